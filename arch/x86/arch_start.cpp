@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+// The C++ side of boot on x86-64, entered from boot/start.asm on the boot stack with the
+// boot loader's 1 GiB window mapped. The order matters and each step says why.
+#include "boot_options.hpp"
+#include "console.hpp"
+#include "console_output.hpp"
+#include "cpu.hpp"
+#include "gdt.hpp"
+#include "idt.hpp"
+#include "kernel.hpp"
+#include "kernel_page_table.hpp"
+#include "local_apic.hpp"
+#include "memory_layout.hpp"
+#include "multiboot.hpp"
+#include "panic.hpp"
+#include "timer.hpp"
+#include "tss.hpp"
+#include "usable_memory.hpp"
+
+extern "C" void (*__init_array_start[])();
+extern "C" void (*__init_array_end[])();
+
+namespace {
+
+Tss boot_tss;
+Boot_info boot_info;
+Range_set usable_memory;
+Page_allocator page_allocator;
+
+// Set by a global constructor: proves constructors ran before the kernel relies on them.
+struct Constructor_probe {
+    bool ran = false;
+    Constructor_probe() { ran = true; }
+};
+Constructor_probe constructor_probe;
+
+void run_global_constructors()
+{
+    for (auto constructor = __init_array_start; constructor != __init_array_end; ++constructor)
+        (*constructor)();
+}
+
+}  // namespace
+
+extern "C" [[noreturn]] void arch_start(uint32_t magic, uint32_t info_address);
+
+void arch_start(uint32_t magic, uint32_t info_address)
+{
+    // Output first, so that everything after can report; it needs no constructor.
+    Console_output::init();
+    run_global_constructors();
+    Kernel::print_banner();
+    if (!constructor_probe.ran)
+        panic("global constructors did not run");
+    Console::print("global constructors: ran\n");
+
+    // Exceptions from here on are reported instead of triple-faulting.
+    boot_tss.init();
+    Gdt::load(boot_tss);
+    Idt::load();
+
+    Physical_window boot_window{Memory_layout::direct_map_base, Memory_layout::boot_window_size};
+    if (Multiboot::Error error = Multiboot::parse(magic, info_address, boot_window, boot_info);
+        error != Multiboot::Error::none)
+        panic("boot information unusable: %s", Multiboot::describe(error));
+
+    if (Usable_memory::compute(boot_info, Kernel_page_table::kernel_image(), usable_memory) != Usable_memory::Error::none)
+        panic("memory map too fragmented to describe");
+    // Until the kernel's own tables map all RAM, only the boot window can be touched.
+    if (Page_allocator::Error error = page_allocator.init(usable_memory, Memory_layout::direct_map_base,
+                                                          Memory_layout::boot_window_size);
+        error != Page_allocator::Error::none)
+        panic("page allocator: cannot start (error %d)", static_cast<int>(error));
+
+    Kernel_page_table::build(boot_info, page_allocator);
+    Kernel_page_table::activate();
+    for (size_t i = 0; i < usable_memory.count(); ++i) {
+        Phys_range range = usable_memory[i];
+        if (range.end <= Memory_layout::boot_window_size)
+            continue;
+        if (range.begin < Memory_layout::boot_window_size)
+            range.begin = Memory_layout::boot_window_size;
+        if (page_allocator.add(range) != Page_allocator::Error::none)
+            panic("page allocator: cannot add memory above the boot window");
+    }
+    Console::print("kernel page tables: active (text RX, rodata R, data RW NX, no identity map)\n");
+
+    Kernel::report_boot(boot_info, page_allocator);
+
+    if (!Local_apic::present())
+        panic("this CPU has no local APIC");
+    Timer::init(Kernel_page_table::map_device(Local_apic::physical_base(), page_size));
+    Console::print("timer: local APIC at %u Hz (APIC timer %llu kHz, TSC %llu MHz)\n", Timer::frequency_hz,
+                   static_cast<unsigned long long>(Timer::apic_timer_hz() / 1000),
+                   static_cast<unsigned long long>(Timer::tsc_hz() / 1000000));
+
+    Boot_options options = Boot_options::parse(boot_info.command_line);
+    if (options.check_memory && !Kernel::check_memory(page_allocator, usable_memory))
+        panic("check=memory failed");
+    Kernel::run(options);
+}

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+// Compiled to assembly only: tools/asm_offsets.py turns the markers into offsets.inc for
+// NASM, so assembly never hand-copies a structure offset or a layout constant.
+#include <stddef.h>
+
+#include "exception_frame.hpp"
+#include "memory_layout.hpp"
+
+#define EXPORT(name, value) asm volatile("\n.ascii \"@asm_offset " #name " %0\"" : : "i"(value))
+
+void export_offsets();
+void export_offsets()
+{
+    EXPORT(FRAME_RAX, offsetof(Exception_frame, rax));
+    EXPORT(FRAME_VECTOR, offsetof(Exception_frame, vector));
+    EXPORT(FRAME_ERROR_CODE, offsetof(Exception_frame, error_code));
+    EXPORT(FRAME_RIP, offsetof(Exception_frame, rip));
+    EXPORT(FRAME_CS, offsetof(Exception_frame, cs));
+    EXPORT(FRAME_SIZE, sizeof(Exception_frame));
+    EXPORT(KERNEL_OFFSET, Memory_layout::kernel_offset);
+    EXPORT(DIRECT_MAP_BASE, Memory_layout::direct_map_base);
+    EXPORT(BOOT_WINDOW_SIZE, Memory_layout::boot_window_size);
+}

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// Reads the Multiboot (version 1) information structure into a Boot_info.
+//
+// The structure comes from the boot loader and is not trusted: every pointer in it is
+// checked against the window of physical memory the kernel can see at that point, every
+// length is bounded, and a malformed structure yields an Error instead of a wild read.
+#pragma once
+
+#include "boot_info.hpp"
+
+// Physical memory [0, limit) visible at virtual address physical + offset.
+struct Physical_window {
+    uintptr_t offset;
+    Phys_addr limit;
+
+    // The virtual address of [address, address + size), or nullptr if any of it is outside.
+    const uint8_t *map(Phys_addr address, uint64_t size) const
+    {
+        if (address > limit || size > limit - address)
+            return nullptr;
+        return reinterpret_cast<const uint8_t *>(address + offset);
+    }
+};
+
+class Multiboot {
+public:
+    static constexpr uint32_t loader_magic = 0x2badb002;
+
+    enum class Error {
+        none,
+        bad_magic,
+        info_outside_window,
+        no_memory_information,
+        memory_map_outside_window,
+        memory_map_entry_malformed,
+        too_many_regions,
+        modules_outside_window,
+        too_many_modules,
+        module_range_invalid,
+        string_outside_window,
+    };
+
+    [[nodiscard]] static Error parse(uint32_t magic, Phys_addr info, const Physical_window &window, Boot_info &out);
+    static const char *describe(Error error);
+};

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+#include "interrupts.hpp"
+
+#include "exception_report.hpp"
+#include "local_apic.hpp"
+#include "timer.hpp"
+#include "vectors.hpp"
+
+uint64_t Interrupts::spurious_ = 0;
+uint64_t Interrupts::unexpected_ = 0;
+
+extern "C" void interrupt_dispatch(Exception_frame *frame) { Interrupts::dispatch(*frame); }
+
+void Interrupts::dispatch(Exception_frame &frame)
+{
+    if (frame.vector < Vectors::exceptions_end)
+        Exception_report::kernel_fault(frame);
+
+    if (frame.vector == Vectors::apic_timer) {
+        Timer::handle_interrupt();
+    } else if (frame.vector == Vectors::apic_spurious ||
+               (frame.vector >= Vectors::legacy_pic_base && frame.vector < Vectors::legacy_pic_end)) {
+        // Spurious APIC and masked-PIC interrupts take no end-of-interrupt.
+        ++spurious_;
+    } else {
+        ++unexpected_;
+        Local_apic::end_of_interrupt();
+    }
+}

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+#include "page_table.hpp"
+
+#include "memory_layout.hpp"
+
+namespace {
+
+constexpr unsigned index_at(Virt_addr virt, unsigned level)  // level 4 = PML4 .. 1 = PT
+{
+    return static_cast<unsigned>(virt >> (page_shift + 9 * (level - 1))) & 511;
+}
+
+}  // namespace
+
+uint64_t *Page_table::table(Phys_addr address) { return Memory_layout::direct_map<uint64_t>(address); }
+
+uint64_t Page_table::leaf_bits(Attributes attributes)
+{
+    uint64_t bits = present;
+    if (attributes.writable)
+        bits |= writable;
+    if (!attributes.executable)
+        bits |= no_execute;
+    if (attributes.user)
+        bits |= user;
+    if (attributes.global)
+        bits |= global;
+    if (attributes.uncached)
+        bits |= cache_disable | write_through;
+    return bits;
+}
+
+Page_table::Error Page_table::create(Page_allocator &pages)
+{
+    pages_ = &pages;
+    root_ = pages.allocate();
+    if (root_ == 0)
+        return Error::out_of_memory;
+    uint64_t *entries = table(root_);
+    for (unsigned i = 0; i < 512; ++i)
+        entries[i] = 0;
+    return Error::none;
+}
+
+Page_table::Error Page_table::descend(uint64_t &entry, bool user_table, uint64_t *&next)
+{
+    if ((entry & present) == 0) {
+        Phys_addr frame = pages_->allocate();
+        if (frame == 0)
+            return Error::out_of_memory;
+        uint64_t *entries = table(frame);
+        for (unsigned i = 0; i < 512; ++i)
+            entries[i] = 0;
+        // Intermediate entries grant everything; the leaf decides.
+        entry = frame | present | writable | (user_table ? user : 0);
+    } else if ((entry & large) != 0) {
+        return Error::already_mapped;
+    }
+    next = table(entry & address_mask);
+    return Error::none;
+}
+
+Page_table::Error Page_table::map(Virt_addr virt, Phys_addr phys, uint64_t size, Attributes attributes,
+                                  bool allow_large)
+{
+    if (!is_aligned(virt | phys | size, page_size))
+        return Error::misaligned;
+    uint64_t bits = leaf_bits(attributes);
+
+    while (size > 0) {
+        uint64_t *pdpt;
+        uint64_t *pd;
+        if (Error e = descend(table(root_)[index_at(virt, 4)], attributes.user, pdpt); e != Error::none)
+            return e;
+        if (Error e = descend(pdpt[index_at(virt, 3)], attributes.user, pd); e != Error::none)
+            return e;
+        uint64_t &pd_entry = pd[index_at(virt, 2)];
+
+        if (allow_large && is_aligned(virt | phys, large_page_size) && size >= large_page_size &&
+            (pd_entry & present) == 0) {
+            pd_entry = phys | bits | large;
+            virt += large_page_size;
+            phys += large_page_size;
+            size -= large_page_size;
+            continue;
+        }
+        uint64_t *pt;
+        if (Error e = descend(pd_entry, attributes.user, pt); e != Error::none)
+            return e;
+        uint64_t &pt_entry = pt[index_at(virt, 1)];
+        if ((pt_entry & present) != 0)
+            return Error::already_mapped;
+        pt_entry = phys | bits;
+        virt += page_size;
+        phys += page_size;
+        size -= page_size;
+    }
+    return Error::none;
+}
+
+uint64_t Page_table::lookup(Virt_addr virt, uint64_t &page_bytes) const
+{
+    uint64_t entry = table(root_)[index_at(virt, 4)];
+    for (unsigned level = 3; level >= 1; --level) {
+        if ((entry & present) == 0)
+            return 0;
+        entry = table(entry & address_mask)[index_at(virt, level)];
+        if (level == 2 && (entry & large) != 0 && (entry & present) != 0) {
+            page_bytes = large_page_size;
+            return entry;
+        }
+    }
+    page_bytes = page_size;
+    return (entry & present) != 0 ? entry : 0;
+}

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+#include "timer.hpp"
+
+#include "cpu.hpp"
+#include "legacy_pic.hpp"
+#include "local_apic.hpp"
+#include "panic.hpp"
+#include "pit.hpp"
+#include "vectors.hpp"
+
+volatile uint64_t Timer::ticks_ = 0;
+uint64_t Timer::tsc_hz_ = 0;
+uint64_t Timer::apic_hz_ = 0;
+
+void Timer::init(uintptr_t apic_mmio)
+{
+    Legacy_pic::remap_and_mask(Vectors::legacy_pic_base);
+    Local_apic::init(apic_mmio, Vectors::apic_spurious);
+
+    // Count APIC timer and TSC ticks across a 10 ms PIT interval.
+    constexpr uint32_t interval_us = 10000;
+    constexpr uint32_t start_count = 0xffffffff;
+    Pit::start_countdown(interval_us);
+    Local_apic::start_one_shot_count(start_count);
+    uint64_t tsc_start = Cpu::read_tsc();
+    while (!Pit::expired())
+        asm volatile("pause");
+    uint64_t tsc_elapsed = Cpu::read_tsc() - tsc_start;
+    uint64_t apic_elapsed = start_count - Local_apic::current_count();
+
+    apic_hz_ = apic_elapsed * (1000000 / interval_us);
+    tsc_hz_ = tsc_elapsed * (1000000 / interval_us);
+    if (apic_hz_ < frequency_hz)
+        panic("local APIC timer did not run during calibration");
+
+    Local_apic::start_periodic_timer(Vectors::apic_timer, static_cast<uint32_t>(apic_hz_ / frequency_hz));
+}
+
+void Timer::handle_interrupt()
+{
+    ticks_ = ticks_ + 1;
+    Local_apic::end_of_interrupt();
+}

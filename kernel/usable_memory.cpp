@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+#include "usable_memory.hpp"
+
+namespace {
+
+// A region reaching past the top of the address space is cut at the top.
+Phys_range range_of(const Memory_region &region)
+{
+    Phys_addr end = region.base + region.size;
+    if (end < region.base)
+        end = ~Phys_addr{0};
+    return {region.base, end};
+}
+
+}  // namespace
+
+Usable_memory::Error Usable_memory::compute(const Boot_info &info, Phys_range kernel_image, Range_set &usable)
+{
+    usable.clear();
+    for (size_t i = 0; i < info.region_count; ++i)
+        if (info.regions[i].type == Memory_type::usable && usable.insert(range_of(info.regions[i])) != Range_set::Error::none)
+            return Error::too_many_ranges;
+
+    auto take_out = [&usable](Phys_range range) { return usable.remove(range) == Range_set::Error::none; };
+
+    for (size_t i = 0; i < info.region_count; ++i)
+        if (info.regions[i].type != Memory_type::usable && !take_out(range_of(info.regions[i])))
+            return Error::too_many_ranges;
+    if (!take_out(firmware_area) || !take_out(kernel_image))
+        return Error::too_many_ranges;
+    for (size_t i = 0; i < info.module_count; ++i)
+        if (!take_out({align_down(info.modules[i].image.begin, page_size), align_up(info.modules[i].image.end, page_size)}))
+            return Error::too_many_ranges;
+    return Error::none;
+}
