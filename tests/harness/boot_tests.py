@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: MIT
+"""The boot-level tests: each boots the kernel once and checks its serial log and how it
+ended. Ids are stable; add new tests at the end of their group."""
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+MODULES = [("boot/welcome.txt", "greeting=hello"), ("boot/grub.cfg", "two words")]
+
+
+@dataclass
+class Boot_test:
+    test_id: str
+    description: str
+    command_line: str = "shutdown"
+    expect: list = field(default_factory=list)   # regexes that must match a line of the log
+    forbid: list = field(default_factory=list)   # regexes that must not match
+    expect_failure: bool = False                 # the kernel must stop with an exception or panic
+    modules: list = field(default_factory=list)
+    memory: str = "128M"
+    image: str = "kernel"                        # kernel (QEMU -kernel) or iso (GRUB)
+    emulator: str = "qemu"                       # qemu, bochs or gdb
+    qemu_args: tuple = ()
+    timeout: int = 60
+
+
+def fault(test_id, kind, description, *expect):
+    return Boot_test(test_id, description, command_line=f"shutdown ticks=0 fault={kind}",
+                     expect=list(expect), expect_failure=True)
+
+
+BOOT_TESTS = [
+    Boot_test("BOOT0001", "64-bit C++ reached with global constructors run",
+              expect=[r"^Tern \d+\.\d+\.\d+ microkernel \(x86-64\)$", r"^global constructors: ran$"]),
+    Boot_test("BOOT0002", "memory map reported",
+              expect=[r"^memory map: \d+ regions$", r"^  \[0x000000100000, 0x[0-9a-f]{12}\) +\d+ KiB usable$",
+                      r"^  \[.*\) +\d+ KiB reserved$"]),
+    Boot_test("BOOT0003", "boot modules reported with names and command lines", modules=MODULES,
+              expect=[r"^modules: 2$",
+                      rf'^  module 0: boot/welcome\.txt \[0x[0-9a-f]+, 0x[0-9a-f]+\) {(ROOT / "boot/welcome.txt").stat().st_size} '
+                      r'bytes, arguments "greeting=hello"$',
+                      rf'^  module 1: boot/grub\.cfg \[.*\) {(ROOT / "boot/grub.cfg").stat().st_size} bytes, '
+                      r'arguments "two words"$']),
+    Boot_test("BOOT0004", "timer interrupts tick", command_line="shutdown ticks=5",
+              expect=[r"^timer: local APIC at 100 Hz", r"^timer: tick 5 \(50 ms\)$"]),
+    Boot_test("BOOT0005", "clean shutdown leaves QEMU with the success status",
+              expect=[r"^boot complete: shutting down$", r"^exit: success$"]),
+    Boot_test("BOOT0006", "page allocator hands out every free page and none outside usable memory",
+              command_line="shutdown check=memory", modules=MODULES,
+              expect=[r"^check=memory: passed, \d+ pages allocated and freed"]),
+    Boot_test("BOOT0007", "memory above 4 GiB is managed and checked", command_line="shutdown check=memory",
+              memory="4200M", expect=[r"^  \[0x000100000000, 0x[0-9a-f]{12}\) +\d+ KiB usable$",
+                                      r"^physical memory: (4[0-9]{6}|[5-9][0-9]{6}) KiB free",
+                                      r"^check=memory: passed"]),
+    Boot_test("BOOT0008", "unknown boot options are reported and ignored", command_line="shutdown frobnicate=1",
+              expect=[r'^warning: ignored unknown boot option "frobnicate=1"$', r"^boot complete"]),
+    Boot_test("BOOT0009", "kernel page tables report their protections",
+              expect=[r"^kernel page tables: active \(text RX, rodata R, data RW NX, no identity map\)$"]),
+
+    fault("FAULT0001", "null", "null dereference is caught, reported and fails the run",
+          r"^KERNEL EXCEPTION: #PF page fault \(vector 14\), error code 0 \[not present, read, kernel\]$",
+          r"cr2 0x0000000000000000$", r"^exit: failure$"),
+    fault("FAULT0002", "write-text", "kernel text is write-protected",
+          r"^KERNEL EXCEPTION: #PF page fault .*\[protection, write, kernel\]$"),
+    fault("FAULT0003", "exec-data", "kernel data is not executable",
+          r"^KERNEL EXCEPTION: #PF page fault .*\[protection, read, kernel, instruction fetch\]$"),
+    fault("FAULT0004", "read-identity", "no identity map is left behind",
+          r"^KERNEL EXCEPTION: #PF page fault .*\[not present, read, kernel\]$", r"cr2 0x0000000000100000$"),
+    fault("FAULT0005", "stack-overflow", "stack overflow hits the guard page and is caught on the IST stack",
+          r"^KERNEL EXCEPTION: #DF double fault \(vector 8\)"),
+    fault("FAULT0006", "invalid-opcode", "invalid opcode is reported",
+          r"^KERNEL EXCEPTION: #UD invalid opcode \(vector 6\)"),
+    fault("FAULT0007", "divide", "divide error is reported", r"^KERNEL EXCEPTION: #DE divide error \(vector 0\)"),
+    fault("FAULT0008", "breakpoint", "breakpoint in the kernel is reported",
+          r"^KERNEL EXCEPTION: #BP breakpoint \(vector 3\)"),
+    fault("FAULT0009", "panic", "panic prints its message and fails the run",
+          r"^PANIC: deliberate panic \(fault=panic\)$", r"^exit: failure$"),
+
+    Boot_test("ISO0001", "GRUB ISO boots in QEMU with modules and checked memory", image="iso",
+              expect=[r"^boot loader: GRUB", r"^memory map: \d+ regions$",
+                      r'^  module 0: .*welcome\.txt \[.*\) \d+ bytes, arguments "greeting=hello"$',
+                      r"^check=memory: passed", r"^exit: success$"]),
+    Boot_test("BOCHS0001", "GRUB ISO boots in Bochs to C++ and reports the memory map", image="iso",
+              emulator="bochs", timeout=180,
+              expect=[r"^Tern \d+\.\d+\.\d+ microkernel", r"^boot loader: GRUB", r"^memory map: \d+ regions$",
+                      r"^  \[0x000000100000, .*usable$", r"^check=memory: passed", r"^timer: tick 3",
+                      r"^exit: success$"]),
+    Boot_test("DEBUG0001", "GDB attaches and stops at the first C++ function with symbols", emulator="gdb",
+              expect=[r"Breakpoint 1, arch_start \(magic=732803074, info_address=\d+\)"]),
+]

@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: MIT
+"""Starting Tern under QEMU, Bochs and GDB, and classifying how a run ended."""
+import re
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# QEMU's isa-debug-exit turns the kernel's value v into status (v << 1) | 1 (platform.hpp).
+QEMU_STATUS = {33: "success", 35: "failure", 0: "reset (triple fault?)"}
+
+
+@dataclass
+class Run:
+    log: str
+    exit_code: int
+    timed_out: bool
+    status_kind: str
+
+
+def clean(text: str) -> str:
+    """Serial logs carry CR and, from GRUB, terminal escape sequences."""
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+    return text.replace("\r", "")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def qemu_command(test, build: Path, serial: Path) -> list:
+    command = ["qemu-system-x86_64", "-display", "none", "-nic", "none", "-no-reboot",
+               "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-m", test.memory,
+               "-serial", f"file:{serial}"]
+    if test.image == "iso":
+        command += ["-cdrom", str(build / "boot/tern-test.iso")]
+    else:
+        command += ["-kernel", str(build / "arch/x86/tern.elf32"), "-append", test.command_line]
+        if test.modules:
+            # QEMU separates modules with commas; a literal comma is written twice.
+            command += ["-initrd", ",".join(f"{path} {args}".replace(",", ",,") for path, args in test.modules)]
+    return command + list(test.qemu_args)
+
+
+def run_qemu(test, build: Path, log_file: Path) -> Run:
+    serial = log_file.with_suffix(".serial")
+    serial.unlink(missing_ok=True)
+    try:
+        proc = subprocess.run(qemu_command(test, build, serial), cwd=ROOT, capture_output=True, text=True,
+                              timeout=test.timeout)
+        code, timed_out = proc.returncode, False
+        stderr = proc.stderr
+    except subprocess.TimeoutExpired as expired:
+        code, timed_out = -1, True
+        stderr = expired.stderr.decode() if isinstance(expired.stderr, bytes) else (expired.stderr or "")
+    log = clean(serial.read_text(errors="replace")) if serial.exists() else ""
+    log_file.write_text(log + ("\n--- qemu stderr ---\n" + stderr if stderr else ""))
+    kind = "timeout" if timed_out else QEMU_STATUS.get(code, f"unexpected status {code}")
+    return Run(log, code, timed_out, kind)
+
+
+BOCHSRC = """\
+memory: guest={memory}, host={memory}
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+cpu: model=corei7_sandy_bridge_2600k, reset_on_triple_fault=0
+ata0-master: type=cdrom, path={iso}, status=inserted
+boot: cdrom
+clock: sync=none, time0=local
+display_library: rfb, options="timeout=0"
+port_e9_hack: enabled=1
+com1: enabled=1, mode=file, dev={serial}
+sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
+mouse: enabled=0
+log: {bochs_log}
+panic: action=fatal
+error: action=report
+info: action=report
+debug: action=ignore
+"""
+
+
+def exit_line_status(log: str) -> str:
+    """Bochs exits with status 1 however the guest ends, so the kernel's last line tells."""
+    match = re.search(r"^exit: (success|failure)$", log, re.MULTILINE)
+    return match.group(1) if match else "no exit line (hang or triple fault)"
+
+
+def run_bochs(test, build: Path, log_file: Path) -> Run:
+    with tempfile.TemporaryDirectory(prefix="tern-bochs-") as work:
+        work = Path(work)
+        serial = work / "serial.txt"
+        bochs_log = work / "bochs.log"
+        (work / "bochsrc").write_text(BOCHSRC.format(memory=test.memory.rstrip("M"),
+                                                     iso=build / "boot/tern-test.iso",
+                                                     serial=serial, bochs_log=bochs_log))
+        (work / "continue.rc").write_text("c\n")
+        command = ["setsid", "timeout", str(test.timeout), "bochs", "-q", "-f", "bochsrc", "-rc", "continue.rc"]
+        start = time.monotonic()
+        proc = subprocess.run(command, cwd=work, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              errors="replace")
+        elapsed = time.monotonic() - start
+        log = clean(serial.read_text(errors="replace")) if serial.exists() else ""
+        bochs_tail = "\n".join(bochs_log.read_text(errors="replace").splitlines()[-20:]) if bochs_log.exists() else ""
+    timed_out = proc.returncode == 124
+    log_file.write_text(f"{log}\n--- bochs: status {proc.returncode}, {elapsed:.1f} s ---\n{bochs_tail}\n")
+    kind = "timeout" if timed_out else exit_line_status(log)
+    return Run(log, proc.returncode, timed_out, kind)
+
+
+def run_gdb_attach(test, build: Path, log_file: Path) -> Run:
+    """Starts QEMU halted with a GDB stub and checks GDB stops at the first C++ function with
+    symbols and arguments: what './tern debug' gives a developer."""
+    port = free_port()
+    serial = log_file.with_suffix(".serial")
+    qemu = subprocess.Popen(qemu_command(test, build, serial) + ["-S", "-gdb", f"tcp:127.0.0.1:{port}"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        gdb = subprocess.run(["gdb", "-q", "-batch", "-nx", str(build / "arch/x86/tern.elf"),
+                              "-ex", f"target remote 127.0.0.1:{port}", "-ex", "hbreak arch_start",
+                              "-ex", "continue", "-ex", "bt 1", "-ex", "kill"],
+                             capture_output=True, text=True, timeout=test.timeout)
+        log, code, timed_out = gdb.stdout + gdb.stderr, gdb.returncode, False
+    except subprocess.TimeoutExpired:
+        log, code, timed_out = "", -1, True
+    finally:
+        qemu.kill()
+        qemu.wait()
+    log_file.write_text(log)
+    kind = "timeout" if timed_out else ("success" if code == 0 else f"gdb status {code}")
+    return Run(log, code, timed_out, kind)

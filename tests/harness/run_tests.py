@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Runs every Tern test level and reports one TAP line per test, then 'N passed, N failed'.
+
+Levels: host unit tests (GoogleTest under ASan/UBSan), QEMU boot tests (-kernel), the
+GRUB ISO in QEMU, the same ISO in Bochs, and a GDB attach test. Exits non-zero when any
+test failed or any level produced no result."""
+import argparse
+import concurrent.futures
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from boot_tests import BOOT_TESTS, Boot_test  # noqa: E402
+from emulators import Run, run_bochs, run_gdb_attach, run_qemu  # noqa: E402
+
+
+@dataclass
+class Result:
+    test_id: str
+    description: str
+    passed: bool
+    diagnostics: list = field(default_factory=list)
+
+
+def unit_results(build: Path, log_dir: Path) -> list:
+    binary = build / "tests/unit/unit_tests"
+    report = log_dir / "unit.json"
+    report.unlink(missing_ok=True)
+    if not binary.exists():
+        return [Result("UNIT", "unit test level", False, [f"{binary} was not built"])]
+    proc = subprocess.run([str(binary), f"--gtest_output=json:{report}"], capture_output=True, text=True,
+                          timeout=600)
+    (log_dir / "unit.log").write_text(proc.stdout + proc.stderr)
+    if not report.exists():
+        tail = (proc.stdout + proc.stderr).splitlines()[-15:]
+        return [Result("UNIT", "unit test level ran to completion", False,
+                       [f"unit_tests exited with {proc.returncode} and wrote no report"] + tail)]
+    results = []
+    for suite in json.loads(report.read_text()).get("testsuites", []):
+        for case in suite.get("testsuite", []):
+            name = f"{suite['name']}.{case['name']}"
+            failures = [f["failure"].splitlines()[0] for f in case.get("failures", [])]
+            results.append(Result(f"UNIT {name}", "", case.get("result") == "COMPLETED" and not failures, failures))
+    if proc.returncode != 0 and all(r.passed for r in results):
+        results.append(Result("UNIT", "unit test process exit status", False,
+                              [f"unit_tests exited with {proc.returncode} (sanitizer report?) see {log_dir}/unit.log"]))
+    return results
+
+
+def judge(test: Boot_test, run: Run) -> Result:
+    problems = []
+    log = run.log
+    if run.timed_out:
+        problems.append(f"timed out after {test.timeout} s")
+    crashed = "KERNEL EXCEPTION" in log or "PANIC:" in log
+    if test.expect_failure:
+        # The harness must see a failing kernel as failing: exception or panic, failure status.
+        if not crashed:
+            problems.append("the kernel did not report an exception or panic")
+        if run.status_kind != "failure":
+            problems.append(f"exit classified as {run.status_kind!r}, expected 'failure'")
+    else:
+        if crashed:
+            problems.append("the kernel reported an exception or panic")
+        if run.status_kind != "success":
+            problems.append(f"exit classified as {run.status_kind!r} (status {run.exit_code}), expected 'success'")
+    for pattern in test.expect:
+        if not re.search(pattern, log, re.MULTILINE):
+            problems.append(f"missing line matching /{pattern}/")
+    for pattern in test.forbid:
+        if re.search(pattern, log, re.MULTILINE):
+            problems.append(f"unexpected line matching /{pattern}/")
+    if problems:
+        problems.append("last lines of the log:")
+        problems.extend("  " + line for line in log.splitlines()[-12:])
+    return Result(test.test_id, test.description, not problems, problems)
+
+
+def run_boot_test(test: Boot_test, build: Path, log_dir: Path) -> Result:
+    log_file = log_dir / f"{test.test_id}.log"
+    try:
+        if test.emulator == "qemu":
+            run = run_qemu(test, build, log_file)
+        elif test.emulator == "bochs":
+            run = run_bochs(test, build, log_file)
+        elif test.emulator == "gdb":
+            run = run_gdb_attach(test, build, log_file)
+        else:
+            raise ValueError(test.emulator)
+    except (OSError, subprocess.SubprocessError) as error:
+        return Result(test.test_id, test.description, False, [f"could not run: {error}"])
+    return judge(test, run)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--build", default="build", type=Path)
+    parser.add_argument("--jobs", type=int, default=max(2, os.cpu_count() or 2))
+    parser.add_argument("--only", help="run only tests whose id starts with this prefix")
+    parser.add_argument("--demo-failure", action="store_true",
+                        help="add a test that must fail (a null dereference expected to boot cleanly), "
+                             "to see the harness report a failure")
+    args = parser.parse_args()
+    build = args.build.resolve()
+    log_dir = build / "test-logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+
+    tests = list(BOOT_TESTS)
+    if args.demo_failure:
+        tests.append(Boot_test("DEMO0001", "a kernel that faults is reported as a failure",
+                               command_line="shutdown fault=null", expect=[r"^boot complete"]))
+    levels = {"unit": [], "qemu": [], "bochs": [], "gdb": []}
+
+    results = []
+    if not args.only or args.only.startswith("UNIT"):
+        results.extend(unit_results(build, log_dir))
+        levels["unit"] = results[:]
+    selected = [t for t in tests if not args.only or t.test_id.startswith(args.only)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        boot_results = list(pool.map(lambda t: run_boot_test(t, build, log_dir), selected))
+    for test, result in zip(selected, boot_results):
+        levels[test.emulator].append(result)
+    results.extend(boot_results)
+
+    if not args.only:
+        for level, level_results in levels.items():
+            if not level_results:
+                results.append(Result(f"LEVEL {level}", "test level produced results", False, ["no test ran"]))
+
+    print("TAP version 13")
+    print(f"1..{len(results)}")
+    for number, result in enumerate(results, 1):
+        text = f"{result.test_id} {result.description}".rstrip()
+        print(f"{'ok' if result.passed else 'not ok'} {number} - {text}")
+        for line in result.diagnostics:
+            print(f"#   {line}")
+    passed = sum(r.passed for r in results)
+    failed = len(results) - passed
+    print(f"# logs: {log_dir}")
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 and results else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
