@@ -39,6 +39,9 @@ private:
     size_t count_ = 0;
 };
 
+// Widths and precisions beyond this are clamped: nobody needs them and they cannot overflow.
+constexpr int max_field = 100000;
+
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Reads a decimal field; saturates instead of overflowing on absurd widths.
@@ -46,8 +49,9 @@ int read_number(const char *&cursor)
 {
     int value = 0;
     while (is_digit(*cursor)) {
-        if (value < 100000)
-            value = value * 10 + (*cursor - '0');
+        value = value * 10 + (*cursor - '0');
+        if (value > max_field)
+            value = max_field;
         ++cursor;
     }
     return value;
@@ -58,7 +62,7 @@ void emit_string(Output &out, const Spec &spec, const char *text)
     if (text == nullptr)
         text = "(null)";
     int length = 0;
-    while (text[length] != '\0' && (spec.precision < 0 || length < spec.precision))
+    while ((spec.precision < 0 || length < spec.precision) && text[length] != '\0')
         ++length;
     int padding = spec.width > length ? spec.width - length : 0;
     if (!spec.left_align)
@@ -117,6 +121,24 @@ void emit_number(Output &out, Spec spec, uint64_t magnitude, bool negative, unsi
         out.put(digits[--digit_count]);
     if (spec.left_align)
         out.repeat(' ', padding);
+}
+
+bool is_conversion(char c)
+{
+    switch (c) {
+    case '%': case 'c': case 's': case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': case 'p': return true;
+    default: return false;
+    }
+}
+
+// A negative width from '*' means left alignment, as in C; absurd widths are clamped.
+void set_width(Spec &spec, int width)
+{
+    if (width < 0) {
+        spec.left_align = true;
+        width = width < -max_field ? max_field : -width;
+    }
+    spec.width = width > max_field ? max_field : width;
 }
 
 // '+' and ' ' apply to signed conversions only, as in C.
@@ -219,15 +241,11 @@ size_t Formatter::format(Sink sink, void *context, const char *format, va_list a
             default: more = false; break;
             }
         }
+        bool width_from_argument = false;
+        bool precision_from_argument = false;
         if (*cursor == '*') {
             ++cursor;
-            spec.width = va_arg(args, int);
-            if (spec.width < 0) {
-                spec.left_align = true;
-                spec.width = spec.width < -100000 ? 100000 : -spec.width;
-            }
-            if (spec.width > 100000)
-                spec.width = 100000;
+            width_from_argument = true;
         } else {
             spec.width = read_number(cursor);
         }
@@ -235,16 +253,26 @@ size_t Formatter::format(Sink sink, void *context, const char *format, va_list a
             ++cursor;
             if (*cursor == '*') {
                 ++cursor;
-                spec.precision = va_arg(args, int);
-                if (spec.precision < 0)
-                    spec.precision = -1;
-                else if (spec.precision > 100000)
-                    spec.precision = 100000;
+                precision_from_argument = true;
             } else {
                 spec.precision = read_number(cursor);
             }
         }
         Length length = read_length(cursor);
+        if (!is_conversion(*cursor)) {
+            // Unknown or truncated directive: print it as text and consume no argument.
+            for (const char *c = directive; c != cursor; ++c)
+                out.put(*c);
+            if (*cursor != '\0')
+                out.put(*cursor++);
+            continue;
+        }
+        if (width_from_argument)
+            set_width(spec, va_arg(args, int));
+        if (precision_from_argument) {
+            int precision = va_arg(args, int);
+            spec.precision = precision < 0 ? -1 : (precision > max_field ? max_field : precision);
+        }
 
         switch (*cursor) {
         case '%': out.put('%'); break;
@@ -275,14 +303,7 @@ size_t Formatter::format(Sink sink, void *context, const char *format, va_list a
             emit_number(out, without_sign(spec), value, false, 16, false, true);
             break;
         }
-        default:
-            // Unknown or truncated directive: print it as text and consume no argument.
-            for (const char *c = directive; c != cursor; ++c)
-                out.put(*c);
-            if (*cursor == '\0')
-                continue;
-            out.put(*cursor);
-            break;
+        default: break;
         }
         ++cursor;
     }

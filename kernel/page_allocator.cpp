@@ -12,6 +12,15 @@ namespace {
 
 constexpr uint64_t block_bytes(unsigned order) { return page_size << order; }
 
+// The frames of range the allocator may manage: whole pages, never frame 0.
+Phys_range manageable(Phys_range range)
+{
+    Phys_range pages = whole_pages(range);
+    if (!pages.empty() && pages.begin < page_size)
+        pages.begin = page_size;
+    return pages.empty() ? Phys_range{} : pages;
+}
+
 }  // namespace
 
 bool Page_allocator::manages(Phys_addr address) const
@@ -82,29 +91,30 @@ Page_allocator::Error Page_allocator::init(const Range_set &usable, uintptr_t di
     Phys_addr begin = ~Phys_addr{0};
     Phys_addr end = 0;
     for (size_t i = 0; i < usable.count(); ++i) {
-        Phys_addr first = align_up(usable[i].begin, page_size);
-        Phys_addr last = align_down(usable[i].end, page_size);
-        if (first < page_size)
-            first = page_size;  // frame 0 is never managed: 0 means "no page"
-        if (first >= last)
+        Phys_range range = manageable(usable[i]);
+        if (range.empty())
             continue;
-        begin = first < begin ? first : begin;
-        end = last > end ? last : end;
+        begin = range.begin < begin ? range.begin : begin;
+        end = range.end > end ? range.end : end;
     }
     if (begin >= end)
         return Error::nothing_usable;
 
+    // Reachable part of a usable range (what init may touch now).
+    auto reachable = [reachable_limit](Phys_range range) {
+        range = manageable(range);
+        Phys_addr limit = align_down(reachable_limit, page_size);
+        if (range.end > limit)
+            range.end = limit;
+        return range.empty() ? Phys_range{} : range;
+    };
+
     uint64_t state_bytes = align_up((end - begin) >> page_shift, page_size);
     Phys_range state = {};
     for (size_t i = 0; i < usable.count() && state.empty(); ++i) {
-        Phys_addr first = align_up(usable[i].begin, page_size);
-        if (first < page_size)
-            first = page_size;
-        Phys_addr last = align_down(usable[i].end, page_size);
-        if (last > reachable_limit)
-            last = align_down(reachable_limit, page_size);
-        if (last > first && last - first >= state_bytes)
-            state = {first, first + state_bytes};
+        Phys_range range = reachable(usable[i]);
+        if (range.size() >= state_bytes)
+            state = {range.begin, range.begin + state_bytes};
     }
     if (state.empty())
         return Error::no_room_for_state;
@@ -117,19 +127,14 @@ Page_allocator::Error Page_allocator::init(const Range_set &usable, uintptr_t di
         frame_state_[i] = state_unmanaged;
 
     for (size_t i = 0; i < usable.count(); ++i) {
-        Phys_addr first = align_up(usable[i].begin, page_size);
-        Phys_addr last = align_down(usable[i].end, page_size);
-        if (last > reachable_limit)
-            last = align_down(reachable_limit, page_size);
-        if (first < page_size)
-            first = page_size;
-        if (first < state.begin && last > state.begin) {
-            add_frames(first, state.begin);
-            first = state.end;
-        } else if (first >= state.begin && first < state.end) {
-            first = state.end;
-        }
-        add_frames(first, last);
+        Phys_range range = reachable(usable[i]);
+        if (range.empty())
+            continue;
+        // The state bytes start a usable range (see above), so they cut off at most a head.
+        if (range.begin < state.end && range.end > state.begin)
+            range.begin = state.end;
+        if (range.begin < range.end)
+            add_frames(range.begin, range.end);
     }
     return Error::none;
 }
@@ -146,10 +151,11 @@ void Page_allocator::add_frames(Phys_addr first, Phys_addr last)
 
 Page_allocator::Error Page_allocator::add(Phys_range range)
 {
-    Phys_addr first = align_up(range.begin, page_size);
-    Phys_addr last = align_down(range.end, page_size);
-    if (first >= last)
+    range = manageable(range);
+    if (range.empty())
         return Error::none;
+    Phys_addr first = range.begin;
+    Phys_addr last = range.end;
     if (first < span_begin_ || last > span_end_)
         return Error::outside_span;
     if (Phys_range{first, last}.overlaps(state_range_))

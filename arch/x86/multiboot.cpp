@@ -5,7 +5,7 @@ namespace {
 
 // Multiboot 1 information structure: byte offsets and flag bits from the specification.
 namespace Info {
-constexpr uint64_t size = 72;  // up to and including boot_loader_name
+constexpr uint64_t size = 68;  // up to and including boot_loader_name
 constexpr uint64_t flags = 0;
 constexpr uint64_t mem_lower = 4;
 constexpr uint64_t mem_upper = 8;
@@ -185,6 +185,8 @@ Multiboot::Error Multiboot::parse(uint32_t magic, Phys_addr info_address, const 
     if ((flags & Info::has_memory_map) != 0) {
         if (Error error = reader.read_memory_map(info); error != Error::none)
             return error;
+        if (out.region_count == 0)
+            return Error::no_memory_information;
     } else if ((flags & Info::has_memory_bounds) != 0) {
         reader.read_memory_bounds(info);
     } else {

@@ -36,3 +36,14 @@ struct Phys_range {
         return other.begin >= begin && other.end <= end;
     }
 };
+
+// The whole pages inside range, or an empty range when there are none (including when
+// rounding up would run past the top of the address space).
+constexpr Phys_range whole_pages(Phys_range range)
+{
+    if (range.begin > ~uint64_t{0} - (page_size - 1))
+        return {};
+    Phys_addr first = align_up(range.begin, page_size);
+    Phys_addr last = align_down(range.end, page_size);
+    return first < last ? Phys_range{first, last} : Phys_range{};
+}

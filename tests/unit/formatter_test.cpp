@@ -9,6 +9,7 @@
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -178,12 +179,27 @@ TEST(Formatter, strings_and_characters_match_libc)
     EXPECT_TRUE(matches_libc("%c", 0));  // a NUL character is still one character
 }
 
-TEST(Formatter, precision_stops_reading_unterminated_string)
+namespace {
+
+// "%.3s" of an array of exactly three characters and no terminator.
+bool formats_unterminated_array_with_precision()
 {
-    const char letters[3] = {'a', 'b', 'c'};  // no terminator: precision must bound the read
+    char *letters = new char[3]{'a', 'b', 'c'};
     char buffer[8];
-    EXPECT_EQ(Formatter::to_buffer(buffer, sizeof buffer, "%.3s", letters), 3u);
-    EXPECT_STREQ(buffer, "abc");
+    size_t length = Formatter::to_buffer(buffer, sizeof buffer, "%.3s", letters);
+    bool good = length == 3 && std::strcmp(buffer, "abc") == 0;
+    delete[] letters;
+    return good;
+}
+
+}  // namespace
+
+TEST(Formatter, precision_bounds_how_far_a_string_is_read)
+{
+    // C allows "%.3s" on an array without a terminator (e.g. a 4-byte ACPI signature).
+    // The array is a heap block of its own, so reading past it is caught by ASan; the
+    // check runs in a child process so that a sanitizer abort fails only this test.
+    EXPECT_EXIT(std::exit(formats_unterminated_array_with_precision() ? 0 : 1), ::testing::ExitedWithCode(0), "");
 }
 
 TEST(Formatter, null_string_prints_null_marker)
@@ -198,7 +214,7 @@ TEST(Formatter, null_string_prints_null_marker)
     EXPECT_STREQ(buffer, "[(null) ]");
 }
 
-TEST(Formatter, pointer_prints_hex_with_prefix)
+TEST(Formatter, pointer_prints_hex_with_prefix_and_null_as_0x0)
 {
     int object = 0;
     void *pointer = &object;
@@ -209,18 +225,15 @@ TEST(Formatter, pointer_prints_hex_with_prefix)
     char buffer[32];
     Formatter::to_buffer(buffer, sizeof buffer, "%p", fixed);
     EXPECT_STREQ(buffer, "0xffff800000001000");
-}
 
-TEST(Formatter, null_pointer_prints_0x0)
-{
-    char buffer[32];
+    // Unlike glibc ("(nil)"), null prints as the number it is.
     EXPECT_EQ(Formatter::to_buffer(buffer, sizeof buffer, "%p", static_cast<void *>(nullptr)), 3u);
     EXPECT_STREQ(buffer, "0x0");
     EXPECT_EQ(Formatter::to_buffer(buffer, sizeof buffer, "[%6p]", static_cast<void *>(nullptr)), 8u);
     EXPECT_STREQ(buffer, "[   0x0]");
 }
 
-TEST(Formatter, truncation_returns_full_length_and_terminates)
+TEST(Formatter, truncation_returns_full_length_and_terminates_unless_size_is_zero)
 {
     char buffer[8];
     std::memset(buffer, 'X', sizeof buffer);
@@ -237,13 +250,11 @@ TEST(Formatter, truncation_returns_full_length_and_terminates)
     std::memset(buffer, 'X', sizeof buffer);
     EXPECT_EQ(Formatter::to_buffer(buffer, 8, "%07d", 42), 7u);
     EXPECT_STREQ(buffer, "0000042");
-}
 
-TEST(Formatter, size_zero_writes_nothing)
-{
-    char buffer[4] = {'a', 'b', 'c', 'd'};
-    EXPECT_EQ(Formatter::to_buffer(buffer, 0, "%s %d", "long text", 99), 12u);
-    EXPECT_EQ(std::string(buffer, 4), "abcd");
+    // Size 0 writes nothing at all, so even a null buffer is fine.
+    char untouched[4] = {'a', 'b', 'c', 'd'};
+    EXPECT_EQ(Formatter::to_buffer(untouched, 0, "%s %d", "long text", 99), 12u);
+    EXPECT_EQ(std::string(untouched, 4), "abcd");
     EXPECT_EQ(Formatter::to_buffer(nullptr, 0, "%x", 0xabcdu), 4u);
 }
 
@@ -255,6 +266,15 @@ TEST(Formatter, unknown_directive_is_printed_verbatim_without_consuming_an_argum
     EXPECT_EQ(formatted_unchecked("%.3w%c", 'k'), "%.3wk");
     char buffer[16];
     EXPECT_EQ(format_unchecked(buffer, sizeof buffer, "%q"), 2u);
+}
+
+TEST(Formatter, unknown_directive_with_star_width_consumes_no_argument)
+{
+    // formatter.hpp: anything else "is printed verbatim (never read as an argument), so a
+    // bad format cannot walk off the argument list". Arguments are supplied here so that
+    // the test itself stays well-defined whichever way the engine behaves.
+    EXPECT_EQ(formatted_unchecked("%*q|%d", 7, 42), "%*q|7");
+    EXPECT_EQ(formatted_unchecked("%.*q|%d", 7, 42), "%.*q|7");
 }
 
 TEST(Formatter, trailing_percent_is_printed_verbatim)
@@ -274,18 +294,16 @@ TEST(Formatter, huge_widths_and_precisions_are_clamped)
 {
     char buffer[16];
     size_t length = format_unchecked(buffer, sizeof buffer, "%999999999999999999999d", 1);
-    EXPECT_GE(length, 100000u);
-    EXPECT_LE(length, 1000000u);
+    EXPECT_EQ(length, 100000u);
     EXPECT_EQ(std::string(buffer), std::string(15, ' '));
 
     length = format_unchecked(buffer, sizeof buffer, "%.99999999999999999999d", 1);
-    EXPECT_GE(length, 100000u);
-    EXPECT_LE(length, 1000000u);
+    EXPECT_EQ(length, 100000u);
     EXPECT_EQ(std::string(buffer), std::string(15, '0'));
 
     EXPECT_EQ(format_unchecked(buffer, sizeof buffer, "%*d", INT_MAX, 7), 100000u);
     EXPECT_EQ(format_unchecked(buffer, sizeof buffer, "%*d", INT_MIN, 7), 100000u);
-    EXPECT_STREQ(buffer, "7              ");
+    EXPECT_EQ(std::string(buffer), "7" + std::string(14, ' '));
     EXPECT_EQ(format_unchecked(buffer, sizeof buffer, "%.*u", INT_MAX, 7u), 100000u);
     EXPECT_EQ(format_unchecked(buffer, sizeof buffer, "%*s", INT_MAX, "x"), 100000u);
 }

@@ -1,1 +1,171 @@
 // SPDX-License-Identifier: MIT
+#include "usable_memory.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+namespace {
+
+constexpr Phys_range no_kernel = {0, 0};
+
+class Info_builder {
+public:
+    Info_builder() { info_.clear(); }
+
+    Info_builder &region(uint64_t base, uint64_t size, Memory_type type)
+    {
+        info_.regions[info_.region_count++] = {base, size, type};
+        return *this;
+    }
+    Info_builder &module(Phys_addr begin, Phys_addr end)
+    {
+        Boot_module &module = info_.modules[info_.module_count++];
+        module.image = {begin, end};
+        std::strcpy(module.name, "m");
+        module.arguments[0] = '\0';
+        return *this;
+    }
+    const Boot_info &info() const { return info_; }
+
+private:
+    Boot_info info_{};
+};
+
+::testing::AssertionResult holds_exactly(const Range_set &set, std::vector<Phys_range> expected)
+{
+    bool same = set.count() == expected.size();
+    for (size_t i = 0; same && i < expected.size(); ++i)
+        same = set[i].begin == expected[i].begin && set[i].end == expected[i].end;
+    if (same)
+        return ::testing::AssertionSuccess();
+    auto failure = ::testing::AssertionFailure() << std::hex << "usable is";
+    for (size_t i = 0; i < set.count(); ++i)
+        failure << " [" << set[i].begin << ", " << set[i].end << ")";
+    failure << "; expected";
+    for (Phys_range r : expected)
+        failure << " [" << r.begin << ", " << r.end << ")";
+    return failure;
+}
+
+}  // namespace
+
+TEST(Usable_memory, usable_regions_minus_the_first_mib)
+{
+    Info_builder boot;
+    boot.region(0, 0x9fc00, Memory_type::usable)
+        .region(0x100000, 0x4000000, Memory_type::usable)
+        .region(0x2000000, 0x6000000, Memory_type::usable);  // overlapping usable regions merge
+    Range_set usable;
+    ASSERT_EQ(Usable_memory::compute(boot.info(), no_kernel, usable), Usable_memory::Error::none);
+    EXPECT_TRUE(holds_exactly(usable, {{0x100000, 0x8000000}}));
+}
+
+TEST(Usable_memory, no_usable_region_gives_an_empty_set)
+{
+    Info_builder boot;
+    boot.region(0x100000, 0x100000, Memory_type::reserved);
+    Range_set usable;
+    ASSERT_EQ(usable.insert({0x500000, 0x600000}), Range_set::Error::none);  // stale content is cleared
+    ASSERT_EQ(Usable_memory::compute(boot.info(), no_kernel, usable), Usable_memory::Error::none);
+    EXPECT_EQ(usable.count(), 0u);
+}
+
+TEST(Usable_memory, reserved_wins_where_regions_overlap)
+{
+    // The reserved region comes before and after usable ones in the list; order must not matter.
+    Info_builder boot;
+    boot.region(0x200000, 0x1000, Memory_type::reserved)
+        .region(0x100000, 0x300000, Memory_type::usable)
+        .region(0x380000, 0x100000, Memory_type::acpi_nvs)
+        .region(0x500000, 0x100000, Memory_type::usable)
+        .region(0x4ff800, 0x1000, Memory_type::defective);
+    Range_set usable;
+    ASSERT_EQ(Usable_memory::compute(boot.info(), no_kernel, usable), Usable_memory::Error::none);
+    EXPECT_TRUE(holds_exactly(usable, {{0x100000, 0x200000}, {0x201000, 0x380000}, {0x500800, 0x600000}}));
+}
+
+TEST(Usable_memory, every_non_usable_type_is_taken_out)
+{
+    Info_builder boot;
+    boot.region(0x100000, 0x1000000, Memory_type::usable)
+        .region(0x200000, 0x1000, Memory_type::reserved)
+        .region(0x300000, 0x1000, Memory_type::acpi_reclaimable)
+        .region(0x400000, 0x1000, Memory_type::acpi_nvs)
+        .region(0x500000, 0x1000, Memory_type::defective);
+    Range_set usable;
+    ASSERT_EQ(Usable_memory::compute(boot.info(), no_kernel, usable), Usable_memory::Error::none);
+    EXPECT_EQ(usable.count(), 5u);
+    EXPECT_EQ(usable.total_size(), 0x1000000u - 4 * 0x1000);
+    for (Phys_addr taken : {0x200000u, 0x300000u, 0x400000u, 0x500000u})
+        EXPECT_FALSE(usable.overlaps({taken, taken + 0x1000})) << std::hex << taken;
+}
+
+TEST(Usable_memory, kernel_image_is_taken_out)
+{
+    Info_builder boot;
+    boot.region(0, 0x9fc00, Memory_type::usable).region(0x100000, 0x1000000, Memory_type::usable);
+    Range_set usable;
+    ASSERT_EQ(Usable_memory::compute(boot.info(), {0x200000, 0x345000}, usable), Usable_memory::Error::none);
+    EXPECT_TRUE(holds_exactly(usable, {{0x100000, 0x200000}, {0x345000, 0x1100000}}));
+}
+
+TEST(Usable_memory, modules_are_taken_out_rounded_outward_to_pages)
+{
+    Info_builder boot;
+    boot.region(0x100000, 0x1000000, Memory_type::usable)
+        .module(0x400800, 0x402001)
+        .module(0x600000, 0x601000)
+        .module(0x7ff000, 0x800001);
+    Range_set usable;
+    ASSERT_EQ(Usable_memory::compute(boot.info(), no_kernel, usable), Usable_memory::Error::none);
+    EXPECT_FALSE(usable.overlaps({0x400000, 0x403000}));
+    EXPECT_TRUE(usable.contains({0x100000, 0x400000}));
+    EXPECT_TRUE(usable.contains({0x403000, 0x600000}));
+    EXPECT_FALSE(usable.overlaps({0x600000, 0x601000}));
+    EXPECT_TRUE(usable.contains({0x601000, 0x7ff000}));
+    EXPECT_FALSE(usable.overlaps({0x7ff000, 0x801000}));
+    EXPECT_TRUE(usable.contains({0x801000, 0x1100000}));
+    EXPECT_EQ(usable.total_size(), 0x1000000u - 0x3000 - 0x1000 - 0x2000);
+}
+
+TEST(Usable_memory, region_past_the_top_of_the_address_space_is_clamped)
+{
+    Info_builder boot;
+    boot.region(0xffffffff00000000, 0x200000000, Memory_type::usable)  // wraps past 2^64
+        .region(0x100000, 0x100000, Memory_type::usable);
+    Range_set usable;
+    ASSERT_EQ(Usable_memory::compute(boot.info(), no_kernel, usable), Usable_memory::Error::none);
+    EXPECT_TRUE(holds_exactly(usable, {{0x100000, 0x200000}, {0xffffffff00000000, 0xffffffffffffffff}}));
+
+    // Ending exactly at 2^64 also wraps to 0 and is clamped the same way.
+    Info_builder exact;
+    exact.region(0xfffffffff0000000, 0x10000000, Memory_type::usable);
+    ASSERT_EQ(Usable_memory::compute(exact.info(), no_kernel, usable), Usable_memory::Error::none);
+    EXPECT_TRUE(holds_exactly(usable, {{0xfffffffff0000000, 0xffffffffffffffff}}));
+}
+
+TEST(Usable_memory, reserved_region_past_the_top_is_clamped_too)
+{
+    Info_builder boot;
+    boot.region(0x100000, 0xfffffffffff00000, Memory_type::usable)  // up to 2^64, clamped
+        .region(0x800000000, 0xfffffff900000000, Memory_type::reserved);  // from 32 GiB to past the top
+    Range_set usable;
+    ASSERT_EQ(Usable_memory::compute(boot.info(), no_kernel, usable), Usable_memory::Error::none);
+    EXPECT_TRUE(holds_exactly(usable, {{0x100000, 0x800000000}}));
+}
+
+TEST(Usable_memory, too_fragmented_memory_is_reported)
+{
+    // One big usable region cut by 127 reserved holes gives 128 ranges (the capacity);
+    // the kernel image then splits one more.
+    Info_builder boot;
+    boot.region(0x100000, 0x10000000, Memory_type::usable);
+    for (uint64_t i = 1; i < Range_set::capacity; ++i)
+        boot.region(0x100000 + i * 0x100000, 0x1000, Memory_type::reserved);
+    Range_set usable;
+    ASSERT_EQ(Usable_memory::compute(boot.info(), no_kernel, usable), Usable_memory::Error::none);
+    EXPECT_EQ(usable.count(), Range_set::capacity);
+    EXPECT_EQ(Usable_memory::compute(boot.info(), {0x180000, 0x181000}, usable), Usable_memory::Error::too_many_ranges);
+}
