@@ -35,6 +35,13 @@ public:
     // Frees a block exactly as allocated; anything else is refused and changes nothing.
     [[nodiscard]] Error free(Phys_addr address, unsigned order = 0);
 
+    // Where the kernel sees a managed frame (the direct map), and back.
+    void *virtual_address(Phys_addr address) const { return reinterpret_cast<void *>(address + direct_map_offset_); }
+    Phys_addr physical_address(const void *pointer) const
+    {
+        return reinterpret_cast<uintptr_t>(pointer) - direct_map_offset_;
+    }
+
     uint64_t free_pages() const { return free_pages_; }
     uint64_t managed_pages() const { return managed_pages_; }
     Phys_range state_range() const { return state_range_; }
