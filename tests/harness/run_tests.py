@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from boot_tests import BOOT_TESTS, Boot_test  # noqa: E402
-from emulators import Run, run_bochs, run_gdb_attach, run_qemu  # noqa: E402
+from emulators import ROOT, Run, run_bochs, run_gdb_attach, run_qemu  # noqa: E402
 
 
 @dataclass
@@ -52,6 +52,14 @@ def unit_results(build: Path, log_dir: Path) -> list:
         results.append(Result("UNIT", "unit test process exit status", False,
                               [f"unit_tests exited with {proc.returncode} (sanitizer report?) see {log_dir}/unit.log"]))
     return results
+
+
+def static_results(build: Path) -> list:
+    """Checks of the tree itself: generated documents that are committed must be current."""
+    generated, committed = build / "abi/abi.md", ROOT / "docs/abi.md"
+    same = generated.exists() and committed.exists() and generated.read_text() == committed.read_text()
+    return [Result("DOC0001", "docs/abi.md is the one generated from abi/x86_64.toml", same,
+                   [] if same else [f"regenerate: cp {generated} {committed}"])]
 
 
 def judge(test: Boot_test, run: Run) -> Result:
@@ -116,12 +124,15 @@ def main() -> int:
     if args.demo_failure:
         tests.append(Boot_test("DEMO0001", "a kernel that faults is reported as a failure",
                                command_line="shutdown fault=null", expect=[r"^boot complete"]))
-    levels = {"unit": [], "qemu": [], "bochs": [], "gdb": []}
+    levels = {"static": [], "unit": [], "qemu": [], "bochs": [], "gdb": []}
 
     results = []
+    if not args.only or args.only.startswith("DOC"):
+        levels["static"] = static_results(build)
+        results.extend(levels["static"])
     if not args.only or args.only.startswith("UNIT"):
-        results.extend(unit_results(build, log_dir))
-        levels["unit"] = results[:]
+        levels["unit"] = unit_results(build, log_dir)
+        results.extend(levels["unit"])
     selected = [t for t in tests if not args.only or t.test_id.startswith(args.only)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         boot_results = list(pool.map(lambda t: run_boot_test(t, build, log_dir), selected))
