@@ -4,9 +4,13 @@
 #include "console.hpp"
 #include "cpu.hpp"
 #include "fault_injection.hpp"
+#include "kernel_memory.hpp"
 #include "memory_layout.hpp"
 #include "platform.hpp"
+#include "scheduler.hpp"
 #include "timer.hpp"
+
+Page_allocator *Kernel_memory::pages_ = nullptr;
 
 void Kernel::print_banner()
 {
@@ -73,7 +77,7 @@ bool Kernel::check_memory(Page_allocator &pages, const Range_set &usable)
     return ok;
 }
 
-void Kernel::run(const Boot_options &options)
+void Kernel::run(const Boot_options &options, unsigned boot_tasks)
 {
     for (size_t i = 0; i < options.unknown_count; ++i)
         Console::print("warning: ignored unknown boot option \"%s\"\n", options.unknown[i]);
@@ -90,11 +94,18 @@ void Kernel::run(const Boot_options &options)
     if (options.fault[0] != '\0' && !Fault_injection::trigger(options.fault))
         Console::print("warning: unknown fault kind \"%s\"\n", options.fault);
 
-    if (options.shutdown) {
+    if (boot_tasks > 0) {
+        Console::print("boot complete: running %u boot tasks\n", boot_tasks);
+    } else if (options.shutdown) {
         Console::print("boot complete: shutting down\n");
         Platform::shutdown(Exit_status::success);
+    } else {
+        Console::print("boot complete: idle (in QEMU, Ctrl-A X quits)\n");
     }
-    Console::print("boot complete: idle (in QEMU, Ctrl-A X quits)\n");
-    for (;;)
+    // This is the idle thread from now on: it runs whenever no other thread is ready.
+    for (;;) {
+        Cpu::disable_interrupts();
+        Scheduler::schedule();
         Cpu::enable_interrupts_and_wait();
+    }
 }

@@ -35,13 +35,13 @@ def constants_header(abi):
     lines = [HEADER, "#ifndef TERN_ABI_H", "#define TERN_ABI_H", ""]
     lines.append("/* System-call numbers (in rax at `syscall`). */")
     for name, call in abi["syscalls"].items():
-        lines.append(f"#define TERN_SYSCALL_{name.upper()} {call['number']}")
+        lines.append(f"#define TERN_SYSCALL_{name.upper()} {call['number']}u")
     lines.append(f"#define TERN_SYSCALL_STUB_BYTES {abi['entry']['stub_bytes']}")
     for section, prefix in (("errors", "TERN_ERROR_"), ("ipc_errors", "TERN_IPC_ERROR_"),
                             ("utcb", "TERN_UTCB_"), ("kip", "TERN_KIP_"), ("values", "TERN_")):
         lines.append("")
         for key, value in abi[section].items():
-            lines.append(f"#define {prefix}{key.upper()} {value:#x}" if isinstance(value, int)
+            lines.append(f"#define {prefix}{key.upper()} {value:#x}u" if isinstance(value, int)
                          else f"#define {prefix}{key.upper()} {value}")
     lines += ["", "#endif", ""]
     return "\n".join(lines)

@@ -2,20 +2,27 @@
 // The C++ side of boot on x86-64, entered from boot/start.asm on the boot stack with the
 // boot loader's 1 GiB window mapped. The order matters and each step says why.
 #include "boot_options.hpp"
+#include "boot_tasks.hpp"
 #include "console.hpp"
 #include "console_output.hpp"
+#include "cpu_local.hpp"
 #include "cpu.hpp"
 #include "gdt.hpp"
 #include "idt.hpp"
 #include "kernel.hpp"
+#include "kernel_memory.hpp"
 #include "kernel_page_table.hpp"
+#include "kip.hpp"
 #include "local_apic.hpp"
 #include "memory_layout.hpp"
 #include "multiboot.hpp"
 #include "panic.hpp"
+#include "scheduler.hpp"
+#include "space.hpp"
 #include "timer.hpp"
 #include "tss.hpp"
 #include "usable_memory.hpp"
+#include "user_mode.hpp"
 
 extern "C" void (*__init_array_start[])();
 extern "C" void (*__init_array_end[])();
@@ -26,6 +33,7 @@ Tss boot_tss;
 Boot_info boot_info;
 Range_set usable_memory;
 Page_allocator page_allocator;
+Cpu_local boot_cpu;
 
 // Set by a global constructor: proves constructors ran before the kernel relies on them.
 struct Constructor_probe {
@@ -58,6 +66,8 @@ void arch_start(uint32_t magic, uint32_t info_address)
     boot_tss.init();
     Gdt::load(boot_tss);
     Idt::load();
+    Cpu_local::install(boot_cpu);
+    User_mode::init(boot_tss);
 
     Physical_window boot_window{Memory_layout::direct_map_base, Memory_layout::boot_window_size};
     if (Multiboot::Error error = Multiboot::parse(magic, info_address, boot_window, boot_info);
@@ -86,6 +96,12 @@ void arch_start(uint32_t magic, uint32_t info_address)
     Console::print("kernel page tables: active (text RX, rodata R, data RW NX, no identity map)\n");
 
     Kernel::report_boot(boot_info, page_allocator);
+    Kernel_memory::set(page_allocator);
+    Space::set_kernel_table(Kernel_page_table::table());
+    Thread *idle = Thread::create_idle();
+    if (idle == nullptr)
+        panic("no memory for the idle thread");
+    Scheduler::init(idle);
 
     if (!Local_apic::present())
         panic("this CPU has no local APIC");
@@ -97,5 +113,8 @@ void arch_start(uint32_t magic, uint32_t info_address)
     Boot_options options = Boot_options::parse(boot_info.command_line);
     if (options.check_memory && !Kernel::check_memory(page_allocator, usable_memory))
         panic("check=memory failed");
-    Kernel::run(options);
+    if (!Kip::create(page_allocator, 1000000 / Timer::frequency_hz))
+        panic("no memory for the kernel interface page");
+    unsigned tasks = Boot_tasks::start(boot_info);
+    Kernel::run(options, tasks);
 }

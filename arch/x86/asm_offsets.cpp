@@ -4,7 +4,10 @@
 #include <stddef.h>
 
 #include "exception_frame.hpp"
+#include "cpu_local.hpp"
+#include "gdt.hpp"
 #include "memory_layout.hpp"
+#include "vectors.hpp"
 
 #define EXPORT(name, value) asm volatile("\n.ascii \"@asm_offset " #name " %0\"" : : "i"(value))
 
@@ -17,6 +20,11 @@ void export_offsets()
     EXPORT(FRAME_RIP, offsetof(Exception_frame, rip));
     EXPORT(FRAME_CS, offsetof(Exception_frame, cs));
     EXPORT(FRAME_SIZE, sizeof(Exception_frame));
+    EXPORT(CPU_LOCAL_KERNEL_STACK_TOP, offsetof(Cpu_local, kernel_stack_top));
+    EXPORT(CPU_LOCAL_USER_STACK, offsetof(Cpu_local, user_stack));
+    EXPORT(SYSCALL_VECTOR, Vectors::syscall);
+    EXPORT(GDT_USER_CODE, Gdt::user_code);
+    EXPORT(GDT_USER_DATA, Gdt::user_data);
     EXPORT(KERNEL_OFFSET, Memory_layout::kernel_offset);
     EXPORT(DIRECT_MAP_BASE, Memory_layout::direct_map_base);
     EXPORT(BOOT_WINDOW_SIZE, Memory_layout::boot_window_size);

@@ -9,6 +9,8 @@ bits 64
 default rel
 
 extern interrupt_dispatch
+extern syscall_dispatch
+
 
 ; Vectors for which the CPU pushes an error code.
 %define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
@@ -27,8 +29,13 @@ interrupt_stub_ %+ vector:
 %assign vector vector + 1
 %endrep
 
+; Entered from user mode the GS base is the user's; swap in the kernel's (Cpu_local).
 align 16
 interrupt_common:
+    test byte [rsp + FRAME_CS - FRAME_VECTOR], 3
+    jz .from_kernel
+    swapgs
+.from_kernel:
     push rax
     push rbx
     push rcx
@@ -47,6 +54,8 @@ interrupt_common:
     cld
     mov rdi, rsp
     call interrupt_dispatch
+; rsp points at an Exception_frame: restore it and return to where it came from.
+restore_frame:
     pop r15
     pop r14
     pop r13
@@ -63,7 +72,82 @@ interrupt_common:
     pop rbx
     pop rax
     add rsp, FRAME_RIP - FRAME_VECTOR
+    test byte [rsp + FRAME_CS - FRAME_RIP], 3
+    jz .to_kernel
+    swapgs
+.to_kernel:
     iretq
+
+; SYSCALL: rcx = user rip, r11 = user rflags, interrupts off (FMASK), rsp still the user's.
+; Builds the same Exception_frame as an interrupt from user mode would, so that every
+; path into the kernel leaves one kind of saved user state.
+align 16
+global syscall_entry
+syscall_entry:
+    swapgs
+    mov [gs:CPU_LOCAL_USER_STACK], rsp
+    mov rsp, [gs:CPU_LOCAL_KERNEL_STACK_TOP]
+    push GDT_USER_DATA
+    push qword [gs:CPU_LOCAL_USER_STACK]
+    push r11
+    push GDT_USER_CODE
+    push rcx
+    push 0
+    push SYSCALL_VECTOR
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    cld
+    mov rdi, rsp
+    call syscall_dispatch
+    jmp restore_frame
+
+; [[noreturn]] void return_to_user(Exception_frame *frame), frame at the top of this stack
+global return_to_user
+return_to_user:
+    mov rsp, rdi
+    jmp restore_frame
+
+; void context_switch(uint64_t *save, uint64_t next)
+align 16
+global context_switch
+context_switch:
+    push rbp
+    push rbx
+    push r12
+    push r13
+    push r14
+    push r15
+    mov [rdi], rsp
+    mov rsp, rsi
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop rbx
+    pop rbp
+    ret
+
+; A new thread's first context_switch returns here with rsp at its user frame. The C++
+; side may wait for the start message; it returns the frame to leave through.
+extern thread_bootstrap
+global thread_first_entry
+thread_first_entry:
+    call thread_bootstrap
+    mov rsp, rax
+    jmp restore_frame
 
 section .rodata
 global interrupt_stubs

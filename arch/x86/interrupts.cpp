@@ -3,6 +3,8 @@
 
 #include "exception_report.hpp"
 #include "local_apic.hpp"
+#include "scheduler.hpp"
+#include "user_exception.hpp"
 #include "timer.hpp"
 #include "vectors.hpp"
 
@@ -13,8 +15,12 @@ extern "C" void interrupt_dispatch(Exception_frame *frame) { Interrupts::dispatc
 
 void Interrupts::dispatch(Exception_frame &frame)
 {
-    if (frame.vector < Vectors::exceptions_end)
-        Exception_report::kernel_fault(frame);
+    if (frame.vector < Vectors::exceptions_end) {
+        if (!frame.from_user())
+            Exception_report::kernel_fault(frame);
+        User_exception::handle(*Scheduler::current(), frame);
+        return;
+    }
 
     if (frame.vector == Vectors::apic_timer) {
         Timer::handle_interrupt();

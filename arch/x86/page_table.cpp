@@ -113,3 +113,46 @@ uint64_t Page_table::lookup(Virt_addr virt, uint64_t &page_bytes) const
     page_bytes = page_size;
     return (entry & present) != 0 ? entry : 0;
 }
+
+uint64_t Page_table::unmap(Virt_addr virt)
+{
+    uint64_t *entry = &table(root_)[index_at(virt, 4)];
+    for (unsigned level = 3; level >= 1; --level) {
+        if ((*entry & present) == 0 || (*entry & large) != 0)
+            return 0;
+        entry = &table(*entry & address_mask)[index_at(virt, level)];
+    }
+    uint64_t old = *entry;
+    *entry = 0;
+    return old;
+}
+
+void Page_table::destroy_user_half()
+{
+    uint64_t *pml4 = table(root_);
+    for (unsigned i = 0; i < 256; ++i) {
+        if ((pml4[i] & present) == 0)
+            continue;
+        uint64_t *pdpt = table(pml4[i] & address_mask);
+        for (unsigned j = 0; j < 512; ++j) {
+            if ((pdpt[j] & present) == 0 || (pdpt[j] & large) != 0)
+                continue;
+            uint64_t *pd = table(pdpt[j] & address_mask);
+            for (unsigned k = 0; k < 512; ++k)
+                if ((pd[k] & present) != 0 && (pd[k] & large) == 0)
+                    (void)pages_->free(pd[k] & address_mask);
+            (void)pages_->free(pdpt[j] & address_mask);
+        }
+        (void)pages_->free(pml4[i] & address_mask);
+    }
+    (void)pages_->free(root_);
+    root_ = 0;
+}
+
+void Page_table::share_kernel_half(const Page_table &other)
+{
+    const uint64_t *source = table(other.root_);
+    uint64_t *target = table(root_);
+    for (unsigned i = 256; i < 512; ++i)
+        target[i] = source[i];
+}

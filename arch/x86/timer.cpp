@@ -6,11 +6,13 @@
 #include "local_apic.hpp"
 #include "panic.hpp"
 #include "pit.hpp"
+#include "scheduler.hpp"
 #include "vectors.hpp"
 
 volatile uint64_t Timer::ticks_ = 0;
 uint64_t Timer::tsc_hz_ = 0;
 uint64_t Timer::apic_hz_ = 0;
+uint64_t Timer::tsc_start_ = 0;
 
 void Timer::init(uintptr_t apic_mmio)
 {
@@ -28,6 +30,7 @@ void Timer::init(uintptr_t apic_mmio)
     uint64_t tsc_elapsed = Cpu::read_tsc() - tsc_start;
     uint64_t apic_elapsed = start_count - Local_apic::current_count();
 
+    tsc_start_ = tsc_start;
     apic_hz_ = apic_elapsed * (1000000 / interval_us);
     tsc_hz_ = tsc_elapsed * (1000000 / interval_us);
     if (apic_hz_ < frequency_hz)
@@ -36,8 +39,16 @@ void Timer::init(uintptr_t apic_mmio)
     Local_apic::start_periodic_timer(Vectors::apic_timer, static_cast<uint32_t>(apic_hz_ / frequency_hz));
 }
 
+uint64_t Timer::now_us()
+{
+    uint64_t elapsed = Cpu::read_tsc() - tsc_start_;
+    // Split to avoid overflowing elapsed * 10^6 after a few hours.
+    return elapsed / tsc_hz_ * 1000000 + elapsed % tsc_hz_ * 1000000 / tsc_hz_;
+}
+
 void Timer::handle_interrupt()
 {
     ticks_ = ticks_ + 1;
     Local_apic::end_of_interrupt();
+    Scheduler::tick(now_us(), 1000000 / frequency_hz);
 }

@@ -15,5 +15,6 @@ public:
     static void report_boot(const Boot_info &info, const Page_allocator &pages);
     // Walks every free page through the allocator and checks none lies in reserved memory.
     static bool check_memory(Page_allocator &pages, const Range_set &usable);
-    [[noreturn]] static void run(const Boot_options &options);
+    // Reports ticks, then runs the boot tasks (if any) or idles.
+    [[noreturn]] static void run(const Boot_options &options, unsigned boot_tasks);
 };

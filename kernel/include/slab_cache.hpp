@@ -36,17 +36,18 @@ public:
         size_t stride = align_up(object_size > sizeof(Free_object) ? object_size : sizeof(Free_object),
                                  object_alignment);
         size_t first_object = align_up(sizeof(Slab), object_alignment);
-        for (unsigned order = 0; order <= Page_allocator::max_order; ++order) {
-            size_t bytes = page_size << order;
-            if (first_object + min_objects_per_slab * stride > bytes)
-                continue;
-            size_t objects = (bytes - first_object) / stride;
-            order_ = order;
-            stride_ = stride;
-            first_object_ = first_object;
-            objects_per_slab_ = objects < max_objects_per_slab ? objects : max_objects_per_slab;
+        unsigned order = 0;
+        while (order < Page_allocator::max_order && first_object + min_objects_per_slab * stride > page_size << order)
+            ++order;
+        size_t bytes = page_size << order;
+        if (first_object + min_objects_per_slab * stride > bytes)
             return;
-        }
+        order_ = order;
+        stride_ = stride;
+        first_object_ = first_object;
+        objects_per_slab_ = (bytes - first_object) / stride;
+        if (objects_per_slab_ > max_objects_per_slab)
+            objects_per_slab_ = max_objects_per_slab;
     }
 
     Slab_cache(const Slab_cache &) = delete;
@@ -69,7 +70,8 @@ public:
     const char *name() const { return name_; }
     constexpr bool usable() const { return objects_per_slab_ != 0; }
     constexpr size_t object_size() const { return object_size_; }
-    constexpr size_t object_stride() const { return stride_; }  // distance between objects in a slab
+    constexpr size_t object_stride() const { return stride_; }         // distance between objects in a slab
+    constexpr size_t first_object_offset() const { return first_object_; }  // the header and padding before it
     constexpr size_t objects_per_slab() const { return objects_per_slab_; }
     constexpr unsigned slab_order() const { return order_; }
     constexpr size_t slab_bytes() const { return usable() ? page_size << order_ : 0; }  // one slab

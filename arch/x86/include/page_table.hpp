@@ -28,6 +28,20 @@ public:
     [[nodiscard]] Error map(Virt_addr virt, Phys_addr phys, uint64_t size, Attributes attributes,
                             bool allow_large);
 
+    // Removes the 4 KiB mapping of virt, if any, and returns the old entry (0 if none).
+    // The caller flushes the TLB (invalidate() or a CR3 reload).
+    uint64_t unmap(Virt_addr virt);
+    static void invalidate(Virt_addr virt) { asm volatile("invlpg (%0)" : : "r"(virt) : "memory"); }
+
+    // Frees every table of the lower (user) half and the root. The frames mapped are not
+    // the table's to free.
+    void destroy_user_half();
+
+    // Shares the kernel half of the address space: copies the root entries of other's
+    // upper half. The kernel creates every upper-half table before the first space exists,
+    // so the entries never change afterwards.
+    void share_kernel_half(const Page_table &other);
+
     // The leaf entry mapping virt (0 if none) and its page size.
     uint64_t lookup(Virt_addr virt, uint64_t &page_bytes) const;
 

@@ -15,6 +15,8 @@ public:
     static void handle_interrupt();
 
     static uint64_t ticks() { return ticks_; }
+    // Microseconds since the calibration, from the TSC (the X.2 system clock).
+    static uint64_t now_us();
     static uint64_t tsc_hz() { return tsc_hz_; }
     static uint64_t apic_timer_hz() { return apic_hz_; }
 
@@ -22,4 +24,5 @@ private:
     static volatile uint64_t ticks_;
     static uint64_t tsc_hz_;
     static uint64_t apic_hz_;
+    static uint64_t tsc_start_;
 };

@@ -32,6 +32,9 @@ enum : unsigned {
     legacy_pic_end = 48,
     apic_timer = 48,
     apic_spurious = 255,
+
+    // Not a hardware vector: marks frames saved by the `syscall` entry.
+    syscall = 256,
 };
 
 }  // namespace Vectors

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+#include "user_exception.hpp"
+
+#include "abi.h"
+#include "console.hpp"
+#include "cpu.hpp"
+#include "exception_report.hpp"
+#include "memory_layout.hpp"
+#include "scheduler.hpp"
+#include "space.hpp"
+#include "thread.hpp"
+#include "user_mode.hpp"
+#include "vectors.hpp"
+
+namespace {
+
+constexpr uint64_t label_bits = (uint64_t{1} << 48) - 1;
+
+uint64_t label_value(int64_t label, unsigned low_bits)
+{
+    return (static_cast<uint64_t>(label << 4) | low_bits) & label_bits;
+}
+
+// Flags user code may set through an exception reply: CF PF AF ZF SF TF DF OF and AC.
+constexpr uint64_t user_rflags = 0x40dd5;
+
+[[noreturn]] void halt(Thread &thread, const char *why)
+{
+    Console::print("thread %#llx halted: %s\n", static_cast<unsigned long long>(thread.id().raw()), why);
+    thread.set_state(Thread::State::halted);
+    Scheduler::schedule();
+    // A halted thread is only resumed by ExchangeRegisters, which gives it a new frame.
+    for (;;)
+        Scheduler::schedule();
+}
+
+}  // namespace
+
+void User_exception::handle(Thread &thread, Exception_frame &frame)
+{
+    if (frame.vector == Vectors::page_fault) {
+        page_fault(thread, frame, Cpu::read_cr2());
+        return;
+    }
+    if (frame.vector == Vectors::invalid_opcode && kernel_interface(thread, frame))
+        return;
+    exception_ipc(thread, frame);
+}
+
+void User_exception::page_fault(Thread &thread, Exception_frame &frame, uint64_t address)
+{
+    constexpr uint64_t write = 2, fetch = 16;
+    unsigned access = (frame.error_code & fetch) != 0 ? 1 : (frame.error_code & write) != 0 ? 2 : 4;
+    thread.kernel_message[0] = label_value(page_fault_label, access) << 16;
+    thread.kernel_message[1] = address;
+    thread.kernel_message[2] = frame.rip;
+    Thread_id pager = thread.pager();
+    if (pager.is_nil())
+        halt(thread, "page fault without a pager");
+    if (!thread.kernel_call(pager, 2))
+        halt(thread, "page-fault IPC to the pager failed");
+}
+
+bool User_exception::kernel_interface(Thread &thread, Exception_frame &frame)
+{
+    Phys_addr code = thread.space()->translate(frame.rip, false);
+    if (code == 0 || (frame.rip & (page_size - 1)) > page_size - 2)
+        return false;
+    const auto *bytes = Memory_layout::direct_map<uint8_t>(code);
+    if (bytes[0] != 0xf0 || bytes[1] != 0x90)
+        return false;
+    frame.rax = thread.space()->kip_area().base();
+    frame.rcx = uint64_t{TERN_API_VERSION} << 24 | uint64_t{TERN_API_SUBVERSION} << 16;
+    frame.rdx = TERN_API_FLAGS;
+    frame.rsi = uint64_t{TERN_KERNEL_ID} << 24 | uint64_t{TERN_KERNEL_SUBID} << 16;
+    frame.rip += 2;
+    return true;
+}
+
+void User_exception::exception_ipc(Thread &thread, Exception_frame &frame)
+{
+    Thread_id handler(thread.utcb_word(TERN_UTCB_EXCEPTION_HANDLER));
+    if (handler.is_nil()) {
+        Console::print("user exception %s at rip %#llx, error code %#llx\n", Exception_report::name(frame.vector),
+                       static_cast<unsigned long long>(frame.rip), static_cast<unsigned long long>(frame.error_code));
+        halt(thread, "exception without an exception handler");
+    }
+    uint64_t *m = thread.kernel_message;
+    const uint64_t registers[] = {frame.rip, frame.rflags, frame.vector, frame.error_code, frame.rdi, frame.rsi,
+                                  frame.rbp, frame.rsp,    frame.rbx,    frame.rdx,        frame.rcx, frame.rax,
+                                  frame.r8,  frame.r9,     frame.r10,    frame.r11,        frame.r12, frame.r13,
+                                  frame.r14, frame.r15};
+    m[0] = label_value(exception_label, 0) << 16;
+    for (unsigned i = 0; i < exception_words; ++i)
+        m[i + 1] = registers[i];
+    if (!thread.kernel_call(handler, exception_words))
+        halt(thread, "exception IPC to the handler failed");
+    if ((m[0] & 63) < exception_words)
+        return;  // a short reply leaves the registers as they were
+    if (!User_mode::is_user_address(m[1]) || !User_mode::is_user_address(m[8]))
+        halt(thread, "exception reply with a kernel or non-canonical rip or rsp");
+    frame.rip = m[1];
+    frame.rflags = (frame.rflags & ~user_rflags) | (m[2] & user_rflags);
+    frame.rdi = m[5];
+    frame.rsi = m[6];
+    frame.rbp = m[7];
+    frame.rsp = m[8];
+    frame.rbx = m[9];
+    frame.rdx = m[10];
+    frame.rcx = m[11];
+    frame.rax = m[12];
+    frame.r8 = m[13];
+    frame.r9 = m[14];
+    frame.r10 = m[15];
+    frame.r11 = m[16];
+    frame.r12 = m[17];
+    frame.r13 = m[18];
+    frame.r14 = m[19];
+    frame.r15 = m[20];
+}

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+#include "boot_tasks.hpp"
+
+#include "abi.h"
+#include "console.hpp"
+#include "elf_image.hpp"
+#include "kernel_memory.hpp"
+#include "kip.hpp"
+#include "memory_layout.hpp"
+#include "space.hpp"
+#include "thread.hpp"
+
+namespace {
+
+Range_set sigma0_owned;
+
+constexpr uint64_t user_space_end = Boot_tasks::stack_top - Boot_tasks::stack_size;
+
+const char *base_name(const char *path)
+{
+    const char *name = path;
+    for (const char *c = path; *c != '\0'; ++c)
+        if (*c == '/')
+            name = c + 1;
+    return name;
+}
+
+bool same(const char *a, const char *b)
+{
+    while (*a != '\0' && *a == *b)
+        ++a, ++b;
+    return *a == *b;
+}
+
+const Boot_module *find(const Boot_info &info, const char *name)
+{
+    for (size_t i = 0; i < info.module_count; ++i)
+        if (same(base_name(info.modules[i].name), name))
+            return &info.modules[i];
+    return nullptr;
+}
+
+// A fresh zeroed page mapped into space; 0 when memory or mapping fails.
+Phys_addr map_fresh_page(Space &space, uint64_t virt, bool writable, bool executable)
+{
+    Page_allocator &pages = Kernel_memory::pages();
+    Phys_addr frame = pages.allocate();
+    if (frame == 0)
+        return 0;
+    auto *bytes = Memory_layout::direct_map<uint8_t>(frame);
+    for (size_t i = 0; i < page_size; ++i)
+        bytes[i] = 0;
+    if (space.map_page(virt, frame, writable, executable) != Space::Error::none) {
+        (void)pages.free(frame);
+        return 0;
+    }
+    return frame;
+}
+
+bool load_image(const Boot_module &module, Space &space, Kip::Task_image &image)
+{
+    Elf_image elf;
+    const auto *file = Memory_layout::direct_map<uint8_t>(module.image.begin);
+    if (Elf_image::Error error = elf.parse(file, module.image.size(), user_space_end); error != Elf_image::Error::none) {
+        Console::print("boot task %s: refused, not a usable ELF64 executable: %s\n", module.name,
+                       Elf_image::describe(error));
+        return false;
+    }
+    image = {Boot_tasks::stack_top, elf.entry(), ~uint64_t{0}, 0};
+    for (size_t s = 0; s < elf.segment_count(); ++s) {
+        const Elf_image::Segment &segment = elf.segment(s);
+        uint64_t first = align_down(segment.virtual_address, page_size);
+        uint64_t end = align_up(segment.virtual_address + segment.memory_size, page_size);
+        image.low = first < image.low ? first : image.low;
+        image.high = end > image.high ? end : image.high;
+        for (uint64_t page = first; page < end; page += page_size) {
+            Phys_addr frame = map_fresh_page(space, page, segment.writable, segment.executable);
+            if (frame == 0)
+                return false;
+            // Copy the part of the file that falls into this page.
+            uint64_t file_begin = segment.virtual_address;
+            uint64_t file_end = segment.virtual_address + segment.file_size;
+            uint64_t from = page > file_begin ? page : file_begin;
+            uint64_t to = page + page_size < file_end ? page + page_size : file_end;
+            auto *bytes = Memory_layout::direct_map<uint8_t>(frame);
+            for (uint64_t v = from; v < to; ++v)
+                bytes[v - page] = file[segment.file_offset + (v - segment.virtual_address)];
+        }
+    }
+    for (uint64_t page = Boot_tasks::stack_top - Boot_tasks::stack_size; page < Boot_tasks::stack_top;
+         page += page_size)
+        if (map_fresh_page(space, page, true, false) == 0)
+            return false;
+    return true;
+}
+
+Thread *start_task(const Boot_module &module, uint32_t number, Thread_id pager, Kip::Task_image &image)
+{
+    Space::Error space_error;
+    Space *space = Space::create(Kernel_memory::pages(), space_error);
+    if (space == nullptr)
+        return nullptr;
+    space->make_privileged();
+    bool out_of_memory = false;
+    Thread_id id = Thread_id::global(number, 1);
+    Thread *thread = Thread::create(id, space, id, out_of_memory);
+    if (thread == nullptr) {
+        space->destroy();
+        return nullptr;
+    }
+    if (space->set_areas(Fpage::make(Boot_tasks::kip_area, TERN_KIP_AREA_LOG2, 7),
+                         Fpage::make(Boot_tasks::utcb_area, 16, 6)) != Space::Error::none ||
+        !load_image(module, *space, image) || !thread->set_utcb(Boot_tasks::utcb_area)) {
+        thread->destroy();
+        return nullptr;
+    }
+    thread->set_pager(pager);
+    thread->set_priority(255);
+    thread->start(image.ip, image.sp);
+    Console::print("boot task %s: thread %#llx, entry %#llx, image [%#llx, %#llx)\n", module.name,
+                   static_cast<unsigned long long>(id.raw()), static_cast<unsigned long long>(image.ip),
+                   static_cast<unsigned long long>(image.low), static_cast<unsigned long long>(image.high));
+    return thread;
+}
+
+// Hands sigma0 every free block beyond the kernel's reserve (an eighth of free memory, at
+// least 8 MiB), largest blocks first, and describes them in the KIP.
+void give_memory_to_sigma0()
+{
+    Page_allocator &pages = Kernel_memory::pages();
+    uint64_t reserve = pages.free_pages() / 8;
+    if (reserve < (8u << 20) / page_size)
+        reserve = (8u << 20) / page_size;
+    for (unsigned order = Page_allocator::max_order + 1; order-- > 0;) {
+        while (pages.free_pages() >= reserve + (uint64_t{1} << order)) {
+            Phys_addr block = pages.allocate(order);
+            if (block == 0)
+                break;
+            if (sigma0_owned.insert({block, block + (page_size << order)}) != Range_set::Error::none) {
+                (void)pages.free(block, order);
+                break;
+            }
+        }
+    }
+    for (size_t i = 0; i < sigma0_owned.count(); ++i)
+        (void)Kip::add_memory(sigma0_owned[i], Kip::Memory_kind::conventional);
+    Console::print("sigma0 owns %llu KiB in %zu ranges; the kernel keeps %llu KiB\n",
+                   static_cast<unsigned long long>(sigma0_owned.total_size() >> 10), sigma0_owned.count(),
+                   static_cast<unsigned long long>(pages.free_pages() * page_size >> 10));
+}
+
+}  // namespace
+
+const Range_set &Boot_tasks::sigma0_memory() { return sigma0_owned; }
+
+unsigned Boot_tasks::start(const Boot_info &info)
+{
+    const Boot_module *sigma0 = find(info, "sigma0");
+    const Boot_module *root = find(info, "roottask");
+    if (sigma0 == nullptr) {
+        if (root != nullptr)
+            Console::print("boot tasks: a root task needs sigma0; not starting it\n");
+        return 0;
+    }
+    Kip::Task_image image{};
+    Thread *sigma0_thread = start_task(*sigma0, TERN_USER_BASE, Thread_id::nil(), image);
+    if (sigma0_thread == nullptr)
+        return 0;
+    Kip::set_sigma0(image);
+    unsigned started = 1;
+    if (root != nullptr) {
+        if (start_task(*root, TERN_USER_BASE + 2, sigma0_thread->id(), image) != nullptr) {
+            Kip::set_root_server(image);
+            ++started;
+        }
+    }
+    give_memory_to_sigma0();
+    sigma0_thread->space()->make_idempotent(sigma0_owned);
+    return started;
+}

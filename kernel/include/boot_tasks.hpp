@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+// Starts the tasks the boot loader brought: sigma0 (the root pager, owning all memory the
+// kernel does not keep) and the root task (the first privileged task, sigma0 its pager).
+// Each module is an ELF64 executable, checked before anything is loaded; a malformed or
+// missing module is reported and not run. Task images are copied into kernel-allocated
+// pages and mapped with their segments' rights; sigma0's own memory is mapped lazily.
+#pragma once
+
+#include "boot_info.hpp"
+#include "range_set.hpp"
+
+class Boot_tasks {
+public:
+    static constexpr uint64_t kip_area = 0x00007fffffff0000;     // 4 KiB
+    static constexpr uint64_t utcb_area = 0x00007ffffff00000;    // 64 KiB: 64 UTCBs
+    static constexpr uint64_t stack_top = 0x00007fffffe00000;
+    static constexpr uint64_t stack_size = 64 * 1024;
+
+    // Gives sigma0 all free memory but the kernel's reserve, then starts the tasks.
+    // Returns the number of tasks started.
+    static unsigned start(const Boot_info &info);
+    static const Range_set &sigma0_memory();
+};

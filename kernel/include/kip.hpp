@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// The kernel interface page: one read-only page mapped into every space at its KIP area.
+// Layout and field encodings follow X.2 (offsets in abi/x86_64.toml); it also carries the
+// system-call entry stubs its links point at.
+#pragma once
+
+#include "types.hpp"
+
+class Page_allocator;
+
+class Kip {
+public:
+    enum class Memory_kind : uint8_t { conventional = 1, reserved = 2, dedicated = 3, shared = 4, boot_loader = 14,
+                                       architecture = 15 };
+    struct Task_image {
+        uint64_t sp, ip, low, high;
+    };
+
+    // Allocates and fills the page; false when out of memory.
+    static bool create(Page_allocator &pages, uint64_t clock_precision_us);
+    static Phys_addr physical() { return physical_; }
+
+    // false when the descriptor table is full.
+    static bool add_memory(Phys_range range, Memory_kind kind, bool is_virtual = false);
+    static void set_sigma0(const Task_image &image);
+    static void set_root_server(const Task_image &image);
+    static void set_boot_info(uint64_t address);
+
+private:
+    static uint64_t &word(uint64_t offset);
+
+    static Phys_addr physical_;
+    static unsigned memory_descriptors_;
+};

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+// Fixed-priority round-robin scheduling on one CPU: 256 ready queues with a bitmap to
+// find the highest non-empty one, time slices charged on the timer tick, a sorted list of
+// IPC timeouts, and the idle thread when nothing is ready. The running thread is not on a
+// ready queue. The kernel is not preemptible: switches happen when the current thread
+// blocks, yields, or on the timer interrupt.
+#pragma once
+
+#include "thread.hpp"
+
+class Scheduler {
+public:
+    static void init(Thread *idle);
+    static Thread *current();
+
+    // Makes a thread runnable (at the tail of its priority's queue).
+    static void make_ready(Thread *thread);
+    static void remove(Thread *thread);
+    // Switches to the highest-priority ready thread; the current thread must already be
+    // on a queue or blocked.
+    static void schedule();
+    // Switches to next now (IPC hand-off); the current thread must already be queued or blocked.
+    static void switch_to(Thread *next);
+    // The current thread gives up the CPU to an equal or higher priority ready thread.
+    static void yield();
+    // Preempts current if a woken thread has a higher priority.
+    static void preempt_if_higher(Thread *woken);
+
+    static void add_timeout(Thread *thread);
+    static void remove_timeout(Thread *thread);
+
+    // Timer interrupt: charges the time slice and fires expired timeouts.
+    static void tick(uint64_t now_us, uint64_t elapsed_us);
+
+private:
+    static Thread *highest_ready();
+};

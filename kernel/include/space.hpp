@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+// An address space: its page table (the kernel half shared by all), the KIP and UTCB
+// areas X.2's SpaceControl sets, and the threads living in it. A space exists while it
+// has threads; the last thread's deletion destroys it.
+#pragma once
+
+#include "fpage.hpp"
+#include "page_allocator.hpp"
+#include "page_table.hpp"
+#include "range_set.hpp"
+#include "slab_cache.hpp"
+
+class Space {
+public:
+    enum class Error { none, out_of_memory, bad_address, already_mapped };
+
+    static Space *create(Page_allocator &pages, Error &error);
+    void destroy();
+
+    bool is_initialized() const { return !kip_area_.is_nil(); }
+    // X.2 SpaceControl: sets the areas once, before the first thread is activated.
+    Error set_areas(Fpage kip_area, Fpage utcb_area);
+    Fpage kip_area() const { return kip_area_; }
+    Fpage utcb_area() const { return utcb_area_; }
+
+    // Maps a user page; an existing mapping at virt is replaced (no mapping database yet).
+    Error map_page(Virt_addr virt, Phys_addr phys, bool writable, bool executable);
+    void unmap_page(Virt_addr virt);
+    // sigma0's space: the fpages it maps name physical memory it owns (X.2's idempotent
+    // space). Its own code and data live elsewhere in its page table as usual; sigma0 does
+    // not access the memory it hands out, so that memory is not in its page table.
+    void make_idempotent(const Range_set &owned) { idempotent_ = &owned; }
+    // The frame a map item of this space names at virt: physical for sigma0, else what the
+    // page table maps (0 if nothing, or not writable when for_write).
+    Phys_addr map_source(Virt_addr virt, bool for_write) const;
+    // The kernel-side address of the UTCB at utcb (inside the UTCB area), backing its page
+    // with fresh zeroed memory on first use; nullptr when out of memory.
+    void *utcb_memory(Virt_addr utcb);
+    // The physical frame mapped at virt for user access, or 0.
+    Phys_addr translate(Virt_addr virt, bool for_write) const;
+
+    void activate() const;
+    void add_thread() { ++threads_; }
+    // Returns true when that was the last thread.
+    bool remove_thread() { return --threads_ == 0; }
+    bool privileged() const { return privileged_; }
+    void make_privileged() { privileged_ = true; }
+
+    static Slab_cache &cache();
+    static void set_kernel_table(const Page_table &kernel);
+
+private:
+    static constexpr size_t max_utcb_pages = 16;
+
+    bool owns_utcb_frame(Phys_addr frame) const;
+
+    Page_table table_;
+    Page_allocator *pages_ = nullptr;
+    Fpage kip_area_;
+    Fpage utcb_area_;
+    unsigned threads_ = 0;
+    bool privileged_ = false;
+    const Range_set *idempotent_ = nullptr;
+    struct Utcb_page {
+        Virt_addr virt;
+        Phys_addr phys;
+    } utcb_pages_[max_utcb_pages] = {};
+};

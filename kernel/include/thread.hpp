@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+// A thread: its identity, its place in the scheduler, its IPC state and its kernel
+// stack, which holds the saved user registers (an Exception_frame) at the top. Each thread
+// blocks on its own kernel stack, so IPC reads as straight-line code (thread-ipc.cpp).
+#pragma once
+
+#include "exception_frame.hpp"
+#include "message_tag.hpp"
+#include "slab_cache.hpp"
+#include "thread_id.hpp"
+
+class Space;
+
+class Thread {
+public:
+    enum class State : uint8_t { inactive, running, ready, waiting_send, waiting_receive, halted };
+    enum class Ipc_phase : uint8_t { send = 0, receive = 1 };
+
+    static constexpr size_t object_size = 16384;
+    static constexpr unsigned max_threads = 1u << 12;
+    static constexpr uint8_t default_priority = 100;
+    static constexpr uint64_t default_time_slice_us = 10000;
+
+    // --- lifetime (thread.cpp) ---
+    static Thread *create(Thread_id id, Space *space, Thread_id scheduler, bool &out_of_memory);
+    static Thread *create_idle();
+    void destroy();
+    static Thread *by_number(uint32_t number);
+    // The thread a caller names: a global id (version must match) or a local id in the
+    // caller's space.
+    static Thread *lookup(Thread_id id, const Thread *caller);
+
+    Thread_id id() const { return id_; }
+    Thread_id local_id() const { return Thread_id(utcb_address_); }
+    Space *space() const { return space_; }
+    State state() const { return state_; }
+    bool is_active() const { return state_ != State::inactive; }
+    Thread_id scheduler() const { return scheduler_; }
+    void set_scheduler(Thread_id scheduler) { scheduler_ = scheduler; }
+
+    // Gives the thread a UTCB in its space (X.2 activation), false if that is impossible.
+    bool set_utcb(uint64_t utcb_address);
+    uint64_t utcb_address() const { return utcb_address_; }
+    uint64_t &utcb_word(uint64_t offset) { return *reinterpret_cast<uint64_t *>(utcb_ + offset); }
+    Thread_id pager() { return Thread_id(utcb_word(utcb_pager_offset)); }
+    void set_pager(Thread_id pager) { utcb_word(utcb_pager_offset) = pager.raw(); }
+
+    // Starts user execution at ip/sp now (the kernel's own boot tasks).
+    void start(uint64_t ip, uint64_t sp);
+    // Waits, as a newly activated thread, for the start message of its pager (X.2:
+    // MR1 = IP, MR2 = SP) unless ExchangeRegisters starts it first.
+    void wait_for_start();
+    Exception_frame &frame() { return *reinterpret_cast<Exception_frame *>(stack_end() - sizeof(Exception_frame)); }
+    uintptr_t stack_end() { return reinterpret_cast<uintptr_t>(this) + object_size; }
+
+    // --- scheduling (scheduler.cpp uses these) ---
+    uint8_t priority() const { return priority_; }
+    void set_priority(uint8_t priority) { priority_ = priority; }
+    uint64_t time_slice_us() const { return time_slice_us_; }
+    void set_time_slice_us(uint64_t us) { time_slice_us_ = us; }
+    uint64_t &remaining_us() { return remaining_us_; }
+    void set_state(State state) { state_ = state; }
+    uint64_t *saved_stack_pointer() { return &saved_stack_pointer_; }
+    uint64_t fs_base() const { return fs_base_; }
+    bool is_idle() const { return space_ == nullptr; }
+    Thread *ready_next = nullptr;
+    Thread *ready_prev = nullptr;
+    uint64_t deadline = 0;  // when a waiting thread's timeout fires
+    Thread *timeout_next = nullptr;
+    Thread *timeout_prev = nullptr;
+
+    // --- IPC (thread-ipc.cpp) ---
+    // The Ipc system call of this (current) thread; its registers are in frame().
+    void ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts);
+    // Sends a message built by the kernel on this thread's behalf (page fault, exception)
+    // to handler and waits for the reply into the same buffer. False if the IPC failed.
+    bool kernel_call(Thread_id handler, unsigned words);
+    uint64_t kernel_message[64] = {};
+    // Ends a wait because its timeout expired (called by the scheduler).
+    void timeout_expired();
+    // Aborts any IPC this thread is part of, telling partners (thread deletion).
+    void abort_ipc();
+
+    // MRs as the current system call sees them (registers and UTCB, or the kernel buffer).
+    uint64_t message_register(unsigned index);
+    void set_message_register(unsigned index, uint64_t value);
+    // Cancels an IPC this thread waits in (ExchangeRegisters); false if it waits in none.
+    bool cancel_ipc(Ipc_phase phase);
+    bool started() const { return started_; }
+    void set_started() { started_ = true; }
+    // X.2 ExchangeRegisters halt flag: a halted thread is not scheduled.
+    void halt();
+    void resume();
+    bool halted() const { return halted_; }
+
+private:
+    static constexpr uint64_t utcb_pager_offset = 0x20;
+
+    Thread() = default;
+
+    // IPC helpers
+    bool accepts_from(const Thread &sender) const;
+    Thread *take_sender(Thread_id from_specifier);
+    void enqueue_sender(Thread &sender);
+    void dequeue_sender(Thread &sender);
+    static uint64_t transfer(Thread &sender, Thread &receiver);
+    void finish_receive(const Thread &sender, uint64_t error);
+    void fail(Ipc_phase phase, uint64_t code);
+    uint64_t block(State state, Thread_id partner, uint64_t deadline);
+    uint64_t send_phase(Thread_id to, uint16_t timeout, bool then_receive, Thread_id from_specifier,
+                        uint16_t receive_timeout);
+    void receive_phase(Thread_id from_specifier, uint16_t timeout);
+    void wake(uint64_t error);
+
+    Thread_id id_;
+    Thread_id scheduler_;
+    Space *space_ = nullptr;
+    uint8_t *utcb_ = nullptr;
+    uint64_t utcb_address_ = 0;
+    State state_ = State::inactive;
+    uint8_t priority_ = default_priority;
+    uint64_t time_slice_us_ = default_time_slice_us;
+    uint64_t remaining_us_ = default_time_slice_us;
+    uint64_t saved_stack_pointer_ = 0;
+    uint64_t fs_base_ = 0;
+    bool started_ = false;   // has left the kernel for user mode at least once
+    bool halted_ = false;
+
+    // IPC state: the partner a waiting thread waits for (receive) or sends to (send).
+    Thread_id partner_;
+    Thread *send_queue_ = nullptr;  // first of the senders blocked on this thread
+    Thread *sender_next_ = nullptr;
+    Thread *sender_prev_ = nullptr;
+    Thread *send_target_ = nullptr;
+    bool kernel_ipc_ = false;        // message registers are kernel_message, not the user's
+    bool call_pending_ = false;      // a receive phase follows the send (call, reply-and-wait)
+    Thread_id call_from_;            // its from specifier
+    uint16_t call_timeout_ = 0;      // and timeout
+    uint64_t ipc_error_ = 0;         // result handed over by whoever woke this thread
+    Thread_id ipc_from_;             // the sender, for a finished receive
+
+    alignas(16) uint8_t stack_[1];   // the kernel stack runs to the end of the object
+};
+
+static_assert(sizeof(Thread) < Thread::object_size / 2, "the kernel stack needs most of the object");

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+#include "kip.hpp"
+
+#include "abi.h"
+#include "kernel.hpp"
+#include "memory_layout.hpp"
+#include "page_allocator.hpp"
+
+Phys_addr Kip::physical_ = 0;
+unsigned Kip::memory_descriptors_ = 0;
+
+namespace {
+
+struct Link {
+    uint64_t kip_offset;
+    uint32_t syscall;
+};
+
+constexpr Link links[] = {
+    {TERN_KIP_LINK_SPACE_CONTROL, TERN_SYSCALL_SPACE_CONTROL},
+    {TERN_KIP_LINK_THREAD_CONTROL, TERN_SYSCALL_THREAD_CONTROL},
+    {TERN_KIP_LINK_PROCESSOR_CONTROL, TERN_SYSCALL_PROCESSOR_CONTROL},
+    {TERN_KIP_LINK_MEMORY_CONTROL, TERN_SYSCALL_MEMORY_CONTROL},
+    {TERN_KIP_LINK_IPC, TERN_SYSCALL_IPC},
+    {TERN_KIP_LINK_LIPC, TERN_SYSCALL_LIPC},
+    {TERN_KIP_LINK_UNMAP, TERN_SYSCALL_UNMAP},
+    {TERN_KIP_LINK_EXCHANGE_REGISTERS, TERN_SYSCALL_EXCHANGE_REGISTERS},
+    {TERN_KIP_LINK_SYSTEM_CLOCK, TERN_SYSCALL_SYSTEM_CLOCK},
+    {TERN_KIP_LINK_THREAD_SWITCH, TERN_SYSCALL_THREAD_SWITCH},
+    {TERN_KIP_LINK_SCHEDULE, TERN_SYSCALL_SCHEDULE},
+    {TERN_KIP_LINK_ARCH0, TERN_SYSCALL_KDB_OUTPUT},
+    {TERN_KIP_LINK_ARCH1, TERN_SYSCALL_KDB_ENTER},
+    {TERN_KIP_LINK_ARCH2, TERN_SYSCALL_KDB_EXIT},
+};
+
+// mov eax, imm32; syscall; ret
+void write_stub(uint8_t *code, uint32_t number)
+{
+    const uint8_t stub[] = {0xb8, static_cast<uint8_t>(number), static_cast<uint8_t>(number >> 8),
+                            static_cast<uint8_t>(number >> 16), static_cast<uint8_t>(number >> 24), 0x0f, 0x05, 0xc3};
+    for (size_t i = 0; i < sizeof stub; ++i)
+        code[i] = stub[i];
+    for (size_t i = sizeof stub; i < TERN_SYSCALL_STUB_BYTES; ++i)
+        code[i] = 0xcc;  // int3: nothing should run past a stub
+}
+
+}  // namespace
+
+uint64_t &Kip::word(uint64_t offset) { return *Memory_layout::direct_map<uint64_t>(physical_ + offset); }
+
+bool Kip::create(Page_allocator &pages, uint64_t clock_precision_us)
+{
+    physical_ = pages.allocate();
+    if (physical_ == 0)
+        return false;
+    auto *bytes = Memory_layout::direct_map<uint8_t>(physical_);
+    for (size_t i = 0; i < page_size; ++i)
+        bytes[i] = 0;
+
+    word(TERN_KIP_MAGIC) = TERN_MAGIC;
+    word(TERN_KIP_API_VERSION) = TERN_API_VERSION << 24 | TERN_API_SUBVERSION << 16;
+    word(TERN_KIP_API_FLAGS) = TERN_API_FLAGS;
+    word(TERN_KIP_KERNEL_DESCRIPTION) = TERN_KIP_KERNEL_DESCRIPTION_AREA;
+    word(TERN_KIP_MEMORY_INFO) = uint64_t{TERN_KIP_MEMORY_DESCRIPTORS} << 32;
+    // UTCB area: size of one UTCB m * 2^a, alignment 2^a, smallest area 2^s.
+    word(TERN_KIP_UTCB_AREA_INFO) = uint64_t{TERN_UTCB_AREA_MIN_LOG2} << 16 | uint64_t{TERN_UTCB_ALIGNMENT_LOG2} << 10 |
+                                    (TERN_UTCB_SIZE >> TERN_UTCB_ALIGNMENT_LOG2);
+    word(TERN_KIP_KIP_AREA_INFO) = TERN_KIP_AREA_LOG2;
+    word(TERN_KIP_PROCESSOR_DESCRIPTOR) = TERN_KIP_PROCESSOR_DESCRIPTOR_AREA;
+    word(TERN_KIP_CLOCK_INFO) = (clock_precision_us & 0xffff) << 16 | (clock_precision_us & 0xffff);
+    word(TERN_KIP_THREAD_INFO) = uint64_t{TERN_USER_BASE} << 20 | uint64_t{TERN_SYSTEM_BASE} << 8 |
+                                 TERN_THREAD_NUMBER_BITS;
+    // 4 KiB and 2 MiB pages; read, write and execute rights are all distinguished.
+    word(TERN_KIP_PAGE_INFO) = (uint64_t{1} << 12) | (uint64_t{1} << 21) | 7;
+    word(TERN_KIP_PROCESSOR_INFO) = uint64_t{5} << 60;  // one processor, 32-byte descriptors
+
+    uint64_t *description = &word(TERN_KIP_KERNEL_DESCRIPTION_AREA);
+    description[0] = uint64_t{TERN_KERNEL_ID} << 24 | uint64_t{TERN_KERNEL_SUBID} << 16;
+    description[1] = 0;
+    description[2] = 0;
+    description[3] = 'T' | 'e' << 8 | 'r' << 16 | 'n' << 24;
+    auto *text = reinterpret_cast<char *>(&description[4]);
+    const char name[] = "Tern microkernel";
+    for (size_t i = 0; i < sizeof name; ++i)
+        text[i] = name[i];
+
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; ++i) {
+        uint64_t stub = TERN_KIP_STUBS + i * TERN_SYSCALL_STUB_BYTES;
+        write_stub(bytes + stub, links[i].syscall);
+        word(links[i].kip_offset) = stub;
+    }
+    return true;
+}
+
+bool Kip::add_memory(Phys_range range, Memory_kind kind, bool is_virtual)
+{
+    if (memory_descriptors_ == TERN_KIP_MEMORY_DESCRIPTOR_COUNT || range.empty())
+        return false;
+    uint64_t *descriptor = &word(TERN_KIP_MEMORY_DESCRIPTORS + memory_descriptors_ * 16);
+    descriptor[0] = (range.begin & ~uint64_t{0x3ff}) | (is_virtual ? 1u << 9 : 0) | static_cast<uint64_t>(kind);
+    descriptor[1] = (range.end - 1) & ~uint64_t{0x3ff};
+    ++memory_descriptors_;
+    word(TERN_KIP_MEMORY_INFO) = uint64_t{TERN_KIP_MEMORY_DESCRIPTORS} << 32 | memory_descriptors_;
+    return true;
+}
+
+void Kip::set_sigma0(const Task_image &image)
+{
+    word(TERN_KIP_SIGMA0_SP) = image.sp;
+    word(TERN_KIP_SIGMA0_IP) = image.ip;
+    word(TERN_KIP_SIGMA0_LOW) = image.low;
+    word(TERN_KIP_SIGMA0_HIGH) = image.high;
+}
+
+void Kip::set_root_server(const Task_image &image)
+{
+    word(TERN_KIP_ROOT_SERVER_SP) = image.sp;
+    word(TERN_KIP_ROOT_SERVER_IP) = image.ip;
+    word(TERN_KIP_ROOT_SERVER_LOW) = image.low;
+    word(TERN_KIP_ROOT_SERVER_HIGH) = image.high;
+}
+
+void Kip::set_boot_info(uint64_t address) { word(TERN_KIP_BOOT_INFO) = address; }

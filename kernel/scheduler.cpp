@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+#include "scheduler.hpp"
+
+#include "cpu_local.hpp"
+#include "space.hpp"
+#include "user_mode.hpp"
+
+namespace {
+
+constexpr unsigned priorities = 256;
+
+Thread *queue_head[priorities];
+uint64_t nonempty[priorities / 64];
+Thread *idle_thread = nullptr;
+Thread *timeouts = nullptr;  // sorted by deadline, earliest first
+
+unsigned highest_set()
+{
+    for (unsigned word = priorities / 64; word-- > 0;)
+        if (nonempty[word] != 0)
+            return word * 64 + 63 - static_cast<unsigned>(__builtin_clzll(nonempty[word]));
+    return priorities;
+}
+
+}  // namespace
+
+void Scheduler::init(Thread *idle)
+{
+    idle_thread = idle;
+    idle->set_state(Thread::State::running);
+    Cpu_local::get().current = idle;
+}
+
+Thread *Scheduler::current() { return Cpu_local::get().current; }
+
+void Scheduler::make_ready(Thread *thread)
+{
+    if (thread->halted()) {
+        thread->set_state(Thread::State::halted);
+        return;
+    }
+    thread->set_state(Thread::State::ready);
+    if (thread->is_idle())
+        return;
+    unsigned priority = thread->priority();
+    Thread *&head = queue_head[priority];
+    if (head == nullptr) {
+        head = thread;
+        thread->ready_next = thread->ready_prev = thread;
+        nonempty[priority / 64] |= uint64_t{1} << (priority % 64);
+    } else {
+        thread->ready_next = head;
+        thread->ready_prev = head->ready_prev;
+        head->ready_prev->ready_next = thread;
+        head->ready_prev = thread;
+    }
+}
+
+void Scheduler::remove(Thread *thread)
+{
+    if (thread->ready_next == nullptr)
+        return;
+    unsigned priority = thread->priority();
+    Thread *&head = queue_head[priority];
+    if (thread->ready_next == thread) {
+        head = nullptr;
+        nonempty[priority / 64] &= ~(uint64_t{1} << (priority % 64));
+    } else {
+        thread->ready_prev->ready_next = thread->ready_next;
+        thread->ready_next->ready_prev = thread->ready_prev;
+        if (head == thread)
+            head = thread->ready_next;
+    }
+    thread->ready_next = thread->ready_prev = nullptr;
+}
+
+Thread *Scheduler::highest_ready()
+{
+    unsigned priority = highest_set();
+    return priority < priorities ? queue_head[priority] : nullptr;
+}
+
+void Scheduler::switch_to(Thread *next)
+{
+    Thread *previous = current();
+    remove(next);
+    next->set_state(Thread::State::running);
+    if (next == previous)
+        return;
+    Cpu_local::get().current = next;
+    if (!next->is_idle()) {
+        if (previous->is_idle() || previous->space() != next->space())
+            next->space()->activate();
+        User_mode::switch_thread(next->stack_end(), next->fs_base(), next->utcb_address());
+    }
+    context_switch(previous->saved_stack_pointer(), *next->saved_stack_pointer());
+}
+
+void Scheduler::schedule()
+{
+    Thread *next = highest_ready();
+    switch_to(next != nullptr ? next : idle_thread);
+}
+
+void Scheduler::yield()
+{
+    Thread *self = current();
+    Thread *next = highest_ready();
+    if (next == nullptr || (!self->is_idle() && next->priority() < self->priority()))
+        return;
+    make_ready(self);
+    switch_to(next);
+}
+
+void Scheduler::preempt_if_higher(Thread *woken)
+{
+    Thread *self = current();
+    if (self->is_idle() || woken->priority() > self->priority()) {
+        make_ready(self);
+        switch_to(woken);
+    }
+}
+
+void Scheduler::add_timeout(Thread *thread)
+{
+    Thread **link = &timeouts;
+    Thread *previous = nullptr;
+    while (*link != nullptr && (*link)->deadline <= thread->deadline) {
+        previous = *link;
+        link = &(*link)->timeout_next;
+    }
+    thread->timeout_next = *link;
+    thread->timeout_prev = previous;
+    if (*link != nullptr)
+        (*link)->timeout_prev = thread;
+    *link = thread;
+}
+
+void Scheduler::remove_timeout(Thread *thread)
+{
+    if (thread->timeout_prev == nullptr && timeouts != thread)
+        return;
+    if (thread->timeout_prev != nullptr)
+        thread->timeout_prev->timeout_next = thread->timeout_next;
+    else
+        timeouts = thread->timeout_next;
+    if (thread->timeout_next != nullptr)
+        thread->timeout_next->timeout_prev = thread->timeout_prev;
+    thread->timeout_next = thread->timeout_prev = nullptr;
+}
+
+void Scheduler::tick(uint64_t now_us, uint64_t elapsed_us)
+{
+    while (timeouts != nullptr && timeouts->deadline <= now_us) {
+        Thread *expired = timeouts;
+        remove_timeout(expired);
+        expired->timeout_expired();
+    }
+    Thread *self = current();
+    if (self->is_idle()) {
+        schedule();
+        return;
+    }
+    uint64_t &remaining = self->remaining_us();
+    remaining = remaining > elapsed_us ? remaining - elapsed_us : 0;
+    if (remaining == 0) {
+        remaining = self->time_slice_us();
+        make_ready(self);
+        schedule();
+        return;
+    }
+    Thread *next = highest_ready();
+    if (next != nullptr && next->priority() > self->priority()) {
+        make_ready(self);
+        switch_to(next);
+    }
+}

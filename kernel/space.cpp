@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+#include "space.hpp"
+
+#include <new>
+
+#include "abi.h"
+#include "kip.hpp"
+#include "cpu.hpp"
+#include "memory_layout.hpp"
+
+namespace {
+
+constinit Slab_cache space_cache("space", sizeof(Space), alignof(Space));
+const Page_table *kernel_table = nullptr;
+
+constexpr uint64_t user_end = 0x0000800000000000;
+
+bool in_user_half(Fpage area) { return area.is_valid_region() && area.base() + area.size() <= user_end; }
+
+}  // namespace
+
+Slab_cache &Space::cache() { return space_cache; }
+
+void Space::set_kernel_table(const Page_table &kernel) { kernel_table = &kernel; }
+
+Space *Space::create(Page_allocator &pages, Error &error)
+{
+    void *memory = space_cache.allocate(pages);
+    if (memory == nullptr) {
+        error = Error::out_of_memory;
+        return nullptr;
+    }
+    auto *space = new (memory) Space();
+    space->pages_ = &pages;
+    if (space->table_.create(pages) != Page_table::Error::none) {
+        (void)space_cache.free(space);
+        error = Error::out_of_memory;
+        return nullptr;
+    }
+    space->table_.share_kernel_half(*kernel_table);
+    error = Error::none;
+    return space;
+}
+
+void Space::destroy()
+{
+    for (const Utcb_page &page : utcb_pages_)
+        if (page.phys != 0)
+            (void)pages_->free(page.phys);
+    table_.destroy_user_half();
+    this->~Space();
+    (void)space_cache.free(this);
+}
+
+Space::Error Space::set_areas(Fpage kip_area, Fpage utcb_area)
+{
+    if (!in_user_half(kip_area) || kip_area.size_log2() < TERN_KIP_AREA_LOG2 || !in_user_half(utcb_area) ||
+        utcb_area.size_log2() < TERN_UTCB_AREA_MIN_LOG2)
+        return Error::bad_address;
+    uint64_t kip_end = kip_area.base() + kip_area.size();
+    uint64_t utcb_end = utcb_area.base() + utcb_area.size();
+    if (kip_area.base() < utcb_end && utcb_area.base() < kip_end)
+        return Error::bad_address;
+    if (table_.map(kip_area.base(), Kip::physical(), page_size, {false, true, true, false, false}, false) !=
+        Page_table::Error::none)
+        return Error::already_mapped;
+    kip_area_ = kip_area;
+    utcb_area_ = utcb_area;
+    return Error::none;
+}
+
+Space::Error Space::map_page(Virt_addr virt, Phys_addr phys, bool writable, bool executable)
+{
+    if (virt >= user_end || !is_aligned(virt | phys, page_size))
+        return Error::bad_address;
+    if (kip_area_.contains(virt) || (utcb_area_.contains(virt) && !owns_utcb_frame(phys)))
+        return Error::bad_address;
+    if (table_.unmap(virt) != 0)
+        Page_table::invalidate(virt);
+    if (table_.map(virt, phys, page_size, {writable, executable, true, false, false}, false) != Page_table::Error::none)
+        return Error::out_of_memory;
+    return Error::none;
+}
+
+void Space::unmap_page(Virt_addr virt)
+{
+    if (virt < user_end && table_.unmap(align_down(virt, page_size)) != 0)
+        Page_table::invalidate(align_down(virt, page_size));
+}
+
+bool Space::owns_utcb_frame(Phys_addr frame) const
+{
+    for (const Utcb_page &page : utcb_pages_)
+        if (page.phys == frame)
+            return true;
+    return false;
+}
+
+Phys_addr Space::map_source(Virt_addr virt, bool for_write) const
+{
+    // UTCB and KIP pages are the kernel's, valid only while this space lives.
+    if (utcb_area_.contains(virt) || kip_area_.contains(virt))
+        return 0;
+    if (idempotent_ != nullptr) {
+        Virt_addr page = align_down(virt, page_size);
+        return idempotent_->contains({page, page + page_size}) ? page : 0;
+    }
+    return translate(virt, for_write);
+}
+
+void *Space::utcb_memory(Virt_addr utcb)
+{
+    Virt_addr page = align_down(utcb, page_size);
+    Utcb_page *slot = nullptr;
+    for (Utcb_page &candidate : utcb_pages_) {
+        if (candidate.phys != 0 && candidate.virt == page)
+            return Memory_layout::direct_map<uint8_t>(candidate.phys) + (utcb - page);
+        if (candidate.phys == 0 && slot == nullptr)
+            slot = &candidate;
+    }
+    if (slot == nullptr)
+        return nullptr;
+    Phys_addr frame = pages_->allocate();
+    if (frame == 0)
+        return nullptr;
+    auto *bytes = Memory_layout::direct_map<uint8_t>(frame);
+    for (size_t i = 0; i < page_size; ++i)
+        bytes[i] = 0;
+    *slot = {page, frame};
+    if (map_page(page, frame, true, false) != Error::none) {
+        *slot = {};
+        (void)pages_->free(frame);
+        return nullptr;
+    }
+    return bytes + (utcb - page);
+}
+
+Phys_addr Space::translate(Virt_addr virt, bool for_write) const
+{
+    uint64_t page_bytes;
+    uint64_t entry = table_.lookup(virt, page_bytes);
+    if (entry == 0 || (entry & Page_table::user) == 0 || (for_write && (entry & Page_table::writable) == 0))
+        return 0;
+    return (entry & Page_table::address_mask & ~(page_bytes - 1)) + (virt & (page_bytes - 1));
+}
+
+void Space::activate() const { Cpu::write_cr3(table_.root()); }

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: MIT
+#include "syscalls.hpp"
+
+#include "abi.h"
+#include "console.hpp"
+#include "kernel_memory.hpp"
+#include "memory_layout.hpp"
+#include "platform.hpp"
+#include "scheduler.hpp"
+#include "space.hpp"
+#include "syscall_frame.hpp"
+#include "thread.hpp"
+#include "timer.hpp"
+#include "user_exception.hpp"
+#include "user_mode.hpp"
+
+namespace {
+
+constexpr uint64_t no_utcb_change = ~uint64_t{0};
+
+uint64_t fail(Thread &caller, uint64_t error)
+{
+    caller.utcb_word(TERN_UTCB_ERROR_CODE) = error;
+    return 0;
+}
+
+bool is_user_thread_number(uint32_t number)
+{
+    return number >= TERN_USER_BASE && number < Thread::max_threads;
+}
+
+bool utcb_fits(const Space &space, uint64_t utcb)
+{
+    Fpage area = space.utcb_area();
+    return (utcb & (TERN_UTCB_SIZE - 1)) == 0 && area.contains(utcb) && area.contains(utcb + TERN_UTCB_SIZE - 1);
+}
+
+// Activation: a thread with a UTCB in an initialised space exists for real; it waits for
+// its pager's start message (or an ExchangeRegisters start).
+uint64_t activate(Thread &caller, Thread &thread, uint64_t utcb, Thread_id pager)
+{
+    if (!thread.set_utcb(utcb))
+        return fail(caller, TERN_ERROR_OUT_OF_MEMORY);
+    thread.set_pager(pager);
+    Scheduler::make_ready(&thread);
+    return 1;
+}
+
+uint64_t thread_control(Thread &caller, Sys_thread_control call)
+{
+    if (!caller.space()->privileged())
+        return fail(caller, TERN_ERROR_NO_PRIVILEGE);
+    Thread_id dest(call.dest());
+    Thread_id space_specifier(call.space_specifier());
+    Thread_id scheduler(call.scheduler());
+    Thread_id pager(call.pager());
+    uint64_t utcb = call.utcb_location();
+    if (!dest.is_global() || !is_user_thread_number(dest.number()))
+        return fail(caller, TERN_ERROR_INVALID_THREAD);
+    Thread *existing = Thread::by_number(dest.number());
+
+    if (space_specifier.is_nil()) {  // delete
+        if (existing == nullptr || existing->id() != dest || existing == &caller)
+            return fail(caller, TERN_ERROR_INVALID_THREAD);
+        existing->destroy();
+        return 1;
+    }
+
+    if (existing != nullptr && existing->id() != dest)
+        return fail(caller, TERN_ERROR_INVALID_THREAD);  // number in use with another version
+    Thread *space_owner = space_specifier == dest ? existing : Thread::lookup(space_specifier, &caller);
+    if (space_specifier != dest && space_owner == nullptr)
+        return fail(caller, TERN_ERROR_INVALID_SPACE);
+    if (existing != nullptr && space_owner != nullptr && space_owner->space() != existing->space())
+        return fail(caller, TERN_ERROR_INVALID_SPACE);  // moving threads between spaces: not in X.2 here
+    if (!scheduler.is_nil() && Thread::lookup(scheduler, &caller) == nullptr)
+        return fail(caller, TERN_ERROR_INVALID_SCHEDULER);
+    Space *space = space_owner != nullptr ? space_owner->space() : nullptr;
+    bool wants_activation = utcb != no_utcb_change;
+    if (wants_activation) {
+        if (existing != nullptr && existing->is_active())
+            return fail(caller, TERN_ERROR_INVALID_UTCB);
+        if (space != nullptr && (!space->is_initialized() || !utcb_fits(*space, utcb)))
+            return fail(caller, TERN_ERROR_INVALID_UTCB);
+        if (space == nullptr)
+            return fail(caller, TERN_ERROR_INVALID_UTCB);  // a new space has no UTCB area yet
+    }
+
+    if (existing == nullptr) {
+        Space::Error space_error = Space::Error::none;
+        bool new_space = space == nullptr;
+        if (new_space && (space = Space::create(Kernel_memory::pages(), space_error)) == nullptr)
+            return fail(caller, TERN_ERROR_OUT_OF_MEMORY);
+        bool out_of_memory = false;
+        existing = Thread::create(dest, space, scheduler.is_nil() ? caller.id() : scheduler, out_of_memory);
+        if (existing == nullptr) {
+            if (new_space)
+                space->destroy();
+            return fail(caller, TERN_ERROR_OUT_OF_MEMORY);
+        }
+    } else if (!scheduler.is_nil()) {
+        existing->set_scheduler(scheduler);
+    }
+    if (existing->is_active() && !pager.is_nil())
+        existing->set_pager(pager);
+    if (wants_activation)
+        return activate(caller, *existing, utcb, pager);
+    return 1;
+}
+
+uint64_t space_control(Thread &caller, Sys_space_control call, uint64_t &old_control)
+{
+    old_control = 0;
+    if (!caller.space()->privileged())
+        return fail(caller, TERN_ERROR_NO_PRIVILEGE);
+    Thread *owner = Thread::lookup(Thread_id(call.space_specifier()), &caller);
+    if (owner == nullptr)
+        return fail(caller, TERN_ERROR_INVALID_SPACE);
+    Space *space = owner->space();
+    Fpage kip_area(call.kip_area());
+    Fpage utcb_area(call.utcb_area());
+    if (space->is_initialized()) {
+        // Areas are fixed once set; the call may be repeated with nil areas (no change).
+        if (!kip_area.is_nil() || !utcb_area.is_nil())
+            return fail(caller, TERN_ERROR_INVALID_SPACE);
+        return 1;
+    }
+    if (!kip_area.is_valid_region() || kip_area.size_log2() < TERN_KIP_AREA_LOG2)
+        return fail(caller, TERN_ERROR_INVALID_KIP_AREA);
+    if (!utcb_area.is_valid_region() || utcb_area.size_log2() < TERN_UTCB_AREA_MIN_LOG2)
+        return fail(caller, TERN_ERROR_INVALID_UTCB);
+    switch (space->set_areas(kip_area, utcb_area)) {
+    case Space::Error::none: return 1;
+    case Space::Error::out_of_memory: return fail(caller, TERN_ERROR_OUT_OF_MEMORY);
+    default: return fail(caller, TERN_ERROR_INVALID_KIP_AREA);
+    }
+}
+
+uint64_t schedule(Thread &caller, Sys_schedule call, uint64_t &old_time_control)
+{
+    Thread *dest = Thread::lookup(Thread_id(call.dest()), &caller);
+    if (dest == nullptr || !dest->is_active())
+        return fail(caller, TERN_ERROR_INVALID_THREAD);
+    if (dest->scheduler() != caller.id() && !caller.space()->privileged())
+        return fail(caller, TERN_ERROR_NO_PRIVILEGE);
+    uint64_t priority = call.priority_control();
+    if (priority != ~uint64_t{0} && priority > 255)
+        return fail(caller, TERN_ERROR_INVALID_PARAMETER);
+    if (call.processor_control() != ~uint64_t{0} && call.processor_control() != 0)
+        return fail(caller, TERN_ERROR_INVALID_PARAMETER);  // one processor
+    uint64_t time_control = call.time_control();
+    old_time_control = dest->time_slice_us();
+    if (priority != ~uint64_t{0} && priority != dest->priority()) {
+        bool queued = dest->state() == Thread::State::ready;
+        if (queued)
+            Scheduler::remove(dest);
+        dest->set_priority(static_cast<uint8_t>(priority));
+        if (queued)
+            Scheduler::make_ready(dest);
+    }
+    // Time control: time slice in the low 16 bits as an X.2 time period (0xffff: no change).
+    uint16_t slice = static_cast<uint16_t>(time_control >> 16);
+    if (time_control != ~uint64_t{0} && slice != 0xffff && slice != 0) {
+        uint64_t us = uint64_t{slice & 0x3ffu} << (slice >> 10 & 31);
+        dest->set_time_slice_us(us == 0 ? Thread::default_time_slice_us : us);
+    }
+    return static_cast<uint64_t>(dest->state() == Thread::State::ready || dest == &caller ? 3 : 2);
+}
+
+void thread_switch(Thread &caller, Thread_id dest_id)
+{
+    Thread *dest = Thread::lookup(dest_id, &caller);
+    if (dest != nullptr && dest != &caller && dest->state() == Thread::State::ready) {
+        Scheduler::make_ready(&caller);
+        Scheduler::switch_to(dest);
+        return;
+    }
+    Scheduler::yield();
+}
+
+// Reads at most capacity - 1 bytes of a user string, page by page through the caller's
+// own page table; stops at the first unmapped byte.
+void copy_user_string(Thread &caller, uint64_t address, char *buffer, size_t capacity)
+{
+    size_t length = 0;
+    for (; length + 1 < capacity; ++length, ++address) {
+        if (!User_mode::is_user_address(address))
+            break;
+        Phys_addr byte = caller.space()->translate(address, false);
+        if (byte == 0)
+            break;
+        char c = *Memory_layout::direct_map<char>(byte);
+        if (c == '\0')
+            break;
+        buffer[length] = c;
+    }
+    buffer[length] = '\0';
+}
+
+// ExchangeRegisters control bits (X.2).
+namespace Exregs {
+constexpr uint64_t halt_value = 1u << 0;
+constexpr uint64_t cancel_receive = 1u << 1;
+constexpr uint64_t cancel_send = 1u << 2;
+constexpr uint64_t set_sp = 1u << 3;
+constexpr uint64_t set_ip = 1u << 4;
+constexpr uint64_t set_flags = 1u << 5;
+constexpr uint64_t set_handle = 1u << 6;
+constexpr uint64_t set_pager = 1u << 7;
+constexpr uint64_t set_halt = 1u << 8;
+constexpr uint64_t known = (1u << 10) - 1;
+}  // namespace Exregs
+
+// Flags user code may set: CF PF AF ZF SF TF DF OF and AC.
+constexpr uint64_t user_rflags = 0x40dd5;
+
+void exchange_registers(Thread &caller, Sys_exchange_registers call)
+{
+    Thread_id dest_id(call.dest());
+    Thread *dest = Thread::lookup(dest_id, &caller);
+    uint64_t control = call.control();
+    auto refuse = [&](uint64_t error) {
+        call.set_result(Thread_id::nil().raw());
+        caller.utcb_word(TERN_UTCB_ERROR_CODE) = error;
+    };
+    if (dest == nullptr || dest->space() != caller.space() || !dest->is_active())
+        return refuse(TERN_ERROR_INVALID_THREAD);
+    if ((control & ~Exregs::known) != 0 || ((control & Exregs::set_sp) && !User_mode::is_user_address(call.sp())) ||
+        ((control & Exregs::set_ip) && !User_mode::is_user_address(call.ip())))
+        return refuse(TERN_ERROR_INVALID_PARAMETER);
+
+    Exception_frame &frame = dest->frame();
+    uint64_t state = (dest->halted() ? 1u : 0u) | (dest->state() == Thread::State::waiting_receive ? 2u : 0u) |
+                     (dest->state() == Thread::State::waiting_send ? 4u : 0u);
+    call.set_old_control(state);
+    call.set_old_sp(frame.rsp);
+    call.set_old_ip(frame.rip);
+    call.set_old_flags(frame.rflags);
+    call.set_old_user_defined_handle(dest->utcb_word(TERN_UTCB_USER_DEFINED_HANDLE));
+    call.set_old_pager(dest->pager().raw());
+    call.set_result(dest_id.is_local() ? dest->id().raw() : dest->local_id().raw());
+
+    if (control & Exregs::cancel_send)
+        dest->cancel_ipc(Thread::Ipc_phase::send);
+    if (control & Exregs::cancel_receive)
+        dest->cancel_ipc(Thread::Ipc_phase::receive);
+    if (control & Exregs::set_sp)
+        frame.rsp = call.sp();
+    if (control & Exregs::set_ip)
+        frame.rip = call.ip();
+    if (control & Exregs::set_flags)
+        frame.rflags = (frame.rflags & ~user_rflags) | (call.flags() & user_rflags);
+    if ((control & (Exregs::set_sp | Exregs::set_ip)) == (Exregs::set_sp | Exregs::set_ip) && !dest->started()) {
+        // Starting a new thread: its registers so far are zero; this is its first frame.
+        User_mode::prepare_frame(frame, call.ip(), call.sp());
+        dest->set_started();
+        dest->cancel_ipc(Thread::Ipc_phase::receive);
+    }
+    if (control & Exregs::set_handle)
+        dest->utcb_word(TERN_UTCB_USER_DEFINED_HANDLE) = call.user_defined_handle();
+    if (control & Exregs::set_pager)
+        dest->set_pager(Thread_id(call.pager()));
+    if (control & Exregs::set_halt) {
+        if (control & Exregs::halt_value) {
+            dest->halt();
+            if (dest == &caller)
+                Scheduler::schedule();
+        } else {
+            dest->resume();
+        }
+    }
+}
+
+// Without the mapping database (issue 4) only the caller's own mappings can be found:
+// a flush removes them; derived mappings elsewhere are not tracked yet (docs/syscalls.md).
+void unmap(Thread &caller, Sys_unmap call)
+{
+    constexpr uint64_t flush = 1u << 6;
+    constexpr uint64_t max_pages = 512;
+    uint64_t control = call.control();
+    unsigned count = static_cast<unsigned>(control & 63) + 1;
+    for (unsigned i = 0; i < count; ++i) {
+        Fpage fpage(caller.message_register(i));
+        if ((control & flush) != 0 && fpage.is_valid_region() && User_mode::is_user_address(fpage.base())) {
+            uint64_t pages = fpage.size() / page_size;
+            for (uint64_t page = 0; page < pages && page < max_pages; ++page) {
+                uint64_t address = fpage.base() + page * page_size;
+                if (!caller.space()->kip_area().contains(address) && !caller.space()->utcb_area().contains(address))
+                    caller.space()->unmap_page(address);
+            }
+        }
+        caller.set_message_register(i, fpage.raw() & ~uint64_t{7});  // no access bits yet
+    }
+}
+
+}  // namespace
+
+void Syscalls::dispatch(Thread &caller, Exception_frame &frame)
+{
+    switch (frame.rax) {
+    case TERN_SYSCALL_IPC:
+    case TERN_SYSCALL_LIPC: {
+        Sys_ipc call{frame};
+        caller.ipc(Thread_id(call.to()), Thread_id(call.from_specifier()), call.timeouts());
+        return;
+    }
+    case TERN_SYSCALL_THREAD_CONTROL: {
+        Sys_thread_control call{frame};
+        call.set_result(thread_control(caller, call));
+        return;
+    }
+    case TERN_SYSCALL_SPACE_CONTROL: {
+        Sys_space_control call{frame};
+        uint64_t old_control;
+        call.set_result(space_control(caller, call, old_control));
+        call.set_old_control(old_control);
+        return;
+    }
+    case TERN_SYSCALL_SCHEDULE: {
+        Sys_schedule call{frame};
+        uint64_t old_time_control = 0;
+        call.set_result(schedule(caller, call, old_time_control));
+        call.set_old_time_control(old_time_control);
+        return;
+    }
+    case TERN_SYSCALL_THREAD_SWITCH:
+        thread_switch(caller, Thread_id(Sys_thread_switch{frame}.dest()));
+        return;
+    case TERN_SYSCALL_SYSTEM_CLOCK:
+        Sys_system_clock{frame}.set_clock(Timer::now_us());
+        return;
+    case TERN_SYSCALL_EXCHANGE_REGISTERS:
+        exchange_registers(caller, Sys_exchange_registers{frame});
+        return;
+    case TERN_SYSCALL_UNMAP:
+        unmap(caller, Sys_unmap{frame});
+        return;
+    case TERN_SYSCALL_PROCESSOR_CONTROL: {
+        // One processor whose frequency and voltage the kernel does not control (docs/syscalls.md).
+        Sys_processor_control call{frame};
+        call.set_result(fail(caller, caller.space()->privileged() ? TERN_ERROR_INVALID_PARAMETER
+                                                                   : TERN_ERROR_NO_PRIVILEGE));
+        return;
+    }
+    case TERN_SYSCALL_MEMORY_CONTROL: {
+        // Caching attributes of memory are not controllable yet (docs/syscalls.md).
+        Sys_memory_control call{frame};
+        call.set_result(fail(caller, caller.space()->privileged() ? TERN_ERROR_INVALID_PARAMETER
+                                                                   : TERN_ERROR_NO_PRIVILEGE));
+        return;
+    }
+    case TERN_SYSCALL_KDB_OUTPUT: {
+        char text[2] = {static_cast<char>(Sys_kdb_output{frame}.character()), '\0'};
+        Console::print("%s", text);
+        return;
+    }
+    case TERN_SYSCALL_KDB_ENTER: {
+        char message[128];
+        copy_user_string(caller, Sys_kdb_enter{frame}.message(), message, sizeof message);
+        Console::print("KDB: %s (thread %#llx)\n", message, static_cast<unsigned long long>(caller.id().raw()));
+        return;
+    }
+    case TERN_SYSCALL_KDB_EXIT:
+        if (!caller.space()->privileged()) {
+            caller.utcb_word(TERN_UTCB_ERROR_CODE) = TERN_ERROR_NO_PRIVILEGE;
+            return;
+        }
+        Platform::shutdown(Sys_kdb_exit{frame}.status() == 0 ? Exit_status::success : Exit_status::failure);
+    default:
+        // An unknown system call is an exception of the caller, like an invalid opcode.
+        frame.vector = 6;
+        frame.error_code = 0;
+        User_exception::handle(caller, frame);
+        return;
+    }
+}
+
+extern "C" void syscall_dispatch(Exception_frame *frame) { Syscalls::dispatch(*Scheduler::current(), *frame); }

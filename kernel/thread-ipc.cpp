@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: MIT
+// Synchronous IPC, X.2 semantics. A send meets a receiver that already waits, or blocks in
+// the receiver's send queue; a receive takes a queued sender or blocks. A call's receive
+// phase is armed before its send completes, so the reply can never miss the caller.
+// Errors are (code << 1 | phase) in the UTCB's ErrorCode and set E in the returned tag.
+#include "abi.h"
+#include "fpage.hpp"
+#include "scheduler.hpp"
+#include "space.hpp"
+#include "thread.hpp"
+#include "timeout.hpp"
+#include "timer.hpp"
+
+namespace {
+
+constexpr uint64_t ipc_error(uint64_t code, Thread::Ipc_phase phase)
+{
+    return code << 1 | static_cast<uint64_t>(phase);
+}
+constexpr uint64_t no_error = 0;
+constexpr uint64_t woke_by_delivery = ~uint64_t{0};  // a blocked sender's message was taken
+
+// Map items may name huge regions; until the mapping database arrives (issue 4) the kernel
+// maps at most this many pages per item, so one IPC cannot keep the kernel busy for long.
+constexpr uint64_t max_pages_per_item = 512;
+
+}  // namespace
+
+uint64_t Thread::message_register(unsigned index)
+{
+    if (kernel_ipc_)
+        return kernel_message[index];
+    switch (index) {
+    case 0: return frame().r8;
+    case 1: return frame().r9;
+    case 2: return frame().r12;
+    default: return utcb_word(TERN_UTCB_MR + 8 * index);
+    }
+}
+
+void Thread::set_message_register(unsigned index, uint64_t value)
+{
+    if (kernel_ipc_) {
+        kernel_message[index] = value;
+        return;
+    }
+    switch (index) {
+    case 0: frame().r8 = value; break;
+    case 1: frame().r9 = value; break;
+    case 2: frame().r12 = value; break;
+    default: utcb_word(TERN_UTCB_MR + 8 * index) = value; break;
+    }
+}
+
+bool Thread::accepts_from(const Thread &sender) const
+{
+    if (partner_.is_any())
+        return true;
+    if (partner_.is_any_local())
+        return sender.space_ == space_;
+    return partner_ == sender.id_ || (partner_.is_local() && sender.space_ == space_ &&
+                                      partner_.raw() == sender.utcb_address_);
+}
+
+void Thread::enqueue_sender(Thread &sender)
+{
+    sender.send_target_ = this;
+    if (send_queue_ == nullptr) {
+        send_queue_ = &sender;
+        sender.sender_next_ = sender.sender_prev_ = &sender;
+        return;
+    }
+    sender.sender_next_ = send_queue_;
+    sender.sender_prev_ = send_queue_->sender_prev_;
+    send_queue_->sender_prev_->sender_next_ = &sender;
+    send_queue_->sender_prev_ = &sender;
+}
+
+void Thread::dequeue_sender(Thread &sender)
+{
+    if (sender.sender_next_ == &sender) {
+        send_queue_ = nullptr;
+    } else {
+        sender.sender_prev_->sender_next_ = sender.sender_next_;
+        sender.sender_next_->sender_prev_ = sender.sender_prev_;
+        if (send_queue_ == &sender)
+            send_queue_ = sender.sender_next_;
+    }
+    sender.sender_next_ = sender.sender_prev_ = nullptr;
+    sender.send_target_ = nullptr;
+}
+
+Thread *Thread::take_sender(Thread_id from_specifier)
+{
+    if (send_queue_ == nullptr)
+        return nullptr;
+    Thread *candidate = send_queue_;
+    do {
+        bool matches = from_specifier.is_any() || (from_specifier.is_any_local() && candidate->space_ == space_) ||
+                       from_specifier == candidate->id_ ||
+                       (from_specifier.is_local() && candidate->space_ == space_ &&
+                        from_specifier.raw() == candidate->utcb_address_);
+        if (matches) {
+            dequeue_sender(*candidate);
+            return candidate;
+        }
+        candidate = candidate->sender_next_;
+    } while (candidate != send_queue_);
+    return nullptr;
+}
+
+// Copies the message from sender to receiver and acts on its typed items. Returns the
+// error code (without phase) or no_error; on error nothing beyond the tag is delivered.
+uint64_t Thread::transfer(Thread &sender, Thread &receiver)
+{
+    Message_tag tag(sender.message_register(0));
+    unsigned words = tag.untyped() + tag.typed();
+    if (words > Message_tag::max_words || (tag.typed() & 1) != 0)
+        return TERN_IPC_ERROR_MESSAGE_OVERFLOW;
+    for (unsigned i = 1; i <= words; ++i)
+        receiver.set_message_register(i, sender.message_register(i));
+
+    // Typed items: pairs of words after the untyped ones.
+    Fpage window = receiver.kernel_ipc_ ? Fpage::make(0, 1, 7)
+                                        : Fpage(receiver.utcb_word(TERN_UTCB_BR) & ~uint64_t{0xf});
+    for (unsigned i = tag.untyped() + 1; i + 1 <= words; i += 2) {
+        uint64_t descriptor = sender.message_register(i);
+        unsigned type = static_cast<unsigned>(descriptor & 0xe);
+        if (type != 0x8 && type != 0xa)
+            return TERN_IPC_ERROR_MESSAGE_OVERFLOW;  // string items: not before issue 4 (docs/ipc.md)
+        Fpage fpage(sender.message_register(i + 1));
+        if (window.is_nil() || !fpage.is_valid_region())
+            continue;
+        uint64_t window_base = window.is_complete() ? 0 : window.base();
+        uint64_t window_size = window.is_complete() ? uint64_t{1} << 47 : window.size();
+        uint64_t hint = descriptor & ~uint64_t{0x3ff};
+        uint64_t source = fpage.base();
+        uint64_t target = window_base;
+        uint64_t length = fpage.size();
+        if (length <= window_size) {
+            target = window_base + (hint & (window_size - 1) & ~(length - 1));
+        } else {
+            source = fpage.base() + (hint & (length - 1) & ~(window_size - 1));
+            length = window_size;
+        }
+        uint64_t pages = length / page_size;
+        if (pages > max_pages_per_item)
+            pages = max_pages_per_item;
+        for (uint64_t page = 0; page < pages; ++page) {
+            uint64_t offset = page * page_size;
+            Phys_addr frame = sender.space_->map_source(source + offset, false);
+            if (frame == 0)
+                continue;  // X.2: memory the sender does not have maps nothing
+            bool writable = (fpage.rights() & Fpage::write) != 0 && sender.space_->map_source(source + offset, true) != 0;
+            (void)receiver.space_->map_page(target + offset, frame, writable, (fpage.rights() & Fpage::execute) != 0);
+            if (type == 0xa && sender.space_ != receiver.space_)
+                sender.space_->unmap_page(source + offset);
+        }
+    }
+    receiver.set_message_register(0, Message_tag::make(tag.label(), tag.untyped(), tag.typed()).raw());
+    return no_error;
+}
+
+void Thread::wake(uint64_t error)
+{
+    ipc_error_ = error;
+    Scheduler::remove_timeout(this);
+    Scheduler::make_ready(this);
+}
+
+void Thread::finish_receive(const Thread &sender, uint64_t error)
+{
+    ipc_from_ = (partner_.is_any_local() || partner_.is_local()) && sender.space_ == space_ ? sender.local_id()
+                                                                                            : sender.id_;
+    wake(error);
+}
+
+uint64_t Thread::block(State state, Thread_id partner, uint64_t wake_deadline)
+{
+    state_ = state;
+    partner_ = partner;
+    ipc_error_ = no_error;
+    if (wake_deadline != Timeout::never) {
+        deadline = wake_deadline;
+        Scheduler::add_timeout(this);
+    }
+    Scheduler::schedule();
+    return ipc_error_;
+}
+
+void Thread::timeout_expired()
+{
+    Ipc_phase phase = state_ == State::waiting_send ? Ipc_phase::send : Ipc_phase::receive;
+    if (send_target_ != nullptr)
+        send_target_->dequeue_sender(*this);
+    wake(ipc_error(TERN_IPC_ERROR_TIMEOUT, phase));
+}
+
+void Thread::fail(Ipc_phase phase, uint64_t code)
+{
+    ipc_error_ = ipc_error(code, phase);
+}
+
+uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, Thread_id from_specifier,
+                            uint16_t receive_timeout)
+{
+    Thread *receiver = lookup(to, this);
+    if (receiver == nullptr || receiver == this || !receiver->is_active())
+        return ipc_error(TERN_IPC_ERROR_NO_PARTNER, Ipc_phase::send);
+
+    if (receiver->state_ == State::waiting_receive && receiver->accepts_from(*this)) {
+        uint64_t code = transfer(*this, *receiver);
+        receiver->finish_receive(*this, code == no_error ? no_error : ipc_error(code, Ipc_phase::receive));
+        if (code != no_error)
+            return ipc_error(code, Ipc_phase::send);
+        if (then_receive) {
+            receive_phase(from_specifier, receive_timeout);
+            return ipc_error_;
+        }
+        Scheduler::preempt_if_higher(receiver);
+        return no_error;
+    }
+
+    uint64_t now = Timer::now_us();
+    uint64_t deadline_us = Timeout::deadline(timeout, now);
+    if (deadline_us <= now)
+        return ipc_error(TERN_IPC_ERROR_TIMEOUT, Ipc_phase::send);
+    receiver->enqueue_sender(*this);
+    call_pending_ = then_receive;
+    call_from_ = from_specifier;
+    call_timeout_ = receive_timeout;
+    uint64_t result = block(State::waiting_send, receiver->id_, deadline_us);
+    call_pending_ = false;
+    if (result == woke_by_delivery)
+        return no_error;
+    return result;
+}
+
+void Thread::receive_phase(Thread_id from_specifier, uint16_t timeout)
+{
+    if (Thread *sender = take_sender(from_specifier)) {
+        uint64_t code = transfer(*sender, *this);
+        Scheduler::remove_timeout(sender);
+        if (code != no_error) {
+            sender->wake(ipc_error(code, Ipc_phase::send));
+            fail(Ipc_phase::receive, code);
+            return;
+        }
+        ipc_from_ = (from_specifier.is_any_local() || from_specifier.is_local()) && sender->space_ == space_
+                        ? sender->local_id()
+                        : sender->id_;
+        ipc_error_ = no_error;
+        if (sender->call_pending_) {
+            // The caller's receive phase starts now, atomically with its send.
+            sender->ipc_error_ = woke_by_delivery;
+            sender->state_ = State::waiting_receive;
+            sender->partner_ = sender->call_from_;
+            uint64_t now = Timer::now_us();
+            sender->deadline = Timeout::deadline(sender->call_timeout_, now);
+            if (sender->deadline != Timeout::never)
+                Scheduler::add_timeout(sender);
+        } else {
+            sender->wake(woke_by_delivery);
+        }
+        return;
+    }
+
+    // A closed wait for a thread that does not exist, or for oneself, could never end.
+    if (from_specifier.is_global() || from_specifier.is_local()) {
+        Thread *partner = lookup(from_specifier, this);
+        if (partner == nullptr || partner == this) {
+            fail(Ipc_phase::receive, TERN_IPC_ERROR_NO_PARTNER);
+            return;
+        }
+    }
+    uint64_t now = Timer::now_us();
+    uint64_t deadline_us = Timeout::deadline(timeout, now);
+    if (deadline_us <= now) {
+        fail(Ipc_phase::receive, TERN_IPC_ERROR_TIMEOUT);
+        return;
+    }
+    block(State::waiting_receive, from_specifier, deadline_us);
+}
+
+void Thread::ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts)
+{
+    kernel_ipc_ = false;
+    ipc_error_ = no_error;
+    ipc_from_ = Thread_id::nil();
+    uint64_t error = no_error;
+    if (!to.is_nil()) {
+        error = send_phase(to, Timeout::send_part(timeouts), !from_specifier.is_nil(), from_specifier,
+                           Timeout::receive_part(timeouts));
+        // A call whose send completed has run its receive phase already.
+        if (error == no_error && !from_specifier.is_nil())
+            error = ipc_error_;
+    } else if (!from_specifier.is_nil()) {
+        receive_phase(from_specifier, Timeout::receive_part(timeouts));
+        error = ipc_error_;
+    }
+    Exception_frame &f = frame();
+    utcb_word(TERN_UTCB_ERROR_CODE) = error;
+    if (error != no_error) {
+        f.r8 = Message_tag::error_flag;
+        f.rax = Thread_id::nil().raw();
+        return;
+    }
+    f.rax = from_specifier.is_nil() ? Thread_id::nil().raw() : ipc_from_.raw();
+}
+
+bool Thread::kernel_call(Thread_id handler, unsigned words)
+{
+    kernel_ipc_ = true;
+    kernel_message[0] = (kernel_message[0] & ~uint64_t{0xfff}) | words;
+    uint64_t error = send_phase(handler, 0 /* never */, true, handler, 0 /* never */);
+    if (error == no_error)
+        error = ipc_error_;
+    kernel_ipc_ = false;
+    return error == no_error;
+}
+
+void Thread::abort_ipc()
+{
+    if (send_target_ != nullptr)
+        send_target_->dequeue_sender(*this);
+    while (send_queue_ != nullptr) {
+        Thread *sender = send_queue_;
+        dequeue_sender(*sender);
+        sender->wake(ipc_error(TERN_IPC_ERROR_NO_PARTNER, Ipc_phase::send));
+    }
+    for (uint32_t number = 0; number < max_threads; ++number) {
+        Thread *other = by_number(number);
+        if (other != nullptr && other != this && other->state_ == State::waiting_receive && other->partner_ == id_)
+            other->wake(ipc_error(TERN_IPC_ERROR_NO_PARTNER, Ipc_phase::receive));
+    }
+}
+
+bool Thread::cancel_ipc(Ipc_phase phase)
+{
+    State waiting = phase == Ipc_phase::send ? State::waiting_send : State::waiting_receive;
+    if (state_ != waiting)
+        return false;
+    if (send_target_ != nullptr)
+        send_target_->dequeue_sender(*this);
+    call_pending_ = false;
+    wake(ipc_error(TERN_IPC_ERROR_CANCELED, phase));
+    return true;
+}

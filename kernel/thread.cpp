@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+#include "thread.hpp"
+
+#include <new>
+
+#include "abi.h"
+#include "kernel_memory.hpp"
+#include "scheduler.hpp"
+#include "space.hpp"
+#include "user_mode.hpp"
+
+namespace {
+
+constinit Slab_cache thread_cache("thread", Thread::object_size, 16);
+Thread *thread_table[Thread::max_threads];
+
+}  // namespace
+
+Thread *Thread::by_number(uint32_t number) { return number < max_threads ? thread_table[number] : nullptr; }
+
+Thread *Thread::lookup(Thread_id id, const Thread *caller)
+{
+    if (id.is_global()) {
+        Thread *thread = by_number(id.number());
+        return thread != nullptr && thread->id_ == id ? thread : nullptr;
+    }
+    if (id.is_local() && caller != nullptr && caller->space_ != nullptr) {
+        // Local ids name threads of the caller's own space by UTCB address.
+        for (Thread *thread : thread_table)
+            if (thread != nullptr && thread->space_ == caller->space_ && thread->utcb_address_ == id.raw())
+                return thread;
+    }
+    return nullptr;
+}
+
+Thread *Thread::create(Thread_id id, Space *space, Thread_id scheduler, bool &out_of_memory)
+{
+    out_of_memory = false;
+    void *memory = thread_cache.allocate(Kernel_memory::pages());
+    if (memory == nullptr) {
+        out_of_memory = true;
+        return nullptr;
+    }
+    auto *thread = new (memory) Thread();
+    thread->id_ = id;
+    thread->space_ = space;
+    thread->scheduler_ = scheduler;
+    space->add_thread();
+    thread_table[id.number()] = thread;
+    // The first switch to the thread "returns" into thread_first_entry with the stack at
+    // its user frame; the six zeros are the callee-saved registers context_switch pops.
+    auto *stack = reinterpret_cast<uint64_t *>(&thread->frame());
+    *--stack = reinterpret_cast<uint64_t>(thread_first_entry);
+    for (int i = 0; i < 6; ++i)
+        *--stack = 0;
+    thread->saved_stack_pointer_ = reinterpret_cast<uint64_t>(stack);
+    return thread;
+}
+
+Thread *Thread::create_idle()
+{
+    void *memory = thread_cache.allocate(Kernel_memory::pages());
+    if (memory == nullptr)
+        return nullptr;
+    auto *thread = new (memory) Thread();
+    thread->priority_ = 0;
+    return thread;
+}
+
+bool Thread::set_utcb(uint64_t utcb_address)
+{
+    void *memory = space_->utcb_memory(utcb_address);
+    if (memory == nullptr)
+        return false;
+    utcb_ = static_cast<uint8_t *>(memory);
+    utcb_address_ = utcb_address;
+    utcb_word(TERN_UTCB_SELF) = utcb_address;
+    utcb_word(TERN_UTCB_MY_GLOBAL_ID) = id_.raw();
+    return true;
+}
+
+void Thread::start(uint64_t ip, uint64_t sp)
+{
+    User_mode::prepare_frame(frame(), ip, sp);
+    started_ = true;
+    remaining_us_ = time_slice_us_;
+    Scheduler::make_ready(this);
+}
+
+void Thread::wait_for_start()
+{
+    while (!started_) {
+        kernel_message[0] = 0;
+        Thread_id pager_id = pager();
+        if (pager_id.is_nil()) {
+            halt();
+            Scheduler::schedule();
+            continue;
+        }
+        kernel_ipc_ = true;
+        receive_phase(pager_id, 0 /* never */);
+        kernel_ipc_ = false;
+        if (ipc_error_ != 0 || started_)
+            continue;  // cancelled, or started by ExchangeRegisters meanwhile
+        uint64_t ip = kernel_message[1];
+        uint64_t sp = kernel_message[2];
+        if ((kernel_message[0] & 63) < 2 || !User_mode::is_user_address(ip) || !User_mode::is_user_address(sp))
+            continue;  // not a start message: keep waiting
+        User_mode::prepare_frame(frame(), ip, sp);
+        started_ = true;
+    }
+}
+
+void Thread::halt()
+{
+    halted_ = true;
+    if (state_ == State::ready)
+        Scheduler::remove(this);
+    if (state_ == State::ready || state_ == State::running)
+        state_ = State::halted;
+}
+
+void Thread::resume()
+{
+    if (!halted_)
+        return;
+    halted_ = false;
+    if (state_ == State::halted)
+        Scheduler::make_ready(this);
+}
+
+extern "C" Exception_frame *thread_bootstrap()
+{
+    Thread *self = Scheduler::current();
+    self->wait_for_start();
+    return &self->frame();
+}
+
+void Thread::destroy()
+{
+    abort_ipc();
+    Scheduler::remove(this);
+    Scheduler::remove_timeout(this);
+    thread_table[id_.number()] = nullptr;
+    if (space_->remove_thread())
+        space_->destroy();
+    this->~Thread();
+    (void)thread_cache.free(this);
+}

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+#include "timeout.hpp"
+
+uint64_t Timeout::deadline(uint16_t encoded, uint64_t now)
+{
+    uint64_t mantissa = encoded & 0x3ff;
+    if ((encoded & 0x8000) == 0) {
+        if (encoded == 0)
+            return never;
+        unsigned exponent = encoded >> 10 & 31;
+        uint64_t period = mantissa << exponent;
+        return now + period < now ? never : now + period;
+    }
+    unsigned exponent = encoded >> 11 & 15;
+    uint64_t c = encoded >> 10 & 1;
+    uint64_t period_bit = uint64_t{1} << (exponent + 10);
+    uint64_t point = (now & ~(period_bit - 1)) | (mantissa << exponent);
+    // c names the parity of the period that holds the point; the clock's bit says which
+    // period "now" is in.
+    if (((now & period_bit) != 0) != (c != 0))
+        point += period_bit;
+    return point < now ? now : point;
+}
