@@ -67,6 +67,12 @@ bool load_image(const Boot_module &module, Space &space, Kip::Task_image &image)
         return false;
     }
     image = {Boot_tasks::stack_top, elf.entry(), ~uint64_t{0}, 0};
+    for (size_t s = 0; s < elf.segment_count(); ++s)
+        if (elf.segment(s).virtual_address < page_size) {
+            // Page 0 stays unmapped in every boot task, so null pointers fault.
+            Console::print("boot task %s: refused, a segment lies in page 0\n", module.name);
+            return false;
+        }
     for (size_t s = 0; s < elf.segment_count(); ++s) {
         const Elf_image::Segment &segment = elf.segment(s);
         uint64_t first = align_down(segment.virtual_address, page_size);

@@ -7,6 +7,8 @@
 #include "kernel_memory.hpp"
 #include "memory_layout.hpp"
 #include "platform.hpp"
+#include "space.hpp"
+#include "thread.hpp"
 #include "scheduler.hpp"
 #include "timer.hpp"
 
@@ -42,6 +44,16 @@ void Kernel::report_boot(const Boot_info &info, const Page_allocator &pages)
                    static_cast<unsigned long long>(pages.free_pages() * page_size >> 10),
                    static_cast<unsigned long long>(pages.managed_pages() * page_size >> 10),
                    static_cast<unsigned long long>(pages.state_range().size() >> 10));
+}
+
+void Kernel::report_memory()
+{
+    const Slab_cache *caches[] = {&Thread::cache(), &Space::cache()};
+    for (const Slab_cache *cache : caches)
+        Console::print("kernel memory: %s: %zu objects of %zu bytes, %zu pages in %zu slabs\n", cache->name(),
+                       cache->objects_in_use(), cache->object_size(), cache->pages_in_use(), cache->slab_count());
+    Console::print("kernel memory: %llu KiB free\n",
+                   static_cast<unsigned long long>(Kernel_memory::pages().free_pages() * page_size >> 10));
 }
 
 bool Kernel::check_memory(Page_allocator &pages, const Range_set &usable)

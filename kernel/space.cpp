@@ -7,6 +7,7 @@
 #include "kip.hpp"
 #include "cpu.hpp"
 #include "memory_layout.hpp"
+#include "panic.hpp"
 
 namespace {
 
@@ -49,7 +50,8 @@ void Space::destroy()
             (void)pages_->free(page.phys);
     table_.destroy_user_half();
     this->~Space();
-    (void)space_cache.free(this);
+    if (space_cache.free(this) != Slab_cache::Error::none)
+        panic("space cache refused a space it allocated");
 }
 
 Space::Error Space::set_areas(Fpage kip_area, Fpage utcb_area)

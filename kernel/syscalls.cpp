@@ -3,6 +3,7 @@
 
 #include "abi.h"
 #include "console.hpp"
+#include "kernel.hpp"
 #include "kernel_memory.hpp"
 #include "memory_layout.hpp"
 #include "platform.hpp"
@@ -117,6 +118,11 @@ uint64_t space_control(Thread &caller, Sys_space_control call, uint64_t &old_con
     if (owner == nullptr)
         return fail(caller, TERN_ERROR_INVALID_SPACE);
     Space *space = owner->space();
+    constexpr uint64_t reflect_syscalls = 1;
+    if ((call.control() & ~reflect_syscalls) != 0)
+        return fail(caller, TERN_ERROR_INVALID_PARAMETER);
+    old_control = space->reflects_syscalls() ? reflect_syscalls : 0;
+    space->set_reflects_syscalls((call.control() & reflect_syscalls) != 0);
     Fpage kip_area(call.kip_area());
     Fpage utcb_area(call.utcb_area());
     if (space->is_initialized()) {
@@ -297,6 +303,10 @@ void unmap(Thread &caller, Sys_unmap call)
 
 void Syscalls::dispatch(Thread &caller, Exception_frame &frame)
 {
+    if (caller.space()->reflects_syscalls()) {
+        User_exception::handle(caller, frame);  // frame.vector is Vectors::syscall
+        return;
+    }
     switch (frame.rax) {
     case TERN_SYSCALL_IPC:
     case TERN_SYSCALL_LIPC: {
@@ -358,6 +368,7 @@ void Syscalls::dispatch(Thread &caller, Exception_frame &frame)
         char message[128];
         copy_user_string(caller, Sys_kdb_enter{frame}.message(), message, sizeof message);
         Console::print("KDB: %s (thread %#llx)\n", message, static_cast<unsigned long long>(caller.id().raw()));
+        Kernel::report_memory();
         return;
     }
     case TERN_SYSCALL_KDB_EXIT:

@@ -5,16 +5,20 @@
 
 #include "abi.h"
 #include "kernel_memory.hpp"
+#include "panic.hpp"
 #include "scheduler.hpp"
 #include "space.hpp"
 #include "user_mode.hpp"
 
 namespace {
 
-constinit Slab_cache thread_cache("thread", Thread::object_size, 16);
+// Aligned to their size, so a kernel stack pointer identifies its thread by masking.
+constinit Slab_cache thread_cache("thread", Thread::object_size, Thread::object_size);
 Thread *thread_table[Thread::max_threads];
 
 }  // namespace
+
+const Slab_cache &Thread::cache() { return thread_cache; }
 
 Thread *Thread::by_number(uint32_t number) { return number < max_threads ? thread_table[number] : nullptr; }
 
@@ -145,5 +149,6 @@ void Thread::destroy()
     if (space_->remove_thread())
         space_->destroy();
     this->~Thread();
-    (void)thread_cache.free(this);
+    if (thread_cache.free(this) != Slab_cache::Error::none)
+        panic("thread cache refused a thread it allocated");
 }

@@ -15,6 +15,8 @@ public:
     static void report_boot(const Boot_info &info, const Page_allocator &pages);
     // Walks every free page through the allocator and checks none lies in reserved memory.
     static bool check_memory(Page_allocator &pages, const Range_set &usable);
+    // Kernel memory in use: per object kind (slab caches) and free pages.
+    static void report_memory();
     // Reports ticks, then runs the boot tasks (if any) or idles.
     [[noreturn]] static void run(const Boot_options &options, unsigned boot_tasks);
 };

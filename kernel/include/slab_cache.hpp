@@ -60,6 +60,9 @@ public:
     // not_from_this_cache: not inside any slab of this cache (including nullptr);
     // misaligned: inside a slab but not at the start of an object;
     // double_free: the start of an object that is not allocated.
+    // Pointers outside the span of this cache's slabs are refused without a memory access;
+    // inside it, the slab-aligned address below the pointer is read as a header, so such a
+    // pointer must at least point into mapped memory (the direct map, where slabs live).
     enum class Error { none, not_from_this_cache, misaligned, double_free };
     [[nodiscard]] Error free(void *object);
 
@@ -101,6 +104,8 @@ private:
         uint32_t untouched;
         uint64_t allocated[bitmap_words];
     };
+    static_assert((page_size - sizeof(Slab)) / sizeof(Free_object) <= max_objects_per_slab,
+                  "the bitmap covers every object a one-page slab can hold");
 
     // Every slab is on exactly one list, chosen by its in_use count.
     struct Slab_list {

@@ -44,6 +44,12 @@ public:
     // Returns true when that was the last thread.
     bool remove_thread() { return --threads_ == 0; }
     bool privileged() const { return privileged_; }
+    // Tern extension (SpaceControl control bit 0): the `syscall` instruction of this
+    // space's threads goes to their exception handler as exception IPC (vector 256)
+    // instead of to the kernel, so that a personality server can implement another
+    // system's system calls (as L4Linux does).
+    bool reflects_syscalls() const { return reflects_syscalls_; }
+    void set_reflects_syscalls(bool reflect) { reflects_syscalls_ = reflect; }
     void make_privileged() { privileged_ = true; }
 
     static Slab_cache &cache();
@@ -60,6 +66,7 @@ private:
     Fpage utcb_area_;
     unsigned threads_ = 0;
     bool privileged_ = false;
+    bool reflects_syscalls_ = false;
     const Range_set *idempotent_ = nullptr;
     struct Utcb_page {
         Virt_addr virt;

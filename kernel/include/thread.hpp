@@ -26,6 +26,7 @@ public:
     static Thread *create_idle();
     void destroy();
     static Thread *by_number(uint32_t number);
+    static const Slab_cache &cache();
     // The thread a caller names: a global id (version must match) or a local id in the
     // caller's space.
     static Thread *lookup(Thread_id id, const Thread *caller);

@@ -23,12 +23,15 @@ class Boot_test:
     emulator: str = "qemu"                       # qemu, bochs or gdb
     qemu_args: tuple = ()
     timeout: int = 60
+    suite: bool = False                          # the log carries in-system test results (SYSTEST lines)
 
 
 def fault(test_id, kind, description, *expect):
     return Boot_test(test_id, description, command_line=f"shutdown ticks=0 fault={kind}",
                      expect=list(expect), expect_failure=True)
 
+
+SYSTEM_MODULES = [("build/sigma0/sigma0", ""), ("build/tests/system/roottask", "")]
 
 BOOT_TESTS = [
     Boot_test("BOOT0001", "64-bit C++ reached with global constructors run",
@@ -86,6 +89,9 @@ BOOT_TESTS = [
               expect=[r"^Tern \d+\.\d+\.\d+ microkernel", r"^boot loader: GRUB", r"^memory map: \d+ regions$",
                       r"^  \[0x000000100000, .*usable$", r"^check=memory: passed", r"^timer: tick 3",
                       r"^exit: success$"]),
+    Boot_test("SYSTEM0000", "the in-system test suite runs to its end as the root task", command_line="ticks=0",
+              modules=SYSTEM_MODULES, suite=True, timeout=300,
+              expect=[r"^SYSTEST done \d+ passed, 0 failed$", r"^exit: success$"]),
     Boot_test("DEBUG0001", "GDB attaches and stops at the first C++ function with symbols", emulator="gdb",
               expect=[r"Breakpoint 1, arch_start \(magic=732803074, info_address=\d+\)"]),
 ]

@@ -91,7 +91,20 @@ def judge(test: Boot_test, run: Run) -> Result:
     return Result(test.test_id, test.description, not problems, problems)
 
 
-def run_boot_test(test: Boot_test, build: Path, log_dir: Path) -> Result:
+SYSTEST_LINE = re.compile(r"^SYSTEST (ok|not ok) (\S+) ([^:\n]*)(?:: (.*))?$", re.MULTILINE)
+
+
+def suite_results(test: Boot_test, run: Run) -> list:
+    """One result per in-system test the root task reported (SYSTEST lines)."""
+    results = []
+    for match in SYSTEST_LINE.finditer(run.log):
+        verdict, test_id, description, reason = match.groups()
+        results.append(Result(test_id, description.strip(), verdict == "ok", [reason] if reason else []))
+    return results
+
+
+def run_boot_test(test: Boot_test, build: Path, log_dir: Path) -> list:
+    """The test's own result, followed by the in-system results its log carries."""
     log_file = log_dir / f"{test.test_id}.log"
     try:
         if test.emulator == "qemu":
@@ -103,8 +116,8 @@ def run_boot_test(test: Boot_test, build: Path, log_dir: Path) -> Result:
         else:
             raise ValueError(test.emulator)
     except (OSError, subprocess.SubprocessError) as error:
-        return Result(test.test_id, test.description, False, [f"could not run: {error}"])
-    return judge(test, run)
+        return [Result(test.test_id, test.description, False, [f"could not run: {error}"])]
+    return [judge(test, run)] + (suite_results(test, run) if test.suite else [])
 
 
 def main() -> int:
@@ -134,11 +147,13 @@ def main() -> int:
         levels["unit"] = unit_results(build, log_dir)
         results.extend(levels["unit"])
     selected = [t for t in tests if not args.only or t.test_id.startswith(args.only)]
+    levels["system"] = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         boot_results = list(pool.map(lambda t: run_boot_test(t, build, log_dir), selected))
-    for test, result in zip(selected, boot_results):
-        levels[test.emulator].append(result)
-    results.extend(boot_results)
+    for test, test_results in zip(selected, boot_results):
+        levels[test.emulator].append(test_results[0])
+        levels["system"].extend(test_results[1:])
+        results.extend(test_results)
 
     if not args.only:
         for level, level_results in levels.items():

@@ -298,7 +298,8 @@ TEST(Elf_image, not_executable)
 
 TEST(Elf_image, bad_program_headers)
 {
-    for (uint16_t entry_size : {uint16_t{0}, uint16_t{32}, uint16_t{55}, uint16_t{57}, uint16_t{64}, uint16_t{0xffff}}) {
+    for (uint16_t entry_size :
+         {uint16_t{0}, uint16_t{32}, uint16_t{55}, uint16_t{57}, uint16_t{64}, uint16_t{0xffff}}) {
         Image image;
         image.header.e_phentsize = entry_size;
         EXPECT_EQ(parse(image), Elf_image::Error::bad_program_headers) << entry_size;

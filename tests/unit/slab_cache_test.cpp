@@ -22,9 +22,8 @@ constexpr uint64_t kib = 1024;
 constexpr uint64_t mib = 1024 * kib;
 constexpr uint64_t max_block = page_size << Page_allocator::max_order;
 
-// Kernel caches are globals that must exist before any memory does, so construction is a
-// constant expression and the global below is constant-initialized (the unit tests build
-// as C++17, without constinit to state it).
+// Kernel caches are constinit globals that exist before any memory does: construction is
+// a constant expression, so the global below is constant-initialized too.
 static_assert((Slab_cache("global", 48, 16), true));
 Slab_cache global_cache("global", 48, 16);
 
@@ -71,7 +70,10 @@ private:
     bool ok_ = false;
 };
 
-uint8_t marker_of(const void *object) { return static_cast<uint8_t>(reinterpret_cast<uintptr_t>(object) * 0x9e37 >> 7 | 1); }
+uint8_t marker_of(const void *object)
+{
+    return static_cast<uint8_t>(reinterpret_cast<uintptr_t>(object) * 0x9e37 >> 7 | 1);
+}
 
 void mark(void *object, size_t size) { std::memset(object, marker_of(object), size); }
 
@@ -162,10 +164,11 @@ TEST(Slab_cache, bad_parameters_make_an_unusable_cache_that_never_allocates)
     EXPECT_EQ(largest.objects_per_slab(), 8u);
     Slab_cache larger("larger", largest_size + 1, 8);
     EXPECT_FALSE(larger.usable());
-    for (Slab_cache *cache : {new Slab_cache("zero size", 0, 8), new Slab_cache("zero alignment", 8, 0),
-                              new Slab_cache("odd alignment", 8, 12), new Slab_cache("too big", max_block / 8, 8),
-                              new Slab_cache("huge", ~size_t{0}, 8), new Slab_cache("huge alignment", 8, size_t{1} << 63),
-                              new Slab_cache("alignment beyond a block", 8, 2 * max_block)}) {
+    for (Slab_cache *cache :
+         {new Slab_cache("zero size", 0, 8), new Slab_cache("zero alignment", 8, 0),
+          new Slab_cache("odd alignment", 8, 12), new Slab_cache("too big", max_block / 8, 8),
+          new Slab_cache("huge", ~size_t{0}, 8), new Slab_cache("huge alignment", 8, size_t{1} << 63),
+          new Slab_cache("alignment beyond a block", 8, 2 * max_block)}) {
         SCOPED_TRACE(cache->name());
         EXPECT_FALSE(cache->usable());
         EXPECT_EQ(cache->objects_per_slab(), 0u);
@@ -369,7 +372,8 @@ TEST(Slab_cache, refused_frees_change_nothing)
         {reinterpret_cast<void *>(slab + 8), Slab_cache::Error::misaligned},
         {reinterpret_cast<void *>(slab + cache.slab_bytes() - 8), Slab_cache::Error::misaligned},  // slack
         // Where one more object would start if it fitted.
-        {reinterpret_cast<void *>(slab + cache.first_object_offset() + cache.objects_per_slab() * cache.object_stride()),
+        {reinterpret_cast<void *>(slab + cache.first_object_offset() +
+                                  cache.objects_per_slab() * cache.object_stride()),
          Slab_cache::Error::misaligned},
         {freed, Slab_cache::Error::double_free},
         {untouched, Slab_cache::Error::double_free},
@@ -421,8 +425,9 @@ TEST(Slab_cache, emptied_slabs_stay_cached_until_reclaimed)
         objects.push_back(cache.allocate(memory.pages));
     EXPECT_EQ(cache.pages_in_use(), 10u);
     EXPECT_EQ(cache.reclaim(memory.pages), 0u);  // nothing empty yet
-    // Empty three slabs entirely and one partly.
-    for (size_t i = 0; i < 3 * cache.objects_per_slab() + 1; ++i)
+    // Empty three slabs entirely and one partly. Backwards, so that reclaim() returns the
+    // lowest slab first and a higher one then merges into it (see below).
+    for (size_t i = 3 * cache.objects_per_slab() + 1; i-- > 0;)
         ASSERT_EQ(cache.free(objects[i]), Slab_cache::Error::none);
     EXPECT_EQ(cache.pages_in_use(), 10u);
     EXPECT_EQ(memory.pages.free_pages(), all_free - 10);

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+// libl4: kernel debugger interface. Output goes through the kdb_output system call
+// (ArchSyscall0 link), L4_KDB_Enter through kdb_enter (ArchSyscall1 link), which prints the
+// message and, without a kernel debugger, returns.
+//
+// Tern has no debugger input yet: L4_KDB_ReadChar and L4_KDB_ReadChar_Blocked return 0
+// immediately ("no character"). L4_KDB_ClearPage, L4_KDB_ToggleBreakin and
+// L4_KDB_SetThreadName do nothing.
+#ifndef L4_AMD64_KDEBUG_H
+#define L4_AMD64_KDEBUG_H
+
+#include <l4/types.h>
+#include <l4/amd64/syscalls.h>
+
+L4_INLINE void __L4_KDB_Enter(const char *message)
+{
+    __tern_syscall_kdb_enter(__tern_entry(TERN_KIP_LINK_ARCH1), __L4_RCAST(L4_Word_t, message));
+}
+
+// As in X.2 the argument must be a string literal (or nothing).
+#define L4_KDB_Enter(...) __L4_KDB_Enter("" __VA_ARGS__)
+
+L4_INLINE void L4_KDB_PrintChar(char c)
+{
+    __tern_syscall_kdb_output(__tern_entry(TERN_KIP_LINK_ARCH0), __L4_CAST(L4_Word8_t, c));
+}
+
+L4_INLINE void L4_KDB_PrintString(const char *s)
+{
+    while (*s != '\0')
+        L4_KDB_PrintChar(*s++);
+}
+
+L4_INLINE void L4_KDB_ClearPage(void)
+{
+}
+
+L4_INLINE void L4_KDB_ToggleBreakin(void)
+{
+}
+
+L4_INLINE char L4_KDB_ReadChar(void)
+{
+    return 0;
+}
+
+L4_INLINE char L4_KDB_ReadChar_Blocked(void)
+{
+    return 0;
+}
+
+L4_INLINE void L4_KDB_SetThreadName(L4_ThreadId_t thread, const char *name)
+{
+    (void)thread;
+    (void)name;
+}
+
+#endif
