@@ -13,6 +13,9 @@
 extern "C" {
 #endif
 
+// putc and getc are X.2's, not C's (no FILE): tell GCC they are not its built-ins.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wbuiltin-declaration-mismatch"
 int vsnprintf(char *str, L4_Size_t size, const char *fmt, va_list ap);
 int snprintf(char *str, L4_Size_t size, const char *fmt, ...);
 int vprintf(const char *fmt, va_list ap);
@@ -21,6 +24,7 @@ int puts(const char *s);
 int putchar(int c);
 void putc(int c);
 int getc(void);
+#pragma GCC diagnostic pop
 
 #if defined(__cplusplus)
 }

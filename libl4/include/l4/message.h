@@ -494,17 +494,12 @@ typedef struct L4_CacheAllocationHint {
 
 #define L4_UseDefaultCacheAllocation __L4_VALUE(L4_CacheAllocationHint_t, 0UL)
 
-L4_INLINE L4_CacheAllocationHint_t L4_CacheAllocationHint(const L4_StringItem_t s)
+// Pistachio's spelling (L4_CacheAllocationHint would clash with the structure tag in C++).
+L4_INLINE L4_CacheAllocationHint_t L4_CacheAlloctionHint(const L4_StringItem_t s)
 {
     L4_CacheAllocationHint_t hint;
     hint.raw = s.raw[0] & __L4_STRING_HINT_MASK;
     return hint;
-}
-
-// X.2's spelling.
-L4_INLINE L4_CacheAllocationHint_t L4_CacheAlloctionHint(const L4_StringItem_t s)
-{
-    return L4_CacheAllocationHint(s);
 }
 
 L4_INLINE L4_Bool_t L4_IsCacheAllocationHintEqual(const L4_CacheAllocationHint_t l, const L4_CacheAllocationHint_t r)
