@@ -81,7 +81,8 @@ uint64_t thread_control(Thread &caller, Sys_thread_control call)
     if (wants_activation) {
         if (existing != nullptr && existing->is_active())
             return fail(caller, TERN_ERROR_INVALID_UTCB);
-        if (space != nullptr && (!space->is_initialized() || !utcb_fits(*space, utcb)))
+        if (space != nullptr &&
+            (!space->is_initialized() || !utcb_fits(*space, utcb) || space->thread_at_utcb(utcb) != nullptr))
             return fail(caller, TERN_ERROR_INVALID_UTCB);
         if (space == nullptr)
             return fail(caller, TERN_ERROR_INVALID_UTCB);  // a new space has no UTCB area yet
@@ -222,17 +223,24 @@ constexpr uint64_t user_rflags = 0x40dd5;
 
 void exchange_registers(Thread &caller, Sys_exchange_registers call)
 {
+    // Outputs share registers with inputs: read every input before writing any output.
     Thread_id dest_id(call.dest());
-    Thread *dest = Thread::lookup(dest_id, &caller);
     uint64_t control = call.control();
+    uint64_t sp = call.sp();
+    uint64_t ip = call.ip();
+    uint64_t flags = call.flags();
+    uint64_t handle = call.user_defined_handle();
+    Thread_id pager(call.pager());
+
+    Thread *dest = Thread::lookup(dest_id, &caller);
     auto refuse = [&](uint64_t error) {
         call.set_result(Thread_id::nil().raw());
         caller.utcb_word(TERN_UTCB_ERROR_CODE) = error;
     };
     if (dest == nullptr || dest->space() != caller.space() || !dest->is_active())
         return refuse(TERN_ERROR_INVALID_THREAD);
-    if ((control & ~Exregs::known) != 0 || ((control & Exregs::set_sp) && !User_mode::is_user_address(call.sp())) ||
-        ((control & Exregs::set_ip) && !User_mode::is_user_address(call.ip())))
+    if ((control & ~Exregs::known) != 0 || ((control & Exregs::set_sp) && !User_mode::is_user_address(sp)) ||
+        ((control & Exregs::set_ip) && !User_mode::is_user_address(ip)))
         return refuse(TERN_ERROR_INVALID_PARAMETER);
 
     Exception_frame &frame = dest->frame();
@@ -250,22 +258,24 @@ void exchange_registers(Thread &caller, Sys_exchange_registers call)
         dest->cancel_ipc(Thread::Ipc_phase::send);
     if (control & Exregs::cancel_receive)
         dest->cancel_ipc(Thread::Ipc_phase::receive);
-    if (control & Exregs::set_sp)
-        frame.rsp = call.sp();
-    if (control & Exregs::set_ip)
-        frame.rip = call.ip();
-    if (control & Exregs::set_flags)
-        frame.rflags = (frame.rflags & ~user_rflags) | (call.flags() & user_rflags);
-    if ((control & (Exregs::set_sp | Exregs::set_ip)) == (Exregs::set_sp | Exregs::set_ip) && !dest->started()) {
+    bool starts = (control & (Exregs::set_sp | Exregs::set_ip)) == (Exregs::set_sp | Exregs::set_ip) &&
+                  !dest->started();
+    if (starts) {
         // Starting a new thread: its registers so far are zero; this is its first frame.
-        User_mode::prepare_frame(frame, call.ip(), call.sp());
+        User_mode::prepare_frame(frame, ip, sp);
         dest->set_started();
         dest->cancel_ipc(Thread::Ipc_phase::receive);
     }
+    if (control & Exregs::set_sp)
+        frame.rsp = sp;
+    if (control & Exregs::set_ip)
+        frame.rip = ip;
+    if (control & Exregs::set_flags)
+        frame.rflags = (frame.rflags & ~user_rflags) | (flags & user_rflags);
     if (control & Exregs::set_handle)
-        dest->utcb_word(TERN_UTCB_USER_DEFINED_HANDLE) = call.user_defined_handle();
+        dest->utcb_word(TERN_UTCB_USER_DEFINED_HANDLE) = handle;
     if (control & Exregs::set_pager)
-        dest->set_pager(Thread_id(call.pager()));
+        dest->set_pager(pager);
     if (control & Exregs::set_halt) {
         if (control & Exregs::halt_value) {
             dest->halt();

@@ -28,12 +28,9 @@ Thread *Thread::lookup(Thread_id id, const Thread *caller)
         Thread *thread = by_number(id.number());
         return thread != nullptr && thread->id_ == id ? thread : nullptr;
     }
-    if (id.is_local() && caller != nullptr && caller->space_ != nullptr) {
-        // Local ids name threads of the caller's own space by UTCB address.
-        for (Thread *thread : thread_table)
-            if (thread != nullptr && thread->space_ == caller->space_ && thread->utcb_address_ == id.raw())
-                return thread;
-    }
+    // Local ids name threads of the caller's own space by UTCB address.
+    if (id.is_local() && caller != nullptr && caller->space_ != nullptr)
+        return caller->space_->thread_at_utcb(id.raw());
     return nullptr;
 }
 
@@ -76,8 +73,11 @@ bool Thread::set_utcb(uint64_t utcb_address)
     void *memory = space_->utcb_memory(utcb_address);
     if (memory == nullptr)
         return false;
+    if (space_->thread_at_utcb(utcb_address) != nullptr)
+        return false;  // another thread's UTCB
     utcb_ = static_cast<uint8_t *>(memory);
     utcb_address_ = utcb_address;
+    space_->set_thread_at_utcb(utcb_address, this);
     utcb_word(TERN_UTCB_SELF) = utcb_address;
     utcb_word(TERN_UTCB_MY_GLOBAL_ID) = id_.raw();
     return true;
@@ -146,6 +146,8 @@ void Thread::destroy()
     Scheduler::remove(this);
     Scheduler::remove_timeout(this);
     thread_table[id_.number()] = nullptr;
+    if (utcb_ != nullptr)
+        space_->set_thread_at_utcb(utcb_address_, nullptr);
     if (space_->remove_thread())
         space_->destroy();
     this->~Thread();

@@ -119,7 +119,7 @@ static L4_Fpage_t grant_request(L4_Fpage_t wanted, L4_Word_t attributes)
             return L4_Nilpage;
     }
     take(base, 1UL << size_log2);
-    L4_Fpage_t given = L4_FpageLog2(base, size_log2);
+    L4_Fpage_t given = L4_FpageLog2(base, (int)size_log2);
     L4_Set_Rights(&given, L4_Rights(wanted) != 0 ? L4_Rights(wanted) : L4_FullyAccessible);
     return given;
 }

@@ -10,6 +10,8 @@
 #include "range_set.hpp"
 #include "slab_cache.hpp"
 
+class Thread;
+
 class Space {
 public:
     enum class Error { none, out_of_memory, bad_address, already_mapped };
@@ -39,6 +41,10 @@ public:
     // The physical frame mapped at virt for user access, or 0.
     Phys_addr translate(Virt_addr virt, bool for_write) const;
 
+    // The thread whose UTCB is at utcb (local thread ids are UTCB addresses).
+    Thread *thread_at_utcb(Virt_addr utcb) const;
+    void set_thread_at_utcb(Virt_addr utcb, Thread *thread);
+
     void activate() const;
     void add_thread() { ++threads_; }
     // Returns true when that was the last thread.
@@ -57,6 +63,10 @@ public:
 
 private:
     static constexpr size_t max_utcb_pages = 16;
+    static constexpr size_t max_utcbs = max_utcb_pages * 4;  // 1 KiB UTCBs
+
+    // Index of the UTCB slot at utcb, or max_utcbs if it is not one.
+    size_t utcb_index(Virt_addr utcb) const;
 
     bool owns_utcb_frame(Phys_addr frame) const;
 
@@ -72,4 +82,5 @@ private:
         Virt_addr virt;
         Phys_addr phys;
     } utcb_pages_[max_utcb_pages] = {};
+    Thread *utcb_threads_[max_utcbs] = {};
 };

@@ -3,6 +3,9 @@
 // (ArchSyscall0 link), L4_KDB_Enter through kdb_enter (ArchSyscall1 link), which prints the
 // message and, without a kernel debugger, returns.
 //
+// Tern extension: L4_KDB_Exit(status) stops the machine (kdb_exit, ArchSyscall2 link) with
+// success for status 0, failure otherwise; privileged tasks only (tests under emulators).
+//
 // Tern has no debugger input yet: L4_KDB_ReadChar and L4_KDB_ReadChar_Blocked return 0
 // immediately ("no character"). L4_KDB_ClearPage, L4_KDB_ToggleBreakin and
 // L4_KDB_SetThreadName do nothing.
@@ -29,6 +32,11 @@ L4_INLINE void L4_KDB_PrintString(const char *s)
 {
     while (*s != '\0')
         L4_KDB_PrintChar(*s++);
+}
+
+L4_INLINE void L4_KDB_Exit(L4_Word_t status)
+{
+    __tern_syscall_kdb_exit(__tern_entry(TERN_KIP_LINK_ARCH2), status);
 }
 
 L4_INLINE void L4_KDB_ClearPage(void)

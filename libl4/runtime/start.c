@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+// libl4 runtime: what runs between _start and main, and after main. There is no process
+// exit yet: when main returns the thread reports it to the kernel debugger and sleeps for
+// ever. Should a sleep end (a kernel that refuses a receive from oneself), the thread
+// halts itself instead of spinning.
+#include <l4/ipc.h>
+#include <l4/kdebug.h>
+#include <l4/thread.h>
+
+// Read by every system call (see <l4/amd64/syscalls.h>); 0 until known.
+L4_Word_t __tern_kip;
+
+int main(int argc, char **argv, char **envp);
+void __tern_start(void) __attribute__((noreturn, used));
+
+typedef void (*Initializer)(void);
+extern const Initializer __init_array_start[];
+extern const Initializer __init_array_end[];
+
+void __tern_start(void)
+{
+    static char *no_arguments[1] = {0};
+    L4_Word_t version, flags, id;
+    const Initializer *initializer;
+
+    __tern_kip = (L4_Word_t)L4_KernelInterface(&version, &flags, &id);
+    for (initializer = __init_array_start; initializer != __init_array_end; ++initializer)
+        (*initializer)();
+
+    (void)main(0, no_arguments, no_arguments);
+
+    L4_KDB_Enter("main returned");
+    for (;;) {
+        L4_Sleep(L4_Never);
+        (void)L4_Stop(L4_MyLocalId());
+    }
+}

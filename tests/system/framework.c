@@ -1,0 +1,537 @@
+/* SPDX-License-Identifier: MIT */
+/* The suite's runner and the helpers every test group uses: reporting, time, messages,
+ * threads in the root task's space and threads in new spaces (with the main thread as
+ * their pager). */
+#include <l4io.h>
+
+#include "systest.h"
+
+L4_ThreadId_t main_tid;
+L4_ThreadId_t sigma0_tid;
+void *kip;
+L4_Word_t image_low, image_high;
+
+/* ------------------------------------------------------------------ formatting */
+
+static void put(char *buffer, unsigned long capacity, unsigned long *at, char c)
+{
+    if (*at + 1 < capacity)
+        buffer[*at] = c;
+    ++*at;
+}
+
+/* A small vsnprintf: flags - 0 #, width, length l ll z, conversions d i u x X p s c %. */
+int format(char *buffer, unsigned long capacity, const char *fmt, va_list args)
+{
+    unsigned long at = 0;
+    for (const char *p = fmt; *p != '\0'; ++p) {
+        if (*p != '%') {
+            put(buffer, capacity, &at, *p);
+            continue;
+        }
+        ++p;
+        int left = 0, zero = 0, alternate = 0;
+        for (;; ++p) {
+            if (*p == '-')
+                left = 1;
+            else if (*p == '0')
+                zero = 1;
+            else if (*p == '#')
+                alternate = 1;
+            else
+                break;
+        }
+        unsigned width = 0;
+        while (*p >= '0' && *p <= '9')
+            width = width * 10 + (unsigned)(*p++ - '0');
+        int longs = 0;
+        while (*p == 'l' || *p == 'z') {
+            ++longs;
+            ++p;
+        }
+        char digits[32];
+        unsigned count = 0;
+        const char *text = digits;
+        const char *prefix = "";
+        switch (*p) {
+        case 'd':
+        case 'i': {
+            long long value = longs ? va_arg(args, long long) : va_arg(args, int);
+            unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+            do {
+                digits[count++] = (char)('0' + magnitude % 10);
+                magnitude /= 10;
+            } while (magnitude != 0);
+            if (value < 0)
+                prefix = "-";
+            break;
+        }
+        case 'u':
+        case 'x':
+        case 'X':
+        case 'p': {
+            unsigned long long value;
+            unsigned base = *p == 'u' ? 10 : 16;
+            if (*p == 'p') {
+                value = (unsigned long long)(L4_Word_t)va_arg(args, void *);
+                alternate = 1;
+            } else {
+                value = longs ? va_arg(args, unsigned long long) : va_arg(args, unsigned);
+            }
+            const char *symbols = *p == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+            do {
+                digits[count++] = symbols[value % base];
+                value /= base;
+            } while (value != 0);
+            if (alternate && base == 16)
+                prefix = "0x";
+            break;
+        }
+        case 's':
+            text = va_arg(args, const char *);
+            if (text == 0)
+                text = "(null)";
+            while (text[count] != '\0')
+                ++count;
+            break;
+        case 'c':
+            digits[0] = (char)va_arg(args, int);
+            count = 1;
+            break;
+        case '%':
+            digits[0] = '%';
+            count = 1;
+            break;
+        case '\0':
+            --p;
+            continue;
+        default:
+            digits[0] = '?';
+            count = 1;
+            break;
+        }
+        int reversed = text == digits && *p != 'c' && *p != '%' && *p != 's';
+        unsigned prefix_length = 0;
+        while (prefix[prefix_length] != '\0')
+            ++prefix_length;
+        unsigned length = count + prefix_length;
+        if (!left && !zero)
+            for (; length < width; ++length)
+                put(buffer, capacity, &at, ' ');
+        for (unsigned i = 0; i < prefix_length; ++i)
+            put(buffer, capacity, &at, prefix[i]);
+        if (!left && zero)
+            for (; length < width; ++length)
+                put(buffer, capacity, &at, '0');
+        for (unsigned i = 0; i < count; ++i)
+            put(buffer, capacity, &at, reversed ? text[count - 1 - i] : text[i]);
+        if (left)
+            for (; length < width; ++length)
+                put(buffer, capacity, &at, ' ');
+    }
+    if (capacity > 0)
+        buffer[at < capacity ? at : capacity - 1] = '\0';
+    return (int)at;
+}
+
+int sformat(char *buffer, unsigned long capacity, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    int n = format(buffer, capacity, fmt, args);
+    va_end(args);
+    return n;
+}
+
+/* ------------------------------------------------------------------ reporting */
+
+static int passed_count, failed_count;
+static int current_failed;
+static char current_reason[400];
+
+void fail(const char *fmt, ...)
+{
+    if (current_failed)
+        return;  /* the first reason is the useful one */
+    current_failed = 1;
+    va_list args;
+    va_start(args, fmt);
+    format(current_reason, sizeof current_reason, fmt, args);
+    va_end(args);
+}
+
+int failed_now(void) { return current_failed; }
+
+void run_test(const char *id, const char *description, void (*fn)(void))
+{
+    current_failed = 0;
+    current_reason[0] = '\0';
+    L4_Accept(L4_UntypedWordsAcceptor);
+    fn();
+    cleanup_threads();
+    L4_Accept(L4_UntypedWordsAcceptor);
+    if (current_failed) {
+        /* The harness splits description and reason at the first ": ". */
+        for (char *c = current_reason; *c != '\0'; ++c)
+            if (*c == '\n')
+                *c = ' ';
+        printf("SYSTEST not ok %s %s: %s\n", id, description, current_reason);
+        ++failed_count;
+    } else {
+        printf("SYSTEST ok %s %s\n", id, description);
+        ++passed_count;
+    }
+}
+
+/* ------------------------------------------------------------------ time */
+
+L4_Word_t now_us(void) { return (L4_Word_t)L4_SystemClock().raw; }
+
+L4_Time_t ms_time(L4_Word_t ms) { return ms == 0 ? L4_ZeroTime : L4_TimePeriod((L4_Word64_t)ms * 1000); }
+
+void sleep_ms(L4_Word_t ms)
+{
+    /* sigma0 never sends to the root task on its own, so this is a pure timeout. */
+    L4_Receive_Timeout(sigma0_tid, ms_time(ms));
+}
+
+L4_Word_t decode_period(L4_Word_t t)
+{
+    t &= 0xffff;
+    if (t == 0)
+        return ~0UL;
+    if (t & 0x8000)
+        return ~1UL;  /* a time point, not a period */
+    return (t & 0x3ff) << ((t >> 10) & 31);
+}
+
+/* ------------------------------------------------------------------ UTCB */
+
+L4_Word_t *my_utcb(void) { return (L4_Word_t *)L4_MyLocalId().raw; }
+
+void set_error_code(L4_Word_t value) { my_utcb()[TERN_UTCB_ERROR_CODE / 8] = value; }
+
+/* ------------------------------------------------------------------ messages */
+
+void load_words(L4_Word_t label, unsigned count, const L4_Word_t *words)
+{
+    L4_LoadMR(0, (label << 16) | count);
+    for (unsigned i = 0; i < count; ++i)
+        L4_LoadMR((int)i + 1, words[i]);
+}
+
+void load_msg(L4_Word_t label, unsigned count, L4_Word_t w1, L4_Word_t w2, L4_Word_t w3)
+{
+    L4_Word_t words[3] = {w1, w2, w3};
+    load_words(label, count, words);
+}
+
+L4_Word_t mr(int i)
+{
+    L4_Word_t w;
+    L4_StoreMR(i, &w);
+    return w;
+}
+
+L4_MsgTag_t recv_ms(L4_ThreadId_t from, L4_Word_t ms, L4_ThreadId_t *sender)
+{
+    L4_ThreadId_t dummy = L4_nilthread;
+    return L4_Ipc(L4_nilthread, from, L4_Timeouts(L4_Never, ms_time(ms)), sender != 0 ? sender : &dummy);
+}
+
+L4_MsgTag_t send_ms(L4_ThreadId_t to, L4_Word_t ms) { return L4_Send_Timeout(to, ms_time(ms)); }
+
+L4_MsgTag_t report_to_main(unsigned count, L4_Word_t w1, L4_Word_t w2, L4_Word_t w3)
+{
+    load_msg(LABEL_REPORT, count, w1, w2, w3);
+    return send_ms(main_tid, 2000);
+}
+
+int is_label(L4_MsgTag_t tag, L4_Word_t label) { return L4_IpcSucceeded(tag) && (L4_Label(tag) & LABEL_MASK) == label; }
+
+int is_page_fault(L4_MsgTag_t tag)
+{
+    return L4_IpcSucceeded(tag) && ((L4_Label(tag) & LABEL_MASK) & ~0xfUL) == PF_LABEL;
+}
+
+int is_exception(L4_MsgTag_t tag) { return L4_IpcSucceeded(tag) && (L4_Label(tag) & LABEL_MASK) == EXC_LABEL; }
+
+/* ------------------------------------------------------------------ threads in this space */
+
+struct slot {
+    L4_ThreadId_t tid;
+    thread_fn fn;
+    L4_Word_t arg;
+    int used;
+};
+
+static struct slot slots[MAX_SLOTS];
+static unsigned char stacks[MAX_SLOTS][STACK_BYTES] __attribute__((aligned(4096)));
+static L4_Word_t next_number = 600;
+
+L4_ThreadId_t new_tid(void)
+{
+    L4_Word_t number = next_number++;
+    if (next_number >= 4000)
+        next_number = 600;
+    return L4_GlobalId(number, 1);
+}
+
+L4_Word_t utcb_of_slot(L4_Word_t slot) { return UTCB_AREA + slot * UTCB_SIZE; }
+
+/* The x86-64 ABI expects rsp + 8 to be 16-byte aligned at a function's first instruction. */
+L4_Word_t stack_top_of_slot(L4_Word_t slot) { return (L4_Word_t)&stacks[slot][STACK_BYTES] - 8; }
+
+L4_Word_t slot_of(L4_ThreadId_t tid)
+{
+    for (L4_Word_t k = 1; k < MAX_SLOTS; ++k)
+        if (slots[k].used && slots[k].tid.raw == tid.raw)
+            return k;
+    return 0;
+}
+
+int reserve_slot(L4_ThreadId_t tid, thread_fn fn, L4_Word_t arg)
+{
+    for (int k = 1; k < MAX_SLOTS; ++k) {
+        if (!slots[k].used) {
+            slots[k].used = 1;
+            slots[k].tid = tid;
+            slots[k].fn = fn;
+            slots[k].arg = arg;
+            return k;
+        }
+    }
+    fail("no free thread slot");
+    return 0;
+}
+
+void park(void)
+{
+    for (;;) {
+        L4_Stop(L4_Myself());
+        L4_Receive_Timeout(sigma0_tid, L4_Never);
+    }
+}
+
+void thread_trampoline(void)
+{
+    L4_Word_t k = (L4_MyLocalId().raw - UTCB_AREA) / UTCB_SIZE;
+    if (k > 0 && k < MAX_SLOTS && slots[k].fn != 0)
+        slots[k].fn(slots[k].arg);
+    park();
+}
+
+L4_ThreadId_t spawn(thread_fn fn, L4_Word_t arg, int prio, L4_ThreadId_t pager)
+{
+    L4_ThreadId_t tid = new_tid();
+    int k = reserve_slot(tid, fn, arg);
+    if (k == 0)
+        return L4_nilthread;
+    L4_Word_t result = L4_ThreadControl(tid, main_tid, main_tid, pager, (void *)utcb_of_slot((L4_Word_t)k));
+    if (result != 1) {
+        fail("helper could not create thread %lx: ThreadControl returned %lu, ErrorCode %lu", tid.raw, result,
+             L4_ErrorCode());
+        slots[k].used = 0;
+        return L4_nilthread;
+    }
+    if (prio >= 0 && L4_Set_Priority(tid, (L4_Word_t)prio) == 0) {
+        fail("helper could not set priority %d of thread %lx: ErrorCode %lu", prio, tid.raw, L4_ErrorCode());
+        return L4_nilthread;
+    }
+    L4_Start_SpIp(tid, stack_top_of_slot((L4_Word_t)k), (L4_Word_t)thread_trampoline);
+    return tid;
+}
+
+L4_ThreadId_t spawn_simple(thread_fn fn, L4_Word_t arg) { return spawn(fn, arg, -1, sigma0_tid); }
+
+/* ------------------------------------------------------------------ children (new spaces) */
+
+static L4_ThreadId_t children[MAX_CHILDREN * 2];
+static unsigned char child_stacks[MAX_CHILDREN][CHILD_STACK_BYTES] __attribute__((aligned(4096)));
+unsigned long child_faults;
+struct fault_record fault_log[FAULT_LOG];
+unsigned fault_log_count;
+
+L4_Word_t child_stack_top(unsigned stack) { return (L4_Word_t)&child_stacks[stack][CHILD_STACK_BYTES] - 8; }
+
+static void remember_child(L4_ThreadId_t tid)
+{
+    for (unsigned i = 0; i < MAX_CHILDREN * 2; ++i) {
+        if (children[i].raw == 0) {
+            children[i] = tid;
+            return;
+        }
+    }
+}
+
+void forget_thread(L4_ThreadId_t tid)
+{
+    L4_Word_t k = slot_of(tid);
+    if (k != 0)
+        slots[k].used = 0;
+    for (unsigned i = 0; i < MAX_CHILDREN * 2; ++i)
+        if (children[i].raw == tid.raw)
+            children[i] = L4_nilthread;
+}
+
+void kill_thread(L4_ThreadId_t tid)
+{
+    if (L4_IsNilThread(tid))
+        return;
+    L4_ThreadControl(tid, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1);
+    forget_thread(tid);
+}
+
+L4_ThreadId_t spawn_child(void (*fn)(void), unsigned stack)
+{
+    L4_ThreadId_t tid = new_tid();
+    L4_Word_t old;
+    L4_Word_t result = L4_ThreadControl(tid, tid, main_tid, L4_nilthread, (void *)-1);
+    if (result != 1) {
+        fail("helper could not create thread and space %lx: ThreadControl returned %lu, ErrorCode %lu", tid.raw,
+             result, L4_ErrorCode());
+        return L4_nilthread;
+    }
+    remember_child(tid);
+    result = L4_SpaceControl(tid, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2),
+                             L4_nilthread, &old);
+    if (result != 1) {
+        fail("helper could not set areas of space %lx: SpaceControl returned %lu, ErrorCode %lu", tid.raw, result,
+             L4_ErrorCode());
+        return L4_nilthread;
+    }
+    result = L4_ThreadControl(tid, tid, main_tid, main_tid, (void *)UTCB_AREA);
+    if (result != 1) {
+        fail("helper could not activate %lx: ThreadControl returned %lu, ErrorCode %lu", tid.raw, result,
+             L4_ErrorCode());
+        return L4_nilthread;
+    }
+    load_msg(0, 2, (L4_Word_t)fn, child_stack_top(stack), 0);
+    L4_MsgTag_t tag = send_ms(tid, 1000);
+    if (L4_IpcFailed(tag)) {
+        fail("start message to %lx failed: ErrorCode %lu", tid.raw, L4_ErrorCode());
+        return L4_nilthread;
+    }
+    return tid;
+}
+
+int answer_page_fault(L4_ThreadId_t faulter)
+{
+    L4_Word_t label = L4_Label(L4_MsgTag()) & LABEL_MASK;
+    L4_Word_t address = mr(1), ip = mr(2);
+    if (fault_log_count < FAULT_LOG)
+        fault_log[fault_log_count++] = (struct fault_record){faulter.raw, label, address, ip};
+    L4_Word_t page = address & ~(PAGE_SIZE - 1);
+    if (page < image_low || page >= image_high)
+        return 0;  /* not ours to give: the faulter stays blocked until the test ends */
+    ++child_faults;
+    L4_Msg_t msg;
+    L4_MsgClear(&msg);
+    L4_MsgAppendMapItem(&msg, L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible), page));
+    L4_MsgLoad(&msg);
+    return L4_IpcSucceeded(send_ms(faulter, 500)) != 0;
+}
+
+L4_MsgTag_t serve_child(L4_ThreadId_t child, L4_Word_t ms, L4_ThreadId_t *sender)
+{
+    L4_Word_t deadline = now_us() + ms * 1000;
+    for (;;) {
+        L4_Word_t now = now_us();
+        L4_Word_t left = deadline > now ? (deadline - now) / 1000 : 0;
+        L4_ThreadId_t from = L4_nilthread;
+        L4_MsgTag_t tag = recv_ms(child, left == 0 ? 1 : left, &from);
+        if (sender != 0)
+            *sender = from;
+        if (!is_page_fault(tag))
+            return tag;
+        if (!answer_page_fault(from)) {
+            L4_MsgTag_t failed;
+            failed.raw = 0x8000;  /* E: report the unanswerable fault as a failed wait */
+            return failed;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ thread state */
+
+L4_Word_t thread_state(L4_ThreadId_t tid, L4_Word_t *sp, L4_Word_t *ip)
+{
+    L4_Word_t control, out_sp, out_ip, flags, handle;
+    L4_ThreadId_t pager;
+    L4_ThreadId_t result = L4_ExchangeRegisters(tid, 0, 0, 0, 0, 0, L4_nilthread, &control, &out_sp, &out_ip,
+                                                &flags, &handle, &pager);
+    if (sp != 0)
+        *sp = out_sp;
+    if (ip != 0)
+        *ip = out_ip;
+    return L4_IsNilThread(result) ? ~0UL : control;
+}
+
+L4_Word_t wait_state(L4_ThreadId_t tid, L4_Word_t mask, L4_Word_t ms)
+{
+    L4_Word_t start = now_us();
+    for (;;) {
+        L4_Word_t state = thread_state(tid, 0, 0);
+        if (state != ~0UL && (state & mask) != 0)
+            return state & mask;
+        if (now_us() - start > ms * 1000)
+            return 0;
+        sleep_ms(1);
+    }
+}
+
+void cleanup_threads(void)
+{
+    for (int k = 1; k < MAX_SLOTS; ++k) {
+        if (slots[k].used) {
+            L4_ThreadControl(slots[k].tid, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1);
+            slots[k].used = 0;
+        }
+    }
+    for (unsigned i = 0; i < MAX_CHILDREN * 2; ++i) {
+        if (children[i].raw != 0) {
+            L4_ThreadControl(children[i], L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1);
+            children[i] = L4_nilthread;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ kernel debug */
+
+void kdb_exit(L4_Word_t status)
+{
+    L4_Word_t base = (L4_Word_t)kip;
+    __tern_syscall_kdb_exit(base + *(L4_Word_t *)(base + TERN_KIP_LINK_ARCH2), status);
+}
+
+/* ------------------------------------------------------------------ main */
+
+int main(void)
+{
+    kip = L4_GetKernelInterface();
+    main_tid = L4_Myself();
+    sigma0_tid = L4_GlobalId(L4_ThreadIdUserBase(kip), 1);
+    image_low = *(L4_Word_t *)((L4_Word_t)kip + TERN_KIP_ROOT_SERVER_LOW);
+    image_high = *(L4_Word_t *)((L4_Word_t)kip + TERN_KIP_ROOT_SERVER_HIGH);
+    printf("systest: root task %lx, sigma0 %lx, image [%lx, %lx)\n", main_tid.raw, sigma0_tid.raw, image_low,
+           image_high);
+
+    kip_tests();
+    clock_tests();
+    ipc_tests();
+    timeout_tests();
+    thread_tests();
+    space_tests();
+    exregs_tests();
+    schedule_tests();
+    fault_tests();
+    exception_tests();
+    sigma0_tests();
+    map_tests();
+    delete_tests();
+    misc_tests();
+
+    printf("SYSTEST done %d passed, %d failed\n", passed_count, failed_count);
+    kdb_exit(failed_count == 0 ? 0 : 1);
+    park();
+}

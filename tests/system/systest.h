@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/* The in-system test suite: shared declarations. The root task runs every test in turn;
+ * each test reports one line
+ *
+ *     SYSTEST ok <ID> <description>
+ *     SYSTEST not ok <ID> <description>: <reason>
+ *
+ * and the run ends with "SYSTEST done N passed, M failed" and the kernel's debug exit.
+ *
+ * Threads the tests create live in slots: slot k (1..63) is the UTCB at utcb base + k KiB
+ * of the root task's space and the stack stacks[k]. Threads in other spaces ("children")
+ * run code of this same image: their pager (the main thread, see serve_child) maps them
+ * the root task's own pages at the same addresses. Every IPC a test does has a finite
+ * timeout, so a kernel bug shows as a failure instead of stalling the suite. */
+#ifndef SYSTEST_H
+#define SYSTEST_H
+
+#include <l4/ipc.h>
+#include <l4/kdebug.h>
+#include <l4/kip.h>
+#include <l4/message.h>
+#include <l4/misc.h>
+#include <l4/schedule.h>
+#include <l4/sigma0.h>
+#include <l4/space.h>
+#include <l4/thread.h>
+#include <l4/types.h>
+#include <stdarg.h>
+
+#include "abi.h"
+
+/* The root task's fixed layout (kernel/include/boot_tasks.hpp, libl4/user.ld). */
+#define KIP_AREA 0x00007fffffff0000UL
+#define UTCB_AREA 0x00007ffffff00000UL
+#define UTCB_AREA_LOG2 16
+#define UTCB_SIZE 1024UL
+#define PAGE_SIZE 4096UL
+#define USER_END 0x0000800000000000UL
+
+/* Free virtual ranges the tests use as receive windows (far from image, stack, KIP). */
+#define WINDOW_BASE 0x0000000100000000UL /* 4 GiB; each test takes its own 16 MiB */
+#define WINDOW(n) (WINDOW_BASE + (L4_Word_t)(n) * 0x1000000UL)
+
+/* Labels of the suite's own messages. */
+#define LABEL_REPORT 0x5e51UL   /* a thread reports results to the main thread */
+#define LABEL_PING 0x5e52UL     /* ordinary test message */
+#define LABEL_START 0x5e53UL    /* main asks a thread to go on */
+
+/* Labels the kernel uses (48-bit labels as received). */
+#define LABEL_MASK 0xffffffffffffUL
+#define PF_LABEL (((L4_Word_t)-2 << 4) & LABEL_MASK)  /* | rwx in the low 4 bits */
+#define EXC_LABEL (((L4_Word_t)-5 << 4) & LABEL_MASK)
+#define SIGMA0_LABEL (((L4_Word_t)-6 << 4) & LABEL_MASK)
+
+/* IPC error codes (ErrorCode = code << 1 | phase; phase 0 send, 1 receive). */
+#define IPC_ERR(code, phase) (((L4_Word_t)(code) << 1) | (phase))
+#define SEND_PHASE 0
+#define RECV_PHASE 1
+
+#define MAX_SLOTS 64
+#define STACK_BYTES 8192
+#define MAX_CHILDREN 4
+#define CHILD_STACK_BYTES 16384
+
+typedef void (*thread_fn)(L4_Word_t arg);
+
+/* --- test bookkeeping (framework.c) --- */
+void run_test(const char *id, const char *description, void (*fn)(void));
+void fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
+int failed_now(void);
+int format(char *buffer, unsigned long capacity, const char *fmt, va_list args);
+int sformat(char *buffer, unsigned long capacity, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Fails the current test with a reason and leaves the test function. */
+#define CHECK(condition, ...)          \
+    do {                               \
+        if (!(condition)) {            \
+            fail(__VA_ARGS__);         \
+            return;                    \
+        }                              \
+    } while (0)
+
+/* --- environment --- */
+extern L4_ThreadId_t main_tid;   /* the root task's thread */
+extern L4_ThreadId_t sigma0_tid;
+extern void *kip;
+extern L4_Word_t image_low, image_high; /* the root task image (KIP root server low/high) */
+
+/* --- time --- */
+L4_Word_t now_us(void);
+L4_Time_t ms_time(L4_Word_t ms);       /* a relative timeout of ms milliseconds (0: zero) */
+void sleep_ms(L4_Word_t ms);           /* blocks for ms (a closed receive from sigma0) */
+L4_Word_t decode_period(L4_Word_t t);  /* microseconds of a relative time period; ~0 for never */
+
+/* --- UTCB and error codes --- */
+L4_Word_t *my_utcb(void);
+void set_error_code(L4_Word_t value);  /* so a call that sets none is noticed */
+
+/* --- messages --- */
+void load_words(L4_Word_t label, unsigned count, const L4_Word_t *words);
+void load_msg(L4_Word_t label, unsigned count, L4_Word_t w1, L4_Word_t w2, L4_Word_t w3);
+L4_Word_t mr(int i);
+L4_MsgTag_t recv_ms(L4_ThreadId_t from, L4_Word_t ms, L4_ThreadId_t *sender);
+L4_MsgTag_t send_ms(L4_ThreadId_t to, L4_Word_t ms);
+/* Sends LABEL_REPORT with up to 3 words to the main thread (2 s send timeout). */
+L4_MsgTag_t report_to_main(unsigned count, L4_Word_t w1, L4_Word_t w2, L4_Word_t w3);
+int is_label(L4_MsgTag_t tag, L4_Word_t label);
+int is_page_fault(L4_MsgTag_t tag);
+int is_exception(L4_MsgTag_t tag);
+
+/* --- threads in the root task's space (framework.c) --- */
+L4_ThreadId_t new_tid(void);           /* a fresh thread number, version 1 */
+/* Creates, activates and starts a thread running fn(arg) at priority prio (or the default
+ * 100 when prio < 0) with the given pager. Records a failure and returns nilthread if
+ * that does not work. */
+L4_ThreadId_t spawn(thread_fn fn, L4_Word_t arg, int prio, L4_ThreadId_t pager);
+L4_ThreadId_t spawn_simple(thread_fn fn, L4_Word_t arg); /* prio 100, pager sigma0 */
+void kill_thread(L4_ThreadId_t tid);   /* deletes a thread the test made */
+void forget_thread(L4_ThreadId_t tid); /* after a test deleted it itself */
+L4_Word_t slot_of(L4_ThreadId_t tid);  /* its slot, 0 if none */
+L4_Word_t utcb_of_slot(L4_Word_t slot);
+L4_Word_t stack_top_of_slot(L4_Word_t slot);
+int reserve_slot(L4_ThreadId_t tid, thread_fn fn, L4_Word_t arg); /* for hand-made threads */
+void thread_trampoline(void);          /* start IP of slot threads */
+void park(void) __attribute__((noreturn));  /* blocks the calling thread for good */
+L4_Word_t thread_state(L4_ThreadId_t tid, L4_Word_t *sp, L4_Word_t *ip); /* ExchangeRegisters read */
+/* Waits up to ms until the thread's ExchangeRegisters state has one of the mask bits
+ * (2 receiving, 4 sending, 1 halted); returns it or 0. */
+L4_Word_t wait_state(L4_ThreadId_t tid, L4_Word_t mask, L4_Word_t ms);
+void cleanup_threads(void);
+
+/* --- threads in new spaces (framework.c) --- */
+/* Creates thread + space, sets its areas (KIP and UTCB at the root task's addresses),
+ * activates it with the main thread as pager, then sends the start message for
+ * fn (a function that never returns) on child stack `stack`. Returns nilthread on failure
+ * (recorded). */
+L4_ThreadId_t spawn_child(void (*fn)(void), unsigned stack);
+/* Receives from the child (or any thread when child is anythread), serving its page
+ * faults with the root task's pages, until another message arrives; returns its tag
+ * (E set on timeout). */
+L4_MsgTag_t serve_child(L4_ThreadId_t child, L4_Word_t ms, L4_ThreadId_t *sender);
+/* Answers one page fault whose message is in the MRs: maps the root task's page. */
+int answer_page_fault(L4_ThreadId_t faulter);
+extern unsigned long child_faults;     /* page faults served so far */
+struct fault_record {
+    L4_Word_t from, label, address, ip;
+};
+#define FAULT_LOG 64
+extern struct fault_record fault_log[FAULT_LOG];
+extern unsigned fault_log_count;
+L4_Word_t child_stack_top(unsigned stack);
+
+/* --- kernel debug --- */
+void kdb_exit(L4_Word_t status);
+
+/* --- shared helpers for memory probes (t_map.c) --- */
+enum probe_result { PROBE_OK, PROBE_FAULT, PROBE_TIMEOUT, PROBE_ERROR };
+/* Lets a fresh thread (pager: the main thread) read (write = 0) or write the word at
+ * address. A page fault comes back as PROBE_FAULT with its label and address. */
+enum probe_result probe(L4_Word_t address, int write, L4_Word_t value, L4_Word_t *read_value,
+                        L4_Word_t *fault_label, L4_Word_t *fault_address);
+
+/* --- what an unprivileged thread (in a new space) got from privileged calls (t_misc.c) --- */
+enum unpriv_call {
+    U_THREAD_CONTROL,  /* create a thread */
+    U_SPACE_CONTROL,   /* on its own space */
+    U_PROCESSOR_CONTROL,
+    U_MEMORY_CONTROL,
+    U_SCHEDULE_MAIN,   /* Schedule of the root task's thread */
+    U_SCHEDULE_SELF,   /* Schedule of itself (its scheduler is the root task) */
+    U_KDB_EXIT,        /* kdb_exit(1): result is 0 when it returned */
+    U_DELETE_MAIN,     /* ThreadControl deleting the root task's thread */
+    U_COUNT
+};
+struct unpriv_results {
+    int valid;           /* the child ran and reported */
+    char why[160];       /* why not */
+    L4_Word_t result[U_COUNT], error[U_COUNT];
+    L4_Word_t exregs_result, exregs_error; /* the main thread's ExchangeRegisters of the child */
+};
+const struct unpriv_results *unprivileged_results(void);
+#define UNPRIV_CREATED_NUMBER 4090 /* the thread number the child tries to create */
+
+/* --- the test groups --- */
+void kip_tests(void);
+void clock_tests(void);
+void ipc_tests(void);
+void timeout_tests(void);
+void thread_tests(void);
+void space_tests(void);
+void exregs_tests(void);
+void schedule_tests(void);
+void fault_tests(void);
+void exception_tests(void);
+void sigma0_tests(void);
+void map_tests(void);
+void delete_tests(void);
+void misc_tests(void);
+
+#endif

@@ -1,0 +1,2 @@
+#include "systest.h"
+void delete_tests(void) {}

@@ -1,0 +1,592 @@
+/* SPDX-License-Identifier: MIT */
+/* IPC: message transfer, partners, ids, call and reply, error paths. */
+#include "systest.h"
+
+/* What a receiving thread got. */
+static struct {
+    volatile L4_Word_t tag, error, from, done;
+    volatile L4_Word_t words[64];
+} rx;
+
+static void rx_clear(void)
+{
+    rx.tag = rx.error = rx.from = rx.done = 0;
+    for (int i = 0; i < 64; ++i)
+        rx.words[i] = 0;
+}
+
+static void rx_record(L4_MsgTag_t tag, L4_ThreadId_t from)
+{
+    rx.tag = tag.raw;
+    rx.error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    rx.from = from.raw;
+    for (int i = 1; i < 64; ++i)
+        rx.words[i] = mr(i);
+    rx.done = 1;
+}
+
+/* Receives once from arg (0: anythread) with a 2 s timeout, records it, reports. */
+static void receiver(L4_Word_t arg)
+{
+    L4_ThreadId_t from = L4_nilthread, spec;
+    spec.raw = arg == 0 ? L4_anythread.raw : arg;
+    L4_MsgTag_t tag = L4_Ipc(L4_nilthread, spec, L4_Timeouts(L4_Never, ms_time(2000)), &from);
+    rx_record(tag, from);
+    report_to_main(0, 0, 0, 0);
+}
+
+/* Starts a receiver and waits until it blocks in its receive. */
+static L4_ThreadId_t waiting_receiver(L4_Word_t from_spec)
+{
+    rx_clear();
+    L4_ThreadId_t t = spawn_simple(receiver, from_spec);
+    if (L4_IsNilThread(t))
+        return t;
+    if (wait_state(t, 2, 1000) == 0) {
+        fail("receiver thread %lx never blocked in its receive", t.raw);
+        return L4_nilthread;
+    }
+    return t;
+}
+
+static int collect_report(L4_ThreadId_t t)
+{
+    L4_MsgTag_t tag = recv_ms(t, 2000, 0);
+    if (!is_label(tag, LABEL_REPORT)) {
+        fail("no report from thread %lx (tag %#lx, ErrorCode %lu)", t.raw, tag.raw, L4_ErrorCode());
+        return 0;
+    }
+    return 1;
+}
+
+static L4_Word_t pattern(int i) { return 0x0123456789abcdefUL * (L4_Word_t)i ^ ((L4_Word_t)i << 56); }
+
+static void send_all_words(void)
+{
+    L4_ThreadId_t t = waiting_receiver(main_tid.raw);
+    CHECK(!L4_IsNilThread(t), "no receiver");
+    L4_Word_t words[63];
+    for (int i = 0; i < 63; ++i)
+        words[i] = pattern(i + 1);
+    load_words(LABEL_PING, 63, words);
+    L4_MsgTag_t tag = send_ms(t, 1000);
+    CHECK(L4_IpcSucceeded(tag), "send failed with ErrorCode %lu", L4_ErrorCode());
+    if (!collect_report(t))
+        return;
+    L4_MsgTag_t got = {.raw = rx.tag};
+    CHECK(L4_IpcSucceeded(got), "receiver's IPC failed with ErrorCode %lu", rx.error);
+    CHECK(L4_UntypedWords(got) == 63 && L4_TypedWords(got) == 0, "received tag %#lx, expected u = 63, t = 0", rx.tag);
+    CHECK((L4_Label(got) & LABEL_MASK) == LABEL_PING, "received label %#lx, expected %#lx", L4_Label(got), LABEL_PING);
+    for (int i = 1; i <= 63; ++i)
+        CHECK(rx.words[i] == pattern(i), "MR%d is %#lx, expected %#lx", i, rx.words[i], pattern(i));
+    CHECK(rx.from == main_tid.raw, "receiver saw sender %#lx, expected %#lx", rx.from, main_tid.raw);
+}
+
+static void late_receiver(L4_Word_t arg)
+{
+    sleep_ms(arg);
+    receiver(0);
+}
+
+static void send_blocks_until_receiver(void)
+{
+    rx_clear();
+    L4_ThreadId_t t = spawn_simple(late_receiver, 30);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    load_msg(LABEL_PING, 3, 11, 22, 33);
+    L4_Word_t before = now_us();
+    L4_MsgTag_t tag = send_ms(t, 2000);
+    L4_Word_t took = now_us() - before;
+    CHECK(L4_IpcSucceeded(tag), "send failed with ErrorCode %lu", L4_ErrorCode());
+    CHECK(took >= 20000, "send returned after %lu us, before the receiver (sleeping 30 ms) could receive", took);
+    if (!collect_report(t))
+        return;
+    CHECK(rx.words[1] == 11 && rx.words[2] == 22 && rx.words[3] == 33, "received %lu %lu %lu, expected 11 22 33",
+          rx.words[1], rx.words[2], rx.words[3]);
+}
+
+static void sender(L4_Word_t arg)
+{
+    load_msg(LABEL_PING, 1, arg, 0, 0);
+    L4_MsgTag_t tag = send_ms(main_tid, 2000);
+    (void)tag;
+}
+
+static void open_wait_global_id(void)
+{
+    L4_ThreadId_t t = spawn_simple(sender, 77);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = L4_Wait_Timeout(ms_time(1000), &from);
+    CHECK(L4_IpcSucceeded(tag), "wait failed with ErrorCode %lu", L4_ErrorCode());
+    CHECK(from.raw == t.raw, "sender reported as %#lx, expected global id %#lx", from.raw, t.raw);
+    CHECK(mr(1) == 77, "MR1 %lu, expected 77", mr(1));
+}
+
+static void anylocal_gives_local_id(void)
+{
+    L4_ThreadId_t t = spawn_simple(sender, 78);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = recv_ms(L4_anylocalthread, 1000, &from);
+    CHECK(L4_IpcSucceeded(tag), "receive failed with ErrorCode %lu", L4_ErrorCode());
+    L4_Word_t local = utcb_of_slot(slot_of(t));
+    CHECK(from.raw == local, "sender reported as %#lx, expected its local id %#lx", from.raw, local);
+    CHECK(L4_IsLocalId(from), "%#lx is not a local id", from.raw);
+}
+
+static void closed_receive_local_id(void)
+{
+    L4_ThreadId_t t = spawn_simple(sender, 79);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    L4_ThreadId_t local = {.raw = utcb_of_slot(slot_of(t))};
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = recv_ms(local, 1000, &from);
+    CHECK(L4_IpcSucceeded(tag), "receive from local id %#lx failed with ErrorCode %lu", local.raw, L4_ErrorCode());
+    CHECK(from.raw == local.raw, "sender reported as %#lx, expected %#lx", from.raw, local.raw);
+    CHECK(mr(1) == 79, "MR1 %lu, expected 79", mr(1));
+}
+
+static void send_to_local_id(void)
+{
+    L4_ThreadId_t t = waiting_receiver(0);
+    CHECK(!L4_IsNilThread(t), "no receiver");
+    L4_ThreadId_t local = {.raw = utcb_of_slot(slot_of(t))};
+    CHECK(L4_LocalIdOf(t).raw == local.raw, "L4_LocalIdOf(%lx) is %#lx, expected %#lx", t.raw, L4_LocalIdOf(t).raw,
+          local.raw);
+    load_msg(LABEL_PING, 1, 0xabc, 0, 0);
+    L4_MsgTag_t tag = send_ms(local, 1000);
+    CHECK(L4_IpcSucceeded(tag), "send to local id %#lx failed with ErrorCode %lu", local.raw, L4_ErrorCode());
+    if (!collect_report(t))
+        return;
+    CHECK(rx.words[1] == 0xabc, "receiver got %#lx, expected 0xabc", rx.words[1]);
+    CHECK(rx.from == main_tid.raw, "open wait saw sender %#lx, expected the global id %#lx", rx.from, main_tid.raw);
+}
+
+static void echo_server(L4_Word_t arg)
+{
+    (void)arg;
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = L4_Wait_Timeout(ms_time(2000), &from);
+    if (L4_IpcFailed(tag))
+        return;
+    L4_Word_t value = mr(1);
+    load_msg(LABEL_PING, 2, value * 2, from.raw, 0);
+    L4_Reply(from);
+}
+
+static void call_and_reply(void)
+{
+    L4_ThreadId_t t = spawn_simple(echo_server, 0);
+    CHECK(!L4_IsNilThread(t), "no server");
+    CHECK(wait_state(t, 2, 1000), "server never waited");
+    load_msg(LABEL_PING, 1, 21, 0, 0);
+    L4_MsgTag_t tag = L4_Call_Timeouts(t, ms_time(1000), ms_time(1000));
+    CHECK(L4_IpcSucceeded(tag), "call failed with ErrorCode %lu", L4_ErrorCode());
+    CHECK(mr(1) == 42, "reply MR1 %lu, expected 42", mr(1));
+    CHECK(mr(2) == main_tid.raw, "server saw caller %#lx, expected %#lx", mr(2), main_tid.raw);
+    CHECK(L4_UntypedWords(tag) == 2, "reply tag %#lx, expected u = 2", tag.raw);
+}
+
+static volatile L4_Word_t reply_wait_result;
+
+static void reply_wait_server(L4_Word_t arg)
+{
+    (void)arg;
+    L4_ThreadId_t from = L4_nilthread, next = L4_nilthread;
+    L4_MsgTag_t tag = L4_Wait_Timeout(ms_time(2000), &from);
+    if (L4_IpcFailed(tag))
+        return;
+    load_msg(LABEL_PING, 1, mr(1) + 1, 0, 0);
+    tag = L4_ReplyWait_Timeout(from, ms_time(2000), &next);
+    if (L4_IpcFailed(tag)) {
+        reply_wait_result = 0x100 + L4_ErrorCode();
+        return;
+    }
+    reply_wait_result = next.raw == main_tid.raw ? 1 : 2;
+    load_msg(LABEL_PING, 1, mr(1) + 1, 0, 0);
+    L4_Reply(next);
+}
+
+static void reply_and_wait(void)
+{
+    reply_wait_result = 0;
+    L4_ThreadId_t t = spawn_simple(reply_wait_server, 0);
+    CHECK(!L4_IsNilThread(t), "no server");
+    CHECK(wait_state(t, 2, 1000), "server never waited");
+    load_msg(LABEL_PING, 1, 5, 0, 0);
+    L4_MsgTag_t tag = L4_Call_Timeouts(t, ms_time(1000), ms_time(1000));
+    CHECK(L4_IpcSucceeded(tag) && mr(1) == 6, "first call: tag %#lx MR1 %lu ErrorCode %lu, expected reply 6", tag.raw,
+          mr(1), L4_ErrorCode());
+    load_msg(LABEL_PING, 1, 10, 0, 0);
+    tag = L4_Call_Timeouts(t, ms_time(1000), ms_time(1000));
+    CHECK(L4_IpcSucceeded(tag) && mr(1) == 11, "second call: tag %#lx MR1 %lu ErrorCode %lu, expected reply 11",
+          tag.raw, mr(1), L4_ErrorCode());
+    CHECK(reply_wait_result == 1, "server's ReplyWait result %#lx, expected to receive from the main thread",
+          reply_wait_result);
+}
+
+static void send_to_self(void)
+{
+    load_msg(LABEL_PING, 1, 1, 0, 0);
+    L4_Word_t before = now_us();
+    L4_MsgTag_t tag = send_ms(main_tid, 500);
+    L4_Word_t took = now_us() - before;
+    CHECK(L4_IpcFailed(tag), "send to self succeeded");
+    CHECK(L4_ErrorCode() == IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, SEND_PHASE),
+          "ErrorCode %lu, expected %lu (no partner, send phase)", L4_ErrorCode(),
+          IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, SEND_PHASE));
+    CHECK(took < 200000, "failing took %lu us", took);
+}
+
+static void receive_from_missing(void)
+{
+    L4_Word_t before = now_us();
+    L4_MsgTag_t tag = recv_ms(L4_GlobalId(3998, 1), 500, 0);
+    L4_Word_t took = now_us() - before;
+    CHECK(L4_IpcFailed(tag), "receive from a nonexistent thread succeeded");
+    CHECK(L4_ErrorCode() == IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, RECV_PHASE),
+          "ErrorCode %lu, expected %lu (no partner, receive phase)", L4_ErrorCode(),
+          IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, RECV_PHASE));
+    CHECK(took < 200000, "failing took %lu us (should not wait for the timeout)", took);
+    CHECK((tag.raw & 0xf000) == 0x8000, "failed tag %#lx, expected only the E flag", tag.raw);
+}
+
+static void send_to_missing(void)
+{
+    load_msg(LABEL_PING, 1, 1, 0, 0);
+    L4_Word_t before = now_us();
+    L4_MsgTag_t tag = send_ms(L4_GlobalId(3998, 1), 500);
+    L4_Word_t took = now_us() - before;
+    CHECK(L4_IpcFailed(tag), "send to a nonexistent thread succeeded");
+    CHECK(L4_ErrorCode() == IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, SEND_PHASE),
+          "ErrorCode %lu, expected %lu (no partner, send phase)", L4_ErrorCode(),
+          IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, SEND_PHASE));
+    CHECK(took < 200000, "failing took %lu us", took);
+}
+
+static void send_wrong_version(void)
+{
+    L4_ThreadId_t t = waiting_receiver(0);
+    CHECK(!L4_IsNilThread(t), "no receiver");
+    L4_ThreadId_t wrong = L4_GlobalId(L4_ThreadNo(t), 2);
+    load_msg(LABEL_PING, 1, 1, 0, 0);
+    L4_MsgTag_t tag = send_ms(wrong, 500);
+    CHECK(L4_IpcFailed(tag), "send to %#lx (version 2 of a version-1 thread) succeeded", wrong.raw);
+    CHECK(L4_ErrorCode() == IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, SEND_PHASE), "ErrorCode %lu, expected %lu",
+          L4_ErrorCode(), IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, SEND_PHASE));
+    CHECK(!rx.done, "the receiver got a message");
+}
+
+static void malformed_tag(void)
+{
+    L4_ThreadId_t t = waiting_receiver(main_tid.raw);
+    CHECK(!L4_IsNilThread(t), "no receiver");
+    L4_LoadMR(0, (LABEL_PING << 16) | (30UL << 6) | 40); /* u = 40, t = 30: 70 words */
+    L4_MsgTag_t tag = send_ms(t, 500);
+    CHECK(L4_IpcFailed(tag), "a 70-word message was sent");
+    CHECK(L4_ErrorCode() == IPC_ERR(TERN_IPC_ERROR_MESSAGE_OVERFLOW, SEND_PHASE),
+          "sender ErrorCode %lu, expected %lu (message overflow, send phase)", L4_ErrorCode(),
+          IPC_ERR(TERN_IPC_ERROR_MESSAGE_OVERFLOW, SEND_PHASE));
+    if (!collect_report(t))
+        return;
+    L4_MsgTag_t got = {.raw = rx.tag};
+    CHECK(L4_IpcFailed(got) && rx.error == IPC_ERR(TERN_IPC_ERROR_MESSAGE_OVERFLOW, RECV_PHASE),
+          "receiver tag %#lx ErrorCode %lu, expected failure with %lu (message overflow, receive phase)", rx.tag,
+          rx.error, IPC_ERR(TERN_IPC_ERROR_MESSAGE_OVERFLOW, RECV_PHASE));
+}
+
+static char string_source[64] = "a string item";
+
+static void string_item_refused(void)
+{
+    L4_ThreadId_t t = waiting_receiver(main_tid.raw);
+    CHECK(!L4_IsNilThread(t), "no receiver");
+    L4_StringItem_t item = L4_StringItem(sizeof string_source, string_source);
+    L4_LoadMR(0, (LABEL_PING << 16) | (2UL << 6));
+    L4_LoadMR(1, item.raw[0]);
+    L4_LoadMR(2, item.raw[1]);
+    L4_MsgTag_t tag = send_ms(t, 500);
+    CHECK(L4_IpcFailed(tag), "a string item was sent");
+    CHECK(L4_ErrorCode() == IPC_ERR(TERN_IPC_ERROR_MESSAGE_OVERFLOW, SEND_PHASE),
+          "sender ErrorCode %lu, expected %lu (message overflow, send phase)", L4_ErrorCode(),
+          IPC_ERR(TERN_IPC_ERROR_MESSAGE_OVERFLOW, SEND_PHASE));
+    if (!collect_report(t))
+        return;
+    CHECK(rx.error == IPC_ERR(TERN_IPC_ERROR_MESSAGE_OVERFLOW, RECV_PHASE),
+          "receiver ErrorCode %lu, expected %lu (message overflow, receive phase)", rx.error,
+          IPC_ERR(TERN_IPC_ERROR_MESSAGE_OVERFLOW, RECV_PHASE));
+}
+
+static void label_delivered(void)
+{
+    L4_ThreadId_t t = waiting_receiver(main_tid.raw);
+    CHECK(!L4_IsNilThread(t), "no receiver");
+    L4_Word_t label = 0xfedcba987654UL;
+    load_msg(label, 1, 5, 0, 0);
+    L4_MsgTag_t tag = send_ms(t, 500);
+    CHECK(L4_IpcSucceeded(tag), "send failed with ErrorCode %lu", L4_ErrorCode());
+    if (!collect_report(t))
+        return;
+    L4_MsgTag_t got = {.raw = rx.tag};
+    CHECK(L4_Label(got) == label, "label %#lx, expected %#lx", L4_Label(got), label);
+    CHECK((rx.tag & 0xf000) == 0, "received flags %#lx, expected none", (rx.tag >> 12) & 0xf);
+    CHECK(L4_UntypedWords(got) == 1 && rx.words[1] == 5, "tag %#lx MR1 %lu", rx.tag, rx.words[1]);
+}
+
+static void empty_message(void)
+{
+    L4_ThreadId_t t = waiting_receiver(main_tid.raw);
+    CHECK(!L4_IsNilThread(t), "no receiver");
+    load_msg(LABEL_PING, 0, 0, 0, 0);
+    L4_MsgTag_t tag = send_ms(t, 500);
+    CHECK(L4_IpcSucceeded(tag), "send failed with ErrorCode %lu", L4_ErrorCode());
+    if (!collect_report(t))
+        return;
+    CHECK(rx.tag == (LABEL_PING << 16), "received tag %#lx, expected %#lx (u = t = 0)", rx.tag, LABEL_PING << 16);
+}
+
+static L4_ThreadId_t queued_sender(L4_Word_t value)
+{
+    L4_ThreadId_t t = spawn_simple(sender, value);
+    if (L4_IsNilThread(t))
+        return t;
+    if (wait_state(t, 4, 1000) == 0) {
+        fail("sender %lx never blocked sending", t.raw);
+        return L4_nilthread;
+    }
+    return t;
+}
+
+static void senders_fifo(void)
+{
+    L4_ThreadId_t a = queued_sender(1), b = queued_sender(2), c = queued_sender(3);
+    CHECK(!L4_IsNilThread(a) && !L4_IsNilThread(b) && !L4_IsNilThread(c), "senders not queued");
+    L4_ThreadId_t expected[3] = {a, b, c};
+    for (int i = 0; i < 3; ++i) {
+        L4_ThreadId_t from = L4_nilthread;
+        L4_MsgTag_t tag = L4_Wait_Timeout(ms_time(0), &from);
+        CHECK(L4_IpcSucceeded(tag), "receive %d failed with ErrorCode %lu", i, L4_ErrorCode());
+        CHECK(from.raw == expected[i].raw && mr(1) == (L4_Word_t)i + 1,
+              "receive %d got %#lx (MR1 %lu), expected %#lx: senders not served in arrival order", i, from.raw, mr(1),
+              expected[i].raw);
+    }
+}
+
+static void closed_receive_picks(void)
+{
+    L4_ThreadId_t a = queued_sender(1), b = queued_sender(2);
+    CHECK(!L4_IsNilThread(a) && !L4_IsNilThread(b), "senders not queued");
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = recv_ms(b, 0, &from);
+    CHECK(L4_IpcSucceeded(tag) && from.raw == b.raw && mr(1) == 2, "closed receive from the second sender got %#lx "
+          "MR1 %lu (ErrorCode %lu)", from.raw, mr(1), L4_IpcFailed(tag) ? L4_ErrorCode() : 0);
+    tag = L4_Wait_Timeout(ms_time(0), &from);
+    CHECK(L4_IpcSucceeded(tag) && from.raw == a.raw && mr(1) == 1, "next open receive got %#lx MR1 %lu (ErrorCode %lu)",
+          from.raw, mr(1), L4_IpcFailed(tag) ? L4_ErrorCode() : 0);
+}
+
+static void lipc_server(L4_Word_t arg)
+{
+    (void)arg;
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = L4_Lipc(L4_nilthread, L4_anylocalthread, L4_Timeouts(L4_Never, ms_time(2000)), &from);
+    if (L4_IpcFailed(tag))
+        return;
+    load_msg(LABEL_PING, 2, mr(1) + 100, from.raw, 0);
+    L4_Lipc(from, L4_nilthread, L4_Timeouts(ms_time(0), L4_Never), &from);
+}
+
+static void lipc_local(void)
+{
+    L4_ThreadId_t t = spawn_simple(lipc_server, 0);
+    CHECK(!L4_IsNilThread(t), "no server");
+    CHECK(wait_state(t, 2, 1000), "server never waited");
+    L4_ThreadId_t local = {.raw = utcb_of_slot(slot_of(t))};
+    L4_ThreadId_t from = L4_nilthread;
+    load_msg(LABEL_PING, 1, 1, 0, 0);
+    L4_MsgTag_t tag = L4_Lipc(local, local, L4_Timeouts(ms_time(1000), ms_time(1000)), &from);
+    CHECK(L4_IpcSucceeded(tag), "Lipc call failed with ErrorCode %lu", L4_ErrorCode());
+    CHECK(mr(1) == 101, "reply MR1 %lu, expected 101", mr(1));
+    CHECK(mr(2) == L4_MyLocalId().raw, "server saw %#lx, expected the caller's local id %#lx", mr(2),
+          L4_MyLocalId().raw);
+    CHECK(from.raw == local.raw, "reply from %#lx, expected %#lx", from.raw, local.raw);
+}
+
+static void silent_receiver(L4_Word_t arg)
+{
+    (void)arg;
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = L4_Wait_Timeout(ms_time(2000), &from);
+    rx_record(tag, from);
+    sleep_ms(500); /* no reply */
+}
+
+static void call_receive_timeout(void)
+{
+    rx_clear();
+    L4_ThreadId_t t = spawn_simple(silent_receiver, 0);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    CHECK(wait_state(t, 2, 1000), "receiver never waited");
+    load_msg(LABEL_PING, 1, 9, 0, 0);
+    L4_Word_t before = now_us();
+    L4_MsgTag_t tag = L4_Call_Timeouts(t, ms_time(1000), ms_time(50));
+    L4_Word_t took = now_us() - before;
+    CHECK(L4_IpcFailed(tag), "call without reply succeeded");
+    CHECK(L4_ErrorCode() == IPC_ERR(TERN_IPC_ERROR_TIMEOUT, RECV_PHASE),
+          "ErrorCode %lu, expected %lu (timeout, receive phase)", L4_ErrorCode(),
+          IPC_ERR(TERN_IPC_ERROR_TIMEOUT, RECV_PHASE));
+    CHECK(rx.done && rx.words[1] == 9, "the callee did not get the message (done %lu, MR1 %lu)", rx.done, rx.words[1]);
+    CHECK(took >= 50000 && took < 1000000, "receive phase timed out after %lu us, expected about 50 ms", took);
+}
+
+static volatile L4_Word_t zero_reply_error;
+
+static void late_zero_replier(L4_Word_t arg)
+{
+    sleep_ms(arg);
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = recv_ms(main_tid, 2000, &from);
+    if (L4_IpcFailed(tag)) {
+        zero_reply_error = 0x100 + L4_ErrorCode();
+        return;
+    }
+    load_msg(LABEL_PING, 1, mr(1) + 1, 0, 0);
+    tag = L4_Reply(from);
+    zero_reply_error = L4_IpcFailed(tag) ? 0x200 + L4_ErrorCode() : 1;
+    report_to_main(0, 0, 0, 0);
+}
+
+static void call_queued_zero_reply(void)
+{
+    zero_reply_error = 0;
+    L4_ThreadId_t t = spawn_simple(late_zero_replier, 30);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    load_msg(LABEL_PING, 1, 41, 0, 0);
+    L4_MsgTag_t tag = L4_Call_Timeouts(t, ms_time(2000), ms_time(2000));
+    CHECK(L4_IpcSucceeded(tag) && mr(1) == 42, "call got tag %#lx MR1 %lu ErrorCode %lu, expected reply 42", tag.raw,
+          mr(1), L4_IpcFailed(tag) ? L4_ErrorCode() : 0);
+    tag = recv_ms(t, 1000, 0);
+    CHECK(is_label(tag, LABEL_REPORT), "no report from the replier");
+    CHECK(zero_reply_error == 1, "replier's zero-timeout reply result %#lx", zero_reply_error);
+}
+
+static void nil_ipc(void)
+{
+    L4_ThreadId_t from = L4_nilthread;
+    set_error_code(0);
+    L4_Word_t before = now_us();
+    L4_MsgTag_t tag = L4_Ipc(L4_nilthread, L4_nilthread, L4_Timeouts(L4_Never, L4_Never), &from);
+    CHECK(L4_IpcSucceeded(tag), "IPC with neither send nor receive phase failed: tag %#lx ErrorCode %lu", tag.raw,
+          L4_ErrorCode());
+    CHECK(now_us() - before < 200000, "it took %lu us", now_us() - before);
+}
+
+static void zero_timeout_send_to_waiting(void)
+{
+    L4_ThreadId_t t = waiting_receiver(0);
+    CHECK(!L4_IsNilThread(t), "no receiver");
+    load_msg(LABEL_PING, 1, 0x77, 0, 0);
+    L4_MsgTag_t tag = send_ms(t, 0);
+    CHECK(L4_IpcSucceeded(tag), "zero-timeout send to a waiting receiver failed with ErrorCode %lu", L4_ErrorCode());
+    if (!collect_report(t))
+        return;
+    CHECK(rx.words[1] == 0x77, "receiver got %#lx", rx.words[1]);
+}
+
+static void zero_timeout_receive_queued(void)
+{
+    L4_ThreadId_t t = queued_sender(0x88);
+    CHECK(!L4_IsNilThread(t), "sender not queued");
+    L4_MsgTag_t tag = recv_ms(t, 0, 0);
+    CHECK(L4_IpcSucceeded(tag) && mr(1) == 0x88, "zero-timeout receive from a queued sender: tag %#lx MR1 %#lx "
+          "ErrorCode %lu", tag.raw, mr(1), L4_IpcFailed(tag) ? L4_ErrorCode() : 0);
+}
+
+static void from_of_closed_global(void)
+{
+    L4_ThreadId_t t = spawn_simple(sender, 5);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = recv_ms(t, 1000, &from);
+    CHECK(L4_IpcSucceeded(tag), "receive failed with ErrorCode %lu", L4_ErrorCode());
+    CHECK(from.raw == t.raw, "closed receive by global id reported %#lx, expected %#lx", from.raw, t.raw);
+}
+
+static void sender_to(L4_Word_t target)
+{
+    L4_ThreadId_t to = {.raw = target};
+    load_msg(LABEL_PING, 1, 99, 0, 0);
+    send_ms(to, 2000);
+}
+
+static void wrong_sender_not_accepted(void)
+{
+    /* A receiver waiting for the main thread does not take another thread's message. */
+    L4_ThreadId_t r = waiting_receiver(main_tid.raw);
+    CHECK(!L4_IsNilThread(r), "no receiver");
+    L4_ThreadId_t other = spawn_simple(sender_to, r.raw);
+    CHECK(!L4_IsNilThread(other), "no other thread");
+    CHECK(wait_state(other, 4, 1000), "the other sender did not block although the receiver waits for someone else");
+    CHECK(!rx.done, "receiver in a closed wait for the main thread took another thread's message (MR1 %lu)",
+          rx.words[1]);
+    load_msg(LABEL_PING, 1, 3, 0, 0);
+    L4_MsgTag_t tag = send_ms(r, 500);
+    CHECK(L4_IpcSucceeded(tag), "send from the awaited thread failed with ErrorCode %lu", L4_ErrorCode());
+    if (!collect_report(r))
+        return;
+    CHECK(rx.words[1] == 3 && rx.from == main_tid.raw, "receiver got MR1 %lu from %#lx, expected 3 from %#lx",
+          rx.words[1], rx.from, main_tid.raw);
+}
+
+static void closed_wait_missing_thread(void)
+{
+    rx_clear();
+    L4_ThreadId_t r = spawn_simple(receiver, L4_GlobalId(3997, 1).raw);
+    CHECK(!L4_IsNilThread(r), "no receiver");
+    L4_Word_t before = now_us();
+    if (!collect_report(r))
+        return;
+    CHECK(now_us() - before < 1000000, "the receive ended only after %lu us (its timeout is 2 s)", now_us() - before);
+    CHECK(rx.error == IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, RECV_PHASE), "its ErrorCode is %lu, expected %lu", rx.error,
+          IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, RECV_PHASE));
+}
+
+void ipc_tests(void)
+{
+    run_test("IPC0001", "send to a waiting receiver delivers every untyped word (63)", send_all_words);
+    run_test("IPC0002", "send to a thread not yet receiving blocks until it receives, then delivers",
+             send_blocks_until_receiver);
+    run_test("IPC0003", "open wait reports a same-space sender by its global id", open_wait_global_id);
+    run_test("IPC0004", "anylocalthread receive reports the sender's local id", anylocal_gives_local_id);
+    run_test("IPC0005", "closed receive naming a local id takes that thread's message", closed_receive_local_id);
+    run_test("IPC0006", "send to a local id reaches the thread with that UTCB", send_to_local_id);
+    run_test("IPC0007", "Call delivers the request and returns the callee's reply", call_and_reply);
+    run_test("IPC0008", "ReplyWait replies to one caller and receives the next request", reply_and_wait);
+    run_test("IPC0009", "send to self fails at once with no partner in the send phase (4)", send_to_self);
+    run_test("IPC0010", "closed receive from a nonexistent thread fails at once with no partner receive phase (5)",
+             receive_from_missing);
+    run_test("IPC0011", "send to a nonexistent thread fails at once with no partner send phase (4)", send_to_missing);
+    run_test("IPC0012", "send to a thread id with the wrong version fails with no partner", send_wrong_version);
+    run_test("IPC0013", "tag with u + t > 63 fails with message overflow for sender (8) and receiver (9)",
+             malformed_tag);
+    run_test("IPC0014", "string items are refused with message overflow for sender (8) and receiver (9)",
+             string_item_refused);
+    run_test("IPC0015", "the 48-bit label arrives intact with no flags set", label_delivered);
+    run_test("IPC0016", "an empty message (u = 0) arrives as a bare tag", empty_message);
+    run_test("IPC0017", "queued senders are received in arrival order", senders_fifo);
+    run_test("IPC0018", "closed receive takes the named sender out of the queue ahead of others",
+             closed_receive_picks);
+    run_test("IPC0019", "Lipc call and reply between local threads with local ids", lipc_local);
+    run_test("IPC0020", "Call whose callee never replies fails with receive-phase timeout (3) after the send",
+             call_receive_timeout);
+    run_test("IPC0021", "a callee that took the queued Call can reply with zero timeout", call_queued_zero_reply);
+    run_test("IPC0022", "IPC with nil destination and nil source returns at once without error", nil_ipc);
+    run_test("IPC0023", "zero-timeout send to a waiting receiver succeeds", zero_timeout_send_to_waiting);
+    run_test("IPC0024", "zero-timeout receive from an already queued sender succeeds", zero_timeout_receive_queued);
+    run_test("IPC0025", "closed receive by global id reports that global id", from_of_closed_global);
+    run_test("IPC0026", "a receiver in a closed wait ignores other senders and takes the awaited one",
+             wrong_sender_not_accepted);
+    run_test("IPC0027", "a thread's closed wait for a nonexistent thread ends at once with no partner (5)",
+             closed_wait_missing_thread);
+}

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/* KIP: the kernel interface page as X.2 describes it and docs/abi.md lays it out. */
+#include "systest.h"
+
+static L4_Word_t kip_word(L4_Word_t offset) { return *(volatile L4_Word_t *)((L4_Word_t)kip + offset); }
+
+static void kip_magic(void)
+{
+    L4_Word_t version, flags, id;
+    void *base = L4_KernelInterface(&version, &flags, &id);
+    CHECK((L4_Word_t)base == KIP_AREA, "KernelInterface returned %p, expected %#lx", base, KIP_AREA);
+    L4_Word_t magic = kip_word(TERN_KIP_MAGIC) & 0xffffffffUL;
+    CHECK(magic == 0x4be6344cUL, "magic word %#lx, expected 0x4be6344c ('L4uK')", magic);
+}
+
+static void kip_api_version(void)
+{
+    L4_Word_t version, flags, id;
+    L4_KernelInterface(&version, &flags, &id);
+    CHECK((version >> 24 & 0xff) == 0x84, "KernelInterface API version %#lx, expected version byte 0x84", version);
+    CHECK(kip_word(TERN_KIP_API_VERSION) == version, "KIP API version word %#lx differs from KernelInterface's %#lx",
+          kip_word(TERN_KIP_API_VERSION), version);
+    CHECK(L4_ApiVersion() == version, "L4_ApiVersion %#lx differs from %#lx", L4_ApiVersion(), version);
+}
+
+static void kip_api_flags(void)
+{
+    L4_Word_t version, flags, id;
+    L4_KernelInterface(&version, &flags, &id);
+    /* X.2: ww (bits 3..2) = 01 for 64-bit words, ee (1..0) = 00 little endian. */
+    CHECK((flags & 0xf) == 0x4, "API flags %#lx, expected 0x4 (64-bit, little endian)", flags);
+    CHECK(kip_word(TERN_KIP_API_FLAGS) == flags, "KIP API flags %#lx differ from KernelInterface's %#lx",
+          kip_word(TERN_KIP_API_FLAGS), flags);
+}
+
+static void kip_kernel_id(void)
+{
+    L4_Word_t version, flags, id;
+    L4_KernelInterface(&version, &flags, &id);
+    L4_Word_t description = kip_word(TERN_KIP_KERNEL_DESCRIPTION);
+    CHECK(description != 0 && description < 0x1000, "kernel description offset %#lx is not inside the KIP", description);
+    L4_Word_t described = kip_word(description);
+    CHECK(described == id, "kernel id %#lx from KernelInterface, %#lx in the kernel description", id, described);
+    CHECK((id >> 24 & 0xff) == TERN_KERNEL_ID && (id >> 16 & 0xff) == TERN_KERNEL_SUBID,
+          "kernel id %#lx, expected id %#x subid %#x", id, TERN_KERNEL_ID, TERN_KERNEL_SUBID);
+}
+
+static void kip_memory_descriptors(void)
+{
+    L4_Word_t count = L4_NumMemoryDescriptors(kip);
+    CHECK(count > 0 && count <= TERN_KIP_MEMORY_DESCRIPTOR_COUNT, "%lu memory descriptors", count);
+    L4_Word_t conventional = 0;
+    for (L4_Word_t i = 0; i < count; ++i) {
+        L4_MemoryDesc_t *d = L4_MemoryDesc(kip, i);
+        CHECK(d != 0, "descriptor %lu missing", i);
+        CHECK(L4_MemoryDescLow(d) < L4_MemoryDescHigh(d), "descriptor %lu: low %#lx not below high %#lx", i,
+              L4_MemoryDescLow(d), L4_MemoryDescHigh(d));
+        if (L4_MemoryDescType(d) == L4_ConventionalMemoryType && !L4_IsMemoryDescVirtual(d))
+            conventional += L4_MemoryDescHigh(d) + 1 - L4_MemoryDescLow(d);
+    }
+    CHECK(conventional >= (1UL << 20), "only %lu bytes of conventional physical memory described", conventional);
+}
+
+static void kip_syscall_links(void)
+{
+    static const L4_Word_t links[] = {TERN_KIP_LINK_SPACE_CONTROL,     TERN_KIP_LINK_THREAD_CONTROL,
+                                      TERN_KIP_LINK_PROCESSOR_CONTROL, TERN_KIP_LINK_MEMORY_CONTROL,
+                                      TERN_KIP_LINK_IPC,               TERN_KIP_LINK_LIPC,
+                                      TERN_KIP_LINK_UNMAP,             TERN_KIP_LINK_EXCHANGE_REGISTERS,
+                                      TERN_KIP_LINK_SYSTEM_CLOCK,      TERN_KIP_LINK_THREAD_SWITCH,
+                                      TERN_KIP_LINK_SCHEDULE,          TERN_KIP_LINK_ARCH0,
+                                      TERN_KIP_LINK_ARCH1,             TERN_KIP_LINK_ARCH2};
+    unsigned n = sizeof links / sizeof links[0];
+    for (unsigned i = 0; i < n; ++i) {
+        L4_Word_t link = kip_word(links[i]);
+        CHECK(link != 0 && link < 0x1000, "link at KIP offset %#lx is %#lx, expected an offset inside the KIP",
+              links[i], link);
+        for (unsigned j = 0; j < i; ++j)
+            CHECK(kip_word(links[j]) != link, "links at %#lx and %#lx are both %#lx", links[j], links[i], link);
+    }
+}
+
+static void kip_utcb_info(void)
+{
+    CHECK(L4_UtcbSize(kip) == 1024, "UTCB size %lu, expected 1024", L4_UtcbSize(kip));
+    CHECK(L4_UtcbAlignmentLog2(kip) == 10, "UTCB alignment log2 %lu, expected 10", L4_UtcbAlignmentLog2(kip));
+    CHECK(L4_UtcbAreaSizeLog2(kip) == 12, "minimal UTCB area log2 %lu, expected 12", L4_UtcbAreaSizeLog2(kip));
+    CHECK(L4_MyLocalId().raw == UTCB_AREA, "root task UTCB (local id) %#lx, expected the area base %#lx",
+          L4_MyLocalId().raw, UTCB_AREA);
+}
+
+static void kip_area_info(void)
+{
+    CHECK(L4_KipAreaSizeLog2(kip) == 12, "KIP area size log2 %lu, expected 12", L4_KipAreaSizeLog2(kip));
+}
+
+static void kip_thread_info(void)
+{
+    CHECK(L4_ThreadIdUserBase(kip) == 512, "user base %lu, expected 512", L4_ThreadIdUserBase(kip));
+    CHECK(L4_ThreadIdSystemBase(kip) == 256, "system base %lu, expected 256", L4_ThreadIdSystemBase(kip));
+    CHECK(L4_ThreadIdBits(kip) >= 12, "thread id bits %lu, expected at least 12", L4_ThreadIdBits(kip));
+    CHECK(main_tid.raw == L4_GlobalId(L4_ThreadIdUserBase(kip) + 2, 1).raw,
+          "root task is %lx, expected thread UserBase + 2 version 1", main_tid.raw);
+}
+
+static void kip_boot_images(void)
+{
+    L4_Word_t ip = kip_word(TERN_KIP_ROOT_SERVER_IP);
+    L4_Word_t here = (L4_Word_t)kip_boot_images;
+    CHECK(image_low < image_high, "root server image [%#lx, %#lx) empty", image_low, image_high);
+    CHECK(ip >= image_low && ip < image_high, "root server IP %#lx outside its image [%#lx, %#lx)", ip, image_low,
+          image_high);
+    CHECK(here >= image_low && here < image_high, "this code at %#lx is outside the described image [%#lx, %#lx)",
+          here, image_low, image_high);
+    L4_Word_t s0_ip = kip_word(TERN_KIP_SIGMA0_IP), s0_low = kip_word(TERN_KIP_SIGMA0_LOW),
+              s0_high = kip_word(TERN_KIP_SIGMA0_HIGH);
+    CHECK(s0_ip >= s0_low && s0_ip < s0_high, "sigma0 IP %#lx outside its image [%#lx, %#lx)", s0_ip, s0_low,
+          s0_high);
+    CHECK(kip_word(TERN_KIP_SIGMA0_SP) != 0 && kip_word(TERN_KIP_ROOT_SERVER_SP) != 0, "boot task stack pointers zero");
+}
+
+static void kip_processors(void)
+{
+    CHECK(L4_NumProcessors(kip) == 1, "%lu processors, expected 1", L4_NumProcessors(kip));
+    CHECK(L4_ProcessorNo() == 0, "running on processor %lu, expected 0", L4_ProcessorNo());
+}
+
+static void kip_page_info(void)
+{
+    CHECK((L4_PageSizeMask(kip) & 0x1000) != 0, "page size mask %#lx lacks 4 KiB", L4_PageSizeMask(kip));
+    CHECK((L4_PageSizeMask(kip) & 0xfff) == 0, "page size mask %#lx has sizes below 4 KiB", L4_PageSizeMask(kip));
+    CHECK(L4_PageRights(kip) == 7, "page rights %#lx, expected rwx (7)", L4_PageRights(kip));
+}
+
+static void kip_read_only(void)
+{
+    L4_Word_t value = 0, label = 0, address = 0;
+    enum probe_result r = probe(KIP_AREA + 0x100, 0, 0, &value, &label, &address);
+    CHECK(r == PROBE_OK, "reading the KIP from another thread gave result %d (fault %#lx at %#lx)", r, label, address);
+    r = probe(KIP_AREA + 0x100, 1, 0x1234, 0, &label, &address);
+    CHECK(r == PROBE_FAULT, "a write to the KIP did not fault (probe result %d)", r);
+    CHECK((label & 2) != 0 && address == KIP_AREA + 0x100, "write fault label %#lx address %#lx, expected w bit and %#lx",
+          label, address, KIP_AREA + 0x100);
+    CHECK(kip_word(0x100) == value, "KIP word changed from %#lx to %#lx", value, kip_word(0x100));
+}
+
+static void kip_description(void)
+{
+    const L4_Word_t *description = (const L4_Word_t *)((L4_Word_t)kip + kip_word(TERN_KIP_KERNEL_DESCRIPTION));
+    L4_Word_t supplier = description[3] & 0xffffffffUL;
+    CHECK(supplier == ('T' | 'e' << 8 | 'r' << 16 | (L4_Word_t)'n' << 24), "supplier word %#lx, expected \"Tern\"",
+          supplier);
+    const char *text = L4_KernelVersionString(kip);
+    const char *want = "Tern";
+    for (int i = 0; want[i] != '\0'; ++i)
+        CHECK(text[i] == want[i], "version string does not start with \"Tern\" (char %d is %#x)", i,
+              (unsigned)(unsigned char)text[i]);
+}
+
+void kip_tests(void)
+{
+    run_test("KIP0001", "KernelInterface returns the KIP at the root task's KIP area and it carries the magic",
+             kip_magic);
+    run_test("KIP0002", "API version is X.2 (0x84) in KernelInterface, the KIP and L4_ApiVersion", kip_api_version);
+    run_test("KIP0003", "API flags say 64-bit little endian in KernelInterface and the KIP", kip_api_flags);
+    run_test("KIP0004", "kernel id from KernelInterface matches the kernel description (Tern)", kip_kernel_id);
+    run_test("KIP0005", "memory descriptors are present and describe conventional memory", kip_memory_descriptors);
+    run_test("KIP0006", "every system-call link is a distinct nonzero offset inside the KIP", kip_syscall_links);
+    run_test("KIP0007", "UTCB area info gives 1 KiB UTCBs, 1 KiB alignment and 4 KiB minimal areas", kip_utcb_info);
+    run_test("KIP0008", "KIP area info gives a 4 KiB KIP area", kip_area_info);
+    run_test("KIP0009", "thread info gives user base 512 and system base 256 and the root task is 514", kip_thread_info);
+    run_test("KIP0010", "root server and sigma0 images are described with IPs inside them", kip_boot_images);
+    run_test("KIP0011", "processor info describes one processor", kip_processors);
+    run_test("KIP0012", "page info offers 4 KiB pages with rwx rights", kip_page_info);
+    run_test("KIP0013", "the KIP is readable but a write to it faults", kip_read_only);
+    run_test("KIP0014", "kernel description names the supplier and version string Tern", kip_description);
+}

@@ -1,0 +1,2 @@
+#include "systest.h"
+void schedule_tests(void) {}
