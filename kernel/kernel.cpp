@@ -115,6 +115,7 @@ void Kernel::run(const Boot_options &options, unsigned boot_tasks)
         Console::print("boot complete: idle (in QEMU, Ctrl-A X quits)\n");
     }
     // This is the idle thread from now on: it runs whenever no other thread is ready.
+    Scheduler::start();
     for (;;) {
         Cpu::disable_interrupts();
         Scheduler::schedule();

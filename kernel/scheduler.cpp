@@ -13,6 +13,7 @@ Thread *queue_head[priorities];
 uint64_t nonempty[priorities / 64];
 Thread *idle_thread = nullptr;
 Thread *timeouts = nullptr;  // sorted by deadline, earliest first
+bool started = false;
 
 unsigned highest_set()
 {
@@ -30,6 +31,8 @@ void Scheduler::init(Thread *idle)
     idle->set_state(Thread::State::running);
     Cpu_local::get().current = idle;
 }
+
+void Scheduler::start() { started = true; }
 
 Thread *Scheduler::current() { return Cpu_local::get().current; }
 
@@ -151,6 +154,8 @@ void Scheduler::remove_timeout(Thread *thread)
 
 void Scheduler::tick(uint64_t now_us, uint64_t elapsed_us)
 {
+    if (!started)
+        return;
     while (timeouts != nullptr && timeouts->deadline <= now_us) {
         Thread *expired = timeouts;
         remove_timeout(expired);

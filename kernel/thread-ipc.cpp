@@ -265,10 +265,11 @@ void Thread::receive_phase(Thread_id from_specifier, uint16_t timeout)
         return;
     }
 
-    // A closed wait for a thread that does not exist, or for oneself, could never end.
+    // A closed wait for a thread that does not exist could never end. A closed wait for
+    // oneself ends only by its timeout: that is how X.2 sleeps (L4_Sleep).
     if (from_specifier.is_global() || from_specifier.is_local()) {
         Thread *partner = lookup(from_specifier, this);
-        if (partner == nullptr || partner == this) {
+        if (partner == nullptr) {
             fail(Ipc_phase::receive, TERN_IPC_ERROR_NO_PARTNER);
             return;
         }

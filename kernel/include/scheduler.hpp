@@ -11,6 +11,8 @@
 class Scheduler {
 public:
     static void init(Thread *idle);
+    // Until started, timer ticks only count: boot finishes its report undisturbed.
+    static void start();
     static Thread *current();
 
     // Makes a thread runnable (at the tail of its priority's queue).
