@@ -11,6 +11,7 @@
 #include "space.hpp"
 #include "syscall_frame.hpp"
 #include "thread.hpp"
+#include "timeout.hpp"
 #include "timer.hpp"
 #include "user_exception.hpp"
 #include "user_mode.hpp"
@@ -156,7 +157,8 @@ uint64_t schedule(Thread &caller, Sys_schedule call, uint64_t &old_time_control)
     if (call.processor_control() != ~uint64_t{0} && call.processor_control() != 0)
         return fail(caller, TERN_ERROR_INVALID_PARAMETER);  // one processor
     uint64_t time_control = call.time_control();
-    old_time_control = dest->time_slice_us();
+    // X.2: time slice in bits 31..16, total quantum (unlimited: never) in bits 15..0.
+    old_time_control = uint64_t{Timeout::encode_period(dest->time_slice_us())} << 16;
     if (priority != ~uint64_t{0} && priority != dest->priority()) {
         bool queued = dest->state() == Thread::State::ready;
         if (queued)

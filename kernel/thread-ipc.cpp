@@ -20,6 +20,19 @@ constexpr uint64_t ipc_error(uint64_t code, Thread::Ipc_phase phase)
 constexpr uint64_t no_error = 0;
 constexpr uint64_t woke_by_delivery = ~uint64_t{0};  // a blocked sender's message was taken
 
+constexpr uint64_t expired = 0;
+
+// The deadline of an X.2 timeout, Timeout::never, or expired when it is due already. Reads
+// the clock only for finite timeouts (most IPC waits forever).
+uint64_t deadline_after(uint16_t timeout)
+{
+    if (timeout == 0)
+        return Timeout::never;
+    uint64_t now = Timer::now_us();
+    uint64_t deadline = Timeout::deadline(timeout, now);
+    return deadline <= now ? expired : deadline;
+}
+
 // Map items may name huge regions; until the mapping database arrives (issue 4) the kernel
 // maps at most this many pages per item, so one IPC cannot keep the kernel busy for long.
 constexpr uint64_t max_pages_per_item = 512;
@@ -50,6 +63,11 @@ void Thread::set_message_register(unsigned index, uint64_t value)
     case 2: frame().r12 = value; break;
     default: utcb_word(TERN_UTCB_MR + 8 * index) = value; break;
     }
+}
+
+uint64_t *Thread::message_array()
+{
+    return kernel_ipc_ ? kernel_message : &utcb_word(TERN_UTCB_MR);
 }
 
 bool Thread::accepts_from(const Thread &sender) const
@@ -117,8 +135,13 @@ uint64_t Thread::transfer(Thread &sender, Thread &receiver)
     unsigned words = tag.untyped() + tag.typed();
     if (words > Message_tag::max_words || (tag.typed() & 1) != 0)
         return TERN_IPC_ERROR_MESSAGE_OVERFLOW;
-    for (unsigned i = 1; i <= words; ++i)
+    // MR1 and MR2 may be registers; from MR3 on both sides are arrays (UTCB or kernel buffer).
+    for (unsigned i = 1; i <= words && i <= 2; ++i)
         receiver.set_message_register(i, sender.message_register(i));
+    const uint64_t *from = sender.message_array();
+    uint64_t *to = receiver.message_array();
+    for (unsigned i = 3; i <= words; ++i)
+        to[i] = from[i];
 
     // Typed items: pairs of words after the untyped ones.
     Fpage window = receiver.kernel_ipc_ ? Fpage::make(0, 1, 7)
@@ -221,9 +244,8 @@ uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, T
         return no_error;
     }
 
-    uint64_t now = Timer::now_us();
-    uint64_t deadline_us = Timeout::deadline(timeout, now);
-    if (deadline_us <= now)
+    uint64_t deadline_us = deadline_after(timeout);
+    if (deadline_us == expired)
         return ipc_error(TERN_IPC_ERROR_TIMEOUT, Ipc_phase::send);
     receiver->enqueue_sender(*this);
     call_pending_ = then_receive;
@@ -255,9 +277,9 @@ void Thread::receive_phase(Thread_id from_specifier, uint16_t timeout)
             sender->ipc_error_ = woke_by_delivery;
             sender->state_ = State::waiting_receive;
             sender->partner_ = sender->call_from_;
-            uint64_t now = Timer::now_us();
-            sender->deadline = Timeout::deadline(sender->call_timeout_, now);
-            if (sender->deadline != Timeout::never)
+            uint64_t deadline_us = deadline_after(sender->call_timeout_);
+            sender->deadline = deadline_us == expired ? 0 : deadline_us;
+            if (deadline_us != Timeout::never)
                 Scheduler::add_timeout(sender);
         } else {
             sender->wake(woke_by_delivery);
@@ -274,9 +296,8 @@ void Thread::receive_phase(Thread_id from_specifier, uint16_t timeout)
             return;
         }
     }
-    uint64_t now = Timer::now_us();
-    uint64_t deadline_us = Timeout::deadline(timeout, now);
-    if (deadline_us <= now) {
+    uint64_t deadline_us = deadline_after(timeout);
+    if (deadline_us == expired) {
         fail(Ipc_phase::receive, TERN_IPC_ERROR_TIMEOUT);
         return;
     }

@@ -21,3 +21,19 @@ uint64_t Timeout::deadline(uint16_t encoded, uint64_t now)
         point += period_bit;
     return point < now ? now : point;
 }
+
+uint16_t Timeout::encode_period(uint64_t microseconds)
+{
+    if (microseconds == never)
+        return 0;
+    if (microseconds == 0)
+        return 0x0400;
+    unsigned exponent = 0;
+    while (microseconds >= 1024 && exponent < 31) {
+        microseconds >>= 1;
+        ++exponent;
+    }
+    if (microseconds >= 1024)
+        microseconds = 1023;
+    return static_cast<uint16_t>(exponent << 10 | microseconds);
+}

@@ -85,6 +85,8 @@ public:
     // MRs as the current system call sees them (registers and UTCB, or the kernel buffer).
     uint64_t message_register(unsigned index);
     void set_message_register(unsigned index, uint64_t value);
+    // MR0..MR63 as memory (valid from MR3 on, where user MRs are in the UTCB).
+    uint64_t *message_array();
     // Cancels an IPC this thread waits in (ExchangeRegisters); false if it waits in none.
     bool cancel_ipc(Ipc_phase phase);
     bool started() const { return started_; }

@@ -19,6 +19,10 @@ public:
     // never for "never", now for "zero".
     static uint64_t deadline(uint16_t encoded, uint64_t now);
 
+    // The X.2 relative period closest to microseconds from below (m * 2^e, m < 1024);
+    // 0 microseconds is "zero" (0x0400), never is 0.
+    static uint16_t encode_period(uint64_t microseconds);
+
     static uint16_t send_part(uint64_t timeouts) { return static_cast<uint16_t>(timeouts >> 16); }
     static uint16_t receive_part(uint64_t timeouts) { return static_cast<uint16_t>(timeouts); }
 };

@@ -205,6 +205,22 @@ L4_Word_t decode_period(L4_Word_t t)
     return (t & 0x3ff) << ((t >> 10) & 31);
 }
 
+L4_Word_t period_us(L4_Word_t ms) { return ms == 0 ? 0 : decode_period(ms_time(ms).raw); }
+
+L4_Time_t time_point(L4_Word_t clock)
+{
+    /* [1 | e:4 | c:1 | m:10]: the next clock value whose bits e+9..e are m, c being bit
+     * e+10 of that value; e is the smallest exponent whose 2^(e+10) window reaches clock. */
+    L4_Word_t now = now_us();
+    L4_Word_t distance = clock > now ? clock - now : 0;
+    L4_Word_t e = 0;
+    while (e < 15 && distance >= (1UL << (e + 10)))
+        ++e;
+    L4_Time_t t;
+    t.raw = (L4_Word16_t)(0x8000UL | e << 11 | ((clock >> (e + 10)) & 1) << 10 | ((clock >> e) & 0x3ff));
+    return t;
+}
+
 /* ------------------------------------------------------------------ UTCB */
 
 L4_Word_t *my_utcb(void) { return (L4_Word_t *)L4_MyLocalId().raw; }
@@ -354,7 +370,7 @@ unsigned fault_log_count;
 
 L4_Word_t child_stack_top(unsigned stack) { return (L4_Word_t)&child_stacks[stack][CHILD_STACK_BYTES] - 8; }
 
-static void remember_child(L4_ThreadId_t tid)
+void remember_child(L4_ThreadId_t tid)
 {
     for (unsigned i = 0; i < MAX_CHILDREN * 2; ++i) {
         if (children[i].raw == 0) {
@@ -382,7 +398,9 @@ void kill_thread(L4_ThreadId_t tid)
     forget_thread(tid);
 }
 
-L4_ThreadId_t spawn_child(void (*fn)(void), unsigned stack)
+L4_ThreadId_t spawn_child(void (*fn)(void), unsigned stack) { return spawn_child_control(fn, stack, 0); }
+
+L4_ThreadId_t spawn_child_control(void (*fn)(void), unsigned stack, L4_Word_t control)
 {
     L4_ThreadId_t tid = new_tid();
     L4_Word_t old;
@@ -393,7 +411,7 @@ L4_ThreadId_t spawn_child(void (*fn)(void), unsigned stack)
         return L4_nilthread;
     }
     remember_child(tid);
-    result = L4_SpaceControl(tid, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2),
+    result = L4_SpaceControl(tid, control, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2),
                              L4_nilthread, &old);
     if (result != 1) {
         fail("helper could not set areas of space %lx: SpaceControl returned %lu, ErrorCode %lu", tid.raw, result,
@@ -450,6 +468,37 @@ L4_MsgTag_t serve_child(L4_ThreadId_t child, L4_Word_t ms, L4_ThreadId_t *sender
             return failed;
         }
     }
+}
+
+L4_MsgTag_t reply_exception(L4_ThreadId_t to, L4_Word_t rip, L4_Word_t rax)
+{
+    L4_Word_t words[EXC_WORDS];
+    for (int i = 0; i < EXC_WORDS; ++i)
+        words[i] = mr(i + 1);
+    words[X_RIP - 1] = rip;
+    words[X_RAX - 1] = rax;
+    load_words(0, EXC_WORDS, words);
+    return send_ms(to, 500);
+}
+
+/* ------------------------------------------------------------------ watchdog */
+
+volatile L4_Word_t watchdog_fired;
+
+static void watchdog_thread(L4_Word_t ms)
+{
+    sleep_ms(ms);
+    watchdog_fired = 1;
+    L4_Word_t control, sp, ip, flags, handle;
+    L4_ThreadId_t pager;
+    L4_ExchangeRegisters(main_tid, 6 /* cancel send and receive */, 0, 0, 0, 0, L4_nilthread, &control, &sp, &ip,
+                         &flags, &handle, &pager);
+}
+
+L4_ThreadId_t start_watchdog(L4_Word_t ms)
+{
+    watchdog_fired = 0;
+    return spawn(watchdog_thread, ms, 254, sigma0_tid);
 }
 
 /* ------------------------------------------------------------------ thread state */

@@ -91,6 +91,12 @@ L4_Word_t now_us(void);
 L4_Time_t ms_time(L4_Word_t ms);       /* a relative timeout of ms milliseconds (0: zero) */
 void sleep_ms(L4_Word_t ms);           /* blocks for ms (a closed receive from sigma0) */
 L4_Word_t decode_period(L4_Word_t t);  /* microseconds of a relative time period; ~0 for never */
+L4_Word_t period_us(L4_Word_t ms);     /* what ms_time(ms) really encodes, in microseconds */
+L4_Time_t time_point(L4_Word_t clock); /* an absolute timeout (libl4 has no L4_TimePoint) */
+/* A thread (priority 254) that cancels the main thread's IPC after ms, so a wait with
+ * timeout "never" cannot stall the suite; watchdog_fired tells whether it did. */
+L4_ThreadId_t start_watchdog(L4_Word_t ms);
+extern volatile L4_Word_t watchdog_fired;
 
 /* --- UTCB and error codes --- */
 L4_Word_t *my_utcb(void);
@@ -135,6 +141,14 @@ void cleanup_threads(void);
  * fn (a function that never returns) on child stack `stack`. Returns nilthread on failure
  * (recorded). */
 L4_ThreadId_t spawn_child(void (*fn)(void), unsigned stack);
+void remember_child(L4_ThreadId_t tid); /* delete it when the test ends */
+L4_ThreadId_t spawn_child_control(void (*fn)(void), unsigned stack, L4_Word_t control); /* SpaceControl control */
+/* Replies to an exception message in the MRs with its 20 registers, rip and rax changed. */
+L4_MsgTag_t reply_exception(L4_ThreadId_t to, L4_Word_t rip, L4_Word_t rax);
+#define EXC_WORDS 20
+/* MR index of each register in an exception message. */
+enum { X_RIP = 1, X_RFLAGS, X_VECTOR, X_ERROR, X_RDI, X_RSI, X_RBP, X_RSP, X_RBX, X_RDX, X_RCX, X_RAX, X_R8, X_R9,
+       X_R10, X_R11, X_R12, X_R13, X_R14, X_R15 };
 /* Receives from the child (or any thread when child is anythread), serving its page
  * faults with the root task's pages, until another message arrives; returns its tag
  * (E set on timeout). */

@@ -123,3 +123,14 @@ TEST(Timeout, the_ipc_word_splits_into_send_and_receive)
     EXPECT_EQ(Timeout::send_part(word), 0x1234u);
     EXPECT_EQ(Timeout::receive_part(word), 0x5678u);
 }
+
+TEST(Timeout, periods_encode_to_the_closest_value_from_below)
+{
+    EXPECT_EQ(Timeout::encode_period(Timeout::never), 0u);
+    EXPECT_EQ(Timeout::encode_period(0), 0x0400u);
+    EXPECT_EQ(Timeout::encode_period(1000), 1000u);
+    uint16_t ten_ms = Timeout::encode_period(10000);
+    EXPECT_EQ(Timeout::deadline(ten_ms, 0), uint64_t{10000} >> 4 << 4);
+    EXPECT_LE(Timeout::deadline(Timeout::encode_period(123456789), 0), 123456789u);
+    EXPECT_GE(Timeout::deadline(Timeout::encode_period(123456789), 0), 123456789u - (uint64_t{1} << 17));
+}

@@ -14,6 +14,7 @@ struct Cpu_local {
     uint64_t kernel_stack_top;  // loaded on `syscall`; also TSS.rsp0
     uint64_t user_stack;        // scratch for the user rsp during syscall entry
     Thread *current;
+    uint64_t user_fs_base;      // what MSR_FS_BASE holds now
 
     static Cpu_local &get()
     {
