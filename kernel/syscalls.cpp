@@ -297,8 +297,10 @@ void unmap(Thread &caller, Sys_unmap call)
     constexpr uint64_t max_pages = 512;
     uint64_t control = call.control();
     unsigned count = static_cast<unsigned>(control & 63) + 1;
+    // Unmap's fpages are all in the UTCB (no MR travels in a register for this call).
+    uint64_t *mrs = caller.message_array();
     for (unsigned i = 0; i < count; ++i) {
-        Fpage fpage(caller.message_register(i));
+        Fpage fpage(mrs[i]);
         if ((control & flush) != 0 && fpage.is_valid_region() && User_mode::is_user_address(fpage.base())) {
             uint64_t pages = fpage.size() / page_size;
             for (uint64_t page = 0; page < pages && page < max_pages; ++page) {
@@ -307,7 +309,7 @@ void unmap(Thread &caller, Sys_unmap call)
                     caller.space()->unmap_page(address);
             }
         }
-        caller.set_message_register(i, fpage.raw() & ~uint64_t{7});  // no access bits yet
+        mrs[i] = fpage.raw() & ~uint64_t{7};  // no access bits yet
     }
 }
 

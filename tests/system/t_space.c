@@ -1,2 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/* SPC: SpaceControl and threads in new address spaces. */
 #include "systest.h"
-void space_tests(void) {}
+
+static L4_Word_t sc(L4_ThreadId_t space, L4_Word_t control, L4_Fpage_t kip_area, L4_Fpage_t utcb_area,
+                    L4_Word_t *old)
+{
+    set_error_code(0xee);
+    L4_Word_t dummy;
+    return L4_SpaceControl(space, control, kip_area, utcb_area, L4_nilthread, old != 0 ? old : &dummy);
+}
+
+/* A thread in a new, uninitialised space (deleted when the test ends). */
+static L4_ThreadId_t fresh_space(void)
+{
+    L4_ThreadId_t t = new_tid();
+    L4_Word_t r = L4_ThreadControl(t, t, main_tid, L4_nilthread, (void *)-1);
+    if (r != 1) {
+        fail("creating a thread in a new space returned %lu, ErrorCode %lu", r, L4_ErrorCode());
+        return L4_nilthread;
+    }
+    remember_child(t);
+    return t;
+}
+
+#define KIP4K L4_FpageLog2(KIP_AREA, 12)
+#define UTCB64K L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2)
+
+#define EXPECT_ERROR(call, code, what)                                                                              \
+    do {                                                                                                            \
+        L4_Word_t result_ = (call);                                                                                 \
+        CHECK(result_ == 0 && L4_ErrorCode() == (code), "%s: result %lu, ErrorCode %lu; expected 0 and %lu", what, \
+              result_, L4_ErrorCode(), (L4_Word_t)(code));                                                          \
+    } while (0)
+
+static void identity_child(void)
+{
+    void *k = L4_GetKernelInterface();
+    L4_Word_t version, flags, id;
+    void *asked = L4_KernelInterface(&version, &flags, &id);
+    L4_Word_t magic = *(volatile L4_Word_t *)KIP_AREA;
+    (void)k;
+    load_msg(LABEL_REPORT, 3, L4_MyLocalId().raw, (L4_Word_t)asked, magic);
+    send_ms(main_tid, 2000);
+    park();
+}
+
+static void child_runs(void)
+{
+    L4_ThreadId_t child = spawn_child(identity_child, 0);
+    CHECK(!L4_IsNilThread(child), "no child");
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = serve_child(child, 2000, &from);
+    CHECK(is_label(tag, LABEL_REPORT), "no report from the thread in the new space (tag %#lx, ErrorCode %lu)", tag.raw,
+          L4_ErrorCode());
+    CHECK(from.raw == child.raw, "report came from %#lx, expected the child's global id %#lx", from.raw, child.raw);
+    CHECK(mr(1) == UTCB_AREA, "child's local id %#lx, expected %#lx", mr(1), UTCB_AREA);
+    CHECK(child_faults > 0, "the child ran without a single page fault");
+}
+
+static void child_sees_kip(void)
+{
+    L4_ThreadId_t child = spawn_child(identity_child, 0);
+    CHECK(!L4_IsNilThread(child), "no child");
+    L4_MsgTag_t tag = serve_child(child, 2000, 0);
+    CHECK(is_label(tag, LABEL_REPORT), "no report from the child (tag %#lx)", tag.raw);
+    CHECK(mr(2) == KIP_AREA, "KernelInterface in the child returned %#lx, expected its KIP area %#lx", mr(2), KIP_AREA);
+    CHECK((mr(3) & 0xffffffffUL) == 0x4be6344cUL, "the child read %#lx at its KIP area, expected the magic",
+          mr(3));
+}
+
+static void areas_fixed(void)
+{
+    L4_ThreadId_t t = fresh_space();
+    CHECK(!L4_IsNilThread(t), "no space");
+    L4_Word_t r = sc(t, 0, KIP4K, UTCB64K, 0);
+    CHECK(r == 1, "first SpaceControl returned %lu, ErrorCode %lu", r, L4_ErrorCode());
+    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(0x10000000, 12), L4_FpageLog2(0x20000000, 16), 0), L4_ERROR_INVALID_SPACE,
+                 "setting the areas again");
+    r = sc(t, 0, L4_Nilpage, L4_Nilpage, 0);
+    CHECK(r == 1, "repeating SpaceControl with nil areas returned %lu, ErrorCode %lu", r, L4_ErrorCode());
+}
+
+static void kip_area_too_small(void)
+{
+    L4_ThreadId_t t = fresh_space();
+    CHECK(!L4_IsNilThread(t), "no space");
+    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(KIP_AREA, 11), UTCB64K, 0), L4_ERROR_KIP_AREA, "2 KiB KIP area");
+    EXPECT_ERROR(sc(t, 0, L4_Nilpage, UTCB64K, 0), L4_ERROR_KIP_AREA, "nil KIP area");
+    CHECK(sc(t, 0, KIP4K, UTCB64K, 0) == 1, "valid areas refused afterwards (ErrorCode %lu)", L4_ErrorCode());
+}
+
+static void utcb_area_invalid(void)
+{
+    L4_ThreadId_t t = fresh_space();
+    CHECK(!L4_IsNilThread(t), "no space");
+    EXPECT_ERROR(sc(t, 0, KIP4K, L4_Nilpage, 0), L4_ERROR_UTCB_AREA, "nil UTCB area");
+    EXPECT_ERROR(sc(t, 0, KIP4K, L4_FpageLog2(UTCB_AREA, 10), 0), L4_ERROR_UTCB_AREA, "1 KiB UTCB area");
+}
+
+static void overlapping_areas(void)
+{
+    L4_ThreadId_t t = fresh_space();
+    CHECK(!L4_IsNilThread(t), "no space");
+    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(UTCB_AREA + 0x4000, 12), UTCB64K, 0), L4_ERROR_KIP_AREA,
+                 "KIP area inside the UTCB area");
+}
+
+static void missing_space(void)
+{
+    EXPECT_ERROR(sc(L4_GlobalId(3995, 1), 0, KIP4K, UTCB64K, 0), L4_ERROR_INVALID_SPACE, "nonexistent space");
+}
+
+static void unprivileged_space_control(void)
+{
+    const struct unpriv_results *u = unprivileged_results();
+    CHECK(u->valid, "%s", u->why);
+    CHECK(u->result[U_SPACE_CONTROL] == 0 && u->error[U_SPACE_CONTROL] == L4_ERROR_NO_PRIVILEGE,
+          "result %lu, ErrorCode %lu; expected 0 and 1", u->result[U_SPACE_CONTROL], u->error[U_SPACE_CONTROL]);
+}
+
+static void activate_before_areas(void)
+{
+    L4_ThreadId_t t = fresh_space();
+    CHECK(!L4_IsNilThread(t), "no space");
+    set_error_code(0xee);
+    L4_Word_t r = L4_ThreadControl(t, t, main_tid, main_tid, (void *)UTCB_AREA);
+    CHECK(r == 0 && L4_ErrorCode() == L4_ERROR_UTCB_AREA, "activation before SpaceControl: result %lu, ErrorCode %lu; "
+          "expected 0 and 6", r, L4_ErrorCode());
+}
+
+static void kip_area_kernel_half(void)
+{
+    L4_ThreadId_t t = fresh_space();
+    CHECK(!L4_IsNilThread(t), "no space");
+    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(0xffff800000000000UL, 12), UTCB64K, 0), L4_ERROR_KIP_AREA,
+                 "KIP area in the kernel half");
+    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(0x0000800000000000UL, 12), UTCB64K, 0), L4_ERROR_KIP_AREA,
+                 "KIP area at the first non-canonical address");
+    EXPECT_ERROR(sc(t, 0, KIP4K, L4_FpageLog2(0xffff800000000000UL, 16), 0), L4_ERROR_UTCB_AREA,
+                 "UTCB area in the kernel half");
+}
+
+/* Two threads in one child space talk by local ids. */
+static void local_server_child(void)
+{
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = L4_Ipc(L4_nilthread, L4_anylocalthread, L4_Timeouts(L4_Never, ms_time(2000)), &from);
+    L4_Word_t word = mr(1);
+    load_msg(LABEL_REPORT, 3, from.raw, word, L4_IpcFailed(tag) ? L4_ErrorCode() : 0);
+    send_ms(main_tid, 2000);
+    park();
+}
+
+static void local_client_child(void)
+{
+    L4_ThreadId_t server = {.raw = UTCB_AREA};
+    load_msg(LABEL_PING, 1, 0x99, 0, 0);
+    send_ms(server, 2000);
+    park();
+}
+
+static void second_thread_local_ipc(void)
+{
+    L4_ThreadId_t first = spawn_child(local_server_child, 0);
+    CHECK(!L4_IsNilThread(first), "no child");
+    L4_ThreadId_t second = new_tid();
+    set_error_code(0xee);
+    L4_Word_t r = L4_ThreadControl(second, first, main_tid, main_tid, (void *)(UTCB_AREA + UTCB_SIZE));
+    CHECK(r == 1, "adding a thread to the child's space returned %lu, ErrorCode %lu", r, L4_ErrorCode());
+    remember_child(second);
+    load_msg(0, 2, (L4_Word_t)local_client_child, child_stack_top(1), 0);
+    CHECK(L4_IpcSucceeded(send_ms(second, 1000)), "start message failed with ErrorCode %lu", L4_ErrorCode());
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = serve_child(L4_anythread, 2000, &from);
+    CHECK(is_label(tag, LABEL_REPORT) && from.raw == first.raw, "no report from the first child thread (tag %#lx from "
+          "%#lx)", tag.raw, from.raw);
+    CHECK(mr(3) == 0, "its receive failed with ErrorCode %lu", mr(3));
+    CHECK(mr(2) == 0x99, "it received %#lx, expected 0x99", mr(2));
+    CHECK(mr(1) == UTCB_AREA + UTCB_SIZE, "it saw the sender as %#lx, expected the local id %#lx", mr(1),
+          UTCB_AREA + UTCB_SIZE);
+}
+
+static void foreign_sender_child(void)
+{
+    load_msg(LABEL_PING, 1, 0x77, 0, 0);
+    send_ms(main_tid, 2000);
+    park();
+}
+
+static void anylocal_ignores_foreign(void)
+{
+    L4_ThreadId_t child = spawn_child(foreign_sender_child, 0);
+    CHECK(!L4_IsNilThread(child), "no child");
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = recv_ms(L4_anylocalthread, 100, &from);
+    CHECK(L4_IpcFailed(tag) && L4_ErrorCode() == IPC_ERR(TERN_IPC_ERROR_TIMEOUT, RECV_PHASE),
+          "anylocalthread receive took a message from %#lx of another space (tag %#lx, ErrorCode %lu)", from.raw,
+          tag.raw, L4_ErrorCode());
+    tag = serve_child(L4_anythread, 2000, &from);
+    CHECK(is_label(tag, LABEL_PING) && mr(1) == 0x77, "the foreign message did not arrive afterwards (tag %#lx)",
+          tag.raw);
+    CHECK(from.raw == child.raw, "open wait saw %#lx, expected the global id %#lx", from.raw, child.raw);
+}
+
+static void unknown_control_bits(void)
+{
+    L4_ThreadId_t t = fresh_space();
+    CHECK(!L4_IsNilThread(t), "no space");
+    EXPECT_ERROR(sc(t, 1UL << 20, KIP4K, UTCB64K, 0), L4_ERROR_INVALID_PARAM, "control bit 20");
+    CHECK(sc(t, 0, KIP4K, UTCB64K, 0) == 1, "valid areas refused afterwards (ErrorCode %lu): the refused call changed "
+          "the space", L4_ErrorCode());
+}
+
+static void refused_changes_nothing(void)
+{
+    L4_ThreadId_t t = fresh_space();
+    CHECK(!L4_IsNilThread(t), "no space");
+    EXPECT_ERROR(sc(t, 1, L4_FpageLog2(KIP_AREA, 11), UTCB64K, 0), L4_ERROR_KIP_AREA,
+                 "reflection bit with a 2 KiB KIP area");
+    L4_Word_t old = 0xee;
+    L4_Word_t r = sc(t, 0, KIP4K, UTCB64K, &old);
+    CHECK(r == 1, "valid SpaceControl returned %lu, ErrorCode %lu", r, L4_ErrorCode());
+    CHECK(old == 0, "old control is %#lx: the refused call switched syscall reflection on", old);
+}
+
+static void reflecting_child(void)
+{
+    L4_Set_ExceptionHandler(main_tid);
+    L4_Word_t a = TERN_SYSCALL_SYSTEM_CLOCK, d = 0x1234;
+    __asm__ __volatile__("syscall" : "+a"(a), "+D"(d) : : "rcx", "r11", "memory");
+    L4_Word_t a2 = TERN_SYSCALL_SYSTEM_CLOCK, d2 = a;
+    __asm__ __volatile__("syscall" : "+a"(a2), "+D"(d2) : : "rcx", "r11", "memory");
+    for (;;)
+        __asm__ __volatile__("pause");
+}
+
+static void syscall_reflection(void)
+{
+    L4_ThreadId_t child = spawn_child_control(reflecting_child, 0, 1);
+    CHECK(!L4_IsNilThread(child), "no child");
+    L4_MsgTag_t tag = serve_child(child, 2000, 0);
+    CHECK(is_exception(tag), "the child's syscall did not come as exception IPC (tag %#lx, ErrorCode %lu)", tag.raw,
+          L4_ErrorCode());
+    CHECK(L4_UntypedWords(tag) == EXC_WORDS, "exception message has %lu words", L4_UntypedWords(tag));
+    CHECK(mr(X_VECTOR) == 256, "vector %lu, expected 256 (reflected syscall)", mr(X_VECTOR));
+    CHECK(mr(X_RAX) == TERN_SYSCALL_SYSTEM_CLOCK && mr(X_RDI) == 0x1234, "rax %#lx rdi %#lx, expected %#x and 0x1234",
+          mr(X_RAX), mr(X_RDI), TERN_SYSCALL_SYSTEM_CLOCK);
+    tag = reply_exception(child, mr(X_RIP), 0xabcdef);
+    CHECK(L4_IpcSucceeded(tag), "reply failed with ErrorCode %lu", L4_ErrorCode());
+    tag = serve_child(child, 2000, 0);
+    CHECK(is_exception(tag), "the second syscall did not come as exception IPC (tag %#lx)", tag.raw);
+    CHECK(mr(X_RDI) == 0xabcdef, "the child saw rax %#lx after the reply, expected 0xabcdef", mr(X_RDI));
+}
+
+void space_tests(void)
+{
+    run_test("SPC0001", "a thread in a new space starts on its pager's start message and reports by IPC", child_runs);
+    run_test("SPC0002", "a thread in a new space finds the KIP at its KIP area", child_sees_kip);
+    run_test("SPC0003", "SpaceControl sets the areas once: new areas later fail with invalid space (3), nil ones pass",
+             areas_fixed);
+    run_test("SPC0004", "SpaceControl with a KIP area below 4 KiB fails with invalid KIP area (7)",
+             kip_area_too_small);
+    run_test("SPC0005", "SpaceControl with a nil or 1 KiB UTCB area fails with invalid UTCB (6)", utcb_area_invalid);
+    run_test("SPC0006", "SpaceControl with overlapping KIP and UTCB areas fails with invalid KIP area (7)",
+             overlapping_areas);
+    run_test("SPC0007", "SpaceControl on a nonexistent thread fails with invalid space (3)", missing_space);
+    run_test("SPC0008", "SpaceControl by an unprivileged thread fails with no privilege (1)",
+             unprivileged_space_control);
+    run_test("SPC0009", "activating a thread before its space has areas fails with invalid UTCB (6)",
+             activate_before_areas);
+    run_test("SPC0010", "KIP and UTCB areas outside the canonical user half are refused (7, 6)",
+             kip_area_kernel_half);
+    run_test("SPC0011", "a second thread added to a child space talks to the first by local ids",
+             second_thread_local_ipc);
+    run_test("SPC0012", "anylocalthread receive ignores a sender in another space, anythread takes it",
+             anylocal_ignores_foreign);
+    run_test("SPC0013", "SpaceControl with unknown control bits fails with invalid parameter (5)",
+             unknown_control_bits);
+    run_test("SPC0014", "a refused SpaceControl changes nothing (not even the control bits)",
+             refused_changes_nothing);
+    run_test("SPC0015", "with control bit 0 the space's syscalls come to the handler as exception IPC (vector 256)",
+             syscall_reflection);
+}
