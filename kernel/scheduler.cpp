@@ -9,7 +9,7 @@ namespace {
 
 constexpr unsigned priorities = 256;
 
-Thread *queue_head[priorities];
+Ring<Thread, &Thread::ready_link> ready[priorities];
 uint64_t nonempty[priorities / 64];
 Thread *idle_thread = nullptr;
 Thread *timeouts = nullptr;  // sorted by deadline, earliest first
@@ -46,41 +46,26 @@ void Scheduler::make_ready(Thread *thread)
     if (thread->is_idle())
         return;
     unsigned priority = thread->priority();
-    Thread *&head = queue_head[priority];
-    if (head == nullptr) {
-        head = thread;
-        thread->ready_next = thread->ready_prev = thread;
-        nonempty[priority / 64] |= uint64_t{1} << (priority % 64);
-    } else {
-        thread->ready_next = head;
-        thread->ready_prev = head->ready_prev;
-        head->ready_prev->ready_next = thread;
-        head->ready_prev = thread;
-    }
+    if (thread->ready_link.linked())
+        return;
+    ready[priority].push_back(thread);
+    nonempty[priority / 64] |= uint64_t{1} << (priority % 64);
 }
 
 void Scheduler::remove(Thread *thread)
 {
-    if (thread->ready_next == nullptr)
+    if (!thread->ready_link.linked())
         return;
     unsigned priority = thread->priority();
-    Thread *&head = queue_head[priority];
-    if (thread->ready_next == thread) {
-        head = nullptr;
+    ready[priority].remove(thread);
+    if (ready[priority].empty())
         nonempty[priority / 64] &= ~(uint64_t{1} << (priority % 64));
-    } else {
-        thread->ready_prev->ready_next = thread->ready_next;
-        thread->ready_next->ready_prev = thread->ready_prev;
-        if (head == thread)
-            head = thread->ready_next;
-    }
-    thread->ready_next = thread->ready_prev = nullptr;
 }
 
 Thread *Scheduler::highest_ready()
 {
     unsigned priority = highest_set();
-    return priority < priorities ? queue_head[priority] : nullptr;
+    return priority < priorities ? ready[priority].front() : nullptr;
 }
 
 void Scheduler::switch_to(Thread *next)

@@ -111,8 +111,15 @@ uint64_t thread_control(Thread &caller, Sys_thread_control call)
     return 1;
 }
 
+bool in_user_half(Fpage area)
+{
+    return area.is_valid_region() && User_mode::is_user_address(area.base()) &&
+           User_mode::is_user_address(area.base() + area.size() - 1);
+}
+
 uint64_t space_control(Thread &caller, Sys_space_control call, uint64_t &old_control)
 {
+    constexpr uint64_t reflect_syscalls = 1;  // Tern extension, see Space::reflects_syscalls
     old_control = 0;
     if (!caller.space()->privileged())
         return fail(caller, TERN_ERROR_NO_PRIVILEGE);
@@ -120,34 +127,37 @@ uint64_t space_control(Thread &caller, Sys_space_control call, uint64_t &old_con
     if (owner == nullptr)
         return fail(caller, TERN_ERROR_INVALID_SPACE);
     Space *space = owner->space();
-    constexpr uint64_t reflect_syscalls = 1;
-    if ((call.control() & ~reflect_syscalls) != 0)
-        return fail(caller, TERN_ERROR_INVALID_PARAMETER);
-    old_control = space->reflects_syscalls() ? reflect_syscalls : 0;
-    space->set_reflects_syscalls((call.control() & reflect_syscalls) != 0);
+    uint64_t control = call.control();
     Fpage kip_area(call.kip_area());
     Fpage utcb_area(call.utcb_area());
+    if ((control & ~reflect_syscalls) != 0)
+        return fail(caller, TERN_ERROR_INVALID_PARAMETER);
     if (space->is_initialized()) {
-        // Areas are fixed once set; the call may be repeated with nil areas (no change).
+        // Areas are fixed once set; later calls may change only the control bits.
         if (!kip_area.is_nil() || !utcb_area.is_nil())
             return fail(caller, TERN_ERROR_INVALID_SPACE);
-        return 1;
+    } else {
+        if (!in_user_half(kip_area) || kip_area.size_log2() < TERN_KIP_AREA_LOG2)
+            return fail(caller, TERN_ERROR_INVALID_KIP_AREA);
+        if (!in_user_half(utcb_area) || utcb_area.size_log2() < TERN_UTCB_AREA_MIN_LOG2)
+            return fail(caller, TERN_ERROR_INVALID_UTCB);
+        if (kip_area.base() < utcb_area.base() + utcb_area.size() && utcb_area.base() < kip_area.base() + kip_area.size())
+            return fail(caller, TERN_ERROR_INVALID_KIP_AREA);  // the areas overlap
+        switch (space->set_areas(kip_area, utcb_area)) {
+        case Space::Error::none: break;
+        case Space::Error::out_of_memory: return fail(caller, TERN_ERROR_OUT_OF_MEMORY);
+        default: return fail(caller, TERN_ERROR_INVALID_KIP_AREA);
+        }
     }
-    if (!kip_area.is_valid_region() || kip_area.size_log2() < TERN_KIP_AREA_LOG2)
-        return fail(caller, TERN_ERROR_INVALID_KIP_AREA);
-    if (!utcb_area.is_valid_region() || utcb_area.size_log2() < TERN_UTCB_AREA_MIN_LOG2)
-        return fail(caller, TERN_ERROR_INVALID_UTCB);
-    switch (space->set_areas(kip_area, utcb_area)) {
-    case Space::Error::none: return 1;
-    case Space::Error::out_of_memory: return fail(caller, TERN_ERROR_OUT_OF_MEMORY);
-    default: return fail(caller, TERN_ERROR_INVALID_KIP_AREA);
-    }
+    old_control = space->reflects_syscalls() ? reflect_syscalls : 0;
+    space->set_reflects_syscalls((control & reflect_syscalls) != 0);
+    return 1;
 }
 
 uint64_t schedule(Thread &caller, Sys_schedule call, uint64_t &old_time_control)
 {
     Thread *dest = Thread::lookup(Thread_id(call.dest()), &caller);
-    if (dest == nullptr || !dest->is_active())
+    if (dest == nullptr)
         return fail(caller, TERN_ERROR_INVALID_THREAD);
     if (dest->scheduler() != caller.id() && !caller.space()->privileged())
         return fail(caller, TERN_ERROR_NO_PRIVILEGE);
@@ -173,7 +183,14 @@ uint64_t schedule(Thread &caller, Sys_schedule call, uint64_t &old_time_control)
         uint64_t us = uint64_t{slice & 0x3ffu} << (slice >> 10 & 31);
         dest->set_time_slice_us(us == 0 ? Thread::default_time_slice_us : us);
     }
-    return static_cast<uint64_t>(dest->state() == Thread::State::ready || dest == &caller ? 3 : 2);
+    // X.2 result: the thread's state (5 "sending" and 7 "receiving" happen only during long
+    // transfers, which do not exist yet).
+    switch (dest->state()) {
+    case Thread::State::inactive: return 2;
+    case Thread::State::waiting_send: return 4;
+    case Thread::State::waiting_receive: return 6;
+    default: return 3;
+    }
 }
 
 void thread_switch(Thread &caller, Thread_id dest_id)

@@ -83,48 +83,26 @@ bool Thread::accepts_from(const Thread &sender) const
 void Thread::enqueue_sender(Thread &sender)
 {
     sender.send_target_ = this;
-    if (send_queue_ == nullptr) {
-        send_queue_ = &sender;
-        sender.sender_next_ = sender.sender_prev_ = &sender;
-        return;
-    }
-    sender.sender_next_ = send_queue_;
-    sender.sender_prev_ = send_queue_->sender_prev_;
-    send_queue_->sender_prev_->sender_next_ = &sender;
-    send_queue_->sender_prev_ = &sender;
+    senders_.push_back(&sender);
 }
 
 void Thread::dequeue_sender(Thread &sender)
 {
-    if (sender.sender_next_ == &sender) {
-        send_queue_ = nullptr;
-    } else {
-        sender.sender_prev_->sender_next_ = sender.sender_next_;
-        sender.sender_next_->sender_prev_ = sender.sender_prev_;
-        if (send_queue_ == &sender)
-            send_queue_ = sender.sender_next_;
-    }
-    sender.sender_next_ = sender.sender_prev_ = nullptr;
+    senders_.remove(&sender);
     sender.send_target_ = nullptr;
 }
 
 Thread *Thread::take_sender(Thread_id from_specifier)
 {
-    if (send_queue_ == nullptr)
-        return nullptr;
-    Thread *candidate = send_queue_;
-    do {
-        bool matches = from_specifier.is_any() || (from_specifier.is_any_local() && candidate->space_ == space_) ||
-                       from_specifier == candidate->id_ ||
-                       (from_specifier.is_local() && candidate->space_ == space_ &&
-                        from_specifier.raw() == candidate->utcb_address_);
-        if (matches) {
-            dequeue_sender(*candidate);
-            return candidate;
-        }
-        candidate = candidate->sender_next_;
-    } while (candidate != send_queue_);
-    return nullptr;
+    Thread *sender = senders_.find([this, from_specifier](const Thread &candidate) {
+        return from_specifier.is_any() || (from_specifier.is_any_local() && candidate.space_ == space_) ||
+               from_specifier == candidate.id_ ||
+               (from_specifier.is_local() && candidate.space_ == space_ &&
+                from_specifier.raw() == candidate.utcb_address_);
+    });
+    if (sender != nullptr)
+        dequeue_sender(*sender);
+    return sender;
 }
 
 // Copies the message from sender to receiver and acts on its typed items. Returns the
@@ -345,8 +323,8 @@ void Thread::abort_ipc()
 {
     if (send_target_ != nullptr)
         send_target_->dequeue_sender(*this);
-    while (send_queue_ != nullptr) {
-        Thread *sender = send_queue_;
+    while (!senders_.empty()) {
+        Thread *sender = senders_.front();
         dequeue_sender(*sender);
         sender->wake(ipc_error(TERN_IPC_ERROR_NO_PARTNER, Ipc_phase::send));
     }

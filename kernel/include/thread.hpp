@@ -6,6 +6,7 @@
 
 #include "exception_frame.hpp"
 #include "message_tag.hpp"
+#include "ring.hpp"
 #include "slab_cache.hpp"
 #include "thread_id.hpp"
 
@@ -64,8 +65,7 @@ public:
     uint64_t *saved_stack_pointer() { return &saved_stack_pointer_; }
     uint64_t fs_base() const { return fs_base_; }
     bool is_idle() const { return space_ == nullptr; }
-    Thread *ready_next = nullptr;
-    Thread *ready_prev = nullptr;
+    Ring_link<Thread> ready_link;
     uint64_t deadline = 0;  // when a waiting thread's timeout fires
     Thread *timeout_next = nullptr;
     Thread *timeout_prev = nullptr;
@@ -131,9 +131,8 @@ private:
 
     // IPC state: the partner a waiting thread waits for (receive) or sends to (send).
     Thread_id partner_;
-    Thread *send_queue_ = nullptr;  // first of the senders blocked on this thread
-    Thread *sender_next_ = nullptr;
-    Thread *sender_prev_ = nullptr;
+    Ring_link<Thread> sender_link_;
+    Ring<Thread, &Thread::sender_link_> senders_;  // blocked sending to this thread, FIFO
     Thread *send_target_ = nullptr;
     bool kernel_ipc_ = false;        // message registers are kernel_message, not the user's
     bool call_pending_ = false;      // a receive phase follows the send (call, reply-and-wait)

@@ -1,2 +1,336 @@
+/* SPDX-License-Identifier: MIT */
+/* EXR: ExchangeRegisters. */
 #include "systest.h"
-void exregs_tests(void) {}
+
+#define STATE_HALTED 1UL
+#define STATE_RECEIVING 2UL
+#define STATE_SENDING 4UL
+
+struct exregs_out {
+    L4_ThreadId_t result, pager;
+    L4_Word_t control, sp, ip, flags, handle, error;
+};
+
+static struct exregs_out exregs(L4_ThreadId_t dest, L4_Word_t control, L4_Word_t sp, L4_Word_t ip, L4_Word_t flags,
+                                L4_Word_t handle, L4_ThreadId_t pager)
+{
+    struct exregs_out o;
+    set_error_code(0xee);
+    o.result = L4_ExchangeRegisters(dest, control, sp, ip, flags, handle, pager, &o.control, &o.sp, &o.ip, &o.flags,
+                                    &o.handle, &o.pager);
+    o.error = L4_ErrorCode();
+    return o;
+}
+
+static struct exregs_out read_regs(L4_ThreadId_t dest) { return exregs(dest, 0, 0, 0, 0, 0, L4_nilthread); }
+
+static struct {
+    volatile L4_Word_t tag, error, word, handle, pager, done;
+} got;
+
+static void blocked_receiver(L4_Word_t arg)
+{
+    (void)arg;
+    L4_MsgTag_t tag = recv_ms(main_tid, 2000, 0);
+    got.tag = tag.raw;
+    got.error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    got.word = mr(1);
+    got.handle = L4_UserDefinedHandle();
+    got.pager = L4_Pager().raw;
+    got.done = 1;
+    report_to_main(0, 0, 0, 0);
+}
+
+static L4_ThreadId_t start_blocked_receiver(void)
+{
+    got.tag = got.error = got.word = got.handle = got.pager = got.done = 0;
+    L4_ThreadId_t t = spawn_simple(blocked_receiver, 0);
+    if (!L4_IsNilThread(t) && !wait_state(t, STATE_RECEIVING, 1000)) {
+        fail("receiver never blocked");
+        return L4_nilthread;
+    }
+    return t;
+}
+
+static void read_blocked_thread(void)
+{
+    L4_ThreadId_t t = start_blocked_receiver();
+    CHECK(!L4_IsNilThread(t), "no thread");
+    struct exregs_out o = read_regs(t);
+    L4_Word_t k = slot_of(t);
+    CHECK(o.result.raw == utcb_of_slot(k), "result %#lx, expected the local id %#lx (ErrorCode %lu)", o.result.raw,
+          utcb_of_slot(k), o.error);
+    CHECK((o.control & 7) == STATE_RECEIVING, "state %#lx, expected receiving only (2)", o.control);
+    CHECK(o.ip >= KIP_AREA && o.ip < KIP_AREA + 0x1000, "old IP %#lx, expected inside the KIP's system-call stubs",
+          o.ip);
+    L4_Word_t top = stack_top_of_slot(k);
+    CHECK(o.sp < top && o.sp > top - STACK_BYTES, "old SP %#lx outside its stack (top %#lx)", o.sp, top);
+}
+
+static void local_gives_global(void)
+{
+    L4_ThreadId_t t = start_blocked_receiver();
+    CHECK(!L4_IsNilThread(t), "no thread");
+    L4_ThreadId_t local = {.raw = utcb_of_slot(slot_of(t))};
+    struct exregs_out o = read_regs(local);
+    CHECK(o.result.raw == t.raw, "ExchangeRegisters on local id %#lx returned %#lx, expected the global id %#lx",
+          local.raw, o.result.raw, t.raw);
+}
+
+static void set_handle(void)
+{
+    L4_ThreadId_t t = start_blocked_receiver();
+    CHECK(!L4_IsNilThread(t), "no thread");
+    struct exregs_out o = exregs(t, 0x40, 0, 0, 0, 0xfeed5eed, L4_nilthread);
+    CHECK(!L4_IsNilThread(o.result), "setting the handle failed with ErrorCode %lu", o.error);
+    o = read_regs(t);
+    CHECK(o.handle == 0xfeed5eed, "next ExchangeRegisters reports handle %#lx", o.handle);
+    load_msg(LABEL_PING, 1, 1, 0, 0);
+    CHECK(L4_IpcSucceeded(send_ms(t, 500)), "send failed");
+    CHECK(is_label(recv_ms(t, 1000, 0), LABEL_REPORT), "no report");
+    CHECK(got.handle == 0xfeed5eed, "the thread reads UserDefinedHandle %#lx", got.handle);
+}
+
+static void set_pager(void)
+{
+    L4_ThreadId_t t = start_blocked_receiver();
+    CHECK(!L4_IsNilThread(t), "no thread");
+    L4_ThreadId_t pager = L4_GlobalId(3980, 9);
+    struct exregs_out o = exregs(t, 0x80, 0, 0, 0, 0, pager);
+    CHECK(o.pager.raw == sigma0_tid.raw, "old pager %#lx, expected sigma0 %#lx", o.pager.raw, sigma0_tid.raw);
+    o = read_regs(t);
+    CHECK(o.pager.raw == pager.raw, "pager now %#lx, expected %#lx", o.pager.raw, pager.raw);
+    load_msg(LABEL_PING, 1, 1, 0, 0);
+    CHECK(L4_IpcSucceeded(send_ms(t, 500)), "send failed");
+    CHECK(is_label(recv_ms(t, 1000, 0), LABEL_REPORT), "no report");
+    CHECK(got.pager == pager.raw, "the thread reads Pager %#lx", got.pager);
+}
+
+static volatile L4_Word_t spin_count;
+
+static void spinner(L4_Word_t arg)
+{
+    (void)arg;
+    for (;;)
+        ++spin_count;
+}
+
+static void halt_and_resume(void)
+{
+    spin_count = 0;
+    L4_ThreadId_t t = spawn_simple(spinner, 0);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    sleep_ms(20);
+    CHECK(spin_count != 0, "spinner did not run");
+    L4_ThreadState_t before = L4_Stop(t);
+    CHECK(!L4_ThreadWasHalted(before), "state before the stop already halted (%#lx)", before.raw);
+    L4_Word_t c1 = spin_count;
+    sleep_ms(30);
+    L4_Word_t c2 = spin_count;
+    CHECK(c1 == c2, "halted thread kept running (%lu -> %lu)", c1, c2);
+    CHECK(read_regs(t).control & STATE_HALTED, "state does not say halted");
+    L4_Start(t);
+    sleep_ms(30);
+    CHECK(spin_count != c2, "resumed thread does not run");
+    CHECK(!(read_regs(t).control & STATE_HALTED), "state still says halted after L4_Start");
+}
+
+static void abort_receive(void)
+{
+    L4_ThreadId_t t = start_blocked_receiver();
+    CHECK(!L4_IsNilThread(t), "no thread");
+    struct exregs_out o = exregs(t, 2, 0, 0, 0, 0, L4_nilthread);
+    CHECK(o.control & STATE_RECEIVING, "state before the abort %#lx lacks receiving", o.control);
+    CHECK(is_label(recv_ms(t, 1000, 0), LABEL_REPORT), "no report after the abort");
+    L4_MsgTag_t tag = {.raw = got.tag};
+    CHECK(L4_IpcFailed(tag) && got.error == IPC_ERR(TERN_IPC_ERROR_CANCELED, RECV_PHASE),
+          "receiver's tag %#lx ErrorCode %lu, expected canceled in the receive phase (%lu)", got.tag, got.error,
+          IPC_ERR(TERN_IPC_ERROR_CANCELED, RECV_PHASE));
+}
+
+static void blocked_sender(L4_Word_t arg)
+{
+    (void)arg;
+    load_msg(LABEL_PING, 1, 0xdead, 0, 0);
+    L4_MsgTag_t tag = send_ms(main_tid, 2000);
+    got.tag = tag.raw;
+    got.error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    got.done = 1;
+    report_to_main(0, 0, 0, 0);
+}
+
+static void abort_send(void)
+{
+    got.done = 0;
+    L4_ThreadId_t t = spawn_simple(blocked_sender, 0);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    CHECK(wait_state(t, STATE_SENDING, 1000), "sender never blocked");
+    struct exregs_out o = exregs(t, 4, 0, 0, 0, 0, L4_nilthread);
+    CHECK(o.control & STATE_SENDING, "state before the abort %#lx lacks sending", o.control);
+    L4_MsgTag_t tag = recv_ms(t, 1000, 0);
+    CHECK(is_label(tag, LABEL_REPORT), "first message after the abort is tag %#lx (MR1 %#lx), expected the report: the "
+          "aborted message was still delivered", tag.raw, mr(1));
+    CHECK(got.error == IPC_ERR(TERN_IPC_ERROR_CANCELED, SEND_PHASE),
+          "sender's ErrorCode %lu, expected canceled in the send phase (%lu)", got.error,
+          IPC_ERR(TERN_IPC_ERROR_CANCELED, SEND_PHASE));
+}
+
+static L4_Word_t redirect_stack[512] __attribute__((aligned(16)));
+
+static void redirected(void)
+{
+    report_to_main(1, 0xd1, 0, 0);
+    park();
+}
+
+static void redirect_running(void)
+{
+    spin_count = 0;
+    L4_ThreadId_t t = spawn_simple(spinner, 0);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    sleep_ms(20);
+    struct exregs_out o = exregs(t, 0x18, (L4_Word_t)&redirect_stack[512] - 8, (L4_Word_t)redirected, 0, 0,
+                                 L4_nilthread);
+    CHECK(!L4_IsNilThread(o.result), "ExchangeRegisters failed with ErrorCode %lu", o.error);
+    CHECK(o.ip >= image_low && o.ip < image_high, "old IP %#lx not in the image [%#lx, %#lx)", o.ip, image_low,
+          image_high);
+    L4_MsgTag_t tag = recv_ms(t, 1000, 0);
+    CHECK(is_label(tag, LABEL_REPORT) && mr(1) == 0xd1, "the thread did not continue at the new IP (tag %#lx)",
+          tag.raw);
+}
+
+static void other_space(void)
+{
+    const struct unpriv_results *u = unprivileged_results();
+    CHECK(u->valid, "%s", u->why);
+    CHECK(u->exregs_result == 0 && u->exregs_error == L4_ERROR_INVALID_THREAD,
+          "ExchangeRegisters on a thread of another space: result %#lx, ErrorCode %lu; expected nilthread and 2",
+          u->exregs_result, u->exregs_error);
+}
+
+static void missing_thread(void)
+{
+    struct exregs_out o = read_regs(L4_GlobalId(3981, 1));
+    CHECK(L4_IsNilThread(o.result) && o.error == L4_ERROR_INVALID_THREAD, "result %#lx, ErrorCode %lu", o.result.raw,
+          o.error);
+    o = read_regs(L4_nilthread);
+    CHECK(L4_IsNilThread(o.result) && o.error == L4_ERROR_INVALID_THREAD, "nilthread: result %#lx, ErrorCode %lu",
+          o.result.raw, o.error);
+}
+
+static void unknown_bits(void)
+{
+    L4_ThreadId_t t = start_blocked_receiver();
+    CHECK(!L4_IsNilThread(t), "no thread");
+    struct exregs_out o = exregs(t, 1UL << 20, 0, 0, 0, 0, L4_nilthread);
+    CHECK(L4_IsNilThread(o.result) && o.error == L4_ERROR_INVALID_PARAM, "control bit 20: result %#lx, ErrorCode %lu",
+          o.result.raw, o.error);
+}
+
+static void bad_ip_sp(void)
+{
+    L4_ThreadId_t t = start_blocked_receiver();
+    CHECK(!L4_IsNilThread(t), "no thread");
+    struct exregs_out before = read_regs(t);
+    struct exregs_out o = exregs(t, 0x10, 0, 0xffff800000001000UL, 0, 0, L4_nilthread);
+    CHECK(L4_IsNilThread(o.result) && o.error == L4_ERROR_INVALID_PARAM, "kernel IP: result %#lx, ErrorCode %lu",
+          o.result.raw, o.error);
+    o = exregs(t, 0x10, 0, 0x0000800000000000UL, 0, 0, L4_nilthread);
+    CHECK(L4_IsNilThread(o.result) && o.error == L4_ERROR_INVALID_PARAM, "non-canonical IP: result %#lx, ErrorCode %lu",
+          o.result.raw, o.error);
+    o = exregs(t, 0x08, 0x8000000000000000UL, 0, 0, 0, L4_nilthread);
+    CHECK(L4_IsNilThread(o.result) && o.error == L4_ERROR_INVALID_PARAM, "kernel SP: result %#lx, ErrorCode %lu",
+          o.result.raw, o.error);
+    struct exregs_out after = read_regs(t);
+    CHECK(after.ip == before.ip && after.sp == before.sp, "refused calls changed IP/SP from %#lx/%#lx to %#lx/%#lx",
+          before.ip, before.sp, after.ip, after.sp);
+}
+
+static void user_flags_only(void)
+{
+    spin_count = 0;
+    L4_ThreadId_t t = spawn_simple(spinner, 0);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    sleep_ms(20);
+    L4_Stop(t);
+    /* CF and OF set; IF (bit 9) and IOPL (13..12) asked cleared and set. */
+    struct exregs_out o = exregs(t, 0x20, 0, 0, 0x801 | 0x3000, 0, L4_nilthread);
+    CHECK(!L4_IsNilThread(o.result), "setting flags failed with ErrorCode %lu", o.error);
+    o = read_regs(t);
+    CHECK((o.flags & 0x801) == 0x801, "flags %#lx: CF/OF not set", o.flags);
+    CHECK((o.flags & 0x200) != 0, "flags %#lx: interrupts disabled for a user thread", o.flags);
+    CHECK((o.flags & 0x3000) == 0, "flags %#lx: user thread got I/O privilege", o.flags);
+    L4_Word_t c = spin_count;
+    L4_Start(t);
+    sleep_ms(30);
+    CHECK(spin_count != c, "the thread does not run after the flags change");
+}
+
+static void stop_keeps_receive(void)
+{
+    L4_ThreadId_t t = start_blocked_receiver();
+    CHECK(!L4_IsNilThread(t), "no thread");
+    L4_Stop(t);
+    load_msg(LABEL_PING, 1, 0x5151, 0, 0);
+    L4_MsgTag_t tag = send_ms(t, 200);
+    CHECK(L4_IpcSucceeded(tag), "send to a stopped thread blocked in receive failed with ErrorCode %lu",
+          L4_ErrorCode());
+    sleep_ms(20);
+    CHECK(!got.done, "the halted thread ran after receiving");
+    L4_Start(t);
+    CHECK(is_label(recv_ms(t, 1000, 0), LABEL_REPORT), "no report after L4_Start");
+    CHECK(got.error == 0 && got.word == 0x5151, "the thread got ErrorCode %lu word %#lx, expected the message",
+          got.error, got.word);
+}
+
+static void abort_receive_and_stop(void)
+{
+    L4_ThreadId_t t = start_blocked_receiver();
+    CHECK(!L4_IsNilThread(t), "no thread");
+    L4_ThreadState_t s = L4_AbortReceive_and_stop(t);
+    CHECK(L4_ThreadWasReceiving(s), "returned state %#lx lacks receiving", s.raw);
+    sleep_ms(20);
+    CHECK(!got.done, "the stopped thread ran");
+    L4_Start(t);
+    CHECK(is_label(recv_ms(t, 1000, 0), LABEL_REPORT), "no report after L4_Start");
+    CHECK(got.error == IPC_ERR(TERN_IPC_ERROR_CANCELED, RECV_PHASE), "its receive ended with ErrorCode %lu, "
+          "expected %lu", got.error, IPC_ERR(TERN_IPC_ERROR_CANCELED, RECV_PHASE));
+}
+
+static void read_self(void)
+{
+    volatile L4_Word_t marker = 0;
+    struct exregs_out o = read_regs(main_tid);
+    CHECK(o.result.raw == UTCB_AREA, "result %#lx, expected own local id", o.result.raw);
+    CHECK((o.control & 7) == 0, "own state %#lx, expected running", o.control);
+    CHECK(o.pager.raw == sigma0_tid.raw, "own pager %#lx", o.pager.raw);
+    L4_Word_t here = (L4_Word_t)&marker;
+    CHECK(o.sp <= here + 4096 && o.sp + 4096 >= here, "own SP %#lx far from the stack in use (%#lx)", o.sp, here);
+}
+
+void exregs_tests(void)
+{
+    run_test("EXR0001", "ExchangeRegisters reads a receiving thread: local id, state 2, IP in the KIP stubs, SP in its stack",
+             read_blocked_thread);
+    run_test("EXR0002", "ExchangeRegisters on a local id returns the global id", local_gives_global);
+    run_test("EXR0003", "ExchangeRegisters sets the user-defined handle the thread then reads", set_handle);
+    run_test("EXR0004", "ExchangeRegisters sets the pager and returns the old one", set_pager);
+    run_test("EXR0005", "L4_Stop halts a running thread and L4_Start resumes it", halt_and_resume);
+    run_test("EXR0006", "aborting a receive ends it with canceled in the receive phase (7)", abort_receive);
+    run_test("EXR0007", "aborting a send ends it with canceled in the send phase (6) and drops the message",
+             abort_send);
+    run_test("EXR0008", "setting SP and IP of a running thread makes it continue there", redirect_running);
+    run_test("EXR0009", "ExchangeRegisters on a thread of another space fails with invalid thread (2)", other_space);
+    run_test("EXR0010", "ExchangeRegisters on a nonexistent or nil thread fails with invalid thread (2)",
+             missing_thread);
+    run_test("EXR0011", "ExchangeRegisters with unknown control bits fails with invalid parameter (5)", unknown_bits);
+    run_test("EXR0012", "ExchangeRegisters with kernel or non-canonical IP or SP fails (5) and changes nothing",
+             bad_ip_sp);
+    run_test("EXR0013", "ExchangeRegisters changes only user-modifiable flags", user_flags_only);
+    run_test("EXR0014", "a halted thread blocked in receive still receives and runs on after L4_Start",
+             stop_keeps_receive);
+    run_test("EXR0015", "AbortReceive_and_stop cancels the receive (7) seen once the thread is started",
+             abort_receive_and_stop);
+    run_test("EXR0016", "ExchangeRegisters on oneself reports own local id, running state, pager and SP",
+             read_self);
+}
