@@ -90,6 +90,15 @@ void Scheduler::schedule()
     switch_to(next != nullptr ? next : idle_thread);
 }
 
+void Scheduler::hand_off(Thread *partner)
+{
+    unsigned highest = highest_set();
+    if (partner->state() == Thread::State::ready && (highest == priorities || partner->priority() >= highest))
+        switch_to(partner);
+    else
+        schedule();
+}
+
 void Scheduler::yield()
 {
     Thread *self = current();

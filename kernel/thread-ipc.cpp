@@ -185,7 +185,12 @@ uint64_t Thread::block(State state, Thread_id partner, uint64_t wake_deadline)
         deadline = wake_deadline;
         Scheduler::add_timeout(this);
     }
-    Scheduler::schedule();
+    Thread *next = hand_off_;
+    hand_off_ = nullptr;
+    if (next != nullptr)
+        Scheduler::hand_off(next);
+    else
+        Scheduler::schedule();
     return ipc_error_;
 }
 
@@ -215,7 +220,9 @@ uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, T
         if (code != no_error)
             return ipc_error(code, Ipc_phase::send);
         if (then_receive) {
+            hand_off_ = receiver;
             receive_phase(from_specifier, receive_timeout);
+            hand_off_ = nullptr;
             return ipc_error_;
         }
         Scheduler::preempt_if_higher(receiver);

@@ -124,6 +124,7 @@ void Thread::halt()
         state_ = State::halted;
 }
 
+
 void Thread::resume()
 {
     if (!halted_)

@@ -9,7 +9,8 @@ extern "C" const uint64_t interrupt_stubs[Idt::vectors];  // entry.asm
 
 namespace {
 
-constexpr uint8_t interrupt_gate = 0x8e;  // present, DPL 0, 64-bit interrupt gate
+constexpr uint8_t interrupt_gate = 0x8e;       // present, DPL 0, 64-bit interrupt gate
+constexpr uint8_t user_interrupt_gate = 0xee;  // the same, callable from user mode (int3, into)
 
 struct __attribute__((packed)) Descriptor_pointer {
     uint16_t limit;
@@ -37,7 +38,8 @@ void Idt::load()
         table_[vector] = {static_cast<uint16_t>(target),
                           Gdt::kernel_code,
                           ist_for(vector),
-                          interrupt_gate,
+                          vector == Vectors::breakpoint || vector == Vectors::overflow ? user_interrupt_gate
+                                                                                        : interrupt_gate,
                           static_cast<uint16_t>(target >> 16),
                           static_cast<uint32_t>(target >> 32),
                           0};

@@ -24,14 +24,13 @@ uint64_t label_value(int64_t label, unsigned low_bits)
 // Flags user code may set through an exception reply: CF PF AF ZF SF TF DF OF and AC.
 constexpr uint64_t user_rflags = 0x40dd5;
 
-[[noreturn]] void halt(Thread &thread, const char *why)
+// Returns when ExchangeRegisters resumes the thread, usually with a new IP and SP; the
+// thread then continues from its (possibly changed) frame.
+void halt(Thread &thread, const char *why)
 {
     Console::print("thread %#llx halted: %s\n", static_cast<unsigned long long>(thread.id().raw()), why);
-    thread.set_state(Thread::State::halted);
+    thread.halt();
     Scheduler::schedule();
-    // A halted thread is only resumed by ExchangeRegisters, which gives it a new frame.
-    for (;;)
-        Scheduler::schedule();
 }
 
 }  // namespace
@@ -56,7 +55,7 @@ void User_exception::page_fault(Thread &thread, Exception_frame &frame, uint64_t
     thread.kernel_message[2] = frame.rip;
     Thread_id pager = thread.pager();
     if (pager.is_nil())
-        halt(thread, "page fault without a pager");
+        return halt(thread, "page fault without a pager");
     if (!thread.kernel_call(pager, 2))
         halt(thread, "page-fault IPC to the pager failed");
 }
@@ -83,7 +82,7 @@ void User_exception::exception_ipc(Thread &thread, Exception_frame &frame)
     if (handler.is_nil()) {
         Console::print("user exception %s at rip %#llx, error code %#llx\n", Exception_report::name(frame.vector),
                        static_cast<unsigned long long>(frame.rip), static_cast<unsigned long long>(frame.error_code));
-        halt(thread, "exception without an exception handler");
+        return halt(thread, "exception without an exception handler");
     }
     uint64_t *m = thread.kernel_message;
     const uint64_t registers[] = {frame.rip, frame.rflags, frame.vector, frame.error_code, frame.rdi, frame.rsi,
@@ -94,11 +93,11 @@ void User_exception::exception_ipc(Thread &thread, Exception_frame &frame)
     for (unsigned i = 0; i < exception_words; ++i)
         m[i + 1] = registers[i];
     if (!thread.kernel_call(handler, exception_words))
-        halt(thread, "exception IPC to the handler failed");
+        return halt(thread, "exception IPC to the handler failed");
     if ((m[0] & 63) < exception_words)
         return;  // a short reply leaves the registers as they were
     if (!User_mode::is_user_address(m[1]) || !User_mode::is_user_address(m[8]))
-        halt(thread, "exception reply with a kernel or non-canonical rip or rsp");
+        return halt(thread, "exception reply with a kernel or non-canonical rip or rsp");
     frame.rip = m[1];
     frame.rflags = (frame.rflags & ~user_rflags) | (m[2] & user_rflags);
     frame.rdi = m[5];

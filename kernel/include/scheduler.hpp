@@ -23,6 +23,9 @@ public:
     static void schedule();
     // Switches to next now (IPC hand-off); the current thread must already be queued or blocked.
     static void switch_to(Thread *next);
+    // Blocks the current thread in favour of partner, the thread its IPC just made ready,
+    // without a scheduler pass unless a higher-priority thread is ready.
+    static void hand_off(Thread *partner);
     // The current thread gives up the CPU to an equal or higher priority ready thread.
     static void yield();
     // Preempts current if a woken thread has a higher priority.

@@ -139,6 +139,7 @@ private:
     Thread_id call_from_;            // its from specifier
     uint16_t call_timeout_ = 0;      // and timeout
     uint64_t ipc_error_ = 0;         // result handed over by whoever woke this thread
+    Thread *hand_off_ = nullptr;     // a receiver this thread's send just made ready
     Thread_id ipc_from_;             // the sender, for a finished receive
 
     alignas(16) uint8_t stack_[1];   // the kernel stack runs to the end of the object
