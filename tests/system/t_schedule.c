@@ -263,8 +263,9 @@ static void slice_spinner(L4_Word_t me)
     for (;;) {
         L4_Word_t now = now_us();
         if (rr_last != me) {
+            /* now may have been read before a preemption: start the stretch afresh. */
             rr_last = me;
-            segment_start = now;
+            segment_start = now = now_us();
         }
         if (now - segment_start > longest[me])
             longest[me] = now - segment_start;
