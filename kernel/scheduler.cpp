@@ -79,7 +79,7 @@ void Scheduler::switch_to(Thread *next)
     if (!next->is_idle()) {
         if (previous->is_idle() || previous->space() != next->space())
             next->space()->activate();
-        User_mode::switch_thread(next->stack_end(), next->fs_base(), next->utcb_address());
+        User_mode::switch_thread(next->stack_end(), next->fs_base(), next->gs_base());
     }
     context_switch(previous->saved_stack_pointer(), *next->saved_stack_pointer());
 }

@@ -78,9 +78,18 @@ bool Thread::set_utcb(uint64_t utcb_address)
     utcb_ = static_cast<uint8_t *>(memory);
     utcb_address_ = utcb_address;
     space_->set_thread_at_utcb(utcb_address, this);
+    gs_base_ = utcb_address;
     utcb_word(TERN_UTCB_SELF) = utcb_address;
     utcb_word(TERN_UTCB_MY_GLOBAL_ID) = id_.raw();
     return true;
+}
+
+void Thread::set_segment_bases(uint64_t fs_base, uint64_t gs_base)
+{
+    fs_base_ = fs_base;
+    gs_base_ = gs_base;
+    if (Scheduler::current() == this)
+        User_mode::switch_thread(stack_end(), fs_base_, gs_base_);
 }
 
 void Thread::start(uint64_t ip, uint64_t sp)

@@ -88,16 +88,23 @@ void User_exception::exception_ipc(Thread &thread, Exception_frame &frame)
     const uint64_t registers[] = {frame.rip, frame.rflags, frame.vector, frame.error_code, frame.rdi, frame.rsi,
                                   frame.rbp, frame.rsp,    frame.rbx,    frame.rdx,        frame.rcx, frame.rax,
                                   frame.r8,  frame.r9,     frame.r10,    frame.r11,        frame.r12, frame.r13,
-                                  frame.r14, frame.r15};
+                                  frame.r14, frame.r15,    thread.fs_base(), thread.gs_base()};
+    static_assert(sizeof registers / sizeof registers[0] == exception_words);
     m[0] = label_value(exception_label, 0) << 16;
     for (unsigned i = 0; i < exception_words; ++i)
         m[i + 1] = registers[i];
     if (!thread.kernel_call(handler, exception_words))
         return halt(thread, "exception IPC to the handler failed");
-    if ((m[0] & 63) < exception_words)
+    unsigned reply_words = static_cast<unsigned>(m[0] & 63);
+    if (reply_words < general_register_words)
         return;  // a short reply leaves the registers as they were
     if (!User_mode::is_user_address(m[1]) || !User_mode::is_user_address(m[8]))
         return halt(thread, "exception reply with a kernel or non-canonical rip or rsp");
+    if (reply_words >= exception_words) {
+        if (!User_mode::is_canonical(m[21]) || !User_mode::is_canonical(m[22]))
+            return halt(thread, "exception reply with a non-canonical FS or GS base");
+        thread.set_segment_bases(m[21], m[22]);
+    }
     frame.rip = m[1];
     frame.rflags = (frame.rflags & ~user_rflags) | (m[2] & user_rflags);
     frame.rdi = m[5];

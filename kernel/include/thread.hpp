@@ -63,7 +63,10 @@ public:
     uint64_t &remaining_us() { return remaining_us_; }
     void set_state(State state) { state_ = state; }
     uint64_t *saved_stack_pointer() { return &saved_stack_pointer_; }
+    // The FS and GS bases user code sees (GS defaults to the UTCB, which libl4 relies on).
     uint64_t fs_base() const { return fs_base_; }
+    uint64_t gs_base() const { return gs_base_; }
+    void set_segment_bases(uint64_t fs_base, uint64_t gs_base);
     bool is_idle() const { return space_ == nullptr; }
     Ring_link<Thread> ready_link;
     uint64_t deadline = 0;  // when a waiting thread's timeout fires
@@ -126,6 +129,7 @@ private:
     uint64_t remaining_us_ = default_time_slice_us;
     uint64_t saved_stack_pointer_ = 0;
     uint64_t fs_base_ = 0;
+    uint64_t gs_base_ = 0;
     bool started_ = false;   // has left the kernel for user mode at least once
     bool halted_ = false;
 

@@ -579,6 +579,7 @@ int main(void)
     map_tests();
     delete_tests();
     misc_tests();
+    abi_tests();
 
     printf("SYSTEST done %d passed, %d failed\n", passed_count, failed_count);
     kdb_exit(failed_count == 0 ? 0 : 1);

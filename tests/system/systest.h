@@ -145,10 +145,10 @@ void remember_child(L4_ThreadId_t tid); /* delete it when the test ends */
 L4_ThreadId_t spawn_child_control(void (*fn)(void), unsigned stack, L4_Word_t control); /* SpaceControl control */
 /* Replies to an exception message in the MRs with its 20 registers, rip and rax changed. */
 L4_MsgTag_t reply_exception(L4_ThreadId_t to, L4_Word_t rip, L4_Word_t rax);
-#define EXC_WORDS 20
+#define EXC_WORDS 22
 /* MR index of each register in an exception message. */
 enum { X_RIP = 1, X_RFLAGS, X_VECTOR, X_ERROR, X_RDI, X_RSI, X_RBP, X_RSP, X_RBX, X_RDX, X_RCX, X_RAX, X_R8, X_R9,
-       X_R10, X_R11, X_R12, X_R13, X_R14, X_R15 };
+       X_R10, X_R11, X_R12, X_R13, X_R14, X_R15, X_FS_BASE, X_GS_BASE };
 /* Receives from the child (or any thread when child is anythread), serving its page
  * faults with the root task's pages, until another message arrives; returns its tag
  * (E set on timeout). */
@@ -210,5 +210,6 @@ void sigma0_tests(void);
 void map_tests(void);
 void delete_tests(void);
 void misc_tests(void);
+void abi_tests(void);
 
 #endif

@@ -46,7 +46,11 @@ __asm__(".text\n"
 static volatile L4_Word_t exc_done;
 static L4_Word_t regs_out[5];
 
-enum which { DO_UD2, DO_INT3, DO_DIV, DO_CLI, DO_SYSCALL, DO_REGS, DO_UD2_NO_HANDLER, DO_UD2_BAD_HANDLER };
+enum which { DO_UD2, DO_INT3, DO_DIV, DO_CLI, DO_SYSCALL, DO_REGS, DO_UD2_NO_HANDLER, DO_UD2_BAD_HANDLER, DO_UD2_THEN_FS };
+
+/* What %fs:0 read after the handler set the FS base (DO_UD2_THEN_FS). */
+static volatile L4_Word_t fs_word_read;
+static L4_Word_t fs_probe[2] = {0x7e57f5b45e000001UL, 0};
 
 static void exception_thread(L4_Word_t which)
 {
@@ -62,6 +66,13 @@ static void exception_thread(L4_Word_t which)
     case DO_CLI: exc_do_cli(); break;
     case DO_SYSCALL: exc_do_bad_syscall(); break;
     case DO_REGS: exc_do_regs(regs_out); break;
+    case DO_UD2_THEN_FS: {
+        exc_do_ud2();
+        L4_Word_t value;
+        __asm__ __volatile__("movq %%fs:0, %0" : "=r"(value));
+        fs_word_read = value;
+        break;
+    }
     default: exc_do_ud2(); break;
     }
     exc_done = 1;
@@ -123,7 +134,7 @@ static void ud2_message(void)
         return;
     L4_MsgTag_t tag = {.raw = m.tag};
     CHECK(m.from == t.raw, "exception message from %#lx, expected %#lx", m.from, t.raw);
-    CHECK(L4_UntypedWords(tag) == EXC_WORDS && L4_TypedWords(tag) == 0, "tag %#lx, expected u = 20, t = 0", m.tag);
+    CHECK(L4_UntypedWords(tag) == EXC_WORDS && L4_TypedWords(tag) == 0, "tag %#lx, expected u = 22, t = 0", m.tag);
     CHECK(m.r[X_VECTOR] == 6 && m.r[X_ERROR] == 0, "vector %lu error %#lx, expected 6 and 0", m.r[X_VECTOR],
           m.r[X_ERROR]);
     CHECK(m.r[X_RIP] == (L4_Word_t)exc_ud2_at, "rip %#lx, expected the ud2 at %#lx", m.r[X_RIP],
@@ -145,6 +156,26 @@ static void ud2_resume(void)
     if (!exc_reply(t, &m) || !finished(t))
         return;
     CHECK(exc_done, "done flag not set");
+}
+
+static void reply_sets_fs_base(void)
+{
+    fs_word_read = 0;
+    L4_ThreadId_t t = start(DO_UD2_THEN_FS);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    struct exc_msg m;
+    if (!exc_receive(t, &m))
+        return;
+    L4_Word_t fs = m.r[X_FS_BASE], gs = m.r[X_GS_BASE];
+    m.r[X_RIP] = (L4_Word_t)exc_ud2_after;
+    m.r[X_FS_BASE] = (L4_Word_t)fs_probe;
+    if (!exc_reply(t, &m) || !finished(t))
+        return;
+    CHECK(fs == 0, "the FS base of a new thread was %#lx, expected 0", fs);
+    CHECK(gs == utcb_of_slot(slot_of(t)), "the GS base was %#lx, expected the thread's UTCB %#lx", gs,
+          utcb_of_slot(slot_of(t)));
+    CHECK(fs_word_read == fs_probe[0], "%%fs:0 read %#lx after the reply set the FS base, expected %#lx", fs_word_read,
+          fs_probe[0]);
 }
 
 static void int3_breakpoint(void)
@@ -325,15 +356,17 @@ static void missing_handler_halts(void)
 
 void exception_tests(void)
 {
-    run_test("EXC0001", "ud2 sends the handler label -5 << 4 with 20 words: rip at the ud2, vector 6, rsp, rflags",
+    run_test("EXC0001", "ud2 sends the handler label -5 << 4 with 22 words (rip at the ud2, vector 6, rsp, rflags)",
              ud2_message);
-    run_test("EXC0002", "the handler's 20-word reply with rip past the ud2 resumes the thread", ud2_resume);
+    run_test("EXC0002", "the handler's 22-word reply with rip past the ud2 resumes the thread", ud2_resume);
     run_test("EXC0003", "int3 in user mode arrives as vector 3 with rip after the int3", int3_breakpoint);
+    run_test("EXC0020", "the exception message carries FS (0) and GS (the UTCB) bases; a 22-word reply sets FS",
+             reply_sets_fs_base);
     run_test("EXC0004", "divide by zero arrives as vector 0 at the div and resumes where the reply says",
              divide_error);
     run_test("EXC0005", "the exception message carries the thread's general registers", registers_delivered);
     run_test("EXC0006", "the handler's reply sets the thread's general registers", reply_sets_registers);
-    run_test("EXC0007", "an empty reply leaves the registers: the instruction faults again", short_reply_retries);
+    run_test("EXC0007", "an empty reply leaves the registers, so the instruction faults again", short_reply_retries);
     run_test("EXC0008", "a thread without exception handler stops at its exception", no_handler_halts);
     run_test("EXC0009", "a reply with a kernel rip stops the thread instead of resuming it", kernel_rip_halts);
     run_test("EXC0010", "an unknown system-call number arrives as invalid opcode (6) after the syscall",

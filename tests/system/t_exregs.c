@@ -310,7 +310,7 @@ static void read_self(void)
 
 void exregs_tests(void)
 {
-    run_test("EXR0001", "ExchangeRegisters reads a receiving thread: local id, state 2, IP in the KIP stubs, SP in its stack",
+    run_test("EXR0001", "ExchangeRegisters reads a receiving thread (local id, state 2, IP in the KIP stubs, SP in its stack)",
              read_blocked_thread);
     run_test("EXR0002", "ExchangeRegisters on a local id returns the global id", local_gives_global);
     run_test("EXR0003", "ExchangeRegisters sets the user-defined handle the thread then reads", set_handle);

@@ -174,6 +174,6 @@ void sigma0_tests(void)
              foreign_message);
     run_test("SIG0007", "sigma0 refuses requests with unsupported attributes", attributes_refused);
     run_test("SIG0008", "sigma0's reply is one map item sending the fpage at its own address", reply_is_map_item);
-    run_test("SIG0009", "a page fault sent to sigma0 maps its physical page 1:1 and counts it as given",
+    run_test("SIG0009", "a page fault sent to sigma0 maps its physical page one to one and counts it as given",
              idempotent_fault);
 }

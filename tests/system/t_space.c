@@ -257,7 +257,7 @@ void space_tests(void)
 {
     run_test("SPC0001", "a thread in a new space starts on its pager's start message and reports by IPC", child_runs);
     run_test("SPC0002", "a thread in a new space finds the KIP at its KIP area", child_sees_kip);
-    run_test("SPC0003", "SpaceControl sets the areas once: new areas later fail with invalid space (3), nil ones pass",
+    run_test("SPC0003", "SpaceControl sets the areas once (new areas later fail with invalid space (3), nil ones pass)",
              areas_fixed);
     run_test("SPC0004", "SpaceControl with a KIP area below 4 KiB fails with invalid KIP area (7)",
              kip_area_too_small);

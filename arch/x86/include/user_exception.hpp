@@ -6,9 +6,11 @@
 // halted; the kernel carries on.
 //
 // Page-fault message: label (-2 << 4) | rwx of the access, u = 2: fault address, fault IP.
-// Exception message:  label (-5 << 4), u = 20: rip, rflags, vector, error code, rdi, rsi,
-//                     rbp, rsp, rbx, rdx, rcx, rax, r8 .. r15. The reply in the same layout
-//                     sets the registers (rflags only in its user-modifiable bits).
+// Exception message:  label (-5 << 4), u = 22: rip, rflags, vector, error code, rdi, rsi,
+//                     rbp, rsp, rbx, rdx, rcx, rax, r8 .. r15, FS base, GS base. A reply
+//                     of 20 or more words sets the general registers (rflags only in its
+//                     user-modifiable bits), one of 22 also the FS and GS bases (the
+//                     thread's TLS pointers, e.g. for a personality server's arch_prctl).
 #pragma once
 
 #include "exception_frame.hpp"
@@ -19,7 +21,8 @@ class User_exception {
 public:
     static constexpr int64_t page_fault_label = -2;
     static constexpr int64_t exception_label = -5;
-    static constexpr unsigned exception_words = 20;
+    static constexpr unsigned general_register_words = 20;
+    static constexpr unsigned exception_words = 22;
 
     static void handle(Thread &thread, Exception_frame &frame);
 
