@@ -61,6 +61,11 @@ BOOT_TESTS = [
     Boot_test("BOOT0009", "kernel page tables report their protections",
               expect=[r"^kernel page tables: active \(text RX, rodata R, data RW NX, no identity map\)$"]),
 
+    Boot_test("BOOT0010", "a malformed ELF boot module is refused with a message and not run",
+              modules=[("tests/data/malformed/sigma0", "")],
+              expect=[r"^boot task tests/data/malformed/sigma0: refused, not a usable ELF64 executable: ",
+                      r"^boot complete: shutting down$"], forbid=[r"^boot task .*: thread "]),
+
     fault("FAULT0001", "null", "null dereference is caught, reported and fails the run",
           r"^KERNEL EXCEPTION: #PF page fault \(vector 14\), error code 0 \[not present, read, kernel\]$",
           r"cr2 0x0000000000000000$", r"^exit: failure$"),
