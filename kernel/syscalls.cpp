@@ -237,8 +237,6 @@ constexpr uint64_t set_halt = 1u << 8;
 constexpr uint64_t known = (1u << 10) - 1;
 }  // namespace Exregs
 
-// Flags user code may set: CF PF AF ZF SF TF DF OF and AC.
-constexpr uint64_t user_rflags = 0x40dd5;
 
 void exchange_registers(Thread &caller, Sys_exchange_registers call)
 {
@@ -290,7 +288,7 @@ void exchange_registers(Thread &caller, Sys_exchange_registers call)
     if (control & Exregs::set_ip)
         frame.rip = ip;
     if (control & Exregs::set_flags)
-        frame.rflags = (frame.rflags & ~user_rflags) | (flags & user_rflags);
+        frame.rflags = (frame.rflags & ~User_mode::user_settable_rflags) | (flags & User_mode::user_settable_rflags);
     if (control & Exregs::set_handle)
         dest->utcb_word(TERN_UTCB_USER_DEFINED_HANDLE) = handle;
     if (control & Exregs::set_pager)

@@ -15,6 +15,25 @@ extern syscall_dispatch
 ; Vectors for which the CPU pushes an error code.
 %define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
 
+; The general registers in Exception_frame order (rax ends up at the highest address).
+%macro push_general_registers 0
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+%endmacro
+
 section .text
 
 %assign vector 0
@@ -36,21 +55,7 @@ interrupt_common:
     jz .from_kernel
     swapgs
 .from_kernel:
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    push_general_registers
     cld
     mov rdi, rsp
     call interrupt_dispatch
@@ -94,21 +99,7 @@ syscall_entry:
     push rcx
     push 0
     push SYSCALL_VECTOR
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    push_general_registers
     cld
     mov rdi, rsp
     call syscall_dispatch

@@ -21,8 +21,6 @@ uint64_t label_value(int64_t label, unsigned low_bits)
     return (static_cast<uint64_t>(label << 4) | low_bits) & label_bits;
 }
 
-// Flags user code may set through an exception reply: CF PF AF ZF SF TF DF OF and AC.
-constexpr uint64_t user_rflags = 0x40dd5;
 
 // Returns when ExchangeRegisters resumes the thread, usually with a new IP and SP; the
 // thread then continues from its (possibly changed) frame.
@@ -106,7 +104,7 @@ void User_exception::exception_ipc(Thread &thread, Exception_frame &frame)
         thread.set_segment_bases(m[21], m[22]);
     }
     frame.rip = m[1];
-    frame.rflags = (frame.rflags & ~user_rflags) | (m[2] & user_rflags);
+    frame.rflags = (frame.rflags & ~User_mode::user_settable_rflags) | (m[2] & User_mode::user_settable_rflags);
     frame.rdi = m[5];
     frame.rsi = m[6];
     frame.rbp = m[7];

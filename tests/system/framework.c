@@ -580,6 +580,7 @@ int main(void)
     delete_tests();
     misc_tests();
     abi_tests();
+    memory_tests(); /* last: it exhausts kernel memory */
 
     printf("SYSTEST done %d passed, %d failed\n", passed_count, failed_count);
     kdb_exit(failed_count == 0 ? 0 : 1);

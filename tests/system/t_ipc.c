@@ -552,6 +552,127 @@ static void closed_wait_missing_thread(void)
           IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, RECV_PHASE));
 }
 
+/* A child in another space sends 63 words: MR3 and up travel between two UTCBs. */
+static void long_sender_child(void)
+{
+    L4_Word_t words[63];
+    for (int i = 0; i < 63; ++i)
+        words[i] = pattern(i + 1) ^ 0xc0ffee;
+    load_words(LABEL_PING, 63, words);
+    send_ms(main_tid, 2000);
+    park();
+}
+
+static void words_across_spaces(void)
+{
+    L4_ThreadId_t child = spawn_child(long_sender_child, 0);
+    CHECK(!L4_IsNilThread(child), "no child");
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = serve_child(child, 2000, &from);
+    CHECK(is_label(tag, LABEL_PING) && L4_UntypedWords(tag) == 63, "tag %#lx from %#lx, expected 63 words", tag.raw,
+          from.raw);
+    for (int i = 1; i <= 63; ++i)
+        CHECK(mr(i) == (pattern(i) ^ 0xc0ffee), "MR%d is %#lx, expected %#lx", i, mr(i), pattern(i) ^ 0xc0ffee);
+}
+
+static void server_child(void)
+{
+    for (;;) {
+        L4_ThreadId_t from = L4_nilthread;
+        L4_MsgTag_t tag = L4_Wait_Timeout(ms_time(2000), &from);
+        if (L4_IpcFailed(tag))
+            continue;
+        L4_Word_t words[8];
+        for (int i = 0; i < 8; ++i)
+            words[i] = mr(i + 1) + 1;
+        load_words(LABEL_PING, 8, words);
+        L4_Reply(from);
+    }
+}
+
+static void call_across_spaces(void)
+{
+    L4_ThreadId_t child = spawn_child(server_child, 0);
+    CHECK(!L4_IsNilThread(child), "no child");
+    /* Serve its page faults until it waits for requests. */
+    L4_MsgTag_t tag = serve_child(child, 100, 0);
+    CHECK(L4_IpcFailed(tag), "unexpected message from the server child (tag %#lx)", tag.raw);
+    L4_Word_t words[8];
+    for (int i = 0; i < 8; ++i)
+        words[i] = 1000 * (L4_Word_t)i;
+    for (int round = 0; round < 3; ++round) {
+        load_words(LABEL_PING, 8, words);
+        tag = L4_Call_Timeouts(child, ms_time(1000), ms_time(1000));
+        while (is_page_fault(tag)) { /* the reply may first need a page of the child's */
+            CHECK(answer_page_fault(child), "could not answer the child's fault");
+            tag = recv_ms(child, 1000, 0);
+        }
+        CHECK(L4_IpcSucceeded(tag) && L4_UntypedWords(tag) == 8, "call %d: tag %#lx ErrorCode %lu", round, tag.raw,
+              L4_IpcFailed(tag) ? L4_ErrorCode() : 0);
+        for (int i = 0; i < 8; ++i)
+            CHECK(mr(i + 1) == words[i] + 1, "call %d: reply MR%d %#lx, expected %#lx", round, i + 1, mr(i + 1),
+                  words[i] + 1);
+        for (int i = 0; i < 8; ++i)
+            words[i] += 1;
+    }
+}
+
+static void receive_from_unused_local_id(void)
+{
+    L4_ThreadId_t unused = {.raw = UTCB_AREA + 62 * UTCB_SIZE};
+    L4_Word_t before = now_us();
+    L4_MsgTag_t tag = recv_ms(unused, 500, 0);
+    CHECK(L4_IpcFailed(tag) && L4_ErrorCode() == IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, RECV_PHASE),
+          "closed receive from local id %#lx (no thread has that UTCB): tag %#lx ErrorCode %lu, expected %lu",
+          unused.raw, tag.raw, L4_ErrorCode(), IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, RECV_PHASE));
+    CHECK(now_us() - before < 200000, "failing took %lu us", now_us() - before);
+}
+
+static void faulting_reader(L4_Word_t address)
+{
+    L4_Word_t v = *(volatile L4_Word_t *)address;
+    report_to_main(1, v, 0, 0);
+}
+
+static volatile L4_Word_t intruder_error;
+
+static void intruder(L4_Word_t target)
+{
+    L4_ThreadId_t to = {.raw = target};
+    load_msg(LABEL_PING, 2, 0x1111, 0x2222, 0);
+    L4_MsgTag_t tag = send_ms(to, 50);
+    intruder_error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    report_to_main(0, 0, 0, 0);
+}
+
+static L4_Word_t fault_source[512] __attribute__((aligned(4096)));
+
+static void fault_wait_is_closed(void)
+{
+    for (int i = 0; i < 512; ++i)
+        fault_source[i] = 0xfa00 + (L4_Word_t)i;
+    L4_Word_t w = WINDOW(35);
+    L4_ThreadId_t t = spawn(faulting_reader, w + 8, -1, main_tid);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    L4_MsgTag_t tag = recv_ms(t, 1000, 0);
+    CHECK(is_page_fault(tag) && mr(1) == w + 8, "no page fault at %#lx (tag %#lx)", w + 8, tag.raw);
+    intruder_error = 0xee;
+    L4_ThreadId_t x = spawn_simple(intruder, t.raw);
+    CHECK(!L4_IsNilThread(x), "no intruder");
+    CHECK(is_label(recv_ms(x, 1000, 0), LABEL_REPORT), "no report from the intruder");
+    CHECK(intruder_error == IPC_ERR(TERN_IPC_ERROR_TIMEOUT, SEND_PHASE), "a send to a thread waiting for its pager "
+          "ended with ErrorCode %lu, expected a send timeout (%lu)", intruder_error,
+          IPC_ERR(TERN_IPC_ERROR_TIMEOUT, SEND_PHASE));
+    L4_Msg_t msg;
+    L4_MsgClear(&msg);
+    L4_MsgAppendMapItem(&msg, L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)fault_source, 12), 7), w));
+    L4_MsgLoad(&msg);
+    CHECK(L4_IpcSucceeded(send_ms(t, 500)), "pager reply failed with ErrorCode %lu", L4_ErrorCode());
+    tag = recv_ms(t, 1000, 0);
+    CHECK(is_label(tag, LABEL_REPORT) && mr(1) == fault_source[1], "after the pager's reply the thread read %#lx "
+          "(tag %#lx), expected %#lx", mr(1), tag.raw, fault_source[1]);
+}
+
 void ipc_tests(void)
 {
     run_test("IPC0001", "send to a waiting receiver delivers every untyped word (63)", send_all_words);
@@ -589,4 +710,9 @@ void ipc_tests(void)
              wrong_sender_not_accepted);
     run_test("IPC0027", "a thread's closed wait for a nonexistent thread ends at once with no partner (5)",
              closed_wait_missing_thread);
+    run_test("IPC0028", "63 words sent from another space arrive intact", words_across_spaces);
+    run_test("IPC0029", "Call to a server in another space returns its replies, three times", call_across_spaces);
+    run_test("IPC0030", "closed receive from a local id no thread has fails at once with no partner (5)",
+             receive_from_unused_local_id);
+    run_test("IPC0031", "a thread waiting for its pager's reply takes no other message", fault_wait_is_closed);
 }

@@ -365,6 +365,15 @@ static void wake_preempts(void)
     CHECK(low_saw == 1, "right after its send the priority-100 sender saw the priority-200 receiver had not run yet");
 }
 
+static void lowest_priority_runs(void)
+{
+    switched_flag = 0;
+    L4_ThreadId_t t = spawn(set_switched, 0, 0, sigma0_tid);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    sleep_ms(20);
+    CHECK(switched_flag == 1, "a priority-0 thread did not run while every other thread was blocked");
+}
+
 void schedule_tests(void)
 {
     run_test("SCH0001", "Schedule of a ready thread and of oneself returns running (3)", result_running);
@@ -388,4 +397,5 @@ void schedule_tests(void)
     run_test("SCH0017", "Schedule of a thread blocked in send reports pending send (4)", result_pending_send);
     run_test("SCH0018", "Schedule of a created but inactive thread reports inactive (2)", result_inactive);
     run_test("SCH0019", "a send that wakes a higher-priority receiver switches to it at once", wake_preempts);
+    run_test("SCH0020", "a priority-0 thread runs when nothing else is ready", lowest_priority_runs);
 }

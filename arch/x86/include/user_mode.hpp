@@ -20,6 +20,10 @@ public:
     // A frame that starts user code at ip with stack sp, interrupts enabled.
     static void prepare_frame(Exception_frame &frame, uint64_t ip, uint64_t sp);
 
+    // RFLAGS bits user code may set through ExchangeRegisters or an exception reply:
+    // CF PF AF ZF SF TF DF OF and AC (never IF, IOPL or anything else privileged).
+    static constexpr uint64_t user_settable_rflags = 0x40dd5;
+
     static bool is_canonical(uint64_t address)
     {
         return address < 0x0000800000000000 || address >= 0xffff800000000000;
