@@ -122,6 +122,7 @@ int main(void)
     L4_Reply(from);
     L4_Sleep(L4_TimePeriod(50000));
     printf("hello: done; the pager served %lu page faults of the second space\n", faults_served);
+    L4_KDB_Enter("hello: kernel memory at the end");  /* the kernel prints its memory use */
     stop_machine(0);
     return 0;
 }
