@@ -73,12 +73,32 @@ uint64_t thread_control(Thread &caller, Sys_thread_control call)
     Thread *space_owner = space_specifier == dest ? existing : Thread::lookup(space_specifier, &caller);
     if (space_specifier != dest && space_owner == nullptr)
         return fail(caller, TERN_ERROR_INVALID_SPACE);
-    if (existing != nullptr && space_owner != nullptr && space_owner->space() != existing->space())
-        return fail(caller, TERN_ERROR_INVALID_SPACE);  // moving threads between spaces: not in X.2 here
     if (!scheduler.is_nil() && Thread::lookup(scheduler, &caller) == nullptr)
         return fail(caller, TERN_ERROR_INVALID_SCHEDULER);
     Space *space = space_owner != nullptr ? space_owner->space() : nullptr;
     bool wants_activation = utcb != no_utcb_change;
+    bool migrates = existing != nullptr && space != nullptr && space != existing->space();
+    if (migrates) {
+        // Moving a thread to another space: an active one needs a UTCB there.
+        if (existing == &caller)
+            return fail(caller, TERN_ERROR_INVALID_THREAD);
+        if (existing->is_active() && !wants_activation)
+            return fail(caller, TERN_ERROR_INVALID_UTCB);
+        if (wants_activation && (!space->is_initialized() || !utcb_fits(*space, utcb) ||
+                                 space->thread_at_utcb(utcb) != nullptr))
+            return fail(caller, TERN_ERROR_INVALID_UTCB);
+        bool was_active = existing->is_active();
+        if (!existing->migrate(space, was_active ? utcb : 0))
+            return fail(caller, TERN_ERROR_OUT_OF_MEMORY);
+        if (!scheduler.is_nil())
+            existing->set_scheduler(scheduler);
+        if (was_active) {
+            if (!pager.is_nil())
+                existing->set_pager(pager);
+            return 1;
+        }
+        // An inactive thread moved; it is activated below if a UTCB was given.
+    }
     if (wants_activation) {
         if (existing != nullptr && existing->is_active())
             return fail(caller, TERN_ERROR_INVALID_UTCB);

@@ -84,6 +84,36 @@ bool Thread::set_utcb(uint64_t utcb_address)
     return true;
 }
 
+bool Thread::migrate(Space *target, uint64_t utcb)
+{
+    Space *source = space_;
+    uint8_t *old_utcb = utcb_;
+    if (old_utcb != nullptr) {
+        void *memory = target->utcb_memory(utcb);
+        if (memory == nullptr || target->thread_at_utcb(utcb) != nullptr)
+            return false;
+        cancel_ipc(Ipc_phase::send);
+        cancel_ipc(Ipc_phase::receive);
+        // The thread control registers the thread keeps across the move.
+        const uint64_t kept[] = {TERN_UTCB_USER_DEFINED_HANDLE, TERN_UTCB_PAGER, TERN_UTCB_EXCEPTION_HANDLER,
+                                 TERN_UTCB_FLAGS, TERN_UTCB_TRANSFER_TIMEOUTS, TERN_UTCB_THREAD_WORD0,
+                                 TERN_UTCB_THREAD_WORD1};
+        auto *fresh = static_cast<uint8_t *>(memory);
+        for (uint64_t offset : kept)
+            *reinterpret_cast<uint64_t *>(fresh + offset) = *reinterpret_cast<uint64_t *>(old_utcb + offset);
+        source->set_thread_at_utcb(utcb_address_, nullptr);
+    }
+    target->add_thread();
+    space_ = target;
+    if (old_utcb != nullptr) {
+        utcb_ = nullptr;
+        (void)set_utcb(utcb);  // cannot fail: the memory exists and the slot is free
+    }
+    if (source->remove_thread())
+        source->destroy();
+    return true;
+}
+
 void Thread::set_segment_bases(uint64_t fs_base, uint64_t gs_base)
 {
     fs_base_ = fs_base;

@@ -42,6 +42,10 @@ public:
 
     // Gives the thread a UTCB in its space (X.2 activation), false if that is impossible.
     bool set_utcb(uint64_t utcb_address);
+    // Moves the thread (not the current one) to target, with the UTCB at utcb there if it was
+    // active (its TCRs move along); its own IPC is cancelled. false when the new UTCB
+    // cannot be had; nothing has changed then.
+    bool migrate(Space *target, uint64_t utcb);
     uint64_t utcb_address() const { return utcb_address_; }
     uint64_t &utcb_word(uint64_t offset) { return *reinterpret_cast<uint64_t *>(utcb_ + offset); }
     Thread_id pager() { return Thread_id(utcb_word(utcb_pager_offset)); }
