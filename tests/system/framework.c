@@ -362,7 +362,7 @@ L4_ThreadId_t spawn_simple(thread_fn fn, L4_Word_t arg) { return spawn(fn, arg, 
 
 /* ------------------------------------------------------------------ children (new spaces) */
 
-static L4_ThreadId_t children[MAX_CHILDREN * 2];
+static L4_ThreadId_t children[MAX_REMEMBERED];
 static unsigned char child_stacks[MAX_CHILDREN][CHILD_STACK_BYTES] __attribute__((aligned(4096)));
 unsigned long child_faults;
 struct fault_record fault_log[FAULT_LOG];
@@ -372,12 +372,13 @@ L4_Word_t child_stack_top(unsigned stack) { return (L4_Word_t)&child_stacks[stac
 
 void remember_child(L4_ThreadId_t tid)
 {
-    for (unsigned i = 0; i < MAX_CHILDREN * 2; ++i) {
-        if (children[i].raw == 0) {
+    for (unsigned i = 0; i < MAX_REMEMBERED; ++i) {
+        if (children[i].raw == 0 || children[i].raw == tid.raw) {
             children[i] = tid;
             return;
         }
     }
+    fail("too many threads to remember for deletion");
 }
 
 void forget_thread(L4_ThreadId_t tid)
@@ -385,7 +386,7 @@ void forget_thread(L4_ThreadId_t tid)
     L4_Word_t k = slot_of(tid);
     if (k != 0)
         slots[k].used = 0;
-    for (unsigned i = 0; i < MAX_CHILDREN * 2; ++i)
+    for (unsigned i = 0; i < MAX_REMEMBERED; ++i)
         if (children[i].raw == tid.raw)
             children[i] = L4_nilthread;
 }
@@ -453,20 +454,21 @@ int answer_page_fault(L4_ThreadId_t faulter)
 L4_MsgTag_t serve_child(L4_ThreadId_t child, L4_Word_t ms, L4_ThreadId_t *sender)
 {
     L4_Word_t deadline = now_us() + ms * 1000;
-    for (;;) {
+    L4_MsgTag_t failed;
+    failed.raw = 0x8000; /* E: an unanswerable fault or a fault loop reads as a failed wait */
+    for (unsigned faults = 0;; ++faults) {
         L4_Word_t now = now_us();
-        L4_Word_t left = deadline > now ? (deadline - now) / 1000 : 0;
+        if (now >= deadline || faults >= 2000)
+            return failed; /* e.g. a fault the mapping reply does not resolve, again and again */
+        L4_Word_t left = (deadline - now) / 1000;
         L4_ThreadId_t from = L4_nilthread;
         L4_MsgTag_t tag = recv_ms(child, left == 0 ? 1 : left, &from);
         if (sender != 0)
             *sender = from;
         if (!is_page_fault(tag))
             return tag;
-        if (!answer_page_fault(from)) {
-            L4_MsgTag_t failed;
-            failed.raw = 0x8000;  /* E: report the unanswerable fault as a failed wait */
+        if (!answer_page_fault(from))
             return failed;
-        }
     }
 }
 
@@ -537,7 +539,7 @@ void cleanup_threads(void)
             slots[k].used = 0;
         }
     }
-    for (unsigned i = 0; i < MAX_CHILDREN * 2; ++i) {
+    for (unsigned i = 0; i < MAX_REMEMBERED; ++i) {
         if (children[i].raw != 0) {
             L4_ThreadControl(children[i], L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1);
             children[i] = L4_nilthread;

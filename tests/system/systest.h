@@ -59,7 +59,8 @@
 
 #define MAX_SLOTS 64
 #define STACK_BYTES 8192
-#define MAX_CHILDREN 4
+#define MAX_CHILDREN 4 /* child stacks */
+#define MAX_REMEMBERED 16
 #define CHILD_STACK_BYTES 16384
 
 typedef void (*thread_fn)(L4_Word_t arg);

@@ -603,7 +603,7 @@ static void call_across_spaces(void)
     for (int round = 0; round < 3; ++round) {
         load_words(LABEL_PING, 8, words);
         tag = L4_Call_Timeouts(child, ms_time(1000), ms_time(1000));
-        while (is_page_fault(tag)) { /* the reply may first need a page of the child's */
+        for (int n = 0; is_page_fault(tag) && n < 100; ++n) { /* the reply may need a page of the child's */
             CHECK(answer_page_fault(child), "could not answer the child's fault");
             tag = recv_ms(child, 1000, 0);
         }

@@ -13,10 +13,12 @@ static unsigned create_until_full(L4_Word_t *last_result, L4_Word_t *last_error)
     unsigned n = 0;
     *last_result = 1;
     *last_error = 0;
-    while (n < MAX_HOGS) {
-        L4_ThreadId_t t = L4_GlobalId(600 + n, 3);
+    for (L4_Word_t number = 600; number < 600 + MAX_HOGS && n < MAX_HOGS; ++number) {
+        L4_ThreadId_t t = L4_GlobalId(number, 3);
         set_error_code(0xee);
         L4_Word_t r = L4_ThreadControl(t, t, main_tid, L4_nilthread, (void *)-1);
+        if (r != 1 && L4_ErrorCode() == L4_ERROR_INVALID_THREAD)
+            continue; /* number in use (by a thread an earlier test left behind) */
         if (r != 1) {
             *last_result = r;
             *last_error = L4_ErrorCode();

@@ -285,6 +285,9 @@ static void longer_slice(void)
     L4_Stop(a);
     L4_Stop(b);
     CHECK(longest[0] >= 35000, "the thread with a 50 ms slice ran at most %lu us at a stretch", longest[0]);
+    CHECK(longest[0] < 100000, "the thread with a 50 ms slice ran %lu us at a stretch: its slice did not end",
+          longest[0]);
+    CHECK(longest[1] > 0, "the thread with the default slice never ran");
     CHECK(longest[1] < 30000, "the thread with the default 10 ms slice ran %lu us at a stretch", longest[1]);
 }
 
@@ -374,6 +377,25 @@ static void lowest_priority_runs(void)
     CHECK(switched_flag == 1, "a priority-0 thread did not run while every other thread was blocked");
 }
 
+static void switcher_to_nobody(L4_Word_t me)
+{
+    order_add(me * 10 + 1);
+    L4_ThreadSwitch(L4_GlobalId(3971, 1)); /* no such thread: a plain yield */
+    order_add(me * 10 + 2);
+}
+
+static void switch_to_missing(void)
+{
+    order_reset();
+    L4_ThreadId_t a = spawn_simple(switcher_to_nobody, 1);
+    L4_ThreadId_t b = spawn_simple(logger, 5);
+    CHECK(!L4_IsNilThread(a) && !L4_IsNilThread(b), "no threads");
+    sleep_ms(30);
+    CHECK(order_n == 3, "%lu of 3 steps happened", order_n);
+    CHECK(order[0] == 11 && order[1] == 5 && order[2] == 12, "ran as %lu %lu %lu, expected 11 5 12 (ThreadSwitch to "
+          "a nonexistent thread yields to the equal-priority thread)", order[0], order[1], order[2]);
+}
+
 void schedule_tests(void)
 {
     run_test("SCH0001", "Schedule of a ready thread and of oneself returns running (3)", result_running);
@@ -398,4 +420,5 @@ void schedule_tests(void)
     run_test("SCH0018", "Schedule of a created but inactive thread reports inactive (2)", result_inactive);
     run_test("SCH0019", "a send that wakes a higher-priority receiver switches to it at once", wake_preempts);
     run_test("SCH0020", "a priority-0 thread runs when nothing else is ready", lowest_priority_runs);
+    run_test("SCH0021", "ThreadSwitch to a nonexistent thread acts as a yield", switch_to_missing);
 }

@@ -53,6 +53,7 @@ static L4_Word_t requested_page;
 
 static void get_page(void)
 {
+    start_watchdog(2000); /* libl4's sigma0 calls wait with timeout never */
     L4_Word_t end = conventional_end();
     CHECK(end != 0, "no conventional memory described");
     requested_page = end - PAGE_SIZE;
@@ -66,6 +67,7 @@ static void get_page(void)
 
 static void get_page_twice(void)
 {
+    start_watchdog(2000);
     CHECK(requested_page != 0, "SIG0001 got no page");
     L4_Fpage_t got = L4_Sigma0_GetPage_RcvWindow(sigma0_tid, rw_page(requested_page, 12), L4_FpageLog2(WINDOW(41), 12));
     CHECK(L4_IsNilFpage(got), "sigma0 gave page %#lx a second time (%#lx)", requested_page, got.raw);
@@ -73,6 +75,7 @@ static void get_page_twice(void)
 
 static void get_any(void)
 {
+    start_watchdog(2000);
     L4_Word_t w = WINDOW(42);
     L4_Fpage_t got = L4_Sigma0_GetAny(sigma0_tid, 12, L4_FpageLog2(w, 12));
     CHECK(!L4_IsNilFpage(got), "GetAny of 4 KiB refused");
@@ -83,6 +86,7 @@ static void get_any(void)
 
 static void get_any_64k(void)
 {
+    start_watchdog(2000);
     L4_Word_t w = WINDOW(43);
     L4_Fpage_t got = L4_Sigma0_GetAny(sigma0_tid, 16, L4_FpageLog2(w, 16));
     CHECK(!L4_IsNilFpage(got), "GetAny of 64 KiB refused");
@@ -96,6 +100,7 @@ static void get_any_64k(void)
 
 static void not_owned(void)
 {
+    start_watchdog(2000);
     L4_Fpage_t got = L4_Sigma0_GetPage_RcvWindow(sigma0_tid, rw_page(0x1000, 12), L4_FpageLog2(WINDOW(44), 12));
     CHECK(L4_IsNilFpage(got), "sigma0 gave physical page 0x1000 (below 1 MiB, not its memory)");
     got = L4_Sigma0_GetPage_RcvWindow(sigma0_tid, rw_page(0x100000, 12), L4_FpageLog2(WINDOW(44), 12));
@@ -104,6 +109,7 @@ static void not_owned(void)
 
 static void foreign_message(void)
 {
+    start_watchdog(2000);
     L4_Accept(L4_MapGrantItems(L4_FpageLog2(WINDOW(45), 12)));
     load_msg(0x1234, 1, 42, 0, 0);
     L4_MsgTag_t tag = L4_Call_Timeouts(sigma0_tid, ms_time(1000), ms_time(1000));
@@ -150,6 +156,7 @@ static void sigma0_reader(L4_Word_t address)
 
 static void idempotent_fault(void)
 {
+    start_watchdog(2000);
     L4_Word_t end = conventional_end();
     CHECK(end > 0x20000, "no conventional memory described");
     L4_Word_t page = end - 0x10000;

@@ -115,6 +115,7 @@ static void bad_space(void)
 static void bad_scheduler(void)
 {
     L4_ThreadId_t t = new_tid();
+    remember_child(t); /* deleted after the test, should the refused call have created it */
     EXPECT_ERROR(tc(t, main_tid, L4_GlobalId(3992, 1), L4_nilthread, ~0UL), L4_ERROR_INVALID_SCHEDULER,
                  "nonexistent scheduler");
     CHECK(delete_thread(t) == 0, "the thread was created although the call failed");
@@ -123,6 +124,7 @@ static void bad_scheduler(void)
 static void utcb_outside_area(void)
 {
     L4_ThreadId_t t = new_tid();
+    remember_child(t);
     EXPECT_ERROR(tc(t, main_tid, main_tid, L4_nilthread, UTCB_AREA + (1UL << UTCB_AREA_LOG2)), L4_ERROR_UTCB_AREA,
                  "UTCB just past the area");
     EXPECT_ERROR(tc(t, main_tid, main_tid, L4_nilthread, 0x500000), L4_ERROR_UTCB_AREA, "UTCB in the image");
@@ -133,6 +135,7 @@ static void utcb_outside_area(void)
 static void utcb_misaligned(void)
 {
     L4_ThreadId_t t = new_tid();
+    remember_child(t);
     EXPECT_ERROR(tc(t, main_tid, main_tid, L4_nilthread, UTCB_AREA + 60 * UTCB_SIZE + 0x100), L4_ERROR_UTCB_AREA,
                  "UTCB at a 256-byte offset");
     delete_thread(t);
@@ -154,6 +157,7 @@ static void utcb_in_use(void)
     CHECK(is_label(recv_ms(t, 1000, 0), LABEL_REPORT), "thread did not report");
     L4_Word_t utcb = utcb_of_slot(slot_of(t));
     L4_ThreadId_t second = new_tid();
+    remember_child(second);
     L4_Word_t r = tc(second, main_tid, main_tid, L4_nilthread, utcb);
     L4_Word_t error = L4_ErrorCode();
     delete_thread(second);
@@ -247,17 +251,50 @@ static void move_between_spaces(void)
     L4_ThreadId_t t = spawn_simple(reporter, 0);
     CHECK(!L4_IsNilThread(t), "no thread");
     L4_ThreadId_t other = new_tid();
+    remember_child(other);
     L4_Word_t r = tc(other, other, main_tid, L4_nilthread, ~0UL);
     CHECK(r == 1, "creating a thread in a new space returned %lu, ErrorCode %lu", r, L4_ErrorCode());
-    EXPECT_ERROR(tc(t, other, main_tid, L4_nilthread, ~0UL), L4_ERROR_INVALID_SPACE,
-                 "moving a thread into another space");
+    EXPECT_ERROR(tc(t, other, main_tid, L4_nilthread, ~0UL), L4_ERROR_UTCB_AREA,
+                 "moving an active thread into another space without a UTCB there");
     delete_thread(other);
     CHECK(is_label(recv_ms(t, 1000, 0), LABEL_REPORT), "the thread no longer runs");
+}
+
+/* A thread moved into another space belongs to it: it waits there for its new pager's start
+ * message, and its old space's ExchangeRegisters no longer reaches it. */
+static void migrate_to_space(void)
+{
+    L4_ThreadId_t t = new_tid();
+    remember_child(t);
+    L4_Word_t r = tc(t, main_tid, main_tid, L4_nilthread, ~0UL);
+    CHECK(r == 1, "creating an inactive thread returned %lu, ErrorCode %lu", r, L4_ErrorCode());
+    L4_ThreadId_t other = new_tid();
+    remember_child(other);
+    L4_Word_t old_control;
+    CHECK(tc(other, other, main_tid, L4_nilthread, ~0UL) == 1 &&
+              L4_SpaceControl(other, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2),
+                              L4_nilthread, &old_control) == 1,
+          "could not make the target space (ErrorCode %lu)", L4_ErrorCode());
+    r = tc(t, other, main_tid, main_tid, UTCB_AREA + 0x400);
+    CHECK(r == 1, "moving and activating the thread in the other space returned %lu, ErrorCode %lu", r,
+          L4_ErrorCode());
+    sleep_ms(20); /* let it run into its wait */
+    L4_Word_t state = L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old_control);
+    CHECK(state == 6, "Schedule of the moved thread returned %lu, expected 6 (waiting for its start message)", state);
+    L4_Word_t sp, ip, flags, handle;
+    L4_ThreadId_t pager;
+    L4_ThreadId_t result = L4_ExchangeRegisters(t, 0, 0, 0, 0, 0, L4_nilthread, &old_control, &sp, &ip, &flags,
+                                                &handle, &pager);
+    CHECK(L4_IsNilThread(result) && L4_ErrorCode() == L4_ERROR_INVALID_THREAD,
+          "ExchangeRegisters from the old space still reached the moved thread (result %#lx, ErrorCode %lu)",
+          result.raw, L4_ErrorCode());
+    CHECK(delete_thread(t) == 1, "deleting the moved thread failed with ErrorCode %lu", L4_ErrorCode());
 }
 
 static void new_space_with_utcb(void)
 {
     L4_ThreadId_t t = new_tid();
+    remember_child(t);
     EXPECT_ERROR(tc(t, t, main_tid, L4_nilthread, UTCB_AREA), L4_ERROR_UTCB_AREA,
                  "creating a new space with a UTCB location");
     CHECK(delete_thread(t) == 0 && L4_ErrorCode() == L4_ERROR_INVALID_THREAD,
@@ -372,8 +409,10 @@ void thread_tests(void)
     run_test("THR0020", "a created but inactive thread takes no IPC and no ExchangeRegisters until activated",
              inactive_thread);
     run_test("THR0021", "ThreadControl sets the pager of an active thread", change_pager);
-    run_test("THR0022", "ThreadControl cannot move a thread to another space (invalid space, 3)",
+    run_test("THR0022", "moving an active thread to another space without a UTCB there fails (invalid UTCB, 6)",
              move_between_spaces);
+    run_test("THR0040", "ThreadControl moves an inactive thread into another space and activates it there",
+             migrate_to_space);
     run_test("THR0023", "creating a new space with a UTCB location fails with invalid UTCB (6) and creates nothing",
              new_space_with_utcb);
     run_test("THR0024", "a thread activated without pager does not run until ExchangeRegisters starts it",
