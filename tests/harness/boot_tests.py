@@ -24,6 +24,7 @@ class Boot_test:
     qemu_args: tuple = ()
     timeout: int = 60
     suite: bool = False                          # the log carries in-system test results (SYSTEST lines)
+    iso_name: str = "tern-test.iso"               # the ISO an iso-image test boots
 
 
 def fault(test_id, kind, description, *expect):
@@ -101,6 +102,10 @@ BOOT_TESTS = [
     # slices, timeouts) do not depend on how busy the host is.
     Boot_test("SYSTEM0000", "the in-system test suite runs to its end as the root task", command_line="ticks=0",
               modules=SYSTEM_MODULES, suite=True, timeout=300, qemu_args=("-icount", "shift=0,sleep=off"),
+              expect=[r"^SYSTEST done \d+ passed, 0 failed$", r"^exit: success$"]),
+    # The same suite on Bochs' CPU model: its results are not counted again, only that it passes there.
+    Boot_test("BOCHS0002", "the in-system test suite passes in Bochs too", image="iso", emulator="bochs",
+              iso_name="tern-system.iso", timeout=600,
               expect=[r"^SYSTEST done \d+ passed, 0 failed$", r"^exit: success$"]),
     Boot_test("DEBUG0001", "GDB attaches and stops at the first C++ function with symbols", emulator="gdb",
               expect=[r"Breakpoint 1, arch_start \(magic=732803074, info_address=\d+\)"]),

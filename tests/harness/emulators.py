@@ -39,7 +39,7 @@ def qemu_command(test, build: Path, serial: Path) -> list:
                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-m", test.memory,
                "-serial", f"file:{serial}"]
     if test.image == "iso":
-        command += ["-cdrom", str(build / "boot/tern-test.iso")]
+        command += ["-cdrom", str(build / "boot" / test.iso_name)]
     else:
         command += ["-kernel", str(build / "arch/x86/tern.elf32"), "-append", test.command_line]
         if test.modules:
@@ -98,7 +98,7 @@ def run_bochs(test, build: Path, log_file: Path) -> Run:
         serial = work / "serial.txt"
         bochs_log = work / "bochs.log"
         (work / "bochsrc").write_text(BOCHSRC.format(memory=test.memory.rstrip("M"),
-                                                     iso=build / "boot/tern-test.iso",
+                                                     iso=build / "boot" / test.iso_name,
                                                      serial=serial, bochs_log=bochs_log))
         (work / "continue.rc").write_text("c\n")
         command = ["setsid", "timeout", str(test.timeout), "bochs", "-q", "-f", "bochsrc", "-rc", "continue.rc"]
