@@ -79,11 +79,16 @@ uint64_t thread_control(Thread &caller, Sys_thread_control call)
     bool wants_activation = utcb != no_utcb_change;
     bool migrates = existing != nullptr && space != nullptr && space != existing->space();
     if (migrates) {
-        // Moving a thread to another space: an active one needs a UTCB there.
+        // Moving a thread to another space. An active one keeps its UTCB address (its code
+        // may hold the UTCB pointer), which must be free in the target's UTCB area.
         if (existing == &caller)
             return fail(caller, TERN_ERROR_INVALID_THREAD);
-        if (existing->is_active() && !wants_activation)
-            return fail(caller, TERN_ERROR_INVALID_UTCB);
+        if (existing->is_active()) {
+            if (wants_activation && utcb != existing->utcb_address())
+                return fail(caller, TERN_ERROR_INVALID_UTCB);
+            utcb = existing->utcb_address();
+            wants_activation = true;
+        }
         if (wants_activation && (!space->is_initialized() || !utcb_fits(*space, utcb) ||
                                  space->thread_at_utcb(utcb) != nullptr))
             return fail(caller, TERN_ERROR_INVALID_UTCB);

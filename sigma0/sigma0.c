@@ -19,7 +19,7 @@
 #include <l4/sigma0.h>
 #include <l4/thread.h>
 #include <l4/types.h>
-#include <stdio.h>
+#include <l4io.h>
 
 #define PAGE_BITS 12
 #define PAGE_SIZE (1UL << PAGE_BITS)

@@ -10,7 +10,7 @@
 #include <l4/space.h>
 #include <l4/thread.h>
 #include <l4/types.h>
-#include <stdio.h>
+#include <l4io.h>
 
 #include "abi.h"
 #include "tern-syscalls.h"

@@ -32,7 +32,8 @@ def fault(test_id, kind, description, *expect):
                      expect=list(expect), expect_failure=True)
 
 
-SYSTEM_MODULES = [("build/sigma0/sigma0", ""), ("build/tests/system/roottask", "")]
+# {build} is the build directory the harness runs against.
+SYSTEM_MODULES = [("{build}/sigma0/sigma0", ""), ("{build}/tests/system/roottask", "")]
 
 BOOT_TESTS = [
     Boot_test("BOOT0001", "64-bit C++ reached with global constructors run",

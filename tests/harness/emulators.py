@@ -44,7 +44,8 @@ def qemu_command(test, build: Path, serial: Path) -> list:
         command += ["-kernel", str(build / "arch/x86/tern.elf32"), "-append", test.command_line]
         if test.modules:
             # QEMU separates modules with commas; a literal comma is written twice.
-            command += ["-initrd", ",".join(f"{path} {args}".replace(",", ",,") for path, args in test.modules)]
+            modules = [(path.replace("{build}", str(build)), args) for path, args in test.modules]
+            command += ["-initrd", ",".join(f"{path} {args}".replace(",", ",,") for path, args in modules)]
     return command + list(test.qemu_args)
 
 

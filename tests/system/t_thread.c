@@ -291,6 +291,46 @@ static void migrate_to_space(void)
     CHECK(delete_thread(t) == 1, "deleting the moved thread failed with ErrorCode %lu", L4_ErrorCode());
 }
 
+/* Runs in the root task's space until it is moved; its receive is then cancelled and it goes
+ * on in the new space (its pager, the main thread, maps it the same pages there). */
+static void migrating_thread(L4_Word_t arg)
+{
+    (void)arg;
+    L4_Set_UserDefinedHandle(0x4a4d);
+    L4_MsgTag_t tag = recv_ms(main_tid, 3000, 0);
+    L4_Word_t error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    load_msg(LABEL_REPORT, 3, error, L4_MyLocalId().raw, L4_UserDefinedHandle());
+    send_ms(main_tid, 2000);
+}
+
+static void migrate_active(void)
+{
+    L4_ThreadId_t t = spawn(migrating_thread, 0, -1, main_tid);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    CHECK(wait_state(t, 2, 1000), "the thread never blocked in its receive");
+    L4_ThreadId_t other = new_tid();
+    remember_child(other);
+    L4_Word_t old_control;
+    CHECK(tc(other, other, main_tid, L4_nilthread, ~0UL) == 1 &&
+              L4_SpaceControl(other, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2),
+                              L4_nilthread, &old_control) == 1,
+          "could not make the target space (ErrorCode %lu)", L4_ErrorCode());
+    /* It keeps its UTCB address (its code may hold the UTCB pointer); another one is refused. */
+    L4_Word_t utcb = utcb_of_slot(slot_of(t));
+    EXPECT_ERROR(tc(t, other, main_tid, L4_nilthread, utcb + UTCB_SIZE), L4_ERROR_UTCB_AREA,
+                 "moving an active thread to a different UTCB address");
+    L4_Word_t r = tc(t, other, main_tid, L4_nilthread, ~0UL);
+    CHECK(r == 1, "moving the active thread returned %lu, ErrorCode %lu", r, L4_ErrorCode());
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = serve_child(t, 2000, &from);
+    CHECK(is_label(tag, LABEL_REPORT), "the moved thread did not go on in its new space (tag %#lx)", tag.raw);
+    CHECK(from.raw == t.raw, "report came from %#lx, expected the unchanged global id %#lx", from.raw, t.raw);
+    CHECK(mr(1) == IPC_ERR(TERN_IPC_ERROR_CANCELED, RECV_PHASE) && mr(2) == utcb && mr(3) == 0x4a4d,
+          "after the move the thread saw ErrorCode %lu, local id %#lx, user-defined handle %#lx; expected canceled "
+          "(%lu), its UTCB address %#lx and the handle it set before (0x4a4d)", mr(1), mr(2), mr(3),
+          IPC_ERR(TERN_IPC_ERROR_CANCELED, RECV_PHASE), utcb);
+}
+
 static void new_space_with_utcb(void)
 {
     L4_ThreadId_t t = new_tid();
@@ -413,6 +453,8 @@ void thread_tests(void)
              move_between_spaces);
     run_test("THR0040", "ThreadControl moves an inactive thread into another space and activates it there",
              migrate_to_space);
+    run_test("THR0041", "a moved active thread goes on in its new space at its UTCB address, its TCRs and its receive "
+             "cancelled", migrate_active);
     run_test("THR0023", "creating a new space with a UTCB location fails with invalid UTCB (6) and creates nothing",
              new_space_with_utcb);
     run_test("THR0024", "a thread activated without pager does not run until ExchangeRegisters starts it",
