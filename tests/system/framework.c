@@ -582,6 +582,7 @@ int main(void)
     delete_tests();
     misc_tests();
     abi_tests();
+    fuzz_tests();
     memory_tests(); /* last: it exhausts kernel memory */
 
     printf("SYSTEST done %d passed, %d failed\n", passed_count, failed_count);

@@ -212,6 +212,7 @@ void map_tests(void);
 void delete_tests(void);
 void misc_tests(void);
 void abi_tests(void);
+void fuzz_tests(void);
 void memory_tests(void);
 
 #endif
