@@ -114,12 +114,26 @@ uint64_t Thread::transfer(Thread &sender, Thread &receiver)
     if (words > Message_tag::max_words || (tag.typed() & 1) != 0)
         return TERN_IPC_ERROR_MESSAGE_OVERFLOW;
     // MR1 and MR2 may be registers; from MR3 on both sides are arrays (UTCB or kernel buffer).
-    for (unsigned i = 1; i <= words && i <= 2; ++i)
-        receiver.set_message_register(i, sender.message_register(i));
-    const uint64_t *from = sender.message_array();
-    uint64_t *to = receiver.message_array();
-    for (unsigned i = 3; i <= words; ++i)
-        to[i] = from[i];
+    if (!sender.kernel_ipc_ && !receiver.kernel_ipc_) {
+        Exception_frame &from = sender.frame();
+        Exception_frame &to = receiver.frame();
+        if (words >= 1)
+            to.r9 = from.r9;
+        if (words >= 2)
+            to.r12 = from.r12;
+    } else {
+        for (unsigned i = 1; i <= words && i <= 2; ++i)
+            receiver.set_message_register(i, sender.message_register(i));
+    }
+    if (words >= 3) {
+        const uint64_t *from = sender.message_array();
+        uint64_t *to = receiver.message_array();
+        for (unsigned i = 3; i <= words; ++i)
+            to[i] = from[i];
+    }
+    receiver.set_message_register(0, Message_tag::make(tag.label(), tag.untyped(), tag.typed()).raw());
+    if (tag.typed() == 0)
+        return no_error;
 
     // Typed items: pairs of words after the untyped ones.
     Fpage window = receiver.kernel_ipc_ ? Fpage::make(0, 1, 7)
@@ -158,7 +172,6 @@ uint64_t Thread::transfer(Thread &sender, Thread &receiver)
                 sender.space_->unmap_page(source + offset);
         }
     }
-    receiver.set_message_register(0, Message_tag::make(tag.label(), tag.untyped(), tag.typed()).raw());
     return no_error;
 }
 
