@@ -34,8 +34,6 @@ void Scheduler::init(Thread *idle)
 
 void Scheduler::start() { started = true; }
 
-Thread *Scheduler::current() { return Cpu_local::get().current; }
-
 void Scheduler::make_ready(Thread *thread)
 {
     if (thread->halted()) {
@@ -92,11 +90,16 @@ void Scheduler::schedule()
 
 void Scheduler::hand_off(Thread *partner)
 {
-    unsigned highest = highest_set();
-    if (partner->state() == Thread::State::ready && (highest == priorities || partner->priority() >= highest))
-        switch_to(partner);
-    else
-        schedule();
+    if (partner->state() == Thread::State::ready) {
+        unsigned highest = highest_set();
+        if (highest == priorities || partner->priority() >= highest) {
+            switch_to(partner);
+            return;
+        }
+        if (!partner->ready_link.linked())
+            make_ready(partner);
+    }
+    schedule();
 }
 
 void Scheduler::yield()

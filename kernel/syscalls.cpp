@@ -355,7 +355,19 @@ void unmap(Thread &caller, Sys_unmap call)
 
 }  // namespace
 
+// IPC is the common case: it gets a path of its own, so that the larger frame the other
+// handlers need is not built for it.
 void Syscalls::dispatch(Thread &caller, Exception_frame &frame)
+{
+    if ((frame.rax == TERN_SYSCALL_IPC || frame.rax == TERN_SYSCALL_LIPC) && !caller.space()->reflects_syscalls()) {
+        Sys_ipc call{frame};
+        caller.ipc(Thread_id(call.to()), Thread_id(call.from_specifier()), call.timeouts());
+        return;
+    }
+    dispatch_other(caller, frame);
+}
+
+void Syscalls::dispatch_other(Thread &caller, Exception_frame &frame)
 {
     if (caller.space()->reflects_syscalls()) {
         User_exception::handle(caller, frame);  // frame.vector is Vectors::syscall

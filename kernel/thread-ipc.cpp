@@ -65,10 +65,7 @@ void Thread::set_message_register(unsigned index, uint64_t value)
     }
 }
 
-uint64_t *Thread::message_array()
-{
-    return kernel_ipc_ ? kernel_message : &utcb_word(TERN_UTCB_MR);
-}
+static_assert(TERN_UTCB_MR == 0x80 && TERN_UTCB_PAGER == 0x20, "thread.hpp mirrors the UTCB layout");
 
 bool Thread::accepts_from(const Thread &sender) const
 {
@@ -175,18 +172,21 @@ uint64_t Thread::transfer(Thread &sender, Thread &receiver)
     return no_error;
 }
 
-void Thread::wake(uint64_t error)
+void Thread::wake(uint64_t error, bool queue)
 {
     ipc_error_ = error;
     Scheduler::remove_timeout(this);
-    Scheduler::make_ready(this);
+    if (queue)
+        Scheduler::make_ready(this);
+    else
+        state_ = State::ready;  // the waker hands the CPU over or queues it (Scheduler::hand_off)
 }
 
-void Thread::finish_receive(const Thread &sender, uint64_t error)
+void Thread::finish_receive(const Thread &sender, uint64_t error, bool queue)
 {
     ipc_from_ = (partner_.is_any_local() || partner_.is_local()) && sender.space_ == space_ ? sender.local_id()
                                                                                             : sender.id_;
-    wake(error);
+    wake(error, queue);
 }
 
 uint64_t Thread::block(State state, Thread_id partner, uint64_t wake_deadline)
@@ -229,13 +229,18 @@ uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, T
 
     if (receiver->state_ == State::waiting_receive && receiver->accepts_from(*this)) {
         uint64_t code = transfer(*this, *receiver);
-        receiver->finish_receive(*this, code == no_error ? no_error : ipc_error(code, Ipc_phase::receive));
+        // A call hands the CPU to the receiver when it blocks for the reply, without queueing it.
+        bool hand_over = then_receive && code == no_error && !receiver->halted();
+        receiver->finish_receive(*this, code == no_error ? no_error : ipc_error(code, Ipc_phase::receive), !hand_over);
         if (code != no_error)
             return ipc_error(code, Ipc_phase::send);
         if (then_receive) {
             hand_off_ = receiver;
-            receive_phase(from_specifier, receive_timeout);
-            hand_off_ = nullptr;
+            receive_phase(from_specifier, receive_timeout, receiver);
+            if (hand_off_ != nullptr) {  // the receive did not block: the receiver waits in the queue
+                Scheduler::make_ready(hand_off_);
+                hand_off_ = nullptr;
+            }
             return ipc_error_;
         }
         Scheduler::preempt_if_higher(receiver);
@@ -256,7 +261,7 @@ uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, T
     return result;
 }
 
-void Thread::receive_phase(Thread_id from_specifier, uint16_t timeout)
+void Thread::receive_phase(Thread_id from_specifier, uint16_t timeout, const Thread *known_partner)
 {
     if (Thread *sender = take_sender(from_specifier)) {
         uint64_t code = transfer(*sender, *this);
@@ -287,7 +292,8 @@ void Thread::receive_phase(Thread_id from_specifier, uint16_t timeout)
 
     // A closed wait for a thread that does not exist could never end. A closed wait for
     // oneself ends only by its timeout: that is how X.2 sleeps (L4_Sleep).
-    if (from_specifier.is_global() || from_specifier.is_local()) {
+    if ((from_specifier.is_global() || from_specifier.is_local()) &&
+        (known_partner == nullptr || from_specifier != known_partner->id_)) {
         Thread *partner = lookup(from_specifier, this);
         if (partner == nullptr) {
             fail(Ipc_phase::receive, TERN_IPC_ERROR_NO_PARTNER);

@@ -6,6 +6,7 @@
 // blocks, yields, or on the timer interrupt.
 #pragma once
 
+#include "cpu_local.hpp"
 #include "thread.hpp"
 
 class Scheduler {
@@ -13,7 +14,7 @@ public:
     static void init(Thread *idle);
     // Until started, timer ticks only count: boot finishes its report undisturbed.
     static void start();
-    static Thread *current();
+    static Thread *current() { return Cpu_local::get().current; }
 
     // Makes a thread runnable (at the tail of its priority's queue).
     static void make_ready(Thread *thread);

@@ -11,6 +11,11 @@ class Thread;
 class Syscalls {
 public:
     static void dispatch(Thread &caller, Exception_frame &frame);
+
+private:
+    [[gnu::noinline]] static void dispatch_other(Thread &caller, Exception_frame &frame);
+
+public:
     // The first thing a new thread does in the kernel: wait for its start (thread.cpp).
     static Exception_frame *bootstrap(Thread &thread);
 };

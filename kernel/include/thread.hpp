@@ -93,7 +93,7 @@ public:
     uint64_t message_register(unsigned index);
     void set_message_register(unsigned index, uint64_t value);
     // MR0..MR63 as memory (valid from MR3 on, where user MRs are in the UTCB).
-    uint64_t *message_array();
+    uint64_t *message_array() { return kernel_ipc_ ? kernel_message : &utcb_word(utcb_mr_offset); }
     // Cancels an IPC this thread waits in (ExchangeRegisters); false if it waits in none.
     bool cancel_ipc(Ipc_phase phase);
     bool started() const { return started_; }
@@ -105,6 +105,7 @@ public:
 
 private:
     static constexpr uint64_t utcb_pager_offset = 0x20;
+    static constexpr uint64_t utcb_mr_offset = 0x80;
 
     Thread() = default;
 
@@ -114,13 +115,14 @@ private:
     void enqueue_sender(Thread &sender);
     void dequeue_sender(Thread &sender);
     static uint64_t transfer(Thread &sender, Thread &receiver);
-    void finish_receive(const Thread &sender, uint64_t error);
+    void finish_receive(const Thread &sender, uint64_t error, bool queue = true);
     void fail(Ipc_phase phase, uint64_t code);
     uint64_t block(State state, Thread_id partner, uint64_t deadline);
     uint64_t send_phase(Thread_id to, uint16_t timeout, bool then_receive, Thread_id from_specifier,
                         uint16_t receive_timeout);
-    void receive_phase(Thread_id from_specifier, uint16_t timeout);
-    void wake(uint64_t error);
+    // known_partner: a thread that certainly exists (the one a call just sent to).
+    void receive_phase(Thread_id from_specifier, uint16_t timeout, const Thread *known_partner = nullptr);
+    void wake(uint64_t error, bool queue = true);
 
     Thread_id id_;
     Thread_id scheduler_;
