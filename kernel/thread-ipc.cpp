@@ -129,9 +129,13 @@ uint64_t Thread::transfer(Thread &sender, Thread &receiver)
             to[i] = from[i];
     }
     receiver.set_message_register(0, Message_tag::make(tag.label(), tag.untyped(), tag.typed()).raw());
-    if (tag.typed() == 0)
-        return no_error;
+    return tag.typed() == 0 ? no_error : transfer_items(sender, receiver, tag);
+}
 
+// Acts on the typed items (map and grant) of a message whose words are already copied.
+uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag tag)
+{
+    unsigned words = tag.untyped() + tag.typed();
     // Typed items: pairs of words after the untyped ones.
     Fpage window = receiver.kernel_ipc_ ? Fpage::make(0, 1, 7)
                                         : Fpage(receiver.utcb_word(TERN_UTCB_BR) & ~uint64_t{0xf});

@@ -115,6 +115,7 @@ private:
     void enqueue_sender(Thread &sender);
     void dequeue_sender(Thread &sender);
     static uint64_t transfer(Thread &sender, Thread &receiver);
+    [[gnu::noinline]] static uint64_t transfer_items(Thread &sender, Thread &receiver, Message_tag tag);
     void finish_receive(const Thread &sender, uint64_t error, bool queue = true);
     void fail(Ipc_phase phase, uint64_t code);
     uint64_t block(State state, Thread_id partner, uint64_t deadline);
