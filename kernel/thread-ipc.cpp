@@ -280,12 +280,17 @@ void Thread::receive_phase(Thread_id from_specifier, uint16_t timeout, const Thr
                         : sender->id_;
         ipc_error_ = no_error;
         if (sender->call_pending_) {
-            // The caller's receive phase starts now, atomically with its send.
+            // The caller's receive phase starts now, atomically with its send; with a zero
+            // receive timeout it ends at once, since no reply can be there yet.
+            uint64_t deadline_us = deadline_after(sender->call_timeout_);
+            if (deadline_us == expired) {
+                sender->wake(ipc_error(TERN_IPC_ERROR_TIMEOUT, Ipc_phase::receive));
+                return;
+            }
             sender->ipc_error_ = woke_by_delivery;
             sender->state_ = State::waiting_receive;
             sender->partner_ = sender->call_from_;
-            uint64_t deadline_us = deadline_after(sender->call_timeout_);
-            sender->deadline = deadline_us == expired ? 0 : deadline_us;
+            sender->deadline = deadline_us;
             if (deadline_us != Timeout::never)
                 Scheduler::add_timeout(sender);
         } else {

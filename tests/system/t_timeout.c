@@ -242,6 +242,34 @@ static void short_timeout(void)
     CHECK(took < 40000, "1 ms timeout fired only after %lu us (ticks are 10 ms)", took);
 }
 
+static volatile L4_Word_t queued_call_got;
+
+/* Receives from the main thread only after a while, so the main thread's call waits queued. */
+static void delayed_call_receiver(L4_Word_t arg)
+{
+    (void)arg;
+    sleep_ms(30);
+    L4_MsgTag_t tag = recv_ms(main_tid, 1000, 0);
+    queued_call_got = L4_IpcSucceeded(tag) ? mr(1) : 0;
+    report_to_main(1, queued_call_got, 0, 0);
+    park();
+}
+
+static void queued_call_zero_receive_timeout(void)
+{
+    queued_call_got = 0;
+    L4_ThreadId_t t = spawn_simple(delayed_call_receiver, 0);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    load_msg(0x77, 1, 0xca11, 0, 0);
+    L4_MsgTag_t tag = L4_Call_Timeouts(t, L4_TimePeriod(1000000), L4_ZeroTime);
+    L4_Word_t error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    CHECK(error == IPC_ERR(TERN_IPC_ERROR_TIMEOUT, RECV_PHASE),
+          "the call ended with ErrorCode %lu, expected a receive-phase timeout (%lu)", error,
+          IPC_ERR(TERN_IPC_ERROR_TIMEOUT, RECV_PHASE));
+    CHECK(is_label(recv_ms(t, 1000, 0), LABEL_REPORT), "the receiver did not report");
+    CHECK(queued_call_got == 0xca11, "the receiver got %#lx, expected the call's word 0xca11", queued_call_got);
+}
+
 void timeout_tests(void)
 {
     run_test("TMO0001", "zero receive timeout with no sender fails at once with timeout receive phase (3)",
@@ -262,4 +290,6 @@ void timeout_tests(void)
              sender_removed_on_timeout);
     run_test("TMO0012", "a Call's receive timeout starts when its send phase ends", call_receive_timeout_after_send);
     run_test("TMO0013", "a 1 ms timeout fires after at least 1 ms and within a few ticks", short_timeout);
+    run_test("TMO0014", "a queued call with a zero receive timeout is delivered, then fails with a receive timeout",
+             queued_call_zero_receive_timeout);
 }
