@@ -79,7 +79,10 @@ void Scheduler::switch_to(Thread *next)
             next->space()->activate();
         User_mode::switch_thread(next->stack_end(), next->fs_base(), next->gs_base());
     }
-    context_switch(previous->saved_stack_pointer(), *next->saved_stack_pointer());
+    if (next->take_resume_at_frame())
+        switch_to_frame(previous->saved_stack_pointer(), &next->frame());
+    else
+        context_switch(previous->saved_stack_pointer(), *next->saved_stack_pointer());
 }
 
 void Scheduler::schedule()

@@ -176,9 +176,23 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
     return no_error;
 }
 
+void Thread::complete_user_ipc()
+{
+    Exception_frame &f = frame();
+    utcb_word(TERN_UTCB_ERROR_CODE) = ipc_error_;
+    if (ipc_error_ != no_error) {
+        f.r8 = Message_tag::error_flag;
+        f.rax = Thread_id::nil().raw();
+    } else {
+        f.rax = ipc_from_.raw();
+    }
+}
+
 void Thread::wake(uint64_t error, bool queue)
 {
     ipc_error_ = error;
+    if (resume_at_frame_)
+        complete_user_ipc();
     Scheduler::remove_timeout(this);
     if (queue)
         Scheduler::make_ready(this);
@@ -314,6 +328,8 @@ void Thread::receive_phase(Thread_id from_specifier, uint16_t timeout, const Thr
         fail(Ipc_phase::receive, TERN_IPC_ERROR_TIMEOUT);
         return;
     }
+    // The last phase of a user IPC: nothing is left to do on this stack after the wake-up.
+    resume_at_frame_ = !kernel_ipc_;
     block(State::waiting_receive, from_specifier, deadline_us);
 }
 

@@ -96,8 +96,8 @@ bool Thread::migrate(Space *target, uint64_t utcb)
         cancel_ipc(Ipc_phase::receive);
         // The thread control registers the thread keeps across the move.
         const uint64_t kept[] = {TERN_UTCB_USER_DEFINED_HANDLE, TERN_UTCB_PAGER, TERN_UTCB_EXCEPTION_HANDLER,
-                                 TERN_UTCB_FLAGS, TERN_UTCB_TRANSFER_TIMEOUTS, TERN_UTCB_THREAD_WORD0,
-                                 TERN_UTCB_THREAD_WORD1};
+                                 TERN_UTCB_FLAGS, TERN_UTCB_ERROR_CODE, TERN_UTCB_TRANSFER_TIMEOUTS,
+                                 TERN_UTCB_THREAD_WORD0, TERN_UTCB_THREAD_WORD1};
         auto *fresh = static_cast<uint8_t *>(memory);
         for (uint64_t offset : kept)
             *reinterpret_cast<uint64_t *>(fresh + offset) = *reinterpret_cast<uint64_t *>(old_utcb + offset);

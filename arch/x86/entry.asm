@@ -131,6 +131,21 @@ context_switch:
     pop rbp
     ret
 
+; void switch_to_frame(uint64_t *save, Exception_frame *frame): saves the current context
+; like context_switch, then leaves the kernel through frame, which tops its thread's stack.
+align 16
+global switch_to_frame
+switch_to_frame:
+    push rbp
+    push rbx
+    push r12
+    push r13
+    push r14
+    push r15
+    mov [rdi], rsp
+    mov rsp, rsi
+    jmp restore_frame
+
 ; A new thread's first context_switch returns here with rsp at its user frame. The C++
 ; side may wait for the start message; it returns the frame to leave through.
 extern thread_bootstrap

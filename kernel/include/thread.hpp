@@ -67,6 +67,13 @@ public:
     uint64_t &remaining_us() { return remaining_us_; }
     void set_state(State state) { state_ = state; }
     uint64_t *saved_stack_pointer() { return &saved_stack_pointer_; }
+    // True once: the thread is to be resumed at its frame rather than on its kernel stack.
+    bool take_resume_at_frame()
+    {
+        bool at_frame = resume_at_frame_;
+        resume_at_frame_ = false;
+        return at_frame;
+    }
     // The FS and GS bases user code sees (GS defaults to the UTCB, which libl4 relies on).
     uint64_t fs_base() const { return fs_base_; }
     uint64_t gs_base() const { return gs_base_; }
@@ -124,6 +131,7 @@ private:
     // known_partner: a thread that certainly exists (the one a call just sent to).
     void receive_phase(Thread_id from_specifier, uint16_t timeout, const Thread *known_partner = nullptr);
     void wake(uint64_t error, bool queue = true);
+    void complete_user_ipc();
 
     Thread_id id_;
     Thread_id scheduler_;
@@ -151,6 +159,10 @@ private:
     uint16_t call_timeout_ = 0;      // and timeout
     uint64_t ipc_error_ = 0;         // result handed over by whoever woke this thread
     Thread *hand_off_ = nullptr;     // a receiver this thread's send just made ready
+    // Blocked in the last phase of a user IPC: whoever wakes it writes the system call's
+    // results into its frame, and it resumes straight at that frame (its kernel stack holds
+    // nothing it still needs).
+    bool resume_at_frame_ = false;
     Thread_id ipc_from_;             // the sender, for a finished receive
 
     alignas(16) uint8_t stack_[1];   // the kernel stack runs to the end of the object

@@ -38,3 +38,5 @@ extern "C" [[noreturn]] void return_to_user(Exception_frame *frame);
 // *save and continues on next (a stack prepared by context_switch or by new threads).
 extern "C" void context_switch(uint64_t *save, uint64_t next);
 extern "C" void thread_first_entry();
+// Like context_switch, but continues by returning to user mode from frame (on its stack).
+extern "C" void switch_to_frame(uint64_t *save, Exception_frame *frame);
