@@ -67,14 +67,22 @@ void Thread::set_message_register(unsigned index, uint64_t value)
 
 static_assert(TERN_UTCB_MR == 0x80 && TERN_UTCB_PAGER == 0x20, "thread.hpp mirrors the UTCB layout");
 
-bool Thread::accepts_from(const Thread &sender) const
+// Whether a receiver in this thread's space waiting with from_specifier takes sender's message.
+bool Thread::matches(Thread_id from_specifier, const Thread &sender) const
 {
-    if (partner_.is_any())
+    if (from_specifier.is_any())
         return true;
-    if (partner_.is_any_local())
+    if (from_specifier.is_any_local())
         return sender.space_ == space_;
-    return partner_ == sender.id_ || (partner_.is_local() && sender.space_ == space_ &&
-                                      partner_.raw() == sender.utcb_address_);
+    return from_specifier == sender.id_ ||
+           (from_specifier.is_local() && sender.space_ == space_ && from_specifier.raw() == sender.utcb_address_);
+}
+
+// The sender as this receiver names it: local if it waited for a local thread (X.2).
+Thread_id Thread::sender_id(Thread_id from_specifier, const Thread &sender) const
+{
+    bool local = (from_specifier.is_any_local() || from_specifier.is_local()) && sender.space_ == space_;
+    return local ? sender.local_id() : sender.id_;
 }
 
 void Thread::enqueue_sender(Thread &sender)
@@ -91,12 +99,8 @@ void Thread::dequeue_sender(Thread &sender)
 
 Thread *Thread::take_sender(Thread_id from_specifier)
 {
-    Thread *sender = senders_.find([this, from_specifier](const Thread &candidate) {
-        return from_specifier.is_any() || (from_specifier.is_any_local() && candidate.space_ == space_) ||
-               from_specifier == candidate.id_ ||
-               (from_specifier.is_local() && candidate.space_ == space_ &&
-                from_specifier.raw() == candidate.utcb_address_);
-    });
+    Thread *sender =
+        senders_.find([this, from_specifier](const Thread &candidate) { return matches(from_specifier, candidate); });
     if (sender != nullptr)
         dequeue_sender(*sender);
     return sender;
@@ -202,8 +206,7 @@ void Thread::wake(uint64_t error, bool queue)
 
 void Thread::finish_receive(const Thread &sender, uint64_t error, bool queue)
 {
-    ipc_from_ = (partner_.is_any_local() || partner_.is_local()) && sender.space_ == space_ ? sender.local_id()
-                                                                                            : sender.id_;
+    ipc_from_ = sender_id(partner_, sender);
     wake(error, queue);
 }
 
@@ -245,7 +248,7 @@ uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, T
     if (receiver == nullptr || receiver == this || !receiver->is_active())
         return ipc_error(TERN_IPC_ERROR_NO_PARTNER, Ipc_phase::send);
 
-    if (receiver->state_ == State::waiting_receive && receiver->accepts_from(*this)) {
+    if (receiver->state_ == State::waiting_receive && receiver->matches(receiver->partner_, *this)) {
         uint64_t code = transfer(*this, *receiver);
         // A call hands the CPU to the receiver when it blocks for the reply, without queueing it.
         bool hand_over = then_receive && code == no_error && !receiver->halted();
@@ -289,9 +292,7 @@ void Thread::receive_phase(Thread_id from_specifier, uint16_t timeout, const Thr
             fail(Ipc_phase::receive, code);
             return;
         }
-        ipc_from_ = (from_specifier.is_any_local() || from_specifier.is_local()) && sender->space_ == space_
-                        ? sender->local_id()
-                        : sender->id_;
+        ipc_from_ = sender_id(from_specifier, *sender);
         ipc_error_ = no_error;
         if (sender->call_pending_) {
             // The caller's receive phase starts now, atomically with its send; with a zero

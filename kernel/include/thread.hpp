@@ -117,7 +117,8 @@ private:
     Thread() = default;
 
     // IPC helpers
-    bool accepts_from(const Thread &sender) const;
+    bool matches(Thread_id from_specifier, const Thread &sender) const;
+    Thread_id sender_id(Thread_id from_specifier, const Thread &sender) const;
     Thread *take_sender(Thread_id from_specifier);
     void enqueue_sender(Thread &sender);
     void dequeue_sender(Thread &sender);
