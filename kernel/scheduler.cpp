@@ -10,17 +10,33 @@ namespace {
 constexpr unsigned priorities = 256;
 
 Ring<Thread, &Thread::ready_link> ready[priorities];
+// Two-level bitmap of non-empty queues: bit p % 64 of nonempty[p / 64], and bit w of
+// nonempty_words when nonempty[w] has any bit set.
 uint64_t nonempty[priorities / 64];
+uint64_t nonempty_words;
 Thread *idle_thread = nullptr;
 Thread *timeouts = nullptr;  // sorted by deadline, earliest first
 bool started = false;
 
 unsigned highest_set()
 {
-    for (unsigned word = priorities / 64; word-- > 0;)
-        if (nonempty[word] != 0)
-            return word * 64 + 63 - static_cast<unsigned>(__builtin_clzll(nonempty[word]));
-    return priorities;
+    if (nonempty_words == 0)
+        return priorities;
+    unsigned word = 63 - static_cast<unsigned>(__builtin_clzll(nonempty_words));
+    return word * 64 + 63 - static_cast<unsigned>(__builtin_clzll(nonempty[word]));
+}
+
+void mark_nonempty(unsigned priority)
+{
+    nonempty[priority / 64] |= uint64_t{1} << (priority % 64);
+    nonempty_words |= uint64_t{1} << (priority / 64);
+}
+
+void mark_empty(unsigned priority)
+{
+    nonempty[priority / 64] &= ~(uint64_t{1} << (priority % 64));
+    if (nonempty[priority / 64] == 0)
+        nonempty_words &= ~(uint64_t{1} << (priority / 64));
 }
 
 }  // namespace
@@ -47,7 +63,7 @@ void Scheduler::make_ready(Thread *thread)
     if (thread->ready_link.linked())
         return;
     ready[priority].push_back(thread);
-    nonempty[priority / 64] |= uint64_t{1} << (priority % 64);
+    mark_nonempty(priority);
 }
 
 void Scheduler::remove(Thread *thread)
@@ -57,7 +73,7 @@ void Scheduler::remove(Thread *thread)
     unsigned priority = thread->priority();
     ready[priority].remove(thread);
     if (ready[priority].empty())
-        nonempty[priority / 64] &= ~(uint64_t{1} << (priority % 64));
+        mark_empty(priority);
 }
 
 Thread *Scheduler::highest_ready()
