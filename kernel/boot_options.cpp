@@ -79,6 +79,8 @@ Boot_options Boot_options::parse(const char *command_line)
             understood = parse_number(value, 1000, options.ticks);
         else if (name.is("check") && value.is("memory"))
             options.check_memory = true;
+        else if (name.is("ipc") && value.is("general"))
+            options.direct_ipc = false;
         else if (name.is("fault") && value.length > 0 && value.length < word_capacity)
             value.copy_to(options.fault, word_capacity);
         else

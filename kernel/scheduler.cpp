@@ -107,6 +107,12 @@ void Scheduler::schedule()
     switch_to(next != nullptr ? next : idle_thread);
 }
 
+bool Scheduler::may_run_now(const Thread *thread)
+{
+    unsigned highest = highest_set();
+    return highest == priorities || thread->priority() >= highest;
+}
+
 void Scheduler::hand_off(Thread *partner)
 {
     if (partner->state() == Thread::State::ready) {

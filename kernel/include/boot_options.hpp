@@ -4,6 +4,8 @@
 //   ticks=N          report N timer ticks before that (default 3, at most 1000)
 //   check=memory     exercise the page allocator against the memory map at boot
 //   fault=KIND       deliberately fault after boot (tests the exception path and the harness)
+//   ipc=general      IPC always takes the general path (the straight-line path for call and
+//                    reply-and-wait is off), so tests can run both ways
 // A word containing '/' is the image's own path (QEMU and GRUB put it first) and is skipped.
 // Unknown words are kept so the kernel can say it ignored them.
 #pragma once
@@ -18,6 +20,7 @@ public:
     bool shutdown = false;
     unsigned ticks = 3;
     bool check_memory = false;
+    bool direct_ipc = true;
     char fault[word_capacity] = {};  // empty: no deliberate fault
     char unknown[max_unknown][word_capacity] = {};
     size_t unknown_count = 0;

@@ -27,6 +27,8 @@ public:
     // Blocks the current thread in favour of partner, the thread its IPC just made ready,
     // without a scheduler pass unless a higher-priority thread is ready.
     static void hand_off(Thread *partner);
+    // Whether thread may run now without passing over a higher-priority ready thread.
+    static bool may_run_now(const Thread *thread);
     // The current thread gives up the CPU to an equal or higher priority ready thread.
     static void yield();
     // Preempts current if a woken thread has a higher priority.

@@ -87,6 +87,8 @@ public:
     // --- IPC (thread-ipc.cpp) ---
     // The Ipc system call of this (current) thread; its registers are in frame().
     void ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts);
+    // Whether ipc() may take its straight-line path for call and reply-and-wait (boot option).
+    static void set_direct_ipc(bool enabled);
     // Sends a message built by the kernel on this thread's behalf (page fault, exception)
     // to handler and waits for the reply into the same buffer. False if the IPC failed.
     bool kernel_call(Thread_id handler, unsigned words);
@@ -123,6 +125,7 @@ private:
     void enqueue_sender(Thread &sender);
     void dequeue_sender(Thread &sender);
     static uint64_t transfer(Thread &sender, Thread &receiver);
+    bool ipc_direct(Thread_id to, Thread_id from_specifier, uint64_t timeouts);
     [[gnu::noinline]] static uint64_t transfer_items(Thread &sender, Thread &receiver, Message_tag tag);
     void finish_receive(const Thread &sender, uint64_t error, bool queue = true);
     void fail(Ipc_phase phase, uint64_t code);

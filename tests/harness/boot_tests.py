@@ -104,6 +104,11 @@ BOOT_TESTS = [
     Boot_test("SYSTEM0000", "the in-system test suite runs to its end as the root task", command_line="ticks=0",
               modules=SYSTEM_MODULES, suite=True, timeout=300, qemu_args=("-icount", "shift=0,sleep=off"),
               expect=[r"^SYSTEST done \d+ passed, 0 failed$", r"^exit: success$"]),
+    # The same suite with IPC always on its general path: both paths must pass everything.
+    Boot_test("SYSTEM0001", "the in-system test suite passes with IPC's direct path off (ipc=general)",
+              command_line="ticks=0 ipc=general", modules=SYSTEM_MODULES, timeout=300,
+              qemu_args=("-icount", "shift=0,sleep=off"),
+              expect=[r"^SYSTEST done \d+ passed, 0 failed$", r"^exit: success$"]),
     # The same suite on Bochs' CPU model: its results are not counted again, only that it passes there.
     Boot_test("BOCHS0002", "the in-system test suite passes in Bochs too", image="iso", emulator="bochs",
               iso_name="tern-system.iso", timeout=600,

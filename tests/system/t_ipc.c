@@ -673,6 +673,46 @@ static void fault_wait_is_closed(void)
           "(tag %#lx), expected %#lx", mr(1), tag.raw, fault_source[1]);
 }
 
+/* Answers every call with the words it got, each plus one, until the test ends. */
+static void echo_plus_one(L4_Word_t arg)
+{
+    (void)arg;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t words = L4_UntypedWords(tag);
+        for (L4_Word_t i = 1; i <= words; ++i) {
+            L4_Word_t w;
+            L4_StoreMR((int)i, &w);
+            L4_LoadMR((int)i, w + 1);
+        }
+        tag.X.flags = 0;
+        L4_Set_MsgTag(tag);
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+static void many_calls_keep_every_word(void)
+{
+    L4_ThreadId_t t = spawn(echo_plus_one, 0, 255, sigma0_tid);
+    CHECK(!L4_IsNilThread(t), "no echo thread");
+    for (L4_Word_t round = 0; round < 1000; ++round) {
+        L4_Word_t words = round % 64;
+        for (L4_Word_t i = 1; i <= words; ++i)
+            L4_LoadMR((int)i, round * 100 + i);
+        L4_MsgTag_t tag = {.raw = (0x100 + (round & 0xff)) << 16 | words};
+        L4_Set_MsgTag(tag);
+        tag = L4_Call(t);
+        CHECK(L4_IpcSucceeded(tag), "call %lu failed with ErrorCode %lu", round, L4_ErrorCode());
+        CHECK(L4_UntypedWords(tag) == words && L4_Label(tag) == 0x100 + (round & 0xff),
+              "call %lu: reply tag %#lx, expected %lu words and label %#lx", round, tag.raw, words,
+              0x100 + (round & 0xff));
+        for (L4_Word_t i = 1; i <= words; ++i)
+            CHECK(mr((int)i) == round * 100 + i + 1, "call %lu: MR%lu is %#lx, expected %#lx", round, i, mr((int)i),
+                  round * 100 + i + 1);
+    }
+}
+
 void ipc_tests(void)
 {
     run_test("IPC0001", "send to a waiting receiver delivers every untyped word (63)", send_all_words);
@@ -715,4 +755,6 @@ void ipc_tests(void)
     run_test("IPC0030", "closed receive from a local id no thread has fails at once with no partner (5)",
              receive_from_unused_local_id);
     run_test("IPC0031", "a thread waiting for its pager's reply takes no other message", fault_wait_is_closed);
+    run_test("IPC0032", "1000 calls of 0 to 63 words to an echo server come back with every word and the label",
+             many_calls_keep_every_word);
 }

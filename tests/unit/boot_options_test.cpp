@@ -113,3 +113,12 @@ TEST(Boot_options, long_unknown_word_is_cut_to_fit)
     EXPECT_EQ(std::string(options.unknown[0]), word.substr(0, Boot_options::word_capacity - 1));
     EXPECT_TRUE(options.shutdown);
 }
+
+TEST(Boot_options, ipc_general_turns_the_direct_path_off)
+{
+    EXPECT_TRUE(Boot_options::parse("shutdown").direct_ipc);
+    EXPECT_FALSE(Boot_options::parse("ipc=general").direct_ipc);
+    Boot_options other = Boot_options::parse("ipc=fast");
+    EXPECT_TRUE(other.direct_ipc);
+    EXPECT_EQ(other.unknown_count, 1u);
+}
