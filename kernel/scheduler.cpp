@@ -101,6 +101,18 @@ void Scheduler::switch_to(Thread *next)
         context_switch(previous->saved_stack_pointer(), *next->saved_stack_pointer());
 }
 
+void Scheduler::switch_to_frame_of(Thread *next)
+{
+    Thread *previous = current();
+    (void)next->take_resume_at_frame();
+    next->set_state(Thread::State::running);
+    Cpu_local::get().current = next;
+    if (previous->space() != next->space())
+        next->space()->activate();
+    User_mode::switch_thread(next->stack_end(), next->fs_base(), next->gs_base());
+    return_to_user(&next->frame());
+}
+
 void Scheduler::schedule()
 {
     Thread *next = highest_ready();

@@ -71,7 +71,7 @@ void Thread::set_message_register(unsigned index, uint64_t value)
 static_assert(TERN_UTCB_MR == 0x80 && TERN_UTCB_PAGER == 0x20, "thread.hpp mirrors the UTCB layout");
 
 // Whether a receiver in this thread's space waiting with from_specifier takes sender's message.
-bool Thread::matches(Thread_id from_specifier, const Thread &sender) const
+[[gnu::always_inline]] inline bool Thread::matches(Thread_id from_specifier, const Thread &sender) const
 {
     if (from_specifier.is_any())
         return true;
@@ -82,7 +82,7 @@ bool Thread::matches(Thread_id from_specifier, const Thread &sender) const
 }
 
 // The sender as this receiver names it: local if it waited for a local thread (X.2).
-Thread_id Thread::sender_id(Thread_id from_specifier, const Thread &sender) const
+[[gnu::always_inline]] inline Thread_id Thread::sender_id(Thread_id from_specifier, const Thread &sender) const
 {
     bool local = (from_specifier.is_any_local() || from_specifier.is_local()) && sender.space_ == space_;
     return local ? sender.local_id() : sender.id_;
@@ -183,7 +183,7 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
     return no_error;
 }
 
-void Thread::complete_user_ipc()
+[[gnu::always_inline]] inline void Thread::complete_user_ipc()
 {
     Exception_frame &f = frame();
     utcb_word(TERN_UTCB_ERROR_CODE) = ipc_error_;
@@ -382,8 +382,7 @@ bool Thread::ipc_direct(Thread_id to, Thread_id from_specifier, uint64_t timeout
     state_ = State::waiting_receive;
     partner_ = from_specifier;
     resume_at_frame_ = true;
-    Scheduler::switch_to(receiver);
-    return true;  // not reached: this thread resumes at its frame
+    Scheduler::switch_to_frame_of(receiver);
 }
 
 void Thread::ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts)

@@ -14,13 +14,12 @@ namespace {
 
 // Aligned to their size, so a kernel stack pointer identifies its thread by masking.
 constinit Slab_cache thread_cache("thread", Thread::object_size, Thread::object_size);
-Thread *thread_table[Thread::max_threads];
 
 }  // namespace
 
 const Slab_cache &Thread::cache() { return thread_cache; }
 
-Thread *Thread::by_number(uint32_t number) { return number < max_threads ? thread_table[number] : nullptr; }
+Thread *Thread::table_[Thread::max_threads];
 
 Thread *Thread::lookup(Thread_id id, const Thread *caller)
 {
@@ -47,7 +46,7 @@ Thread *Thread::create(Thread_id id, Space *space, Thread_id scheduler, bool &ou
     thread->space_ = space;
     thread->scheduler_ = scheduler;
     space->add_thread();
-    thread_table[id.number()] = thread;
+    table_[id.number()] = thread;
     // The first switch to the thread "returns" into thread_first_entry with the stack at
     // its user frame; the six zeros are the callee-saved registers context_switch pops.
     auto *stack = reinterpret_cast<uint64_t *>(&thread->frame());
@@ -185,7 +184,7 @@ void Thread::destroy()
     abort_ipc();
     Scheduler::remove(this);
     Scheduler::remove_timeout(this);
-    thread_table[id_.number()] = nullptr;
+    table_[id_.number()] = nullptr;
     if (utcb_ != nullptr)
         space_->set_thread_at_utcb(utcb_address_, nullptr);
     if (space_->remove_thread())

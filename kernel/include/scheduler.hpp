@@ -27,6 +27,9 @@ public:
     // Blocks the current thread in favour of partner, the thread its IPC just made ready,
     // without a scheduler pass unless a higher-priority thread is ready.
     static void hand_off(Thread *partner);
+    // Leaves the current thread, which resumes at its own frame when woken, for next, which
+    // resumes at its frame now; nothing of the current kernel stack is kept.
+    [[noreturn]] static void switch_to_frame_of(Thread *next);
     // Whether thread may run now without passing over a higher-priority ready thread.
     static bool may_run_now(const Thread *thread);
     // The current thread gives up the CPU to an equal or higher priority ready thread.

@@ -26,7 +26,7 @@ public:
     static Thread *create(Thread_id id, Space *space, Thread_id scheduler, bool &out_of_memory);
     static Thread *create_idle();
     void destroy();
-    static Thread *by_number(uint32_t number);
+    static Thread *by_number(uint32_t number) { return number < max_threads ? table_[number] : nullptr; }
     static const Slab_cache &cache();
     // The thread a caller names: a global id (version must match) or a local id in the
     // caller's space.
@@ -168,6 +168,8 @@ private:
     // nothing it still needs).
     bool resume_at_frame_ = false;
     Thread_id ipc_from_;             // the sender, for a finished receive
+
+    static Thread *table_[max_threads];  // every thread by its number
 
     alignas(16) uint8_t stack_[1];   // the kernel stack runs to the end of the object
 };
