@@ -346,15 +346,19 @@ void Thread::set_direct_ipc(bool enabled) { direct_ipc_enabled = enabled; }
 
 bool Thread::ipc_direct(Thread_id to, Thread_id from_specifier, uint64_t timeouts)
 {
-    if (!direct_ipc_enabled || !to.is_global() || from_specifier.is_nil() || Timeout::receive_part(timeouts) != 0 ||
+    // The answer is awaited from the partner itself (call) or from anyone (reply-and-wait):
+    // a closed wait for some other thread goes the general way, which checks it exists.
+    bool waits_for_known = from_specifier == to || from_specifier.is_any() || from_specifier.is_any_local();
+    if (!direct_ipc_enabled || !to.is_global() || !waits_for_known || Timeout::receive_part(timeouts) != 0 ||
         !senders_.empty())
         return false;
     Thread *receiver = by_number(to.number());
     Exception_frame &from = frame();
     Message_tag tag(from.r8);
-    if (receiver == nullptr || receiver->id_ != to || receiver == this || receiver->state_ != State::waiting_receive ||
-        !receiver->resume_at_frame_ || receiver->halted_ || tag.typed() != 0 || !receiver->matches(receiver->partner_, *this) ||
-        !Scheduler::may_run_now(receiver))
+    if (receiver == nullptr || receiver->id_ != to || receiver == this || tag.typed() != 0)
+        return false;
+    if (receiver->state_ != State::waiting_receive || !receiver->resume_at_frame_ || receiver->halted_ ||
+        !receiver->matches(receiver->partner_, *this) || !Scheduler::may_run_now(receiver))
         return false;
 
     // Deliver: the receiver's whole system-call result goes into its frame.
