@@ -191,8 +191,16 @@ uint64_t schedule(Thread &caller, Sys_schedule call, uint64_t &old_time_control)
         return fail(caller, TERN_ERROR_INVALID_PARAMETER);
     if (call.processor_control() != ~uint64_t{0} && call.processor_control() != 0)
         return fail(caller, TERN_ERROR_INVALID_PARAMETER);  // one processor
+    // X.2 time control: time slice in bits 31..16, total quantum in bits 15..0 (all ones:
+    // no change). A finite total quantum and preemption control (sensitive priority, maximum
+    // delay) are not supported yet and are refused (docs/kernel.md).
     uint64_t time_control = call.time_control();
-    // X.2: time slice in bits 31..16, total quantum (unlimited: never) in bits 15..0.
+    uint16_t slice = static_cast<uint16_t>(time_control >> 16);
+    uint16_t quantum = static_cast<uint16_t>(time_control);
+    if (time_control != ~uint64_t{0} && quantum != 0 && quantum != 0xffff)
+        return fail(caller, TERN_ERROR_INVALID_PARAMETER);
+    if (call.preemption_control() != ~uint64_t{0})
+        return fail(caller, TERN_ERROR_INVALID_PARAMETER);
     old_time_control = uint64_t{Timeout::encode_period(dest->time_slice_us())} << 16;
     if (priority != ~uint64_t{0} && priority != dest->priority()) {
         bool queued = dest->state() == Thread::State::ready;
@@ -202,8 +210,6 @@ uint64_t schedule(Thread &caller, Sys_schedule call, uint64_t &old_time_control)
         if (queued)
             Scheduler::make_ready(dest);
     }
-    // Time control: time slice in the low 16 bits as an X.2 time period (0xffff: no change).
-    uint16_t slice = static_cast<uint16_t>(time_control >> 16);
     if (time_control != ~uint64_t{0} && slice != 0xffff && slice != 0) {
         uint64_t us = uint64_t{slice & 0x3ffu} << (slice >> 10 & 31);
         dest->set_time_slice_us(us == 0 ? Thread::default_time_slice_us : us);

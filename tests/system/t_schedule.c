@@ -396,6 +396,25 @@ static void switch_to_missing(void)
           "a nonexistent thread yields to the equal-priority thread)", order[0], order[1], order[2]);
 }
 
+static void unsupported_controls_refused(void)
+{
+    L4_ThreadId_t t = spawn_simple(spinner, 0);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    L4_Word_t old;
+    /* Priority 50 together with a finite total quantum of 100 ms: refused as a whole. */
+    L4_Word_t time_control = (L4_Word_t)0xffff << 16 | L4_TimePeriod(100000).raw;
+    set_error_code(0xee);
+    L4_Word_t r = L4_Schedule(t, time_control, ~0UL, 50, ~0UL, &old);
+    CHECK(r == 0 && L4_ErrorCode() == 5, "a finite total quantum: result %lu, ErrorCode %lu; expected 0 and 5", r,
+          L4_ErrorCode());
+    set_error_code(0xee);
+    r = L4_Schedule(t, ~0UL, ~0UL, 50, 0, &old);
+    CHECK(r == 0 && L4_ErrorCode() == 5, "preemption control: result %lu, ErrorCode %lu; expected 0 and 5", r,
+          L4_ErrorCode());
+    r = L4_Schedule(t, ~0UL, ~0UL, 60, ~0UL, &old);
+    CHECK(r != 0, "a plain priority change after the refusals failed with ErrorCode %lu", L4_ErrorCode());
+}
+
 void schedule_tests(void)
 {
     run_test("SCH0001", "Schedule of a ready thread and of oneself returns running (3)", result_running);
@@ -421,4 +440,6 @@ void schedule_tests(void)
     run_test("SCH0019", "a send that wakes a higher-priority receiver switches to it at once", wake_preempts);
     run_test("SCH0020", "a priority-0 thread runs when nothing else is ready", lowest_priority_runs);
     run_test("SCH0021", "ThreadSwitch to a nonexistent thread acts as a yield", switch_to_missing);
+    run_test("SCH0022", "a finite total quantum or preemption control is refused with invalid parameter (5)",
+             unsupported_controls_refused);
 }
