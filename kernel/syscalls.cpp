@@ -157,6 +157,11 @@ uint64_t space_control(Thread &caller, Sys_space_control call, uint64_t &old_con
     Fpage utcb_area(call.utcb_area());
     if ((control & ~reflect_syscalls) != 0)
         return fail(caller, TERN_ERROR_INVALID_PARAMETER);
+    // IPC redirection is not supported yet: only "no change" (nilthread) and "none"
+    // (anythread) are accepted (docs/kernel.md).
+    Thread_id redirector(call.redirector());
+    if (!redirector.is_nil() && !redirector.is_any())
+        return fail(caller, TERN_ERROR_INVALID_PARAMETER);
     if (space->is_initialized()) {
         // Areas are fixed once set; later calls may change only the control bits.
         if (!kip_area.is_nil() || !utcb_area.is_nil())

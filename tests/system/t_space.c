@@ -253,6 +253,22 @@ static void syscall_reflection(void)
     CHECK(mr(X_RDI) == 0xabcdef, "the child saw rax %#lx after the reply, expected 0xabcdef", mr(X_RDI));
 }
 
+static void redirector_refused(void)
+{
+    L4_ThreadId_t t = new_tid();
+    remember_child(t);
+    CHECK(L4_ThreadControl(t, t, main_tid, L4_nilthread, (void *)-1) == 1, "no thread in a new space (ErrorCode %lu)", L4_ErrorCode());
+    L4_Word_t old;
+    set_error_code(0xee);
+    L4_Word_t r = L4_SpaceControl(t, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2), main_tid,
+                                  &old);
+    CHECK(r == 0 && L4_ErrorCode() == 5, "a redirector: result %lu, ErrorCode %lu; expected 0 and 5", r,
+          L4_ErrorCode());
+    r = L4_SpaceControl(t, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2), L4_anythread, &old);
+    CHECK(r == 1, "the refused call changed something: the areas could not be set afterwards (ErrorCode %lu)",
+          L4_ErrorCode());
+}
+
 void space_tests(void)
 {
     run_test("SPC0001", "a thread in a new space starts on its pager's start message and reports by IPC", child_runs);
@@ -281,4 +297,6 @@ void space_tests(void)
              refused_changes_nothing);
     run_test("SPC0015", "with control bit 0 the space's syscalls come to the handler as exception IPC (vector 256)",
              syscall_reflection);
+    run_test("SPC0016", "a redirector other than nilthread or anythread is refused with invalid parameter (5)",
+             redirector_refused);
 }
