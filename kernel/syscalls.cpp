@@ -3,6 +3,7 @@
 
 #include "abi.h"
 #include "console.hpp"
+#include "console_output.hpp"
 #include "kernel.hpp"
 #include "kernel_memory.hpp"
 #include "memory_layout.hpp"
@@ -446,6 +447,11 @@ void Syscalls::dispatch_other(Thread &caller, Exception_frame &frame)
         copy_user_string(caller, Sys_kdb_enter{frame}.message(), message, sizeof message);
         Console::print("KDB: %s (thread %#llx)\n", message, static_cast<unsigned long long>(caller.id().raw()));
         Kernel::report_memory();
+        return;
+    }
+    case TERN_SYSCALL_KDB_INPUT: {
+        char c;
+        Sys_kdb_input{frame}.set_character(Console_output::try_read(c) ? static_cast<uint8_t>(c) : ~uint64_t{0});
         return;
     }
     case TERN_SYSCALL_KDB_EXIT:

@@ -24,3 +24,5 @@ void Console_output::write(const char *text, size_t length)
 }
 
 void Console_output::drain() { com1.drain(); }
+
+bool Console_output::try_read(char &c) { return com1.try_get(c); }

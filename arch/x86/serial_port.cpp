@@ -16,6 +16,7 @@ enum Register : uint16_t {
 
 constexpr uint8_t line_8n1 = 0x03;
 constexpr uint8_t divisor_latch = 0x80;
+constexpr uint8_t data_ready = 0x01;
 constexpr uint8_t transmit_empty = 0x20;
 constexpr uint8_t transmitter_idle = 0x40;
 constexpr uint32_t uart_clock = 115200;
@@ -47,4 +48,14 @@ void Serial_port::drain() const
     for (unsigned spins = 0; spins < 1000000; ++spins)
         if ((Io_port::in8(static_cast<uint16_t>(base_ + line_status)) & transmitter_idle) != 0)
             return;
+}
+
+bool Serial_port::try_get(char &c) const
+{
+    uint8_t status = Io_port::in8(static_cast<uint16_t>(base_ + line_status));
+    // An absent UART reads 0xff: treat that as "nothing received".
+    if (status == 0xff || (status & data_ready) == 0)
+        return false;
+    c = static_cast<char>(Io_port::in8(static_cast<uint16_t>(base_ + data)));
+    return true;
 }

@@ -2,7 +2,7 @@
 // libl4: console input and output of the user runtime (X.2's l4io), over the kernel
 // debugger interface. Formatting is the kernel's formatter: %% %c %s %d %i %u %x %X %o %p,
 // flags - 0 + space #, width and precision (also '*'), lengths hh h l ll z t j; no floating
-// point. getc has no input to read yet and returns 0 (see L4_KDB_ReadChar_Blocked).
+// point. getc waits for the next character typed on the kernel console (L4_KDB_ReadChar_Blocked).
 #ifndef L4IO_H
 #define L4IO_H
 

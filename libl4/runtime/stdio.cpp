@@ -73,7 +73,7 @@ __attribute__((weak)) void putc(int c)
     L4_KDB_PrintChar(static_cast<char>(c));
 }
 
-// No console input yet (see L4_KDB_ReadChar_Blocked): always 0.
+// The next character typed on the kernel console; waits for one.
 __attribute__((weak)) int getc(void)
 {
     return static_cast<unsigned char>(L4_KDB_ReadChar_Blocked());

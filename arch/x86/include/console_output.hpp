@@ -10,4 +10,7 @@ public:
     static void init();
     static void write(const char *text, size_t length);
     static void drain();
+    // Debugger input: the next byte typed on COM1, if any (polled; the kernel takes no
+    // serial interrupts, a console server owns the port's interrupts later).
+    static bool try_read(char &c);
 };

@@ -13,6 +13,8 @@ public:
 
     void init(uint32_t baud) const;
     void put(char c) const;
+    // The next received byte, if one is waiting (never blocks).
+    bool try_get(char &c) const;
     // Waits until every byte written has left the transmitter (before the machine stops).
     void drain() const;
 

@@ -6,9 +6,10 @@
 // Tern extension: L4_KDB_Exit(status) stops the machine (kdb_exit, ArchSyscall2 link) with
 // success for status 0, failure otherwise; privileged tasks only (tests under emulators).
 //
-// Tern has no debugger input yet: L4_KDB_ReadChar and L4_KDB_ReadChar_Blocked return 0
-// immediately ("no character"). L4_KDB_ClearPage, L4_KDB_ToggleBreakin and
-// L4_KDB_SetThreadName do nothing.
+// Debugger input comes from the kernel's console (kdb_input, ArchSyscall3 link):
+// L4_KDB_ReadChar returns the next character typed, or 0 when none is waiting;
+// L4_KDB_ReadChar_Blocked yields the processor until one arrives. L4_KDB_ClearPage,
+// L4_KDB_ToggleBreakin and L4_KDB_SetThreadName do nothing.
 #ifndef L4_AMD64_KDEBUG_H
 #define L4_AMD64_KDEBUG_H
 
@@ -49,12 +50,20 @@ L4_INLINE void L4_KDB_ToggleBreakin(void)
 
 L4_INLINE char L4_KDB_ReadChar(void)
 {
-    return 0;
+    L4_Word_t c;
+    __tern_syscall_kdb_input(__tern_entry(TERN_KIP_LINK_ARCH3), &c);
+    return c == ~0UL ? 0 : __L4_CAST(char, c);
 }
 
 L4_INLINE char L4_KDB_ReadChar_Blocked(void)
 {
-    return 0;
+    L4_Word_t c;
+    for (;;) {
+        __tern_syscall_kdb_input(__tern_entry(TERN_KIP_LINK_ARCH3), &c);
+        if (c != ~0UL)
+            return __L4_CAST(char, c);
+        __tern_syscall_thread_switch(__tern_entry(TERN_KIP_LINK_THREAD_SWITCH), 0);
+    }
 }
 
 L4_INLINE void L4_KDB_SetThreadName(L4_ThreadId_t thread, const char *name)
