@@ -77,7 +77,7 @@ uint64_t thread_control(Thread &caller, Sys_thread_control call)
     if (!scheduler.is_nil() && Thread::lookup(scheduler, &caller) == nullptr)
         return fail(caller, TERN_ERROR_INVALID_SCHEDULER);
     Space *space = space_owner != nullptr ? space_owner->space() : nullptr;
-    bool wants_activation = utcb != no_utcb_change;
+    bool wants_activation = utcb != no_utcb_change;  // for a migration
     bool migrates = existing != nullptr && space != nullptr && space != existing->space();
     if (migrates) {
         // Moving a thread to another space. An active one keeps its UTCB address (its code
@@ -105,15 +105,18 @@ uint64_t thread_control(Thread &caller, Sys_thread_control call)
         }
         // An inactive thread moved; it is activated below if a UTCB was given.
     }
-    if (wants_activation) {
-        if (existing != nullptr && existing->is_active())
-            return fail(caller, TERN_ERROR_INVALID_UTCB);
-        if (space != nullptr &&
-            (!space->is_initialized() || !utcb_fits(*space, utcb) || space->thread_at_utcb(utcb) != nullptr))
-            return fail(caller, TERN_ERROR_INVALID_UTCB);
-        if (space == nullptr)
-            return fail(caller, TERN_ERROR_INVALID_UTCB);  // a new space has no UTCB area yet
-    }
+    // X.2 activation: a thread becomes active once its space is initialised and it has both
+    // a UTCB location and a pager, which earlier calls may have given.
+    bool active = existing != nullptr && existing->is_active();
+    if (utcb != no_utcb_change &&
+        (active || (utcb & (TERN_UTCB_SIZE - 1)) != 0 || !User_mode::is_user_address(utcb)))
+        return fail(caller, TERN_ERROR_INVALID_UTCB);
+    uint64_t location = utcb != no_utcb_change ? utcb : existing != nullptr ? existing->pending_utcb() : no_utcb_change;
+    Thread_id new_pager = !pager.is_nil() ? pager : existing != nullptr ? existing->pending_pager() : Thread_id::nil();
+    bool activates = !active && location != no_utcb_change && !new_pager.is_nil() && space != nullptr &&
+                     space->is_initialized();
+    if (activates && (!utcb_fits(*space, location) || space->thread_at_utcb(location) != nullptr))
+        return fail(caller, TERN_ERROR_INVALID_UTCB);
 
     if (existing == nullptr) {
         Space::Error space_error = Space::Error::none;
@@ -130,10 +133,14 @@ uint64_t thread_control(Thread &caller, Sys_thread_control call)
     } else if (!scheduler.is_nil()) {
         existing->set_scheduler(scheduler);
     }
-    if (existing->is_active() && !pager.is_nil())
-        existing->set_pager(pager);
-    if (wants_activation)
-        return activate(caller, *existing, utcb, pager);
+    if (active) {
+        if (!pager.is_nil())
+            existing->set_pager(pager);
+        return 1;
+    }
+    existing->set_pending(location, new_pager);
+    if (activates)
+        return activate(caller, *existing, location, new_pager);
     return 1;
 }
 

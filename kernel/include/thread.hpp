@@ -40,6 +40,16 @@ public:
     Thread_id scheduler() const { return scheduler_; }
     void set_scheduler(Thread_id scheduler) { scheduler_ = scheduler; }
 
+    // What ThreadControl gave an inactive thread so far (X.2 activates it once its space is
+    // initialised and both are there).
+    uint64_t pending_utcb() const { return pending_utcb_; }
+    Thread_id pending_pager() const { return pending_pager_; }
+    void set_pending(uint64_t utcb, Thread_id pager)
+    {
+        pending_utcb_ = utcb;
+        pending_pager_ = pager;
+    }
+
     // Gives the thread a UTCB in its space (X.2 activation), false if that is impossible.
     bool set_utcb(uint64_t utcb_address);
     // Moves the thread (not the current one) to target, with the UTCB at utcb there if it was
@@ -150,6 +160,8 @@ private:
     uint64_t fs_base_ = 0;
     uint64_t gs_base_ = 0;
     bool started_ = false;   // has left the kernel for user mode at least once
+    uint64_t pending_utcb_ = ~uint64_t{0};
+    Thread_id pending_pager_;
     bool halted_ = false;
 
     // IPC state: the partner a waiting thread waits for (receive) or sends to (send).

@@ -171,8 +171,9 @@ static L4_Word_t restart_stack[512] __attribute__((aligned(16)));
 static void no_pager_halts(void)
 {
     nopager_reported = 0;
-    L4_ThreadId_t t = spawn(nopager_loader, WINDOW(31), -1, L4_nilthread);
+    L4_ThreadId_t t = spawn(nopager_loader, WINDOW(31), -1, main_tid);
     CHECK(!L4_IsNilThread(t), "no thread");
+    L4_Set_PagerOf(t, L4_nilthread); /* before it runs: the main thread has the higher priority */
     L4_MsgTag_t tag = recv_ms(t, 50, 0);
     CHECK(L4_IpcFailed(tag) && !nopager_reported, "a thread without pager went on after a page fault");
     CHECK(L4_ErrorCode() == IPC_ERR(TERN_IPC_ERROR_TIMEOUT, RECV_PHASE), "waiting for it ended with ErrorCode %lu",
@@ -182,8 +183,9 @@ static void no_pager_halts(void)
 static void restart_after_fault_halt(void)
 {
     nopager_reported = 0;
-    L4_ThreadId_t t = spawn(nopager_loader, WINDOW(32), -1, L4_nilthread);
+    L4_ThreadId_t t = spawn(nopager_loader, WINDOW(32), -1, main_tid);
     CHECK(!L4_IsNilThread(t), "no thread");
+    L4_Set_PagerOf(t, L4_nilthread); /* before it runs: the main thread has the higher priority */
     sleep_ms(20);
     CHECK(!nopager_reported, "the thread went on after its fault");
     L4_Start_SpIp(t, (L4_Word_t)&restart_stack[512] - 8, (L4_Word_t)restarted);

@@ -125,10 +125,10 @@ static void utcb_outside_area(void)
 {
     L4_ThreadId_t t = new_tid();
     remember_child(t);
-    EXPECT_ERROR(tc(t, main_tid, main_tid, L4_nilthread, UTCB_AREA + (1UL << UTCB_AREA_LOG2)), L4_ERROR_UTCB_AREA,
+    EXPECT_ERROR(tc(t, main_tid, main_tid, main_tid, UTCB_AREA + (1UL << UTCB_AREA_LOG2)), L4_ERROR_UTCB_AREA,
                  "UTCB just past the area");
-    EXPECT_ERROR(tc(t, main_tid, main_tid, L4_nilthread, 0x500000), L4_ERROR_UTCB_AREA, "UTCB in the image");
-    EXPECT_ERROR(tc(t, main_tid, main_tid, L4_nilthread, 0xffff800000000000UL), L4_ERROR_UTCB_AREA, "kernel UTCB");
+    EXPECT_ERROR(tc(t, main_tid, main_tid, main_tid, 0x500000), L4_ERROR_UTCB_AREA, "UTCB in the image");
+    EXPECT_ERROR(tc(t, main_tid, main_tid, main_tid, 0xffff800000000000UL), L4_ERROR_UTCB_AREA, "kernel UTCB");
     delete_thread(t);
 }
 
@@ -158,7 +158,7 @@ static void utcb_in_use(void)
     L4_Word_t utcb = utcb_of_slot(slot_of(t));
     L4_ThreadId_t second = new_tid();
     remember_child(second);
-    L4_Word_t r = tc(second, main_tid, main_tid, L4_nilthread, utcb);
+    L4_Word_t r = tc(second, main_tid, main_tid, main_tid, utcb);
     L4_Word_t error = L4_ErrorCode();
     delete_thread(second);
     CHECK(r == 0, "a second thread was activated on the UTCB %#lx of thread %lx", utcb, t.raw);
@@ -226,7 +226,7 @@ static void inactive_thread(void)
     set_error_code(0xee);
     CHECK(thread_state(t, 0, 0) == ~0UL && L4_ErrorCode() == L4_ERROR_INVALID_THREAD,
           "ExchangeRegisters on an inactive thread: ErrorCode %lu, expected 2", L4_ErrorCode());
-    r = tc(t, main_tid, main_tid, L4_nilthread, utcb_of_slot((L4_Word_t)k));
+    r = tc(t, main_tid, main_tid, main_tid, utcb_of_slot((L4_Word_t)k));
     CHECK(r == 1, "activating it later returned %lu, ErrorCode %lu", r, L4_ErrorCode());
     L4_Start_SpIp(t, stack_top_of_slot((L4_Word_t)k), (L4_Word_t)thread_trampoline);
     CHECK(is_label(recv_ms(t, 1000, 0), LABEL_REPORT), "the activated thread did not run");
@@ -331,14 +331,25 @@ static void migrate_active(void)
           IPC_ERR(TERN_IPC_ERROR_CANCELED, RECV_PHASE), utcb);
 }
 
+/* X.2: the UTCB location may come before the space has areas; the thread stays inactive
+ * and is activated by the call that gives it a pager once the space is initialised. */
 static void new_space_with_utcb(void)
 {
     L4_ThreadId_t t = new_tid();
     remember_child(t);
-    EXPECT_ERROR(tc(t, t, main_tid, L4_nilthread, UTCB_AREA), L4_ERROR_UTCB_AREA,
-                 "creating a new space with a UTCB location");
-    CHECK(delete_thread(t) == 0 && L4_ErrorCode() == L4_ERROR_INVALID_THREAD,
-          "the refused call left a thread behind (deleting it: ErrorCode %lu)", L4_ErrorCode());
+    L4_Word_t r = tc(t, t, main_tid, L4_nilthread, UTCB_AREA);
+    CHECK(r == 1, "creating a new space with a UTCB location returned %lu, ErrorCode %lu", r, L4_ErrorCode());
+    L4_Word_t old;
+    CHECK(L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old) == 2, "the thread is not inactive before its space has areas");
+    CHECK(L4_SpaceControl(t, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2), L4_nilthread,
+                          &old) == 1,
+          "SpaceControl failed with ErrorCode %lu", L4_ErrorCode());
+    CHECK(L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old) == 2, "the thread became active without a pager");
+    r = tc(t, t, main_tid, main_tid, ~0UL);
+    CHECK(r == 1, "giving it a pager returned %lu, ErrorCode %lu", r, L4_ErrorCode());
+    sleep_ms(20);
+    CHECK(L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old) == 6,
+          "with a pager it is not waiting for its start message at the remembered UTCB");
 }
 
 static volatile L4_Word_t nil_pager_ran;
@@ -357,7 +368,12 @@ static void nil_pager_waits(void)
     int k = reserve_slot(t, nil_pager_fn, 0);
     CHECK(k != 0, "no slot");
     L4_Word_t r = tc(t, main_tid, main_tid, L4_nilthread, utcb_of_slot((L4_Word_t)k));
-    CHECK(r == 1, "activation returned %lu, ErrorCode %lu", r, L4_ErrorCode());
+    CHECK(r == 1, "ThreadControl with a UTCB but no pager returned %lu, ErrorCode %lu", r, L4_ErrorCode());
+    set_error_code(0xee);
+    CHECK(thread_state(t, 0, 0) == ~0UL && L4_ErrorCode() == L4_ERROR_INVALID_THREAD,
+          "without a pager the thread is already active (ExchangeRegisters: ErrorCode %lu)", L4_ErrorCode());
+    r = tc(t, main_tid, main_tid, main_tid, ~0UL);
+    CHECK(r == 1, "giving it a pager returned %lu, ErrorCode %lu", r, L4_ErrorCode());
     sleep_ms(20);
     CHECK(!nil_pager_ran, "the thread ran before it was started");
     L4_Start_SpIp(t, stack_top_of_slot((L4_Word_t)k), (L4_Word_t)thread_trampoline);
@@ -455,9 +471,9 @@ void thread_tests(void)
              migrate_to_space);
     run_test("THR0041", "a moved active thread goes on in its new space at its UTCB address, its TCRs and its receive "
              "cancelled", migrate_active);
-    run_test("THR0023", "creating a new space with a UTCB location fails with invalid UTCB (6) and creates nothing",
+    run_test("THR0023", "a UTCB location given before the space has areas is remembered; the pager activates the thread",
              new_space_with_utcb);
-    run_test("THR0024", "a thread activated without pager does not run until ExchangeRegisters starts it",
+    run_test("THR0024", "a thread with a UTCB but no pager stays inactive; with a pager it runs once L4_Start starts it",
              nil_pager_waits);
     run_test("THR0025", "a thread activated with a pager starts at the IP and SP of its pager's start message",
              pager_start_message);
