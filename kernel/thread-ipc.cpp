@@ -349,13 +349,15 @@ bool Thread::ipc_direct(Thread_id to, Thread_id from_specifier, uint64_t timeout
     // The answer is awaited from the partner itself (call) or from anyone (reply-and-wait):
     // a closed wait for some other thread goes the general way, which checks it exists.
     bool waits_for_known = from_specifier == to || from_specifier.is_any() || from_specifier.is_any_local();
-    if (!direct_ipc_enabled || !to.is_global() || !waits_for_known || Timeout::receive_part(timeouts) != 0 ||
-        !senders_.empty())
+    if (!direct_ipc_enabled || !(to.is_global() || to.is_local()) || !waits_for_known ||
+        Timeout::receive_part(timeouts) != 0 || !senders_.empty())
         return false;
-    Thread *receiver = by_number(to.number());
+    // A global id names any thread (its version must match), a local one (LIPC) a thread of
+    // this space by its UTCB address.
+    Thread *receiver = to.is_global() ? by_number(to.number()) : space_->thread_at_utcb(to.raw());
     Exception_frame &from = frame();
     Message_tag tag(from.r8);
-    if (receiver == nullptr || receiver->id_ != to || receiver == this || tag.typed() != 0)
+    if (receiver == nullptr || (to.is_global() && receiver->id_ != to) || receiver == this || tag.typed() != 0)
         return false;
     if (receiver->state_ != State::waiting_receive || !receiver->resume_at_frame_ || receiver->halted_ ||
         !receiver->matches(receiver->partner_, *this) || !Scheduler::may_run_now(receiver))
