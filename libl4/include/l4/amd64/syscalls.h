@@ -119,18 +119,11 @@ L4_INLINE L4_Word_t __L4_Tern_Ipc(L4_Word_t entry, L4_ThreadId_t to, L4_ThreadId
     return mr0;
 }
 
+// Lipc has Ipc's registers; only the KIP link (and so the system-call number) differs.
 L4_INLINE L4_Word_t __L4_Tern_Lipc(L4_Word_t entry, L4_ThreadId_t to, L4_ThreadId_t FromSpecifier, L4_Word_t Timeouts,
                                    L4_ThreadId_t *from)
 {
-    L4_Word_t *mr = __L4_Tern_MRs();
-    L4_Word_t sender, mr0, mr1, mr2;
-    __tern_syscall_lipc(entry, to.raw, FromSpecifier.raw, Timeouts, mr[0], mr[1], mr[2], &sender, &mr0, &mr1, &mr2);
-    mr[0] = mr0;
-    mr[1] = mr1;
-    mr[2] = mr2;
-    if (from != 0 && FromSpecifier.raw != 0)
-        from->raw = sender;
-    return mr0;
+    return __L4_Tern_Ipc(entry, to, FromSpecifier, Timeouts, from);
 }
 
 L4_INLINE void L4_Unmap(L4_Word_t control)
