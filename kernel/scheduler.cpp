@@ -7,45 +7,36 @@
 
 namespace {
 
-constexpr unsigned priorities = 256;
-
-Ring<Thread, &Thread::ready_link> ready[priorities];
-// Two-level bitmap of non-empty queues: bit p % 64 of nonempty[p / 64], and bit w of
-// nonempty_words when nonempty[w] has any bit set.
-uint64_t nonempty[priorities / 64];
-uint64_t nonempty_words;
+Ring<Thread, &Thread::ready_link> ready[Scheduler::priorities];
 Thread *idle_thread = nullptr;
-Thread *timeouts = nullptr;  // sorted by deadline, earliest first
 bool started = false;
 
-unsigned highest_set()
-{
-    if (nonempty_words == 0)
-        return priorities;
-    unsigned word = 63 - static_cast<unsigned>(__builtin_clzll(nonempty_words));
-    return word * 64 + 63 - static_cast<unsigned>(__builtin_clzll(nonempty[word]));
-}
-
-void mark_nonempty(unsigned priority)
-{
-    nonempty[priority / 64] |= uint64_t{1} << (priority % 64);
-    nonempty_words |= uint64_t{1} << (priority / 64);
-}
-
-void mark_empty(unsigned priority)
-{
-    nonempty[priority / 64] &= ~(uint64_t{1} << (priority % 64));
-    if (nonempty[priority / 64] == 0)
-        nonempty_words &= ~(uint64_t{1} << (priority / 64));
-}
-
 }  // namespace
+
+void Scheduler::mark_nonempty(unsigned priority)
+{
+    nonempty_[priority / 64] |= uint64_t{1} << (priority % 64);
+    nonempty_words_ |= uint64_t{1} << (priority / 64);
+    if (priority + 1 > ready_above_)
+        ready_above_ = priority + 1;
+}
+
+void Scheduler::mark_empty(unsigned priority)
+{
+    nonempty_[priority / 64] &= ~(uint64_t{1} << (priority % 64));
+    if (nonempty_[priority / 64] == 0)
+        nonempty_words_ &= ~(uint64_t{1} << (priority / 64));
+    if (priority + 1 == ready_above_) {
+        unsigned highest = highest_set();
+        ready_above_ = highest == priorities ? 0 : highest + 1;
+    }
+}
 
 void Scheduler::init(Thread *idle)
 {
     idle_thread = idle;
     idle->set_state(Thread::State::running);
-    Cpu_local::get().current = idle;
+    Cpu_local::set_current_thread(idle);
 }
 
 void Scheduler::start() { started = true; }
@@ -89,7 +80,7 @@ void Scheduler::switch_to(Thread *next)
     next->set_state(Thread::State::running);
     if (next == previous)
         return;
-    Cpu_local::get().current = next;
+    Cpu_local::set_current_thread(next);
     if (!next->is_idle()) {
         if (previous->is_idle() || previous->space() != next->space())
             next->space()->activate();
@@ -101,28 +92,10 @@ void Scheduler::switch_to(Thread *next)
         context_switch(previous->saved_stack_pointer(), *next->saved_stack_pointer());
 }
 
-void Scheduler::switch_to_frame_of(Thread *next)
-{
-    Thread *previous = current();
-    (void)next->take_resume_at_frame();
-    next->set_state(Thread::State::running);
-    Cpu_local::get().current = next;
-    if (previous->space() != next->space())
-        next->space()->activate();
-    User_mode::switch_thread(next->stack_end(), next->fs_base(), next->gs_base());
-    return_to_user(&next->frame());
-}
-
 void Scheduler::schedule()
 {
     Thread *next = highest_ready();
     switch_to(next != nullptr ? next : idle_thread);
-}
-
-bool Scheduler::may_run_now(const Thread *thread)
-{
-    unsigned highest = highest_set();
-    return highest == priorities || thread->priority() >= highest;
 }
 
 void Scheduler::hand_off(Thread *partner)
@@ -160,7 +133,7 @@ void Scheduler::preempt_if_higher(Thread *woken)
 
 void Scheduler::add_timeout(Thread *thread)
 {
-    Thread **link = &timeouts;
+    Thread **link = &timeouts_;
     Thread *previous = nullptr;
     while (*link != nullptr && (*link)->deadline <= thread->deadline) {
         previous = *link;
@@ -173,14 +146,12 @@ void Scheduler::add_timeout(Thread *thread)
     *link = thread;
 }
 
-void Scheduler::remove_timeout(Thread *thread)
+void Scheduler::unlink_timeout(Thread *thread)
 {
-    if (thread->timeout_prev == nullptr && timeouts != thread)
-        return;
     if (thread->timeout_prev != nullptr)
         thread->timeout_prev->timeout_next = thread->timeout_next;
     else
-        timeouts = thread->timeout_next;
+        timeouts_ = thread->timeout_next;
     if (thread->timeout_next != nullptr)
         thread->timeout_next->timeout_prev = thread->timeout_prev;
     thread->timeout_next = thread->timeout_prev = nullptr;
@@ -190,9 +161,9 @@ void Scheduler::tick(uint64_t now_us, uint64_t elapsed_us)
 {
     if (!started)
         return;
-    while (timeouts != nullptr && timeouts->deadline <= now_us) {
-        Thread *expired = timeouts;
-        remove_timeout(expired);
+    while (timeouts_ != nullptr && timeouts_->deadline <= now_us) {
+        Thread *expired = timeouts_;
+        unlink_timeout(expired);
         expired->timeout_expired();
     }
     Thread *self = current();

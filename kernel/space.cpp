@@ -154,12 +154,6 @@ size_t Space::utcb_index(Virt_addr utcb) const
     return index < max_utcbs ? index : max_utcbs;
 }
 
-Thread *Space::thread_at_utcb(Virt_addr utcb) const
-{
-    size_t index = utcb_index(utcb);
-    return index < max_utcbs ? utcb_threads_[index] : nullptr;
-}
-
 void Space::set_thread_at_utcb(Virt_addr utcb, Thread *thread)
 {
     size_t index = utcb_index(utcb);
@@ -167,4 +161,3 @@ void Space::set_thread_at_utcb(Virt_addr utcb, Thread *thread)
         utcb_threads_[index] = thread;
 }
 
-void Space::activate() const { Cpu::write_cr3(table_.root()); }

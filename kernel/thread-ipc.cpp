@@ -22,9 +22,6 @@ constexpr uint64_t woke_by_delivery = ~uint64_t{0};  // a blocked sender's messa
 
 constexpr uint64_t expired = 0;
 
-// The boot option ipc=general turns Thread::ipc_direct off, so the tests can run both ways.
-bool direct_ipc_enabled = true;
-
 // The deadline of an X.2 timeout, Timeout::never, or expired when it is due already. Reads
 // the clock only for finite timeouts (most IPC waits forever).
 uint64_t deadline_after(uint16_t timeout)
@@ -337,64 +334,11 @@ void Thread::receive_phase(Thread_id from_specifier, uint16_t timeout, const Thr
     block(State::waiting_receive, from_specifier, deadline_us);
 }
 
-// The common case of call and reply-and-wait, in one straight line: untyped words to a
-// partner blocked in its own final receive and accepting us, then blocking for the answer
-// with no timeout while nobody else waits to send to us. The result is exactly what the
-// general path below produces; only the detours are left out. False when the case does
-// not apply (nothing has changed then).
-void Thread::set_direct_ipc(bool enabled) { direct_ipc_enabled = enabled; }
-
-bool Thread::ipc_direct(Thread_id to, Thread_id from_specifier, uint64_t timeouts)
-{
-    // The answer is awaited from the partner itself (call) or from anyone (reply-and-wait):
-    // a closed wait for some other thread goes the general way, which checks it exists.
-    bool waits_for_known = from_specifier == to || from_specifier.is_any() || from_specifier.is_any_local();
-    if (!direct_ipc_enabled || !(to.is_global() || to.is_local()) || !waits_for_known ||
-        Timeout::receive_part(timeouts) != 0 || !senders_.empty())
-        return false;
-    // A global id names any thread (its version must match), a local one (LIPC) a thread of
-    // this space by its UTCB address.
-    Thread *receiver = to.is_global() ? by_number(to.number()) : space_->thread_at_utcb(to.raw());
-    Exception_frame &from = frame();
-    Message_tag tag(from.r8);
-    if (receiver == nullptr || (to.is_global() && receiver->id_ != to) || receiver == this || tag.typed() != 0)
-        return false;
-    if (receiver->state_ != State::waiting_receive || !receiver->resume_at_frame_ || receiver->halted_ ||
-        !receiver->matches(receiver->partner_, *this) || !Scheduler::may_run_now(receiver))
-        return false;
-
-    // Deliver: the receiver's whole system-call result goes into its frame.
-    Exception_frame &to_frame = receiver->frame();
-    unsigned words = tag.untyped();
-    if (words >= 1)
-        to_frame.r9 = from.r9;
-    if (words >= 2)
-        to_frame.r12 = from.r12;
-    if (words >= 3) {
-        const uint64_t *source = message_array();
-        uint64_t *target = receiver->message_array();
-        for (unsigned i = 3; i <= words; ++i)
-            target[i] = source[i];
-    }
-    to_frame.r8 = Message_tag::make(tag.label(), words, 0).raw();
-    receiver->ipc_from_ = receiver->sender_id(receiver->partner_, *this);
-    receiver->ipc_error_ = no_error;
-    receiver->complete_user_ipc();
-    Scheduler::remove_timeout(receiver);
-
-    // Wait for the answer, resuming at our frame when it comes.
-    ipc_from_ = Thread_id::nil();
-    ipc_error_ = no_error;
-    state_ = State::waiting_receive;
-    partner_ = from_specifier;
-    resume_at_frame_ = true;
-    Scheduler::switch_to_frame_of(receiver);
-}
+// The tests run the in-system suite both ways (ipc=general turns the direct path off).
+void Thread::set_direct_ipc(bool enabled) { direct_ipc_enabled_ = enabled; }
 
 void Thread::ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts)
 {
-    if (ipc_direct(to, from_specifier, timeouts))
-        return;
     kernel_ipc_ = false;
     ipc_error_ = no_error;
     ipc_from_ = Thread_id::nil();

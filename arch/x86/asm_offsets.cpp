@@ -3,6 +3,7 @@
 // NASM, so assembly never hand-copies a structure offset or a layout constant.
 #include <stddef.h>
 
+#include "abi.h"
 #include "exception_frame.hpp"
 #include "cpu_local.hpp"
 #include "gdt.hpp"
@@ -23,6 +24,8 @@ void export_offsets()
     EXPORT(CPU_LOCAL_KERNEL_STACK_TOP, offsetof(Cpu_local, kernel_stack_top));
     EXPORT(CPU_LOCAL_USER_STACK, offsetof(Cpu_local, user_stack));
     EXPORT(SYSCALL_VECTOR, Vectors::syscall);
+    EXPORT(SYSCALL_IPC, TERN_SYSCALL_IPC);
+    EXPORT(SYSCALL_LIPC, TERN_SYSCALL_LIPC);
     EXPORT(GDT_USER_CODE, Gdt::user_code);
     EXPORT(GDT_USER_DATA, Gdt::user_data);
     EXPORT(KERNEL_OFFSET, Memory_layout::kernel_offset);

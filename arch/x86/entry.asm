@@ -10,6 +10,7 @@ default rel
 
 extern interrupt_dispatch
 extern syscall_dispatch
+extern ipc_direct_path
 
 
 ; Vectors for which the CPU pushes an error code.
@@ -32,6 +33,25 @@ extern syscall_dispatch
     push r13
     push r14
     push r15
+%endmacro
+
+; The reverse of push_general_registers.
+%macro pop_general_registers 0
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
 %endmacro
 
 section .text
@@ -60,27 +80,22 @@ interrupt_common:
     mov rdi, rsp
     call interrupt_dispatch
 ; rsp points at an Exception_frame: restore it and return to where it came from.
+global restore_frame
 restore_frame:
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    pop_general_registers
     add rsp, FRAME_RIP - FRAME_VECTOR
     test byte [rsp + FRAME_CS - FRAME_RIP], 3
     jz .to_kernel
     swapgs
 .to_kernel:
+    iretq
+
+; The same for a frame known to return to user mode (the IPC hand-off).
+global restore_user_frame
+restore_user_frame:
+    pop_general_registers
+    add rsp, FRAME_RIP - FRAME_VECTOR
+    swapgs
     iretq
 
 ; SYSCALL: rcx = user rip, r11 = user rflags, interrupts off (FMASK), rsp still the user's.
@@ -100,7 +115,15 @@ syscall_entry:
     push 0
     push SYSCALL_VECTOR
     push_general_registers
-    cld
+    ; No cld: SYSCALL cleared DF already (FMASK). Ipc and Lipc try the direct path first, with to, from and timeouts still in rdi, rsi
+    ; and rdx; it returns only if the call needs the general path.
+    cmp rax, SYSCALL_IPC
+    je .ipc
+    cmp rax, SYSCALL_LIPC
+    jne .dispatch
+.ipc:
+    call ipc_direct_path
+.dispatch:
     mov rdi, rsp
     call syscall_dispatch
     jmp restore_frame

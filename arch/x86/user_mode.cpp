@@ -11,9 +11,6 @@ namespace {
 constexpr uint32_t msr_star = 0xc0000081;
 constexpr uint32_t msr_lstar = 0xc0000082;
 constexpr uint32_t msr_fmask = 0xc0000084;
-constexpr uint32_t msr_fs_base = 0xc0000100;
-constexpr uint32_t msr_gs_base = 0xc0000101;
-constexpr uint32_t msr_kernel_gs_base = 0xc0000102;
 constexpr uint64_t efer_syscall_enable = 1;
 
 constexpr uint64_t rflags_interrupt = 1u << 9;
@@ -23,20 +20,18 @@ constexpr uint64_t rflags_alignment = 1u << 18;
 constexpr uint64_t rflags_nested = 1u << 14;
 constexpr uint64_t rflags_fixed = 1u << 1;
 
-Tss *the_tss = nullptr;
-
 }  // namespace
 
 void Cpu_local::install(Cpu_local &local)
 {
     local.self = &local;
-    Cpu::write_msr(msr_gs_base, reinterpret_cast<uint64_t>(&local));
-    Cpu::write_msr(msr_kernel_gs_base, 0);
+    Cpu::write_msr(User_mode::msr_gs_base, reinterpret_cast<uint64_t>(&local));
+    Cpu::write_msr(User_mode::msr_kernel_gs_base, 0);
 }
 
 void User_mode::init(Tss &tss)
 {
-    the_tss = &tss;
+    Cpu_local::get().tss = &tss;
     Cpu::write_msr(Cpu::msr_efer, Cpu::read_msr(Cpu::msr_efer) | efer_syscall_enable);
     // SYSRET loads CS from STAR[63:48] + 16 and SS from + 8; SYSCALL CS from STAR[47:32].
     uint64_t sysret_base = Gdt::user_code32 & ~3u;
@@ -44,20 +39,6 @@ void User_mode::init(Tss &tss)
     Cpu::write_msr(msr_lstar, reinterpret_cast<uint64_t>(syscall_entry));
     // The kernel runs with interrupts off; entry also clears DF, TF, AC and NT.
     Cpu::write_msr(msr_fmask, rflags_interrupt | rflags_direction | rflags_trap | rflags_alignment | rflags_nested);
-}
-
-void User_mode::switch_thread(uint64_t kernel_stack_top, uint64_t fs_base, uint64_t gs_base)
-{
-    Cpu_local &local = Cpu_local::get();
-    local.kernel_stack_top = kernel_stack_top;
-    the_tss->set_kernel_stack(kernel_stack_top);
-    // MSR writes are slow; most switches keep FS (threads rarely set it).
-    if (local.user_fs_base != fs_base) {
-        Cpu::write_msr(msr_fs_base, fs_base);
-        local.user_fs_base = fs_base;
-    }
-    // In the kernel the user's GS base waits in KERNEL_GS_BASE until swapgs.
-    Cpu::write_msr(msr_kernel_gs_base, gs_base);
 }
 
 void User_mode::prepare_frame(Exception_frame &frame, uint64_t ip, uint64_t sp)

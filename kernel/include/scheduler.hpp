@@ -7,14 +7,16 @@
 #pragma once
 
 #include "cpu_local.hpp"
+#include "space.hpp"
 #include "thread.hpp"
+#include "user_mode.hpp"
 
 class Scheduler {
 public:
     static void init(Thread *idle);
     // Until started, timer ticks only count: boot finishes its report undisturbed.
     static void start();
-    static Thread *current() { return Cpu_local::get().current; }
+    static Thread *current() { return Cpu_local::current_thread(); }
 
     // Makes a thread runnable (at the tail of its priority's queue).
     static void make_ready(Thread *thread);
@@ -28,21 +30,62 @@ public:
     // without a scheduler pass unless a higher-priority thread is ready.
     static void hand_off(Thread *partner);
     // Leaves the current thread, which resumes at its own frame when woken, for next, which
-    // resumes at its frame now; nothing of the current kernel stack is kept.
-    [[noreturn]] static void switch_to_frame_of(Thread *next);
+    // resumes at its frame now; nothing of the current kernel stack is kept. Inline, like
+    // the two below: the IPC direct path is made of them.
+    [[noreturn, gnu::always_inline]] static void switch_to_frame_of(Thread *next)
+    {
+        Thread *previous = current();
+        (void)next->take_resume_at_frame();
+        next->set_state(Thread::State::running);
+        Cpu_local::set_current_thread(next);
+        if (previous->space() != next->space())
+            next->space()->activate();
+        User_mode::switch_thread(next->stack_end(), next->fs_base(), next->gs_base());
+        leave_kernel_through(&next->frame());
+    }
     // Whether thread may run now without passing over a higher-priority ready thread.
-    static bool may_run_now(const Thread *thread);
+    static bool may_run_now(const Thread *thread)
+    {
+        return unsigned{thread->priority()} + 1 >= ready_above_;
+    }
     // The current thread gives up the CPU to an equal or higher priority ready thread.
     static void yield();
     // Preempts current if a woken thread has a higher priority.
     static void preempt_if_higher(Thread *woken);
 
     static void add_timeout(Thread *thread);
-    static void remove_timeout(Thread *thread);
+    static void remove_timeout(Thread *thread)
+    {
+        if (thread->timeout_prev != nullptr || timeouts_ == thread)
+            unlink_timeout(thread);
+    }
 
     // Timer interrupt: charges the time slice and fires expired timeouts.
     static void tick(uint64_t now_us, uint64_t elapsed_us);
 
+    static constexpr unsigned priorities = 256;
+
 private:
+
     static Thread *highest_ready();
+    static void unlink_timeout(Thread *thread);
+    static void mark_nonempty(unsigned priority);
+    static void mark_empty(unsigned priority);
+    // The highest priority with a ready thread, or priorities when none is ready.
+    static unsigned highest_set()
+    {
+        if (nonempty_words_ == 0)
+            return priorities;
+        unsigned word = 63 - static_cast<unsigned>(__builtin_clzll(nonempty_words_));
+        return word * 64 + 63 - static_cast<unsigned>(__builtin_clzll(nonempty_[word]));
+    }
+
+    // Two-level bitmap of non-empty ready queues: bit p % 64 of nonempty_[p / 64], and bit w
+    // of nonempty_words_ when nonempty_[w] has any bit set.
+    static inline uint64_t nonempty_[priorities / 64] = {};
+    static inline uint64_t nonempty_words_ = 0;
+    // The highest priority with a ready thread plus one, 0 when none is ready: the IPC
+    // direct path asks "may this thread run now" with one comparison.
+    static inline unsigned ready_above_ = 0;
+    static inline Thread *timeouts_ = nullptr;  // waiting threads with a deadline, earliest first
 };

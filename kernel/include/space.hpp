@@ -4,6 +4,7 @@
 // has threads; the last thread's deletion destroys it.
 #pragma once
 
+#include "cpu.hpp"
 #include "fpage.hpp"
 #include "page_allocator.hpp"
 #include "page_table.hpp"
@@ -42,10 +43,14 @@ public:
     Phys_addr translate(Virt_addr virt, bool for_write) const;
 
     // The thread whose UTCB is at utcb (local thread ids are UTCB addresses).
-    Thread *thread_at_utcb(Virt_addr utcb) const;
+    Thread *thread_at_utcb(Virt_addr utcb) const
+    {
+        size_t index = utcb_index(utcb);
+        return index < max_utcbs ? utcb_threads_[index] : nullptr;
+    }
     void set_thread_at_utcb(Virt_addr utcb, Thread *thread);
 
-    void activate() const;
+    void activate() const { Cpu::write_cr3(table_.root()); }
     void add_thread() { ++threads_; }
     // Returns true when that was the last thread.
     bool remove_thread() { return --threads_ == 0; }

@@ -97,8 +97,11 @@ public:
     // --- IPC (thread-ipc.cpp) ---
     // The Ipc system call of this (current) thread; its registers are in frame().
     void ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts);
-    // Whether ipc() may take its straight-line path for call and reply-and-wait (boot option).
+    // Whether IPC may take its straight-line path for call and reply-and-wait (boot option).
     static void set_direct_ipc(bool enabled);
+    // That path (thread-ipc-direct.cpp), tried by the system-call entry before ipc():
+    // returns if it does not apply, else leaves the kernel as the partner.
+    void ipc_direct(Thread_id to, Thread_id from_specifier, uint64_t timeouts, Message_tag tag);
     // Sends a message built by the kernel on this thread's behalf (page fault, exception)
     // to handler and waits for the reply into the same buffer. False if the IPC failed.
     bool kernel_call(Thread_id handler, unsigned words);
@@ -135,7 +138,6 @@ private:
     void enqueue_sender(Thread &sender);
     void dequeue_sender(Thread &sender);
     static uint64_t transfer(Thread &sender, Thread &receiver);
-    bool ipc_direct(Thread_id to, Thread_id from_specifier, uint64_t timeouts);
     [[gnu::noinline]] static uint64_t transfer_items(Thread &sender, Thread &receiver, Message_tag tag);
     void finish_receive(const Thread &sender, uint64_t error, bool queue = true);
     void fail(Ipc_phase phase, uint64_t code);
@@ -182,6 +184,7 @@ private:
     Thread_id ipc_from_;             // the sender, for a finished receive
 
     static Thread *table_[max_threads];  // every thread by its number
+    static inline bool direct_ipc_enabled_ = true;  // boot option ipc=general clears it
 
     alignas(16) uint8_t stack_[1];   // the kernel stack runs to the end of the object
 };

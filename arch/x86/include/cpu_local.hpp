@@ -5,9 +5,11 @@
 // offsets (exported by asm_offsets.cpp).
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 class Thread;
+class Tss;
 
 struct Cpu_local {
     Cpu_local *self;
@@ -15,12 +17,31 @@ struct Cpu_local {
     uint64_t user_stack;        // scratch for the user rsp during syscall entry
     Thread *current;
     uint64_t user_fs_base;      // what MSR_FS_BASE holds now
+    Tss *tss;                   // this CPU's, whose rsp0 follows kernel_stack_top
 
     static Cpu_local &get()
     {
         Cpu_local *local;
-        asm volatile("movq %%gs:0, %0" : "=r"(local));
+        // Not volatile: the GS base is fixed while in the kernel, so reads may be merged.
+        asm("movq %%gs:0, %0" : "=r"(local));
         return *local;
     }
     static void install(Cpu_local &local);
+
+    // The running thread, in one GS-relative access each.
+    static Thread *current_thread();
+    static void set_current_thread(Thread *thread);
 };
+
+// Volatile: current changes, so reads must not be merged, nor moved across the write.
+inline Thread *Cpu_local::current_thread()
+{
+    Thread *thread;
+    asm volatile("movq %%gs:%c1, %0" : "=r"(thread) : "i"(offsetof(Cpu_local, current)));
+    return thread;
+}
+
+inline void Cpu_local::set_current_thread(Thread *thread)
+{
+    asm volatile("movq %0, %%gs:%c1" : : "r"(thread), "i"(offsetof(Cpu_local, current)) : "memory");
+}

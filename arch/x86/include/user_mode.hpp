@@ -6,16 +6,35 @@
 
 #include <stdint.h>
 
+#include "cpu.hpp"
+#include "cpu_local.hpp"
 #include "exception_frame.hpp"
+#include "tss.hpp"
 
-class Tss;
 
 class User_mode {
 public:
+    static constexpr uint32_t msr_fs_base = 0xc0000100;
+    static constexpr uint32_t msr_gs_base = 0xc0000101;
+    static constexpr uint32_t msr_kernel_gs_base = 0xc0000102;
+
     static void init(Tss &tss);
 
-    // Makes the CPU enter the kernel on this stack and gives user mode these bases.
-    static void switch_thread(uint64_t kernel_stack_top, uint64_t fs_base, uint64_t gs_base);
+    // Makes the CPU enter the kernel on this stack and gives user mode these bases. Inline:
+    // it is part of every IPC hand-off.
+    static void switch_thread(uint64_t kernel_stack_top, uint64_t fs_base, uint64_t gs_base)
+    {
+        Cpu_local &local = Cpu_local::get();
+        local.kernel_stack_top = kernel_stack_top;
+        local.tss->set_kernel_stack(kernel_stack_top);
+        // MSR writes are slow; most switches keep FS (threads rarely set it).
+        if (local.user_fs_base != fs_base) {
+            Cpu::write_msr(msr_fs_base, fs_base);
+            local.user_fs_base = fs_base;
+        }
+        // In the kernel the user's GS base waits in KERNEL_GS_BASE until swapgs.
+        Cpu::write_msr(msr_kernel_gs_base, gs_base);
+    }
 
     // A frame that starts user code at ip with stack sp, interrupts enabled.
     static void prepare_frame(Exception_frame &frame, uint64_t ip, uint64_t sp);
@@ -34,6 +53,12 @@ public:
 // entry.asm
 extern "C" void syscall_entry();
 extern "C" [[noreturn]] void return_to_user(Exception_frame *frame);
+// The same, inline (one move and a jump), for the IPC hand-off: frame returns to user mode.
+[[noreturn, gnu::always_inline]] inline void leave_kernel_through(Exception_frame *frame)
+{
+    asm volatile("mov %0, %%rsp\n\tjmp restore_user_frame" : : "r"(frame) : "memory");
+    __builtin_unreachable();
+}
 // Saves the callee-saved registers on the current stack, stores the stack pointer in
 // *save and continues on next (a stack prepared by context_switch or by new threads).
 extern "C" void context_switch(uint64_t *save, uint64_t next);
