@@ -146,14 +146,6 @@ Phys_addr Space::translate(Virt_addr virt, bool for_write) const
     return (entry & Page_table::address_mask & ~(page_bytes - 1)) + (virt & (page_bytes - 1));
 }
 
-size_t Space::utcb_index(Virt_addr utcb) const
-{
-    if (!utcb_area_.contains(utcb) || (utcb & (TERN_UTCB_SIZE - 1)) != 0)
-        return max_utcbs;
-    size_t index = (utcb - utcb_area_.base()) / TERN_UTCB_SIZE;
-    return index < max_utcbs ? index : max_utcbs;
-}
-
 void Space::set_thread_at_utcb(Virt_addr utcb, Thread *thread)
 {
     size_t index = utcb_index(utcb);

@@ -16,7 +16,7 @@
 #include "timeout.hpp"
 
 [[gnu::always_inline]] inline void Thread::ipc_direct(Thread_id to, Thread_id from_specifier, uint64_t timeouts,
-                                                     Message_tag tag)
+                                                     Message_tag tag, uint64_t mr1)
 {
     Exception_frame &from = frame();
     // The answer is awaited from the partner itself (call) or from anyone (reply-and-wait):
@@ -44,8 +44,10 @@
     }
     // It must wait in its final receive (so that it resumes at its frame), not be halted,
     // and may run now without passing over a higher-priority ready thread.
-    if (receiver == this || receiver->state_ != State::waiting_receive || !receiver->resume_at_frame_ ||
-        receiver->halted_ || !Scheduler::may_run_now(receiver))
+    // (This excludes ourselves: we are running.) A pending receive timeout would have to be
+    // cancelled: left to the general path, so that this one calls nothing.
+    if (receiver->state_ != State::waiting_receive || !receiver->resume_at_frame_ || receiver->halted_ ||
+        !Scheduler::may_run_now(receiver) || Scheduler::has_timeout(receiver))
         return;
     // It must accept us; it learns our local id if it waited for a local one (X.2).
     Thread_id waits_for = receiver->partner_;
@@ -60,7 +62,7 @@
     Exception_frame &to_frame = receiver->frame();
     unsigned words = tag.untyped();
     if (words >= 1)
-        to_frame.r9 = from.r9;
+        to_frame.r9 = mr1;
     if (words >= 2)
         to_frame.r12 = from.r12;
     if (words >= 3) {
@@ -69,22 +71,22 @@
         for (unsigned i = 3; i <= words; ++i)
             target[i] = source[i];
     }
-    to_frame.r8 = Message_tag::make(tag.label(), words, 0).raw();
+    to_frame.r8 = tag.without_flags().raw();
     to_frame.rax = seen_as.raw();
     receiver->utcb_word(TERN_UTCB_ERROR_CODE) = 0;
-    Scheduler::remove_timeout(receiver);
 
     // Wait for the answer, resuming at our frame when it comes (whoever answers writes
     // the results there, so ipc_from_ and ipc_error_ are not needed).
     state_ = State::waiting_receive;
     partner_ = from_specifier;
     resume_at_frame_ = true;
-    Scheduler::switch_to_frame_of(receiver);
+    Scheduler::switch_to_frame_of(this, receiver);
 }
 
 // The arguments are the system call's registers as the entry left them: rdi, rsi, rdx, then
-// rcx (the user's rip, unused) and r8 (MR0).
-extern "C" void ipc_direct_path(uint64_t to, uint64_t from_specifier, uint64_t timeouts, uint64_t, uint64_t mr0)
+// rcx (the user's rip, unused), r8 (MR0) and r9 (MR1).
+extern "C" void ipc_direct_path(uint64_t to, uint64_t from_specifier, uint64_t timeouts, uint64_t, uint64_t mr0,
+                                uint64_t mr1)
 {
-    Scheduler::current()->ipc_direct(Thread_id(to), Thread_id(from_specifier), timeouts, Message_tag(mr0));
+    Scheduler::current()->ipc_direct(Thread_id(to), Thread_id(from_specifier), timeouts, Message_tag(mr0), mr1);
 }

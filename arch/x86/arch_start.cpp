@@ -29,7 +29,6 @@ extern "C" void (*__init_array_end[])();
 
 namespace {
 
-Tss boot_tss;
 Boot_info boot_info;
 Range_set usable_memory;
 Page_allocator page_allocator;
@@ -63,11 +62,11 @@ void arch_start(uint32_t magic, uint32_t info_address)
     Console::print("global constructors: ran\n");
 
     // Exceptions from here on are reported instead of triple-faulting.
-    boot_tss.init();
-    Gdt::load(boot_tss);
+    boot_cpu.tss.init();
+    Gdt::load(boot_cpu.tss);
     Idt::load();
     Cpu_local::install(boot_cpu);
-    User_mode::init(boot_tss);
+    User_mode::init();
 
     Physical_window boot_window{Memory_layout::direct_map_base, Memory_layout::boot_window_size};
     if (Multiboot::Error error = Multiboot::parse(magic, info_address, boot_window, boot_info);

@@ -21,7 +21,7 @@ void export_offsets()
     EXPORT(FRAME_RIP, offsetof(Exception_frame, rip));
     EXPORT(FRAME_CS, offsetof(Exception_frame, cs));
     EXPORT(FRAME_SIZE, sizeof(Exception_frame));
-    EXPORT(CPU_LOCAL_KERNEL_STACK_TOP, offsetof(Cpu_local, kernel_stack_top));
+    EXPORT(CPU_LOCAL_KERNEL_STACK_TOP, offsetof(Cpu_local, tss) + Tss::rsp0_offset);
     EXPORT(CPU_LOCAL_USER_STACK, offsetof(Cpu_local, user_stack));
     EXPORT(SYSCALL_VECTOR, Vectors::syscall);
     EXPORT(SYSCALL_IPC, TERN_SYSCALL_IPC);

@@ -29,9 +29,8 @@ void Cpu_local::install(Cpu_local &local)
     Cpu::write_msr(User_mode::msr_kernel_gs_base, 0);
 }
 
-void User_mode::init(Tss &tss)
+void User_mode::init()
 {
-    Cpu_local::get().tss = &tss;
     Cpu::write_msr(Cpu::msr_efer, Cpu::read_msr(Cpu::msr_efer) | efer_syscall_enable);
     // SYSRET loads CS from STAR[63:48] + 16 and SS from + 8; SYSCALL CS from STAR[47:32].
     uint64_t sysret_base = Gdt::user_code32 & ~3u;

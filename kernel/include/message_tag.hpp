@@ -24,6 +24,9 @@ public:
     constexpr uint64_t label() const { return raw_ >> 16; }
     constexpr unsigned words() const { return untyped() + typed(); }
 
+    // The tag as delivered: the sender's flags are not the receiver's.
+    constexpr Message_tag without_flags() const { return Message_tag(raw_ & ~(uint64_t{15} << 12)); }
+
     static constexpr Message_tag make(uint64_t label, unsigned untyped, unsigned typed, unsigned flags = 0)
     {
         return Message_tag(label << 16 | uint64_t{flags & 15} << 12 | uint64_t{typed & 63} << 6 | (untyped & 63));

@@ -34,7 +34,11 @@ public:
     // the two below: the IPC direct path is made of them.
     [[noreturn, gnu::always_inline]] static void switch_to_frame_of(Thread *next)
     {
-        Thread *previous = current();
+        switch_to_frame_of(current(), next);
+    }
+    // The same when the caller has the current thread at hand.
+    [[noreturn, gnu::always_inline]] static void switch_to_frame_of(Thread *previous, Thread *next)
+    {
         (void)next->take_resume_at_frame();
         next->set_state(Thread::State::running);
         Cpu_local::set_current_thread(next);
@@ -54,9 +58,10 @@ public:
     static void preempt_if_higher(Thread *woken);
 
     static void add_timeout(Thread *thread);
+    static bool has_timeout(const Thread *thread) { return thread->timeout_prev != nullptr || timeouts_ == thread; }
     static void remove_timeout(Thread *thread)
     {
-        if (thread->timeout_prev != nullptr || timeouts_ == thread)
+        if (has_timeout(thread))
             unlink_timeout(thread);
     }
 

@@ -4,6 +4,7 @@
 // has threads; the last thread's deletion destroys it.
 #pragma once
 
+#include "abi.h"
 #include "cpu.hpp"
 #include "fpage.hpp"
 #include "page_allocator.hpp"
@@ -71,7 +72,13 @@ private:
     static constexpr size_t max_utcbs = max_utcb_pages * 4;  // 1 KiB UTCBs
 
     // Index of the UTCB slot at utcb, or max_utcbs if it is not one.
-    size_t utcb_index(Virt_addr utcb) const;
+    size_t utcb_index(Virt_addr utcb) const
+    {
+        if (!utcb_area_.contains(utcb) || (utcb & (TERN_UTCB_SIZE - 1)) != 0)
+            return max_utcbs;
+        size_t index = (utcb - utcb_area_.base()) / TERN_UTCB_SIZE;
+        return index < max_utcbs ? index : max_utcbs;
+    }
 
     bool owns_utcb_frame(Phys_addr frame) const;
 

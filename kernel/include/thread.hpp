@@ -101,7 +101,7 @@ public:
     static void set_direct_ipc(bool enabled);
     // That path (thread-ipc-direct.cpp), tried by the system-call entry before ipc():
     // returns if it does not apply, else leaves the kernel as the partner.
-    void ipc_direct(Thread_id to, Thread_id from_specifier, uint64_t timeouts, Message_tag tag);
+    void ipc_direct(Thread_id to, Thread_id from_specifier, uint64_t timeouts, Message_tag tag, uint64_t mr1);
     // Sends a message built by the kernel on this thread's behalf (page fault, exception)
     // to handler and waits for the reply into the same buffer. False if the IPC failed.
     bool kernel_call(Thread_id handler, unsigned words);

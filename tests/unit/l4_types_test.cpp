@@ -53,6 +53,15 @@ TEST(Message_tag, fields_round_trip_through_the_x2_layout)
     EXPECT_EQ(Message_tag::error_flag, 0x8000u);
 }
 
+TEST(Message_tag, without_flags_clears_only_the_flags)
+{
+    Message_tag tag = Message_tag::make(0xabcd, 7, 2, 0xf).without_flags();
+    EXPECT_EQ(tag.flags(), 0u);
+    EXPECT_EQ(tag.label(), 0xabcdu);
+    EXPECT_EQ(tag.untyped(), 7u);
+    EXPECT_EQ(tag.typed(), 2u);
+}
+
 TEST(Message_tag, oversized_fields_are_cut_to_their_width)
 {
     Message_tag tag = Message_tag::make(1, 64, 65);

@@ -8,16 +8,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tss.hpp"
+
 class Thread;
-class Tss;
 
 struct Cpu_local {
     Cpu_local *self;
-    uint64_t kernel_stack_top;  // loaded on `syscall`; also TSS.rsp0
     uint64_t user_stack;        // scratch for the user rsp during syscall entry
     Thread *current;
     uint64_t user_fs_base;      // what MSR_FS_BASE holds now
-    Tss *tss;                   // this CPU's, whose rsp0 follows kernel_stack_top
+    // This CPU's TSS. Its rsp0, the running thread's kernel stack top, is where both
+    // interrupts from user mode and `syscall` (entry.asm) enter.
+    Tss tss;
 
     static Cpu_local &get()
     {
@@ -31,6 +33,7 @@ struct Cpu_local {
     // The running thread, in one GS-relative access each.
     static Thread *current_thread();
     static void set_current_thread(Thread *thread);
+    static void set_kernel_stack(uint64_t top);
 };
 
 // Volatile: current changes, so reads must not be merged, nor moved across the write.
@@ -44,4 +47,9 @@ inline Thread *Cpu_local::current_thread()
 inline void Cpu_local::set_current_thread(Thread *thread)
 {
     asm volatile("movq %0, %%gs:%c1" : : "r"(thread), "i"(offsetof(Cpu_local, current)) : "memory");
+}
+
+inline void Cpu_local::set_kernel_stack(uint64_t top)
+{
+    asm volatile("movq %0, %%gs:%c1" : : "r"(top), "i"(offsetof(Cpu_local, tss) + Tss::rsp0_offset) : "memory");
 }

@@ -18,6 +18,7 @@ public:
 
     void init();
     void set_kernel_stack(uint64_t top) { rsp_[0] = top; }
+    static constexpr unsigned rsp0_offset = 4;  // checked in Tss::init
 
 private:
     uint32_t reserved0_;

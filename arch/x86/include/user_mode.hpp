@@ -18,15 +18,14 @@ public:
     static constexpr uint32_t msr_gs_base = 0xc0000101;
     static constexpr uint32_t msr_kernel_gs_base = 0xc0000102;
 
-    static void init(Tss &tss);
+    static void init();
 
     // Makes the CPU enter the kernel on this stack and gives user mode these bases. Inline:
     // it is part of every IPC hand-off.
     static void switch_thread(uint64_t kernel_stack_top, uint64_t fs_base, uint64_t gs_base)
     {
+        Cpu_local::set_kernel_stack(kernel_stack_top);
         Cpu_local &local = Cpu_local::get();
-        local.kernel_stack_top = kernel_stack_top;
-        local.tss->set_kernel_stack(kernel_stack_top);
         // MSR writes are slow; most switches keep FS (threads rarely set it).
         if (local.user_fs_base != fs_base) {
             Cpu::write_msr(msr_fs_base, fs_base);
