@@ -9,7 +9,6 @@
 // kernel as the partner. Since the entry has saved every user register in the frame and
 // reloads them from there, this file is compiled without preserving callee-saved
 // registers (see kernel/meson.build): it must define no function that other code calls.
-#include "abi.h"
 #include "scheduler.hpp"
 #include "space.hpp"
 #include "thread.hpp"
@@ -22,8 +21,8 @@
     // The answer is awaited from the partner itself (call) or from anyone (reply-and-wait):
     // a closed wait for some other thread goes the general way, which checks it exists.
     // A queued sender would have to be taken first.
-    if (!direct_ipc_enabled_ || tag.typed() != 0 || Timeout::receive_part(timeouts) != 0 || !senders_.empty() ||
-        space_->reflects_syscalls())
+    if (!space_->takes_direct_ipc() || tag.typed() != 0 || Timeout::receive_part(timeouts) != 0 ||
+        !senders_.empty())
         return;
     if (from_specifier != to && !from_specifier.is_any() && !from_specifier.is_any_local())
         return;
@@ -31,7 +30,8 @@
     // A global id names any thread (its version must match), a local one (Lipc) a thread of
     // this space by its UTCB address.
     Thread *receiver;
-    if (to.is_global()) {
+    if ((to.raw() & 63) != 0) {
+        // Global, or anythread, whose thread number is beyond the table.
         receiver = by_number(to.number());
         if (receiver == nullptr || receiver->id_ != to)
             return;
@@ -73,7 +73,6 @@
     }
     to_frame.r8 = tag.without_flags().raw();
     to_frame.rax = seen_as.raw();
-    receiver->utcb_word(TERN_UTCB_ERROR_CODE) = 0;
 
     // Wait for the answer, resuming at our frame when it comes (whoever answers writes
     // the results there, so ipc_from_ and ipc_error_ are not needed).

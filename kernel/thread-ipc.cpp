@@ -183,8 +183,9 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
 [[gnu::always_inline]] inline void Thread::complete_user_ipc()
 {
     Exception_frame &f = frame();
-    utcb_word(TERN_UTCB_ERROR_CODE) = ipc_error_;
+    // X.2 defines ErrorCode only for a failed IPC (E set in the tag): success leaves it.
     if (ipc_error_ != no_error) {
+        utcb_word(TERN_UTCB_ERROR_CODE) = ipc_error_;
         f.r8 = Message_tag::error_flag;
         f.rax = Thread_id::nil().raw();
     } else {
@@ -334,9 +335,6 @@ void Thread::receive_phase(Thread_id from_specifier, uint16_t timeout, const Thr
     block(State::waiting_receive, from_specifier, deadline_us);
 }
 
-// The tests run the in-system suite both ways (ipc=general turns the direct path off).
-void Thread::set_direct_ipc(bool enabled) { direct_ipc_enabled_ = enabled; }
-
 void Thread::ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts)
 {
     kernel_ipc_ = false;
@@ -354,8 +352,8 @@ void Thread::ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts)
         error = ipc_error_;
     }
     Exception_frame &f = frame();
-    utcb_word(TERN_UTCB_ERROR_CODE) = error;
     if (error != no_error) {
+        utcb_word(TERN_UTCB_ERROR_CODE) = error;
         f.r8 = Message_tag::error_flag;
         f.rax = Thread_id::nil().raw();
         return;

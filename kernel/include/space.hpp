@@ -61,7 +61,16 @@ public:
     // instead of to the kernel, so that a personality server can implement another
     // system's system calls (as L4Linux does).
     bool reflects_syscalls() const { return reflects_syscalls_; }
-    void set_reflects_syscalls(bool reflect) { reflects_syscalls_ = reflect; }
+    void set_reflects_syscalls(bool reflect)
+    {
+        reflects_syscalls_ = reflect;
+        takes_direct_ipc_ = !reflect && direct_ipc_enabled_;
+    }
+    // Whether IPC of this space's threads may take the direct path: not when system calls
+    // are reflected, nor when the boot option ipc=general turned it off (set before the
+    // first space exists). One flag, so the path tests one byte.
+    bool takes_direct_ipc() const { return takes_direct_ipc_; }
+    static void set_direct_ipc(bool enabled) { direct_ipc_enabled_ = enabled; }
     void make_privileged() { privileged_ = true; }
 
     static Slab_cache &cache();
@@ -89,6 +98,8 @@ private:
     unsigned threads_ = 0;
     bool privileged_ = false;
     bool reflects_syscalls_ = false;
+    bool takes_direct_ipc_ = direct_ipc_enabled_;
+    static inline bool direct_ipc_enabled_ = true;
     const Range_set *idempotent_ = nullptr;
     struct Utcb_page {
         Virt_addr virt;

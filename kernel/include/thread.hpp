@@ -97,8 +97,6 @@ public:
     // --- IPC (thread-ipc.cpp) ---
     // The Ipc system call of this (current) thread; its registers are in frame().
     void ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts);
-    // Whether IPC may take its straight-line path for call and reply-and-wait (boot option).
-    static void set_direct_ipc(bool enabled);
     // That path (thread-ipc-direct.cpp), tried by the system-call entry before ipc():
     // returns if it does not apply, else leaves the kernel as the partner.
     void ipc_direct(Thread_id to, Thread_id from_specifier, uint64_t timeouts, Message_tag tag, uint64_t mr1);
@@ -184,7 +182,6 @@ private:
     Thread_id ipc_from_;             // the sender, for a finished receive
 
     static Thread *table_[max_threads];  // every thread by its number
-    static inline bool direct_ipc_enabled_ = true;  // boot option ipc=general clears it
 
     alignas(16) uint8_t stack_[1];   // the kernel stack runs to the end of the object
 };

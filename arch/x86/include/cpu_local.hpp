@@ -34,6 +34,7 @@ struct Cpu_local {
     static Thread *current_thread();
     static void set_current_thread(Thread *thread);
     static void set_kernel_stack(uint64_t top);
+    static bool user_fs_base_is(uint64_t base);
 };
 
 // Volatile: current changes, so reads must not be merged, nor moved across the write.
@@ -52,4 +53,12 @@ inline void Cpu_local::set_current_thread(Thread *thread)
 inline void Cpu_local::set_kernel_stack(uint64_t top)
 {
     asm volatile("movq %0, %%gs:%c1" : : "r"(top), "i"(offsetof(Cpu_local, tss) + Tss::rsp0_offset) : "memory");
+}
+
+inline bool Cpu_local::user_fs_base_is(uint64_t base)
+{
+    bool equal;
+    // A compiler barrier, so that it is ordered with the plain stores to user_fs_base.
+    asm volatile("cmpq %1, %%gs:%c2" : "=@cce"(equal) : "r"(base), "i"(offsetof(Cpu_local, user_fs_base)) : "memory");
+    return equal;
 }

@@ -25,11 +25,10 @@ public:
     static void switch_thread(uint64_t kernel_stack_top, uint64_t fs_base, uint64_t gs_base)
     {
         Cpu_local::set_kernel_stack(kernel_stack_top);
-        Cpu_local &local = Cpu_local::get();
         // MSR writes are slow; most switches keep FS (threads rarely set it).
-        if (local.user_fs_base != fs_base) {
+        if (!Cpu_local::user_fs_base_is(fs_base)) {
             Cpu::write_msr(msr_fs_base, fs_base);
-            local.user_fs_base = fs_base;
+            Cpu_local::get().user_fs_base = fs_base;
         }
         // In the kernel the user's GS base waits in KERNEL_GS_BASE until swapgs.
         Cpu::write_msr(msr_kernel_gs_base, gs_base);
