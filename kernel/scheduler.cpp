@@ -81,6 +81,7 @@ void Scheduler::switch_to(Thread *next)
     if (next == previous)
         return;
     Cpu_local::set_current_thread(next);
+    Fpu::leave(previous->fpu());
     if (!next->is_idle()) {
         if (previous->is_idle() || previous->space() != next->space())
             next->space()->activate();

@@ -184,6 +184,7 @@ void Thread::destroy()
     abort_ipc();
     Scheduler::remove(this);
     Scheduler::remove_timeout(this);
+    Fpu::release(fpu_);
     table_[id_.number()] = nullptr;
     if (utcb_ != nullptr)
         space_->set_thread_at_utcb(utcb_address_, nullptr);

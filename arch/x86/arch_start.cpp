@@ -7,6 +7,7 @@
 #include "console_output.hpp"
 #include "cpu_local.hpp"
 #include "cpu.hpp"
+#include "fpu.hpp"
 #include "gdt.hpp"
 #include "idt.hpp"
 #include "kernel.hpp"
@@ -67,6 +68,7 @@ void arch_start(uint32_t magic, uint32_t info_address)
     Idt::load();
     Cpu_local::install(boot_cpu);
     User_mode::init();
+    Fpu::init();
 
     Physical_window boot_window{Memory_layout::direct_map_base, Memory_layout::boot_window_size};
     if (Multiboot::Error error = Multiboot::parse(magic, info_address, boot_window, boot_info);

@@ -5,6 +5,7 @@
 #include "console.hpp"
 #include "cpu.hpp"
 #include "exception_report.hpp"
+#include "fpu.hpp"
 #include "memory_layout.hpp"
 #include "scheduler.hpp"
 #include "space.hpp"
@@ -35,6 +36,10 @@ void halt(Thread &thread, const char *why)
 
 void User_exception::handle(Thread &thread, Exception_frame &frame)
 {
+    if (frame.vector == Vectors::device_not_available) {
+        Fpu::take(thread.fpu());  // lazy switching: the instruction is retried
+        return;
+    }
     if (frame.vector == Vectors::page_fault) {
         page_fault(thread, frame, Cpu::read_cr2());
         return;

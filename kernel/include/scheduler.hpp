@@ -42,6 +42,7 @@ public:
         (void)next->take_resume_at_frame();
         next->set_state(Thread::State::running);
         Cpu_local::set_current_thread(next);
+        Fpu::leave(previous->fpu());
         if (previous->space() != next->space())
             next->space()->activate();
         User_mode::switch_thread(next->stack_end(), next->fs_base(), next->gs_base());

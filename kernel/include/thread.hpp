@@ -5,6 +5,7 @@
 #pragma once
 
 #include "exception_frame.hpp"
+#include "fpu.hpp"
 #include "message_tag.hpp"
 #include "ring.hpp"
 #include "slab_cache.hpp"
@@ -88,6 +89,8 @@ public:
     uint64_t fs_base() const { return fs_base_; }
     uint64_t gs_base() const { return gs_base_; }
     void set_segment_bases(uint64_t fs_base, uint64_t gs_base);
+    // The floating-point and SIMD registers (switched lazily, see fpu.hpp).
+    Fpu_state &fpu() { return fpu_; }
     bool is_idle() const { return space_ == nullptr; }
     Ring_link<Thread> ready_link;
     uint64_t deadline = 0;  // when a waiting thread's timeout fires
@@ -158,6 +161,7 @@ private:
     uint64_t remaining_us_ = default_time_slice_us;
     uint64_t saved_stack_pointer_ = 0;
     uint64_t fs_base_ = 0;
+    Fpu_state fpu_;
     uint64_t gs_base_ = 0;
     bool started_ = false;   // has left the kernel for user mode at least once
     uint64_t pending_utcb_ = ~uint64_t{0};

@@ -577,6 +577,7 @@ int main(void)
     schedule_tests();
     fault_tests();
     exception_tests();
+    fpu_tests();
     sigma0_tests();
     map_tests();
     delete_tests();

@@ -207,6 +207,7 @@ void exregs_tests(void);
 void schedule_tests(void);
 void fault_tests(void);
 void exception_tests(void);
+void fpu_tests(void);
 void sigma0_tests(void);
 void map_tests(void);
 void delete_tests(void);

@@ -11,12 +11,14 @@
 #include "tss.hpp"
 
 class Thread;
+class Fpu_state;
 
 struct Cpu_local {
     Cpu_local *self;
     uint64_t user_stack;        // scratch for the user rsp during syscall entry
     Thread *current;
     uint64_t user_fs_base;      // what MSR_FS_BASE holds now
+    Fpu_state *fpu_owner;       // whose state the FPU/SSE registers hold (Fpu)
     // This CPU's TSS. Its rsp0, the running thread's kernel stack top, is where both
     // interrupts from user mode and `syscall` (entry.asm) enter.
     Tss tss;
