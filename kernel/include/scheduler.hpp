@@ -3,7 +3,8 @@
 // find the highest non-empty one, time slices charged on the timer tick, a sorted list of
 // IPC timeouts, and the idle thread when nothing is ready. The running thread is not on a
 // ready queue. The kernel is not preemptible: switches happen when the current thread
-// blocks, yields, or on the timer interrupt.
+// blocks, yields, or on the timer interrupt. The tick also charges X.2 total quanta and
+// enforces delayed preemption (Preemption_delay), so both have the tick's granularity.
 #pragma once
 
 #include "cpu_local.hpp"
@@ -34,15 +35,28 @@ public:
     static bool may_run_now(const Thread *thread);
     // The current thread gives up the CPU to an equal or higher priority ready thread.
     static void yield();
-    // Preempts current if a woken thread has a higher priority.
+    // Preempts current if a woken thread has a higher priority (unless current delays
+    // its preemption, X.2 preemption control).
     static void preempt_if_higher(Thread *woken);
+    // ThreadSwitch of the current thread: ends a delayed preemption and renews its budget.
+    static void thread_switched(Thread *self);
 
     static void add_timeout(Thread *thread);
     static void remove_timeout(Thread *thread);
 
-    // Timer interrupt: charges the time slice and fires expired timeouts.
+    // Timer interrupt: fires expired timeouts, charges the total quantum and the time
+    // slice, and preempts.
     static void tick(uint64_t now_us, uint64_t elapsed_us);
+
+    // UTCB flags (X.2, libl4's vregs.h): preemption-fault exception, delayed preemption
+    // requested, preemption pending (set by the kernel).
+    static constexpr uint64_t preemption_fault_flag = 1u << 5;
+    static constexpr uint64_t delay_preemption_flag = 1u << 6;
+    static constexpr uint64_t preemption_pending_flag = 1u << 7;
 
 private:
     static Thread *highest_ready();
+    // Whether self, about to be preempted by a thread of competitor priority, delays that.
+    static Preemption_delay::Verdict delay_verdict(Thread *self, unsigned competitor, uint64_t now_us);
+    static void end_delay(Thread *thread, bool overran);
 };

@@ -6,6 +6,7 @@
 
 #include "exception_frame.hpp"
 #include "message_tag.hpp"
+#include "preemption_delay.hpp"
 #include "ring.hpp"
 #include "slab_cache.hpp"
 #include "thread_id.hpp"
@@ -21,6 +22,7 @@ public:
     static constexpr unsigned max_threads = 1u << 12;
     static constexpr uint8_t default_priority = 100;
     static constexpr uint64_t default_time_slice_us = 10000;
+    static constexpr uint64_t infinite_quantum = ~uint64_t{0};
 
     // --- lifetime (thread.cpp) ---
     static Thread *create(Thread_id id, Space *space, Thread_id scheduler, bool &out_of_memory);
@@ -75,6 +77,30 @@ public:
     uint64_t time_slice_us() const { return time_slice_us_; }
     void set_time_slice_us(uint64_t us) { time_slice_us_ = us; }
     uint64_t &remaining_us() { return remaining_us_; }
+    // X.2 total quantum: the run time left, infinite_quantum when unlimited (the default).
+    uint64_t total_quantum_us() const { return total_quantum_us_; }
+    void set_total_quantum_us(uint64_t us) { total_quantum_us_ = us; }
+    // Charges run time to a finite total quantum; true when none is left (the thread must
+    // then ask its scheduler for more, User_exception::total_quantum_exhausted).
+    bool charge_total_quantum(uint64_t us)
+    {
+        if (total_quantum_us_ == infinite_quantum)
+            return false;
+        total_quantum_us_ = total_quantum_us_ > us ? total_quantum_us_ - us : 0;
+        return total_quantum_us_ == 0;
+    }
+    Preemption_delay &preemption_delay() { return preemption_delay_; }
+    // The UTCB's flags word (preemption and coprocessor flags); a thread without a UTCB
+    // has none set and ignores changes.
+    uint64_t utcb_flags() const
+    {
+        return utcb_ != nullptr ? *reinterpret_cast<const uint64_t *>(utcb_ + utcb_flags_offset) : 0;
+    }
+    void set_utcb_flags(uint64_t flags)
+    {
+        if (utcb_ != nullptr)
+            *reinterpret_cast<uint64_t *>(utcb_ + utcb_flags_offset) = flags;
+    }
     void set_state(State state) { state_ = state; }
     uint64_t *saved_stack_pointer() { return &saved_stack_pointer_; }
     // True once: the thread is to be resumed at its frame rather than on its kernel stack.
@@ -125,6 +151,7 @@ public:
 private:
     static constexpr uint64_t utcb_pager_offset = 0x20;
     static constexpr uint64_t utcb_mr_offset = 0x80;
+    static constexpr uint64_t utcb_flags_offset = 0x30;
 
     Thread() = default;
 
@@ -156,6 +183,8 @@ private:
     uint8_t priority_ = default_priority;
     uint64_t time_slice_us_ = default_time_slice_us;
     uint64_t remaining_us_ = default_time_slice_us;
+    uint64_t total_quantum_us_ = infinite_quantum;
+    Preemption_delay preemption_delay_;
     uint64_t saved_stack_pointer_ = 0;
     uint64_t fs_base_ = 0;
     uint64_t gs_base_ = 0;
