@@ -3,6 +3,8 @@
 
 #include "cpu_local.hpp"
 #include "space.hpp"
+#include "timer.hpp"
+#include "user_exception.hpp"
 #include "user_mode.hpp"
 
 namespace {
@@ -80,6 +82,8 @@ void Scheduler::switch_to(Thread *next)
     next->set_state(Thread::State::running);
     if (next == previous)
         return;
+    if (previous->preemption_delay().running())
+        end_delay(previous, false);
     Cpu_local::set_current_thread(next);
     Fpu::leave(previous->fpu());
     if (!next->is_idle()) {
@@ -126,10 +130,43 @@ void Scheduler::yield()
 void Scheduler::preempt_if_higher(Thread *woken)
 {
     Thread *self = current();
-    if (self->is_idle() || woken->priority() > self->priority()) {
-        make_ready(self);
-        switch_to(woken);
-    }
+    if (!self->is_idle() && woken->priority() <= self->priority())
+        return;
+    // A delay, once granted, is enforced by the tick (which also raises the preemption
+    // fault): this only starts or continues one.
+    const Preemption_delay &delay = self->preemption_delay();
+    if ((delay.running() || delay.max_delay_us() != 0) &&
+        delay_verdict(self, woken->priority(), Timer::now_us()) != Preemption_delay::Verdict::preempt)
+        return;
+    make_ready(self);
+    switch_to(woken);
+}
+
+Preemption_delay::Verdict Scheduler::delay_verdict(Thread *self, unsigned competitor, uint64_t now_us)
+{
+    bool requested = (self->utcb_flags() & delay_preemption_flag) != 0;
+    Preemption_delay::Verdict verdict =
+        self->preemption_delay().decide(now_us, competitor, self->priority(), requested);
+    if (verdict == Preemption_delay::Verdict::delay_started)
+        self->set_utcb_flags(self->utcb_flags() | preemption_pending_flag);
+    return verdict;
+}
+
+// The preemption is no longer pending once the delay ends; a slice used up meanwhile is
+// renewed, as a preemption would have.
+void Scheduler::end_delay(Thread *thread, bool overran)
+{
+    thread->preemption_delay().end(overran);
+    thread->set_utcb_flags(thread->utcb_flags() & ~preemption_pending_flag);
+    if (thread->remaining_us() == 0)
+        thread->remaining_us() = thread->time_slice_us();
+}
+
+void Scheduler::thread_switched(Thread *self)
+{
+    if (self->preemption_delay().running())
+        end_delay(self, false);
+    self->preemption_delay().restore();
 }
 
 void Scheduler::add_timeout(Thread *thread)
@@ -172,17 +209,43 @@ void Scheduler::tick(uint64_t now_us, uint64_t elapsed_us)
         schedule();
         return;
     }
-    uint64_t &remaining = self->remaining_us();
-    remaining = remaining > elapsed_us ? remaining - elapsed_us : 0;
-    if (remaining == 0) {
-        remaining = self->time_slice_us();
-        make_ready(self);
-        schedule();
+    // The whole tick is charged to the thread it interrupts (so quanta and slices are
+    // counted in ticks). The thread runs on only once its scheduler granted more quantum.
+    if (self->charge_total_quantum(elapsed_us)) {
+        User_exception::total_quantum_exhausted(*self);
         return;
     }
+    uint64_t &remaining = self->remaining_us();
+    remaining = remaining > elapsed_us ? remaining - elapsed_us : 0;
     Thread *next = highest_ready();
-    if (next != nullptr && next->priority() > self->priority()) {
-        make_ready(self);
-        switch_to(next);
+    bool higher = next != nullptr && next->priority() > self->priority();
+    bool slice_over = remaining == 0 && next != nullptr && next->priority() == self->priority();
+    if (!higher && !slice_over) {
+        // Nobody to give way to: a used-up slice is simply renewed, a delay has no point.
+        if (self->preemption_delay().running())
+            end_delay(self, false);
+        if (remaining == 0)
+            remaining = self->time_slice_us();
+        return;
     }
+    switch (delay_verdict(self, next->priority(), now_us)) {
+    case Preemption_delay::Verdict::delay_started:
+    case Preemption_delay::Verdict::delaying: return;
+    case Preemption_delay::Verdict::overrun:
+        end_delay(self, true);
+        if ((self->utcb_flags() & preemption_fault_flag) != 0) {
+            // The exception IPC takes the processor from it like a preemption would.
+            User_exception::preemption_fault(*self);
+            return;
+        }
+        break;
+    case Preemption_delay::Verdict::preempt: break;
+    }
+    if (remaining == 0)
+        remaining = self->time_slice_us();
+    make_ready(self);
+    if (higher)
+        switch_to(next);
+    else
+        schedule();
 }

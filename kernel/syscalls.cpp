@@ -194,28 +194,37 @@ uint64_t space_control(Thread &caller, Sys_space_control call, uint64_t &old_con
 
 uint64_t schedule(Thread &caller, Sys_schedule call, uint64_t &old_time_control)
 {
+    constexpr uint64_t unchanged = ~uint64_t{0};
+    constexpr uint16_t field_unchanged = 0xffff;
     Thread *dest = Thread::lookup(Thread_id(call.dest()), &caller);
     if (dest == nullptr)
         return fail(caller, TERN_ERROR_INVALID_THREAD);
     if (dest->scheduler() != caller.id() && !caller.space()->privileged())
         return fail(caller, TERN_ERROR_NO_PRIVILEGE);
     uint64_t priority = call.priority_control();
-    if (priority != ~uint64_t{0} && priority > 255)
+    if (priority != unchanged && priority > 255)
         return fail(caller, TERN_ERROR_INVALID_PARAMETER);
-    if (call.processor_control() != ~uint64_t{0} && call.processor_control() != 0)
+    if (call.processor_control() != unchanged && call.processor_control() != 0)
         return fail(caller, TERN_ERROR_INVALID_PARAMETER);  // one processor
-    // X.2 time control: time slice in bits 31..16, total quantum in bits 15..0 (all ones:
-    // no change). A finite total quantum and preemption control (sensitive priority, maximum
-    // delay) are not supported yet and are refused (docs/kernel.md).
+    // X.2 time control: time slice in bits 31..16, total quantum in bits 15..0, each a
+    // relative time period (0xffff in a field: that one unchanged, a Tern convenience;
+    // all ones: both). The total quantum "never" (0) is infinite.
     uint64_t time_control = call.time_control();
     uint16_t slice = static_cast<uint16_t>(time_control >> 16);
     uint16_t quantum = static_cast<uint16_t>(time_control);
-    if (time_control != ~uint64_t{0} && quantum != 0 && quantum != 0xffff)
+    bool time_changes = time_control != unchanged;
+    if (time_changes && ((time_control >> 32) != 0 || (slice != field_unchanged && !Timeout::is_period(slice)) ||
+                         (quantum != field_unchanged && !Timeout::is_period(quantum))))
         return fail(caller, TERN_ERROR_INVALID_PARAMETER);
-    if (call.preemption_control() != ~uint64_t{0})
+    // X.2 preemption control: sensitive priority in bits 23..16, maximum delay in
+    // microseconds in bits 15..0 (Pistachio's extensions above them are not supported).
+    uint64_t preemption_control = call.preemption_control();
+    if (preemption_control != unchanged && (preemption_control >> 24) != 0)
         return fail(caller, TERN_ERROR_INVALID_PARAMETER);
-    old_time_control = uint64_t{Timeout::encode_period(dest->time_slice_us())} << 16;
-    if (priority != ~uint64_t{0} && priority != dest->priority()) {
+
+    old_time_control = uint64_t{Timeout::encode_period(dest->time_slice_us())} << 16 |
+                       Timeout::encode_period(dest->total_quantum_us());
+    if (priority != unchanged && priority != dest->priority()) {
         bool queued = dest->state() == Thread::State::ready;
         if (queued)
             Scheduler::remove(dest);
@@ -223,10 +232,15 @@ uint64_t schedule(Thread &caller, Sys_schedule call, uint64_t &old_time_control)
         if (queued)
             Scheduler::make_ready(dest);
     }
-    if (time_control != ~uint64_t{0} && slice != 0xffff && slice != 0) {
-        uint64_t us = uint64_t{slice & 0x3ffu} << (slice >> 10 & 31);
+    if (time_changes && slice != field_unchanged && slice != 0) {
+        uint64_t us = Timeout::period_us(slice);
         dest->set_time_slice_us(us == 0 ? Thread::default_time_slice_us : us);
     }
+    if (time_changes && quantum != field_unchanged)
+        dest->set_total_quantum_us(quantum == 0 ? Thread::infinite_quantum : Timeout::period_us(quantum));
+    if (preemption_control != unchanged)
+        dest->preemption_delay().configure(static_cast<uint8_t>(preemption_control >> 16),
+                                           static_cast<uint16_t>(preemption_control));
     // X.2 result: the thread's state (5 "sending" and 7 "receiving" happen only during long
     // transfers, which do not exist yet).
     switch (dest->state()) {
@@ -239,6 +253,7 @@ uint64_t schedule(Thread &caller, Sys_schedule call, uint64_t &old_time_control)
 
 void thread_switch(Thread &caller, Thread_id dest_id)
 {
+    Scheduler::thread_switched(&caller);  // ends a delayed preemption (X.2)
     Thread *dest = Thread::lookup(dest_id, &caller);
     if (dest != nullptr && dest != &caller && dest->state() == Thread::State::ready) {
         Scheduler::make_ready(&caller);

@@ -21,8 +21,9 @@
     // The answer is awaited from the partner itself (call) or from anyone (reply-and-wait):
     // a closed wait for some other thread goes the general way, which checks it exists.
     // A queued sender would have to be taken first.
+    // A delayed preemption we run in ends with this IPC: the general path does that.
     if (!space_->takes_direct_ipc() || tag.typed() != 0 || Timeout::receive_part(timeouts) != 0 ||
-        !senders_.empty())
+        !senders_.empty() || preemption_delay_.running())
         return;
     if (from_specifier != to && !from_specifier.is_any() && !from_specifier.is_any_local())
         return;

@@ -17,6 +17,8 @@ constinit Slab_cache thread_cache("thread", Thread::object_size, Thread::object_
 
 }  // namespace
 
+static_assert(TERN_UTCB_FLAGS == 0x30, "thread.hpp mirrors the UTCB layout");
+
 const Slab_cache &Thread::cache() { return thread_cache; }
 
 Thread *Thread::table_[Thread::max_threads];

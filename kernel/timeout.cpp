@@ -22,6 +22,13 @@ uint64_t Timeout::deadline(uint16_t encoded, uint64_t now)
     return point < now ? now : point;
 }
 
+uint64_t Timeout::period_us(uint16_t encoded)
+{
+    if (encoded == 0)
+        return never;
+    return uint64_t{encoded & 0x3ffu} << (encoded >> 10 & 31);
+}
+
 uint16_t Timeout::encode_period(uint64_t microseconds)
 {
     if (microseconds == never)

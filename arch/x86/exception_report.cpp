@@ -58,6 +58,7 @@ const char *Exception_report::name(uint64_t vector)
     case Vectors::simd_error: return "#XM SIMD error";
     case Vectors::virtualization: return "#VE virtualization";
     case Vectors::control_protection: return "#CP control protection";
+    case Vectors::preemption_fault: return "preemption fault (delay overrun)";
     default: return "reserved exception";
     }
 }

@@ -10,6 +10,7 @@
 #include "scheduler.hpp"
 #include "space.hpp"
 #include "thread.hpp"
+#include "timer.hpp"
 #include "user_mode.hpp"
 #include "vectors.hpp"
 
@@ -77,6 +78,28 @@ bool User_exception::kernel_interface(Thread &thread, Exception_frame &frame)
     frame.rsi = uint64_t{TERN_KERNEL_ID} << 24 | uint64_t{TERN_KERNEL_SUBID} << 16;
     frame.rip += 2;
     return true;
+}
+
+void User_exception::total_quantum_exhausted(Thread &thread)
+{
+    // X.2 preemption protocol: the thread runs only while it has quantum; a reply that
+    // granted none is answered with the next message at once.
+    while (thread.total_quantum_us() == 0) {
+        uint64_t *m = thread.kernel_message;
+        m[0] = label_value(preemption_label, 0) << 16;
+        m[1] = Timer::now_us();
+        m[2] = 0;
+        if (!thread.kernel_call(thread.scheduler(), preemption_words))
+            halt(thread, "preemption IPC to the scheduler failed");
+    }
+}
+
+void User_exception::preemption_fault(Thread &thread)
+{
+    Exception_frame &frame = thread.frame();
+    frame.vector = Vectors::preemption_fault;
+    frame.error_code = 0;
+    exception_ipc(thread, frame);
 }
 
 void User_exception::exception_ipc(Thread &thread, Exception_frame &frame)

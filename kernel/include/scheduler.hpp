@@ -3,7 +3,8 @@
 // find the highest non-empty one, time slices charged on the timer tick, a sorted list of
 // IPC timeouts, and the idle thread when nothing is ready. The running thread is not on a
 // ready queue. The kernel is not preemptible: switches happen when the current thread
-// blocks, yields, or on the timer interrupt.
+// blocks, yields, or on the timer interrupt. The tick also charges X.2 total quanta and
+// enforces delayed preemption (Preemption_delay), so both have the tick's granularity.
 #pragma once
 
 #include "cpu_local.hpp"
@@ -34,9 +35,13 @@ public:
     // the two below: the IPC direct path is made of them.
     [[noreturn, gnu::always_inline]] static void switch_to_frame_of(Thread *next)
     {
-        switch_to_frame_of(current(), next);
+        Thread *previous = current();
+        if (previous->preemption_delay().running())
+            end_delay(previous, false);
+        switch_to_frame_of(previous, next);
     }
-    // The same when the caller has the current thread at hand.
+    // The same when the caller has the current thread at hand, and it runs no delayed
+    // preemption (the IPC direct path leaves that case to the general one).
     [[noreturn, gnu::always_inline]] static void switch_to_frame_of(Thread *previous, Thread *next)
     {
         (void)next->take_resume_at_frame();
@@ -55,8 +60,11 @@ public:
     }
     // The current thread gives up the CPU to an equal or higher priority ready thread.
     static void yield();
-    // Preempts current if a woken thread has a higher priority.
+    // Preempts current if a woken thread has a higher priority (unless current delays
+    // its preemption, X.2 preemption control).
     static void preempt_if_higher(Thread *woken);
+    // ThreadSwitch of the current thread: ends a delayed preemption and renews its budget.
+    static void thread_switched(Thread *self);
 
     static void add_timeout(Thread *thread);
     static bool has_timeout(const Thread *thread) { return thread->timeout_prev != nullptr || timeouts_ == thread; }
@@ -66,10 +74,16 @@ public:
             unlink_timeout(thread);
     }
 
-    // Timer interrupt: charges the time slice and fires expired timeouts.
+    // Timer interrupt: fires expired timeouts, charges the total quantum and the time
+    // slice, and preempts.
     static void tick(uint64_t now_us, uint64_t elapsed_us);
 
     static constexpr unsigned priorities = 256;
+    // UTCB flags (X.2, libl4's vregs.h): preemption-fault exception, delayed preemption
+    // requested, preemption pending (set by the kernel).
+    static constexpr uint64_t preemption_fault_flag = 1u << 5;
+    static constexpr uint64_t delay_preemption_flag = 1u << 6;
+    static constexpr uint64_t preemption_pending_flag = 1u << 7;
 
 private:
 
@@ -94,4 +108,8 @@ private:
     // direct path asks "may this thread run now" with one comparison.
     static inline unsigned ready_above_ = 0;
     static inline Thread *timeouts_ = nullptr;  // waiting threads with a deadline, earliest first
+
+    // Whether self, about to be preempted by a thread of competitor priority, delays that.
+    static Preemption_delay::Verdict delay_verdict(Thread *self, unsigned competitor, uint64_t now_us);
+    static void end_delay(Thread *thread, bool overran);
 };

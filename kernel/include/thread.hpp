@@ -7,6 +7,7 @@
 #include "exception_frame.hpp"
 #include "fpu.hpp"
 #include "message_tag.hpp"
+#include "preemption_delay.hpp"
 #include "ring.hpp"
 #include "slab_cache.hpp"
 #include "thread_id.hpp"
@@ -22,6 +23,7 @@ public:
     static constexpr unsigned max_threads = 1u << 12;
     static constexpr uint8_t default_priority = 100;
     static constexpr uint64_t default_time_slice_us = 10000;
+    static constexpr uint64_t infinite_quantum = ~uint64_t{0};
 
     // --- lifetime (thread.cpp) ---
     static Thread *create(Thread_id id, Space *space, Thread_id scheduler, bool &out_of_memory);
@@ -76,6 +78,30 @@ public:
     uint64_t time_slice_us() const { return time_slice_us_; }
     void set_time_slice_us(uint64_t us) { time_slice_us_ = us; }
     uint64_t &remaining_us() { return remaining_us_; }
+    // X.2 total quantum: the run time left, infinite_quantum when unlimited (the default).
+    uint64_t total_quantum_us() const { return total_quantum_us_; }
+    void set_total_quantum_us(uint64_t us) { total_quantum_us_ = us; }
+    // Charges run time to a finite total quantum; true when none is left (the thread must
+    // then ask its scheduler for more, User_exception::total_quantum_exhausted).
+    bool charge_total_quantum(uint64_t us)
+    {
+        if (total_quantum_us_ == infinite_quantum)
+            return false;
+        total_quantum_us_ = total_quantum_us_ > us ? total_quantum_us_ - us : 0;
+        return total_quantum_us_ == 0;
+    }
+    Preemption_delay &preemption_delay() { return preemption_delay_; }
+    // The UTCB's flags word (preemption and coprocessor flags); a thread without a UTCB
+    // has none set and ignores changes.
+    uint64_t utcb_flags() const
+    {
+        return utcb_ != nullptr ? *reinterpret_cast<const uint64_t *>(utcb_ + utcb_flags_offset) : 0;
+    }
+    void set_utcb_flags(uint64_t flags)
+    {
+        if (utcb_ != nullptr)
+            *reinterpret_cast<uint64_t *>(utcb_ + utcb_flags_offset) = flags;
+    }
     void set_state(State state) { state_ = state; }
     uint64_t *saved_stack_pointer() { return &saved_stack_pointer_; }
     // True once: the thread is to be resumed at its frame rather than on its kernel stack.
@@ -129,6 +155,7 @@ public:
 private:
     static constexpr uint64_t utcb_pager_offset = 0x20;
     static constexpr uint64_t utcb_mr_offset = 0x80;
+    static constexpr uint64_t utcb_flags_offset = 0x30;
 
     Thread() = default;
 
@@ -155,10 +182,19 @@ private:
     Space *space_ = nullptr;
     uint8_t *utcb_ = nullptr;
     uint64_t utcb_address_ = 0;
+    // state_, resume_at_frame_ and halted_ are neighbours, so that the IPC direct path
+    // tests and sets them together (the compiler merges adjacent byte accesses).
     State state_ = State::inactive;
+    // Blocked in the last phase of a user IPC: whoever wakes it writes the system call's
+    // results into its frame, and it resumes straight at that frame (its kernel stack holds
+    // nothing it still needs).
+    bool resume_at_frame_ = false;
+    bool halted_ = false;
     uint8_t priority_ = default_priority;
     uint64_t time_slice_us_ = default_time_slice_us;
     uint64_t remaining_us_ = default_time_slice_us;
+    uint64_t total_quantum_us_ = infinite_quantum;
+    Preemption_delay preemption_delay_;
     uint64_t saved_stack_pointer_ = 0;
     uint64_t fs_base_ = 0;
     Fpu_state fpu_;
@@ -166,7 +202,6 @@ private:
     bool started_ = false;   // has left the kernel for user mode at least once
     uint64_t pending_utcb_ = ~uint64_t{0};
     Thread_id pending_pager_;
-    bool halted_ = false;
 
     // IPC state: the partner a waiting thread waits for (receive) or sends to (send).
     Thread_id partner_;
@@ -179,10 +214,6 @@ private:
     uint16_t call_timeout_ = 0;      // and timeout
     uint64_t ipc_error_ = 0;         // result handed over by whoever woke this thread
     Thread *hand_off_ = nullptr;     // a receiver this thread's send just made ready
-    // Blocked in the last phase of a user IPC: whoever wakes it writes the system call's
-    // results into its frame, and it resumes straight at that frame (its kernel stack holds
-    // nothing it still needs).
-    bool resume_at_frame_ = false;
     Thread_id ipc_from_;             // the sender, for a finished receive
 
     static Thread *table_[max_threads];  // every thread by its number

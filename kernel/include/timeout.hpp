@@ -23,6 +23,11 @@ public:
     // 0 microseconds is "zero" (0x0400), never is 0.
     static uint16_t encode_period(uint64_t microseconds);
 
+    // Whether encoded is a relative period (not an absolute point), and its length in
+    // microseconds: never for "never", 0 for "zero".
+    static bool is_period(uint16_t encoded) { return (encoded & 0x8000) == 0; }
+    static uint64_t period_us(uint16_t encoded);
+
     static uint16_t send_part(uint64_t timeouts) { return static_cast<uint16_t>(timeouts >> 16); }
     static uint16_t receive_part(uint64_t timeouts) { return static_cast<uint16_t>(timeouts); }
 };

@@ -51,6 +51,8 @@
 #define PF_LABEL (((L4_Word_t)-2 << 4) & LABEL_MASK)  /* | rwx in the low 4 bits */
 #define EXC_LABEL (((L4_Word_t)-5 << 4) & LABEL_MASK)
 #define SIGMA0_LABEL (((L4_Word_t)-6 << 4) & LABEL_MASK)
+#define PREEMPT_LABEL (((L4_Word_t)-3 << 4) & LABEL_MASK)  /* total quantum exhausted */
+#define PREEMPTION_FAULT_VECTOR 257UL /* exception vector of a delayed-preemption overrun */
 
 /* IPC error codes (ErrorCode = code << 1 | phase; phase 0 send, 1 receive). */
 #define IPC_ERR(code, phase) (((L4_Word_t)(code) << 1) | (phase))

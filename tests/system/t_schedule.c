@@ -396,23 +396,396 @@ static void switch_to_missing(void)
           "a nonexistent thread yields to the equal-priority thread)", order[0], order[1], order[2]);
 }
 
-static void unsupported_controls_refused(void)
+/* Time control with the time slice unchanged and the given total quantum field. */
+#define QUANTUM_ONLY(raw) (((L4_Word_t)0xffff << 16) | (raw))
+
+static L4_Word_t quantum_field(L4_Word_t time_control) { return time_control & 0xffff; }
+
+static void malformed_controls_refused(void)
 {
     L4_ThreadId_t t = spawn_simple(spinner, 0);
     CHECK(!L4_IsNilThread(t), "no thread");
     L4_Word_t old;
-    /* Priority 50 together with a finite total quantum of 100 ms: refused as a whole. */
-    L4_Word_t time_control = (L4_Word_t)0xffff << 16 | L4_TimePeriod(100000).raw;
-    set_error_code(0xee);
-    L4_Word_t r = L4_Schedule(t, time_control, ~0UL, 50, ~0UL, &old);
-    CHECK(r == 0 && L4_ErrorCode() == 5, "a finite total quantum: result %lu, ErrorCode %lu; expected 0 and 5", r,
+    const L4_Word_t quantum = QUANTUM_ONLY(L4_TimePeriod(30000).raw);
+    const struct {
+        const char *what;
+        L4_Word_t time, preemption;
+    } bad[] = {
+        {"a total quantum given as a time point", QUANTUM_ONLY(0x8000 | 0x100), ~0UL},
+        {"a time slice given as a time point", ((L4_Word_t)(0x8000 | 0x100) << 16) | 0xffff, ~0UL},
+        {"time control bits above 31", (1UL << 32) | quantum, ~0UL},
+        {"preemption control bits above 23 (Pistachio's HS extension)", quantum, 1UL << 25},
+        {"preemption control bit 24", quantum, 1UL << 24 | 100},
+    };
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
+        set_error_code(0xee);
+        /* Priority 50 rides along: a refusal must change nothing at all. */
+        L4_Word_t r = L4_Schedule(t, bad[i].time, ~0UL, 50, bad[i].preemption, &old);
+        CHECK(r == 0 && L4_ErrorCode() == L4_ERROR_INVALID_PARAM, "%s: result %lu, ErrorCode %lu; expected 0 and 5",
+              bad[i].what, r, L4_ErrorCode());
+        r = schedule(t, ~0UL, ~0UL, ~0UL, &old);
+        CHECK(r == L4_SCHEDRESULT_RUNNING && quantum_field(old) == 0,
+              "after refusing %s the thread's total quantum is %#lx, expected 0 (never: unchanged)", bad[i].what,
+              quantum_field(old));
+    }
+    /* Well-formed controls are taken, all in one call. */
+    L4_Word_t r = L4_Schedule(t, quantum, ~0UL, 50, (150UL << 16) | 1000, &old);
+    CHECK(r == L4_SCHEDRESULT_RUNNING, "a finite total quantum with preemption control and priority 50: result %lu, "
+          "ErrorCode %lu", r, L4_ErrorCode());
+    r = schedule(t, ~0UL, ~0UL, ~0UL, &old);
+    CHECK(decode_period(quantum_field(old)) > 0 && decode_period(quantum_field(old)) <= 30000,
+          "the total quantum set to 30 ms reads back as %#lx", quantum_field(old));
+}
+
+/* --- total quantum (X.2 preemption protocol) --- */
+
+static volatile L4_Word_t quantum_spins;
+
+static void quantum_spinner(L4_Word_t arg)
+{
+    (void)arg;
+    for (;;)
+        ++quantum_spins;
+}
+
+/* The time a thread ran before its preemption message is whole ticks of 10 ms: a quantum
+ * of q us ends at the first tick that brings the charged ticks to q or more, and the
+ * first tick charges a whole tick however little of it the thread ran. */
+static void quantum_expiry(void)
+{
+    quantum_spins = 0;
+    L4_ThreadId_t t = spawn_simple(quantum_spinner, 0);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    L4_Word_t old;
+    L4_Word_t r = schedule(t, QUANTUM_ONLY(L4_TimePeriod(25000).raw), ~0UL, ~0UL, &old);
+    CHECK(r == L4_SCHEDRESULT_RUNNING, "setting a 25 ms total quantum: result %lu, ErrorCode %lu", r,
           L4_ErrorCode());
-    set_error_code(0xee);
-    r = L4_Schedule(t, ~0UL, ~0UL, 50, 0, &old);
-    CHECK(r == 0 && L4_ErrorCode() == 5, "preemption control: result %lu, ErrorCode %lu; expected 0 and 5", r,
+    CHECK(quantum_field(old) == 0, "the default total quantum reads %#lx, expected 0 (never)", quantum_field(old));
+
+    L4_Word_t start = now_us();
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = recv_ms(t, 1000, &from);
+    L4_Word_t arrived = now_us();
+    CHECK(L4_IpcSucceeded(tag), "no preemption message within 1 s of a 25 ms quantum (ErrorCode %lu)",
           L4_ErrorCode());
-    r = L4_Schedule(t, ~0UL, ~0UL, 60, ~0UL, &old);
-    CHECK(r != 0, "a plain priority change after the refusals failed with ErrorCode %lu", L4_ErrorCode());
+    CHECK(from.raw == t.raw, "the message came from %#lx, not from the thread %#lx", from.raw, t.raw);
+    CHECK(is_label(tag, PREEMPT_LABEL), "label %#lx, expected %#lx (-3 << 4)", L4_Label(tag), PREEMPT_LABEL);
+    CHECK(L4_UntypedWords(tag) == 2 && L4_TypedWords(tag) == 0, "%lu untyped and %lu typed words, expected 2 and 0",
+          (L4_Word_t)L4_UntypedWords(tag), (L4_Word_t)L4_TypedWords(tag));
+    L4_Word_t clock = mr(1);
+    CHECK(mr(2) == 0, "MR2 (upper word of the clock) is %#lx", mr(2));
+    CHECK(clock >= start && clock <= arrived, "the message's clock %lu is not between %lu and %lu", clock, start,
+          arrived);
+    CHECK(clock - start >= 20000, "the preemption came %lu us after the thread started: a 25 ms quantum is at least "
+          "two whole ticks", clock - start);
+    CHECK(clock - start < 100000, "the preemption came only %lu us after the thread started", clock - start);
+    CHECK(quantum_spins != 0, "the thread never ran");
+
+    /* It waits for the reply: it does not run, and it has no quantum left. */
+    L4_Word_t spins = quantum_spins;
+    sleep_ms(50);
+    CHECK(quantum_spins == spins, "the thread ran on (%lu spins) after its preemption message, before any reply",
+          quantum_spins - spins);
+    r = schedule(t, QUANTUM_ONLY(L4_TimePeriod(50000).raw), ~0UL, ~0UL, &old);
+    CHECK(r != 0, "granting 50 ms failed with ErrorCode %lu", L4_ErrorCode());
+    CHECK(quantum_field(old) != 0 && decode_period(quantum_field(old)) == 0,
+          "the exhausted quantum reads %#lx, expected a zero period", quantum_field(old));
+
+    /* The reply with a new quantum lets it go on, until that is used up too. */
+    load_msg(LABEL_PING, 0, 0, 0, 0);
+    L4_Word_t replied = now_us();
+    tag = send_ms(t, 100);
+    CHECK(L4_IpcSucceeded(tag), "the reply failed with ErrorCode %lu", L4_ErrorCode());
+    spins = quantum_spins;
+    tag = recv_ms(t, 1000, &from);
+    CHECK(is_label(tag, PREEMPT_LABEL), "no second preemption message after granting 50 ms (tag %#lx, ErrorCode %lu)",
+          tag.raw, L4_ErrorCode());
+    CHECK(quantum_spins != spins, "the thread did not run between the reply and its second preemption");
+    CHECK(mr(1) - replied >= 40000 && mr(1) - replied < 150000,
+          "the second preemption came %lu us after the reply that granted 50 ms", mr(1) - replied);
+}
+
+static void reply_without_quantum(void)
+{
+    quantum_spins = 0;
+    L4_ThreadId_t t = spawn_simple(quantum_spinner, 0);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    L4_Word_t old;
+    CHECK(schedule(t, QUANTUM_ONLY(L4_TimePeriod(20000).raw), ~0UL, ~0UL, &old) != 0,
+          "setting a 20 ms quantum failed with ErrorCode %lu", L4_ErrorCode());
+    L4_MsgTag_t tag = recv_ms(t, 1000, 0);
+    CHECK(is_label(tag, PREEMPT_LABEL), "no preemption message (tag %#lx, ErrorCode %lu)", tag.raw, L4_ErrorCode());
+    /* A reply that leaves the quantum exhausted: the thread asks again at once, without
+     * running in between. */
+    for (int round = 0; round < 3; ++round) {
+        L4_Word_t spins = quantum_spins;
+        load_msg(LABEL_PING, 0, 0, 0, 0);
+        L4_Word_t replied = now_us();
+        tag = L4_Call_Timeouts(t, ms_time(100), ms_time(100));
+        CHECK(is_label(tag, PREEMPT_LABEL), "round %d: no new preemption message after a reply without quantum "
+              "(tag %#lx, ErrorCode %lu)", round, tag.raw, L4_ErrorCode());
+        CHECK(mr(1) >= replied && mr(1) - replied < 5000, "round %d: the next message came %lu us after the reply",
+              round, mr(1) - replied);
+        CHECK(quantum_spins == spins, "round %d: the thread ran (%lu spins) without quantum", round,
+              quantum_spins - spins);
+    }
+}
+
+static void quantum_reported(void)
+{
+    quantum_spins = 0;
+    L4_ThreadId_t t = spawn_simple(quantum_spinner, 0);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    L4_Word_t old;
+    CHECK(schedule(t, QUANTUM_ONLY(L4_TimePeriod(500000).raw), ~0UL, ~0UL, &old) != 0,
+          "setting a 500 ms quantum failed with ErrorCode %lu", L4_ErrorCode());
+    schedule(t, ~0UL, ~0UL, ~0UL, &old);
+    L4_Word_t before = decode_period(quantum_field(old));
+    CHECK(before <= 500000 && before >= 499000, "a fresh 500 ms quantum reads as %lu us (field %#lx)", before,
+          quantum_field(old));
+    CHECK(decode_period(old >> 16) == 10000, "the time slice field reads %#lx, expected the 10 ms slice",
+          (old >> 16) & 0xffff);
+    sleep_ms(100);
+    schedule(t, ~0UL, ~0UL, ~0UL, &old);
+    L4_Word_t after = decode_period(quantum_field(old));
+    CHECK(quantum_spins != 0, "the thread never ran");
+    CHECK(after >= 370000 && after <= 420000,
+          "after the thread ran about 100 ms its remaining quantum reads %lu us, expected about 400 ms", after);
+}
+
+static void quantum_never(void)
+{
+    quantum_spins = 0;
+    L4_ThreadId_t t = spawn_simple(quantum_spinner, 0);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    L4_Word_t old;
+    CHECK(schedule(t, QUANTUM_ONLY(L4_TimePeriod(20000).raw), ~0UL, ~0UL, &old) != 0,
+          "setting a 20 ms quantum failed with ErrorCode %lu", L4_ErrorCode());
+    /* L4_Never (0) replaces it by an infinite one. */
+    CHECK(L4_Set_Timeslice(t, L4_TimePeriod(10000), L4_Never) != 0, "L4_Set_Timeslice with L4_Never failed with "
+          "ErrorCode %lu", L4_ErrorCode());
+    schedule(t, ~0UL, ~0UL, ~0UL, &old);
+    CHECK(quantum_field(old) == 0, "an infinite total quantum reads %#lx, expected 0 (never)", quantum_field(old));
+    L4_MsgTag_t tag = recv_ms(t, 150, 0);
+    CHECK(L4_IpcFailed(tag) && L4_ErrorCode() == IPC_ERR(TERN_IPC_ERROR_TIMEOUT, RECV_PHASE),
+          "a thread with an infinite quantum sent its scheduler %#lx (ErrorCode %lu) within 150 ms", tag.raw,
+          L4_ErrorCode());
+    CHECK(quantum_spins != 0, "the thread did not run");
+}
+
+static void parker(L4_Word_t arg)
+{
+    (void)arg;
+}
+
+static void quantum_without_scheduler(void)
+{
+    quantum_spins = 0;
+    L4_ThreadId_t scheduler = spawn_simple(parker, 0);
+    L4_ThreadId_t t = spawn_simple(quantum_spinner, 0);
+    CHECK(!L4_IsNilThread(scheduler) && !L4_IsNilThread(t), "no threads");
+    L4_Word_t r = L4_ThreadControl(t, main_tid, scheduler, L4_nilthread, (void *)-1);
+    CHECK(r == 1, "making the other thread its scheduler failed with ErrorCode %lu", L4_ErrorCode());
+    kill_thread(scheduler);
+    L4_Word_t old;
+    CHECK(schedule(t, QUANTUM_ONLY(L4_TimePeriod(20000).raw), ~0UL, ~0UL, &old) != 0,
+          "setting a 20 ms quantum failed with ErrorCode %lu", L4_ErrorCode());
+    CHECK(wait_state(t, 1, 500) == 1, "the thread whose scheduler is gone was not halted when its quantum ran out "
+          "(state %#lx, %lu spins)", thread_state(t, 0, 0), quantum_spins);
+    L4_Word_t spins = quantum_spins;
+    sleep_ms(30);
+    CHECK(quantum_spins == spins, "the halted thread still runs");
+    /* Resumed without quantum it stops again; given an infinite one it goes on. */
+    L4_Start(t);
+    CHECK(wait_state(t, 1, 500) == 1, "resumed without quantum, the thread was not halted again");
+    CHECK(quantum_spins == spins, "resumed without quantum, the thread ran (%lu spins)", quantum_spins - spins);
+    CHECK(schedule(t, QUANTUM_ONLY(0), ~0UL, ~0UL, &old) != 0, "setting an infinite quantum failed");
+    L4_Start(t);
+    sleep_ms(30);
+    CHECK(quantum_spins != spins, "with an infinite quantum and resumed, the thread did not run");
+}
+
+/* --- delayed preemption (X.2 preemption control) --- */
+
+static volatile L4_Word_t other_ran, other_saw_done, cs_done, cs_saw_other, cs_flags, cs_pending[2], cs_seen_at;
+static volatile L4_Word_t high_saw_done, high_slept;
+
+static void delay_reset(void)
+{
+    other_ran = other_saw_done = cs_done = cs_saw_other = cs_flags = cs_seen_at = 0;
+    cs_pending[0] = cs_pending[1] = 9;
+    high_saw_done = 9;
+    high_slept = 0;
+}
+
+static void other_thread(L4_Word_t arg)
+{
+    (void)arg;
+    other_saw_done = cs_done;
+    other_ran = 1;
+}
+
+/* arg of critical_section: its length in ms and what it asks for. UTCBs are reused between
+ * tests, so every thread sets both flags itself. */
+#define CS_REQUEST (1UL << 16)     /* delayed preemption (UTCB flags bit 6) */
+#define CS_FAULT (1UL << 17)       /* preemption-fault exception (bit 5), handler: main */
+
+/* A critical section of arg ms, then a yield. */
+static void critical_section(L4_Word_t arg)
+{
+    if (arg & CS_FAULT) {
+        L4_Set_ExceptionHandler(main_tid);
+        L4_EnablePreemptionFaultException();
+    } else {
+        L4_DisablePreemptionFaultException();
+    }
+    if (arg & CS_REQUEST)
+        L4_EnablePreemption();
+    else
+        L4_DisablePreemption();
+    L4_Word_t start = now_us();
+    L4_Word_t now;
+    while ((now = now_us()) - start < (arg & 0xffff) * 1000)
+        if (other_ran && cs_seen_at == 0)
+            cs_seen_at = now - start + 1;
+    cs_saw_other = other_ran;
+    cs_flags = my_utcb()[TERN_UTCB_FLAGS / 8];
+    cs_pending[0] = L4_PreemptionPending();
+    cs_pending[1] = L4_PreemptionPending();
+    L4_DisablePreemption();
+    L4_DisablePreemptionFaultException();
+    cs_done = 1;
+    L4_ThreadSwitch(L4_nilthread);
+}
+
+static L4_ThreadId_t start_critical(L4_Word_t arg, L4_Word_t sensitive, L4_Word_t max_delay_us)
+{
+    L4_ThreadId_t t = spawn(critical_section, arg, 100, sigma0_tid);
+    if (L4_IsNilThread(t))
+        return t;
+    L4_Word_t r = L4_Set_PreemptionDelay(t, sensitive, max_delay_us);
+    if (r != L4_SCHEDRESULT_RUNNING) {
+        fail("L4_Set_PreemptionDelay(%lu, %lu us) returned %lu, ErrorCode %lu", sensitive, max_delay_us, r,
+             L4_ErrorCode());
+        return L4_nilthread;
+    }
+    return t;
+}
+
+static void delay_at_slice_end(void)
+{
+    delay_reset();
+    L4_ThreadId_t t = start_critical(25 | CS_REQUEST, 100, 50000);
+    L4_ThreadId_t o = spawn(other_thread, 0, 100, sigma0_tid);
+    CHECK(!L4_IsNilThread(t) && !L4_IsNilThread(o), "no threads");
+    sleep_ms(150);
+    CHECK(cs_done, "the critical section did not end");
+    CHECK(!cs_saw_other, "an equal-priority thread ran during a 25 ms critical section with a 50 ms delay allowed");
+    CHECK(cs_flags & (1UL << 7), "the preemption-pending flag was not set (flags %#lx)", cs_flags);
+    CHECK(other_ran && other_saw_done, "the other thread did not run after the yield that ended the critical section");
+}
+
+static void pending_read_clears(void)
+{
+    delay_reset();
+    L4_ThreadId_t t = start_critical(25 | CS_REQUEST, 100, 50000);
+    L4_ThreadId_t o = spawn(other_thread, 0, 100, sigma0_tid);
+    CHECK(!L4_IsNilThread(t) && !L4_IsNilThread(o), "no threads");
+    sleep_ms(150);
+    CHECK(cs_done, "the critical section did not end");
+    CHECK(cs_pending[0] == 1 && cs_pending[1] == 0,
+          "L4_PreemptionPending returned %lu and then %lu, expected 1 then 0", cs_pending[0], cs_pending[1]);
+}
+
+static void delay_not_requested(void)
+{
+    delay_reset();
+    /* Preemption control allows a 50 ms delay, but the thread does not ask for one. */
+    L4_ThreadId_t t = start_critical(25, 100, 50000);
+    L4_ThreadId_t o = spawn(other_thread, 0, 100, sigma0_tid);
+    CHECK(!L4_IsNilThread(t) && !L4_IsNilThread(o), "no threads");
+    sleep_ms(150);
+    CHECK(cs_done, "the critical section did not end");
+    CHECK(cs_saw_other, "without the delay flag the equal-priority thread still waited for a 25 ms critical section");
+    CHECK(!(cs_flags & (1UL << 7)), "the preemption-pending flag was set without a delay (flags %#lx)", cs_flags);
+}
+
+static void delay_overrun(void)
+{
+    delay_reset();
+    L4_ThreadId_t t = start_critical(60 | CS_REQUEST, 100, 5000);
+    L4_ThreadId_t o = spawn(other_thread, 0, 100, sigma0_tid);
+    CHECK(!L4_IsNilThread(t) && !L4_IsNilThread(o), "no threads");
+    sleep_ms(200);
+    CHECK(cs_done, "the critical section did not end");
+    CHECK(cs_seen_at != 0, "the equal-priority thread never ran during 60 ms although only 5 ms of delay were "
+          "allowed");
+    CHECK(cs_seen_at < 35000, "the equal-priority thread ran only %lu us into the critical section (delay 5 ms, "
+          "ticks of 10 ms)", cs_seen_at - 1);
+    CHECK(!(cs_flags & (1UL << 7)), "the preemption-pending flag is still set after the overrun was preempted "
+          "(flags %#lx)", cs_flags);
+}
+
+static void delay_overrun_fault(void)
+{
+    delay_reset();
+    L4_ThreadId_t t = start_critical(60 | CS_REQUEST | CS_FAULT, 100, 5000);
+    L4_ThreadId_t o = spawn(other_thread, 0, 100, sigma0_tid);
+    CHECK(!L4_IsNilThread(t) && !L4_IsNilThread(o), "no threads");
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = recv_ms(t, 500, &from);
+    CHECK(is_exception(tag), "no exception message from the thread that overran its delay (tag %#lx, ErrorCode %lu)",
+          tag.raw, L4_ErrorCode());
+    CHECK(L4_UntypedWords(tag) == EXC_WORDS, "%lu words, expected %d", (L4_Word_t)L4_UntypedWords(tag), EXC_WORDS);
+    CHECK(mr(X_VECTOR) == PREEMPTION_FAULT_VECTOR, "vector %lu, expected %lu (preemption fault)", mr(X_VECTOR),
+          PREEMPTION_FAULT_VECTOR);
+    /* It may have been interrupted in a KIP stub (SystemClock) as well as in its own code. */
+    L4_Word_t rip = mr(X_RIP);
+    CHECK((rip >= image_low && rip < image_high) || (rip >= KIP_AREA && rip < KIP_AREA + PAGE_SIZE),
+          "rip %#lx is neither in the test image nor in the KIP", rip);
+    CHECK(!cs_done, "the critical section ended before the fault");
+    load_msg(0, 0, 0, 0, 0); /* a short reply leaves the registers */
+    tag = send_ms(t, 100);
+    CHECK(L4_IpcSucceeded(tag), "the reply failed with ErrorCode %lu", L4_ErrorCode());
+    sleep_ms(150);
+    CHECK(cs_done, "the thread did not finish its critical section after the reply");
+}
+
+static void sleeping_high(L4_Word_t arg)
+{
+    (void)arg;
+    L4_Word_t start = now_us();
+    sleep_ms(5);
+    high_slept = now_us() - start;
+    high_saw_done = cs_done;
+}
+
+static void wakeup_up_to_sensitive_delayed(void)
+{
+    delay_reset();
+    /* The woken thread (120) is below the sensitive priority (150). */
+    L4_ThreadId_t h = spawn(sleeping_high, 0, 120, sigma0_tid);
+    L4_ThreadId_t t = start_critical(25 | CS_REQUEST, 150, 50000);
+    CHECK(!L4_IsNilThread(h) && !L4_IsNilThread(t), "no threads");
+    sleep_ms(150);
+    CHECK(cs_done, "the critical section did not end");
+    CHECK(high_saw_done == 1, "a priority-120 thread woke into a priority-100 thread's critical section although "
+          "its sensitive priority is 150 (saw %lu)", high_saw_done);
+    CHECK(cs_flags & (1UL << 7), "the preemption-pending flag was not set (flags %#lx)", cs_flags);
+}
+
+static void wakeup_above_sensitive_preempts(void)
+{
+    delay_reset();
+    /* The woken thread (200) is above the sensitive priority (150). */
+    L4_ThreadId_t h = spawn(sleeping_high, 0, 200, sigma0_tid);
+    L4_ThreadId_t t = start_critical(40 | CS_REQUEST, 150, 50000);
+    CHECK(!L4_IsNilThread(h) && !L4_IsNilThread(t), "no threads");
+    sleep_ms(150);
+    CHECK(cs_done, "the critical section did not end");
+    CHECK(high_saw_done == 0, "a priority-200 thread had to wait for the end of a critical section with sensitive "
+          "priority 150 (saw %lu)", high_saw_done);
+    CHECK(high_slept < 25000, "the priority-200 thread's 5 ms sleep took %lu us", high_slept);
 }
 
 void schedule_tests(void)
@@ -440,6 +813,26 @@ void schedule_tests(void)
     run_test("SCH0019", "a send that wakes a higher-priority receiver switches to it at once", wake_preempts);
     run_test("SCH0020", "a priority-0 thread runs when nothing else is ready", lowest_priority_runs);
     run_test("SCH0021", "ThreadSwitch to a nonexistent thread acts as a yield", switch_to_missing);
-    run_test("SCH0022", "a finite total quantum or preemption control is refused with invalid parameter (5)",
-             unsupported_controls_refused);
+    run_test("SCH0022", "Schedule refuses malformed time and preemption controls (5) changing nothing, takes "
+             "well-formed ones", malformed_controls_refused);
+    run_test("SCH0023", "an exhausted total quantum sends the preemption message (-3) to the scheduler, the thread "
+             "waits for the reply, a new quantum lets it go on", quantum_expiry);
+    run_test("SCH0024", "Schedule reports the remaining total quantum as a time period", quantum_reported);
+    run_test("SCH0025", "an infinite total quantum (never) never expires", quantum_never);
+    run_test("SCH0026", "a thread whose scheduler is gone stays halted when its quantum runs out",
+             quantum_without_scheduler);
+    run_test("SCH0027", "delayed preemption lets a critical section end before an equal-priority thread runs and "
+             "sets the pending flag", delay_at_slice_end);
+    run_test("SCH0028", "L4_PreemptionPending reports the delayed preemption once and clears the flag",
+             pending_read_clears);
+    run_test("SCH0029", "a thread that does not ask for delayed preemption (UTCB flag) is preempted as usual",
+             delay_not_requested);
+    run_test("SCH0030", "a thread that overruns its delay is preempted at the next tick", delay_overrun);
+    run_test("SCH0031", "an overrun with the preemption-fault flag raises a preemption-fault exception IPC",
+             delay_overrun_fault);
+    run_test("SCH0032", "a wakeup up to the sensitive priority waits for the critical section",
+             wakeup_up_to_sensitive_delayed);
+    run_test("SCH0033", "a wakeup above the sensitive priority preempts at once", wakeup_above_sensitive_preempts);
+    run_test("SCH0034", "a reply that grants no quantum gets the next preemption message at once, the thread does "
+             "not run", reply_without_quantum);
 }

@@ -133,6 +133,23 @@ TEST(Timeout, the_ipc_word_splits_into_send_and_receive)
     EXPECT_EQ(Timeout::receive_part(word), 0x5678u);
 }
 
+TEST(Timeout, periods_decode_to_microseconds_and_points_are_not_periods)
+{
+    EXPECT_TRUE(Timeout::is_period(0));
+    EXPECT_TRUE(Timeout::is_period(0x7fff));
+    EXPECT_FALSE(Timeout::is_period(0x8000));
+    EXPECT_FALSE(Timeout::is_period(0xffff));
+    EXPECT_EQ(Timeout::period_us(0), Timeout::never);
+    EXPECT_EQ(Timeout::period_us(0x0400), 0u);  // "zero"
+    EXPECT_EQ(Timeout::period_us(static_cast<uint16_t>(3 << 10 | 1000)), 8000u);
+    EXPECT_EQ(Timeout::period_us(static_cast<uint16_t>(31 << 10 | 1023)), uint64_t{1023} << 31);
+    for (uint64_t us : {uint64_t{1}, uint64_t{999}, uint64_t{25000}, uint64_t{500000}, uint64_t{123456789}}) {
+        uint64_t decoded = Timeout::period_us(Timeout::encode_period(us));
+        EXPECT_LE(decoded, us);
+        EXPECT_GT(decoded, us - us / 512 - 1);
+    }
+}
+
 TEST(Timeout, periods_encode_to_the_closest_value_from_below)
 {
     EXPECT_EQ(Timeout::encode_period(Timeout::never), 0u);

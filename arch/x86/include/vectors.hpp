@@ -35,6 +35,9 @@ enum : unsigned {
 
     // Not a hardware vector: marks frames saved by the `syscall` entry.
     syscall = 256,
+    // Not a hardware vector: the exception IPC of a thread that overran its delayed
+    // preemption with the preemption-fault flag set (docs/kernel.md, Scheduling).
+    preemption_fault = 257,
 };
 
 }  // namespace Vectors

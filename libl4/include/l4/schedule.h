@@ -2,7 +2,7 @@
 // libl4: the calls X.2 derives from Schedule and ThreadSwitch. A control word of ~0 leaves
 // that parameter unchanged. time control: time slice 31..16 | total quantum 15..0;
 // processor control: processor number 15..0; priority control: priority 7..0;
-// preemption control: sensitive priority 23..16 | maximum delay 15..0.
+// preemption control: sensitive priority 23..16 | maximum delay 15..0 (microseconds).
 #ifndef L4_SCHEDULE_H
 #define L4_SCHEDULE_H
 
