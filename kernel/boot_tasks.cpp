@@ -6,6 +6,7 @@
 #include "elf_image.hpp"
 #include "kernel_memory.hpp"
 #include "kip.hpp"
+#include "mapper.hpp"
 #include "memory_layout.hpp"
 #include "space.hpp"
 #include "thread.hpp"
@@ -50,7 +51,8 @@ Phys_addr map_fresh_page(Space &space, uint64_t virt, bool writable, bool execut
     auto *bytes = Memory_layout::direct_map<uint8_t>(frame);
     for (size_t i = 0; i < page_size; ++i)
         bytes[i] = 0;
-    if (space.map_page(virt, frame, writable, executable) != Space::Error::none) {
+    unsigned rights = Fpage::read | (writable ? Fpage::write : 0) | (executable ? Fpage::execute : 0);
+    if (!Mapper::map_root(space, virt, frame, page_size, rights)) {
         (void)pages.free(frame);
         return 0;
     }
@@ -130,29 +132,66 @@ Thread *start_task(const Boot_module &module, uint32_t number, Thread_id pager, 
 }
 
 // Hands sigma0 every free block beyond the kernel's reserve (an eighth of free memory, at
-// least 8 MiB), largest blocks first, and describes them in the KIP.
-void give_memory_to_sigma0()
+// least 8 MiB), largest blocks first, and describes them in the KIP. Blocks that would
+// overlap sigma0's own image in its idempotent space (virtual = physical) stay the
+// kernel's.
+void give_memory_to_sigma0(Phys_range sigma0_image)
 {
     Page_allocator &pages = Kernel_memory::pages();
     uint64_t reserve = pages.free_pages() / 8;
     if (reserve < (8u << 20) / page_size)
         reserve = (8u << 20) / page_size;
+    constexpr size_t max_kept = 16;
+    struct {
+        Phys_addr block;
+        unsigned order;
+    } kept[max_kept];
+    size_t kept_count = 0;
     for (unsigned order = Page_allocator::max_order + 1; order-- > 0;) {
         while (pages.free_pages() >= reserve + (uint64_t{1} << order)) {
             Phys_addr block = pages.allocate(order);
             if (block == 0)
                 break;
-            if (sigma0_owned.insert({block, block + (page_size << order)}) != Range_set::Error::none) {
+            Phys_addr end = block + (page_size << order);
+            if (block < sigma0_image.end && sigma0_image.begin < end && kept_count < max_kept) {
+                kept[kept_count++] = {block, order};
+                continue;
+            }
+            if (sigma0_owned.insert({block, end}) != Range_set::Error::none) {
                 (void)pages.free(block, order);
                 break;
             }
         }
     }
+    for (size_t i = 0; i < kept_count; ++i)
+        (void)pages.free(kept[i].block, kept[i].order);
     for (size_t i = 0; i < sigma0_owned.count(); ++i)
         (void)Kip::add_memory(sigma0_owned[i], Kip::Memory_kind::conventional);
     Console::print("sigma0 owns %llu KiB in %zu ranges; the kernel keeps %llu KiB\n",
                    static_cast<unsigned long long>(sigma0_owned.total_size() >> 10), sigma0_owned.count(),
                    static_cast<unsigned long long>(pages.free_pages() * page_size >> 10));
+}
+
+// sigma0's space is idempotent (X.2): it maps all the memory it owns at the physical
+// address, in 2 MiB pages where the blocks allow; these are the roots of the mapping
+// database. Its own image lies far above physical memory (sigma0/meson.build).
+bool map_sigma0_memory(Space &space)
+{
+    for (size_t i = 0; i < sigma0_owned.count(); ++i) {
+        Phys_range range = sigma0_owned[i];
+        for (Phys_addr frame = range.begin; frame < range.end;) {
+            uint64_t bytes = is_aligned(frame, Page_table::large_page_size) && frame + Page_table::large_page_size <= range.end
+                                 ? Page_table::large_page_size
+                                 : page_size;
+            if (space.is_reserved(frame, bytes) ||
+                !Mapper::map_root(space, frame, frame, bytes, Fpage::read | Fpage::write | Fpage::execute)) {
+                Console::print("sigma0: cannot map its memory at %#llx\n", static_cast<unsigned long long>(frame));
+                return false;
+            }
+            frame += bytes;
+        }
+    }
+    return true;
 }
 
 }  // namespace
@@ -173,6 +212,7 @@ unsigned Boot_tasks::start(const Boot_info &info)
     if (sigma0_thread == nullptr)
         return 0;
     Kip::set_sigma0(image);
+    Phys_range sigma0_image{image.low, image.high};
     unsigned started = 1;
     if (root != nullptr) {
         if (start_task(*root, TERN_USER_BASE + 2, sigma0_thread->id(), image) != nullptr) {
@@ -180,7 +220,8 @@ unsigned Boot_tasks::start(const Boot_info &info)
             ++started;
         }
     }
-    give_memory_to_sigma0();
-    sigma0_thread->space()->make_idempotent(sigma0_owned);
+    give_memory_to_sigma0(sigma0_image);
+    if (!map_sigma0_memory(*sigma0_thread->space()))
+        Console::print("sigma0: its memory is only partly mapped\n");
     return started;
 }

@@ -5,6 +5,7 @@
 #include "cpu.hpp"
 #include "fault_injection.hpp"
 #include "kernel_memory.hpp"
+#include "mapper.hpp"
 #include "memory_layout.hpp"
 #include "platform.hpp"
 #include "space.hpp"
@@ -48,7 +49,7 @@ void Kernel::report_boot(const Boot_info &info, const Page_allocator &pages)
 
 void Kernel::report_memory()
 {
-    const Slab_cache *caches[] = {&Thread::cache(), &Space::cache()};
+    const Slab_cache *caches[] = {&Thread::cache(), &Space::cache(), &Mapper::database().cache()};
     for (const Slab_cache *cache : caches)
         Console::print("kernel memory: %s: %zu objects of %zu bytes, %zu pages in %zu slabs\n", cache->name(),
                        cache->objects_in_use(), cache->object_size(), cache->pages_in_use(), cache->slab_count());

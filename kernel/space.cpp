@@ -5,6 +5,7 @@
 
 #include "abi.h"
 #include "kip.hpp"
+#include "mapper.hpp"
 #include "cpu.hpp"
 #include "memory_layout.hpp"
 #include "panic.hpp"
@@ -14,9 +15,7 @@ namespace {
 constinit Slab_cache space_cache("space", sizeof(Space), alignof(Space));
 const Page_table *kernel_table = nullptr;
 
-constexpr uint64_t user_end = 0x0000800000000000;
-
-bool in_user_half(Fpage area) { return area.is_valid_region() && area.base() + area.size() <= user_end; }
+bool in_user_half(Fpage area) { return area.is_valid_region() && area.base() + area.size() <= Space::user_end; }
 
 }  // namespace
 
@@ -45,6 +44,7 @@ Space *Space::create(Page_allocator &pages, Error &error)
 
 void Space::destroy()
 {
+    Mapper::unmap_all(*this);
     for (const Utcb_page &page : utcb_pages_)
         if (page.phys != 0)
             (void)pages_->free(page.phys);
@@ -71,45 +71,6 @@ Space::Error Space::set_areas(Fpage kip_area, Fpage utcb_area)
     return Error::none;
 }
 
-Space::Error Space::map_page(Virt_addr virt, Phys_addr phys, bool writable, bool executable)
-{
-    if (virt >= user_end || !is_aligned(virt | phys, page_size))
-        return Error::bad_address;
-    if (kip_area_.contains(virt) || (utcb_area_.contains(virt) && !owns_utcb_frame(phys)))
-        return Error::bad_address;
-    if (table_.unmap(virt) != 0)
-        Page_table::invalidate(virt);
-    if (table_.map(virt, phys, page_size, {writable, executable, true, false, false}, false) != Page_table::Error::none)
-        return Error::out_of_memory;
-    return Error::none;
-}
-
-void Space::unmap_page(Virt_addr virt)
-{
-    if (virt < user_end && table_.unmap(align_down(virt, page_size)) != 0)
-        Page_table::invalidate(align_down(virt, page_size));
-}
-
-bool Space::owns_utcb_frame(Phys_addr frame) const
-{
-    for (const Utcb_page &page : utcb_pages_)
-        if (page.phys == frame)
-            return true;
-    return false;
-}
-
-Phys_addr Space::map_source(Virt_addr virt, bool for_write) const
-{
-    // UTCB and KIP pages are the kernel's, valid only while this space lives.
-    if (utcb_area_.contains(virt) || kip_area_.contains(virt))
-        return 0;
-    if (idempotent_ != nullptr) {
-        Virt_addr page = align_down(virt, page_size);
-        return idempotent_->contains({page, page + page_size}) ? page : 0;
-    }
-    return translate(virt, for_write);
-}
-
 void *Space::utcb_memory(Virt_addr utcb)
 {
     Virt_addr page = align_down(utcb, page_size);
@@ -129,7 +90,8 @@ void *Space::utcb_memory(Virt_addr utcb)
     for (size_t i = 0; i < page_size; ++i)
         bytes[i] = 0;
     *slot = {page, frame};
-    if (map_page(page, frame, true, false) != Error::none) {
+    // A kernel page: mapped without a mapping-database node, so it cannot be mapped on.
+    if (table_.map(page, frame, page_size, {true, false, true, false, false}, false) != Page_table::Error::none) {
         *slot = {};
         (void)pages_->free(frame);
         return nullptr;

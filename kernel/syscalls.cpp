@@ -8,6 +8,7 @@
 #include "kernel_memory.hpp"
 #include "memory_layout.hpp"
 #include "platform.hpp"
+#include "mapper.hpp"
 #include "scheduler.hpp"
 #include "space.hpp"
 #include "syscall_frame.hpp"
@@ -363,27 +364,20 @@ void exchange_registers(Thread &caller, Sys_exchange_registers call)
     }
 }
 
-// Without the mapping database (issue 4) only the caller's own mappings can be found:
-// a flush removes them; derived mappings elsewhere are not tracked yet (docs/syscalls.md).
+// X.2 Unmap: for each fpage in MR0..MRn, take its rights from what was derived from the
+// caller's pages there (and from those pages with the flush bit), and report their access
+// status in the fpage's rights bits.
 void unmap(Thread &caller, Sys_unmap call)
 {
     constexpr uint64_t flush = 1u << 6;
-    constexpr uint64_t max_pages = 512;
     uint64_t control = call.control();
     unsigned count = static_cast<unsigned>(control & 63) + 1;
     // Unmap's fpages are all in the UTCB (no MR travels in a register for this call).
     uint64_t *mrs = caller.message_array();
     for (unsigned i = 0; i < count; ++i) {
         Fpage fpage(mrs[i]);
-        if ((control & flush) != 0 && fpage.is_valid_region() && User_mode::is_user_address(fpage.base())) {
-            uint64_t pages = fpage.size() / page_size;
-            for (uint64_t page = 0; page < pages && page < max_pages; ++page) {
-                uint64_t address = fpage.base() + page * page_size;
-                if (!caller.space()->kip_area().contains(address) && !caller.space()->utcb_area().contains(address))
-                    caller.space()->unmap_page(address);
-            }
-        }
-        mrs[i] = fpage.raw() & ~uint64_t{7};  // no access bits yet
+        unsigned status = Mapper::unmap(*caller.space(), fpage, (control & flush) != 0);
+        mrs[i] = (fpage.raw() & ~uint64_t{7}) | status;
     }
 }
 

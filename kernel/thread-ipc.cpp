@@ -5,6 +5,7 @@
 // Errors are (code << 1 | phase) in the UTCB's ErrorCode and set E in the returned tag.
 #include "abi.h"
 #include "fpage.hpp"
+#include "mapper.hpp"
 #include "scheduler.hpp"
 #include "space.hpp"
 #include "thread.hpp"
@@ -32,10 +33,6 @@ uint64_t deadline_after(uint16_t timeout)
     uint64_t deadline = Timeout::deadline(timeout, now);
     return deadline <= now ? expired : deadline;
 }
-
-// Map items may name huge regions; until the mapping database arrives (issue 4) the kernel
-// maps at most this many pages per item, so one IPC cannot keep the kernel busy for long.
-constexpr uint64_t max_pages_per_item = 512;
 
 }  // namespace
 
@@ -149,33 +146,23 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
         if (type != 0x8 && type != 0xa)
             return TERN_IPC_ERROR_MESSAGE_OVERFLOW;  // string items: not before issue 4 (docs/ipc.md)
         Fpage fpage(sender.message_register(i + 1));
-        if (window.is_nil() || !fpage.is_valid_region())
+        if (window.is_nil() || (!fpage.is_valid_region() && !fpage.is_complete()))
             continue;
         uint64_t window_base = window.is_complete() ? 0 : window.base();
-        uint64_t window_size = window.is_complete() ? uint64_t{1} << 47 : window.size();
+        uint64_t window_size = window.is_complete() ? Space::user_end : window.size();
+        uint64_t fpage_base = fpage.is_complete() ? 0 : fpage.base();
+        uint64_t fpage_size = fpage.is_complete() ? Space::user_end : fpage.size();
         uint64_t hint = descriptor & ~uint64_t{0x3ff};
-        uint64_t source = fpage.base();
+        uint64_t source = fpage_base;
         uint64_t target = window_base;
-        uint64_t length = fpage.size();
+        uint64_t length = fpage_size;
         if (length <= window_size) {
             target = window_base + (hint & (window_size - 1) & ~(length - 1));
         } else {
-            source = fpage.base() + (hint & (length - 1) & ~(window_size - 1));
+            source = fpage_base + (hint & (length - 1) & ~(window_size - 1));
             length = window_size;
         }
-        uint64_t pages = length / page_size;
-        if (pages > max_pages_per_item)
-            pages = max_pages_per_item;
-        for (uint64_t page = 0; page < pages; ++page) {
-            uint64_t offset = page * page_size;
-            Phys_addr frame = sender.space_->map_source(source + offset, false);
-            if (frame == 0)
-                continue;  // X.2: memory the sender does not have maps nothing
-            bool writable = (fpage.rights() & Fpage::write) != 0 && sender.space_->map_source(source + offset, true) != 0;
-            (void)receiver.space_->map_page(target + offset, frame, writable, (fpage.rights() & Fpage::execute) != 0);
-            if (type == 0xa && sender.space_ != receiver.space_)
-                sender.space_->unmap_page(source + offset);
-        }
+        Mapper::map(*sender.space_, source, *receiver.space_, target, length, fpage.rights(), type == 0xa);
     }
     return no_error;
 }

@@ -42,15 +42,23 @@ Page_table::Error Page_table::create(Page_allocator &pages)
     return Error::none;
 }
 
-Page_table::Error Page_table::descend(uint64_t &entry, bool user_table, uint64_t *&next)
+Phys_addr Page_table::new_table(bool with_slots)
+{
+    Phys_addr frame = pages_->allocate(with_slots ? leaf_table_order : 0);
+    if (frame == 0)
+        return 0;
+    uint64_t *entries = table(frame);
+    for (unsigned i = 0; i < (with_slots ? 1024u : 512u); ++i)
+        entries[i] = 0;
+    return frame;
+}
+
+Page_table::Error Page_table::descend(uint64_t &entry, bool user_table, bool leaf_level, uint64_t *&next)
 {
     if ((entry & present) == 0) {
-        Phys_addr frame = pages_->allocate();
+        Phys_addr frame = new_table(user_table && leaf_level);
         if (frame == 0)
             return Error::out_of_memory;
-        uint64_t *entries = table(frame);
-        for (unsigned i = 0; i < 512; ++i)
-            entries[i] = 0;
         // Intermediate entries grant everything; the leaf decides.
         entry = frame | present | writable | (user_table ? user : 0);
     } else if ((entry & large) != 0) {
@@ -70,9 +78,9 @@ Page_table::Error Page_table::map(Virt_addr virt, Phys_addr phys, uint64_t size,
     while (size > 0) {
         uint64_t *pdpt;
         uint64_t *pd;
-        if (Error e = descend(table(root_)[index_at(virt, 4)], attributes.user, pdpt); e != Error::none)
+        if (Error e = descend(table(root_)[index_at(virt, 4)], attributes.user, false, pdpt); e != Error::none)
             return e;
-        if (Error e = descend(pdpt[index_at(virt, 3)], attributes.user, pd); e != Error::none)
+        if (Error e = descend(pdpt[index_at(virt, 3)], attributes.user, true, pd); e != Error::none)
             return e;
         uint64_t &pd_entry = pd[index_at(virt, 2)];
 
@@ -85,7 +93,7 @@ Page_table::Error Page_table::map(Virt_addr virt, Phys_addr phys, uint64_t size,
             continue;
         }
         uint64_t *pt;
-        if (Error e = descend(pd_entry, attributes.user, pt); e != Error::none)
+        if (Error e = descend(pd_entry, attributes.user, true, pt); e != Error::none)
             return e;
         uint64_t &pt_entry = pt[index_at(virt, 1)];
         if ((pt_entry & present) != 0)
@@ -140,13 +148,91 @@ void Page_table::destroy_user_half()
             uint64_t *pd = table(pdpt[j] & address_mask);
             for (unsigned k = 0; k < 512; ++k)
                 if ((pd[k] & present) != 0 && (pd[k] & large) == 0)
-                    (void)pages_->free(pd[k] & address_mask);
-            (void)pages_->free(pdpt[j] & address_mask);
+                    (void)pages_->free(pd[k] & address_mask, leaf_table_order);
+            (void)pages_->free(pdpt[j] & address_mask, leaf_table_order);
         }
         (void)pages_->free(pml4[i] & address_mask);
     }
     (void)pages_->free(root_);
     root_ = 0;
+}
+
+Page_table::Leaf Page_table::find(Virt_addr virt) const
+{
+    if (virt >= uint64_t{1} << 47)
+        return {};
+    uint64_t *entries = table(root_);
+    for (unsigned shift = 39;; shift -= 9) {
+        uint64_t &entry = entries[(virt >> shift) & 511];
+        if ((entry & present) == 0)
+            return {};
+        if (shift == 12 || (shift == 21 && (entry & large) != 0))
+            return {&entry, &slots(entries)[(virt >> shift) & 511], uint64_t{1} << shift,
+                    align_down(virt, uint64_t{1} << shift)};
+        if (shift == 30 && (entry & large) != 0)
+            return {};  // no 1 GiB user pages
+        entries = table(entry & address_mask);
+    }
+}
+
+Page_table::Error Page_table::insert(Virt_addr virt, Phys_addr phys, uint64_t bytes, uint64_t bits, Mapping *node)
+{
+    if ((bytes != page_size && bytes != large_page_size) || !is_aligned(virt | phys, bytes) ||
+        virt + bytes > uint64_t{1} << 47)
+        return Error::misaligned;
+    // Find or make the tables first; only the last step changes a mapping.
+    uint64_t *pdpt;
+    uint64_t *pd;
+    if (Error e = descend(table(root_)[index_at(virt, 4)], true, false, pdpt); e != Error::none)
+        return e;
+    if (Error e = descend(pdpt[index_at(virt, 3)], true, true, pd); e != Error::none)
+        return e;
+    uint64_t &pd_entry = pd[index_at(virt, 2)];
+    if (bytes == large_page_size) {
+        if ((pd_entry & present) != 0) {
+            if ((pd_entry & large) != 0)
+                return Error::already_mapped;
+            uint64_t *pt = table(pd_entry & address_mask);
+            for (unsigned i = 0; i < 512; ++i)
+                if ((pt[i] & present) != 0)
+                    return Error::already_mapped;
+            (void)pages_->free(pd_entry & address_mask, leaf_table_order);
+        }
+        pd_entry = phys | bits | large;
+        slots(pd)[index_at(virt, 2)] = node;
+        return Error::none;
+    }
+    uint64_t *pt;
+    if (Error e = descend(pd_entry, true, true, pt); e != Error::none)
+        return e;
+    uint64_t &pt_entry = pt[index_at(virt, 1)];
+    if ((pt_entry & present) != 0)
+        return Error::already_mapped;
+    pt_entry = phys | bits;
+    slots(pt)[index_at(virt, 1)] = node;
+    return Error::none;
+}
+
+uint64_t Page_table::remove(const Leaf &leaf)
+{
+    uint64_t old = *leaf.entry;
+    *leaf.entry = 0;
+    *leaf.slot = nullptr;
+    return old;
+}
+
+void Page_table::split_large(Virt_addr virt, Mapping *const *nodes, Phys_addr new_pt)
+{
+    Leaf leaf = find(virt);
+    uint64_t *pt = table(new_pt);
+    uint64_t bits = *leaf.entry & ~address_mask & ~large;
+    Phys_addr frame = leaf.frame();
+    for (unsigned i = 0; i < 512; ++i) {
+        pt[i] = (frame + i * page_size) | bits;
+        slots(pt)[i] = nodes[i];
+    }
+    *leaf.entry = new_pt | present | writable | user;
+    *leaf.slot = nullptr;
 }
 
 void Page_table::share_kernel_half(const Page_table &other)

@@ -26,17 +26,27 @@ public:
     Error set_areas(Fpage kip_area, Fpage utcb_area);
     Fpage kip_area() const { return kip_area_; }
     Fpage utcb_area() const { return utcb_area_; }
+    // Whether [virt, virt + bytes) touches the KIP or UTCB area, which take no mappings.
+    bool is_reserved(Virt_addr virt, uint64_t bytes) const
+    {
+        auto overlaps = [virt, bytes](Fpage area) {
+            return !area.is_nil() && virt < area.base() + area.size() && area.base() < virt + bytes;
+        };
+        return overlaps(kip_area_) || overlaps(utcb_area_);
+    }
 
-    // Maps a user page; an existing mapping at virt is replaced (no mapping database yet).
-    Error map_page(Virt_addr virt, Phys_addr phys, bool writable, bool executable);
-    void unmap_page(Virt_addr virt);
-    // sigma0's space: the fpages it maps name physical memory it owns (X.2's idempotent
-    // space). Its own code and data live elsewhere in its page table as usual; sigma0 does
-    // not access the memory it hands out, so that memory is not in its page table.
-    void make_idempotent(const Range_set &owned) { idempotent_ = &owned; }
-    // The frame a map item of this space names at virt: physical for sigma0, else what the
-    // page table maps (0 if nothing, or not writable when for_write).
-    Phys_addr map_source(Virt_addr virt, bool for_write) const;
+    static constexpr Virt_addr user_end = Virt_addr{1} << 47;
+
+    // User mappings are made, moved and revoked by Mapper, with the mapping database; the
+    // page table is its to change (UTCB and KIP pages aside).
+    friend class Mapper;
+    // Drops the TLB entry of virt if this space is the active one (the others have no
+    // entries: a space switch reloads CR3 and user pages are not global).
+    void invalidate(Virt_addr virt) const
+    {
+        if (Cpu::read_cr3() == table_.root())
+            Page_table::invalidate(virt);
+    }
     // The kernel-side address of the UTCB at utcb (inside the UTCB area), backing its page
     // with fresh zeroed memory on first use; nullptr when out of memory.
     void *utcb_memory(Virt_addr utcb);
@@ -89,7 +99,6 @@ private:
         return index < max_utcbs ? index : max_utcbs;
     }
 
-    bool owns_utcb_frame(Phys_addr frame) const;
 
     Page_table table_;
     Page_allocator *pages_ = nullptr;
@@ -100,7 +109,6 @@ private:
     bool reflects_syscalls_ = false;
     bool takes_direct_ipc_ = direct_ipc_enabled_;
     static inline bool direct_ipc_enabled_ = true;
-    const Range_set *idempotent_ = nullptr;
     struct Utcb_page {
         Virt_addr virt;
         Phys_addr phys;

@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: MIT
 // A 4-level x86-64 page table reached through the direct map. This is the mechanism
 // only (walk, create, map); what gets mapped where is the callers' policy.
+//
+// User page directories and page tables (the levels that hold leaves: 2 MiB and 4 KiB
+// pages) take two pages: the hardware table, then a page of slots, one per entry, for the
+// mapping-database node of that entry's mapping (nullptr for kernel-owned pages such as
+// UTCBs and the KIP, which have none). The slot of an entry is at the same index, 4 KiB on.
 #pragma once
 
 #include "page_allocator.hpp"
 #include "types.hpp"
+
+class Mapping;
 
 class Page_table {
 public:
@@ -47,6 +54,34 @@ public:
 
     Phys_addr root() const { return root_; }
 
+    // --- user leaves with their mapping-database slots ---
+    struct Leaf {
+        uint64_t *entry = nullptr;  // the PTE or 2 MiB PDE; nullptr when nothing is mapped
+        Mapping **slot = nullptr;
+        uint64_t bytes = 0;         // page_size or large_page_size
+        Virt_addr base = 0;         // the page's address
+        bool present() const { return entry != nullptr; }
+        Phys_addr frame() const { return *entry & address_mask & ~(bytes - 1); }
+    };
+    // The user leaf mapping virt (in the lower half), if any.
+    Leaf find(Virt_addr virt) const;
+    // Maps one user page of bytes (4 KiB or 2 MiB) at virt with leaf bits (present, user,
+    // rights) and node in its slot. Nothing may be mapped in that range; an empty page
+    // table under a 2 MiB page is freed. Fails before changing anything.
+    [[nodiscard]] Error insert(Virt_addr virt, Phys_addr phys, uint64_t bytes, uint64_t bits, Mapping *node);
+    // Clears a leaf and its slot; returns the old entry (for its accessed and dirty bits).
+    // The caller invalidates the TLB.
+    static uint64_t remove(const Leaf &leaf);
+    // Turns the 2 MiB leaf at virt into a page table of 512 4 KiB entries with the same frame
+    // and rights, the slot of page i holding nodes[i]. table is an order-1 block (see
+    // table_order) the caller got beforehand, so nothing here can fail.
+    void split_large(Virt_addr virt, Mapping *const *nodes, Phys_addr table);
+    static constexpr unsigned leaf_table_order = 1;  // a table and its slots
+    // Calls visit(const Leaf &) for each present user leaf overlapping [begin, end), in
+    // address order, skipping absent tables; visit may remove or split the leaf it is given.
+    template <typename Visit>
+    void for_each_leaf(Virt_addr begin, Virt_addr end, Visit &&visit);
+
     // Entry bits.
     static constexpr uint64_t present = 1u << 0;
     static constexpr uint64_t writable = 1u << 1;
@@ -58,12 +93,50 @@ public:
     static constexpr uint64_t no_execute = uint64_t{1} << 63;
     static constexpr uint64_t address_mask = 0x000ffffffffff000;
 
+    static constexpr uint64_t accessed = 1u << 5;
+    static constexpr uint64_t dirty = 1u << 6;
+
 private:
     static uint64_t *table(Phys_addr address);
+    static Mapping **slots(uint64_t *table) { return reinterpret_cast<Mapping **>(table + 512); }
+    // A zeroed table (with zeroed slots when it holds leaves), 0 when out of memory.
+    Phys_addr new_table(bool with_slots);
     static uint64_t leaf_bits(Attributes attributes);
-    // The table the entry points to, created (zeroed) if the entry is empty.
-    Error descend(uint64_t &entry, bool user_table, uint64_t *&next);
+    // The table the entry points to, created (zeroed) if the entry is empty; leaf_level
+    // tables of the user half get slots.
+    Error descend(uint64_t &entry, bool user_table, bool leaf_level, uint64_t *&next);
 
     Page_allocator *pages_ = nullptr;
     Phys_addr root_ = 0;
 };
+
+template <typename Visit>
+void Page_table::for_each_leaf(Virt_addr begin, Virt_addr end, Visit &&visit)
+{
+    constexpr uint64_t user_end = uint64_t{1} << 47;
+    if (end > user_end)
+        end = user_end;
+    Virt_addr virt = align_down(begin, page_size);
+    while (virt < end) {
+        // Walk down; on an absent entry skip the whole range it would have covered.
+        uint64_t *entries = table(root_);
+        unsigned shift = 39;
+        Leaf leaf;
+        for (;;) {
+            uint64_t &entry = entries[(virt >> shift) & 511];
+            uint64_t span = uint64_t{1} << shift;
+            if ((entry & present) == 0) {
+                virt = align_down(virt, span) + span;
+                break;
+            }
+            if (shift == 12 || (shift == 21 && (entry & large) != 0)) {
+                leaf = {&entry, &slots(entries)[(virt >> shift) & 511], span, align_down(virt, span)};
+                virt = leaf.base + span;
+                visit(static_cast<const Leaf &>(leaf));
+                break;
+            }
+            entries = table(entry & address_mask);
+            shift -= 9;
+        }
+    }
+}
