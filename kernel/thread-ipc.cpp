@@ -22,6 +22,20 @@ constexpr uint64_t no_error = 0;
 constexpr uint64_t woke_by_delivery = ~uint64_t{0};  // a blocked sender's message was taken
 
 constexpr uint64_t expired = 0;
+// A receiver woken to look at its send queue again (a sender with strings queued itself).
+constexpr uint64_t retry_receive = ~uint64_t{0} - 1;
+
+// Transfer errors from the receiver's view as the sender sees them: a transfer timeout in
+// the one's space is one in the partner's space for the other.
+uint64_t for_sender(uint64_t code)
+{
+    uint64_t kind = code & 7;
+    if (kind == TERN_IPC_ERROR_TRANSFER_TIMEOUT_INVOKER)
+        return (code & ~uint64_t{7}) | TERN_IPC_ERROR_TRANSFER_TIMEOUT_PARTNER;
+    if (kind == TERN_IPC_ERROR_TRANSFER_TIMEOUT_PARTNER)
+        return (code & ~uint64_t{7}) | TERN_IPC_ERROR_TRANSFER_TIMEOUT_INVOKER;
+    return code;
+}
 
 // The deadline of an X.2 timeout, Timeout::never, or expired when it is due already. Reads
 // the clock only for finite timeouts (most IPC waits forever).
@@ -82,10 +96,13 @@ static_assert(TERN_UTCB_MR == 0x80 && TERN_UTCB_PAGER == 0x20, "thread.hpp mirro
     return local ? sender.local_id() : sender.id_;
 }
 
-void Thread::enqueue_sender(Thread &sender)
+void Thread::enqueue_sender(Thread &sender, bool first)
 {
     sender.send_target_ = this;
-    senders_.push_back(&sender);
+    if (first)
+        senders_.push_front(&sender);
+    else
+        senders_.push_back(&sender);
 }
 
 void Thread::dequeue_sender(Thread &sender)
@@ -109,7 +126,7 @@ uint64_t Thread::transfer(Thread &sender, Thread &receiver)
 {
     Message_tag tag(sender.message_register(0));
     unsigned words = tag.untyped() + tag.typed();
-    if (words > Message_tag::max_words || (tag.typed() & 1) != 0)
+    if (words > Message_tag::max_words)
         return TERN_IPC_ERROR_MESSAGE_OVERFLOW;
     // MR1 and MR2 may be registers; from MR3 on both sides are arrays (UTCB or kernel buffer).
     if (!sender.kernel_ipc_ && !receiver.kernel_ipc_) {
@@ -133,19 +150,50 @@ uint64_t Thread::transfer(Thread &sender, Thread &receiver)
     return tag.typed() == 0 ? no_error : transfer_items(sender, receiver, tag);
 }
 
-// Acts on the typed items (map and grant) of a message whose words are already copied.
+// Acts on the typed items of a message whose words are already copied: map and grant items
+// (two words each, delivered as sent) and string items (copied; delivered as a simple
+// string item with the received length and the first buffer address). The receiver's
+// tag gets the typed words it really received.
 uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag tag)
 {
-    unsigned words = tag.untyped() + tag.typed();
-    // Typed items: pairs of words after the untyped ones.
+    unsigned end = tag.untyped() + tag.typed() + 1;
     Fpage window = receiver.kernel_ipc_ ? Fpage::make(0, 1, 7)
                                         : Fpage(receiver.utcb_word(TERN_UTCB_BR) & ~uint64_t{0xf});
-    for (unsigned i = tag.untyped() + 1; i + 1 <= words; i += 2) {
+    unsigned out = tag.untyped() + 1;
+    unsigned buffer = 1;  // the receiver's next buffer string (BR index)
+    uint64_t until = 0;
+    bool deadline_known = false;
+    for (unsigned i = tag.untyped() + 1; i < end;) {
         uint64_t descriptor = sender.message_register(i);
+        if ((descriptor & 8) == 0) {
+            // Strings are copied by the receiver (see thread-ipc-string.cpp).
+            if (!receiver.accepts_strings() || Scheduler::current() != &receiver)
+                return TERN_IPC_ERROR_MESSAGE_OVERFLOW;
+            if (!deadline_known) {
+                uint64_t now = Timer::now_us();
+                uint64_t from_sender = Timeout::deadline(Timeout::send_part(sender.utcb_word(TERN_UTCB_TRANSFER_TIMEOUTS) << 16), now);
+                uint64_t from_receiver = Timeout::deadline(Timeout::receive_part(receiver.utcb_word(TERN_UTCB_TRANSFER_TIMEOUTS)), now);
+                until = from_sender < from_receiver ? from_sender : from_receiver;
+                deadline_known = true;
+            }
+            uint64_t length, address;
+            unsigned next;
+            uint64_t result =
+                transfer_string(sender, receiver, i, end, next, buffer, until, length, address);
+            if (result != no_error)
+                return result;
+            receiver.set_message_register(out++, length << 10);
+            receiver.set_message_register(out++, address);
+            i = next;
+            continue;
+        }
         unsigned type = static_cast<unsigned>(descriptor & 0xe);
-        if (type != 0x8 && type != 0xa)
-            return TERN_IPC_ERROR_MESSAGE_OVERFLOW;  // string items: not before issue 4 (docs/ipc.md)
+        if ((type != 0x8 && type != 0xa) || i + 1 >= end)
+            return TERN_IPC_ERROR_MESSAGE_OVERFLOW;  // control-transfer items are not supported
         Fpage fpage(sender.message_register(i + 1));
+        receiver.set_message_register(out++, descriptor);
+        receiver.set_message_register(out++, fpage.raw());
+        i += 2;
         if (window.is_nil() || (!fpage.is_valid_region() && !fpage.is_complete()))
             continue;
         uint64_t window_base = window.is_complete() ? 0 : window.base();
@@ -164,10 +212,11 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
         }
         Mapper::map(*sender.space_, source, *receiver.space_, target, length, fpage.rights(), type == 0xa);
     }
+    receiver.set_message_register(0, Message_tag::make(tag.label(), tag.untyped(), out - tag.untyped() - 1).raw());
     return no_error;
 }
 
-[[gnu::always_inline]] inline void Thread::complete_user_ipc()
+void Thread::complete_user_ipc()
 {
     Exception_frame &f = frame();
     // X.2 defines ErrorCode only for a failed IPC (E set in the tag): success leaves it.
@@ -213,6 +262,14 @@ uint64_t Thread::block(State state, Thread_id partner, uint64_t wake_deadline)
         Scheduler::hand_off(next);
     else
         Scheduler::schedule();
+    // A sender whose strings are being copied may be asked to have its pager resolve a
+    // fault (thread-ipc-string.cpp); it then runs here until the copy is done.
+    while (string_fault_.pending) {
+        if (!serve_string_fault()) {
+            ipc_error_ = ipc_error(TERN_IPC_ERROR_ABORTED, Ipc_phase::send);
+            break;
+        }
+    }
     return ipc_error_;
 }
 
@@ -236,7 +293,29 @@ uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, T
     if (receiver == nullptr || receiver == this || !receiver->is_active())
         return ipc_error(TERN_IPC_ERROR_NO_PARTNER, Ipc_phase::send);
 
-    if (receiver->state_ == State::waiting_receive && receiver->matches(receiver->partner_, *this)) {
+    bool direct = receiver->state_ == State::waiting_receive && receiver->matches(receiver->partner_, *this);
+    if (direct && !kernel_ipc_ && receiver->accepts_strings() && sends_strings()) {
+        // The receiver copies string items itself: queue first in line and let it look again.
+        uint64_t receive_deadline = Scheduler::has_timeout(receiver) ? receiver->deadline : Timeout::never;
+        Scheduler::remove_timeout(receiver);
+        receiver->deadline = receive_deadline;
+        receiver->enqueue_sender(*this, true);
+        if (receiver->resume_at_frame_) {
+            receiver->continue_receive_in_kernel();
+            Scheduler::make_ready(receiver);
+        } else {
+            receiver->wake(retry_receive);
+        }
+        direct = false;
+        uint64_t deadline_us = deadline_after(timeout);
+        call_pending_ = then_receive;
+        call_from_ = from_specifier;
+        call_timeout_ = receive_timeout;
+        uint64_t result = block(State::waiting_send, receiver->id_, deadline_us == expired ? Timeout::never : deadline_us);
+        call_pending_ = false;
+        return result == woke_by_delivery ? no_error : result;
+    }
+    if (direct) {
         uint64_t code = transfer(*this, *receiver);
         // A call hands the CPU to the receiver when it blocks for the reply, without queueing it.
         bool hand_over = then_receive && code == no_error && !receiver->halted();
@@ -272,54 +351,79 @@ uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, T
 
 void Thread::receive_phase(Thread_id from_specifier, uint16_t timeout, const Thread *known_partner)
 {
-    if (Thread *sender = take_sender(from_specifier)) {
-        uint64_t code = transfer(*sender, *this);
-        Scheduler::remove_timeout(sender);
-        if (code != no_error) {
-            sender->wake(ipc_error(code, Ipc_phase::send));
-            fail(Ipc_phase::receive, code);
+    uint64_t deadline_us = deadline_after(timeout);
+    receive_until(from_specifier, deadline_us == expired ? expired : deadline_us, known_partner);
+}
+
+void Thread::receive_until(Thread_id from_specifier, uint64_t deadline_us, const Thread *known_partner)
+{
+    for (;;) {
+        if (Thread *sender = take_sender(from_specifier)) {
+            take_message(*sender, from_specifier);
             return;
         }
-        ipc_from_ = sender_id(from_specifier, *sender);
-        ipc_error_ = no_error;
-        if (sender->call_pending_) {
-            // The caller's receive phase starts now, atomically with its send; with a zero
-            // receive timeout it ends at once, since no reply can be there yet.
-            uint64_t deadline_us = deadline_after(sender->call_timeout_);
-            if (deadline_us == expired) {
-                sender->wake(ipc_error(TERN_IPC_ERROR_TIMEOUT, Ipc_phase::receive));
+        // A closed wait for a thread that does not exist could never end. A closed wait for
+        // oneself ends only by its timeout: that is how X.2 sleeps (L4_Sleep).
+        if ((from_specifier.is_global() || from_specifier.is_local()) &&
+            (known_partner == nullptr || from_specifier != known_partner->id_)) {
+            Thread *partner = lookup(from_specifier, this);
+            if (partner == nullptr) {
+                fail(Ipc_phase::receive, TERN_IPC_ERROR_NO_PARTNER);
                 return;
             }
-            sender->ipc_error_ = woke_by_delivery;
-            sender->state_ = State::waiting_receive;
-            sender->partner_ = sender->call_from_;
-            sender->deadline = deadline_us;
-            if (deadline_us != Timeout::never)
-                Scheduler::add_timeout(sender);
-        } else {
-            sender->wake(woke_by_delivery);
         }
-        return;
-    }
-
-    // A closed wait for a thread that does not exist could never end. A closed wait for
-    // oneself ends only by its timeout: that is how X.2 sleeps (L4_Sleep).
-    if ((from_specifier.is_global() || from_specifier.is_local()) &&
-        (known_partner == nullptr || from_specifier != known_partner->id_)) {
-        Thread *partner = lookup(from_specifier, this);
-        if (partner == nullptr) {
-            fail(Ipc_phase::receive, TERN_IPC_ERROR_NO_PARTNER);
+        if (deadline_us == expired || (deadline_us != Timeout::never && deadline_us <= Timer::now_us())) {
+            fail(Ipc_phase::receive, TERN_IPC_ERROR_TIMEOUT);
             return;
         }
+        // The last phase of a user IPC: nothing is left to do on this stack after the wake-up,
+        // unless string items arrive (then the receiver copies them, see thread-ipc-string.cpp).
+        resume_at_frame_ = !kernel_ipc_;
+        if (block(State::waiting_receive, from_specifier, deadline_us) != retry_receive)
+            return;
     }
-    uint64_t deadline_us = deadline_after(timeout);
-    if (deadline_us == expired) {
-        fail(Ipc_phase::receive, TERN_IPC_ERROR_TIMEOUT);
+}
+
+// Takes the message of a sender that was queued for us. The sender is locked to us while
+// its string items are copied (the copy may wait for page faults).
+void Thread::take_message(Thread &sender, Thread_id from_specifier)
+{
+    Scheduler::remove_timeout(&sender);
+    sender.state_ = State::transferring;
+    sender.transfer_partner_ = this;
+    transfer_partner_ = &sender;
+    uint64_t code = transfer(sender, *this);
+    transfer_partner_ = nullptr;
+    if (transfer_broken_) {  // the sender was deleted during the copy
+        transfer_broken_ = false;
+        fail(Ipc_phase::receive, code);
         return;
     }
-    // The last phase of a user IPC: nothing is left to do on this stack after the wake-up.
-    resume_at_frame_ = !kernel_ipc_;
-    block(State::waiting_receive, from_specifier, deadline_us);
+    sender.transfer_partner_ = nullptr;
+    if (code != no_error) {
+        sender.wake(ipc_error(for_sender(code), Ipc_phase::send));
+        fail(Ipc_phase::receive, code);
+        return;
+    }
+    ipc_from_ = sender_id(from_specifier, sender);
+    ipc_error_ = no_error;
+    if (sender.call_pending_) {
+        // The caller's receive phase starts now, atomically with its send; with a zero
+        // receive timeout it ends at once, since no reply can be there yet.
+        uint64_t deadline_us = deadline_after(sender.call_timeout_);
+        if (deadline_us == expired) {
+            sender.wake(ipc_error(TERN_IPC_ERROR_TIMEOUT, Ipc_phase::receive));
+            return;
+        }
+        sender.ipc_error_ = woke_by_delivery;
+        sender.state_ = State::waiting_receive;
+        sender.partner_ = sender.call_from_;
+        sender.deadline = deadline_us;
+        if (deadline_us != Timeout::never)
+            Scheduler::add_timeout(&sender);
+    } else {
+        sender.wake(woke_by_delivery);
+    }
 }
 
 void Thread::ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts)
@@ -348,15 +452,17 @@ void Thread::ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts)
     f.rax = from_specifier.is_nil() ? Thread_id::nil().raw() : ipc_from_.raw();
 }
 
-bool Thread::kernel_call(Thread_id handler, unsigned words)
+bool Thread::kernel_call(Thread_id handler, unsigned words) { return kernel_call(handler, words, 0 /* never */) == no_error; }
+
+uint64_t Thread::kernel_call(Thread_id handler, unsigned words, uint16_t timeout)
 {
     kernel_ipc_ = true;
     kernel_message[0] = (kernel_message[0] & ~uint64_t{0xfff}) | words;
-    uint64_t error = send_phase(handler, 0 /* never */, true, handler, 0 /* never */);
+    uint64_t error = send_phase(handler, timeout, true, handler, timeout);
     if (error == no_error)
         error = ipc_error_;
     kernel_ipc_ = false;
-    return error == no_error;
+    return error;
 }
 
 void Thread::abort_ipc()

@@ -174,15 +174,24 @@ void Thread::resume()
         Scheduler::make_ready(this);
 }
 
-extern "C" Exception_frame *thread_bootstrap()
+Exception_frame &Thread::enter_kernel_context()
 {
-    Thread *self = Scheduler::current();
-    self->wait_for_start();
-    return &self->frame();
+    if (continue_receive_) {
+        continue_receive_ = false;
+        kernel_ipc_ = false;
+        receive_until(partner_, deadline, nullptr);
+        complete_user_ipc();
+    } else {
+        wait_for_start();
+    }
+    return frame();
 }
+
+extern "C" Exception_frame *thread_bootstrap() { return &Scheduler::current()->enter_kernel_context(); }
 
 void Thread::destroy()
 {
+    break_transfer();
     abort_ipc();
     Scheduler::remove(this);
     Scheduler::remove_timeout(this);

@@ -64,6 +64,18 @@ void User_exception::page_fault(Thread &thread, Exception_frame &frame, uint64_t
         halt(thread, "page-fault IPC to the pager failed");
 }
 
+uint64_t User_exception::page_fault_call(Thread &thread, uint64_t address, unsigned access, uint16_t timeout)
+{
+    constexpr uint64_t no_partner = uint64_t{TERN_IPC_ERROR_NO_PARTNER} << 1;
+    thread.kernel_message[0] = label_value(page_fault_label, access) << 16;
+    thread.kernel_message[1] = address;
+    thread.kernel_message[2] = thread.frame().rip;
+    Thread_id pager = thread.pager();
+    if (pager.is_nil())
+        return no_partner;
+    return thread.kernel_call(pager, 2, timeout);
+}
+
 bool User_exception::kernel_interface(Thread &thread, Exception_frame &frame)
 {
     Phys_addr code = thread.space()->translate(frame.rip, false);

@@ -33,6 +33,13 @@ public:
         (head_->*link).prev = item;
     }
 
+    // item must not be linked; it becomes the first element.
+    void push_front(T *item)
+    {
+        push_back(item);
+        head_ = item;
+    }
+
     // item must be in this ring.
     void remove(T *item)
     {

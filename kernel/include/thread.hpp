@@ -16,7 +16,8 @@ class Space;
 
 class Thread {
 public:
-    enum class State : uint8_t { inactive, running, ready, waiting_send, waiting_receive, halted };
+    // transferring: the partner of a string copy in progress, locked to it (thread-ipc-string.cpp).
+    enum class State : uint8_t { inactive, running, ready, waiting_send, waiting_receive, halted, transferring };
     enum class Ipc_phase : uint8_t { send = 0, receive = 1 };
 
     static constexpr size_t object_size = 16384;
@@ -69,6 +70,10 @@ public:
     // Waits, as a newly activated thread, for the start message of its pager (X.2:
     // MR1 = IP, MR2 = SP) unless ExchangeRegisters starts it first.
     void wait_for_start();
+    // A thread's first kernel code when it has no kernel context: a new thread waits for
+    // its start, a receiver woken at its frame for a string message takes it. Returns the
+    // frame to leave through.
+    Exception_frame &enter_kernel_context();
     Exception_frame &frame() { return *reinterpret_cast<Exception_frame *>(stack_end() - sizeof(Exception_frame)); }
     uintptr_t stack_end() { return reinterpret_cast<uintptr_t>(this) + object_size; }
 
@@ -132,6 +137,8 @@ public:
     // Sends a message built by the kernel on this thread's behalf (page fault, exception)
     // to handler and waits for the reply into the same buffer. False if the IPC failed.
     bool kernel_call(Thread_id handler, unsigned words);
+    // The same with an X.2 timeout for both phases; returns the IPC error (0 on success).
+    uint64_t kernel_call(Thread_id handler, unsigned words, uint16_t timeout);
     uint64_t kernel_message[64] = {};
     // Ends a wait because its timeout expired (called by the scheduler).
     void timeout_expired();
@@ -163,13 +170,45 @@ private:
     bool matches(Thread_id from_specifier, const Thread &sender) const;
     Thread_id sender_id(Thread_id from_specifier, const Thread &sender) const;
     Thread *take_sender(Thread_id from_specifier);
-    void enqueue_sender(Thread &sender);
+    void enqueue_sender(Thread &sender, bool first = false);
+    void take_message(Thread &sender, Thread_id from_specifier);
     void dequeue_sender(Thread &sender);
     static uint64_t transfer(Thread &sender, Thread &receiver);
     [[gnu::noinline]] static uint64_t transfer_items(Thread &sender, Thread &receiver, Message_tag tag);
     void finish_receive(const Thread &sender, uint64_t error, bool queue = true);
     void fail(Ipc_phase phase, uint64_t code);
     uint64_t block(State state, Thread_id partner, uint64_t deadline);
+
+    // --- string items (thread-ipc-string.cpp) ---
+    // A page fault in this thread's space that the copier of a string transfer asks this
+    // thread (its blocked partner) to have resolved by its own pager.
+    struct String_fault {
+        bool pending = false;
+        uint64_t address = 0;
+        unsigned access = 0;
+        uint16_t timeout = 0;
+        uint64_t error = 0;  // the fault IPC's result
+    };
+    // Whether the message in this thread's MRs has string items.
+    bool sends_strings();
+    // Whether this thread's acceptor (BR0) accepts string items.
+    bool accepts_strings();
+    // Copies sender's string item at MR index item (units through *next_item) into
+    // receiver's next buffer string; the copier is the receiver (the current thread).
+    static uint64_t transfer_string(Thread &sender, Thread &receiver, unsigned item, unsigned end, unsigned &next_item,
+                                    unsigned &buffer, uint64_t until, uint64_t &out_length, uint64_t &out_address);
+    // The page-fault IPC for a string copy, keeping the outer IPC's bookkeeping.
+    uint64_t string_fault_call(uint64_t address, unsigned access, uint16_t timeout);
+    // Has the owner of the memory at address resolve a fault on it; returns the IPC error.
+    uint64_t resolve_string_fault(Thread &owner, uint64_t address, unsigned access, uint64_t until);
+    // Serves string_fault_ for the copier; false when the copier is gone.
+    bool serve_string_fault();
+    // Ends the lock between the partners of a string transfer (either side deleted).
+    void break_transfer();
+    // A receiver blocked at its frame gets a kernel context again to take a string message.
+    void continue_receive_in_kernel();
+    // Receives until deadline (absolute); woken with retry_receive, it looks again.
+    void receive_until(Thread_id from_specifier, uint64_t until, const Thread *known_partner);
     uint64_t send_phase(Thread_id to, uint16_t timeout, bool then_receive, Thread_id from_specifier,
                         uint16_t receive_timeout);
     // known_partner: a thread that certainly exists (the one a call just sent to).
@@ -215,6 +254,10 @@ private:
     uint64_t ipc_error_ = 0;         // result handed over by whoever woke this thread
     Thread *hand_off_ = nullptr;     // a receiver this thread's send just made ready
     Thread_id ipc_from_;             // the sender, for a finished receive
+    String_fault string_fault_;      // asked of this thread by its string copier
+    Thread *transfer_partner_ = nullptr;  // the other side of a string copy in progress
+    bool continue_receive_ = false;  // first kernel entry retries a receive (see above)
+    bool transfer_broken_ = false;   // the partner of the string copy was deleted
 
     static Thread *table_[max_threads];  // every thread by its number
 

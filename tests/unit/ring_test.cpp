@@ -127,3 +127,20 @@ TEST(Ring, random_operations_match_a_deque)
     }
     EXPECT_EQ(contents(ring), std::vector<int>(model.begin(), model.end()));
 }
+
+TEST(Ring, push_front_makes_the_item_first_and_keeps_the_order_of_the_rest)
+{
+    Item a{1, {}, {}}, b{2, {}, {}}, c{3, {}, {}};
+    Item_ring ring;
+    ring.push_back(&a);
+    ring.push_back(&b);
+    ring.push_front(&c);
+    EXPECT_EQ(contents(ring), (std::vector<int>{3, 1, 2}));
+    ring.remove(&c);
+    EXPECT_EQ(contents(ring), (std::vector<int>{1, 2}));
+    ring.remove(&a);
+    ring.remove(&b);
+    EXPECT_TRUE(ring.empty());
+    ring.push_front(&a);
+    EXPECT_EQ(ring.front(), &a);
+}

@@ -39,6 +39,10 @@ public:
     static void total_quantum_exhausted(Thread &thread);
     // The current thread overran its delayed preemption with the preemption-fault flag set.
     static void preemption_fault(Thread &thread);
+    // A page-fault call of the current thread to its pager for address (access: Fpage
+    // rights bits) with an X.2 timeout for both phases, e.g. during a string copy. Returns
+    // the IPC error, 0 when the pager replied.
+    static uint64_t page_fault_call(Thread &thread, uint64_t address, unsigned access, uint16_t timeout);
 
 private:
     static void page_fault(Thread &thread, Exception_frame &frame, uint64_t address);
