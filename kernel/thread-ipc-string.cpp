@@ -168,9 +168,9 @@ uint64_t Thread::resolve_string_fault(Thread &owner, uint64_t address, unsigned 
 
 bool Thread::serve_string_fault()
 {
-    String_fault &fault = string_fault_;
-    fault.error = string_fault_call(fault.address, fault.access, fault.timeout);
-    fault.pending = false;
+    // Taken off first: the fault IPC blocks in block() too, which must not serve it again.
+    string_fault_.pending = false;
+    string_fault_.error = string_fault_call(string_fault_.address, string_fault_.access, string_fault_.timeout);
     Thread *copier = transfer_partner_;
     if (copier == nullptr)
         return false;  // the receiver was deleted meanwhile

@@ -578,6 +578,7 @@ int main(void)
     fault_tests();
     exception_tests();
     fpu_tests();
+    string_tests();
     sigma0_tests();
     map_tests();
     delete_tests();

@@ -210,6 +210,7 @@ void schedule_tests(void);
 void fault_tests(void);
 void exception_tests(void);
 void fpu_tests(void);
+void string_tests(void);
 void sigma0_tests(void);
 void map_tests(void);
 void delete_tests(void);

@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: MIT */
+/* STR: string items (X.2 long IPC): simple and compound strings, receive buffers, the
+ * received item, overflow, strings together with map items, both rendezvous orders, page
+ * faults on the receiver's and on the sender's side served by their pagers, transfer
+ * timeouts with the bytes copied, and a sender deleted in the middle of a copy. */
+#include "systest.h"
+
+static unsigned char source[3][4096] __attribute__((aligned(4096)));
+static unsigned char target[4][4096] __attribute__((aligned(4096)));
+
+static void fill(unsigned char *p, unsigned long n, unsigned seed)
+{
+    for (unsigned long i = 0; i < n; ++i)
+        p[i] = (unsigned char)(seed * 31u + i * 7u + (i >> 8));
+}
+
+static int same(const unsigned char *a, const unsigned char *b, unsigned long n)
+{
+    for (unsigned long i = 0; i < n; ++i)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+/* ------------------------------------------------------------------ receiver thread */
+
+/* What the receiver set up and what it got. */
+static struct {
+    volatile int compound;        /* buffer: two substrings of 64 bytes, else one of `size` */
+    volatile int two_buffers;     /* a second buffer string (target[2]) follows */
+    volatile int no_strings;      /* accept no strings at all */
+    volatile L4_Word_t size;      /* simple buffer size */
+    volatile L4_Word_t address;   /* simple buffer address */
+    volatile L4_Word_t delay_ms;  /* sleep before receiving (sender queues first) */
+    volatile L4_Word_t xfer;      /* XferTimeouts to set, 0: leave */
+    volatile L4_Word_t tag, error, mr[6];
+} rx;
+
+static void string_receiver(L4_Word_t arg)
+{
+    (void)arg;
+    L4_MsgBuffer_t buffer;
+    L4_MsgBufferClear(&buffer);
+    if (rx.compound) {
+        /* A compound item grows past L4_StringItem_t (X.2): give it room. */
+        static L4_Word_t room[8];
+        L4_StringItem_t *s = (L4_StringItem_t *)room;
+        *s = L4_StringItem(64, target[0]);
+        L4_AddSubstringAddressTo(s, target[1]);
+        L4_MsgBufferAppendRcvString(&buffer, s);
+    } else {
+        L4_MsgBufferAppendSimpleRcvString(&buffer, L4_StringItem((int)rx.size, (void *)rx.address));
+    }
+    if (rx.two_buffers)
+        L4_MsgBufferAppendSimpleRcvString(&buffer, L4_StringItem(4096, target[2]));
+    if (rx.no_strings)
+        L4_Accept(L4_UntypedWordsAcceptor);
+    else
+        L4_AcceptStrings(L4_AddAcceptor(L4_StringItemsAcceptor, L4_MapGrantItems(L4_FpageLog2(WINDOW(40), 24))), &buffer);
+    if (rx.xfer != 0)
+        L4_Set_XferTimeouts(rx.xfer);
+    if (rx.delay_ms != 0)
+        sleep_ms(rx.delay_ms);
+    L4_MsgTag_t tag = recv_ms(main_tid, 3000, 0);
+    rx.tag = tag.raw;
+    rx.error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    for (int i = 0; i < 6; ++i)
+        rx.mr[i] = mr(i + 1);
+    L4_Accept(L4_UntypedWordsAcceptor);
+    report_to_main(0, 0, 0, 0);
+    park();
+}
+
+static void reset_rx(void)
+{
+    rx.compound = rx.two_buffers = rx.no_strings = 0;
+    rx.size = sizeof target[0];
+    rx.address = (L4_Word_t)target[0];
+    rx.delay_ms = rx.xfer = 0;
+    rx.tag = rx.error = 0;
+    for (unsigned i = 0; i < 4; ++i)
+        for (unsigned j = 0; j < 4096; ++j)
+            target[i][j] = 0;
+}
+
+/* Starts a receiver with pager `pager`, waits until it receives (unless it is to sleep
+ * first), sends msg with a 2 s timeout and collects the receiver's report. Returns the
+ * send result tag; the receiver's results are in rx. */
+static L4_MsgTag_t exchange(L4_Msg_t *msg, L4_ThreadId_t pager, L4_ThreadId_t *receiver_out)
+{
+    L4_ThreadId_t t = spawn(string_receiver, 0, -1, pager);
+    if (receiver_out != 0)
+        *receiver_out = t;
+    if (L4_IsNilThread(t))
+        return L4_Niltag;
+    if (rx.delay_ms == 0 && !wait_state(t, 2, 1000))
+        fail("the receiver never waited");
+    L4_MsgLoad(msg);
+    L4_MsgTag_t sent = send_ms(t, 2000);
+    L4_Word_t send_error = L4_IpcFailed(sent) ? L4_ErrorCode() : 0;
+    L4_MsgTag_t report = recv_ms(t, 3000, 0);
+    if (!is_label(report, LABEL_REPORT))
+        fail("no report from the receiver (tag %#lx)", report.raw);
+    if (receiver_out == 0)
+        kill_thread(t);
+    set_error_code(send_error);
+    return sent;
+}
+
+static L4_MsgTag_t send_simple(unsigned long bytes, L4_ThreadId_t pager)
+{
+    L4_Msg_t msg;
+    L4_MsgClear(&msg);
+    L4_Set_MsgLabel(&msg, LABEL_PING);
+    L4_MsgAppendWord(&msg, 0x5157);
+    L4_MsgAppendSimpleStringItem(&msg, L4_StringItem((int)bytes, source[0]));
+    return exchange(&msg, pager, 0);
+}
+
+/* ------------------------------------------------------------------ tests */
+
+static void simple_string(void)
+{
+    reset_rx();
+    fill(source[0], 4096, 1);
+    L4_MsgTag_t sent = send_simple(1000, sigma0_tid);
+    CHECK(L4_IpcSucceeded(sent), "the send failed with ErrorCode %#lx", L4_ErrorCode());
+    L4_MsgTag_t got = {.raw = rx.tag};
+    CHECK(L4_IpcSucceeded(got), "the receive failed with ErrorCode %#lx", rx.error);
+    CHECK(same(source[0], target[0], 1000), "the buffer does not hold the sent bytes");
+    CHECK(target[0][1000] == 0, "bytes beyond the string were written");
+    CHECK(L4_UntypedWords(got) == 1 && rx.mr[0] == 0x5157, "untyped words %lu, MR1 %#lx", L4_UntypedWords(got),
+          rx.mr[0]);
+    CHECK(L4_TypedWords(got) == 2, "typed words %lu, expected one simple string item (2)", L4_TypedWords(got));
+    CHECK((rx.mr[1] >> 10) == 1000 && (rx.mr[1] & 8) == 0, "received item word %#lx, expected length 1000", rx.mr[1]);
+    CHECK(rx.mr[2] == (L4_Word_t)target[0], "received item address %#lx, expected the buffer %p", rx.mr[2],
+          (void *)target[0]);
+}
+
+static void sender_first(void)
+{
+    reset_rx();
+    rx.delay_ms = 30; /* the sender queues first; the receiver takes it from its queue */
+    fill(source[0], 4096, 2);
+    L4_MsgTag_t sent = send_simple(3000, sigma0_tid);
+    CHECK(L4_IpcSucceeded(sent), "the send failed with ErrorCode %#lx", L4_ErrorCode());
+    CHECK(L4_IpcSucceeded((L4_MsgTag_t){.raw = rx.tag}), "the receive failed with ErrorCode %#lx", rx.error);
+    CHECK(same(source[0], target[0], 3000), "the buffer does not hold the sent bytes");
+}
+
+static void compound_sender(void)
+{
+    reset_rx();
+    fill(source[0], 4096, 3);
+    fill(source[1], 4096, 4);
+    fill(source[2], 4096, 5);
+    static L4_Word_t room[8];
+    L4_StringItem_t *s = (L4_StringItem_t *)room;
+    *s = L4_StringItem(100, source[0]);
+    L4_AddSubstringAddressTo(s, source[1]);
+    L4_StringItem_t third = L4_StringItem(50, source[2]);
+    L4_AddSubstringTo(s, &third);
+    L4_Msg_t msg;
+    L4_MsgClear(&msg);
+    L4_Set_MsgLabel(&msg, LABEL_PING);
+    L4_MsgAppendStringItem(&msg, s);
+    L4_MsgTag_t sent = exchange(&msg, sigma0_tid, 0);
+    CHECK(L4_IpcSucceeded(sent), "the send failed with ErrorCode %#lx", L4_ErrorCode());
+    CHECK(L4_IpcSucceeded((L4_MsgTag_t){.raw = rx.tag}), "the receive failed with ErrorCode %#lx", rx.error);
+    CHECK(same(target[0], source[0], 100) && same(target[0] + 100, source[1], 100) &&
+              same(target[0] + 200, source[2], 50),
+          "the buffer does not hold the three substrings one after the other");
+    CHECK((rx.mr[0] >> 10) == 250, "received length %lu, expected 250", rx.mr[0] >> 10);
+}
+
+static void compound_receiver(void)
+{
+    reset_rx();
+    rx.compound = 1; /* two substrings of 64 bytes: target[0], target[1] */
+    fill(source[0], 4096, 6);
+    L4_MsgTag_t sent = send_simple(100, sigma0_tid);
+    CHECK(L4_IpcSucceeded(sent), "the send failed with ErrorCode %#lx", L4_ErrorCode());
+    CHECK(L4_IpcSucceeded((L4_MsgTag_t){.raw = rx.tag}), "the receive failed with ErrorCode %#lx", rx.error);
+    CHECK(same(target[0], source[0], 64) && same(target[1], source[0] + 64, 36),
+          "the bytes are not scattered over the two buffer substrings");
+    CHECK(target[0][64] == 0 && target[1][36] == 0, "bytes beyond the substrings were written");
+}
+
+static void overflow_reports_bytes(void)
+{
+    reset_rx();
+    rx.size = 300;
+    fill(source[0], 4096, 7);
+    L4_MsgTag_t sent = send_simple(1000, sigma0_tid);
+    L4_Word_t send_error = L4_ErrorCode();
+    CHECK(L4_IpcFailed(sent), "a string larger than the buffer was sent without error");
+    CHECK((send_error & 0xf) == IPC_ERR(4, SEND_PHASE) && (send_error >> 4) == 300,
+          "sender ErrorCode %#lx, expected message overflow (4) in the send phase after 300 bytes", send_error);
+    CHECK((rx.error & 0xf) == IPC_ERR(4, RECV_PHASE) && (rx.error >> 4) == 300,
+          "receiver ErrorCode %#lx, expected message overflow after 300 bytes", rx.error);
+    CHECK(same(target[0], source[0], 300) && target[0][300] == 0, "the buffer does not hold exactly 300 bytes");
+}
+
+static void not_accepted(void)
+{
+    reset_rx();
+    rx.no_strings = 1;
+    L4_MsgTag_t sent = send_simple(10, sigma0_tid);
+    L4_Word_t send_error = L4_ErrorCode();
+    CHECK(L4_IpcFailed(sent) && (send_error & 0xf) == IPC_ERR(4, SEND_PHASE),
+          "a string to a receiver that accepts none: tag %#lx ErrorCode %#lx, expected message overflow", sent.raw,
+          send_error);
+    CHECK(target[0][0] == 0, "bytes arrived anyway");
+}
+
+static void two_strings_two_buffers(void)
+{
+    reset_rx();
+    rx.two_buffers = 1;
+    rx.size = 64;
+    fill(source[0], 4096, 8);
+    fill(source[1], 4096, 9);
+    L4_Msg_t msg;
+    L4_MsgClear(&msg);
+    L4_Set_MsgLabel(&msg, LABEL_PING);
+    L4_MsgAppendSimpleStringItem(&msg, L4_StringItem(64, source[0]));
+    L4_MsgAppendSimpleStringItem(&msg, L4_StringItem(2000, source[1]));
+    L4_MsgTag_t sent = exchange(&msg, sigma0_tid, 0);
+    CHECK(L4_IpcSucceeded(sent), "the send failed with ErrorCode %#lx", L4_ErrorCode());
+    CHECK(L4_IpcSucceeded((L4_MsgTag_t){.raw = rx.tag}), "the receive failed with ErrorCode %#lx", rx.error);
+    CHECK(same(target[0], source[0], 64), "the first string is not in the first buffer");
+    CHECK(same(target[2], source[1], 2000), "the second string is not in the second buffer");
+    CHECK(L4_TypedWords((L4_MsgTag_t){.raw = rx.tag}) == 4 && (rx.mr[2] >> 10) == 2000 &&
+              rx.mr[3] == (L4_Word_t)target[2],
+          "received items %#lx %#lx, expected the second of 2000 bytes at the second buffer", rx.mr[2], rx.mr[3]);
+}
+
+static void string_with_map_item(void)
+{
+    reset_rx();
+    fill(source[0], 4096, 10);
+    L4_Msg_t msg;
+    L4_MsgClear(&msg);
+    L4_Set_MsgLabel(&msg, LABEL_PING);
+    L4_MsgAppendSimpleStringItem(&msg, L4_StringItem(128, source[0]));
+    L4_Fpage_t page = L4_FpageLog2((L4_Word_t)source[1], 12);
+    L4_Set_Rights(&page, L4_Readable);
+    L4_MsgAppendMapItem(&msg, L4_MapItem(page, 0));
+    fill(source[1], 4096, 11);
+    L4_MsgTag_t sent = exchange(&msg, sigma0_tid, 0);
+    CHECK(L4_IpcSucceeded(sent), "the send failed with ErrorCode %#lx", L4_ErrorCode());
+    CHECK(L4_IpcSucceeded((L4_MsgTag_t){.raw = rx.tag}), "the receive failed with ErrorCode %#lx", rx.error);
+    CHECK(same(target[0], source[0], 128), "the string did not arrive");
+    CHECK(L4_TypedWords((L4_MsgTag_t){.raw = rx.tag}) == 4 && (rx.mr[2] & 0xe) == 0x8,
+          "typed words %lu, item word %#lx: expected the string then the map item",
+          L4_TypedWords((L4_MsgTag_t){.raw = rx.tag}), rx.mr[2]);
+    L4_Word_t value = 0;
+    enum probe_result r = probe(WINDOW(40) + 8, 0, 0, &value, 0, 0);
+    CHECK(r == PROBE_OK && value == ((L4_Word_t *)source[1])[1], "the mapped page reads %#lx (probe %d)", value,
+          (int)r);
+}
+
+/* ------------------------------------------------------------------ faults during the copy */
+
+/* A pager thread: answers up to `count` page faults by mapping source page 2 (filled
+ * with a pattern) at the fault address, counting them; with `silent` it never answers. */
+static struct {
+    volatile L4_Word_t faults, last_address, silent;
+} pg;
+
+static void string_pager(L4_Word_t arg)
+{
+    (void)arg;
+    for (;;) {
+        L4_ThreadId_t from = L4_nilthread;
+        L4_MsgTag_t tag = L4_Wait_Timeout(ms_time(5000), &from);
+        if (L4_IpcFailed(tag) || !is_page_fault(tag))
+            continue;
+        pg.faults++;
+        pg.last_address = mr(1);
+        if (pg.silent)
+            continue;
+        L4_Word_t page = mr(1) & ~(PAGE_SIZE - 1);
+        L4_Msg_t msg;
+        L4_MsgClear(&msg);
+        L4_Fpage_t f = L4_FpageLog2((L4_Word_t)target[3], 12);
+        L4_Set_Rights(&f, L4_ReadWriteOnly);
+        L4_MsgAppendMapItem(&msg, L4_MapItem(f, page));
+        L4_MsgLoad(&msg);
+        L4_Send_Timeout(from, ms_time(500));
+    }
+}
+
+static void receiver_side_fault(void)
+{
+    reset_rx();
+    pg.faults = pg.silent = 0;
+    L4_ThreadId_t pager = spawn(string_pager, 0, -1, sigma0_tid);
+    CHECK(!L4_IsNilThread(pager), "no pager thread");
+    L4_Word_t buffer = WINDOW(41) + 0x100; /* unmapped: the receiver's pager maps target[3] there */
+    rx.address = buffer;
+    rx.size = 2000;
+    for (unsigned j = 0; j < 4096; ++j)
+        target[3][j] = 0;
+    fill(source[0], 4096, 12);
+    L4_MsgTag_t sent = send_simple(2000, pager);
+    kill_thread(pager);
+    CHECK(L4_IpcSucceeded(sent), "the send failed with ErrorCode %#lx", L4_ErrorCode());
+    CHECK(L4_IpcSucceeded((L4_MsgTag_t){.raw = rx.tag}), "the receive failed with ErrorCode %#lx", rx.error);
+    CHECK(pg.faults >= 1 && (pg.last_address & ~(PAGE_SIZE - 1)) == WINDOW(41),
+          "the receiver's pager saw %lu faults, the last at %#lx, expected one in the buffer", pg.faults,
+          pg.last_address);
+    CHECK(same(target[3] + 0x100, source[0], 2000), "the bytes did not land in the page the pager mapped");
+}
+
+/* A sender thread whose string lies in an unmapped window, its pager being string_pager. */
+static volatile L4_Word_t sender_result, sender_error;
+static volatile L4_Word_t sender_window; /* a fresh, unmapped window per test */
+
+static void faulting_sender(L4_Word_t to_raw)
+{
+    L4_Msg_t msg;
+    L4_MsgClear(&msg);
+    L4_Set_MsgLabel(&msg, LABEL_PING);
+    L4_MsgAppendSimpleStringItem(&msg, L4_StringItem(1500, (void *)(sender_window + 0x200)));
+    L4_MsgLoad(&msg);
+    L4_MsgTag_t tag = send_ms((L4_ThreadId_t){.raw = to_raw}, 3000);
+    sender_result = tag.raw;
+    sender_error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    park();
+}
+
+/* Receives in the main thread from a faulting sender with the given pager behaviour. */
+static L4_MsgTag_t receive_from_faulting_sender(L4_Word_t window, int silent, L4_Word_t xfer,
+                                                L4_ThreadId_t *sender_out, L4_ThreadId_t *pager_out)
+{
+    sender_window = window;
+    pg.faults = 0;
+    pg.silent = (L4_Word_t)silent;
+    sender_result = sender_error = 0;
+    fill(target[3], 4096, 13);
+    for (unsigned j = 0; j < 4096; ++j)
+        target[0][j] = 0;
+    L4_ThreadId_t pager = spawn(string_pager, 0, -1, sigma0_tid);
+    *pager_out = pager;
+    L4_ThreadId_t sender = spawn(faulting_sender, main_tid.raw, -1, pager);
+    *sender_out = sender;
+    L4_MsgBuffer_t buffer;
+    L4_MsgBufferClear(&buffer);
+    L4_MsgBufferAppendSimpleRcvString(&buffer, L4_StringItem(4096, target[0]));
+    L4_AcceptStrings(L4_StringItemsAcceptor, &buffer);
+    L4_Word_t old_xfer = L4_XferTimeouts();
+    L4_Set_XferTimeouts(xfer);
+    L4_MsgTag_t tag = recv_ms(sender, 3000, 0);
+    L4_Set_XferTimeouts(old_xfer);
+    L4_Accept(L4_UntypedWordsAcceptor);
+    return tag;
+}
+
+static void sender_side_fault(void)
+{
+    L4_ThreadId_t sender, pager;
+    L4_MsgTag_t tag = receive_from_faulting_sender(WINDOW(42), 0, 0, &sender, &pager);
+    L4_Word_t error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    sleep_ms(20);
+    kill_thread(sender);
+    kill_thread(pager);
+    CHECK(L4_IpcSucceeded(tag), "the receive failed with ErrorCode %#lx", error);
+    CHECK(pg.faults >= 1 && (pg.last_address & ~(PAGE_SIZE - 1)) == WINDOW(42),
+          "the sender's pager saw %lu faults, last at %#lx, expected the sender's string page", pg.faults,
+          pg.last_address);
+    CHECK(same(target[0], target[3] + 0x200, 1500), "the bytes are not those of the page the sender's pager mapped");
+    CHECK(sender_result != 0 && sender_error == 0, "the sender's IPC ended with tag %#lx ErrorCode %#lx", sender_result,
+          sender_error);
+}
+
+static void transfer_timeout(void)
+{
+    L4_ThreadId_t sender, pager;
+    /* Receive XferTimeout 20 ms (the sender's send XferTimeout stays never). */
+    L4_Word_t xfer = ms_time(20).raw;
+    L4_MsgTag_t tag = receive_from_faulting_sender(WINDOW(43), 1, xfer, &sender, &pager);
+    L4_Word_t error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    sleep_ms(20);
+    kill_thread(sender);
+    kill_thread(pager);
+    CHECK(L4_IpcFailed(tag), "the receive succeeded although the sender's pager never answered");
+    CHECK((error & 0xf) == IPC_ERR(6, RECV_PHASE) && (error >> 4) == 0,
+          "receiver ErrorCode %#lx, expected transfer timeout in the partner's space (6) after 0 bytes", error);
+    CHECK((sender_error & 0xf) == IPC_ERR(5, SEND_PHASE),
+          "sender ErrorCode %#lx, expected transfer timeout in its own space (5)", sender_error);
+}
+
+/* Deletes the thread arg after 50 ms. */
+static void killer_thread(L4_Word_t victim)
+{
+    sleep_ms(50);
+    L4_ThreadControl((L4_ThreadId_t){.raw = victim}, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1);
+    park();
+}
+
+static void sender_deleted_mid_copy(void)
+{
+    L4_ThreadId_t pager = spawn(string_pager, 0, -1, sigma0_tid);
+    CHECK(!L4_IsNilThread(pager), "no pager thread");
+    pg.faults = 0;
+    pg.silent = 1;
+    sender_window = WINDOW(44);
+    /* A helper deletes the sender while its pager keeps silent. */
+    L4_ThreadId_t sender = spawn(faulting_sender, main_tid.raw, -1, pager);
+    CHECK(!L4_IsNilThread(sender), "no sender thread");
+    L4_MsgBuffer_t buffer;
+    L4_MsgBufferClear(&buffer);
+    L4_MsgBufferAppendSimpleRcvString(&buffer, L4_StringItem(4096, target[0]));
+    L4_AcceptStrings(L4_StringItemsAcceptor, &buffer);
+    L4_ThreadId_t killer = spawn(killer_thread, sender.raw, -1, sigma0_tid);
+    L4_MsgTag_t tag = recv_ms(sender, 3000, 0);
+    L4_Word_t error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    L4_Accept(L4_UntypedWordsAcceptor);
+    sleep_ms(20);
+    kill_thread(killer);
+    kill_thread(pager);
+    forget_thread(sender);
+    CHECK(L4_IpcFailed(tag), "the receive succeeded although the sender was deleted");
+    CHECK((error & 0xf) == IPC_ERR(7, RECV_PHASE), "receiver ErrorCode %#lx, expected aborted (7)", error);
+    CHECK(pg.faults >= 1, "the sender never faulted");
+}
+
+void string_tests(void)
+{
+    run_test("STR0001", "a simple string arrives in the receiver's buffer, described by the received item",
+             simple_string);
+    run_test("STR0002", "a string from a sender queued before the receiver came is copied too", sender_first);
+    run_test("STR0003", "a compound string of three substrings arrives in one buffer, in order", compound_sender);
+    run_test("STR0004", "a string is scattered over a compound receive buffer's substrings", compound_receiver);
+    run_test("STR0005", "a string larger than the buffer fails with message overflow after the bytes that fit",
+             overflow_reports_bytes);
+    run_test("STR0006", "a string to a receiver that accepts none fails with message overflow", not_accepted);
+    run_test("STR0007", "two strings go into two buffer strings", two_strings_two_buffers);
+    run_test("STR0008", "a string and a map item in one message are both delivered", string_with_map_item);
+    run_test("STR0009", "a missing page of the receive buffer is faulted in by the receiver's pager mid-copy",
+             receiver_side_fault);
+    run_test("STR0010", "a missing page of the sender's string is faulted in by the sender's pager mid-copy",
+             sender_side_fault);
+    run_test("STR0011", "an unanswered fault ends the copy with transfer timeouts (6 receiver, 5 sender)",
+             transfer_timeout);
+    run_test("STR0012", "deleting the sender while its fault waits aborts the receiver's IPC (7)",
+             sender_deleted_mid_copy);
+}
