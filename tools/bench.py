@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Boots the IPC benchmark root task under QEMU twice, with -icount shift=0 (rdtsc counts
-guest instructions) and plain TCG (rdtsc is the host TSC), and prints one table.
+"""Boots each benchmark root task (IPC round trips, mapping) under QEMU twice, with -icount
+shift=0 (rdtsc counts guest instructions) and plain TCG (rdtsc is the host TSC), and
+prints one table.
 Usage: bench.py BUILD_DIR"""
 import re
 import subprocess
@@ -14,19 +15,20 @@ modes = [("guest instructions (-icount shift=0)", ["-icount", "shift=0,sleep=off
 results = {}
 with tempfile.TemporaryDirectory() as work:
     roottask = Path(work) / "roottask"
-    roottask.write_bytes((build / "tests/bench/ipc_bench").read_bytes())
-    for name, extra in modes:
-        command = ["qemu-system-x86_64", "-display", "none", "-nic", "none", "-no-reboot", "-m", "128",
-                   "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-serial", "stdio",
-                   "-kernel", str(build / "arch/x86/tern.elf32"), "-append", "ticks=0",
-                   "-initrd", f"{build / 'sigma0/sigma0'},{roottask}"] + extra
-        output = subprocess.run(command, capture_output=True, text=True, timeout=300).stdout
-        if "BENCH done" not in output:
-            sys.exit(f"benchmark did not finish under {name}:\n{output[-2000:]}")
-        for label, value in re.findall(r"^BENCH (.*): (\d+)\r?$", output, re.MULTILINE):
-            results.setdefault(label, {})[name] = int(value)
+    for image in ("ipc_bench", "map_bench"):
+        roottask.write_bytes((build / "tests/bench" / image).read_bytes())
+        for name, extra in modes:
+            command = ["qemu-system-x86_64", "-display", "none", "-nic", "none", "-no-reboot", "-m", "128",
+                       "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-serial", "stdio",
+                       "-kernel", str(build / "arch/x86/tern.elf32"), "-append", "ticks=0",
+                       "-initrd", f"{build / 'sigma0/sigma0'},{roottask}"] + extra
+            output = subprocess.run(command, capture_output=True, text=True, timeout=300).stdout
+            if "BENCH done" not in output:
+                sys.exit(f"{image} did not finish under {name}:\n{output[-2000:]}")
+            for label, value in re.findall(r"^BENCH (.*): (\d+)\r?$", output, re.MULTILINE):
+                results.setdefault(label, {})[name] = int(value)
 
-print(f"| IPC round trip (call + reply-and-wait) | {' | '.join(name for name, _ in modes)} |")
+print(f"| benchmark | {' | '.join(name for name, _ in modes)} |")
 print(f"|---|{'---|' * len(modes)}")
 for label, values in results.items():
     print(f"| {label.replace(' round trip', '')} | {' | '.join(str(values.get(name, '-')) for name, _ in modes)} |")
