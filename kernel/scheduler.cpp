@@ -45,7 +45,9 @@ void Scheduler::start() { started = true; }
 
 void Scheduler::make_ready(Thread *thread)
 {
-    if (thread->halted()) {
+    // A halted thread does not run, unless it is copying strings: it finishes that first,
+    // so that its partner is not held (Thread::take_message halts it afterwards).
+    if (thread->halted() && !thread->copies_strings()) {
         thread->set_state(Thread::State::halted);
         return;
     }

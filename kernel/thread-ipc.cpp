@@ -360,6 +360,12 @@ void Thread::receive_until(Thread_id from_specifier, uint64_t deadline_us, const
     for (;;) {
         if (Thread *sender = take_sender(from_specifier)) {
             take_message(*sender, from_specifier);
+            // Halted during a string copy (ExchangeRegisters), it ran only to finish the
+            // copy and release the sender; now it stops.
+            if (halted_) {
+                state_ = State::halted;
+                Scheduler::schedule();
+            }
             return;
         }
         // A closed wait for a thread that does not exist could never end. A closed wait for

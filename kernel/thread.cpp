@@ -158,6 +158,10 @@ void Thread::wait_for_start()
 void Thread::halt()
 {
     halted_ = true;
+    // A thread copying strings runs on until the copy is done and stops then (see
+    // Thread::receive_until), so that its partner is not held.
+    if (copies_strings())
+        return;
     if (state_ == State::ready)
         Scheduler::remove(this);
     if (state_ == State::ready || state_ == State::running)

@@ -158,6 +158,8 @@ public:
     void halt();
     void resume();
     bool halted() const { return halted_; }
+    // In the middle of copying a string message (it has a partner locked to it).
+    bool copies_strings() const { return transfer_partner_ != nullptr && state_ != State::transferring; }
 
 private:
     static constexpr uint64_t utcb_pager_offset = 0x20;

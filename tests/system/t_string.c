@@ -2,7 +2,8 @@
 /* STR: string items (X.2 long IPC): simple and compound strings, receive buffers, the
  * received item, overflow, strings together with map items, both rendezvous orders, page
  * faults on the receiver's and on the sender's side served by their pagers, transfer
- * timeouts with the bytes copied, and a sender deleted in the middle of a copy. */
+ * timeouts with the bytes copied, a sender deleted in the middle of a copy, and a copy
+ * cancelled by ExchangeRegisters. */
 #include "systest.h"
 
 static unsigned char source[3][4096] __attribute__((aligned(4096)));
@@ -426,6 +427,46 @@ static void sender_deleted_mid_copy(void)
     CHECK(pg.faults >= 1, "the sender never faulted");
 }
 
+/* Stops (and so cancels the IPC of) the thread arg after 50 ms. */
+static void canceller_thread(L4_Word_t victim)
+{
+    sleep_ms(50);
+    (void)L4_AbortReceive_and_stop((L4_ThreadId_t){.raw = victim});
+    park();
+}
+
+static void cancel_mid_copy(void)
+{
+    reset_rx();
+    pg.faults = 0;
+    pg.silent = 1;
+    L4_ThreadId_t pager = spawn(string_pager, 0, -1, sigma0_tid);
+    CHECK(!L4_IsNilThread(pager), "no pager thread");
+    rx.address = WINDOW(45) + 0x80; /* unmapped; its pager never answers */
+    rx.size = 512;
+    L4_ThreadId_t receiver = spawn(string_receiver, 0, -1, pager);
+    CHECK(!L4_IsNilThread(receiver), "no receiver thread");
+    CHECK(wait_state(receiver, 2, 1000) != 0, "the receiver never waited");
+    L4_ThreadId_t canceller = spawn(canceller_thread, receiver.raw, -1, sigma0_tid);
+    fill(source[0], 4096, 14);
+    L4_Msg_t msg;
+    L4_MsgClear(&msg);
+    L4_Set_MsgLabel(&msg, LABEL_PING);
+    L4_MsgAppendSimpleStringItem(&msg, L4_StringItem(512, source[0]));
+    L4_MsgLoad(&msg);
+    L4_Word_t before = now_us();
+    L4_MsgTag_t sent = send_ms(receiver, 2000);
+    L4_Word_t error = L4_IpcFailed(sent) ? L4_ErrorCode() : 0;
+    L4_Word_t took = now_us() - before;
+    kill_thread(canceller);
+    kill_thread(receiver);
+    kill_thread(pager);
+    CHECK(pg.faults == 1, "the receiver's pager saw %lu faults, expected 1", pg.faults);
+    CHECK(L4_IpcFailed(sent) && (error & 0xf) == IPC_ERR(7, SEND_PHASE) && (error >> 4) == 0,
+          "sender tag %#lx ErrorCode %#lx, expected aborted (7) in the send phase after 0 bytes", sent.raw, error);
+    CHECK(took < 1000000, "the send ended only after %lu us", took);
+}
+
 void string_tests(void)
 {
     run_test("STR0001", "a simple string arrives in the receiver's buffer, described by the received item",
@@ -446,4 +487,6 @@ void string_tests(void)
              transfer_timeout);
     run_test("STR0012", "deleting the sender while its fault waits aborts the receiver's IPC (7)",
              sender_deleted_mid_copy);
+    run_test("STR0013", "cancelling the receiver's fault IPC during a copy aborts the sender's IPC (7)",
+             cancel_mid_copy);
 }
