@@ -217,6 +217,7 @@ void delete_tests(void);
 void misc_tests(void);
 void abi_tests(void);
 void fuzz_tests(void);
+void pager_tests(void);
 void memory_tests(void);
 
 #endif

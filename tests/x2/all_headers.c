@@ -11,6 +11,7 @@
 #include <l4/message.h>
 #include <l4/misc.h>
 #include <l4/pagefault.h>
+#include <l4/pager.h>
 #include <l4/schedule.h>
 #include <l4/sigma0.h>
 #include <l4/space.h>
