@@ -584,6 +584,7 @@ int main(void)
     misc_tests();
     abi_tests();
     fuzz_tests();
+    mapdb_tests();
     memory_tests(); /* last: it exhausts kernel memory */
 
     printf("SYSTEST done %d passed, %d failed\n", passed_count, failed_count);
