@@ -637,10 +637,10 @@ static void grant_across_spaces(void)
     REQUIRE(agent_receive(agent, p, x, 12, L4_FullyAccessible, 0));
     REQUIRE(agent_give(agent, x, g, 12, L4_FullyAccessible, 1));
     REQUIRE(reads("the page the agent granted", g, pattern(13, 0)));
+    REQUIRE(agent_read_faults("X after the agent granted it", agent, x));
     unmap_fpage(p, 12, L4_FullyAccessible, 0);
     REQUIRE(read_faults("the granted page after Unmap of P (the grantor's parent)", g));
     REQUIRE(reads("P after Unmap of P", p, pattern(13, 0)));
-    REQUIRE(agent_read_faults("X after the agent granted it", agent, x));
 }
 
 /* MDB0014 */
@@ -1184,6 +1184,148 @@ static void complete_space_query(void)
     REQUIRE(reads("W2 after the agent's query", w2 + 24, 0x383a));
 }
 
+/* ------------------------------------------------------------------ more corners */
+
+/* MDB0039 */
+static void grant_of_large(void)
+{
+    L4_Word_t a = area(39), b = a + 4 * MIB, g = a + 8 * MIB;
+    REQUIRE(get_memory(a, 21, 39));
+    REQUIRE(map(a, b, 21, L4_FullyAccessible));
+    REQUIRE(grant(b, g, 21, L4_FullyAccessible));
+    REQUIRE(read_faults("B page 0 after granting all of B", b));
+    REQUIRE(read_faults("B page 511 after granting all of B", b + PAGE(511)));
+    status_of(g, 21);
+    REQUIRE(reads("G page 5", g + PAGE(5), pattern(39, 5)));
+    L4_Word_t s = status_of(g + PAGE(200), 12);
+    CHECK(s == L4_Readable, "status of G's untouched page 200 after a read of page 5: %s, expected r (granted as one "
+          "2 MiB page)", status_name(s));
+    unmap_fpage(a, 21, L4_FullyAccessible, 0);
+    REQUIRE(read_faults("G page 5 after Unmap of A", g + PAGE(5)));
+    REQUIRE(reads("A page 5 after Unmap of A", a + PAGE(5), pattern(39, 5)));
+}
+
+/* MDB0040 */
+static void unmap_several_fpages(void)
+{
+    L4_Word_t p = area(40), w = p + 4 * MIB;
+    REQUIRE(get_memory(p, 12, 40) && get_memory(p + PAGE(1), 12, 140) && get_memory(p + PAGE(2), 12, 240));
+    for (L4_Word_t i = 0; i < 3; ++i)
+        REQUIRE(map(p + PAGE(i), w + PAGE(i), 12, L4_FullyAccessible));
+    status_of(p, 14);
+    REQUIRE(writes("W page 1", w + PAGE(1) + 8, 0x4040));
+    REQUIRE(reads("W page 2", w + PAGE(2), pattern(240, 0)));
+    L4_Fpage_t f[3] = {with_rights(L4_FpageLog2(p, 12), 0),
+                       with_rights(L4_FpageLog2(p + PAGE(1), 12), L4_FullyAccessible),
+                       with_rights(L4_FpageLog2(p + PAGE(2), 12), L4_Writable)};
+    L4_UnmapFpages(3, f);
+    CHECK(L4_Rights(f[0]) == 0 && L4_Rights(f[1]) == L4_ReadWriteOnly && L4_Rights(f[2]) == L4_Readable,
+          "one Unmap of three fpages reported %s, %s, %s; expected none, rw, r", status_name(L4_Rights(f[0])),
+          status_name(L4_Rights(f[1])), status_name(L4_Rights(f[2])));
+    REQUIRE(writes("W page 0 (its fpage had no rights)", w + 8, 0x4041));
+    REQUIRE(read_faults("W page 1 (its fpage had rwx)", w + PAGE(1)));
+    REQUIRE(reads("W page 2 (its fpage had w)", w + PAGE(2), pattern(240, 0)));
+    REQUIRE(write_faults("W page 2 (its fpage had w)", w + PAGE(2) + 8));
+}
+
+/* MDB0041 */
+static void part_query_of_large(void)
+{
+    L4_Word_t a = area(41), c = a + 8 * MIB + 1 * MIB;
+    REQUIRE(get_memory(a, 21, 41));
+    /* C: A's first 1 MiB in 4 KiB mappings, each with its own accessed bit. */
+    REQUIRE(send_item(window(c, 20), with_rights(L4_FpageLog2(a, 21), L4_FullyAccessible), 0, 0));
+    status_of(a, 21);
+    REQUIRE(reads("C page 5", c + PAGE(5), pattern(41, 5)));
+    L4_Word_t s100 = status_of(a + PAGE(100), 12);
+    L4_Word_t s5 = status_of(a + PAGE(5), 12);
+    CHECK(s5 == L4_Readable, "after a read through C's page 5 (a 4 KiB mapping of A's page 5) and an Unmap query of "
+          "A's page 100, the query of A's page 5 reported %s, expected r (the query of page 100 reported %s)",
+          status_name(s5), status_name(s100));
+    CHECK(s100 == 0, "an Unmap query of A's page 100 reported %s when only page 5 was read, through a 4 KiB "
+          "mapping; expected none", status_name(s100));
+}
+
+/* MDB0042 */
+static void large_over_small(void)
+{
+    L4_Word_t a = area(42), b = a + 4 * MIB, r = a + 8 * MIB, d = a + 12 * MIB;
+    REQUIRE(get_memory(a, 21, 42) && get_memory(r, 12, 142));
+    REQUIRE(map(r, b + PAGE(5), 12, L4_FullyAccessible) && map(b + PAGE(5), d, 12, L4_FullyAccessible));
+    REQUIRE(map(r, b + PAGE(300), 12, L4_FullyAccessible));
+    REQUIRE(reads("D before", d, pattern(142, 0)));
+    REQUIRE(map(a, b, 21, L4_FullyAccessible));
+    REQUIRE(reads("B page 5 after the 2 MiB map", b + PAGE(5), pattern(42, 5)));
+    REQUIRE(reads("B page 300 after the 2 MiB map", b + PAGE(300), pattern(42, 300)));
+    REQUIRE(read_faults("D (derived from B's old page 5)", d));
+    status_of(b, 21);
+    REQUIRE(reads("B page 7", b + PAGE(7), pattern(42, 7)));
+    L4_Word_t s = status_of(b + PAGE(400), 12);
+    CHECK(s == L4_Readable, "status of B's untouched page 400 after a read of page 7: %s, expected r (one 2 MiB "
+          "page)", status_name(s));
+    unmap_fpage(r, 12, L4_FullyAccessible, 0);
+    REQUIRE(reads("B page 5 after Unmap of R", b + PAGE(5), pattern(42, 5)));
+    REQUIRE(reads("R", r, pattern(142, 0)));
+}
+
+/* MDB0043 */
+static void deletion_of_grantee(void)
+{
+    L4_Word_t p, w1, w2;
+    REQUIRE(make_chain(43, &p, &w1, &w2));
+    L4_Word_t x = p + 1 * MIB, w3 = p + 12 * MIB;
+    REQUIRE(map(p, w3, 12, L4_FullyAccessible));
+    L4_ThreadId_t agent = start_agent(0);
+    REQUIRE(!L4_IsNilThread(agent));
+    REQUIRE(agent_receive(agent, w1, x, 12, L4_FullyAccessible, 1));
+    REQUIRE(read_faults("W1 after granting it to the agent", w1));
+    REQUIRE(agent_reads("the page granted to the agent", agent, x, pattern(43, 0)));
+    REQUIRE(reads("W2 (derived from the granted page)", w2, pattern(43, 0)));
+    kill_thread(agent);
+    REQUIRE(read_faults("W2 after the grantee's space was deleted", w2));
+    REQUIRE(reads("P after the grantee's space was deleted", p, pattern(43, 0)));
+    REQUIRE(reads("W3 (P's other child) after the deletion", w3, pattern(43, 0)));
+    unmap_fpage(p, 12, L4_FullyAccessible, 0);
+    REQUIRE(read_faults("W3 after Unmap of P", w3));
+    REQUIRE(reads("P after Unmap of P", p, pattern(43, 0)));
+}
+
+/* MDB0044 */
+static void grant_onto_own_child(void)
+{
+    L4_Word_t p, w1, w2;
+    REQUIRE(make_chain(44, &p, &w1, &w2));
+    L4_Word_t w3 = p + 12 * MIB;
+    REQUIRE(map(w2, w3, 12, L4_FullyAccessible));
+    REQUIRE(grant(w1, w2, 12, L4_FullyAccessible)); /* W1 moves onto its own child W2 */
+    REQUIRE(read_faults("W1 after granting it", w1));
+    REQUIRE(reads("W2's address after W1 was granted there", w2, pattern(44, 0)));
+    REQUIRE(read_faults("W3 (derived from the replaced W2)", w3));
+    REQUIRE(writes("W2's address", w2 + 8, 0x4444));
+    REQUIRE(reads("P after the write", p + 8, 0x4444));
+    unmap_fpage(p, 12, L4_FullyAccessible, 0);
+    REQUIRE(read_faults("the granted page after Unmap of P", w2));
+    REQUIRE(reads("P after Unmap of P", p + 8, 0x4444));
+}
+
+/* MDB0045 */
+static void part_onto_large_ancestor(void)
+{
+    L4_Word_t a = area(45), b = a + 4 * MIB;
+    REQUIRE(get_memory(a, 21, 45));
+    REQUIRE(map(a, b, 21, L4_FullyAccessible));
+    /* B's page 5 onto A's page 9: the receiver has A's 2 MiB page there, B's ancestor. */
+    REQUIRE(map(b + PAGE(5), a + PAGE(9), 12, L4_FullyAccessible));
+    REQUIRE(reads("A page 9", a + PAGE(9), pattern(45, 9)));
+    REQUIRE(reads("A page 5", a + PAGE(5), pattern(45, 5)));
+    REQUIRE(reads("B page 9", b + PAGE(9), pattern(45, 9)));
+    REQUIRE(reads("B page 5", b + PAGE(5), pattern(45, 5)));
+    unmap_fpage(a, 21, L4_FullyAccessible, 0);
+    REQUIRE(read_faults("B page 5 after Unmap of A", b + PAGE(5)));
+    REQUIRE(read_faults("B page 9 after Unmap of A", b + PAGE(9)));
+    REQUIRE(reads("A page 9 after Unmap of A", a + PAGE(9), pattern(45, 9)));
+}
+
 void mapdb_tests(void)
 {
     run_test("MDB0001", "a chain P -> W1 -> W2 in one space shows P's memory all along", chain_in_one_space);
@@ -1245,4 +1387,16 @@ void mapdb_tests(void)
     run_test("MDB0037", "map items aimed into the receiver's UTCB area map nothing", map_into_utcb_area);
     run_test("MDB0038", "an Unmap query (and a Flush with no rights) of the complete address space changes nothing",
              complete_space_query);
+    run_test("MDB0039", "a grant of a whole 2 MiB mapping moves it as one 2 MiB page, still revocable from above",
+             grant_of_large);
+    run_test("MDB0040", "one Unmap of three fpages acts on and reports each with its own rights", unmap_several_fpages);
+    run_test("MDB0041", "an Unmap query of 4 KiB of a 2 MiB page reports (and resets) only that part's 4 KiB mappings",
+             part_query_of_large);
+    run_test("MDB0042", "a 2 MiB map over 4 KiB mappings replaces them (and what derived from them) by one 2 MiB page",
+             large_over_small);
+    run_test("MDB0043", "deleting a space that was granted a page revokes what derived from the page elsewhere",
+             deletion_of_grantee);
+    run_test("MDB0044", "a grant onto a mapping derived from the granted page replaces it", grant_onto_own_child);
+    run_test("MDB0045", "mapping part of a derived 2 MiB page onto another part of its 2 MiB ancestor changes nothing",
+             part_onto_large_ancestor);
 }
