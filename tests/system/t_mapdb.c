@@ -1326,6 +1326,77 @@ static void part_onto_large_ancestor(void)
     REQUIRE(reads("A page 9 after Unmap of A", a + PAGE(9), pattern(45, 9)));
 }
 
+/* MDB0046 */
+static void pieces_of_second_half(void)
+{
+    L4_Word_t a = area(46), c = a + 8 * MIB + 1 * MIB;
+    REQUIRE(get_memory(a, 21, 46));
+    /* Send base 1 MiB: the second half of A, pages 256..511, in 4 KiB pages at C. */
+    REQUIRE(send_item(window(c, 20), with_rights(L4_FpageLog2(a, 21), L4_FullyAccessible), 1 * MIB, 0));
+    REQUIRE(reads("C page 5", c + PAGE(5), pattern(46, 261)));
+    unmap_fpage(a + PAGE(261), 12, L4_FullyAccessible, 0);
+    REQUIRE(read_faults("C page 5 after Unmap of A's page 261", c + PAGE(5)));
+    REQUIRE(reads("C page 4 after Unmap of A's page 261", c + PAGE(4), pattern(46, 260)));
+    REQUIRE(reads("C page 6 after Unmap of A's page 261", c + PAGE(6), pattern(46, 262)));
+    unmap_fpage(a + PAGE(5), 12, L4_FullyAccessible, 0);
+    REQUIRE(reads("C page 6 after Unmap of A's page 5", c + PAGE(6), pattern(46, 262)));
+    unmap_fpage(a + 1 * MIB, 20, L4_FullyAccessible, 0);
+    REQUIRE(read_faults("C page 255 after Unmap of A's second half", c + PAGE(255)));
+    REQUIRE(reads("A page 511", a + PAGE(511), pattern(46, 511)));
+}
+
+/* MDB0047 */
+static void large_through_deleted_space(void)
+{
+    L4_Word_t a = area(47), x = a + 2 * MIB, w = a + 4 * MIB;
+    REQUIRE(get_memory(a, 21, 47));
+    L4_ThreadId_t agent = start_agent(0);
+    REQUIRE(!L4_IsNilThread(agent));
+    REQUIRE(agent_receive(agent, a, x, 21, L4_FullyAccessible, 0));
+    REQUIRE(agent_give(agent, x, w, 21, L4_FullyAccessible, 0));
+    REQUIRE(reads("W page 300 (from the agent's 2 MiB mapping)", w + PAGE(300), pattern(47, 300)));
+    status_of(w, 21);
+    REQUIRE(reads("W page 3", w + PAGE(3), pattern(47, 3)));
+    L4_Word_t s = status_of(w + PAGE(400), 12);
+    CHECK(s == L4_Readable, "status of W's untouched page 400 after a read of page 3: %s, expected r (one 2 MiB page "
+          "through the other space)", status_name(s));
+    kill_thread(agent);
+    REQUIRE(read_faults("W page 0 after the agent's space was deleted", w));
+    REQUIRE(read_faults("W page 511 after the agent's space was deleted", w + PAGE(511)));
+    REQUIRE(reads("A after the deletion", a + PAGE(300), pattern(47, 300)));
+}
+
+/* MDB0048 */
+static void execution_reports_read(void)
+{
+    L4_Word_t p = area(48);
+    REQUIRE(get_memory(p, 12, 48));
+    status_of(p, 12);
+    REQUIRE(executes("P", p));
+    L4_Word_t s = status_of(p, 12);
+    CHECK(s == L4_Readable, "status after only executing code in the page: %s, expected r (x is never reported)",
+          status_name(s));
+}
+
+/* MDB0049 */
+static void complete_flush_in_agent(void)
+{
+    L4_Word_t p = area(49), x = p + 4 * MIB;
+    REQUIRE(get_memory(p, 12, 49));
+    L4_ThreadId_t agent = start_agent(0);
+    REQUIRE(!L4_IsNilThread(agent));
+    REQUIRE(agent_receive(agent, p, x, 12, L4_FullyAccessible, 0));
+    REQUIRE(agent_reads("X", agent, x, pattern(49, 0)));
+    unsigned long faults_before = child_faults;
+    L4_Word_t result = 0;
+    REQUIRE(agent_unmap(agent, with_rights(L4_CompleteAddressSpace, L4_FullyAccessible), 1, &result));
+    CHECK(child_faults > faults_before, "the agent ran on after flushing its whole address space without faulting "
+          "on its own code and stack");
+    CHECK((result & ~0xfUL) == L4_CompleteAddressSpace.raw, "the agent's Flush returned %#lx", result);
+    REQUIRE(reads("P after the agent flushed everything", p, pattern(49, 0)));
+    REQUIRE(agent_read_faults("X after the agent flushed everything", agent, x));
+}
+
 void mapdb_tests(void)
 {
     run_test("MDB0001", "a chain P -> W1 -> W2 in one space shows P's memory all along", chain_in_one_space);
@@ -1399,4 +1470,11 @@ void mapdb_tests(void)
     run_test("MDB0044", "a grant onto a mapping derived from the granted page replaces it", grant_onto_own_child);
     run_test("MDB0045", "mapping part of a derived 2 MiB page onto another part of its 2 MiB ancestor changes nothing",
              part_onto_large_ancestor);
+    run_test("MDB0046", "4 KiB pages from the second half of a 2 MiB page go with their own source pages",
+             pieces_of_second_half);
+    run_test("MDB0047", "a 2 MiB page mapped on through another space stays 2 MiB and goes with that space",
+             large_through_deleted_space);
+    run_test("MDB0048", "executing in a page reports r, never x", execution_reports_read);
+    run_test("MDB0049", "Flush of a whole address space removes its mappings, not their ancestors nor its UTCB",
+             complete_flush_in_agent);
 }
