@@ -91,11 +91,15 @@ bool Mapper::map_root(Space &space, Virt_addr virt, Phys_addr frame, uint64_t by
     return true;
 }
 
-unsigned Mapper::revoke(Mapping &node, bool with_node, unsigned rights)
+unsigned Mapper::revoke(Mapping &node, bool with_node, unsigned rights, unsigned first_piece, unsigned end_piece)
 {
     unsigned status = 0;
     bool removes = (rights & Fpage::read) != 0;
-    auto visit = [&status, rights, removes](const Mapping &mapping) {
+    auto visit = [&status, rights, removes, first_piece, end_piece](const Mapping &mapping) {
+        // Only a query leaves out pieces (a removal takes the whole subtree).
+        if (!removes && mapping.size() == Size::size_4k &&
+            (mapping.piece() < first_piece || mapping.piece() >= end_piece))
+            return;
         Space &owner = *mapping.space();
         Leaf leaf = owner.table_.find(mapping.virt());
         status |= status_of(*leaf.entry);
@@ -261,7 +265,16 @@ unsigned Mapper::unmap(Space &space, Fpage fpage, bool flush)
             *leaf.entry &= ~(Page_table::accessed | Page_table::dirty);
             space.invalidate(leaf.base);
         }
-        status |= revoke(node, flush, rights);
+        // A query does not split: of a 2 MiB page it covers only partly it asks about the
+        // covered pieces, and so about the 4 KiB mappings derived from those only.
+        unsigned first_piece = 0, end_piece = Mapping::pieces_per_large_page;
+        if (rights == 0 && leaf.bytes == Page_table::large_page_size) {
+            if (begin > leaf.base)
+                first_piece = static_cast<unsigned>((begin - leaf.base) / page_size);
+            if (end < leaf.base + leaf.bytes)
+                end_piece = static_cast<unsigned>((end - leaf.base) / page_size);
+        }
+        status |= revoke(node, flush, rights, first_piece, end_piece);
     });
     return status;
 }

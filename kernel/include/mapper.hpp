@@ -52,8 +52,11 @@ private:
     static uint64_t leaf_bits(unsigned rights);
     static unsigned rights_of(uint64_t entry);
     // Takes rights from node's derived mappings (and node's with with_node); taking read
-    // removes them. Returns their access status, which it resets.
-    static unsigned revoke(Mapping &node, bool with_node, unsigned rights);
+    // removes them. Returns their access status, which it resets. A query (no rights) of
+    // part of a 2 MiB node passes the 4 KiB pieces asked about, [first_piece, end_piece):
+    // 4 KiB mappings of other pieces are left out.
+    static unsigned revoke(Mapping &node, bool with_node, unsigned rights, unsigned first_piece = 0,
+                           unsigned end_piece = Mapping::pieces_per_large_page);
     // Replaces a 2 MiB leaf, and the 2 MiB mappings derived from it, by 4 KiB ones; false
     // (and nothing changed) when out of memory.
     static bool split(const Page_table::Leaf &leaf);

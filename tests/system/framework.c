@@ -586,6 +586,7 @@ int main(void)
     abi_tests();
     fuzz_tests();
     pager_tests();
+    mapdb_tests();
     memory_tests(); /* last: it exhausts kernel memory */
 
     printf("SYSTEST done %d passed, %d failed\n", passed_count, failed_count);

@@ -176,6 +176,12 @@ enum probe_result { PROBE_OK, PROBE_FAULT, PROBE_TIMEOUT, PROBE_ERROR };
  * address. A page fault comes back as PROBE_FAULT with its label and address. */
 enum probe_result probe(L4_Word_t address, int write, L4_Word_t value, L4_Word_t *read_value,
                         L4_Word_t *fault_label, L4_Word_t *fault_address);
+/* Sends one map (grant: 1) item of fpage with send_base from the main thread to a fresh
+ * thread of the root task's space that accepts with acceptor (the thread is deleted
+ * again); 1 when the IPC went through, else the failure is recorded. */
+int send_item(L4_Acceptor_t acceptor, L4_Fpage_t fpage, L4_Word_t send_base, int grant);
+L4_Acceptor_t window(L4_Word_t base, int log2); /* accepts map items into that fpage */
+L4_Fpage_t with_rights(L4_Fpage_t f, L4_Word_t rights);
 
 /* --- what an unprivileged thread (in a new space) got from privileged calls (t_misc.c) --- */
 enum unpriv_call {
@@ -213,6 +219,7 @@ void fpu_tests(void);
 void string_tests(void);
 void sigma0_tests(void);
 void map_tests(void);
+void mapdb_tests(void);
 void delete_tests(void);
 void misc_tests(void);
 void abi_tests(void);

@@ -91,15 +91,23 @@ static void map_receiver(L4_Word_t arg)
     report_to_main(0, 0, 0, 0);
 }
 
-/* Sends one map (or grant) item of fpage with send_base to a receiver with the given
- * acceptor; 1 when the IPC went through. */
-static int send_item(L4_Acceptor_t acceptor, L4_Fpage_t fpage, L4_Word_t send_base, int grant)
+/* The receiver's part of send_item; the receiver thread is deleted again. */
+static int send_item_to(L4_ThreadId_t t, L4_Fpage_t fpage, L4_Word_t send_base, int grant);
+
+int send_item(L4_Acceptor_t acceptor, L4_Fpage_t fpage, L4_Word_t send_base, int grant)
 {
     mrx.acceptor = acceptor.raw;
     mrx.done = 0;
     L4_ThreadId_t t = spawn(map_receiver, 0, -1, main_tid);
     if (L4_IsNilThread(t))
         return 0;
+    int sent = send_item_to(t, fpage, send_base, grant);
+    kill_thread(t); /* so that a test can send many items without running out of slots */
+    return sent;
+}
+
+static int send_item_to(L4_ThreadId_t t, L4_Fpage_t fpage, L4_Word_t send_base, int grant)
+{
     if (!wait_state(t, 2, 1000)) {
         fail("map receiver never waited");
         return 0;
@@ -129,9 +137,9 @@ static int send_item(L4_Acceptor_t acceptor, L4_Fpage_t fpage, L4_Word_t send_ba
     return 1;
 }
 
-static L4_Acceptor_t window(L4_Word_t base, int log2) { return L4_MapGrantItems(L4_FpageLog2(base, log2)); }
+L4_Acceptor_t window(L4_Word_t base, int log2) { return L4_MapGrantItems(L4_FpageLog2(base, log2)); }
 
-static L4_Fpage_t with_rights(L4_Fpage_t f, L4_Word_t rights)
+L4_Fpage_t with_rights(L4_Fpage_t f, L4_Word_t rights)
 {
     L4_Set_Rights(&f, rights);
     return f;

@@ -154,12 +154,28 @@ static void sigma0_reader(L4_Word_t address)
     report_to_main(1, v, 0, 0);
 }
 
+/* The end of the largest range of conventional physical memory (0 if none). Smaller ranges
+ * come and go with the size of the boot modules: the kernel hands sigma0 its free blocks. */
+static L4_Word_t largest_conventional_end(void)
+{
+    L4_Word_t end = 0, size = 0;
+    for (L4_Word_t i = 0; i < L4_NumMemoryDescriptors(kip); ++i) {
+        L4_MemoryDesc_t *d = L4_MemoryDesc(kip, i);
+        if (L4_MemoryDescType(d) == L4_ConventionalMemoryType && !L4_IsMemoryDescVirtual(d) &&
+            L4_MemoryDescHigh(d) + 1 - L4_MemoryDescLow(d) > size) {
+            size = L4_MemoryDescHigh(d) + 1 - L4_MemoryDescLow(d);
+            end = L4_MemoryDescHigh(d) + 1;
+        }
+    }
+    return size >= 0x20000 ? end & ~(PAGE_SIZE - 1) : 0;
+}
+
 static void idempotent_fault(void)
 {
     start_watchdog(2000);
-    L4_Word_t end = conventional_end();
-    CHECK(end > 0x20000, "no conventional memory described");
-    L4_Word_t page = end - 0x10000;
+    L4_Word_t end = largest_conventional_end();
+    CHECK(end != 0, "no conventional memory range of 128 KiB or more described");
+    L4_Word_t page = end - 0x10000; /* sigma0 hands out GetAny memory from the bottom */
     L4_ThreadId_t t = spawn(sigma0_reader, page + 0x18, -1, sigma0_tid);
     CHECK(!L4_IsNilThread(t), "no thread");
     L4_MsgTag_t tag = recv_ms(t, 1000, 0);
