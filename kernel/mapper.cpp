@@ -212,6 +212,21 @@ void Mapper::map_page(const Leaf &leaf, Virt_addr source, Space &receiver, Virt_
     Mapping &node = **leaf.slot;
     unsigned granted = rights_of(*leaf.entry) & (rights | Fpage::read);
     Phys_addr frame = leaf.frame() + (source - leaf.base);
+    // The same page mapped again from the same mapping keeps its place (and what was derived
+    // from it) and only gains rights, as in Pistachio: a pager may upgrade a read-only
+    // mapping to a writable one without revoking its client's mappings.
+    if (!grant) {
+        Leaf old = receiver.table_.find(target);
+        if (old.present() && old.bytes == bytes && *old.slot != nullptr && old.frame() == frame &&
+            (*old.slot)->depth() == node.depth() + 1 && (*old.slot)->is_in_subtree_of(node)) {
+            if ((granted & Fpage::write) != 0)
+                *old.entry |= Page_table::writable;
+            if ((granted & Fpage::execute) != 0)
+                *old.entry &= ~Page_table::no_execute;
+            receiver.invalidate(target);
+            return;
+        }
+    }
     // What the receiver has there goes first, unless the sender's page derives from it
     // (revoking that would revoke the page itself): then the map does nothing.
     if (!clear(receiver, target, bytes, node, frame, bytes))

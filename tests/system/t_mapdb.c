@@ -1397,6 +1397,20 @@ static void complete_flush_in_agent(void)
     REQUIRE(agent_read_faults("X after the agent flushed everything", agent, x));
 }
 
+/* MDB0050: the same page mapped again from the same mapping with more rights gains them in
+ * place; what was derived from it stays (Pistachio's upgrade). */
+static void remap_upgrades_in_place(void)
+{
+    L4_Word_t p = area(50), w1 = p + 4 * MIB, w2 = p + 8 * MIB;
+    REQUIRE(get_memory(p, 12, 50));
+    REQUIRE(map(p, w1, 12, L4_Readable) && map(w1, w2, 12, L4_Readable));
+    REQUIRE(write_faults("W1 read-only", w1 + 8));
+    REQUIRE(map(p, w1, 12, L4_ReadWriteOnly));
+    REQUIRE(writes("W1 after the upgrade", w1 + 8, 0x5050));
+    REQUIRE(reads("W2 derived from W1 before the upgrade", w2 + 8, 0x5050));
+    REQUIRE(write_faults("W2, still read-only", w2 + 8));
+}
+
 void mapdb_tests(void)
 {
     run_test("MDB0001", "a chain P -> W1 -> W2 in one space shows P's memory all along", chain_in_one_space);
@@ -1475,6 +1489,8 @@ void mapdb_tests(void)
     run_test("MDB0047", "a 2 MiB page mapped on through another space stays 2 MiB and goes with that space",
              large_through_deleted_space);
     run_test("MDB0048", "executing in a page reports r, never x", execution_reports_read);
+    run_test("MDB0050", "mapping the same page again with more rights upgrades it in place, keeping what derives from it",
+             remap_upgrades_in_place);
     run_test("MDB0049", "Flush of a whole address space removes its mappings, not their ancestors nor its UTCB",
              complete_flush_in_agent);
 }
