@@ -34,6 +34,7 @@ static struct {
     volatile L4_Word_t address;   /* simple buffer address */
     volatile L4_Word_t delay_ms;  /* sleep before receiving (sender queues first) */
     volatile L4_Word_t xfer;      /* XferTimeouts to set, 0: leave */
+    volatile L4_Word_t from;      /* whom to receive from (0: the main thread) */
     volatile L4_Word_t tag, error, mr[6];
 } rx;
 
@@ -62,7 +63,7 @@ static void string_receiver(L4_Word_t arg)
         L4_Set_XferTimeouts(rx.xfer);
     if (rx.delay_ms != 0)
         sleep_ms(rx.delay_ms);
-    L4_MsgTag_t tag = recv_ms(main_tid, 3000, 0);
+    L4_MsgTag_t tag = recv_ms(rx.from != 0 ? (L4_ThreadId_t){.raw = rx.from} : main_tid, 3000, 0);
     rx.tag = tag.raw;
     rx.error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
     for (int i = 0; i < 6; ++i)
@@ -77,7 +78,7 @@ static void reset_rx(void)
     rx.compound = rx.two_buffers = rx.no_strings = 0;
     rx.size = sizeof target[0];
     rx.address = (L4_Word_t)target[0];
-    rx.delay_ms = rx.xfer = 0;
+    rx.delay_ms = rx.xfer = rx.from = 0;
     rx.tag = rx.error = 0;
     for (unsigned i = 0; i < 4; ++i)
         for (unsigned j = 0; j < 4096; ++j)
@@ -427,6 +428,69 @@ static void sender_deleted_mid_copy(void)
     CHECK(pg.faults >= 1, "the sender never faulted");
 }
 
+/* The receiver's pager for STR0014: before it maps the receiver's page it flushes the
+ * sender's string page, as if another thread unmapped it in the middle of the copy. */
+static volatile L4_Word_t flushing_faults;
+
+static void flushing_pager(L4_Word_t arg)
+{
+    (void)arg;
+    for (;;) {
+        L4_ThreadId_t from = L4_nilthread;
+        L4_MsgTag_t tag = L4_Wait_Timeout(ms_time(5000), &from);
+        if (L4_IpcFailed(tag) || !is_page_fault(tag))
+            continue;
+        flushing_faults++;
+        L4_Word_t page = mr(1) & ~(PAGE_SIZE - 1);
+        L4_Flush(L4_FpageAddRights(L4_FpageLog2(sender_window, 12), L4_FullyAccessible));
+        L4_Msg_t msg;
+        L4_MsgClear(&msg);
+        L4_Fpage_t f = L4_FpageLog2((L4_Word_t)target[2], 12);
+        L4_Set_Rights(&f, L4_ReadWriteOnly);
+        L4_MsgAppendMapItem(&msg, L4_MapItem(f, page));
+        L4_MsgLoad(&msg);
+        L4_Send_Timeout(from, ms_time(500));
+    }
+}
+
+static void unmapped_mid_copy(void)
+{
+    /* The sender's string (1500 bytes at WINDOW(46) + 0x200) is paged by string_pager with
+     * target[3]; the receiver's buffer (WINDOW(47) + 0x100) by flushing_pager with target[2]. */
+    pg.faults = 0;
+    pg.silent = 0;
+    flushing_faults = 0;
+    sender_window = WINDOW(46);
+    sender_result = sender_error = 0;
+    fill(target[3], 4096, 15);
+    for (unsigned j = 0; j < 4096; ++j)
+        target[2][j] = 0;
+    L4_ThreadId_t sender_pager = spawn(string_pager, 0, -1, sigma0_tid);
+    L4_ThreadId_t receiver_pager = spawn(flushing_pager, 0, -1, sigma0_tid);
+    reset_rx();
+    rx.address = WINDOW(47) + 0x100;
+    rx.size = 2048;
+    rx.from = L4_anythread.raw;
+    L4_ThreadId_t receiver = spawn(string_receiver, 0, -1, receiver_pager);
+    CHECK(!L4_IsNilThread(sender_pager) && !L4_IsNilThread(receiver_pager) && !L4_IsNilThread(receiver),
+          "threads missing");
+    CHECK(wait_state(receiver, 2, 1000) != 0, "the receiver never waited");
+    L4_ThreadId_t sender = spawn(faulting_sender, receiver.raw, -1, sender_pager);
+    L4_MsgTag_t report = recv_ms(receiver, 3000, 0);
+    sleep_ms(20);
+    kill_thread(sender);
+    kill_thread(receiver);
+    kill_thread(sender_pager);
+    kill_thread(receiver_pager);
+    CHECK(is_label(report, LABEL_REPORT), "no report from the receiver (tag %#lx)", report.raw);
+    CHECK(L4_IpcSucceeded((L4_MsgTag_t){.raw = rx.tag}), "the receive failed with ErrorCode %#lx", rx.error);
+    CHECK(flushing_faults == 1, "the receiver's pager saw %lu faults, expected 1", flushing_faults);
+    CHECK(pg.faults == 2, "the sender's pager saw %lu faults, expected 2 (its page was unmapped mid-copy)",
+          pg.faults);
+    CHECK(same(target[2] + 0x100, target[3] + 0x200, 1500), "the copied bytes are not the sender's");
+    CHECK(sender_error == 0, "the sender's IPC failed with ErrorCode %#lx", sender_error);
+}
+
 /* Stops (and so cancels the IPC of) the thread arg after 50 ms. */
 static void canceller_thread(L4_Word_t victim)
 {
@@ -487,6 +551,8 @@ void string_tests(void)
              transfer_timeout);
     run_test("STR0012", "deleting the sender while its fault waits aborts the receiver's IPC (7)",
              sender_deleted_mid_copy);
+    run_test("STR0014", "a sender page unmapped in the middle of a copy is faulted in again, the bytes stay right",
+             unmapped_mid_copy);
     run_test("STR0013", "cancelling the receiver's fault IPC during a copy aborts the sender's IPC (7)",
              cancel_mid_copy);
 }
