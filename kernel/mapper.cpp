@@ -207,8 +207,8 @@ void Mapper::map(Space &sender, Virt_addr source, Space &receiver, Virt_addr tar
 void Mapper::map_page(const Leaf &leaf, Virt_addr source, Space &receiver, Virt_addr target, uint64_t bytes,
                       unsigned rights, bool grant)
 {
-    if (receiver.is_reserved(target, bytes))
-        return;  // the KIP and UTCB areas take no mappings
+    if (target >= Page_table::user_limit || bytes > Page_table::user_limit - target || receiver.is_reserved(target, bytes))
+        return;  // beyond user memory; the KIP and UTCB areas take no mappings
     Mapping &node = **leaf.slot;
     unsigned granted = rights_of(*leaf.entry) & (rights | Fpage::read);
     Phys_addr frame = leaf.frame() + (source - leaf.base);
@@ -235,6 +235,8 @@ void Mapper::map_page(const Leaf &leaf, Virt_addr source, Space &receiver, Virt_
         Space &sender = *node.space();
         if (receiver.table_.insert(target, frame, bytes, leaf_bits(granted), &node) != Page_table::Error::none)
             return;
+        if (bytes == Page_table::large_page_size)
+            receiver.invalidate(target);
         if (mappings.grant(node, &receiver, target) != Mapping_database::Error::none) {
             (void)Page_table::remove(receiver.table_.find(target));
             return;
@@ -254,8 +256,13 @@ void Mapper::map_page(const Leaf &leaf, Virt_addr source, Space &receiver, Virt_
     if (mappings.map(Kernel_memory::pages(), node, &receiver, target, size_of(bytes), piece, child) !=
         Mapping_database::Error::none)
         return;
-    if (receiver.table_.insert(target, frame, bytes, leaf_bits(granted), child) != Page_table::Error::none)
+    if (receiver.table_.insert(target, frame, bytes, leaf_bits(granted), child) != Page_table::Error::none) {
         (void)mappings.revoke(*child, Scope::whole_subtree, Action::remove, [](const Mapping &) {});
+        return;
+    }
+    // A 2 MiB page may have replaced an empty page table the CPU may still cache.
+    if (bytes == Page_table::large_page_size)
+        receiver.invalidate(target);
 }
 
 unsigned Mapper::unmap(Space &space, Fpage fpage, bool flush)

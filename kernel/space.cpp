@@ -15,7 +15,12 @@ namespace {
 constinit Slab_cache space_cache("space", sizeof(Space), alignof(Space));
 const Page_table *kernel_table = nullptr;
 
-bool in_user_half(Fpage area) { return area.is_valid_region() && area.base() + area.size() <= Space::user_end; }
+// Areas lie below the last user page (see Page_table::user_limit).
+bool in_user_half(Fpage area)
+{
+    return area.is_valid_region() && area.base() < Page_table::user_limit &&
+           area.size() <= Page_table::user_limit - area.base();
+}
 
 }  // namespace
 

@@ -170,7 +170,9 @@ bool Thread::serve_string_fault()
 {
     // Taken off first: the fault IPC blocks in block() too, which must not serve it again.
     string_fault_.pending = false;
+    serving_fault_ = true;
     string_fault_.error = string_fault_call(string_fault_.address, string_fault_.access, string_fault_.timeout);
+    serving_fault_ = false;
     Thread *copier = transfer_partner_;
     if (copier == nullptr)
         return false;  // the receiver was deleted meanwhile
@@ -186,7 +188,10 @@ void Thread::break_transfer()
         return;
     transfer_partner_ = nullptr;
     partner->transfer_partner_ = nullptr;
-    partner->transfer_broken_ = true;
+    // Only the copier (the receiver) needs to know: it must not touch the sender again.
+    // A sender whose copier is gone is woken with "aborted" or sees its partner gone.
+    if (partner->copying_)
+        partner->transfer_broken_ = true;
     if (partner->state_ == State::transferring)
         partner->wake(ipc_error(TERN_IPC_ERROR_ABORTED, Ipc_phase::send));
 }
@@ -241,6 +246,8 @@ uint64_t Thread::transfer_string(Thread &sender, Thread &receiver, unsigned item
         Phys_addr target_frame = to < Space::user_end ? receiver.space_->translate(to, true) : 0;
         if (target_frame == 0) {
             uint64_t result = receiver.resolve_string_fault(receiver, to, 2, until);
+            if (receiver.transfer_broken_)  // the sender was deleted during our fault IPC
+                return TERN_IPC_ERROR_ABORTED | copied << 3;
             if (result != 0)
                 return transfer_error(result, true) | copied << 3;
             continue;

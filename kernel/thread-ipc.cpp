@@ -171,7 +171,7 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
                 return TERN_IPC_ERROR_MESSAGE_OVERFLOW;
             if (!deadline_known) {
                 uint64_t now = Timer::now_us();
-                uint64_t from_sender = Timeout::deadline(Timeout::send_part(sender.utcb_word(TERN_UTCB_TRANSFER_TIMEOUTS) << 16), now);
+                uint64_t from_sender = Timeout::deadline(Timeout::send_part(sender.utcb_word(TERN_UTCB_TRANSFER_TIMEOUTS)), now);
                 uint64_t from_receiver = Timeout::deadline(Timeout::receive_part(receiver.utcb_word(TERN_UTCB_TRANSFER_TIMEOUTS)), now);
                 until = from_sender < from_receiver ? from_sender : from_receiver;
                 deadline_known = true;
@@ -395,17 +395,33 @@ void Thread::receive_until(Thread_id from_specifier, uint64_t deadline_us, const
 void Thread::take_message(Thread &sender, Thread_id from_specifier)
 {
     Scheduler::remove_timeout(&sender);
-    sender.state_ = State::transferring;
-    sender.transfer_partner_ = this;
-    transfer_partner_ = &sender;
-    uint64_t code = transfer(sender, *this);
-    transfer_partner_ = nullptr;
-    if (transfer_broken_) {  // the sender was deleted during the copy
-        transfer_broken_ = false;
-        fail(Ipc_phase::receive, code);
-        return;
+    // A caller this thread just replied to runs before any wait of the copy below.
+    if (hand_off_ != nullptr) {
+        Scheduler::make_ready(hand_off_);
+        hand_off_ = nullptr;
     }
-    sender.transfer_partner_ = nullptr;
+    // A user message with string items may wait for page faults while it is copied: the
+    // sender is locked to us meanwhile (kernel messages, e.g. a page fault of a thread
+    // that is itself part of a copy, carry no strings and must not touch that lock).
+    bool copies = !sender.kernel_ipc_ && !kernel_ipc_ && sender.sends_strings();
+    transfer_broken_ = false;
+    if (copies) {
+        sender.state_ = State::transferring;
+        sender.transfer_partner_ = this;
+        transfer_partner_ = &sender;
+        copying_ = true;
+    }
+    uint64_t code = transfer(sender, *this);
+    if (copies) {
+        copying_ = false;
+        transfer_partner_ = nullptr;
+        if (transfer_broken_) {  // the sender was deleted during the copy
+            transfer_broken_ = false;
+            fail(Ipc_phase::receive, TERN_IPC_ERROR_ABORTED);
+            return;
+        }
+        sender.transfer_partner_ = nullptr;
+    }
     if (code != no_error) {
         sender.wake(ipc_error(for_sender(code), Ipc_phase::send));
         fail(Ipc_phase::receive, code);
@@ -424,6 +440,10 @@ void Thread::take_message(Thread &sender, Thread_id from_specifier)
         sender.ipc_error_ = woke_by_delivery;
         sender.state_ = State::waiting_receive;
         sender.partner_ = sender.call_from_;
+        // Its final receive: it resumes at its frame like any receiver blocked there (and a
+        // reply with strings gives it a kernel context again).
+        sender.resume_at_frame_ = !sender.kernel_ipc_;
+        sender.call_pending_ = false;
         sender.deadline = deadline_us;
         if (deadline_us != Timeout::never)
             Scheduler::add_timeout(&sender);
@@ -482,7 +502,8 @@ void Thread::abort_ipc()
     }
     for (uint32_t number = 0; number < max_threads; ++number) {
         Thread *other = by_number(number);
-        if (other != nullptr && other != this && other->state_ == State::waiting_receive && other->partner_ == id_)
+        if (other != nullptr && other != this && other->state_ == State::waiting_receive &&
+            (other->partner_ == id_ || (other->space_ == space_ && utcb_ != nullptr && other->partner_ == local_id())))
             other->wake(ipc_error(TERN_IPC_ERROR_NO_PARTNER, Ipc_phase::receive));
     }
 }

@@ -73,6 +73,8 @@ Page_table::Error Page_table::map(Virt_addr virt, Phys_addr phys, uint64_t size,
 {
     if (!is_aligned(virt | phys | size, page_size))
         return Error::misaligned;
+    if (attributes.user && (virt >= user_limit || size > user_limit - virt))
+        return Error::misaligned;
     uint64_t bits = leaf_bits(attributes);
 
     while (size > 0) {
@@ -177,8 +179,8 @@ Page_table::Leaf Page_table::find(Virt_addr virt) const
 
 Page_table::Error Page_table::insert(Virt_addr virt, Phys_addr phys, uint64_t bytes, uint64_t bits, Mapping *node)
 {
-    if ((bytes != page_size && bytes != large_page_size) || !is_aligned(virt | phys, bytes) ||
-        virt + bytes > uint64_t{1} << 47)
+    if ((bytes != page_size && bytes != large_page_size) || !is_aligned(virt | phys, bytes) || virt >= user_limit ||
+        bytes > user_limit - virt)
         return Error::misaligned;
     // Find or make the tables first; only the last step changes a mapping.
     uint64_t *pdpt;

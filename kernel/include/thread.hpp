@@ -159,7 +159,9 @@ public:
     void resume();
     bool halted() const { return halted_; }
     // In the middle of copying a string message (it has a partner locked to it).
-    bool copies_strings() const { return transfer_partner_ != nullptr && state_ != State::transferring; }
+    // (Or serves a page fault for the thread copying its strings.) Such a thread runs on even
+    // when halted, so that its partner is not held; it stops once the copy is done.
+    bool copies_strings() const { return copying_ || serving_fault_; }
 
 private:
     static constexpr uint64_t utcb_pager_offset = 0x20;
@@ -260,6 +262,8 @@ private:
     Thread *transfer_partner_ = nullptr;  // the other side of a string copy in progress
     bool continue_receive_ = false;  // first kernel entry retries a receive (see above)
     bool transfer_broken_ = false;   // the partner of the string copy was deleted
+    bool copying_ = false;           // copying a sender's strings (this is the receiver)
+    bool serving_fault_ = false;     // making a page-fault IPC for this thread's copier
 
     static Thread *table_[max_threads];  // every thread by its number
 

@@ -579,6 +579,7 @@ int main(void)
     exception_tests();
     fpu_tests();
     string_tests();
+    regress_tests();
     sigma0_tests();
     map_tests();
     delete_tests();

@@ -217,6 +217,7 @@ void fault_tests(void);
 void exception_tests(void);
 void fpu_tests(void);
 void string_tests(void);
+void regress_tests(void);
 void sigma0_tests(void);
 void map_tests(void);
 void mapdb_tests(void);

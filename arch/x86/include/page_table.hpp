@@ -24,6 +24,10 @@ public:
     };
 
     static constexpr uint64_t large_page_size = uint64_t{1} << 21;
+    // User pages lie below this. The last page under 2^47 stays unmapped in every space: a
+    // `syscall` at its very end would make the return address 2^47, non-canonical, and
+    // iretq faults on that in ring 0 (on Intel CPUs).
+    static constexpr uint64_t user_limit = (uint64_t{1} << 47) - (uint64_t{1} << 12);
 
     enum class Error { none, out_of_memory, already_mapped, misaligned };
 
