@@ -242,8 +242,13 @@ uint64_t schedule(Thread &caller, Sys_schedule call, uint64_t &old_time_control)
     if (preemption_control != unchanged)
         dest->preemption_delay().configure(static_cast<uint8_t>(preemption_control >> 16),
                                            static_cast<uint16_t>(preemption_control));
-    // X.2 result: the thread's state (5 "sending" and 7 "receiving" happen only during long
-    // transfers, which do not exist yet).
+    // X.2 result: the thread's state; 5 "sending" and 7 "receiving" are the two sides of a
+    // string copy in progress (the receiver copies; the sender is locked to it or serves a
+    // page fault for it).
+    if (dest->copying())
+        return 7;
+    if (dest->state() == Thread::State::transferring || dest->copies_strings())
+        return 5;
     switch (dest->state()) {
     case Thread::State::inactive: return 2;
     case Thread::State::waiting_send: return 4;

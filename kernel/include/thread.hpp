@@ -162,6 +162,7 @@ public:
     // (Or serves a page fault for the thread copying its strings.) Such a thread runs on even
     // when halted, so that its partner is not held; it stops once the copy is done.
     bool copies_strings() const { return copying_ || serving_fault_; }
+    bool copying() const { return copying_; }
 
 private:
     static constexpr uint64_t utcb_pager_offset = 0x20;

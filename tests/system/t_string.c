@@ -491,10 +491,16 @@ static void unmapped_mid_copy(void)
     CHECK(sender_error == 0, "the sender's IPC failed with ErrorCode %#lx", sender_error);
 }
 
-/* Stops (and so cancels the IPC of) the thread arg after 50 ms. */
+/* Stops (and so cancels the IPC of) the thread arg after 50 ms; first it records what
+ * Schedule reports of both sides of the copy (X.2: 7 receiving, 5 sending). */
+static volatile L4_Word_t copier_state, sender_state;
+
 static void canceller_thread(L4_Word_t victim)
 {
     sleep_ms(50);
+    L4_Word_t time_control;
+    copier_state = L4_Schedule((L4_ThreadId_t){.raw = victim}, ~0UL, ~0UL, ~0UL, ~0UL, &time_control);
+    sender_state = L4_Schedule(main_tid, ~0UL, ~0UL, ~0UL, ~0UL, &time_control);
     (void)L4_AbortReceive_and_stop((L4_ThreadId_t){.raw = victim});
     park();
 }
@@ -529,6 +535,9 @@ static void cancel_mid_copy(void)
     CHECK(L4_IpcFailed(sent) && (error & 0xf) == IPC_ERR(7, SEND_PHASE) && (error >> 4) == 0,
           "sender tag %#lx ErrorCode %#lx, expected aborted (7) in the send phase after 0 bytes", sent.raw, error);
     CHECK(took < 1000000, "the send ended only after %lu us", took);
+    CHECK(copier_state == 7 && sender_state == 5,
+          "Schedule reported the copier as %lu and the sender as %lu during the copy, expected 7 and 5", copier_state,
+          sender_state);
 }
 
 void string_tests(void)
@@ -553,6 +562,8 @@ void string_tests(void)
              sender_deleted_mid_copy);
     run_test("STR0014", "a sender page unmapped in the middle of a copy is faulted in again, the bytes stay right",
              unmapped_mid_copy);
-    run_test("STR0013", "cancelling the receiver's fault IPC during a copy aborts the sender's IPC (7)",
+    run_test("STR0013",
+             "cancelling the receiver's fault IPC during a copy aborts the sender's IPC (7); Schedule shows the copy "
+             "as receiving and sending",
              cancel_mid_copy);
 }
