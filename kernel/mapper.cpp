@@ -151,9 +151,6 @@ void Mapper::split_edges(Space &space, Virt_addr begin, Virt_addr end)
 bool Mapper::clear(Space &receiver, Virt_addr virt, uint64_t bytes, const Mapping &keep, Phys_addr frame,
                    uint64_t frame_bytes)
 {
-    // Usually there is nothing: one lookup says so for a 4 KiB page.
-    if (bytes == page_size && !receiver.table_.find(virt).present())
-        return true;
     // First only look: a kernel page cannot be replaced, and a mapping keep derives from
     // (or keep itself) must not be revoked under it.
     bool possible = true;
@@ -215,8 +212,8 @@ void Mapper::map_page(const Leaf &leaf, Virt_addr source, Space &receiver, Virt_
     // The same page mapped again from the same mapping keeps its place (and what was derived
     // from it) and only gains rights, as in Pistachio: a pager may upgrade a read-only
     // mapping to a writable one without revoking its client's mappings.
+    Leaf old = receiver.table_.find(target);
     if (!grant) {
-        Leaf old = receiver.table_.find(target);
         if (old.present() && old.bytes == bytes && *old.slot != nullptr && old.frame() == frame &&
             (*old.slot)->depth() == node.depth() + 1 && (*old.slot)->is_in_subtree_of(node)) {
             if ((granted & Fpage::write) != 0)
@@ -228,8 +225,9 @@ void Mapper::map_page(const Leaf &leaf, Virt_addr source, Space &receiver, Virt_
         }
     }
     // What the receiver has there goes first, unless the sender's page derives from it
-    // (revoking that would revoke the page itself): then the map does nothing.
-    if (!clear(receiver, target, bytes, node, frame, bytes))
+    // (revoking that would revoke the page itself): then the map does nothing. Usually a
+    // 4 KiB destination is empty, which the lookup above showed already.
+    if ((old.present() || bytes != page_size) && !clear(receiver, target, bytes, node, frame, bytes))
         return;
     if (grant) {
         Space &sender = *node.space();
