@@ -88,9 +88,10 @@ void Scheduler::switch_to(Thread *next)
         end_delay(previous, false);
     Cpu_local::set_current_thread(next);
     Fpu::leave(previous->fpu());
-    if (!next->is_idle()) {
-        if (previous->is_idle() || previous->space() != next->space())
-            next->space()->activate();
+    // Kernel threads (idle, interrupt threads) run in whatever space was active.
+    if (Space *space = next->space()) {
+        if (previous->space() != space)
+            space->activate();
         User_mode::switch_thread(next->stack_end(), next->fs_base(), next->gs_base());
     }
     if (next->take_resume_at_frame())

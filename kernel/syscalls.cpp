@@ -4,6 +4,7 @@
 #include "abi.h"
 #include "console.hpp"
 #include "console_output.hpp"
+#include "interrupt_thread.hpp"
 #include "kernel.hpp"
 #include "kernel_memory.hpp"
 #include "memory_layout.hpp"
@@ -50,6 +51,25 @@ uint64_t activate(Thread &caller, Thread &thread, uint64_t utcb, Thread_id pager
     return 1;
 }
 
+// X.2 interrupt association: ThreadControl(irq, irq, nilthread, handler, -1); the handler
+// irq itself detaches. An interrupt thread cannot be made, moved or deleted like a user
+// thread (invalid thread), nor given a scheduler or a UTCB (invalid parameter).
+uint64_t associate_interrupt(Thread &caller, Thread_id irq, Thread_id space_specifier, Thread_id scheduler,
+                             Thread_id handler, uint64_t utcb)
+{
+    if (space_specifier != irq || handler.is_nil())
+        return fail(caller, TERN_ERROR_INVALID_THREAD);
+    if (!scheduler.is_nil() || utcb != no_utcb_change)
+        return fail(caller, TERN_ERROR_INVALID_PARAMETER);
+    switch (Interrupt_thread::associate(irq, handler, caller)) {
+    case Interrupt_thread::Error::none: return 1;
+    case Interrupt_thread::Error::out_of_memory: return fail(caller, TERN_ERROR_OUT_OF_MEMORY);
+    case Interrupt_thread::Error::invalid_handler: return fail(caller, TERN_ERROR_INVALID_PARAMETER);
+    case Interrupt_thread::Error::invalid_thread: break;
+    }
+    return fail(caller, TERN_ERROR_INVALID_THREAD);
+}
+
 uint64_t thread_control(Thread &caller, Sys_thread_control call)
 {
     if (!caller.space()->privileged())
@@ -59,6 +79,8 @@ uint64_t thread_control(Thread &caller, Sys_thread_control call)
     Thread_id scheduler(call.scheduler());
     Thread_id pager(call.pager());
     uint64_t utcb = call.utcb_location();
+    if (Interrupt_thread::names_line(dest))
+        return associate_interrupt(caller, dest, space_specifier, scheduler, pager, utcb);
     if (!dest.is_global() || !is_user_thread_number(dest.number()))
         return fail(caller, TERN_ERROR_INVALID_THREAD);
     Thread *existing = Thread::by_number(dest.number());
@@ -77,6 +99,8 @@ uint64_t thread_control(Thread &caller, Sys_thread_control call)
         return fail(caller, TERN_ERROR_INVALID_SPACE);
     if (!scheduler.is_nil() && Thread::lookup(scheduler, &caller) == nullptr)
         return fail(caller, TERN_ERROR_INVALID_SCHEDULER);
+    if (space_owner != nullptr && space_owner->is_interrupt_thread())
+        return fail(caller, TERN_ERROR_INVALID_SPACE);  // it has none
     Space *space = space_owner != nullptr ? space_owner->space() : nullptr;
     bool wants_activation = utcb != no_utcb_change;  // for a migration
     bool migrates = existing != nullptr && space != nullptr && space != existing->space();
@@ -158,7 +182,7 @@ uint64_t space_control(Thread &caller, Sys_space_control call, uint64_t &old_con
     if (!caller.space()->privileged())
         return fail(caller, TERN_ERROR_NO_PRIVILEGE);
     Thread *owner = Thread::lookup(Thread_id(call.space_specifier()), &caller);
-    if (owner == nullptr)
+    if (owner == nullptr || owner->is_interrupt_thread())
         return fail(caller, TERN_ERROR_INVALID_SPACE);
     Space *space = owner->space();
     uint64_t control = call.control();

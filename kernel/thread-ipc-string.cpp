@@ -282,11 +282,5 @@ void Thread::continue_receive_in_kernel()
 {
     resume_at_frame_ = false;
     continue_receive_ = true;
-    // Like a new thread's first switch: it "returns" into thread_first_entry with the stack
-    // at its frame (six zeros for the callee-saved registers context_switch pops).
-    auto *stack = reinterpret_cast<uint64_t *>(&frame());
-    *--stack = reinterpret_cast<uint64_t>(thread_first_entry);
-    for (int i = 0; i < 6; ++i)
-        *--stack = 0;
-    saved_stack_pointer_ = reinterpret_cast<uint64_t>(stack);
+    enter_kernel_context_next();
 }

@@ -5,6 +5,7 @@
 // Errors are (code << 1 | phase) in the UTCB's ErrorCode and set E in the returned tag.
 #include "abi.h"
 #include "fpage.hpp"
+#include "interrupt_thread.hpp"
 #include "mapper.hpp"
 #include "scheduler.hpp"
 #include "space.hpp"
@@ -157,8 +158,11 @@ uint64_t Thread::transfer(Thread &sender, Thread &receiver)
 uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag tag)
 {
     unsigned end = tag.untyped() + tag.typed() + 1;
-    Fpage window = receiver.kernel_ipc_ ? Fpage::make(0, 1, 7)
-                                        : Fpage(receiver.utcb_word(TERN_UTCB_BR) & ~uint64_t{0xf});
+    // A kernel message's reply (page fault, exception) may map anywhere; an interrupt
+    // thread has no space to map into.
+    Fpage window = receiver.space_ == nullptr ? Fpage()
+                   : receiver.kernel_ipc_     ? Fpage::make(0, 1, 7)
+                                              : Fpage(receiver.utcb_word(TERN_UTCB_BR) & ~uint64_t{0xf});
     unsigned out = tag.untyped() + 1;
     unsigned buffer = 1;  // the receiver's next buffer string (BR index)
     uint64_t until = 0;
@@ -273,6 +277,12 @@ uint64_t Thread::block(State state, Thread_id partner, uint64_t wake_deadline)
     return ipc_error_;
 }
 
+void Thread::wait_for_line()
+{
+    kernel_ipc_ = true;
+    (void)block(State::waiting_receive, Thread_id::nil(), Timeout::never);
+}
+
 void Thread::timeout_expired()
 {
     Ipc_phase phase = state_ == State::waiting_send ? Ipc_phase::send : Ipc_phase::receive;
@@ -335,6 +345,10 @@ uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, T
         return no_error;
     }
 
+    // An interrupt thread waits only for its handler's answer (interrupt_thread.hpp).
+    if (receiver->is_interrupt_thread())
+        return Interrupt_thread::handler_of(receiver->id_.number()) == id_ ? no_error
+                                                                          : ipc_error(TERN_IPC_ERROR_NO_PARTNER, Ipc_phase::send);
     uint64_t deadline_us = deadline_after(timeout);
     if (deadline_us == expired)
         return ipc_error(TERN_IPC_ERROR_TIMEOUT, Ipc_phase::send);

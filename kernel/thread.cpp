@@ -4,6 +4,7 @@
 #include <new>
 
 #include "abi.h"
+#include "interrupt_thread.hpp"
 #include "kernel_memory.hpp"
 #include "panic.hpp"
 #include "scheduler.hpp"
@@ -49,13 +50,7 @@ Thread *Thread::create(Thread_id id, Space *space, Thread_id scheduler, bool &ou
     thread->scheduler_ = scheduler;
     space->add_thread();
     table_[id.number()] = thread;
-    // The first switch to the thread "returns" into thread_first_entry with the stack at
-    // its user frame; the six zeros are the callee-saved registers context_switch pops.
-    auto *stack = reinterpret_cast<uint64_t *>(&thread->frame());
-    *--stack = reinterpret_cast<uint64_t>(thread_first_entry);
-    for (int i = 0; i < 6; ++i)
-        *--stack = 0;
-    thread->saved_stack_pointer_ = reinterpret_cast<uint64_t>(stack);
+    thread->enter_kernel_context_next();
     return thread;
 }
 
@@ -67,6 +62,33 @@ Thread *Thread::create_idle()
     auto *thread = new (memory) Thread();
     thread->priority_ = 0;
     return thread;
+}
+
+Thread *Thread::create_interrupt_thread(Thread_id id, uint8_t priority)
+{
+    void *memory = thread_cache.allocate(Kernel_memory::pages());
+    if (memory == nullptr)
+        return nullptr;
+    auto *thread = new (memory) Thread();
+    thread->id_ = id;
+    thread->priority_ = priority;
+    thread->started_ = true;
+    thread->state_ = State::waiting_receive;  // until it first runs: made ready below
+    table_[id.number()] = thread;
+    thread->enter_kernel_context_next();  // which serves the line, for ever
+    Scheduler::make_ready(thread);
+    return thread;
+}
+
+void Thread::enter_kernel_context_next()
+{
+    // The switch "returns" into thread_first_entry with the stack at the frame; the six
+    // zeros are the callee-saved registers context_switch pops.
+    auto *stack = reinterpret_cast<uint64_t *>(&frame());
+    *--stack = reinterpret_cast<uint64_t>(thread_first_entry);
+    for (int i = 0; i < 6; ++i)
+        *--stack = 0;
+    saved_stack_pointer_ = reinterpret_cast<uint64_t>(stack);
 }
 
 bool Thread::set_utcb(uint64_t utcb_address)
@@ -180,6 +202,8 @@ void Thread::resume()
 
 Exception_frame &Thread::enter_kernel_context()
 {
+    if (is_interrupt_thread())
+        Interrupt_thread::serve(*this);
     if (continue_receive_) {
         continue_receive_ = false;
         kernel_ipc_ = false;

@@ -10,6 +10,7 @@
 #include "fpu.hpp"
 #include "gdt.hpp"
 #include "idt.hpp"
+#include "interrupt_controller.hpp"
 #include "kernel.hpp"
 #include "kernel_memory.hpp"
 #include "kernel_page_table.hpp"
@@ -110,6 +111,11 @@ void arch_start(uint32_t magic, uint32_t info_address)
     Console::print("timer: local APIC at %u Hz (APIC timer %llu kHz, TSC %llu MHz)\n", Timer::frequency_hz,
                    static_cast<unsigned long long>(Timer::apic_timer_hz() / 1000),
                    static_cast<unsigned long long>(Timer::tsc_hz() / 1000000));
+
+    if (Interrupt_controller::init())
+        Console::print("interrupts: I/O APIC, %u lines as interrupt threads\n", Interrupt_controller::lines);
+    else
+        Console::print("interrupts: no I/O APIC, no interrupt threads\n");
 
     Boot_options options = Boot_options::parse(boot_info.command_line);
     if (options.check_memory && !Kernel::check_memory(page_allocator, usable_memory))

@@ -2,6 +2,8 @@
 #include "interrupts.hpp"
 
 #include "exception_report.hpp"
+#include "interrupt_controller.hpp"
+#include "interrupt_thread.hpp"
 #include "local_apic.hpp"
 #include "scheduler.hpp"
 #include "user_exception.hpp"
@@ -22,7 +24,12 @@ void Interrupts::dispatch(Exception_frame &frame)
         return;
     }
 
-    if (frame.vector == Vectors::apic_timer) {
+    if (unsigned line = Interrupt_controller::line_of_vector(frame.vector); line < Interrupt_controller::lines) {
+        // Masked before the EOI, so that a level-triggered line does not fire again at once.
+        Interrupt_controller::mask(line);
+        Interrupt_controller::end_of_interrupt();
+        Interrupt_thread::raise(line);
+    } else if (frame.vector == Vectors::apic_timer) {
         Timer::handle_interrupt();
     } else if (frame.vector == Vectors::apic_spurious ||
                (frame.vector >= Vectors::legacy_pic_base && frame.vector < Vectors::legacy_pic_end)) {

@@ -6,6 +6,7 @@
 namespace {
 
 enum Register : uint32_t {
+    apic_id = 0x020,
     task_priority = 0x080,
     end_of_interrupt_register = 0x0b0,
     spurious_vector = 0x0f0,
@@ -41,6 +42,8 @@ void Local_apic::init(uintptr_t mmio, uint8_t spurious)
     write(timer_divide, divide_by_16);
     write(lvt_timer, lvt_masked);
 }
+
+uint8_t Local_apic::id() { return static_cast<uint8_t>(read(apic_id) >> 24); }
 
 void Local_apic::end_of_interrupt() { write(end_of_interrupt_register, 0); }
 

@@ -61,7 +61,13 @@ public:
     }
     void set_thread_at_utcb(Virt_addr utcb, Thread *thread);
 
-    void activate() const { Cpu::write_cr3(table_.root()); }
+    // Loading CR3 again would only flush the TLB: after a kernel thread ran (which keeps
+    // the space it found), the space switched to is often the active one still.
+    void activate() const
+    {
+        if (Cpu::read_cr3() != table_.root())
+            Cpu::write_cr3(table_.root());
+    }
     void add_thread() { ++threads_; }
     // Returns true when that was the last thread.
     bool remove_thread() { return --threads_ == 0; }

@@ -29,6 +29,8 @@ public:
     // --- lifetime (thread.cpp) ---
     static Thread *create(Thread_id id, Space *space, Thread_id scheduler, bool &out_of_memory);
     static Thread *create_idle();
+    // A kernel thread with no space that runs Interrupt_thread::serve; nullptr when out of memory.
+    static Thread *create_interrupt_thread(Thread_id id, uint8_t priority);
     void destroy();
     static Thread *by_number(uint32_t number) { return number < max_threads ? table_[number] : nullptr; }
     static const Slab_cache &cache();
@@ -122,7 +124,10 @@ public:
     void set_segment_bases(uint64_t fs_base, uint64_t gs_base);
     // The floating-point and SIMD registers (switched lazily, see fpu.hpp).
     Fpu_state &fpu() { return fpu_; }
-    bool is_idle() const { return space_ == nullptr; }
+    // The two kinds of kernel thread have no space: the idle thread (nil id) and the
+    // interrupt threads.
+    bool is_idle() const { return space_ == nullptr && id_.is_nil(); }
+    bool is_interrupt_thread() const { return space_ == nullptr && !id_.is_nil(); }
     Ring_link<Thread> ready_link;
     uint64_t deadline = 0;  // when a waiting thread's timeout fires
     Thread *timeout_next = nullptr;
@@ -140,6 +145,9 @@ public:
     // The same with an X.2 timeout for both phases; returns the IPC error (0 on success).
     uint64_t kernel_call(Thread_id handler, unsigned words, uint16_t timeout);
     uint64_t kernel_message[64] = {};
+    // An interrupt thread blocks until its line needs it (Interrupt_thread), as a receiver
+    // that accepts nobody.
+    void wait_for_line();
     // Ends a wait because its timeout expired (called by the scheduler).
     void timeout_expired();
     // Aborts any IPC this thread is part of, telling partners (thread deletion).
@@ -170,6 +178,8 @@ private:
     static constexpr uint64_t utcb_flags_offset = 0x30;
 
     Thread() = default;
+    // The next switch to this thread starts it in enter_kernel_context, on an empty stack.
+    void enter_kernel_context_next();
 
     // IPC helpers
     bool matches(Thread_id from_specifier, const Thread &sender) const;

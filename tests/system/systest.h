@@ -221,6 +221,7 @@ void regress_tests(void);
 void sigma0_tests(void);
 void map_tests(void);
 void mapdb_tests(void);
+void irq_tests(void);
 void delete_tests(void);
 void misc_tests(void);
 void abi_tests(void);

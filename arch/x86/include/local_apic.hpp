@@ -11,6 +11,8 @@ public:
     static void init(uintptr_t mmio, uint8_t spurious_vector);
     static uint64_t physical_base();
     static bool present();
+    // This CPU's APIC id, the destination the I/O APIC sends interrupts to.
+    static uint8_t id();
 
     static void end_of_interrupt();
     static void start_periodic_timer(uint8_t vector, uint32_t initial_count);

@@ -31,6 +31,9 @@ enum : unsigned {
     legacy_pic_base = 32,
     legacy_pic_end = 48,
     apic_timer = 48,
+    // The I/O APIC's lines (Interrupt_controller): vector = base + line.
+    interrupt_lines_base = 64,
+    interrupt_lines_end = 96,
     apic_spurious = 255,
 
     // Not a hardware vector: marks frames saved by the `syscall` entry.

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+// X.2 interrupt threads. Interrupt line n (Interrupt_controller) is the thread with global
+// id (n, version 1). A privileged task makes a user thread its handler with ThreadControl
+// (the interrupt thread's "pager" becomes the handler; the interrupt thread itself as the
+// pager detaches it). Then, per interrupt:
+//
+//   the line is masked and acknowledged at the CPU; the interrupt thread (a kernel thread
+//   of priority 255 with no address space) sends the handler a message with label -1 << 4
+//   and no words, and waits for the handler's reply; the reply unmasks the line.
+//
+// So at most one interrupt per line is outstanding, and a handler that is not waiting
+// finds the interrupt queued like any sender. A line is masked whenever it has no
+// handler, or its interrupt has not been answered. The handler's reply is any IPC to the
+// interrupt thread; one that arrives when no interrupt is outstanding succeeds and does
+// nothing; other threads' messages to an interrupt thread fail (no partner).
+//
+// Interrupt threads are made on the first association (they cost a thread object each)
+// and never deleted. Interrupts on lines without a handler are counted as unclaimed and
+// leave their line masked.
+#pragma once
+
+#include "interrupt_controller.hpp"
+#include "thread_id.hpp"
+
+class Thread;
+
+class Interrupt_thread {
+public:
+    enum class Error { none, invalid_thread, invalid_handler, out_of_memory };
+
+    static constexpr unsigned lines = Interrupt_controller::lines;
+    static constexpr uint32_t version = 1;
+    // The label of the interrupt message (X.2: -1 << 4, in the 48 bits of a label).
+    static constexpr uint64_t message_label = (~uint64_t{0} << 4) & ((uint64_t{1} << 48) - 1);
+    static constexpr uint8_t priority = 255;
+
+    static Thread_id id_of(unsigned line) { return Thread_id::global(line, version); }
+    // Whether id names an interrupt line of this machine.
+    static bool names_line(Thread_id id)
+    {
+        return id.is_global() && id.version() == version && Interrupt_controller::exists(id.number());
+    }
+
+    // ThreadControl on an interrupt thread: handler (a user thread as caller names it)
+    // becomes the handler of line id, or, when handler is id itself, the line loses its
+    // handler. An interrupt being delivered to a previous handler is withdrawn.
+    static Error associate(Thread_id id, Thread_id handler, const Thread &caller);
+    // The handler of line, nil when it has none.
+    static Thread_id handler_of(unsigned line) { return line < lines ? lines_[line].handler : Thread_id::nil(); }
+
+    // The hardware raised line (interrupt context; the line is masked and acknowledged).
+    static void raise(unsigned line);
+
+    // The body of interrupt thread self: delivers its line's interrupts, one at a time.
+    [[noreturn]] static void serve(Thread &self);
+
+    struct Counters {
+        uint64_t raised;     // interrupts that arrived on the line
+        uint64_t delivered;  // and were answered by a handler
+    };
+    static Counters counters(unsigned line) { return {lines_[line].raised, lines_[line].delivered}; }
+    static uint64_t unclaimed() { return unclaimed_; }
+
+private:
+    struct Line {
+        Thread *thread = nullptr;
+        Thread_id handler;
+        bool pending = false;          // raised, not yet sent to the handler
+        bool waits_for_line = false;   // the thread is blocked until raise or associate
+        uint64_t raised = 0;
+        uint64_t delivered = 0;
+    };
+
+    static void wake(Line &line);
+
+    static Line lines_[lines];
+    static uint64_t unclaimed_;
+};

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+#include "interrupt_thread.hpp"
+
+#include "scheduler.hpp"
+#include "thread.hpp"
+
+Interrupt_thread::Line Interrupt_thread::lines_[Interrupt_thread::lines];
+uint64_t Interrupt_thread::unclaimed_ = 0;
+
+Interrupt_thread::Error Interrupt_thread::associate(Thread_id id, Thread_id handler, const Thread &caller)
+{
+    if (!names_line(id))
+        return Error::invalid_thread;
+    unsigned number = id.number();
+    Line &line = lines_[number];
+    Thread_id new_handler = Thread_id::nil();
+    if (handler != id) {
+        // The handler is a user thread (it has a space); it is kept by its global id.
+        const Thread *thread = Thread::lookup(handler, &caller);
+        if (thread == nullptr || thread->space() == nullptr)
+            return Error::invalid_handler;
+        new_handler = thread->id();
+    }
+    if (line.thread == nullptr) {
+        if (new_handler.is_nil())
+            return Error::none;  // detaching a line that never had a handler
+        line.thread = Thread::create_interrupt_thread(id, priority);
+        if (line.thread == nullptr)
+            return Error::out_of_memory;
+    }
+    if (new_handler == line.handler)
+        return Error::none;
+    // An interrupt on its way to (or waiting for the answer of) the old handler is
+    // withdrawn; the new handler starts with the line unmasked and nothing outstanding.
+    if (!line.waits_for_line) {
+        line.thread->cancel_ipc(Thread::Ipc_phase::send);
+        line.thread->cancel_ipc(Thread::Ipc_phase::receive);
+    }
+    line.handler = new_handler;
+    line.pending = false;
+    if (new_handler.is_nil())
+        Interrupt_controller::mask(number);
+    else
+        Interrupt_controller::unmask(number);
+    return Error::none;
+}
+
+void Interrupt_thread::wake(Line &line)
+{
+    if (!line.waits_for_line)
+        return;
+    line.waits_for_line = false;
+    Scheduler::make_ready(line.thread);
+}
+
+void Interrupt_thread::raise(unsigned number)
+{
+    if (number >= lines || lines_[number].handler.is_nil()) {
+        ++unclaimed_;  // its line stays masked until a handler is associated
+        return;
+    }
+    Line &line = lines_[number];
+    ++line.raised;
+    line.pending = true;
+    if (line.waits_for_line) {
+        wake(line);
+        Scheduler::preempt_if_higher(line.thread);
+    }
+}
+
+void Interrupt_thread::serve(Thread &self)
+{
+    unsigned number = self.id().number();
+    Line &line = lines_[number];
+    for (;;) {
+        if (!line.pending || line.handler.is_nil()) {
+            line.waits_for_line = true;
+            self.wait_for_line();
+            continue;
+        }
+        line.pending = false;
+        Thread_id handler = line.handler;
+        self.kernel_message[0] = Message_tag::make(message_label, 0, 0).raw();
+        if (self.kernel_call(handler, 0)) {
+            ++line.delivered;
+            if (line.handler == handler)
+                Interrupt_controller::unmask(number);
+            continue;
+        }
+        // Withdrawn by a new association (which has set the line up), or the handler is
+        // gone: then the line has none and stays masked.
+        if (line.handler != handler)
+            continue;
+        if (Thread::lookup(handler, nullptr) == nullptr)
+            line.handler = Thread_id::nil();
+        else
+            Interrupt_controller::unmask(number);
+    }
+}
