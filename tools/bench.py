@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Boots each benchmark root task (IPC round trips, mapping, page touches under the two
-pager policies) under QEMU twice, with -icount shift=0 (rdtsc counts guest instructions) and
+pager policies, interrupt latency) under QEMU twice, with -icount shift=0 (rdtsc counts guest instructions) and
 plain TCG (rdtsc is the host TSC), and prints one table of their `BENCH <label>: <value>`
 lines. Usage: bench.py BUILD_DIR"""
 import re
@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 build = Path(sys.argv[1] if len(sys.argv) > 1 else "build").resolve()
-roottasks = ["tests/bench/ipc_bench", "tests/bench/map_bench", "tests/bench/pager_bench"]
+roottasks = ["tests/bench/ipc_bench", "tests/bench/map_bench", "tests/bench/pager_bench", "tests/bench/irq_bench"]
 modes = [("guest instructions (-icount shift=0)", ["-icount", "shift=0,sleep=off"]), ("TCG host ticks", [])]
 results = {}
 with tempfile.TemporaryDirectory() as work:
