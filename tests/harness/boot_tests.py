@@ -91,7 +91,13 @@ BOOT_TESTS = [
               expect=[r"^boot loader: GRUB", r"^memory map: \d+ regions$",
                       r'^  module 0: .*welcome\.txt \[.*\) \d+ bytes, arguments "greeting=hello"$',
                       r"^check=memory: passed", r"^boot task sigma0: thread 0x20000000001",
-                      r"^hello \(second space, thread [0-9a-f]+\): the root task says 20 \+ 22 = 42$",
+                      r"^boot info: \d+ modules for the root task",
+                      r"^root: started console \(thread [0-9a-f]+, priority 200\)$",
+                      r"^root: started shell \(thread [0-9a-f]+, priority 150\)$",
+                      r'^hello from thread [0-9a-f]+, arguments "from the boot test"$',
+                      r"^hello: the name service says console is [0-9a-f]+ \(status 0\)$",
+                      r"^\[hello: exit status 0\]$", r"^  [0-9a-f]+ +200  \S+ +server .* console$",
+                      r"^root got \d+ KiB from sigma0 for tasks", r"^TEST done \d+ passed, 0 failed$",
                       r"^kernel memory: thread: \d+ objects of 16384 bytes, \d+ pages in \d+ slabs$",
                       r"^kernel memory: space: \d+ objects of \d+ bytes",
                       r"^kernel memory: mapping: \d+ objects of 32 bytes", r"^exit: success$"]),
@@ -99,7 +105,7 @@ BOOT_TESTS = [
               emulator="bochs", timeout=180,
               expect=[r"^Tern \d+\.\d+\.\d+ microkernel", r"^boot loader: GRUB", r"^memory map: \d+ regions$",
                       r"^  \[0x000000100000, .*usable$", r"^check=memory: passed", r"^timer: tick 3",
-                      r"^hello: message from the second space", r"^exit: success$"]),
+                      r"^\[hello: exit status 0\]$", r"^TEST done \d+ passed, 0 failed$", r"^exit: success$"]),
     # -icount: guest time follows guest instructions, so the suite's timing tests (time
     # slices, timeouts) do not depend on how busy the host is.
     Boot_test("SYSTEM0000", "the in-system test suite runs to its end as the root task", command_line="ticks=0",
