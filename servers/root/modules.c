@@ -1,13 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /* The boot modules, found through X.2's boot information: the kernel maps it and every
  * module read-only into the root task's space and puts its address in the KIP's BootInfo
- * word. Each Module record's command line is "name arguments". */
+ * word. Each Module record's command line is "file arguments"; a module's name is the
+ * file's name without directories (as the kernel finds sigma0 and the root task). */
 #include <l4/bootinfo.h>
 #include <l4/kip.h>
 
 #include "root.h"
 
-/* The record of the module called name, or 0. */
+/* The command line's first word without its directories: "/boot/shell args" is "shell". */
+static const char *base_name(const char *line)
+{
+    const char *name = line;
+    for (const char *c = line; *c != '\0' && *c != ' '; ++c)
+        if (*c == '/')
+            name = c + 1;
+    return name;
+}
+
+/* The record of the module called name (the file's name, without directories), or 0. */
 static L4_BootRec_t *find_record(const char *name)
 {
     L4_KernelInterfacePage_t *kip = (L4_KernelInterfacePage_t *)L4_GetKernelInterface();
@@ -21,6 +32,7 @@ static L4_BootRec_t *find_record(const char *name)
         const char *line = L4_Module_Cmdline(record);
         if (line == 0)
             continue;
+        line = base_name(line);
         L4_Word_t n = 0;
         while (name[n] != '\0' && line[n] == name[n])
             ++n;

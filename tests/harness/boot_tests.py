@@ -4,6 +4,8 @@ ended. Ids are stable; add new tests at the end of their group."""
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from emulators import Step
+
 ROOT = Path(__file__).resolve().parents[2]
 
 MODULES = [("boot/welcome.txt", "greeting=hello"), ("boot/grub.cfg", "two words")]
@@ -25,6 +27,7 @@ class Boot_test:
     timeout: int = 60
     suite: bool = False                          # the log carries in-system test results (SYSTEST lines)
     iso_name: str = "tern-test.iso"               # the ISO an iso-image test boots
+    script: list = field(default_factory=list)   # Steps typed into the serial port (interactive QEMU)
 
 
 def fault(test_id, kind, description, *expect):
@@ -34,6 +37,49 @@ def fault(test_id, kind, description, *expect):
 
 # {build} is the build directory the harness runs against.
 SYSTEM_MODULES = [("{build}/sigma0/sigma0", ""), ("{build}/tests/system/roottask", "")]
+
+# The normal boot's modules (boot/meson.build), for -kernel boots of the whole system.
+SHELL_PROGRAMS = ["console", "shell", "hello", "spin", "fault", "systest", "conbench"]
+NORMAL_MODULES = ([("{build}/sigma0/sigma0", ""), ("{build}/servers/root/roottask", ""), ("boot/system.conf", ""),
+                   ("{build}/servers/console/console", ""), ("{build}/servers/shell/shell", "")] +
+                  [(f"{{build}}/servers/programs/{name}", "") for name in SHELL_PROGRAMS[2:]])
+
+PROMPT = r"^tern> "
+
+# Typed into the shell of the normal boot, in this order; each step is one result.
+SHELL_STEPS = [
+    Step("SHELL0001", "the normal boot lands at the shell prompt", "", [r"^Tern shell; type help", PROMPT]),
+    Step("SHELL0002", "help lists the commands", "help\r",
+         [r"^help$", r"^  ps +threads", r"^  mem +memory", r"^  run MODULE", r"^  test ", r"^  bench ", PROMPT]),
+    Step("SHELL0003", "typed characters come back through the console server (echo), backspace erases",
+         "echo typed thro\x7f\x7f\x7fhrough the console\r",
+         [r"^echo typed thro", r"^typed through the console$", PROMPT]),
+    Step("SHELL0004", "ps lists sigma0, root, the servers and the shell's second thread", "ps\r",
+         [r"^  THREAD +PRIO +STATE", r"^  20000000001 +255 .* sigma0 +- +sigma0$", r"^  [0-9a-f]+ +255 .* root .* root$",
+          r"^  [0-9a-f]+ +200 +\S+ +server .* console$", r"^  [0-9a-f]+ +150 +\S+ +server .* shell$",
+          r"^  [0-9a-f]+ +150 +\S+ +thread .* shell$", PROMPT]),
+    Step("SHELL0005", "mem shows the KIP's memory descriptors and what root handed out", "mem\r",
+         [r"^KIP memory descriptors:$", r"^  \[0x[0-9a-f]+, 0x[0-9a-f]+\) +\d+ KiB conventional$",
+          r"^sigma0 owns \d+ KiB$", r"^root got \d+ KiB from sigma0 for tasks; \d+ tasks use \d+ KiB", PROMPT]),
+    Step("SHELL0006", "run starts a boot module with arguments and reports its exit status", "run hello a b c\r",
+         [r'^hello from thread [0-9a-f]+, arguments "a b c"$', r"^\[hello: exit status 0\]$", PROMPT]),
+    Step("SHELL0007", "an unknown command gets an error and the shell goes on", "frobnicate now\r",
+         [r'^shell: unknown command "frobnicate"; type help', PROMPT]),
+    Step("SHELL0008", "run of a module that does not exist is an error", "run nosuchthing\r",
+         [r'^run: no boot module "nosuchthing"$', PROMPT]),
+    Step("SHELL0009", "a faulting task is ended by root and reported; the shell goes on", "run fault\r",
+         [r"^root: fault: page fault outside its memory at 0", r"^\[fault: ended by the root task after a fault\]$",
+          PROMPT]),
+    Step("SHELL0010", "Ctrl-C typed during run ends the task", "run spin\r",
+         [r"^spin: round 2$"]),
+    Step("SHELL0011", "... and the shell reports it interrupted", "\x03", [r"^\[spin: interrupted\]$", PROMPT]),
+    Step("SHELL0012", "test runs the system test module: all pass", "test\r",
+         [r"^TEST done \d+ passed, 0 failed$", r"^\[systest: exit status 0\]$", PROMPT], timeout=60),
+    Step("SHELL0013", "bench runs the console throughput benchmark", "bench\r",
+         [r"^BENCH console throughput, \d+ KiB in \d+ us: \d+ bytes/s$", r"^\[conbench: exit status 0\]$", PROMPT],
+         timeout=60),
+    Step("SHELL0014", "shutdown stops the machine", "shutdown\r", [r"^root: shutdown asked by shell$"]),
+]
 
 BOOT_TESTS = [
     Boot_test("BOOT0001", "64-bit C++ reached with global constructors run",
@@ -120,6 +166,9 @@ BOOT_TESTS = [
     Boot_test("BOCHS0002", "the in-system test suite passes in Bochs too", image="iso", emulator="bochs",
               iso_name="tern-system.iso", timeout=600,
               expect=[r"^SYSTEST done \d+ passed, 0 failed$", r"^exit: success$"]),
+    Boot_test("SHELL0000", "the normal boot's shell answers what is typed into the serial port",
+              command_line="", modules=NORMAL_MODULES, timeout=180, script=SHELL_STEPS,
+              expect=[r"^root: started console", r"^console: serving on ", r"^exit: success$"]),
     Boot_test("DEBUG0001", "GDB attaches and stops at the first C++ function with symbols", emulator="gdb",
               expect=[r"Breakpoint 1, arch_start \(magic=732803074, info_address=\d+\)"]),
 ]
