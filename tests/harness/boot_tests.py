@@ -113,6 +113,20 @@ BOOT_TESTS = [
               modules=[("tests/data/malformed/sigma0", "")],
               expect=[r"^boot task tests/data/malformed/sigma0: refused, not a usable ELF64 executable: ",
                       r"^boot complete: shutting down$"], forbid=[r"^boot task .*: thread "]),
+    Boot_test("BOOT0011", "bad lines of the boot configuration are reported and skipped", command_line="",
+              modules=[(path, "config=system-bad.conf" if path.endswith("roottask") else args)
+                       for path, args in NORMAL_MODULES if not path.endswith(".conf")] +
+                      [("tests/data/system-bad.conf", "")],
+              expect=[r'^root: system configuration line 3: a line must start with "server"; line skipped$',
+                      r"^root: system configuration line 4: the server needs a name of 1 to 31 characters; line skipped$",
+                      r"^root: system configuration line 5: priority must be 1 to 254; line skipped$",
+                      r"^root: system configuration line 6: irq must be 0 to 23; line skipped$",
+                      r"^root: system configuration line 7: ports must be BASE/COUNT within 0-0xffff; line skipped$",
+                      r"^root: system configuration line 8: only pager=root is supported; line skipped$",
+                      r"^root: system configuration line 9: unknown option; line skipped$",
+                      r"^root: system-bad.conf names 3 servers$",
+                      r"^root: cannot start nosuchmodule: no such boot module$",
+                      r"^root: started console", r"^configuration survived$", r"^exit: success$"]),
 
     fault("FAULT0001", "null", "null dereference is caught, reported and fails the run",
           r"^KERNEL EXCEPTION: #PF page fault \(vector 14\), error code 0 \[not present, read, kernel\]$",
