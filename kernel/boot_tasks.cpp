@@ -194,6 +194,77 @@ bool map_sigma0_memory(Space &space)
     return true;
 }
 
+// The root task reads the boot modules (its servers, their configuration) itself: a
+// block holding X.2's generic boot information (a header, then one Module record per
+// module whose command line is the loader's "name arguments") is mapped read-only at
+// boot_info_area of the root task's space, each module's pages read-only after it, and
+// the KIP's BootInfo word holds boot_info_area. The address means something in the root
+// task's space only; module frames stay out of sigma0's memory (usable memory excludes
+// them), so nobody else can map them.
+void publish_modules(const Boot_info &info, Space &root)
+{
+    constexpr unsigned info_order = 1;  // 8 KiB: 16 records with their command lines
+    constexpr uint64_t info_bytes = page_size << info_order;
+    constexpr uint64_t header_words = 8, record_words = 6;
+    Phys_addr block = Kernel_memory::pages().allocate(info_order);
+    if (block == 0) {
+        Console::print("boot info: no memory; the root task sees no modules\n");
+        return;
+    }
+    auto *words = Memory_layout::direct_map<uint64_t>(block);
+    auto *bytes = Memory_layout::direct_map<char>(block);
+    for (uint64_t i = 0; i < info_bytes / 8; ++i)
+        words[i] = 0;
+    auto word_at = [words](uint64_t offset) -> uint64_t & { return words[offset / 8]; };
+    uint64_t virt = Boot_tasks::boot_info_area + info_bytes + page_size;  // a guard page after the records
+    uint64_t at = header_words * 8, published = 0, previous = 0;
+    for (size_t m = 0; m < info.module_count; ++m) {
+        const Boot_module &module = info.modules[m];
+        size_t name_length = 0, arguments_length = 0;
+        while (module.name[name_length] != '\0')
+            ++name_length;
+        while (module.arguments[arguments_length] != '\0')
+            ++arguments_length;
+        uint64_t line = name_length + 1 + arguments_length + 1;
+        uint64_t record_end = at + record_words * 8 + align_up(line, 8);
+        if (record_end > info_bytes)
+            break;
+        Phys_addr first = align_down(module.image.begin, page_size);
+        Phys_addr end = align_up(module.image.end, page_size);
+        for (Phys_addr frame = first; frame < end; frame += page_size)
+            if (!Mapper::map_root(root, virt + (frame - first), frame, page_size, Fpage::read))
+                return;
+        if (published != 0)
+            word_at(previous + 16) = at - previous;  // offset_next of the previous record
+        word_at(at) = 1;                             // L4_BootInfo_Module
+        word_at(at + 8) = 1;                         // version
+        word_at(at + 24) = virt + (module.image.begin - first);
+        word_at(at + 32) = module.image.size();
+        word_at(at + 40) = record_words * 8;         // command line right after the record
+        char *text = bytes + at + record_words * 8;
+        for (size_t i = 0; i < name_length; ++i)
+            *text++ = module.name[i];
+        *text++ = ' ';
+        for (size_t i = 0; i < arguments_length; ++i)
+            *text++ = module.arguments[i];
+        previous = at;
+        at = record_end;
+        ++published;
+        virt += (end - first) + page_size;
+    }
+    word_at(0) = 0x14b0021d;  // L4_BOOTINFO_MAGIC
+    word_at(8) = 1;           // version
+    word_at(16) = at;         // size
+    word_at(24) = header_words * 8;
+    word_at(32) = published;
+    for (uint64_t offset = 0; offset < info_bytes; offset += page_size)
+        if (!Mapper::map_root(root, Boot_tasks::boot_info_area + offset, block + offset, page_size, Fpage::read))
+            return;
+    Kip::set_boot_info(Boot_tasks::boot_info_area);
+    Console::print("boot info: %llu modules for the root task at %#llx\n", static_cast<unsigned long long>(published),
+                   static_cast<unsigned long long>(Boot_tasks::boot_info_area));
+}
+
 }  // namespace
 
 const Range_set &Boot_tasks::sigma0_memory() { return sigma0_owned; }
@@ -215,8 +286,9 @@ unsigned Boot_tasks::start(const Boot_info &info)
     Phys_range sigma0_image{image.low, image.high};
     unsigned started = 1;
     if (root != nullptr) {
-        if (start_task(*root, TERN_USER_BASE + 2, sigma0_thread->id(), image) != nullptr) {
+        if (Thread *root_thread = start_task(*root, TERN_USER_BASE + 2, sigma0_thread->id(), image)) {
             Kip::set_root_server(image);
+            publish_modules(info, *root_thread->space());
             ++started;
         }
     }

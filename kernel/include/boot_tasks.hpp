@@ -4,6 +4,7 @@
 // Each module is an ELF64 executable, checked before anything is loaded; a malformed or
 // missing module is reported and not run. Task images are copied into kernel-allocated
 // pages and mapped with their segments' rights; sigma0's own memory is mapped lazily.
+// The root task also gets the boot modules, read-only, with X.2's boot information.
 #pragma once
 
 #include "boot_info.hpp"
@@ -15,6 +16,7 @@ public:
     static constexpr uint64_t utcb_area = 0x00007ffffff00000;    // 64 KiB: 64 UTCBs
     static constexpr uint64_t stack_top = 0x00007fffffe00000;
     static constexpr uint64_t stack_size = 64 * 1024;
+    static constexpr uint64_t boot_info_area = 0x0000700000000000;  // root task only: boot info, modules
 
     // Gives sigma0 all free memory but the kernel's reserve, then starts the tasks.
     // Returns the number of tasks started.

@@ -2,7 +2,8 @@
 // libl4 runtime: what runs between _start and main, and after main. There is no process
 // exit yet: when main returns the thread reports it to the kernel debugger and sleeps for
 // ever. Should a sleep end (a kernel that refuses a receive from oneself), the thread
-// halts itself instead of spinning.
+// halts itself instead of spinning. A program may replace that ending: __tern_exit is weak
+// (Tern's tasks report their exit status to the root task, servers/lib/task.c).
 #include <l4/ipc.h>
 #include <l4/kdebug.h>
 #include <l4/thread.h>
@@ -12,6 +13,7 @@ L4_Word_t __tern_kip;
 
 int main(int argc, char **argv, char **envp);
 void __tern_start(void) __attribute__((noreturn, used));
+void __tern_exit(int status) __attribute__((noreturn));
 
 typedef void (*Initializer)(void);
 extern const Initializer __init_array_start[];
@@ -27,8 +29,12 @@ void __tern_start(void)
     for (initializer = __init_array_start; initializer != __init_array_end; ++initializer)
         (*initializer)();
 
-    (void)main(0, no_arguments, no_arguments);
+    __tern_exit(main(0, no_arguments, no_arguments));
+}
 
+__attribute__((weak)) void __tern_exit(int status)
+{
+    (void)status;
     L4_KDB_Enter("main returned");
     for (;;) {
         L4_Sleep(L4_Never);

@@ -4,6 +4,8 @@ ended. Ids are stable; add new tests at the end of their group."""
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from emulators import Step
+
 ROOT = Path(__file__).resolve().parents[2]
 
 MODULES = [("boot/welcome.txt", "greeting=hello"), ("boot/grub.cfg", "two words")]
@@ -25,6 +27,7 @@ class Boot_test:
     timeout: int = 60
     suite: bool = False                          # the log carries in-system test results (SYSTEST lines)
     iso_name: str = "tern-test.iso"               # the ISO an iso-image test boots
+    script: list = field(default_factory=list)   # Steps typed into the serial port (interactive QEMU)
 
 
 def fault(test_id, kind, description, *expect):
@@ -34,6 +37,49 @@ def fault(test_id, kind, description, *expect):
 
 # {build} is the build directory the harness runs against.
 SYSTEM_MODULES = [("{build}/sigma0/sigma0", ""), ("{build}/tests/system/roottask", "")]
+
+# The normal boot's modules (boot/meson.build), for -kernel boots of the whole system.
+SHELL_PROGRAMS = ["console", "shell", "hello", "spin", "fault", "systest", "conbench"]
+NORMAL_MODULES = ([("{build}/sigma0/sigma0", ""), ("{build}/servers/root/roottask", ""), ("boot/system.conf", ""),
+                   ("{build}/servers/console/console", ""), ("{build}/servers/shell/shell", "")] +
+                  [(f"{{build}}/servers/programs/{name}", "") for name in SHELL_PROGRAMS[2:]])
+
+PROMPT = r"^tern> "
+
+# Typed into the shell of the normal boot, in this order; each step is one result.
+SHELL_STEPS = [
+    Step("SHELL0001", "the normal boot lands at the shell prompt", "", [r"^Tern shell; type help", PROMPT]),
+    Step("SHELL0002", "help lists the commands", "help\r",
+         [r"^help$", r"^  ps +threads", r"^  mem +memory", r"^  run MODULE", r"^  test ", r"^  bench ", PROMPT]),
+    Step("SHELL0003", "typed characters come back through the console server (echo), backspace erases",
+         "echo typed thro\x7f\x7f\x7fhrough the console\r",
+         [r"^echo typed thro", r"^typed through the console$", PROMPT]),
+    Step("SHELL0004", "ps lists sigma0, root, the servers and the shell's second thread", "ps\r",
+         [r"^  THREAD +PRIO +STATE", r"^  20000000001 +255 .* sigma0 +- +sigma0$", r"^  [0-9a-f]+ +255 .* root .* root$",
+          r"^  [0-9a-f]+ +200 +\S+ +server .* console$", r"^  [0-9a-f]+ +150 +\S+ +server .* shell$",
+          r"^  [0-9a-f]+ +150 +\S+ +thread .* shell$", PROMPT]),
+    Step("SHELL0005", "mem shows the KIP's memory descriptors and what root handed out", "mem\r",
+         [r"^KIP memory descriptors:$", r"^  \[0x[0-9a-f]+, 0x[0-9a-f]+\) +\d+ KiB conventional$",
+          r"^sigma0 owns \d+ KiB$", r"^root got \d+ KiB from sigma0 for tasks; \d+ tasks use \d+ KiB", PROMPT]),
+    Step("SHELL0006", "run starts a boot module with arguments and reports its exit status", "run hello a b c\r",
+         [r'^hello from thread [0-9a-f]+, arguments "a b c"$', r"^\[hello: exit status 0\]$", PROMPT]),
+    Step("SHELL0007", "an unknown command gets an error and the shell goes on", "frobnicate now\r",
+         [r'^shell: unknown command "frobnicate"; type help', PROMPT]),
+    Step("SHELL0008", "run of a module that does not exist is an error", "run nosuchthing\r",
+         [r'^run: no boot module "nosuchthing"$', PROMPT]),
+    Step("SHELL0009", "a faulting task is ended by root and reported; the shell goes on", "run fault\r",
+         [r"^root: fault: page fault outside its memory at 0", r"^\[fault: ended by the root task after a fault\]$",
+          PROMPT]),
+    Step("SHELL0010", "Ctrl-C typed during run ends the task", "run spin\r",
+         [r"^spin: round 2$"]),
+    Step("SHELL0011", "... and the shell reports it interrupted", "\x03", [r"^\[spin: interrupted\]$", PROMPT]),
+    Step("SHELL0012", "test runs the system test module: all pass", "test\r",
+         [r"^TEST done \d+ passed, 0 failed$", r"^\[systest: exit status 0\]$", PROMPT], timeout=60),
+    Step("SHELL0013", "bench runs the console throughput benchmark", "bench\r",
+         [r"^BENCH console throughput, \d+ KiB in \d+ us: \d+ bytes/s$", r"^\[conbench: exit status 0\]$", PROMPT],
+         timeout=60),
+    Step("SHELL0014", "shutdown stops the machine", "shutdown\r", [r"^root: shutdown asked by shell$"]),
+]
 
 BOOT_TESTS = [
     Boot_test("BOOT0001", "64-bit C++ reached with global constructors run",
@@ -67,6 +113,20 @@ BOOT_TESTS = [
               modules=[("tests/data/malformed/sigma0", "")],
               expect=[r"^boot task tests/data/malformed/sigma0: refused, not a usable ELF64 executable: ",
                       r"^boot complete: shutting down$"], forbid=[r"^boot task .*: thread "]),
+    Boot_test("BOOT0011", "bad lines of the boot configuration are reported and skipped", command_line="",
+              modules=[(path, "config=system-bad.conf" if path.endswith("roottask") else args)
+                       for path, args in NORMAL_MODULES if not path.endswith(".conf")] +
+                      [("tests/data/system-bad.conf", "")],
+              expect=[r'^root: system configuration line 3: a line must start with "server"; line skipped$',
+                      r"^root: system configuration line 4: the server needs a name of 1 to 31 characters; line skipped$",
+                      r"^root: system configuration line 5: priority must be 1 to 254; line skipped$",
+                      r"^root: system configuration line 6: irq must be 0 to 23; line skipped$",
+                      r"^root: system configuration line 7: ports must be BASE/COUNT within 0-0xffff; line skipped$",
+                      r"^root: system configuration line 8: only pager=root is supported; line skipped$",
+                      r"^root: system configuration line 9: unknown option; line skipped$",
+                      r"^root: system-bad.conf names 3 servers$",
+                      r"^root: cannot start nosuchmodule: no such boot module$",
+                      r"^root: started console", r"^configuration survived$", r"^exit: success$"]),
 
     fault("FAULT0001", "null", "null dereference is caught, reported and fails the run",
           r"^KERNEL EXCEPTION: #PF page fault \(vector 14\), error code 0 \[not present, read, kernel\]$",
@@ -91,7 +151,13 @@ BOOT_TESTS = [
               expect=[r"^boot loader: GRUB", r"^memory map: \d+ regions$",
                       r'^  module 0: .*welcome\.txt \[.*\) \d+ bytes, arguments "greeting=hello"$',
                       r"^check=memory: passed", r"^boot task sigma0: thread 0x20000000001",
-                      r"^hello \(second space, thread [0-9a-f]+\): the root task says 20 \+ 22 = 42$",
+                      r"^boot info: \d+ modules for the root task",
+                      r"^root: started console \(thread [0-9a-f]+, priority 200\)$",
+                      r"^root: started shell \(thread [0-9a-f]+, priority 150\)$",
+                      r'^hello from thread [0-9a-f]+, arguments "from the boot test"$',
+                      r"^hello: the name service says console is [0-9a-f]+ \(status 0\)$",
+                      r"^\[hello: exit status 0\]$", r"^  [0-9a-f]+ +200  \S+ +server .* console$",
+                      r"^root got \d+ KiB from sigma0 for tasks", r"^TEST done \d+ passed, 0 failed$",
                       r"^kernel memory: thread: \d+ objects of 16384 bytes, \d+ pages in \d+ slabs$",
                       r"^kernel memory: space: \d+ objects of \d+ bytes",
                       r"^kernel memory: mapping: \d+ objects of 32 bytes", r"^exit: success$"]),
@@ -99,7 +165,7 @@ BOOT_TESTS = [
               emulator="bochs", timeout=180,
               expect=[r"^Tern \d+\.\d+\.\d+ microkernel", r"^boot loader: GRUB", r"^memory map: \d+ regions$",
                       r"^  \[0x000000100000, .*usable$", r"^check=memory: passed", r"^timer: tick 3",
-                      r"^hello: message from the second space", r"^exit: success$"]),
+                      r"^\[hello: exit status 0\]$", r"^TEST done \d+ passed, 0 failed$", r"^exit: success$"]),
     # -icount: guest time follows guest instructions, so the suite's timing tests (time
     # slices, timeouts) do not depend on how busy the host is.
     Boot_test("SYSTEM0000", "the in-system test suite runs to its end as the root task", command_line="ticks=0",
@@ -114,6 +180,9 @@ BOOT_TESTS = [
     Boot_test("BOCHS0002", "the in-system test suite passes in Bochs too", image="iso", emulator="bochs",
               iso_name="tern-system.iso", timeout=600,
               expect=[r"^SYSTEST done \d+ passed, 0 failed$", r"^exit: success$"]),
+    Boot_test("SHELL0000", "the normal boot's shell answers what is typed into the serial port",
+              command_line="", modules=NORMAL_MODULES, timeout=180, script=SHELL_STEPS,
+              expect=[r"^root: started console", r"^console: serving on ", r"^exit: success$"]),
     Boot_test("DEBUG0001", "GDB attaches and stops at the first C++ function with symbols", emulator="gdb",
               expect=[r"Breakpoint 1, arch_start \(magic=732803074, info_address=\d+\)"]),
 ]

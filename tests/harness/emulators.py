@@ -136,3 +136,86 @@ def run_gdb_attach(test, build: Path, log_file: Path) -> Run:
     log_file.write_text(log)
     kind = "timeout" if timed_out else ("success" if code == 0 else f"gdb status {code}")
     return Run(log, code, timed_out, kind)
+
+
+@dataclass
+class Step:
+    """One exchange with a running system: type `send` into the serial port, then wait until
+    every regex in `expect` matches a line of what came out since the step began."""
+    test_id: str
+    description: str
+    send: str
+    expect: list
+    timeout: float = 20.0
+
+
+def run_qemu_interactive(test, build: Path, log_file: Path):
+    """Boots with the serial port on QEMU's stdin and stdout and types each step's text
+    into it, a character at a time, as a person at the serial console would. Returns the
+    Run and one (step, problems) pair per step; a step after a failed one is not tried."""
+    import threading
+    command = qemu_command(test, build, Path("/dev/null"))
+    command[command.index("-serial") + 1] = "stdio"
+    proc = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    chunks = []
+    lock = threading.Lock()
+
+    def reader():
+        for chunk in iter(lambda: proc.stdout.read1(4096), b""):
+            with lock:
+                chunks.append(chunk)
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+
+    def output() -> str:
+        with lock:
+            return clean(b"".join(chunks).decode(errors="replace"))
+
+    def wait_for(patterns, since: int, timeout: float) -> list:
+        deadline = time.monotonic() + timeout
+        while True:
+            text = output()[since:]
+            missing = [p for p in patterns if not re.search(p, text, re.MULTILINE)]
+            if not missing or time.monotonic() > deadline or proc.poll() is not None:
+                return missing
+            time.sleep(0.05)
+
+    results = []
+    failed = False
+    for step in test.script:
+        if failed:
+            results.append((step, ["not tried: an earlier step failed"]))
+            continue
+        since = len(output())
+        try:
+            for character in step.send:
+                proc.stdin.write(character.encode("latin-1"))
+                proc.stdin.flush()
+                time.sleep(0.01)
+        except OSError as error:
+            results.append((step, [f"cannot type into QEMU: {error}"]))
+            failed = True
+            continue
+        missing = wait_for(step.expect, since, step.timeout)
+        problems = [f"no line matching /{p}/ within {step.timeout} s" for p in missing]
+        if problems:
+            problems += ["output of the step:"] + ["  " + line for line in output()[since:].splitlines()[-12:]]
+            failed = True
+        results.append((step, problems))
+    if failed:
+        proc.kill()  # the script did not reach its shutdown: do not wait for the timeout
+    try:
+        proc.wait(timeout=test.timeout)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        timed_out = True
+    thread.join(timeout=5)
+    stderr = proc.stderr.read().decode(errors="replace")
+    log = output()
+    log_file.write_text(log + ("\n--- qemu stderr ---\n" + stderr if stderr else ""))
+    kind = "timeout" if timed_out else QEMU_STATUS.get(proc.returncode, f"unexpected status {proc.returncode}")
+    return Run(log, proc.returncode, timed_out, kind), results

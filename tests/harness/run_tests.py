@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from boot_tests import BOOT_TESTS, Boot_test  # noqa: E402
-from emulators import ROOT, Run, run_bochs, run_gdb_attach, run_qemu  # noqa: E402
+from emulators import ROOT, Run, run_bochs, run_gdb_attach, run_qemu, run_qemu_interactive  # noqa: E402
 
 
 @dataclass
@@ -124,6 +124,10 @@ def run_boot_test(test: Boot_test, build: Path, log_dir: Path) -> list:
     """The test's own result, followed by the in-system results its log carries."""
     log_file = log_dir / f"{test.test_id}.log"
     try:
+        if test.emulator == "qemu" and test.script:
+            run, steps = run_qemu_interactive(test, build, log_file)
+            return [judge(test, run)] + [Result(step.test_id, step.description, not problems, problems)
+                                         for step, problems in steps]
         if test.emulator == "qemu":
             run = run_qemu(test, build, log_file)
         elif test.emulator == "bochs":

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+// libl4, Tern extension: the root task's system protocol (docs/system.md). The root task
+// starts every task, is its pager and exception handler, and does the privileged things
+// (X.2 lets only it use ThreadControl and SpaceControl) on the tasks' behalf, as far as
+// the boot configuration grants them.
+//
+//   request (label)           words in                   reply words (status in the label)
+//   TERN_SYSTEM_ARGS          -                          MR1.. the task's arguments (a string)
+//   TERN_SYSTEM_EXIT          MR1 exit status            none: the task is gone
+//   TERN_SYSTEM_RUN           MR1.. "module arguments"   when the task ends: MR1 exit status
+//                                                        (status OK, INTERRUPTED or KILLED)
+//   TERN_SYSTEM_INTERRUPT     -                          MR1 tasks ended (those the caller's task runs)
+//   TERN_SYSTEM_THREAD        MR1 ip, MR2 sp             MR1 the new thread of the caller's task
+//   TERN_SYSTEM_IO_PORTS      MR1 I/O fpage              a map item of the ports (accept them)
+//   TERN_SYSTEM_IRQ           MR1 interrupt number       - (the caller now receives that interrupt)
+//   TERN_SYSTEM_TASKS         MR1 index                  MR1 thread, MR2 priority, MR3 state,
+//                                                        MR4 kind, MR5 bytes of memory, MR6-9 name
+//   TERN_SYSTEM_MEMORY        -                          MR1 bytes root got from sigma0,
+//                                                        MR2 bytes its tasks use, MR3 tasks
+//   TERN_SYSTEM_SHUTDOWN      MR1 status                 none: the machine stops
+#ifndef L4_TERN_SYSTEM_H
+#define L4_TERN_SYSTEM_H
+
+#include <l4/tern/protocol.h>
+
+#define TERN_SYSTEM_ARGS 0x7e21UL
+#define TERN_SYSTEM_EXIT 0x7e22UL
+#define TERN_SYSTEM_RUN 0x7e23UL
+#define TERN_SYSTEM_INTERRUPT 0x7e24UL
+#define TERN_SYSTEM_THREAD 0x7e25UL
+#define TERN_SYSTEM_IO_PORTS 0x7e26UL
+#define TERN_SYSTEM_IRQ 0x7e27UL
+#define TERN_SYSTEM_TASKS 0x7e28UL
+#define TERN_SYSTEM_MEMORY 0x7e29UL
+#define TERN_SYSTEM_SHUTDOWN 0x7e2aUL
+
+#define TERN_ARGS_WORDS 32 // arguments and run command lines: at most 255 bytes
+
+// TERN_SYSTEM_TASKS kinds.
+#define TERN_TASK_SIGMA0 0
+#define TERN_TASK_ROOT 1
+#define TERN_TASK_SERVER 2 // started from the boot configuration
+#define TERN_TASK_RUN 3    // started by TERN_SYSTEM_RUN
+#define TERN_TASK_THREAD 4 // a further thread of the task listed before it
+
+L4_INLINE L4_Word_t tern_system_call(L4_Word_t label, unsigned count, const L4_Word_t *words)
+{
+    tern_load(label, count, words);
+    return tern_status(L4_Call(tern_root_thread()));
+}
+
+// Runs "module arguments" and waits for it to end; *exit_status is its exit status.
+L4_INLINE L4_Word_t tern_system_run(const char *command, L4_Word_t *exit_status)
+{
+    L4_Word_t words[TERN_ARGS_WORDS];
+    unsigned count = tern_pack_string(command, words, TERN_ARGS_WORDS);
+    if (count == 0)
+        return TERN_ERROR_MALFORMED;
+    L4_Word_t status = tern_system_call(TERN_SYSTEM_RUN, count, words);
+    L4_StoreMR(1, exit_status);
+    return status;
+}
+
+#endif

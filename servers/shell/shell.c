@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/* The native shell: a small monitor on the console (docs/system.md). It reads lines
+ * through the console server, edits them itself (the console does not echo), and runs
+ * commands: help, ps, mem, run, test, bench, echo, shutdown. Started with arguments
+ * "-c COMMAND; COMMAND..." it runs those first (the test boots use that) and then reads
+ * the console as usual.
+ *
+ * Ctrl-C: a second thread of the shell's task waits in the console for Ctrl-C and asks
+ * the root task to end whatever this shell is running; the main thread, waiting for that
+ * run to end, gets "interrupted" as its answer. At the prompt Ctrl-C does nothing. */
+#include <l4/kip.h>
+#include <l4/thread.h>
+#include <l4/tern/console.h>
+#include <l4/tern/names.h>
+#include <l4/tern/system.h>
+#include <l4io.h>
+
+#include "task.h"
+
+#define LINE_BYTES 200
+#define WATCHER_STACK_WORDS 1024
+
+static L4_Word_t watcher_stack[WATCHER_STACK_WORDS] __attribute__((aligned(16)));
+
+static int same(const char *a, const char *b)
+{
+    while (*a != '\0' && *a == *b)
+        ++a, ++b;
+    return *a == *b;
+}
+
+/* Starts with the stack pointer 8 below a 16-byte boundary, as after a call (x86-64 ABI). */
+static void watcher_main(void)
+{
+    L4_Set_ExceptionHandler(tern_root_thread());
+    for (;;) {
+        if (tern_console_wait_interrupt(task_console()) == TERN_OK)
+            tern_system_call(TERN_SYSTEM_INTERRUPT, 0, 0);
+        else
+            L4_Sleep(L4_TimePeriod(100000)); /* console busy or gone: do not spin */
+    }
+}
+
+static void help(void)
+{
+    printf("commands:\n"
+           "  help              this list\n"
+           "  ps                threads and tasks: sigma0, root and what root started\n"
+           "  mem               memory: the KIP's memory descriptors and what root handed out\n"
+           "  run MODULE [ARGS] start a boot module as a task and wait for its end (Ctrl-C ends it)\n"
+           "  test              run the system test module (systest)\n"
+           "  bench             run the console throughput benchmark (conbench)\n"
+           "  echo TEXT         print TEXT\n"
+           "  shutdown [N]      stop the machine (status N, default 0)\n");
+}
+
+static const char *state_name(L4_Word_t state)
+{
+    static const char *names[] = {"?", "dead", "inactive", "running", "send-wait", "sending", "waiting",
+                                  "receiving"};
+    return state < 8 ? names[state] : "?";
+}
+
+static const char *kind_name(L4_Word_t kind)
+{
+    static const char *names[] = {"sigma0", "root", "server", "run", "thread"};
+    return kind < 5 ? names[kind] : "?";
+}
+
+static void ps(void)
+{
+    printf("  THREAD             PRIO  STATE      KIND    MEMORY  NAME\n");
+    for (L4_Word_t index = 0;; ++index) {
+        L4_MsgTag_t tag;
+        tern_load(TERN_SYSTEM_TASKS, 1, &index);
+        tag = L4_Call(tern_root_thread());
+        if (tern_status(tag) != TERN_OK || L4_UntypedWords(tag) != 9)
+            break;
+        L4_Word_t w[9];
+        for (int i = 0; i < 9; ++i)
+            L4_StoreMR(i + 1, &w[i]);
+        char name[TERN_NAME_MAX + 1];
+        tern_unpack_string(w + 5, TERN_NAME_WORDS, name, sizeof name);
+        char memory[16] = "-";
+        if (w[4] != 0)
+            snprintf(memory, sizeof memory, "%luK", w[4] >> 10);
+        printf("  %-18lx %4lu  %-9s  %-6s  %6s  %s\n", w[0], w[1], state_name(w[2]), kind_name(w[3]), memory,
+               name);
+    }
+}
+
+static void mem(void)
+{
+    void *kip = L4_GetKernelInterface();
+    static const char *types[16] = {"undefined", "conventional", "reserved", "dedicated", "shared"};
+    L4_Word_t conventional = 0;
+    printf("KIP memory descriptors:\n");
+    for (L4_Word_t i = 0; i < L4_NumMemoryDescriptors(kip); ++i) {
+        L4_MemoryDesc_t *d = L4_MemoryDesc(kip, i);
+        L4_Word_t type = L4_MemoryDescType(d) & 0xf, low = L4_MemoryDescLow(d), high = L4_MemoryDescHigh(d) + 1;
+        printf("  [%#014lx, %#014lx) %8lu KiB %s%s\n", low, high, (high - low) >> 10,
+               types[type] != 0 ? types[type] : "other", L4_IsMemoryDescVirtual(d) ? " (virtual)" : "");
+        if (type == 1 && !L4_IsMemoryDescVirtual(d))
+            conventional += high - low;
+    }
+    printf("sigma0 owns %lu KiB\n", conventional >> 10);
+    tern_load(TERN_SYSTEM_MEMORY, 0, 0);
+    L4_MsgTag_t tag = L4_Call(tern_root_thread());
+    if (tern_status(tag) == TERN_OK && L4_UntypedWords(tag) == 3) {
+        L4_Word_t got, used, count;
+        L4_StoreMR(1, &got);
+        L4_StoreMR(2, &used);
+        L4_StoreMR(3, &count);
+        printf("root got %lu KiB from sigma0 for tasks; %lu tasks use %lu KiB of it\n", got >> 10, count, used >> 10);
+    } else {
+        printf("mem: the root task did not answer (status %lu)\n", tern_status(tag));
+    }
+}
+
+static void run(const char *command)
+{
+    char module[TERN_NAME_MAX + 1];
+    unsigned n = 0;
+    while (command[n] != '\0' && command[n] != ' ' && n < TERN_NAME_MAX) {
+        module[n] = command[n];
+        ++n;
+    }
+    module[n] = '\0';
+    L4_Word_t exit_status = 0;
+    L4_Word_t status = tern_system_run(command, &exit_status);
+    switch (status) {
+    case TERN_OK:
+        printf("[%s: exit status %lu]\n", module, exit_status);
+        break;
+    case TERN_ERROR_INTERRUPTED:
+        printf("[%s: interrupted]\n", module);
+        break;
+    case TERN_ERROR_KILLED:
+        printf("[%s: ended by the root task after a fault]\n", module);
+        break;
+    case TERN_ERROR_NOT_FOUND:
+        printf("run: no boot module \"%s\"\n", module);
+        break;
+    default:
+        printf("run: cannot run \"%s\" (status %lu)\n", module, status);
+        break;
+    }
+}
+
+static void execute(char *line)
+{
+    while (*line == ' ')
+        ++line;
+    char *end = line;
+    while (*end != '\0')
+        ++end;
+    while (end > line && end[-1] == ' ')
+        *--end = '\0';
+    char *rest = line;
+    while (*rest != '\0' && *rest != ' ')
+        ++rest;
+    if (*rest == ' ')
+        *rest++ = '\0';
+    while (*rest == ' ')
+        ++rest;
+    if (line[0] == '\0')
+        return;
+    if (same(line, "help"))
+        help();
+    else if (same(line, "ps"))
+        ps();
+    else if (same(line, "mem"))
+        mem();
+    else if (same(line, "run") && rest[0] != '\0')
+        run(rest);
+    else if (same(line, "run"))
+        printf("run: which module? (run MODULE [ARGS])\n");
+    else if (same(line, "test"))
+        run("systest");
+    else if (same(line, "bench"))
+        run("conbench");
+    else if (same(line, "echo"))
+        printf("%s\n", rest);
+    else if (same(line, "shutdown")) {
+        L4_Word_t status = rest[0] != '\0' && rest[0] != '0';
+        printf("shutdown: %lu\n", tern_system_call(TERN_SYSTEM_SHUTDOWN, 1, &status));
+    } else
+        printf("shell: unknown command \"%s\"; type help for the list\n", line);
+}
+
+/* Runs the ';'-separated commands of a -c argument. */
+static void run_script(const char *script)
+{
+    char line[LINE_BYTES];
+    while (*script != '\0') {
+        while (*script == ' ')
+            ++script;
+        unsigned n = 0;
+        while (*script != '\0' && *script != ';') {
+            if (n + 1 < sizeof line)
+                line[n++] = *script;
+            ++script;
+        }
+        line[n] = '\0';
+        if (*script == ';')
+            ++script;
+        printf("tern> %s\n", line);
+        execute(line);
+    }
+}
+
+/* Reads one line with echo, backspace, Ctrl-U (erase line) and Ctrl-C (new line). */
+static void read_line(char *line, unsigned capacity)
+{
+    static int after_cr;
+    unsigned length = 0;
+    printf("tern> ");
+    for (;;) {
+        char bytes[64];
+        unsigned n = tern_console_read(task_console(), bytes, sizeof bytes);
+        for (unsigned i = 0; i < n; ++i) {
+            char c = bytes[i];
+            int was_cr = after_cr;
+            after_cr = c == '\r';
+            if (c == '\n' && was_cr)
+                continue; /* the LF of a CR LF */
+            if (c == '\r' || c == '\n') {
+                printf("\n");
+                line[length] = '\0';
+                return;
+            }
+            if ((c == 0x7f || c == '\b') && length > 0) {
+                --length;
+                printf("\b \b");
+            } else if (c == 0x15) {
+                for (; length > 0; --length)
+                    printf("\b \b");
+            } else if (c == TERN_CONSOLE_CTRL_C) {
+                printf("^C\ntern> ");
+                length = 0;
+            } else if (c >= ' ' && c < 0x7f && length + 1 < capacity) {
+                line[length++] = c;
+                putchar(c);
+            }
+        }
+        if (n == 0)
+            L4_Sleep(L4_TimePeriod(100000)); /* the console refused: do not spin */
+    }
+}
+
+int main(void)
+{
+    L4_Word_t start[2] = {(L4_Word_t)watcher_main, (L4_Word_t)&watcher_stack[WATCHER_STACK_WORDS - 1]};
+    if (tern_system_call(TERN_SYSTEM_THREAD, 2, start) != TERN_OK)
+        printf("shell: no second thread: Ctrl-C cannot interrupt a run\n");
+    printf("Tern shell; type help for the commands\n");
+    const char *args = task_args();
+    if (args[0] == '-' && args[1] == 'c' && args[2] == ' ')
+        run_script(args + 3);
+    char line[LINE_BYTES];
+    for (;;) {
+        read_line(line, sizeof line);
+        execute(line);
+    }
+}
