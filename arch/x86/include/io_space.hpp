@@ -19,6 +19,7 @@
 // coherent when ports of the running space change is the caller's (Io_mapper's) part.
 #pragma once
 
+#include "cpu_local.hpp"
 #include "page_allocator.hpp"
 #include "types.hpp"
 
@@ -84,3 +85,10 @@ private:
     unsigned port_count_ = 0;
     unsigned extent_ = 0;
 };
+
+inline void Io_space::activate() const
+{
+    // The one comparison every space switch pays (both nullptr between spaces without ports).
+    if (!Cpu_local::io_loaded_is(key_))
+        load();
+}
