@@ -10,16 +10,6 @@
 // changing its ports, and forget() runs before a bitmap is freed, so a key never names
 // freed memory that a new space's bitmap could reuse.
 
-void Io_space::load() const
-{
-    Cpu_local &local = Cpu_local::get();
-    if (key_ == nullptr)
-        local.tss.deny_all_ports();
-    else
-        local.tss.load_io_bitmap(bitmap_, extent_);
-    local.io_loaded = key_;
-}
-
 void Io_space::forget() const
 {
     Cpu_local &local = Cpu_local::get();

@@ -30,15 +30,3 @@ void Tss::init()
     // No space has ports yet: ring 3 gets none (IOPL stays 0).
     deny_all_ports();
 }
-
-void Tss::load_io_bitmap(const uint8_t *bitmap, unsigned extent)
-{
-    if (extent > io_bitmap_bytes)
-        extent = io_bitmap_bytes;
-    for (unsigned i = 0; i < extent; ++i)
-        io_bitmap_[i] = bitmap[i];
-    for (unsigned i = extent; i < io_dirty_; ++i)
-        io_bitmap_[i] = 0xff;
-    io_dirty_ = static_cast<uint16_t>(extent);
-    io_map_base_ = offsetof(Tss, io_bitmap_);
-}

@@ -35,7 +35,18 @@ public:
     // Every port is denied (the bitmap offset lies beyond the limit).
     void deny_all_ports() { io_map_base_ = no_io_bitmap; }
     // Makes bitmap[0, extent) the I/O bitmap (ports beyond extent * 8 denied) and uses it.
-    void load_io_bitmap(const uint8_t *bitmap, unsigned extent);
+    // Inline: it is part of a space switch (Io_space::load).
+    void load_io_bitmap(const uint8_t *bitmap, unsigned extent)
+    {
+        if (extent > io_bitmap_bytes)
+            extent = io_bitmap_bytes;
+        for (unsigned i = 0; i < extent; ++i)
+            io_bitmap_[i] = bitmap[i];
+        for (unsigned i = extent; i < io_dirty_; ++i)
+            io_bitmap_[i] = 0xff;
+        io_dirty_ = static_cast<uint16_t>(extent);
+        io_map_base_ = __builtin_offsetof(Tss, io_bitmap_);
+    }
 
 private:
     static constexpr uint16_t no_io_bitmap = 0xffff;
