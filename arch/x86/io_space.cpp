@@ -6,7 +6,7 @@
 //   them. Every bit of the bitmap is set (denied) unless its port has a node in its slot.
 // - port_count_ is the number of ports with a node; key_ == bitmap_ when it is not 0, else
 //   nullptr.
-// - extent_ is at least one more than the index of every bitmap byte with a clear bit.
+// - extent_ is a multiple of 8 and more than the index of every bitmap byte with a clear bit.
 
 Io_space::Error Io_space::reserve(Page_allocator &pages, unsigned first, unsigned end)
 {
@@ -25,8 +25,9 @@ Io_space::Error Io_space::reserve(Page_allocator &pages, unsigned first, unsigne
             return Error::out_of_memory;
         }
         bitmap_ = static_cast<uint8_t *>(pages.virtual_address(bitmap));
-        for (unsigned i = 0; i < bitmap_bytes; ++i)
-            bitmap_[i] = 0xff;
+        auto *words = static_cast<uint64_t *>(pages.virtual_address(bitmap));
+        for (unsigned i = 0; i < bitmap_bytes / 8; ++i)
+            words[i] = ~uint64_t{0};
         directory_ = static_cast<Mapping ***>(pages.virtual_address(directory));
         for (unsigned i = 0; i < slot_pages; ++i)
             directory_[i] = nullptr;
@@ -51,7 +52,7 @@ void Io_space::insert(unsigned port, Mapping *node)
     directory_[port / slots_per_page][port % slots_per_page] = node;
     bitmap_[port / 8] &= static_cast<uint8_t>(~(1u << (port % 8)));
     if (port / 8 + 1 > extent_)
-        extent_ = port / 8 + 1;
+        extent_ = static_cast<unsigned>(align_up(port / 8 + 1, 8));
     ++port_count_;
     key_ = bitmap_;
 }

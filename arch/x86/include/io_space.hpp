@@ -63,7 +63,8 @@ public:
     // The bitmap while the space has ports, else nullptr (see above).
     const uint8_t *key() const { return key_; }
     const uint8_t *bitmap() const { return bitmap_; }
-    // The bitmap's bytes that have ever permitted a port: [0, extent()).
+    // The bitmap's bytes that have ever permitted a port lie in [0, extent()); a multiple of
+    // 8, so that the TSS copy moves words.
     unsigned extent() const { return extent_; }
     bool permits(unsigned port) const
     {
