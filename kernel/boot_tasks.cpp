@@ -3,6 +3,8 @@
 
 #include "abi.h"
 #include "console.hpp"
+#include "cpu.hpp"
+#include "device_memory.hpp"
 #include "elf_image.hpp"
 #include "kernel_memory.hpp"
 #include "kip.hpp"
@@ -278,10 +280,12 @@ unsigned Boot_tasks::start(const Boot_info &info)
             Console::print("boot tasks: a root task needs sigma0; not starting it\n");
         return 0;
     }
+    Device_memory::init(info, Cpu::physical_address_bits());
     Kip::Task_image image{};
     Thread *sigma0_thread = start_task(*sigma0, TERN_USER_BASE, Thread_id::nil(), image);
     if (sigma0_thread == nullptr)
         return 0;
+    sigma0_thread->space()->make_sigma0();
     Kip::set_sigma0(image);
     Phys_range sigma0_image{image.low, image.high};
     unsigned started = 1;
@@ -293,6 +297,7 @@ unsigned Boot_tasks::start(const Boot_info &info)
         }
     }
     give_memory_to_sigma0(sigma0_image);
+    Device_memory::describe_in_kip(sigma0_owned);
     if (!map_sigma0_memory(*sigma0_thread->space()))
         Console::print("sigma0: its memory is only partly mapped\n");
     return started;

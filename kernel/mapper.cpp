@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "mapper.hpp"
 
+#include "device_memory.hpp"
+#include "io_mapper.hpp"
 #include "kernel_memory.hpp"
 #include "memory_layout.hpp"
 #include "space.hpp"
@@ -51,6 +53,10 @@ private:
     Phys_addr head_ = 0;
 };
 
+// A leaf's caching bits, which every mapping derived from it keeps (device memory is
+// uncached everywhere).
+constexpr uint64_t cache_bits = Page_table::write_through | Page_table::cache_disable;
+
 // The access status X.2 reports, from an entry's accessed and dirty bits.
 unsigned status_of(uint64_t entry)
 {
@@ -60,6 +66,8 @@ unsigned status_of(uint64_t entry)
 }  // namespace
 
 const Mapping_database &Mapper::database() { return mappings; }
+
+Mapping_database &Mapper::nodes() { return mappings; }
 
 uint64_t Mapper::leaf_bits(unsigned rights)
 {
@@ -77,14 +85,15 @@ unsigned Mapper::rights_of(uint64_t entry)
            ((entry & Page_table::no_execute) == 0 ? Fpage::execute : 0);
 }
 
-bool Mapper::map_root(Space &space, Virt_addr virt, Phys_addr frame, uint64_t bytes, unsigned rights)
+bool Mapper::map_root(Space &space, Virt_addr virt, Phys_addr frame, uint64_t bytes, unsigned rights, bool uncached)
 {
     Mapping *root;
     unsigned piece = bytes == page_size ? static_cast<unsigned>(frame / page_size % Mapping::pieces_per_large_page) : 0;
     if (mappings.create_root(Kernel_memory::pages(), &space, virt, size_of(bytes), piece, root) !=
         Mapping_database::Error::none)
         return false;
-    if (space.table_.insert(virt, frame, bytes, leaf_bits(rights | Fpage::read), root) != Page_table::Error::none) {
+    if (space.table_.insert(virt, frame, bytes, leaf_bits(rights | Fpage::read) | (uncached ? cache_bits : 0), root) !=
+        Page_table::Error::none) {
         (void)mappings.revoke(*root, Scope::whole_subtree, Action::remove, [](const Mapping &) {});
         return false;
     }
@@ -177,6 +186,8 @@ void Mapper::map(Space &sender, Virt_addr source, Space &receiver, Virt_addr tar
     // Overlapping source and target in one space have no sensible meaning: nothing.
     if (&sender == &receiver && source < target + length && target < source + length)
         return;
+    if (sender.is_sigma0() && !grant)
+        make_device_roots(sender, source, length);
     sender.table_.for_each_leaf(source, source + length, [&](const Leaf &leaf) {
         if (*leaf.slot == nullptr)
             return;  // a kernel page (UTCB, KIP): not the sender's to give
@@ -201,6 +212,22 @@ void Mapper::map(Space &sender, Virt_addr source, Space &receiver, Virt_addr tar
     });
 }
 
+void Mapper::make_device_roots(Space &sigma0, Virt_addr virt, uint64_t bytes)
+{
+    // RAM (the usual case) costs one scan of a short list; huge items make no roots, so
+    // that one item cannot make millions of nodes.
+    if (bytes > max_device_item || Device_memory::none_in({virt, virt + bytes}))
+        return;
+    for (Virt_addr page = virt; page < virt + bytes; page += page_size) {
+        // sigma0's space is idempotent: the address is the frame. Its KIP and UTCB areas
+        // and whatever it has mapped already stay as they are.
+        if (!Device_memory::is_device(page) || sigma0.is_reserved(page, page_size) || sigma0.table_.find(page).present())
+            continue;
+        if (!map_root(sigma0, page, page, page_size, Fpage::read | Fpage::write, true))
+            return;  // out of memory: the map gives what exists
+    }
+}
+
 void Mapper::map_page(const Leaf &leaf, Virt_addr source, Space &receiver, Virt_addr target, uint64_t bytes,
                       unsigned rights, bool grant)
 {
@@ -208,6 +235,7 @@ void Mapper::map_page(const Leaf &leaf, Virt_addr source, Space &receiver, Virt_
         return;  // beyond user memory; the KIP and UTCB areas take no mappings
     Mapping &node = **leaf.slot;
     unsigned granted = rights_of(*leaf.entry) & (rights | Fpage::read);
+    uint64_t bits = leaf_bits(granted) | (*leaf.entry & cache_bits);
     Phys_addr frame = leaf.frame() + (source - leaf.base);
     // The same page mapped again from the same mapping keeps its place (and what was derived
     // from it) and only gains rights, as in Pistachio: a pager may upgrade a read-only
@@ -231,7 +259,7 @@ void Mapper::map_page(const Leaf &leaf, Virt_addr source, Space &receiver, Virt_
         return;
     if (grant) {
         Space &sender = *node.space();
-        if (receiver.table_.insert(target, frame, bytes, leaf_bits(granted), &node) != Page_table::Error::none)
+        if (receiver.table_.insert(target, frame, bytes, bits, &node) != Page_table::Error::none)
             return;
         if (bytes == Page_table::large_page_size)
             receiver.invalidate(target);
@@ -254,7 +282,7 @@ void Mapper::map_page(const Leaf &leaf, Virt_addr source, Space &receiver, Virt_
     if (mappings.map(Kernel_memory::pages(), node, &receiver, target, size_of(bytes), piece, child) !=
         Mapping_database::Error::none)
         return;
-    if (receiver.table_.insert(target, frame, bytes, leaf_bits(granted), child) != Page_table::Error::none) {
+    if (receiver.table_.insert(target, frame, bytes, bits, child) != Page_table::Error::none) {
         (void)mappings.revoke(*child, Scope::whole_subtree, Action::remove, [](const Mapping &) {});
         return;
     }
@@ -265,6 +293,10 @@ void Mapper::map_page(const Leaf &leaf, Virt_addr source, Space &receiver, Virt_
 
 unsigned Mapper::unmap(Space &space, Fpage fpage, bool flush)
 {
+    if (Io_mapper::handles(fpage.raw())) {
+        Io_mapper::unmap(space, fpage.raw(), flush);
+        return 0;  // ports have no access status
+    }
     if (!fpage.is_valid_region() && !fpage.is_complete())
         return 0;
     Virt_addr begin = fpage.is_complete() ? 0 : fpage.base();
@@ -301,6 +333,7 @@ unsigned Mapper::unmap(Space &space, Fpage fpage, bool flush)
 
 void Mapper::unmap_all(Space &space)
 {
+    Io_mapper::unmap_all(space);
     space.table_.for_each_leaf(0, Space::user_end, [](const Leaf &leaf) {
         if (*leaf.slot != nullptr)
             (void)revoke(**leaf.slot, true, Fpage::read | Fpage::write | Fpage::execute);

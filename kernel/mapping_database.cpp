@@ -12,6 +12,8 @@
 // - A 4 KiB node with a 4 KiB parent has its parent's piece; 2 MiB nodes have piece 0.
 // - Depth <= Mapping::max_depth, virtual addresses aligned to the size and below
 //   Mapping::virt_limit, spaces not nullptr.
+// - A tree holds port nodes only or memory nodes only; all nodes of a port tree are 4 KiB
+//   sized with piece 0 and the same address, their port's (ports are mapped idempotently).
 
 namespace {
 
@@ -55,6 +57,8 @@ Mapping_database::Error Mapping_database::map(Page_allocator &pages, Mapping &pa
 {
     if (Error error = check_place(space, virt, size); error != Error::none)
         return error;
+    if (parent.is_port())
+        return Error::wrong_kind;
     bool parent_large = parent.size() == Page_size::size_2m;
     if (size == Page_size::size_2m && !parent_large)
         return Error::bad_size;
@@ -69,21 +73,60 @@ Mapping_database::Error Mapping_database::map(Page_allocator &pages, Mapping &pa
 
     unsigned piece = names_piece ? piece_of_parent : parent.piece();
     auto *node = new (memory) Mapping(space, virt, size, parent.depth() + 1, piece);
+    link_child(parent, node);
+    child = node;
+    return Error::none;
+}
+
+void Mapping_database::link_child(Mapping &parent, Mapping *node)
+{
     // Right after its parent it is a child whatever the parent's other children are.
     node->previous_ = &parent;
     node->next_ = parent.next_;
     if (parent.next_ != nullptr)
         parent.next_->previous_ = node;
     parent.next_ = node;
-    child = node;
-    return Error::none;
 }
 
 Mapping_database::Error Mapping_database::grant(Mapping &mapping, Space *space, Virt_addr virt)
 {
     if (Error error = check_place(space, virt, mapping.size()); error != Error::none)
         return error;
+    if (mapping.is_port() && virt != mapping.virt())
+        return Error::bad_address;
     mapping.move_to(space, virt);
+    return Error::none;
+}
+
+Mapping_database::Error Mapping_database::create_port_root(Page_allocator &pages, Space *space, unsigned port,
+                                                           Mapping *&root)
+{
+    if (space == nullptr)
+        return Error::bad_space;
+    if (port >= Mapping::ports)
+        return Error::bad_address;
+    void *memory = nodes_.allocate(pages);
+    if (memory == nullptr)
+        return Error::out_of_memory;
+    root = new (memory) Mapping(space, Mapping::port_address(port), Page_size::size_4k, 0, 0, true);
+    return Error::none;
+}
+
+Mapping_database::Error Mapping_database::map_port(Page_allocator &pages, Mapping &parent, Space *space,
+                                                   Mapping *&child)
+{
+    if (space == nullptr)
+        return Error::bad_space;
+    if (!parent.is_port())
+        return Error::wrong_kind;
+    if (parent.depth() >= Mapping::max_depth)
+        return Error::too_deep;
+    void *memory = nodes_.allocate(pages);
+    if (memory == nullptr)
+        return Error::out_of_memory;
+    auto *node = new (memory) Mapping(space, parent.virt(), Page_size::size_4k, parent.depth() + 1, 0, true);
+    link_child(parent, node);
+    child = node;
     return Error::none;
 }
 

@@ -91,7 +91,7 @@ void Scheduler::switch_to(Thread *next)
     // Kernel threads (idle, interrupt threads) run in whatever space was active.
     if (Space *space = next->space()) {
         if (previous->space() != space)
-            space->activate();
+            space->activate_unless_loaded();
         User_mode::switch_thread(next->stack_end(), next->fs_base(), next->gs_base());
     }
     if (next->take_resume_at_frame())

@@ -6,6 +6,7 @@
 #include "abi.h"
 #include "fpage.hpp"
 #include "interrupt_thread.hpp"
+#include "io_mapper.hpp"
 #include "mapper.hpp"
 #include "scheduler.hpp"
 #include "space.hpp"
@@ -198,6 +199,10 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
         receiver.set_message_register(out++, descriptor);
         receiver.set_message_register(out++, fpage.raw());
         i += 2;
+        if (Io_mapper::handles(fpage.raw())) {
+            Io_mapper::map(*sender.space_, *receiver.space_, fpage.raw(), window.raw(), type == 0xa);
+            continue;
+        }
         if (window.is_nil() || (!fpage.is_valid_region() && !fpage.is_complete()))
             continue;
         uint64_t window_base = window.is_complete() ? 0 : window.base();

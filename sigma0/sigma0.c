@@ -10,8 +10,25 @@
  *   faults   a page fault (label -2 << 4) is served like a request for that page, mapped
  *            at the fault address; a fault on memory sigma0 cannot give gets no reply.
  *
+ * It also owns every I/O port and all device memory, and gives them to the root task
+ * (the KIP's root server, thread ThreadIdUserBase + 2) only; any other thread asking gets
+ * the nil fpage. That is the whole policy that keeps unprivileged tasks from claiming
+ * ports or devices: the kernel gives ports and device memory to sigma0 alone, and sigma0
+ * to the root task, which passes on what it wants (docs/kernel.md, "I/O ports", "Device
+ * memory"). Both may be given any number of times (they are shared, not consumed):
+ *
+ *   ports    MR1 = an I/O fpage (libl4's L4_IoFpage; valid: 2^s ports, s <= 16, base
+ *            aligned): the reply maps it; the receive window must be the complete address
+ *            space or an I/O fpage covering the ports (L4_Sigma0_GetPage does the former).
+ *   devices  MR1 = a memory fpage of at most 16 MiB that no KIP memory descriptor touches
+ *            (conventional memory is sigma0's RAM, reserved memory the kernel's RAM, its own
+ *            devices and what lies beyond the physical address width): the reply maps it,
+ *            uncached, from sigma0's idempotent space, where the kernel makes its roots on
+ *            this first map. Faults on device memory are not served: ask for it.
+ *
  * Malformed messages are answered with the nil fpage, never by dying. The fpages sigma0
  * names are physical: the kernel treats sigma0's space as idempotent. */
+#include <l4/arch.h>
 #include <l4/ipc.h>
 #include <l4/kdebug.h>
 #include <l4/kip.h>
@@ -26,6 +43,7 @@
 #define MAX_MEMORY (16UL << 30) /* owned memory beyond 16 GiB is not handed out */
 #define MAX_PAGES (MAX_MEMORY >> PAGE_BITS)
 #define MAX_RANGES 64
+#define MAX_DEVICE_LOG2 24 /* the largest device-memory fpage (the kernel's bound too) */
 
 static const L4_Word_t label_mask = (1UL << 48) - 1;
 
@@ -35,6 +53,9 @@ struct range {
 
 static struct range owned[MAX_RANGES];
 static unsigned owned_count;
+static struct range described[2 * MAX_RANGES]; /* every KIP memory descriptor, any type */
+static unsigned described_count;
+static L4_ThreadId_t root_task;
 static unsigned char taken[MAX_PAGES / 8];
 static unsigned long pages_given;
 
@@ -84,14 +105,33 @@ static L4_Word_t find_any(unsigned size_log2)
 static void read_memory_descriptors(void)
 {
     void *kip = L4_GetKernelInterface();
-    for (L4_Word_t i = 0; i < L4_NumMemoryDescriptors(kip) && owned_count < MAX_RANGES; i++) {
+    for (L4_Word_t i = 0; i < L4_NumMemoryDescriptors(kip); i++) {
         L4_MemoryDesc_t *descriptor = L4_MemoryDesc(kip, i);
-        if (L4_MemoryDescType(descriptor) != L4_ConventionalMemoryType || L4_IsMemoryDescVirtual(descriptor))
+        if (L4_IsMemoryDescVirtual(descriptor))
+            continue;
+        if (described_count < 2 * MAX_RANGES) {
+            described[described_count].low = L4_MemoryDescLow(descriptor);
+            described[described_count].high = L4_MemoryDescHigh(descriptor); /* inclusive here */
+            described_count++;
+        }
+        if (L4_MemoryDescType(descriptor) != L4_ConventionalMemoryType || owned_count == MAX_RANGES)
             continue;
         owned[owned_count].low = L4_MemoryDescLow(descriptor);
         owned[owned_count].high = L4_MemoryDescHigh(descriptor) + 1;
         owned_count++;
     }
+}
+
+/* Device memory: [base, base + size) touches no KIP memory descriptor. With more
+ * descriptors than sigma0 keeps, it gives no device memory at all (it cannot tell). */
+static int is_device_memory(L4_Word_t base, L4_Word_t size)
+{
+    if (described_count == 2 * MAX_RANGES || base + size < base)
+        return 0;
+    for (unsigned i = 0; i < described_count; i++)
+        if (base <= described[i].high && described[i].low < base + size)
+            return 0;
+    return 1;
 }
 
 /* Loads a reply: one map item giving fpage (nil for a refusal), sent at send_base. */
@@ -103,9 +143,31 @@ static void load_map_reply(L4_Fpage_t fpage, L4_Word_t send_base)
     L4_MsgLoad(&msg);
 }
 
-static L4_Fpage_t grant_request(L4_Fpage_t wanted, L4_Word_t attributes)
+/* I/O ports and device memory: the root task's only. Ports are checked by the kernel
+ * (an invalid I/O fpage maps nothing); sigma0 only refuses what is plainly malformed. */
+static L4_Fpage_t grant_privileged(L4_ThreadId_t client, L4_Fpage_t wanted, L4_Word_t attributes)
+{
+    if (!L4_IsThreadEqual(client, root_task) || attributes != 0)
+        return L4_Nilpage;
+    if (L4_IsIoFpage(wanted)) {
+        L4_Word_t s = L4_IoFpageSizeLog2(wanted), port = L4_IoFpagePort(wanted);
+        if (s > 16 || (port & ((1UL << s) - 1)) != 0 || (wanted.raw >> 32) != 0)
+            return L4_Nilpage;
+        return L4_IoFpageLog2(port, (int)s);
+    }
+    unsigned size_log2 = (unsigned)L4_SizeLog2(wanted);
+    if (size_log2 < PAGE_BITS || size_log2 > MAX_DEVICE_LOG2 || !is_device_memory(L4_Address(wanted), 1UL << size_log2))
+        return L4_Nilpage;
+    L4_Fpage_t given = L4_FpageLog2(L4_Address(wanted), (int)size_log2);
+    L4_Set_Rights(&given, L4_ReadWriteOnly);
+    return given;
+}
+
+static L4_Fpage_t grant_request(L4_ThreadId_t client, L4_Fpage_t wanted, L4_Word_t attributes)
 {
     unsigned size_log2 = (unsigned)L4_SizeLog2(wanted);
+    if (L4_IsIoFpage(wanted))
+        return grant_privileged(client, wanted, attributes);
     if (attributes != 0 || size_log2 < PAGE_BITS || size_log2 >= 40)
         return L4_Nilpage;
     L4_Word_t base;
@@ -115,6 +177,8 @@ static L4_Fpage_t grant_request(L4_Fpage_t wanted, L4_Word_t attributes)
             return L4_Nilpage;
     } else {
         base = L4_Address(wanted);
+        if (is_device_memory(base, 1UL << size_log2))
+            return grant_privileged(client, wanted, attributes);
         if (!available(base, 1UL << size_log2))
             return L4_Nilpage;
     }
@@ -127,6 +191,7 @@ static L4_Fpage_t grant_request(L4_Fpage_t wanted, L4_Word_t attributes)
 int main(void)
 {
     read_memory_descriptors();
+    root_task = L4_GlobalId(L4_ThreadIdUserBase(L4_GetKernelInterface()) + 2, 1);
     L4_Word_t total = 0;
     for (unsigned i = 0; i < owned_count; i++)
         total += owned[i].high - owned[i].low;
@@ -155,8 +220,8 @@ int main(void)
         } else if (label == ((-6UL << 4) & label_mask) && L4_TypedWords(tag) == 0 &&
                    (L4_UntypedWords(tag) == 2 || L4_UntypedWords(tag) == 3)) {
             L4_Fpage_t wanted = {.raw = mr1};
-            L4_Fpage_t given = grant_request(wanted, mr2);
-            load_map_reply(given, L4_IsNilFpage(given) ? 0 : L4_Address(given));
+            L4_Fpage_t given = grant_request(client, wanted, mr2);
+            load_map_reply(given, L4_IsNilFpage(given) || L4_IsIoFpage(given) ? 0 : L4_Address(given));
         } else {
             load_map_reply(L4_Nilpage, 0);  /* not a sigma0 request: refuse */
         }

@@ -42,7 +42,7 @@ void Gdt::load(Tss &tss)
     table_[5] = user_code_descriptor;
 
     auto base = reinterpret_cast<uint64_t>(&tss);
-    uint64_t limit = sizeof(Tss) - 1;
+    uint64_t limit = Tss::limit();  // the I/O bitmap included
     constexpr uint64_t available_tss = uint64_t{0x9} << 40;
     table_[6] = present | available_tss | (limit & 0xffff) | ((base & 0xffffff) << 16) | ((base >> 24 & 0xff) << 56);
     table_[7] = base >> 32;

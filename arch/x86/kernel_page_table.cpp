@@ -2,6 +2,7 @@
 #include "kernel_page_table.hpp"
 
 #include "cpu.hpp"
+#include "device_memory.hpp"
 #include "memory_layout.hpp"
 #include "panic.hpp"
 
@@ -84,6 +85,7 @@ Virt_addr Kernel_page_table::map_device(Phys_addr base, uint64_t size)
         panic("kernel page table: device window full");
     Virt_addr virt = next_device_address_;
     map_or_panic(virt, first, bytes, device, false, "a device");
+    Device_memory::reserve({first, first + bytes});  // the kernel's: never a user's too
     next_device_address_ += bytes;
     return virt + (base - first);
 }

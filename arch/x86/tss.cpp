@@ -12,9 +12,21 @@ alignas(16) uint8_t ist_stacks[3][Tss::ist_stack_size];
 void Tss::init()
 {
     static_assert(offsetof(Tss, rsp_) == rsp0_offset, "entry.asm and Cpu_local address rsp0 by this");
-    *this = Tss();
+    static_assert(offsetof(Tss, io_bitmap_) == 104, "hardware layout: the bitmap follows the 104-byte TSS");
+    static_assert(limit() == offsetof(Tss, io_bitmap_) + io_bitmap_bytes, "the limit covers the bitmap and 0xff");
+    // Field by field: a temporary of this size would not fit the boot stack comfortably.
+    reserved0_ = 0;
     for (unsigned i = 0; i < 3; ++i)
-        ist_[i] = reinterpret_cast<uint64_t>(&ist_stacks[i][Tss::ist_stack_size]);
-    // A bitmap offset at the limit means "no I/O bitmap": ring 3 gets no port unless IOPL allows.
-    io_map_base_ = sizeof(Tss);
+        rsp_[i] = 0;
+    reserved1_ = 0;
+    for (unsigned i = 0; i < 7; ++i)
+        ist_[i] = i < 3 ? reinterpret_cast<uint64_t>(&ist_stacks[i][Tss::ist_stack_size]) : 0;
+    reserved2_ = 0;
+    reserved3_ = 0;
+    for (unsigned i = 0; i < io_bitmap_bytes; ++i)
+        io_bitmap_[i] = 0xff;
+    io_bitmap_end_ = 0xff;
+    io_dirty_ = 0;
+    // No space has ports yet: ring 3 gets none (IOPL stays 0).
+    deny_all_ports();
 }

@@ -27,13 +27,17 @@ class Space;
 class Mapper {
 public:
     // A new tree: frame (page_size or large_page_size bytes) mapped into space at virt with
-    // rights (Fpage bits). False when out of memory or something is mapped there.
-    static bool map_root(Space &space, Virt_addr virt, Phys_addr frame, uint64_t bytes, unsigned rights);
+    // rights (Fpage bits), uncached (PCD and PWT) for device memory. False when out of memory
+    // or something is mapped there.
+    static bool map_root(Space &space, Virt_addr virt, Phys_addr frame, uint64_t bytes, unsigned rights,
+                         bool uncached = false);
 
     // A map or grant item: what sender has in [source, source + length) goes to receiver at
     // target (length a power of two >= 4 KiB, both addresses aligned to it), with at most
     // rights. What receiver had there is revoked first. Memory the sender does not have,
-    // and kernel pages, map nothing.
+    // and kernel pages, map nothing. A map item of sigma0 first gives it uncached roots for
+    // the device memory (device_memory.hpp) in the fpage it does not have yet, if the
+    // fpage is at most max_device_item bytes. Mappings keep their source's cache bits.
     static void map(Space &sender, Virt_addr source, Space &receiver, Virt_addr target, uint64_t length,
                     unsigned rights, bool grant);
 
@@ -48,7 +52,14 @@ public:
 
     static const Mapping_database &database();
 
+    // The biggest map item of sigma0 that makes device-memory roots (16 MiB: a framebuffer).
+    static constexpr uint64_t max_device_item = uint64_t{1} << 24;
+
 private:
+    // The architecture's resources other than memory (x86: I/O ports) share the database.
+    friend class Io_mapper;
+    static Mapping_database &nodes();
+
     static uint64_t leaf_bits(unsigned rights);
     static unsigned rights_of(uint64_t entry);
     // Takes rights from node's derived mappings (and node's with with_node); taking read
@@ -67,6 +78,8 @@ private:
     // frame_bytes at frame) derives from.
     static bool clear(Space &receiver, Virt_addr virt, uint64_t bytes, const Mapping &keep, Phys_addr frame,
                       uint64_t frame_bytes);
+    // sigma0's device-memory roots in [virt, virt + bytes) (see map).
+    static void make_device_roots(Space &sigma0, Virt_addr virt, uint64_t bytes);
     static void map_page(const Page_table::Leaf &leaf, Virt_addr source, Space &receiver, Virt_addr target,
                          uint64_t bytes, unsigned rights, bool grant);
 };

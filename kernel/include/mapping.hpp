@@ -20,6 +20,12 @@
 // 4 KiB). A 4 KiB node has its parent's piece when its parent is 4 KiB too; 2 MiB nodes
 // have piece 0.
 //
+// A node can also stand for an I/O port instead of memory (x86's I/O-port flexpages): a
+// port node maps port p into its space at the same port (ports are mapped idempotently),
+// kept as the address p * 4 KiB, 4 KiB sized with piece 0, and marked by a bit of its own
+// so that revocation knows it clears a permission bit, not a page-table entry. Each port
+// has its own trees; a port node's parent and children are port nodes of the same port.
+//
 // Nodes are made, changed and freed only by Mapping_database; this class answers questions
 // about the tree. The queries walk the list, so they must not run on a tree while split is
 // rebuilding it (in its callback); revoke's visitor sees an intact tree and may use them.
@@ -55,6 +61,13 @@ public:
     unsigned depth() const { return static_cast<unsigned>(place_ >> depth_shift); }
     unsigned piece() const { return static_cast<unsigned>(place_ & piece_mask); }
     bool is_root() const { return depth() == 0; }
+    bool is_port() const { return (place_ & port_bit) != 0; }
+    // The port a port node maps (meaningless for memory nodes).
+    unsigned port() const { return static_cast<unsigned>(virt() / page_size); }
+
+    // I/O ports 0..ports - 1; a port node keeps port p as the address p * page_size.
+    static constexpr unsigned ports = 1u << 16;
+    static constexpr Virt_addr port_address(unsigned port) { return Virt_addr{port} * page_size; }
 
     // The mapping this one was derived from, or nullptr for a root. Costs one step per node
     // between the two in preorder (the subtrees of the siblings in between).
@@ -75,18 +88,20 @@ private:
     friend class Mapping_database;
 
     // Layout of place_: the virtual address keeps its own bits (47..12); its page offset
-    // holds the piece (8..0) and the size (9); the depth sits above the address (63..48).
+    // holds the piece (8..0), the size (9) and the port mark (10); the depth sits above the
+    // address (63..48).
     static constexpr uint64_t piece_mask = pieces_per_large_page - 1;
     static constexpr uint64_t large_bit = uint64_t{1} << 9;
+    static constexpr uint64_t port_bit = uint64_t{1} << 10;
     static constexpr unsigned depth_shift = 48;
     static constexpr uint64_t virt_mask = (virt_limit - 1) & ~(page_size - 1);
-    static_assert((piece_mask | large_bit) < page_size, "piece and size live in the page offset");
+    static_assert((piece_mask | large_bit | port_bit) < page_size, "piece, size and port mark live in the page offset");
     static_assert(virt_limit == uint64_t{1} << depth_shift, "the depth sits right above the address");
     static_assert(max_depth == ~uint64_t{0} >> depth_shift, "max_depth is what the depth field holds");
 
     // The database checks the arguments (alignment, ranges) before it makes a node.
-    Mapping(Space *space, Virt_addr virt, Page_size size, unsigned depth, unsigned piece)
-        : space_(space), place_(pack(virt, size, depth, piece))
+    Mapping(Space *space, Virt_addr virt, Page_size size, unsigned depth, unsigned piece, bool port = false)
+        : space_(space), place_(pack(virt, size, depth, piece) | (port ? port_bit : 0))
     {
     }
 
@@ -98,7 +113,7 @@ private:
     void move_to(Space *space, Virt_addr virt)
     {
         space_ = space;
-        place_ = pack(virt, size(), depth(), piece());
+        place_ = pack(virt, size(), depth(), piece()) | (place_ & port_bit);
     }
 
     Mapping *next_ = nullptr;      // preorder successor in this tree; nullptr for the last node

@@ -16,6 +16,9 @@
 //                 Rights reduction is Action::visit_only: the visitor narrows the entries.
 //   space deleted revoke(node, Scope::whole_subtree, Action::remove, visit) for every node
 //                 the space's page table points to.
+//   I/O ports     create_port_root, map_port (the child maps the same port) and grant with
+//                 the node's own address; revoke as for memory (Mapping::is_port tells the
+//                 visitor which kind of node it sees).
 //   a part of a   split(node, replaced) first, when an operation covers only part of a
 //   2 MiB mapping 2 MiB mapping: the node and every 2 MiB node below it become 512 4 KiB
 //                 nodes each; replaced() is where the kernel rewrites the page-table entries
@@ -56,6 +59,7 @@ public:
         bad_piece,      // piece >= 512, or a piece where none is meant (see map)
         too_deep,       // the parent is at Mapping::max_depth
         not_large,      // split of a 4 KiB node
+        wrong_kind,     // a port operation on a memory node, or the other way round
         out_of_memory,  // no memory for the nodes
     };
 
@@ -85,8 +89,16 @@ public:
                             unsigned piece_of_parent, Mapping *&child);
 
     // Moves mapping to space at virt (aligned to its size). It keeps its place in the tree:
-    // its parent, depth, piece and the mappings derived from it stay.
+    // its parent, depth, piece and the mappings derived from it stay. A port node keeps its
+    // port: virt must be its own address.
     [[nodiscard]] Error grant(Mapping &mapping, Space *space, Virt_addr virt);
+
+    // A new tree of one I/O port (port < Mapping::ports): its root, at depth 0, gives the
+    // port to space.
+    [[nodiscard]] Error create_port_root(Page_allocator &pages, Space *space, unsigned port, Mapping *&root);
+    // Derives a port mapping from the port node parent: a new child of parent at depth + 1
+    // giving the same port to space.
+    [[nodiscard]] Error map_port(Page_allocator &pages, Mapping &parent, Space *space, Mapping *&child);
 
     // Calls visit(const Mapping &) (a callable object, such as a lambda) for each node of
     // mapping's subtree, with or without mapping itself by scope, in preorder: every node
@@ -147,6 +159,8 @@ private:
     Error split_nodes(Page_allocator &pages, Mapping &large, Split_callback replaced);
 
     static Error check_place(Space *space, Virt_addr virt, Page_size size);
+    // Links node in as parent's newest child (right after parent in preorder).
+    static void link_child(Mapping &parent, Mapping *node);
     void release(Mapping *node);
     // Moves node to the end of split_tails_[piece]'s circular list (see split).
     void append_to_piece(unsigned piece, Mapping *node);

@@ -7,6 +7,7 @@
 #include "abi.h"
 #include "cpu.hpp"
 #include "fpage.hpp"
+#include "io_space.hpp"
 #include "page_allocator.hpp"
 #include "page_table.hpp"
 #include "range_set.hpp"
@@ -38,13 +39,17 @@ public:
     static constexpr Virt_addr user_end = Virt_addr{1} << 47;
 
     // User mappings are made, moved and revoked by Mapper, with the mapping database; the
-    // page table is its to change (UTCB and KIP pages aside).
+    // page table is its to change (UTCB and KIP pages aside). The architecture's other
+    // resources (x86: I/O ports) are Io_mapper's in the same way.
     friend class Mapper;
+    friend class Io_mapper;
+    // Whether this is the space the CPU runs in (its page table is loaded).
+    bool is_active() const { return Cpu::read_cr3() == table_.root(); }
     // Drops the TLB entry of virt if this space is the active one (the others have no
     // entries: a space switch reloads CR3 and user pages are not global).
     void invalidate(Virt_addr virt) const
     {
-        if (Cpu::read_cr3() == table_.root())
+        if (is_active())
             Page_table::invalidate(virt);
     }
     // The kernel-side address of the UTCB at utcb (inside the UTCB area), backing its page
@@ -61,12 +66,20 @@ public:
     }
     void set_thread_at_utcb(Virt_addr utcb, Thread *thread);
 
-    // Loading CR3 again would only flush the TLB: after a kernel thread ran (which keeps
-    // the space it found), the space switched to is often the active one still.
+    // Loads the page table and, if it differs from the loaded one, the architecture's
+    // per-space state (x86: the I/O bitmap; one comparison for spaces without ports).
     void activate() const
     {
+        Cpu::write_cr3(table_.root());
+        io_.activate();
+    }
+    // The same, unless this space is loaded already: after a kernel thread (which runs in
+    // the space it found) the space switched to is often still the loaded one, and loading
+    // CR3 again would only flush the TLB.
+    void activate_unless_loaded() const
+    {
         if (Cpu::read_cr3() != table_.root())
-            Cpu::write_cr3(table_.root());
+            activate();
     }
     void add_thread() { ++threads_; }
     // Returns true when that was the last thread.
@@ -88,6 +101,10 @@ public:
     bool takes_direct_ipc() const { return takes_direct_ipc_; }
     static void set_direct_ipc(bool enabled) { direct_ipc_enabled_ = enabled; }
     void make_privileged() { privileged_ = true; }
+    // sigma0's space: idempotent, and the owner of every I/O port and of device memory,
+    // whose mapping-database roots are made on its first map of them (Mapper, Io_mapper).
+    bool is_sigma0() const { return sigma0_; }
+    void make_sigma0() { sigma0_ = true; }
 
     static Slab_cache &cache();
     static void set_kernel_table(const Page_table &kernel);
@@ -107,11 +124,13 @@ private:
 
 
     Page_table table_;
+    Io_space io_;
     Page_allocator *pages_ = nullptr;
     Fpage kip_area_;
     Fpage utcb_area_;
     unsigned threads_ = 0;
     bool privileged_ = false;
+    bool sigma0_ = false;
     bool reflects_syscalls_ = false;
     bool takes_direct_ipc_ = direct_ipc_enabled_;
     static inline bool direct_ipc_enabled_ = true;

@@ -588,6 +588,8 @@ int main(void)
     fuzz_tests();
     pager_tests();
     mapdb_tests();
+    ioport_tests();
+    irq_tests();
     memory_tests(); /* last: it exhausts kernel memory */
 
     printf("SYSTEST done %d passed, %d failed\n", passed_count, failed_count);

@@ -227,6 +227,7 @@ void misc_tests(void);
 void abi_tests(void);
 void fuzz_tests(void);
 void pager_tests(void);
+void ioport_tests(void);
 void memory_tests(void);
 
 #endif

@@ -387,6 +387,62 @@ TEST_F(Mapping_database_test, grant_refuses_bad_arguments_and_changes_nothing)
     EXPECT_EQ(state_of({top}), before);
 }
 
+TEST_F(Mapping_database_test, a_port_tree_keeps_its_port_and_mark_through_map_grant_and_revoke)
+{
+    Mapping *port_root = nullptr;
+    ASSERT_EQ(db.create_port_root(memory.pages, space(0), 0x3f8, port_root), Error::none);
+    EXPECT_TRUE(port_root->is_port());
+    EXPECT_TRUE(port_root->is_root());
+    EXPECT_EQ(port_root->port(), 0x3f8u);
+    EXPECT_EQ(port_root->size(), size_4k);
+    EXPECT_EQ(port_root->piece(), 0u);
+    Mapping *child = nullptr, *grandchild = nullptr;
+    ASSERT_EQ(db.map_port(memory.pages, *port_root, space(1), child), Error::none);
+    ASSERT_EQ(db.map_port(memory.pages, *child, space(2), grandchild), Error::none);
+    EXPECT_TRUE(child->is_port() && grandchild->is_port());
+    EXPECT_EQ(child->port(), 0x3f8u);
+    EXPECT_EQ(grandchild->port(), 0x3f8u);
+    EXPECT_EQ(grandchild->depth(), 2u);
+    EXPECT_EQ(grandchild->parent(), child);
+
+    // A grant moves the node to another space at the same port, and keeps the mark.
+    EXPECT_EQ(db.grant(*child, space(3), Mapping::port_address(0x3f9)), Error::bad_address);
+    EXPECT_EQ(db.grant(*child, space(3), Mapping::port_address(0x3f8)), Error::none);
+    EXPECT_TRUE(child->is_port());
+    EXPECT_EQ(child->space(), space(3));
+    EXPECT_EQ(child->port(), 0x3f8u);
+    EXPECT_EQ(grandchild->parent(), child);
+
+    // A memory node's mark is clear; the two kinds do not mix.
+    Mapping *memory_root = root(space(0), 0x5000, size_4k);
+    EXPECT_FALSE(memory_root->is_port());
+    Mapping *wrong = nullptr;
+    EXPECT_EQ(db.map_port(memory.pages, *memory_root, space(1), wrong), Error::wrong_kind);
+    EXPECT_EQ(db.map(memory.pages, *port_root, space(1), 0x1000, size_4k, 0, wrong), Error::wrong_kind);
+    EXPECT_EQ(db.split(memory.pages, *port_root, [](const Mapping &, const Pieces &) {}), Error::not_large);
+    EXPECT_EQ(wrong, nullptr);
+
+    EXPECT_EQ(revoke(port_root, Scope::derived_only, Action::remove),
+              (std::vector<const Mapping *>{child, grandchild}));
+    EXPECT_EQ(db.mappings(), 2u);
+}
+
+TEST_F(Mapping_database_test, port_operations_refuse_bad_arguments_and_allocate_nothing)
+{
+    Mapping *node = nullptr;
+    EXPECT_EQ(db.create_port_root(memory.pages, nullptr, 1, node), Error::bad_space);
+    EXPECT_EQ(db.create_port_root(memory.pages, space(0), Mapping::ports, node), Error::bad_address);
+    EXPECT_EQ(db.create_port_root(memory.pages, space(0), ~0u, node), Error::bad_address);
+    EXPECT_EQ(node, nullptr);
+    EXPECT_EQ(db.mappings(), 0u);
+    ASSERT_EQ(db.create_port_root(memory.pages, space(0), Mapping::ports - 1, node), Error::none);
+    EXPECT_EQ(node->port(), Mapping::ports - 1);
+    Mapping *child = nullptr;
+    EXPECT_EQ(db.map_port(memory.pages, *node, nullptr, child), Error::bad_space);
+    EXPECT_EQ(child, nullptr);
+    EXPECT_EQ(db.mappings(), 1u);
+}
+
 // A tree used by the revoke tests:
 //   top
 //   ├── a

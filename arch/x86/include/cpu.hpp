@@ -18,6 +18,14 @@ public:
         return r;
     }
 
+    // The width of physical addresses (CPUID 0x80000008), 36 where the CPU does not say.
+    static unsigned physical_address_bits()
+    {
+        if (cpuid(0x80000000).eax < 0x80000008)
+            return 36;
+        return cpuid(0x80000008).eax & 0xff;
+    }
+
     static uint64_t read_msr(uint32_t msr)
     {
         uint32_t low, high;

@@ -19,6 +19,7 @@ struct Cpu_local {
     Thread *current;
     uint64_t user_fs_base;      // what MSR_FS_BASE holds now
     Fpu_state *fpu_owner;       // whose state the FPU/SSE registers hold (Fpu)
+    const uint8_t *io_loaded;   // the Io_space key whose bitmap the TSS holds (nullptr: none)
     // This CPU's TSS. Its rsp0, the running thread's kernel stack top, is where both
     // interrupts from user mode and `syscall` (entry.asm) enter.
     Tss tss;
@@ -37,6 +38,7 @@ struct Cpu_local {
     static void set_current_thread(Thread *thread);
     static void set_kernel_stack(uint64_t top);
     static bool user_fs_base_is(uint64_t base);
+    static bool io_loaded_is(const uint8_t *key);
 };
 
 // Volatile: current changes, so reads must not be merged, nor moved across the write.
@@ -62,5 +64,12 @@ inline bool Cpu_local::user_fs_base_is(uint64_t base)
     bool equal;
     // A compiler barrier, so that it is ordered with the plain stores to user_fs_base.
     asm volatile("cmpq %1, %%gs:%c2" : "=@cce"(equal) : "r"(base), "i"(offsetof(Cpu_local, user_fs_base)) : "memory");
+    return equal;
+}
+
+inline bool Cpu_local::io_loaded_is(const uint8_t *key)
+{
+    bool equal;
+    asm volatile("cmpq %1, %%gs:%c2" : "=@cce"(equal) : "r"(key), "i"(offsetof(Cpu_local, io_loaded)) : "memory");
     return equal;
 }

@@ -1,6 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The 64-bit task-state segment: the stack the CPU switches to on entry from user mode
-// (rsp0) and the interrupt stacks (IST) for faults that must not trust the current stack.
+// (rsp0), the interrupt stacks (IST) for faults that must not trust the current stack, and
+// the I/O permission bitmap of the running space (one bit per port, set = denied).
+//
+// The bitmap covers all 65536 ports, followed by the 0xff byte the CPU needs because it
+// always reads two bytes; the segment limit ends there. A space without ports gets "deny
+// all" with one store: the bitmap offset moves beyond the limit. Otherwise the running
+// space's bitmap is copied in (Io_space::load); only the bytes that may hold a clear bit
+// are copied, and io_dirty_ remembers how far that went, so the next copy knows how much
+// of the old one it must set back to 0xff.
 #pragma once
 
 #include <stdint.h>
@@ -16,11 +24,39 @@ public:
 
     static constexpr unsigned ist_stack_size = 8192;
 
+    static constexpr unsigned io_bitmap_bytes = 65536 / 8;
+
     void init();
     void set_kernel_stack(uint64_t top) { rsp_[0] = top; }
     static constexpr unsigned rsp0_offset = 4;  // checked in Tss::init
 
+    // The segment limit (the offset of its last byte), for the GDT descriptor.
+    static constexpr uint32_t limit();
+    // Every port is denied (the bitmap offset lies beyond the limit).
+    void deny_all_ports() { io_map_base_ = no_io_bitmap; }
+    // Makes bitmap[0, extent) the I/O bitmap (ports beyond extent * 8 denied) and uses it;
+    // extent is a multiple of 8.
+    // Inline: it is part of a space switch (Io_space::load).
+    void load_io_bitmap(const uint8_t *bitmap, unsigned extent)
+    {
+        // Eight bytes at a time: extents are multiples of 8 (Io_space::extent).
+        if (extent > io_bitmap_bytes)
+            extent = io_bitmap_bytes;
+        for (unsigned i = 0; i < extent; i += 8) {
+            uint64_t word;
+            __builtin_memcpy(&word, bitmap + i, 8);
+            __builtin_memcpy(io_bitmap_ + i, &word, 8);
+        }
+        constexpr uint64_t denied = ~uint64_t{0};
+        for (unsigned i = extent; i < io_dirty_; i += 8)
+            __builtin_memcpy(io_bitmap_ + i, &denied, 8);
+        io_dirty_ = static_cast<uint16_t>(extent);
+        io_map_base_ = __builtin_offsetof(Tss, io_bitmap_);
+    }
+
 private:
+    static constexpr uint16_t no_io_bitmap = 0xffff;
+
     uint32_t reserved0_;
     uint64_t rsp_[3];
     uint64_t reserved1_;
@@ -28,6 +64,11 @@ private:
     uint64_t reserved2_;
     uint16_t reserved3_;
     uint16_t io_map_base_;
+    uint8_t io_bitmap_[io_bitmap_bytes];
+    uint8_t io_bitmap_end_;  // 0xff
+    // Not the CPU's (beyond the limit): the bitmap bytes that may hold a clear bit.
+    uint16_t io_dirty_;
 } __attribute__((packed));
 
-static_assert(sizeof(Tss) == 104, "hardware layout");
+constexpr uint32_t Tss::limit() { return __builtin_offsetof(Tss, io_bitmap_end_); }
+
