@@ -38,11 +38,43 @@ Interrupt_thread::Error Interrupt_thread::associate(Thread_id id, Thread_id hand
     }
     line.handler = new_handler;
     line.pending = false;
+    line.answer_due = false;
     if (new_handler.is_nil())
         Interrupt_controller::mask(number);
     else
         Interrupt_controller::unmask(number);
     return Error::none;
+}
+
+void Interrupt_thread::detach(unsigned number)
+{
+    Line &line = lines_[number];
+    line.handler = Thread_id::nil();
+    line.pending = false;
+    line.answer_due = false;
+    Interrupt_controller::mask(number);
+}
+
+void Interrupt_thread::handler_deleted(const Thread &handler)
+{
+    // An interrupt thread in a kernel call to it is woken by the deletion (no partner).
+    for (unsigned number = 0; number < lines; ++number)
+        if (lines_[number].handler == handler.id())
+            detach(number);
+}
+
+bool Interrupt_thread::answer(const Thread &thread, const Thread &sender)
+{
+    unsigned number = thread.id().number();
+    Line &line = lines_[number];
+    if (line.handler != sender.id())
+        return false;
+    if (line.answer_due) {
+        line.answer_due = false;
+        ++line.delivered;
+        Interrupt_controller::unmask(number);
+    }
+    return true;
 }
 
 void Interrupt_thread::wake(Line &line)
@@ -61,6 +93,14 @@ void Interrupt_thread::raise(unsigned number)
     }
     Line &line = lines_[number];
     ++line.raised;
+    if (line.waits_for_line && !line.answer_due) {
+        Thread *handler = Thread::lookup(line.handler, nullptr);
+        if (handler != nullptr && handler->take_interrupt(*line.thread, Message_tag::make(message_label, 0, 0))) {
+            line.answer_due = true;
+            Scheduler::preempt_if_higher(handler);
+            return;
+        }
+    }
     line.pending = true;
     if (line.waits_for_line) {
         wake(line);
@@ -87,13 +127,9 @@ void Interrupt_thread::serve(Thread &self)
                 Interrupt_controller::unmask(number);
             continue;
         }
-        // Withdrawn by a new association (which has set the line up), or the handler is
-        // gone: then the line has none and stays masked.
-        if (line.handler != handler)
-            continue;
-        if (Thread::lookup(handler, nullptr) == nullptr)
-            line.handler = Thread_id::nil();
-        else
+        // Withdrawn by a new association or the handler's deletion, which have set the
+        // line up (handler_deleted detaches it).
+        if (line.handler == handler)
             Interrupt_controller::unmask(number);
     }
 }

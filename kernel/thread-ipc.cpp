@@ -288,6 +288,19 @@ void Thread::wait_for_line()
     (void)block(State::waiting_receive, Thread_id::nil(), Timeout::never);
 }
 
+bool Thread::take_interrupt(const Thread &sender, Message_tag tag)
+{
+    // As the IPC direct path delivers: the whole result goes into the frame it resumes at.
+    if (state_ != State::waiting_receive || !resume_at_frame_ || halted_ || !matches(partner_, sender))
+        return false;
+    Exception_frame &f = frame();
+    f.r8 = tag.raw();
+    f.rax = sender.id_.raw();
+    Scheduler::remove_timeout(this);
+    Scheduler::make_ready(this);
+    return true;
+}
+
 void Thread::timeout_expired()
 {
     Ipc_phase phase = state_ == State::waiting_send ? Ipc_phase::send : Ipc_phase::receive;
@@ -351,9 +364,14 @@ uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, T
     }
 
     // An interrupt thread waits only for its handler's answer (interrupt_thread.hpp).
-    if (receiver->is_interrupt_thread())
-        return Interrupt_thread::handler_of(receiver->id_.number()) == id_ ? no_error
-                                                                          : ipc_error(TERN_IPC_ERROR_NO_PARTNER, Ipc_phase::send);
+    if (receiver->is_interrupt_thread()) {
+        if (!Interrupt_thread::answer(*receiver, *this))
+            return ipc_error(TERN_IPC_ERROR_NO_PARTNER, Ipc_phase::send);
+        if (!then_receive)
+            return no_error;
+        receive_phase(from_specifier, receive_timeout);
+        return ipc_error_;
+    }
     uint64_t deadline_us = deadline_after(timeout);
     if (deadline_us == expired)
         return ipc_error(TERN_IPC_ERROR_TIMEOUT, Ipc_phase::send);

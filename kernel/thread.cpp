@@ -221,6 +221,7 @@ void Thread::destroy()
 {
     break_transfer();
     abort_ipc();
+    Interrupt_thread::handler_deleted(*this);
     Scheduler::remove(this);
     Scheduler::remove_timeout(this);
     Fpu::release(fpu_);

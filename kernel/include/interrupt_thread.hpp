@@ -8,6 +8,12 @@
 //   of priority 255 with no address space) sends the handler a message with label -1 << 4
 //   and no words, and waits for the handler's reply; the reply unmasks the line.
 //
+// When the handler already waits for the interrupt at its frame (the common case: a driver
+// loop in L4_ReplyWait or L4_Call to the interrupt thread), the interrupt entry delivers
+// the message itself and the answer is taken right in the handler's send: the interrupt
+// thread does not run at all. Otherwise the interrupt thread runs and sends the message
+// like any sender, queueing until the handler receives.
+//
 // So at most one interrupt per line is outstanding, and a handler that is not waiting
 // finds the interrupt queued like any sender. A line is masked whenever it has no
 // handler, or its interrupt has not been answered. The handler's reply is any IPC to the
@@ -50,6 +56,12 @@ public:
 
     // The hardware raised line (interrupt context; the line is masked and acknowledged).
     static void raise(unsigned line);
+    // sender's message to interrupt thread `thread`, which does not wait for it in a kernel
+    // call: the handler's answer to a directly delivered interrupt (unmasks the line), or
+    // one with nothing outstanding. False when sender is not the handler.
+    static bool answer(const Thread &thread, const Thread &sender);
+    // The handler thread is being deleted: its lines lose their handler.
+    static void handler_deleted(const Thread &handler);
 
     // The body of interrupt thread self: delivers its line's interrupts, one at a time.
     [[noreturn]] static void serve(Thread &self);
@@ -66,12 +78,14 @@ private:
         Thread *thread = nullptr;
         Thread_id handler;
         bool pending = false;          // raised, not yet sent to the handler
+        bool answer_due = false;       // delivered directly, the handler's answer awaited
         bool waits_for_line = false;   // the thread is blocked until raise or associate
         uint64_t raised = 0;
         uint64_t delivered = 0;
     };
 
     static void wake(Line &line);
+    static void detach(unsigned number);
 
     static Line lines_[lines];
     static uint64_t unclaimed_;

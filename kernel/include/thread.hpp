@@ -148,6 +148,9 @@ public:
     // An interrupt thread blocks until its line needs it (Interrupt_thread), as a receiver
     // that accepts nobody.
     void wait_for_line();
+    // Receives the interrupt message tag from interrupt thread sender if this thread waits
+    // for it at its frame, and makes it ready; false (nothing changed) otherwise.
+    bool take_interrupt(const Thread &sender, Message_tag tag);
     // Ends a wait because its timeout expired (called by the scheduler).
     void timeout_expired();
     // Aborts any IPC this thread is part of, telling partners (thread deletion).

@@ -276,6 +276,52 @@ static void unprivileged_cannot_associate(void)
           mr(1), mr(2));
 }
 
+static void queued_when_handler_busy(void)
+{
+    NEED_PIT();
+    CHECK(L4_AssociateInterrupt(pit_irq(), main_tid) == 1, "association failed");
+    pit_periodic(1000);
+    sleep_ms(10); /* interrupts arrive while the handler waits for something else */
+    L4_ThreadId_t from = L4_nilthread;
+    L4_MsgTag_t tag = recv_ms(L4_anythread, 0, &from); /* zero timeout: only what is queued */
+    int queued = L4_IpcSucceeded(tag) != 0;
+    L4_MsgTag_t next = L4_MsgTag();
+    if (queued) {
+        acknowledge(pit_irq());
+        next = recv_ms(pit_irq(), 200, 0);
+        if (L4_IpcSucceeded(next))
+            acknowledge(pit_irq());
+    }
+    pit_quiet();
+    CHECK(queued, "nothing was queued for the handler (ErrorCode %lu)", L4_ErrorCode());
+    CHECK(L4_IsThreadEqual(from, pit_irq()) && is_interrupt(tag), "the queued message (tag %#lx) came from %#lx",
+          tag.raw, from.raw);
+    CHECK(L4_IpcSucceeded(next) && is_interrupt(next), "no interrupt after answering the queued one (tag %#lx)",
+          next.raw);
+}
+
+static void call_answers_and_waits(void)
+{
+    NEED_PIT();
+    CHECK(L4_AssociateInterrupt(pit_irq(), main_tid) == 1, "association failed");
+    pit_periodic(1000);
+    L4_MsgTag_t first = recv_ms(pit_irq(), 200, 0);
+    L4_Word_t got = 0;
+    L4_MsgTag_t tag = first;
+    /* The driver loop: each call answers the last interrupt and waits for the next. */
+    while (L4_IpcSucceeded(tag) && is_interrupt(tag) && got < 20) {
+        ++got;
+        L4_LoadMR(0, 0);
+        tag = L4_Ipc(pit_irq(), pit_irq(), L4_Timeouts(ms_time(100), ms_time(100)), &(L4_ThreadId_t){0});
+    }
+    if (L4_IpcSucceeded(tag))
+        acknowledge(pit_irq());
+    pit_quiet();
+    CHECK(L4_IpcSucceeded(first), "no first interrupt");
+    CHECK(got == 20, "the call loop stopped after %lu interrupts (tag %#lx, ErrorCode %lu)", got, tag.raw,
+          L4_ErrorCode());
+}
+
 void irq_tests(void)
 {
     run_test("IRQ0001", "interrupts reach their handler only after the association", delivered_only_after_association);
@@ -290,4 +336,8 @@ void irq_tests(void)
     run_test("IRQ0007", "only the handler may answer; an answer with nothing outstanding succeeds",
              messages_to_interrupt_thread);
     run_test("IRQ0008", "an unprivileged task cannot associate an interrupt", unprivileged_cannot_associate);
+    run_test("IRQ0009", "an interrupt for a handler that does not wait is queued and received later",
+             queued_when_handler_busy);
+    run_test("IRQ0010", "a call to the interrupt thread answers the interrupt and waits for the next",
+             call_answers_and_waits);
 }
