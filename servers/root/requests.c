@@ -141,6 +141,7 @@ static int irq_request(L4_ThreadId_t from, L4_Word_t irq, int caller)
         printf("root: cannot attach interrupt %lu to %s (error %lu)\n", irq, tasks[caller].name, L4_ErrorCode());
         return reply(TERN_ERROR_FAILED, 0, 0);
     }
+    tasks[caller].irq_handler = from;
     return reply(TERN_OK, 0, 0);
 }
 
@@ -176,6 +177,16 @@ static int tasks_request(L4_Word_t index)
                 words[4] = j == 0 ? tasks[i].image_high - tasks[i].image_low + TASK_STACK : 0;
                 name = tasks[i].name;
             }
+        }
+        /* Then the interrupt threads attached for the tasks: their handler in word 4. */
+        for (int i = 0; i < MAX_TASKS && name == 0; ++i) {
+            if (!tasks[i].used || L4_IsNilThread(tasks[i].irq_handler) || at++ != index)
+                continue;
+            thread = L4_GlobalId((L4_Word_t)tasks[i].grants.irq, 1);
+            words[1] = 255;
+            words[3] = TERN_TASK_INTERRUPT;
+            words[4] = tasks[i].irq_handler.raw;
+            name = tasks[i].name;
         }
         if (name == 0)
             return reply(TERN_ERROR_NOT_FOUND, 0, 0);

@@ -58,6 +58,7 @@ struct task {
     L4_Word_t priority;
     L4_Word_t generation;         /* thread id version: (generation << 6) | 1 */
     L4_Word_t threads;            /* bit j: thread j exists */
+    L4_ThreadId_t irq_handler;    /* the thread its interrupt line is attached to, or nil */
     int has_memory;
     L4_Word_t image_low, image_high;
     struct segment segments[MAX_SEGMENTS];

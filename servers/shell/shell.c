@@ -63,8 +63,8 @@ static const char *state_name(L4_Word_t state)
 
 static const char *kind_name(L4_Word_t kind)
 {
-    static const char *names[] = {"sigma0", "root", "server", "run", "thread"};
-    return kind < 5 ? names[kind] : "?";
+    static const char *names[] = {"sigma0", "root", "server", "run", "thread", "irq"};
+    return kind < 6 ? names[kind] : "?";
 }
 
 static void ps(void)
@@ -82,6 +82,11 @@ static void ps(void)
         char name[TERN_NAME_MAX + 1];
         tern_unpack_string(w + 5, TERN_NAME_WORDS, name, sizeof name);
         char memory[16] = "-";
+        if (w[3] == TERN_TASK_INTERRUPT) {
+            printf("  %-18lx %4lu  %-9s  %-6s  %6s  %s (line %lu, handler %lx)\n", w[0], w[1], state_name(w[2]),
+                   kind_name(w[3]), "-", name, w[0] >> 32, w[4]);
+            continue;
+        }
         if (w[4] != 0)
             snprintf(memory, sizeof memory, "%luK", w[4] >> 10);
         printf("  %-18lx %4lu  %-9s  %-6s  %6s  %s\n", w[0], w[1], state_name(w[2]), kind_name(w[3]), memory,
@@ -97,8 +102,10 @@ static void mem(void)
     printf("KIP memory descriptors:\n");
     for (L4_Word_t i = 0; i < L4_NumMemoryDescriptors(kip); ++i) {
         L4_MemoryDesc_t *d = L4_MemoryDesc(kip, i);
-        L4_Word_t type = L4_MemoryDescType(d) & 0xf, low = L4_MemoryDescLow(d), high = L4_MemoryDescHigh(d) + 1;
-        printf("  [%#014lx, %#014lx) %8lu KiB %s%s\n", low, high, (high - low) >> 10,
+        /* Inclusive bounds: the last descriptor may end at the top of the address space. */
+        L4_Word_t type = L4_MemoryDescType(d) & 0xf, low = L4_MemoryDescLow(d), last = L4_MemoryDescHigh(d);
+        L4_Word_t high = last + 1;
+        printf("  [0x%012lx, 0x%012lx] %8lu KiB %s%s\n", low, last, ((last - low) >> 10) + 1,
                types[type] != 0 ? types[type] : "other", L4_IsMemoryDescVirtual(d) ? " (virtual)" : "");
         if (type == 1 && !L4_IsMemoryDescVirtual(d))
             conventional += high - low;

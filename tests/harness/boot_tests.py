@@ -59,7 +59,7 @@ SHELL_STEPS = [
           r"^  [0-9a-f]+ +200 +\S+ +server .* console$", r"^  [0-9a-f]+ +150 +\S+ +server .* shell$",
           r"^  [0-9a-f]+ +150 +\S+ +thread .* shell$", PROMPT]),
     Step("SHELL0005", "mem shows the KIP's memory descriptors and what root handed out", "mem\r",
-         [r"^KIP memory descriptors:$", r"^  \[0x[0-9a-f]+, 0x[0-9a-f]+\) +\d+ KiB conventional$",
+         [r"^KIP memory descriptors:$", r"^  \[0x[0-9a-f]+, 0x[0-9a-f]+\] +\d+ KiB conventional$",
           r"^sigma0 owns \d+ KiB$", r"^root got \d+ KiB from sigma0 for tasks; \d+ tasks use \d+ KiB", PROMPT]),
     Step("SHELL0006", "run starts a boot module with arguments and reports its exit status", "run hello a b c\r",
          [r'^hello from thread [0-9a-f]+, arguments "a b c"$', r"^\[hello: exit status 0\]$", PROMPT]),

@@ -42,6 +42,7 @@
 #define TERN_TASK_SERVER 2 // started from the boot configuration
 #define TERN_TASK_RUN 3    // started by TERN_SYSTEM_RUN
 #define TERN_TASK_THREAD 4 // a further thread of the task listed before it
+#define TERN_TASK_INTERRUPT 5 // an interrupt thread attached for the named task; word 4: its handler
 
 L4_INLINE L4_Word_t tern_system_call(L4_Word_t label, unsigned count, const L4_Word_t *words)
 {
