@@ -16,8 +16,9 @@ Interrupt_thread::Error Interrupt_thread::associate(Thread_id id, Thread_id hand
     Thread_id new_handler = Thread_id::nil();
     if (handler != id) {
         // The handler is a user thread (it has a space); it is kept by its global id.
+        // It must be able to receive: an active thread.
         const Thread *thread = Thread::lookup(handler, &caller);
-        if (thread == nullptr || thread->space() == nullptr)
+        if (thread == nullptr || thread->space() == nullptr || !thread->is_active())
             return Error::invalid_handler;
         new_handler = thread->id();
     }
@@ -31,28 +32,24 @@ Interrupt_thread::Error Interrupt_thread::associate(Thread_id id, Thread_id hand
     if (new_handler == line.handler)
         return Error::none;
     // An interrupt on its way to (or waiting for the answer of) the old handler is
-    // withdrawn; the new handler starts with the line unmasked and nothing outstanding.
+    // withdrawn; the new handler starts with the line open and nothing outstanding.
     if (!line.waits_for_line) {
         line.thread->cancel_ipc(Thread::Ipc_phase::send);
         line.thread->cancel_ipc(Thread::Ipc_phase::receive);
     }
-    line.handler = new_handler;
-    line.pending = false;
-    line.answer_due = false;
-    if (new_handler.is_nil())
-        Interrupt_controller::mask(number);
-    else
-        Interrupt_controller::unmask(number);
+    reset(number, new_handler);
     return Error::none;
 }
 
-void Interrupt_thread::detach(unsigned number)
+void Interrupt_thread::reset(unsigned number, Thread_id handler)
 {
     Line &line = lines_[number];
-    line.handler = Thread_id::nil();
-    line.pending = false;
-    line.answer_due = false;
-    Interrupt_controller::mask(number);
+    line.handler = handler;
+    line.in_flight = line.direct = line.pending = false;
+    if (handler.is_nil())
+        Interrupt_controller::mask(number);
+    else
+        Interrupt_controller::unmask(number);
 }
 
 void Interrupt_thread::handler_deleted(const Thread &handler)
@@ -60,7 +57,20 @@ void Interrupt_thread::handler_deleted(const Thread &handler)
     // An interrupt thread in a kernel call to it is woken by the deletion (no partner).
     for (unsigned number = 0; number < lines; ++number)
         if (lines_[number].handler == handler.id())
-            detach(number);
+            reset(number, Thread_id::nil());
+}
+
+void Interrupt_thread::answered(unsigned number)
+{
+    Line &line = lines_[number];
+    ++line.delivered;
+    line.in_flight = line.direct = false;
+    if (line.pending) {
+        line.in_flight = true;  // an edge came meanwhile: the interrupt thread sends it
+        wake(line);
+    } else {
+        Interrupt_controller::release(number);
+    }
 }
 
 bool Interrupt_thread::answer(const Thread &thread, const Thread &sender)
@@ -69,11 +79,8 @@ bool Interrupt_thread::answer(const Thread &thread, const Thread &sender)
     Line &line = lines_[number];
     if (line.handler != sender.id())
         return false;
-    if (line.answer_due) {
-        line.answer_due = false;
-        ++line.delivered;
-        Interrupt_controller::unmask(number);
-    }
+    if (line.direct)
+        answered(number);
     return true;
 }
 
@@ -93,10 +100,15 @@ void Interrupt_thread::raise(unsigned number)
     }
     Line &line = lines_[number];
     ++line.raised;
-    if (line.waits_for_line && !line.answer_due) {
+    if (line.in_flight) {
+        line.pending = true;  // an edge before the answer (a level-triggered line is held)
+        return;
+    }
+    line.in_flight = true;
+    if (line.waits_for_line) {
         Thread *handler = Thread::lookup(line.handler, nullptr);
         if (handler != nullptr && handler->take_interrupt(*line.thread, Message_tag::make(message_label, 0, 0))) {
-            line.answer_due = true;
+            line.direct = true;
             Scheduler::preempt_if_higher(handler);
             return;
         }
@@ -121,15 +133,16 @@ void Interrupt_thread::serve(Thread &self)
         line.pending = false;
         Thread_id handler = line.handler;
         self.kernel_message[0] = Message_tag::make(message_label, 0, 0).raw();
-        if (self.kernel_call(handler, 0)) {
-            ++line.delivered;
-            if (line.handler == handler)
-                Interrupt_controller::unmask(number);
+        bool delivered = self.kernel_call(handler, 0);
+        // A failed call was withdrawn by a new association or the handler's deletion,
+        // which have set the line up anew. (Handlers are active threads, so nothing else
+        // fails; should it, the interrupt is dropped and a level-triggered line stays held
+        // until the next association, rather than firing at once again.)
+        if (line.handler != handler)
             continue;
-        }
-        // Withdrawn by a new association or the handler's deletion, which have set the
-        // line up (handler_deleted detaches it).
-        if (line.handler == handler)
-            Interrupt_controller::unmask(number);
+        if (delivered)
+            answered(number);
+        else
+            line.in_flight = false;
     }
 }

@@ -2,7 +2,7 @@
 #include "mapper.hpp"
 
 #include "device_memory.hpp"
-#include "io_mapper.hpp"
+#include "space_resources.hpp"
 #include "kernel_memory.hpp"
 #include "memory_layout.hpp"
 #include "space.hpp"
@@ -293,8 +293,8 @@ void Mapper::map_page(const Leaf &leaf, Virt_addr source, Space &receiver, Virt_
 
 unsigned Mapper::unmap(Space &space, Fpage fpage, bool flush)
 {
-    if (Io_mapper::handles(fpage.raw())) {
-        Io_mapper::unmap(space, fpage.raw(), flush);
+    if (Resource_mapper::handles(fpage.raw())) {
+        Resource_mapper::unmap(space, fpage.raw(), flush);
         return 0;  // ports have no access status
     }
     if (!fpage.is_valid_region() && !fpage.is_complete())
@@ -333,7 +333,7 @@ unsigned Mapper::unmap(Space &space, Fpage fpage, bool flush)
 
 void Mapper::unmap_all(Space &space)
 {
-    Io_mapper::unmap_all(space);
+    Resource_mapper::unmap_all(space);
     space.table_.for_each_leaf(0, Space::user_end, [](const Leaf &leaf) {
         if (*leaf.slot != nullptr)
             (void)revoke(**leaf.slot, true, Fpage::read | Fpage::write | Fpage::execute);

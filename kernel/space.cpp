@@ -50,8 +50,8 @@ Space *Space::create(Page_allocator &pages, Error &error)
 void Space::destroy()
 {
     Mapper::unmap_all(*this);
-    io_.forget();
-    io_.release(*pages_);
+    resources_.forget();
+    resources_.release(*pages_);
     for (const Utcb_page &page : utcb_pages_)
         if (page.phys != 0)
             (void)pages_->free(page.phys);

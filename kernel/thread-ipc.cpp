@@ -6,7 +6,7 @@
 #include "abi.h"
 #include "fpage.hpp"
 #include "interrupt_thread.hpp"
-#include "io_mapper.hpp"
+#include "space_resources.hpp"
 #include "mapper.hpp"
 #include "scheduler.hpp"
 #include "space.hpp"
@@ -199,11 +199,14 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
         receiver.set_message_register(out++, descriptor);
         receiver.set_message_register(out++, fpage.raw());
         i += 2;
-        if (Io_mapper::handles(fpage.raw())) {
-            Io_mapper::map(*sender.space_, *receiver.space_, fpage.raw(), window.raw(), type == 0xa);
+        if (window.is_nil())
+            continue;  // (also when the receiver has no space)
+        if (Resource_mapper::handles(fpage.raw())) {
+            Resource_mapper::map(*sender.space_, *receiver.space_, fpage.raw(), window.raw(), type == 0xa);
             continue;
         }
-        if (window.is_nil() || (!fpage.is_valid_region() && !fpage.is_complete()))
+        // Memory goes only into a memory window (not, say, an I/O fpage window).
+        if ((!fpage.is_valid_region() && !fpage.is_complete()) || (!window.is_valid_region() && !window.is_complete()))
             continue;
         uint64_t window_base = window.is_complete() ? 0 : window.base();
         uint64_t window_size = window.is_complete() ? Space::user_end : window.size();

@@ -7,6 +7,7 @@
 #include "vectors.hpp"
 
 uint8_t Interrupt_controller::pin_of_line_[Interrupt_controller::lines];
+uint32_t Interrupt_controller::level_lines_ = 0;
 
 static_assert(Vectors::interrupt_lines_base + Interrupt_controller::lines <= Vectors::interrupt_lines_end,
               "every line has a vector");
@@ -31,6 +32,8 @@ bool Interrupt_controller::init()
                        pci_link || pci_pin ? Io_apic::Trigger::level : Io_apic::Trigger::edge,
                        pci_pin ? Io_apic::Polarity::active_low : Io_apic::Polarity::active_high, destination);
         pin_of_line_[line] = static_cast<uint8_t>(pin);
+        if (pci_link || pci_pin)
+            level_lines_ |= 1u << line;
     }
     return true;
 }

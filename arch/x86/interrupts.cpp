@@ -25,8 +25,8 @@ void Interrupts::dispatch(Exception_frame &frame)
     }
 
     if (unsigned line = Interrupt_controller::line_of_vector(frame.vector); line < Interrupt_controller::lines) {
-        // Masked before the EOI, so that a level-triggered line does not fire again at once.
-        Interrupt_controller::mask(line);
+        // Held before the EOI, so that a level-triggered line does not fire again at once.
+        Interrupt_controller::hold(line);
         Interrupt_controller::end_of_interrupt();
         Interrupt_thread::raise(line);
     } else if (frame.vector == Vectors::apic_timer) {

@@ -36,7 +36,7 @@ void Io_mapper::set_has_tree(unsigned port, bool has)
 void Io_mapper::sync_active()
 {
     if (changed_active != nullptr)
-        changed_active->io_.load();
+        changed_active->resources_.load();
     changed_active = nullptr;
 }
 
@@ -44,7 +44,7 @@ void Io_mapper::revoke(Mapping &node, bool with_node)
 {
     auto visit = [](const Mapping &mapping) {
         Space &owner = *mapping.space();
-        owner.io_.remove(mapping.port());
+        owner.resources_.remove(mapping.port());
         if (mapping.is_root())
             set_has_tree(mapping.port(), false);
         if (owner.is_active())
@@ -63,23 +63,23 @@ void Io_mapper::map(Space &sender, Space &receiver, uint64_t fpage, uint64_t win
     Page_allocator &pages = Kernel_memory::pages();
     bool makes_roots = sender.is_sigma0() && !grant;
     // Every slot the ports can need, first: from here on only nodes can be missing.
-    if (receiver.io_.reserve(pages, ports.first, ports.end) != Io_space::Error::none ||
-        (makes_roots && sender.io_.reserve(pages, ports.first, ports.end) != Io_space::Error::none))
+    if (receiver.resources_.reserve(pages, ports.first, ports.end) != Io_space::Error::none ||
+        (makes_roots && sender.resources_.reserve(pages, ports.first, ports.end) != Io_space::Error::none))
         return;
     Mapping_database &nodes = Mapper::nodes();
     for (unsigned port = ports.first; port < ports.end; ++port) {
-        Mapping *node = sender.io_.find(port);
+        Mapping *node = sender.resources_.find(port);
         if (node == nullptr) {
             if (!makes_roots || has_tree(port))
                 continue;  // not the sender's to give
             if (nodes.create_port_root(pages, &sender, port, node) != Mapping_database::Error::none)
                 break;  // out of memory: fewer ports mapped
-            sender.io_.insert(port, node);
+            sender.resources_.insert(port, node);
             set_has_tree(port, true);
             if (sender.is_active())
                 changed_active = &sender;
         }
-        if (Mapping *old = receiver.io_.find(port); old != nullptr) {
+        if (Mapping *old = receiver.resources_.find(port); old != nullptr) {
             // Revoking what the sender's node derives from would revoke the node itself.
             if (node->is_in_subtree_of(*old))
                 continue;
@@ -91,7 +91,7 @@ void Io_mapper::map(Space &sender, Space &receiver, uint64_t fpage, uint64_t win
         if (grant) {
             if (nodes.grant(*node, &receiver, node->virt()) != Mapping_database::Error::none)
                 continue;
-            sender.io_.remove(port);
+            sender.resources_.remove(port);
             if (sender.is_active())
                 changed_active = &sender;
         } else {
@@ -100,7 +100,7 @@ void Io_mapper::map(Space &sender, Space &receiver, uint64_t fpage, uint64_t win
                 break;
             node = child;
         }
-        receiver.io_.insert(port, node);
+        receiver.resources_.insert(port, node);
         if (receiver.is_active())
             changed_active = &receiver;
     }
@@ -111,17 +111,17 @@ void Io_mapper::unmap(Space &space, uint64_t fpage, bool flush)
 {
     Io_fpage::Range ports = Io_fpage(fpage).ports_named();
     for (unsigned port = ports.first; port < ports.end; ++port)
-        if (Mapping *node = space.io_.find(port); node != nullptr)
+        if (Mapping *node = space.resources_.find(port); node != nullptr)
             revoke(*node, flush);
     sync_active();
 }
 
 void Io_mapper::unmap_all(Space &space)
 {
-    if (space.io_.port_count() == 0)
+    if (space.resources_.port_count() == 0)
         return;
     for (unsigned port = 0; port < Io_fpage::ports; ++port)
-        if (Mapping *node = space.io_.find(port); node != nullptr)
+        if (Mapping *node = space.resources_.find(port); node != nullptr)
             revoke(*node, true);
     sync_active();
 }

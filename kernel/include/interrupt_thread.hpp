@@ -15,7 +15,10 @@
 // like any sender, queueing until the handler receives.
 //
 // So at most one interrupt per line is outstanding, and a handler that is not waiting
-// finds the interrupt queued like any sender. A line is masked whenever it has no
+// finds the interrupt queued like any sender. A level-triggered line is masked at the
+// interrupt controller until the answer; an edge-triggered one stays open (an I/O APIC
+// drops edges that arrive at a masked pin) and an edge that arrives before the answer is
+// remembered, and delivered once the answer has come (several such edges make one). A line is masked whenever it has no
 // handler, or its interrupt has not been answered. The handler's reply is any IPC to the
 // interrupt thread; one that arrives when no interrupt is outstanding succeeds and does
 // nothing; other threads' messages to an interrupt thread fail (no partner).
@@ -57,8 +60,8 @@ public:
     // The hardware raised line (interrupt context; the line is masked and acknowledged).
     static void raise(unsigned line);
     // sender's message to interrupt thread `thread`, which does not wait for it in a kernel
-    // call: the handler's answer to a directly delivered interrupt (unmasks the line), or
-    // one with nothing outstanding. False when sender is not the handler.
+    // call: the handler's answer to a directly delivered interrupt, or one with nothing
+    // outstanding. False when sender is not the handler.
     static bool answer(const Thread &thread, const Thread &sender);
     // The handler thread is being deleted: its lines lose their handler.
     static void handler_deleted(const Thread &handler);
@@ -77,15 +80,18 @@ private:
     struct Line {
         Thread *thread = nullptr;
         Thread_id handler;
-        bool pending = false;          // raised, not yet sent to the handler
-        bool answer_due = false;       // delivered directly, the handler's answer awaited
-        bool waits_for_line = false;   // the thread is blocked until raise or associate
+        bool in_flight = false;        // one is with the handler or on its way, unanswered
+        bool direct = false;           // that one was delivered directly (answer() ends it)
+        bool pending = false;          // for the interrupt thread to send (after in_flight's answer)
+        bool waits_for_line = false;   // the thread is blocked until raise, associate or answer
         uint64_t raised = 0;
         uint64_t delivered = 0;
     };
 
     static void wake(Line &line);
-    static void detach(unsigned number);
+    static void reset(unsigned number, Thread_id handler);
+    // The handler answered the interrupt in flight: the next one, or the line reopened.
+    static void answered(unsigned number);
 
     static Line lines_[lines];
     static uint64_t unclaimed_;

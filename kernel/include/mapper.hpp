@@ -21,6 +21,7 @@
 #include "fpage.hpp"
 #include "mapping_database.hpp"
 #include "page_table.hpp"
+#include "space_resources.hpp"
 
 class Space;
 
@@ -57,7 +58,7 @@ public:
 
 private:
     // The architecture's resources other than memory (x86: I/O ports) share the database.
-    friend class Io_mapper;
+    friend Resource_mapper;
     static Mapping_database &nodes();
 
     static uint64_t leaf_bits(unsigned rights);

@@ -7,7 +7,7 @@
 #include "abi.h"
 #include "cpu.hpp"
 #include "fpage.hpp"
-#include "io_space.hpp"
+#include "space_resources.hpp"
 #include "page_allocator.hpp"
 #include "page_table.hpp"
 #include "range_set.hpp"
@@ -40,9 +40,9 @@ public:
 
     // User mappings are made, moved and revoked by Mapper, with the mapping database; the
     // page table is its to change (UTCB and KIP pages aside). The architecture's other
-    // resources (x86: I/O ports) are Io_mapper's in the same way.
+    // resources (x86: I/O ports) are Resource_mapper's in the same way.
     friend class Mapper;
-    friend class Io_mapper;
+    friend Resource_mapper;
     // Whether this is the space the CPU runs in (its page table is loaded).
     bool is_active() const { return Cpu::read_cr3() == table_.root(); }
     // Drops the TLB entry of virt if this space is the active one (the others have no
@@ -71,7 +71,7 @@ public:
     void activate() const
     {
         Cpu::write_cr3(table_.root());
-        io_.activate();
+        resources_.activate();
     }
     // The same, unless this space is loaded already: after a kernel thread (which runs in
     // the space it found) the space switched to is often still the loaded one, and loading
@@ -102,7 +102,7 @@ public:
     static void set_direct_ipc(bool enabled) { direct_ipc_enabled_ = enabled; }
     void make_privileged() { privileged_ = true; }
     // sigma0's space: idempotent, and the owner of every I/O port and of device memory,
-    // whose mapping-database roots are made on its first map of them (Mapper, Io_mapper).
+    // whose mapping-database roots are made on its first map of them (Mapper, Resource_mapper).
     bool is_sigma0() const { return sigma0_; }
     void make_sigma0() { sigma0_ = true; }
 
@@ -124,7 +124,7 @@ private:
 
 
     Page_table table_;
-    Io_space io_;
+    Space_resources resources_;
     Page_allocator *pages_ = nullptr;
     Fpage kip_area_;
     Fpage utcb_area_;

@@ -171,6 +171,17 @@ static void detach_stops_delivery(void)
     CHECK(L4_IpcSucceeded(tag) && is_interrupt(tag), "the new handler got no interrupt (tag %#lx)", tag.raw);
 }
 
+/* A thread with the given id, running counting_handler, made by hand (spawn picks new ids). */
+static int respawn_counting_handler(L4_ThreadId_t tid)
+{
+    int k = reserve_slot(tid, counting_handler, 0);
+    if (k == 0 || L4_ThreadControl(tid, main_tid, main_tid, sigma0_tid, (void *)utcb_of_slot((L4_Word_t)k)) != 1)
+        return 0;
+    L4_Set_Priority(tid, 200);
+    L4_Start_SpIp(tid, stack_top_of_slot((L4_Word_t)k), (L4_Word_t)thread_trampoline);
+    return 1;
+}
+
 static void handler_deletion_detaches(void)
 {
     NEED_PIT();
@@ -180,16 +191,63 @@ static void handler_deletion_detaches(void)
     CHECK(L4_AssociateInterrupt(pit_irq(), handler) == 1, "association failed");
     pit_periodic(1000);
     sleep_ms(10);
+    L4_Word_t first = handled;
     kill_thread(handler);
-    sleep_ms(20); /* interrupts keep coming from the device; nothing to deliver them to */
+    /* A new thread with the very same id was never associated: it must get nothing. */
+    handled = 0;
+    int again = respawn_counting_handler(handler);
+    sleep_ms(20); /* interrupts keep coming from the device */
+    L4_Word_t stray = handled;
+    if (again)
+        kill_thread(handler);
     CHECK(L4_AssociateInterrupt(pit_irq(), main_tid) == 1, "association after the deletion failed (ErrorCode %lu)",
           L4_ErrorCode());
     L4_MsgTag_t tag = recv_ms(pit_irq(), 200, 0);
     if (L4_IpcSucceeded(tag))
         acknowledge(pit_irq());
     pit_quiet();
-    CHECK(handled >= 3, "the first handler got only %lu interrupts", handled);
+    CHECK(first >= 3, "the first handler got only %lu interrupts", first);
+    CHECK(again, "the handler's id could not be made again (ErrorCode %lu)", L4_ErrorCode());
+    CHECK(stray == 0, "%lu interrupts reached a new thread with the deleted handler's id", stray);
     CHECK(L4_IpcSucceeded(tag) && is_interrupt(tag), "no interrupt for the new handler (tag %#lx)", tag.raw);
+}
+
+static void edges_before_answer_make_one(void)
+{
+    NEED_PIT();
+    CHECK(L4_AssociateInterrupt(pit_irq(), main_tid) == 1, "association failed");
+    pit_periodic(1000);
+    L4_MsgTag_t first = recv_ms(pit_irq(), 200, 0);
+    sleep_ms(15);         /* about 15 edges while the first is unanswered */
+    pit_periodic(0);      /* stopped: its one last edge comes 55 ms later */
+    L4_MsgTag_t before = recv_ms(pit_irq(), 0, 0);
+    acknowledge(pit_irq());
+    L4_MsgTag_t remembered = recv_ms(pit_irq(), 10, 0);
+    if (L4_IpcSucceeded(remembered))
+        acknowledge(pit_irq());
+    L4_MsgTag_t extra = recv_ms(pit_irq(), 20, 0);
+    if (L4_IpcSucceeded(extra))
+        acknowledge(pit_irq());
+    pit_quiet();
+    CHECK(L4_IpcSucceeded(first), "no first interrupt");
+    CHECK(L4_IpcFailed(before), "a second interrupt came before the answer");
+    CHECK(L4_IpcSucceeded(remembered) && is_interrupt(remembered),
+          "the edges that came before the answer were lost (tag %#lx, ErrorCode %lu)", remembered.raw, L4_ErrorCode());
+    CHECK(L4_IpcFailed(extra), "they made more than one interrupt");
+}
+
+static void inactive_handler_refused(void)
+{
+    /* A thread that exists but has no UTCB yet cannot receive: refused as a handler. */
+    L4_ThreadId_t inactive = new_tid();
+    CHECK(L4_ThreadControl(inactive, main_tid, main_tid, L4_nilthread, (void *)-1) == 1,
+          "could not create an inactive thread (ErrorCode %lu)", L4_ErrorCode());
+    set_error_code(99);
+    L4_Word_t result = L4_AssociateInterrupt(pit_irq(), inactive);
+    L4_Word_t error = L4_ErrorCode();
+    L4_ThreadControl(inactive, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1);
+    L4_DeassociateInterrupt(pit_irq());
+    CHECK(result == 0 && error == 5, "associating an inactive thread: %lu, ErrorCode %lu (want 0, 5)", result, error);
 }
 
 static void bad_associations(void)
@@ -327,9 +385,10 @@ void irq_tests(void)
     run_test("IRQ0001", "interrupts reach their handler only after the association", delivered_only_after_association);
     run_test("IRQ0002", "an interrupt arrives from the interrupt thread with label -1 << 4 and no words",
              message_is_from_interrupt_thread);
-    run_test("IRQ0003", "the line stays masked until the handler answers, and the answer unmasks it", reply_unmasks);
+    run_test("IRQ0003", "no second interrupt reaches the handler before it answers the first; the answer lets it through",
+             reply_unmasks);
     run_test("IRQ0004", "a detached line delivers nothing; a new handler gets its interrupts", detach_stops_delivery);
-    run_test("IRQ0005", "deleting the handler detaches the line; it can be associated again",
+    run_test("IRQ0005", "deleting the handler detaches the line (a new thread with its id gets nothing); it can be associated again",
              handler_deletion_detaches);
     run_test("IRQ0006", "bad associations fail with X.2 error codes; an interrupt thread is no space",
              bad_associations);
@@ -340,4 +399,7 @@ void irq_tests(void)
              queued_when_handler_busy);
     run_test("IRQ0010", "a call to the interrupt thread answers the interrupt and waits for the next",
              call_answers_and_waits);
+    run_test("IRQ0011", "edges of an edge-triggered line before the answer make one interrupt after it",
+             edges_before_answer_make_one);
+    run_test("IRQ0012", "a thread that is not active cannot be a handler (ErrorCode 5)", inactive_handler_refused);
 }

@@ -10,7 +10,7 @@
 //
 // This is the routing the ACPI MADT of QEMU's and Bochs' PC boards describes; the kernel
 // does not read the MADT yet (docs/kernel.md, Interrupts). Line n arrives at vector
-// Vectors::interrupt_lines_base + n. A line is masked unless a handler may receive it.
+// Vectors::interrupt_lines_base + n. A line is masked while it has no handler.
 #pragma once
 
 #include <stdint.h>
@@ -24,6 +24,20 @@ public:
     static bool exists(unsigned line) { return line < lines && pin_of_line_[line] != no_pin; }
     static void mask(unsigned line);
     static void unmask(unsigned line);
+    // An interrupt arrived on line: a level-triggered line is masked until release, so that
+    // it does not fire again at once; an edge-triggered one stays open (an I/O APIC drops
+    // edges at a masked pin; the kernel remembers them instead, Interrupt_thread).
+    static void hold(unsigned line)
+    {
+        if (is_level(line))
+            mask(line);
+    }
+    static void release(unsigned line)
+    {
+        if (is_level(line))
+            unmask(line);
+    }
+    static bool is_level(unsigned line) { return line < lines && (level_lines_ & (1u << line)) != 0; }
     // The line an interrupt vector belongs to, lines if it is none.
     static unsigned line_of_vector(uint64_t vector);
     // Acknowledges the interrupt being handled at the local APIC (after masking its line).
@@ -32,4 +46,5 @@ public:
 private:
     static constexpr uint8_t no_pin = 0xff;
     static uint8_t pin_of_line_[lines];
+    static uint32_t level_lines_;  // bit n: line n is level-triggered
 };
