@@ -4,6 +4,8 @@
 #include "console.hpp"
 #include "cpu.hpp"
 #include "fault_injection.hpp"
+#include "interrupt_thread.hpp"
+#include "interrupts.hpp"
 #include "kernel_memory.hpp"
 #include "mapper.hpp"
 #include "memory_layout.hpp"
@@ -55,6 +57,21 @@ void Kernel::report_memory()
                        cache->objects_in_use(), cache->object_size(), cache->pages_in_use(), cache->slab_count());
     Console::print("kernel memory: %llu KiB free\n",
                    static_cast<unsigned long long>(Kernel_memory::pages().free_pages() * page_size >> 10));
+}
+
+void Kernel::report_interrupts()
+{
+    for (unsigned line = 0; line < Interrupt_thread::lines; ++line) {
+        Interrupt_thread::Counters counters = Interrupt_thread::counters(line);
+        if (counters.raised != 0)
+            Console::print("interrupts: line %u: %llu raised, %llu answered\n", line,
+                           static_cast<unsigned long long>(counters.raised),
+                           static_cast<unsigned long long>(counters.delivered));
+    }
+    Console::print("interrupts: %llu unclaimed, %llu spurious, %llu unexpected\n",
+                   static_cast<unsigned long long>(Interrupt_thread::unclaimed()),
+                   static_cast<unsigned long long>(Interrupts::spurious_count()),
+                   static_cast<unsigned long long>(Interrupts::unexpected_count()));
 }
 
 bool Kernel::check_memory(Page_allocator &pages, const Range_set &usable)

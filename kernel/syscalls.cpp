@@ -492,6 +492,7 @@ void Syscalls::dispatch_other(Thread &caller, Exception_frame &frame)
         copy_user_string(caller, Sys_kdb_enter{frame}.message(), message, sizeof message);
         Console::print("KDB: %s (thread %#llx)\n", message, static_cast<unsigned long long>(caller.id().raw()));
         Kernel::report_memory();
+        Kernel::report_interrupts();
         return;
     }
     case TERN_SYSCALL_KDB_INPUT: {

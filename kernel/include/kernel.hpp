@@ -17,6 +17,8 @@ public:
     static bool check_memory(Page_allocator &pages, const Range_set &usable);
     // Kernel memory in use: per object kind (slab caches) and free pages.
     static void report_memory();
+    // Interrupts per line (raised, answered), unclaimed, spurious and unexpected ones.
+    static void report_interrupts();
     // Reports ticks, then runs the boot tasks (if any) or idles.
     [[noreturn]] static void run(const Boot_options &options, unsigned boot_tasks);
 };
