@@ -9,7 +9,12 @@
  * interrupt thread's message arrives in the same receive as client requests, and the
  * next reply-and-wait acknowledges it. Without the interrupt (a kernel that cannot give
  * it) the UART is polled at every 10 ms receive timeout; without the ports, the kernel's
- * debug console is polled the same way. Both fallbacks are reported at start. */
+ * debug console is polled the same way. Both fallbacks are reported at start.
+ *
+ * Queued requests (readers, interrupt waiters): a thread has at most one, since a thread
+ * that sends a new request is no longer waiting for the old one; when a queue is full, its
+ * oldest entry is answered BUSY with a zero timeout (a thread that ended, or sent without
+ * waiting, just loses the slot), so only clients blocked in their call keep a place. */
 #include <l4/ipc.h>
 #include <l4/thread.h>
 #include <l4/arch.h>
@@ -41,12 +46,11 @@ static unsigned waiter_count;
 static L4_Word_t bytes_received, bytes_written, interrupts, bytes_dropped;
 static L4_ThreadId_t irq_thread;
 
-static L4_Word_t mr(int i)
-{
-    L4_Word_t w;
-    L4_StoreMR(i, &w);
-    return w;
-}
+/* The request being handled, copied out of the message registers before anything (an
+ * answer to a reader, an interrupt waiter) loads them again. */
+static L4_Word_t request_words[1 + TERN_CONSOLE_MAX_BYTES / 8];
+
+static L4_Word_t mr(int i) { return request_words[i - 1]; }
 
 static void write_bytes(const char *bytes, unsigned long n)
 {
@@ -81,6 +85,27 @@ static void take_byte(char c)
     input[(input_head + input_count++) % INPUT_BYTES] = c;
 }
 
+/* Drops queued entry i of a queue of count entries of size bytes each. */
+static void drop_entry(void *queue, unsigned *count, unsigned i, unsigned long size)
+{
+    char *bytes = queue;
+    for (unsigned j = i + 1; j < *count; ++j)
+        for (unsigned long b = 0; b < size; ++b)
+            bytes[(j - 1) * size + b] = bytes[j * size + b];
+    --*count;
+}
+
+/* A thread that sends a request no longer waits for one it queued before: forget it. */
+static void forget(L4_ThreadId_t thread)
+{
+    for (unsigned i = reader_count; i-- > 0;)
+        if (L4_IsThreadEqual(readers[i].thread, thread))
+            drop_entry(readers, &reader_count, i, sizeof readers[0]);
+    for (unsigned i = waiter_count; i-- > 0;)
+        if (L4_IsThreadEqual(waiters[i], thread))
+            drop_entry(waiters, &waiter_count, i, sizeof waiters[0]);
+}
+
 /* Gives buffered input to waiting readers, oldest first. */
 static void serve_readers(void)
 {
@@ -108,10 +133,12 @@ static void poll_device(void)
         take_byte(c);
 }
 
-/* A client request; 1 when the reply is loaded, 0 when it comes later. */
+/* A client request, its words already in request_words; 1 when the reply is loaded, 0
+ * when it comes later. */
 static int request(L4_ThreadId_t from, L4_MsgTag_t tag)
 {
     L4_Word_t label = L4_Label(tag), words = L4_UntypedWords(tag);
+    forget(from);
     if (L4_TypedWords(tag) != 0) {
         tern_load(TERN_ERROR_MALFORMED, 0, 0);
         return 1;
@@ -132,9 +159,9 @@ static int request(L4_ThreadId_t from, L4_MsgTag_t tag)
         L4_Word_t max = words == 1 ? mr(1) : 0;
         if (max == 0 || max > TERN_CONSOLE_MAX_BYTES)
             break;
-        if (reader_count == MAX_READERS) {
-            tern_load(TERN_ERROR_BUSY, 0, 0);
-            return 1;
+        if (reader_count == MAX_READERS) { /* make room: the oldest is answered busy */
+            answer(readers[0].thread, TERN_ERROR_BUSY, 0, 0);
+            drop_entry(readers, &reader_count, 0, sizeof readers[0]);
         }
         readers[reader_count++] = (struct reader){from, max};
         serve_readers();
@@ -144,16 +171,16 @@ static int request(L4_ThreadId_t from, L4_MsgTag_t tag)
         if (words != 0)
             break;
         if (waiter_count == MAX_WAITERS) {
-            tern_load(TERN_ERROR_BUSY, 0, 0);
-            return 1;
+            answer(waiters[0], TERN_ERROR_BUSY, 0, 0);
+            drop_entry(waiters, &waiter_count, 0, sizeof waiters[0]);
         }
         waiters[waiter_count++] = from;
         return 0;
     case TERN_CONSOLE_INFO: {
         if (words != 0)
             break;
-        L4_Word_t info[4] = {serial_mode, bytes_received, bytes_written, interrupts};
-        tern_load(TERN_OK, 4, info);
+        L4_Word_t info[6] = {serial_mode, bytes_received, bytes_written, interrupts, reader_count, waiter_count};
+        tern_load(TERN_OK, 6, info);
         return 1;
     }
     default:
@@ -217,6 +244,10 @@ int main(void)
             tern_load(0, 0, 0);
             to = irq_thread; /* the acknowledgement unmasks the interrupt */
         } else {
+            /* Copy the request out first: polling may answer readers, which loads the MRs. */
+            unsigned count = (unsigned)L4_UntypedWords(tag);
+            for (unsigned i = 0; i < count && i < sizeof request_words / sizeof request_words[0]; ++i)
+                L4_StoreMR((int)i + 1, &request_words[i]);
             if (serial_mode != TERN_CONSOLE_UART_IRQ) {
                 poll_device();
                 serve_readers();

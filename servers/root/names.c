@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The name service (<l4/tern/names.h>): a table of names, each owned by the task whose
- * thread it names, and the lookups waiting for a name to appear. */
+ * thread it names, and the lookups waiting for a name to appear. A thread has at most one
+ * waiting lookup (a new request replaces it: the thread no longer waits for the old one)
+ * and a task at most WAITERS_PER_TASK, so no client can fill the table for the others. */
 #include "root.h"
 
 #define MAX_NAMES 32
 #define MAX_WAITERS 16
+#define WAITERS_PER_TASK 4
 
 struct name {
     char text[TERN_NAME_MAX + 1];
@@ -70,6 +73,13 @@ L4_Word_t names_lookup(const char *text, L4_ThreadId_t caller, L4_Word_t flags, 
     }
     if ((flags & TERN_NAMES_WAIT) == 0)
         return TERN_ERROR_NOT_FOUND;
+    int task = task_of(caller), held = 0;
+    for (int w = 0; w < MAX_WAITERS; ++w)
+        if (!L4_IsNilThread(waiters[w].caller) &&
+            (task >= 0 ? task_of(waiters[w].caller) == task : L4_IsThreadEqual(waiters[w].caller, caller)))
+            ++held;
+    if (held >= WAITERS_PER_TASK)
+        return TERN_ERROR_FULL;
     for (int w = 0; w < MAX_WAITERS; ++w) {
         if (L4_IsNilThread(waiters[w].caller)) {
             copy(waiters[w].text, text);
@@ -87,5 +97,12 @@ void names_drop_task(int index)
             names[i].text[0] = '\0';
     for (int w = 0; w < MAX_WAITERS; ++w)
         if (!L4_IsNilThread(waiters[w].caller) && task_of(waiters[w].caller) < 0)
+            waiters[w].caller = L4_nilthread;
+}
+
+void names_forget(L4_ThreadId_t thread)
+{
+    for (int w = 0; w < MAX_WAITERS; ++w)
+        if (L4_IsThreadEqual(waiters[w].caller, thread))
             waiters[w].caller = L4_nilthread;
 }

@@ -12,9 +12,11 @@
 
 #include "root.h"
 
-#define MAX_PORT_RANGES 8
+#define MAX_PORT_RANGES 32
 
-/* I/O fpages root got from sigma0 (it asks once per fpage and keeps them). */
+/* I/O fpages root got from sigma0. At a task's first port request root asks sigma0 for
+ * the task's whole granted range (as the aligned power-of-two fpages that make it up) and
+ * keeps it; every request is then mapped out of a held fpage that covers it. */
 static L4_Fpage_t ports_held[MAX_PORT_RANGES];
 
 static L4_Word_t mr(int i)
@@ -100,34 +102,63 @@ static int run_request(L4_ThreadId_t from, L4_MsgTag_t tag, int caller)
     return 0; /* answered when it ends */
 }
 
+/* The held fpage that covers ports [base, base + size), or -1. */
+static int port_range_held(L4_Word_t base, L4_Word_t size)
+{
+    for (int i = 0; i < MAX_PORT_RANGES; ++i)
+        if (ports_held[i].raw != 0 && base >= L4_IoFpagePort(ports_held[i]) &&
+            base + size <= L4_IoFpagePort(ports_held[i]) + L4_IoFpageSize(ports_held[i]))
+            return i;
+    return -1;
+}
+
+/* Gets ports [base, base + count) from sigma0, as the largest aligned fpages that fit,
+ * skipping those root holds already; 0 when sigma0 refuses or the table is full. */
+static int get_port_range(L4_Word_t base, L4_Word_t count)
+{
+    for (L4_Word_t port = base; port < base + count;) {
+        int s = 0;
+        while (s < 16 && (port & ((2UL << s) - 1)) == 0 && port + (2UL << s) <= base + count)
+            ++s;
+        if (port_range_held(port, 1UL << s) < 0) {
+            int slot = -1;
+            for (int i = 0; i < MAX_PORT_RANGES && slot < 0; ++i)
+                if (ports_held[i].raw == 0)
+                    slot = i;
+            if (slot < 0)
+                return 0;
+            L4_Fpage_t wanted = L4_IoFpageLog2(port, s);
+            L4_Fpage_t got = L4_Sigma0_GetPage_RcvWindow(L4_nilthread, wanted, L4_CompleteAddressSpace);
+            L4_Accept(L4_UntypedWordsAcceptor);
+            if (L4_IsNilFpage(got) || !L4_IsIoFpage(got))
+                return 0;
+            ports_held[slot] = wanted;
+        }
+        port += 1UL << s;
+    }
+    return 1;
+}
+
 static int io_request(L4_Word_t fpage_raw, int caller)
 {
     L4_Fpage_t fpage = {.raw = fpage_raw};
     const struct grants *g = &tasks[caller].grants;
-    L4_Word_t base = L4_IoFpagePort(fpage), size = L4_IoFpageSize(fpage);
-    if (!L4_IsIoFpage(fpage) || g->port_count == 0 || base < g->port_base ||
-        base + size > g->port_base + g->port_count)
+    if (!L4_IsIoFpage(fpage))
         return reply(TERN_ERROR_DENIED, 0, 0);
-    int held = -1;
-    for (int i = 0; i < MAX_PORT_RANGES; ++i)
-        if (L4_IoFpagePort(ports_held[i]) == base && L4_IoFpageSize(ports_held[i]) == size && ports_held[i].raw != 0)
-            held = i;
-    if (held < 0) {
-        for (int i = 0; i < MAX_PORT_RANGES && held < 0; ++i)
-            if (ports_held[i].raw == 0)
-                held = i;
-        if (held < 0)
-            return reply(TERN_ERROR_FULL, 0, 0);
-        L4_Fpage_t wanted = L4_IoFpageLog2(base, (int)L4_IoFpageSizeLog2(fpage));
-        L4_Fpage_t got = L4_Sigma0_GetPage_RcvWindow(L4_nilthread, wanted, L4_CompleteAddressSpace);
-        L4_Accept(L4_UntypedWordsAcceptor);
-        if (L4_IsNilFpage(got) || !L4_IsIoFpage(got))
-            return reply(TERN_ERROR_FAILED, 0, 0);
-        ports_held[held] = wanted;
-    }
+    L4_Word_t base = L4_IoFpagePort(fpage), size_log2 = L4_IoFpageSizeLog2(fpage);
+    if (size_log2 > 16 || (base & ((1UL << size_log2) - 1)) != 0 || (fpage_raw >> 32) != 0)
+        return reply(TERN_ERROR_MALFORMED, 0, 0); /* sigma0's and the kernel's rule: aligned */
+    L4_Word_t size = 1UL << size_log2;
+    if (g->port_count == 0 || base < g->port_base || base + size > g->port_base + g->port_count)
+        return reply(TERN_ERROR_DENIED, 0, 0);
+    if (port_range_held(base, size) < 0 && !get_port_range(g->port_base, g->port_count))
+        return reply(TERN_ERROR_FAILED, 0, 0);
+    if (port_range_held(base, size) < 0) /* granted ranges overlap others oddly */
+        return reply(TERN_ERROR_FAILED, 0, 0);
     L4_Msg_t msg;
     L4_MsgClear(&msg);
-    L4_MsgAppendMapItem(&msg, L4_MapItem(L4_FpageAddRights(ports_held[held], L4_FullyAccessible), 0));
+    L4_Fpage_t item = L4_IoFpageLog2(base, (int)size_log2);
+    L4_MsgAppendMapItem(&msg, L4_MapItem(L4_FpageAddRights(item, L4_FullyAccessible), 0));
     L4_MsgLoad(&msg);
     return 1;
 }
@@ -202,6 +233,7 @@ int handle_request(L4_ThreadId_t from, L4_MsgTag_t tag)
 {
     int caller = task_of(from);
     L4_Word_t label = L4_Label(tag), words = L4_UntypedWords(tag);
+    names_forget(from); /* a thread sending a request no longer waits in a lookup */
     if (L4_TypedWords(tag) != 0)
         return reply(TERN_ERROR_MALFORMED, 0, 0);
     if (label == TERN_NAMES_REGISTER || label == TERN_NAMES_LOOKUP)

@@ -99,6 +99,7 @@ L4_Word_t names_register(const char *name, L4_ThreadId_t thread, int owner);
 /* TERN_OK and *thread; NOT_FOUND; or TERN_ERROR_BUSY meaning "queued: answered later". */
 L4_Word_t names_lookup(const char *name, L4_ThreadId_t caller, L4_Word_t flags, L4_ThreadId_t *thread);
 void names_drop_task(int index);
+void names_forget(L4_ThreadId_t thread); /* drops the thread's waiting lookup: it sent anew */
 
 /* requests.c: one request of the system protocol or the name service; returns 1 when a
  * reply is loaded in the MRs, 0 when none is due (yet). */

@@ -7,7 +7,8 @@
  *
  * Ctrl-C: a second thread of the shell's task waits in the console for Ctrl-C and asks
  * the root task to end whatever this shell is running; the main thread, waiting for that
- * run to end, gets "interrupted" as its answer. At the prompt Ctrl-C does nothing. */
+ * run to end, gets "interrupted" as its answer. At the prompt (nothing to end) it prints
+ * "^C" and a new prompt, and the main thread drops the line typed so far. */
 #include <l4/kip.h>
 #include <l4/thread.h>
 #include <l4/tern/console.h>
@@ -21,6 +22,9 @@
 #define WATCHER_STACK_WORDS 1024
 
 static L4_Word_t watcher_stack[WATCHER_STACK_WORDS] __attribute__((aligned(16)));
+/* Shared by the two threads (one processor; each word is written by one side at a time). */
+static volatile int at_prompt;    /* the main thread is reading a line */
+static volatile int cancel_line;  /* Ctrl-C came at the prompt: drop the line read so far */
 
 static int same(const char *a, const char *b)
 {
@@ -34,9 +38,15 @@ static void watcher_main(void)
 {
     L4_Set_ExceptionHandler(tern_root_thread());
     for (;;) {
-        if (tern_console_wait_interrupt(task_console()) == TERN_OK)
-            tern_system_call(TERN_SYSTEM_INTERRUPT, 0, 0);
-        else
+        if (tern_console_wait_interrupt(task_console()) == TERN_OK) {
+            L4_Word_t ended = 0;
+            if (tern_system_call(TERN_SYSTEM_INTERRUPT, 0, 0) == TERN_OK)
+                L4_StoreMR(1, &ended);
+            if (ended == 0 && at_prompt) {
+                cancel_line = 1;
+                printf("^C\ntern> ");
+            }
+        } else
             L4_Sleep(L4_TimePeriod(100000)); /* console busy or gone: do not spin */
     }
 }
@@ -222,9 +232,15 @@ static void read_line(char *line, unsigned capacity)
     static int after_cr;
     unsigned length = 0;
     printf("tern> ");
+    cancel_line = 0;
+    at_prompt = 1;
     for (;;) {
         char bytes[64];
         unsigned n = tern_console_read(task_console(), bytes, sizeof bytes);
+        if (cancel_line) { /* Ctrl-C was typed before these bytes */
+            cancel_line = 0;
+            length = 0;
+        }
         for (unsigned i = 0; i < n; ++i) {
             char c = bytes[i];
             int was_cr = after_cr;
@@ -232,6 +248,7 @@ static void read_line(char *line, unsigned capacity)
             if (c == '\n' && was_cr)
                 continue; /* the LF of a CR LF */
             if (c == '\r' || c == '\n') {
+                at_prompt = 0;
                 printf("\n");
                 line[length] = '\0';
                 return;

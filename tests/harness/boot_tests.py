@@ -73,12 +73,38 @@ SHELL_STEPS = [
     Step("SHELL0010", "Ctrl-C typed during run ends the task", "run spin\r",
          [r"^spin: round 2$"]),
     Step("SHELL0011", "... and the shell reports it interrupted", "\x03", [r"^\[spin: interrupted\]$", PROMPT]),
+    Step("SHELL0015", "Ctrl-C at the prompt prints ^C and a new prompt", "echo never\x03",
+         [r"never\^C$", r"^tern> $"]),
+    Step("SHELL0016", "... and the line typed before it is dropped", "echo after\r",
+         [r"^(tern> )?echo after$", r"^after$", PROMPT]),
+    Step("SHELL0017", "systest input waits for a typed line", "run systest input\r", [r"^TEST type a line$"]),
+    Step("SHELL0018", "... which arrives intact while another thread keeps asking; the console counted interrupts",
+         "typed while busy\r",
+         [r'^TEST input line "typed while busy" \([1-9]\d* requests', r"^TEST console mode 0, [1-9]\d* interrupts",
+          r"^TEST done \d+ passed, 0 failed$", r"^\[systest: exit status 0\]$", PROMPT]),
     Step("SHELL0012", "test runs the system test module: all pass", "test\r",
          [r"^TEST done \d+ passed, 0 failed$", r"^\[systest: exit status 0\]$", PROMPT], timeout=60),
     Step("SHELL0013", "bench runs the console throughput benchmark", "bench\r",
          [r"^BENCH console throughput, \d+ KiB in \d+ us: \d+ bytes/s$", r"^\[conbench: exit status 0\]$", PROMPT],
          timeout=60),
     Step("SHELL0014", "shutdown stops the machine", "shutdown\r", [r"^root: shutdown asked by shell$"]),
+]
+
+# The same system with the console polling COM1 (no irq= grant) and systest started as a
+# server granted ports 0x80/8 (tests/data/system-polled.conf).
+POLLED_MODULES = ([(path, "config=system-polled.conf" if path.endswith("roottask") else args)
+                   for path, args in NORMAL_MODULES if not path.endswith(".conf")] +
+                  [("tests/data/system-polled.conf", "")])
+POLLED_STEPS = [
+    Step("SHELL0021", "with a polled console the shell lands at the prompt; systest maps single granted ports",
+         "", [r"^Tern shell; type help", r"TEST ok IOP0101 ", r"TEST done 4 passed, 0 failed$", PROMPT]),
+    Step("SHELL0022", "systest input waits for a typed line (polled console)", "run systest input\r",
+         [r"^TEST type a line$"]),
+    Step("SHELL0023", "... which arrives intact while another thread keeps asking the polled console",
+         "polled and busy\r",
+         [r'^TEST input line "polled and busy" \([1-9]\d* requests', r"^TEST console mode 1, ",
+          r"^TEST done \d+ passed, 0 failed$", r"^\[systest: exit status 0\]$", PROMPT]),
+    Step("SHELL0024", "shutdown stops the machine (polled console)", "shutdown\r", [r"^root: shutdown asked by shell$"]),
 ]
 
 BOOT_TESTS = [
@@ -182,7 +208,12 @@ BOOT_TESTS = [
               expect=[r"^SYSTEST done \d+ passed, 0 failed$", r"^exit: success$"]),
     Boot_test("SHELL0000", "the normal boot's shell answers what is typed into the serial port",
               command_line="", modules=NORMAL_MODULES, timeout=180, script=SHELL_STEPS,
-              expect=[r"^root: started console", r"^console: serving on ", r"^exit: success$"]),
+              expect=[r"^root: started console", r"^console: serving on COM1, interrupt-driven$", r"^exit: success$"],
+              forbid=[r"^console: .*fallback"]),
+    Boot_test("SHELL0020", "without its interrupt the console polls COM1, and the shell still answers",
+              command_line="", modules=POLLED_MODULES, timeout=180, script=POLLED_STEPS,
+              expect=[r"^console: IRQ 4 not available: fallback, polling COM1 every 10 ms$",
+                      r"^console: serving on COM1, polled$", r"^exit: success$"]),
     Boot_test("DEBUG0001", "GDB attaches and stops at the first C++ function with symbols", emulator="gdb",
               expect=[r"Breakpoint 1, arch_start \(magic=732803074, info_address=\d+\)"]),
 ]

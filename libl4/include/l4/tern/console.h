@@ -8,12 +8,14 @@
 //                                                          until at least one byte arrived
 //   TERN_CONSOLE_WAIT_INTERRUPT   -                        - once Ctrl-C is typed
 //   TERN_CONSOLE_INFO             -                        MR1 mode, MR2 bytes received,
-//                                                          MR3 bytes written, MR4 interrupts
+//                                                          MR3 bytes written, MR4 interrupts,
+//                                                          MR5 readers, MR6 interrupt waiters queued
 //
 // n is 1 to TERN_CONSOLE_MAX_BYTES. The console does not echo; line editing is the
 // client's. Ctrl-C (byte 3) goes to the client waiting in WAIT_INTERRUPT if there is one
 // (and is then not read by anyone), otherwise it is read like any other byte. Readers and
-// the interrupt waiter are answered in order of arrival; too many get TERN_ERROR_BUSY.
+// the interrupt waiters are answered in order of arrival. A thread has one queued request
+// (a new one replaces it); when a queue is full its oldest entry gets TERN_ERROR_BUSY.
 #ifndef L4_TERN_CONSOLE_H
 #define L4_TERN_CONSOLE_H
 

@@ -6,7 +6,8 @@
 //   register  label TERN_NAMES_REGISTER, MR1-4 name, MR5 thread id (of the caller's task)
 //             -> status (EXISTS, FULL, DENIED for another task's thread, MALFORMED)
 //   lookup    label TERN_NAMES_LOOKUP, MR1-4 name, MR5 flags (TERN_NAMES_WAIT: answer only
-//             once the name is registered) -> status (NOT_FOUND, FULL), MR1 thread id
+//             once the name is registered) -> status (NOT_FOUND, FULL), MR1 thread id;
+//             a thread has one waiting lookup (a new request drops it), a task at most 4
 //
 // Names are 1 to 31 bytes. A task's names go away when it ends.
 #ifndef L4_TERN_NAMES_H
