@@ -6,6 +6,7 @@
 #include "console.hpp"
 #include "console_output.hpp"
 #include "cpu_local.hpp"
+#include "acpi_tables.hpp"
 #include "cpu.hpp"
 #include "fpu.hpp"
 #include "gdt.hpp"
@@ -84,6 +85,11 @@ void arch_start(uint32_t magic, uint32_t info_address)
         error != Page_allocator::Error::none)
         panic("page allocator: cannot start (error %d)", static_cast<int>(error));
 
+    // The firmware's tables are read through the boot window too, before it goes.
+    Interrupt_routing routing = Interrupt_routing::pc_default();
+    unsigned overrides = 0;
+    Acpi_tables::Error acpi = Acpi_tables::find_interrupt_routing(boot_window, routing, overrides);
+
     Kernel_page_table::build(boot_info, page_allocator);
     Kernel_page_table::activate();
     for (size_t i = 0; i < usable_memory.count(); ++i) {
@@ -112,8 +118,13 @@ void arch_start(uint32_t magic, uint32_t info_address)
                    static_cast<unsigned long long>(Timer::apic_timer_hz() / 1000),
                    static_cast<unsigned long long>(Timer::tsc_hz() / 1000000));
 
-    if (Interrupt_controller::init())
-        Console::print("interrupts: I/O APIC, %u lines as interrupt threads\n", Interrupt_controller::lines);
+    if (acpi == Acpi_tables::Error::none)
+        Console::print("interrupts: routing from the ACPI MADT (%u overrides)\n", overrides);
+    else
+        Console::print("interrupts: %s, PC board routing\n", Acpi_tables::describe(acpi));
+    if (Interrupt_controller::init(routing))
+        Console::print("interrupts: I/O APIC at %#llx, %u lines as interrupt threads\n",
+                       static_cast<unsigned long long>(routing.io_apic), Interrupt_controller::lines);
     else
         Console::print("interrupts: no I/O APIC, no interrupt threads\n");
 

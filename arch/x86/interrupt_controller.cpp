@@ -12,27 +12,25 @@ uint32_t Interrupt_controller::level_lines_ = 0;
 static_assert(Vectors::interrupt_lines_base + Interrupt_controller::lines <= Vectors::interrupt_lines_end,
               "every line has a vector");
 
-bool Interrupt_controller::init()
+bool Interrupt_controller::init(const Interrupt_routing &routing)
 {
     for (uint8_t &pin : pin_of_line_)
         pin = no_pin;
-    unsigned pins = Io_apic::init(Kernel_page_table::map_device(Io_apic::default_base, page_size));
+    level_lines_ = 0;
+    unsigned pins = Io_apic::init(Kernel_page_table::map_device(routing.io_apic, page_size));
     if (pins == 0)
         return false;
     uint8_t destination = Local_apic::id();
     for (unsigned line = 0; line < lines; ++line) {
-        if (line == 2)
-            continue;  // the cascade of the two PICs: no device uses it
-        unsigned pin = line == 0 ? 2 : line;
-        if (pin >= pins)
+        unsigned pin = routing.pin[line];
+        if (pin == Interrupt_routing::no_pin || pin >= pins)
             continue;
-        bool pci_link = line == 5 || line == 9 || line == 10 || line == 11;
-        bool pci_pin = line >= 16;
         Io_apic::route(pin, static_cast<uint8_t>(Vectors::interrupt_lines_base + line),
-                       pci_link || pci_pin ? Io_apic::Trigger::level : Io_apic::Trigger::edge,
-                       pci_pin ? Io_apic::Polarity::active_low : Io_apic::Polarity::active_high, destination);
+                       routing.is_level[line] ? Io_apic::Trigger::level : Io_apic::Trigger::edge,
+                       routing.is_active_low[line] ? Io_apic::Polarity::active_low : Io_apic::Polarity::active_high,
+                       destination);
         pin_of_line_[line] = static_cast<uint8_t>(pin);
-        if (pci_link || pci_pin)
+        if (routing.is_level[line])
             level_lines_ |= 1u << line;
     }
     return true;

@@ -1,26 +1,21 @@
 // SPDX-License-Identifier: MIT
 // The interrupt lines user-level drivers see, on the I/O APIC (the legacy PICs stay
-// masked). Line n is interrupt thread n (kernel/include/interrupt_thread.hpp):
-//
-//   lines 0-15   the ISA IRQs, edge-triggered, active high; line 0 (the PIT) arrives on
-//                pin 2, line 2 (the PICs' cascade) does not exist; 5, 9, 10 and 11 are the
-//                PCI link and ACPI lines of the i440FX/PIIX board of QEMU and Bochs, level-
-//                triggered, active high
-//   lines 16-23  the PCI pins INTA-D of the I/O APIC, level-triggered, active low
-//
-// This is the routing the ACPI MADT of QEMU's and Bochs' PC boards describes; the kernel
-// does not read the MADT yet (docs/kernel.md, Interrupts). Line n arrives at vector
+// masked). Line n is interrupt thread n (kernel/include/interrupt_thread.hpp): lines 0-15
+// the ISA IRQs, 16-23 the I/O APIC's PCI pins, wired as Interrupt_routing says (from the
+// ACPI MADT, or the PC board defaults without one). Line n arrives at vector
 // Vectors::interrupt_lines_base + n. A line is masked while it has no handler.
 #pragma once
 
 #include <stdint.h>
 
+#include "interrupt_routing.hpp"
+
 class Interrupt_controller {
 public:
-    static constexpr unsigned lines = 24;
+    static constexpr unsigned lines = Interrupt_routing::lines;
 
-    // Finds the I/O APIC, routes every line (masked) to this CPU; false without one.
-    static bool init();
+    // Maps the I/O APIC, routes every line (masked) to this CPU; false without one.
+    static bool init(const Interrupt_routing &routing);
     static bool exists(unsigned line) { return line < lines && pin_of_line_[line] != no_pin; }
     static void mask(unsigned line);
     static void unmask(unsigned line);

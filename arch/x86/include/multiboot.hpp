@@ -7,20 +7,8 @@
 #pragma once
 
 #include "boot_info.hpp"
+#include "physical_window.hpp"
 
-// Physical memory [0, limit) visible at virtual address physical + offset.
-struct Physical_window {
-    uintptr_t offset;
-    Phys_addr limit;
-
-    // The virtual address of [address, address + size), or nullptr if any of it is outside.
-    const uint8_t *map(Phys_addr address, uint64_t size) const
-    {
-        if (address > limit || size > limit - address)
-            return nullptr;
-        return reinterpret_cast<const uint8_t *>(address + offset);
-    }
-};
 
 class Multiboot {
 public:
