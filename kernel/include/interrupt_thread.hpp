@@ -54,8 +54,6 @@ public:
     // becomes the handler of line id, or, when handler is id itself, the line loses its
     // handler. An interrupt being delivered to a previous handler is withdrawn.
     static Error associate(Thread_id id, Thread_id handler, const Thread &caller);
-    // The handler of line, nil when it has none.
-    static Thread_id handler_of(unsigned line) { return line < lines ? lines_[line].handler : Thread_id::nil(); }
 
     // The hardware raised line (interrupt context; the line is masked and acknowledged).
     static void raise(unsigned line);
