@@ -59,24 +59,30 @@ def static_results(build: Path) -> list:
     generated, committed = build / "abi/abi.md", ROOT / "docs/abi.md"
     same = generated.exists() and committed.exists() and generated.read_text() == committed.read_text()
     return [Result("DOC0001", "docs/abi.md is the one generated from abi/x86_64.toml", same,
-                   [] if same else [f"regenerate: cp {generated} {committed}"]),
-            tutorial_code_result()]
+                   [] if same else [f"regenerate: cp {generated} {committed}"])] + tutorial_code_results()
 
 
-TUTORIAL_SOURCES = ["libl4/include/l4/pager.h", "libl4/runtime/pager.c", "servers/pager/region_pager.h",
-                    "servers/pager/region_pager.c", "tests/bench/pager_bench.c", "tests/system/t_pager.c"]
+TUTORIALS = [
+    ("DOC0002", "docs/pager.md", ["libl4/include/l4/pager.h", "libl4/runtime/pager.c", "servers/pager/region_pager.h",
+                                  "servers/pager/region_pager.c", "tests/bench/pager_bench.c", "tests/system/t_pager.c"]),
+    ("DOC0003", "docs/driver.md", ["servers/console/console.c", "servers/console/serial.c", "servers/root/requests.c",
+                                   "tests/bench/irq_bench.c"]),
+]
 
 
-def tutorial_code_result() -> Result:
-    """DOC0002: every C block of docs/pager.md is copied from code that is built and run."""
-    doc = ROOT / "docs/pager.md"
-    sources = [(ROOT / name).read_text() for name in TUTORIAL_SOURCES if (ROOT / name).exists()]
-    blocks = re.findall(r"^```c\n(.*?)^```$", doc.read_text() if doc.exists() else "", re.MULTILINE | re.DOTALL)
-    stale = [block.splitlines()[0] for block in blocks if not any(block in source for source in sources)]
-    problems = [f"not found verbatim in {', '.join(TUTORIAL_SOURCES)}: block starting {line!r}" for line in stale]
-    if not blocks:
-        problems.append("docs/pager.md has no C blocks")
-    return Result("DOC0002", "the C code in docs/pager.md is the built example code", not problems, problems)
+def tutorial_code_results() -> list:
+    """DOC0002, DOC0003: every C block of a tutorial is copied from code that is built and run."""
+    results = []
+    for test_id, name, source_names in TUTORIALS:
+        doc = ROOT / name
+        sources = [(ROOT / source).read_text() for source in source_names if (ROOT / source).exists()]
+        blocks = re.findall(r"^```c\n(.*?)^```$", doc.read_text() if doc.exists() else "", re.MULTILINE | re.DOTALL)
+        stale = [block.splitlines()[0] for block in blocks if not any(block in source for source in sources)]
+        problems = [f"not found verbatim in {', '.join(source_names)}: block starting {line!r}" for line in stale]
+        if not blocks:
+            problems.append(f"{name} has no C blocks")
+        results.append(Result(test_id, f"the C code in {name} is the built example code", not problems, problems))
+    return results
 
 
 def judge(test: Boot_test, run: Run) -> Result:
