@@ -133,16 +133,12 @@ void Interrupt_thread::serve(Thread &self)
         line.pending = false;
         Thread_id handler = line.handler;
         self.kernel_message[0] = Message_tag::make(message_label, 0, 0).raw();
-        bool delivered = self.kernel_call(handler, 0);
-        // A failed call was withdrawn by a new association or the handler's deletion,
-        // which have set the line up anew. (Handlers are active threads, so nothing else
-        // fails; should it, the interrupt is dropped and a level-triggered line stays held
-        // until the next association, rather than firing at once again.)
-        if (line.handler != handler)
-            continue;
-        if (delivered)
+        (void)self.kernel_call(handler, 0);
+        // A call that failed because a new association or the handler's deletion withdrew
+        // it has had the line set up anew. Otherwise the handler answered: any message
+        // from it counts, as in answer(), also one whose words or items do not fit the
+        // interrupt thread (which makes the call fail with message overflow).
+        if (line.handler == handler)
             answered(number);
-        else
-            line.in_flight = false;
     }
 }

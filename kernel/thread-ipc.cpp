@@ -370,8 +370,12 @@ uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, T
     if (receiver->is_interrupt_thread()) {
         if (!Interrupt_thread::answer(*receiver, *this))
             return ipc_error(TERN_IPC_ERROR_NO_PARTNER, Ipc_phase::send);
-        if (!then_receive)
+        if (!then_receive) {
+            // The answer may have woken it to send an edge that came meanwhile.
+            if (receiver->state_ == State::ready)
+                Scheduler::preempt_if_higher(receiver);
             return no_error;
+        }
         receive_phase(from_specifier, receive_timeout);
         return ipc_error_;
     }

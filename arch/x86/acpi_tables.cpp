@@ -101,17 +101,25 @@ Acpi_tables::Error Acpi_tables::find_interrupt_routing(const Physical_window &wi
     if (rsdp == nullptr)
         return Error::no_rsdp;
 
-    // ACPI 2.0 and later: the XSDT (64-bit entries) when its extended checksum holds.
-    Phys_addr root = read32(rsdp + 16);
-    unsigned entry_bytes = 4;
+    // ACPI 2.0 and later: the XSDT (64-bit entries) when its extended checksum holds; the
+    // RSDT when the XSDT cannot be read.
+    Error error = Error::no_madt;
     if (rsdp[15] >= 2) {
         const uint8_t *extended = window.map(rsdp_address, 36);
         if (extended != nullptr && read32(extended + 20) >= 36 && sums_to_zero(extended, 36) &&
             read64(extended + 24) != 0) {
-            root = read64(extended + 24);
-            entry_bytes = 8;
+            error = read_root(window, read64(extended + 24), 8, out, overrides);
+            if (error == Error::none)
+                return error;
         }
     }
+    Error from_rsdt = read_root(window, read32(rsdp + 16), 4, out, overrides);
+    return from_rsdt == Error::none || error == Error::no_madt ? from_rsdt : error;
+}
+
+Acpi_tables::Error Acpi_tables::read_root(const Physical_window &window, Phys_addr root, unsigned entry_bytes,
+                                          Interrupt_routing &out, unsigned &overrides)
+{
     uint32_t root_length = 0;
     Error error = Error::none;
     const uint8_t *root_table = map_table(window, root, root_length, error);

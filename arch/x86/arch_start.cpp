@@ -89,6 +89,16 @@ void arch_start(uint32_t magic, uint32_t info_address)
     Interrupt_routing routing = Interrupt_routing::pc_default();
     unsigned overrides = 0;
     Acpi_tables::Error acpi = Acpi_tables::find_interrupt_routing(boot_window, routing, overrides);
+    // An I/O APIC in RAM is a firmware mistake the kernel must not act on: its registers
+    // would be the memory of the kernel or of a task.
+    for (size_t i = 0; acpi == Acpi_tables::Error::none && i < boot_info.region_count; ++i) {
+        const Memory_region &region = boot_info.regions[i];
+        if (region.type != Memory_type::reserved && routing.io_apic + page_size > region.base &&
+            routing.io_apic < region.base + region.size) {
+            acpi = Acpi_tables::Error::bad_table;
+            routing = Interrupt_routing::pc_default();
+        }
+    }
 
     Kernel_page_table::build(boot_info, page_allocator);
     Kernel_page_table::activate();

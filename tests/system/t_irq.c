@@ -236,6 +236,46 @@ static void edges_before_answer_make_one(void)
     CHECK(L4_IpcFailed(extra), "they made more than one interrupt");
 }
 
+static void busy_ms(L4_Word_t ms)
+{
+    L4_Word_t until = now_us() + ms * 1000;
+    while (now_us() < until) {
+    }
+}
+
+/* A handler below the interrupt threads' priority: answers with a plain send after edges
+ * came, keeps running, then looks whether the remembered edge is queued for it. */
+static void answering_handler(L4_Word_t unused)
+{
+    (void)unused;
+    L4_MsgTag_t first = L4_Receive_Timeout(pit_irq(), ms_time(200));
+    busy_ms(3); /* edges arrive meanwhile */
+    L4_LoadMR(0, 0);
+    L4_MsgTag_t answer = L4_Send_Timeout(pit_irq(), ms_time(100));
+    busy_ms(3); /* the interrupt thread must have run at once and queued the next */
+    L4_MsgTag_t queued = L4_Receive_Timeout(pit_irq(), L4_ZeroTime);
+    if (L4_IpcSucceeded(queued)) {
+        L4_LoadMR(0, 0);
+        L4_Send_Timeout(pit_irq(), ms_time(100));
+    }
+    report_to_main(3, L4_IpcSucceeded(first) != 0, L4_IpcSucceeded(answer) != 0, L4_IpcSucceeded(queued) != 0);
+    park();
+}
+
+static void remembered_edge_after_send_answer(void)
+{
+    NEED_PIT();
+    L4_ThreadId_t handler = spawn(answering_handler, 0, 100, sigma0_tid);
+    CHECK(!L4_IsNilThread(handler), "no handler thread");
+    CHECK(L4_AssociateInterrupt(pit_irq(), handler) == 1, "association failed");
+    pit_periodic(1000);
+    L4_MsgTag_t tag = recv_ms(handler, 1000, 0);
+    pit_quiet();
+    CHECK(is_label(tag, LABEL_REPORT), "no report from the handler (tag %#lx)", tag.raw);
+    CHECK(mr(1) == 1 && mr(2) == 1, "first interrupt %lu, answer %lu", mr(1), mr(2));
+    CHECK(mr(3) == 1, "the edges that came before a send-only answer were not queued while the handler ran on");
+}
+
 static void inactive_handler_refused(void)
 {
     /* A thread that exists but has no UTCB yet cannot receive: refused as a handler. */
@@ -402,4 +442,6 @@ void irq_tests(void)
     run_test("IRQ0011", "edges of an edge-triggered line before the answer make one interrupt after it",
              edges_before_answer_make_one);
     run_test("IRQ0012", "a thread that is not active cannot be a handler (ErrorCode 5)", inactive_handler_refused);
+    run_test("IRQ0013", "after a send-only answer the interrupt thread preempts the handler to queue a remembered edge",
+             remembered_edge_after_send_answer);
 }

@@ -248,3 +248,27 @@ TEST(AcpiTables, TablesOutsideTheWindowAreOutOfReach)
     firmware.rsdp(rsdp_at, 0xfffffff0);
     EXPECT_EQ(find(firmware, routing, overrides), Acpi_tables::Error::out_of_reach);
 }
+
+TEST(AcpiTables, AnIdentityOverrideOfATakenPinGivesNoPin)
+{
+    Interrupt_routing::Override overrides[] = {{0, 2, 0}, {2, 2, 0}};
+    Interrupt_routing routing = Interrupt_routing::with_overrides(0xfec00000, overrides, 2);
+    EXPECT_EQ(routing.pin[0], 2);
+    EXPECT_EQ(routing.pin[2], Interrupt_routing::no_pin);
+}
+
+TEST(AcpiTables, AnUnreadableXsdtFallsBackToTheRsdt)
+{
+    Fake_firmware firmware;
+    firmware.table(madt_at, "APIC", qemu_madt());
+    firmware.root(rsdt_at, "RSDT", {madt_at}, 4);
+    firmware.root(xsdt_at, "XSDT", {madt_at}, 8);
+    ++firmware.at(xsdt_at + 20);  // the XSDT's checksum fails
+    firmware.rsdp(rsdp_at, rsdt_at, xsdt_at);
+    Interrupt_routing routing{};
+    unsigned overrides = 0;
+    ASSERT_EQ(find(firmware, routing, overrides), Acpi_tables::Error::none);
+    expect_same(routing, Interrupt_routing::pc_default());
+    firmware.rsdp(rsdp_at, 0x7fff0000, 0x7ff00000);  // neither is in reach
+    EXPECT_EQ(find(firmware, routing, overrides), Acpi_tables::Error::out_of_reach);
+}

@@ -25,6 +25,9 @@ public:
                                                       unsigned &overrides);
     static const char *describe(Error error);
 
+    // Finds the MADT through the RSDT (entry_bytes 4) or XSDT (8) at root and reads it.
+    [[nodiscard]] static Error read_root(const Physical_window &window, Phys_addr root, unsigned entry_bytes,
+                                         Interrupt_routing &out, unsigned &overrides);
     // Reads the MADT at madt (its header checked already) into out.
     [[nodiscard]] static Error read_madt(const uint8_t *madt, uint32_t length, Interrupt_routing &out,
                                          unsigned &overrides);
