@@ -61,13 +61,28 @@ void Io_mapper::map(Space &sender, Space &receiver, uint64_t fpage, uint64_t win
     if (ports.empty() || &sender == &receiver)
         return;  // nothing accepted; a space's ports are its own already
     Page_allocator &pages = Kernel_memory::pages();
+    // sigma0 gives every port of the range (making the roots it lacks): all its slots and the
+    // receiver's first. Any other sender gives only the ports it has, found in its bitmap, so
+    // an fpage of all 65536 ports costs a space with a few ports a scan of its bitmap, not
+    // 65536 lookups; the receiver gets slot pages only where those ports are.
     bool makes_roots = sender.is_sigma0() && !grant;
-    // Every slot the ports can need, first: from here on only nodes can be missing.
-    if (receiver.resources_.reserve(pages, ports.first, ports.end) != Io_space::Error::none ||
-        (makes_roots && sender.resources_.reserve(pages, ports.first, ports.end) != Io_space::Error::none))
+    if (makes_roots && (receiver.resources_.reserve(pages, ports.first, ports.end) != Io_space::Error::none ||
+                        sender.resources_.reserve(pages, ports.first, ports.end) != Io_space::Error::none))
         return;
+    unsigned reserved_end = makes_roots ? ports.end : ports.first;  // the receiver has slots below
     Mapping_database &nodes = Mapper::nodes();
-    for (unsigned port = ports.first; port < ports.end; ++port) {
+    for (unsigned port = makes_roots ? ports.first : sender.resources_.next_port(ports.first, ports.end);
+         port < ports.end; port = makes_roots ? port + 1 : sender.resources_.next_port(port + 1, ports.end)) {
+        if (port >= reserved_end) {
+            // The receiver's slots for the rest of this port's slot page, first: from here on
+            // only a node can be missing. Out of memory, like a node that cannot be made, maps
+            // fewer ports.
+            reserved_end = port / Io_space::slots_per_page * Io_space::slots_per_page + Io_space::slots_per_page;
+            if (reserved_end > ports.end)
+                reserved_end = ports.end;
+            if (receiver.resources_.reserve(pages, port, reserved_end) != Io_space::Error::none)
+                break;
+        }
         Mapping *node = sender.resources_.find(port);
         if (node == nullptr) {
             if (!makes_roots || has_tree(port))
@@ -109,10 +124,11 @@ void Io_mapper::map(Space &sender, Space &receiver, uint64_t fpage, uint64_t win
 
 void Io_mapper::unmap(Space &space, uint64_t fpage, bool flush)
 {
+    // Only the ports the space has (its bitmap says which), not every port the fpage names.
     Io_fpage::Range ports = Io_fpage(fpage).ports_named();
-    for (unsigned port = ports.first; port < ports.end; ++port)
-        if (Mapping *node = space.resources_.find(port); node != nullptr)
-            revoke(*node, flush);
+    for (unsigned port = space.resources_.next_port(ports.first, ports.end); port < ports.end;
+         port = space.resources_.next_port(port + 1, ports.end))
+        revoke(*space.resources_.find(port), flush);
     sync_active();
 }
 
@@ -120,8 +136,8 @@ void Io_mapper::unmap_all(Space &space)
 {
     if (space.resources_.port_count() == 0)
         return;
-    for (unsigned port = 0; port < Io_fpage::ports; ++port)
-        if (Mapping *node = space.resources_.find(port); node != nullptr)
-            revoke(*node, true);
+    for (unsigned port = space.resources_.next_port(0, Io_fpage::ports); port < Io_fpage::ports;
+         port = space.resources_.next_port(port + 1, Io_fpage::ports))
+        revoke(*space.resources_.find(port), true);
     sync_active();
 }

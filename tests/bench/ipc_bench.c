@@ -5,7 +5,10 @@
  * TCG. `./tern bench` boots it both ways and prints the table. Last, the root task gets 8
  * I/O ports from sigma0 (twice: the first request makes sigma0's port roots) and measures
  * the inter-space round trip again, now switching into a space with ports (which loads
- * its I/O bitmap into the TSS) and out of it (which denies all ports again). */
+ * its I/O bitmap into the TSS) and out of it (which denies all ports again). Then it maps
+ * its 8 ports to the other space and unmaps them again, once with an fpage of just those 8
+ * ports and once with an fpage of all 65536: the cost follows the ports the space has, not
+ * the size of the fpage. */
 #include <l4/arch.h>
 #include <l4/ipc.h>
 #include <l4/kip.h>
@@ -44,9 +47,10 @@ static void stop_machine(L4_Word_t status)
     __tern_syscall_kdb_exit(kip + *(L4_Word_t *)(kip + TERN_KIP_LINK_ARCH2), status);
 }
 
-/* Replies with the message it got, forever. */
+/* Replies with the message it got, forever; takes the ports it is sent. */
 static void echo_main(void)
 {
+    L4_Accept(L4_MapGrantItems(L4_IoFpageLog2(0, 16)));
     L4_ThreadId_t from;
     (void)L4_Wait(&from);
     for (;;)
@@ -95,6 +99,33 @@ static L4_Word_t measure(L4_ThreadId_t partner, L4_Word_t words)
     return (rdtsc() - start) / ROUNDS;
 }
 
+/* Maps the ports of `ports` this space has to the remote echo thread; the ticks of the
+ * call (IPC round trip plus the map item). */
+static L4_Word_t map_ports(L4_Fpage_t ports)
+{
+    L4_Msg_t msg;
+    L4_MsgClear(&msg);
+    L4_MsgAppendMapItem(&msg, L4_MapItem(L4_FpageAddRights(ports, L4_FullyAccessible), 0));
+    L4_MsgLoad(&msg);
+    L4_Word_t start = rdtsc();
+    L4_MsgTag_t tag = L4_Call(remote_echo);
+    L4_Word_t ticks = rdtsc() - start;
+    if (L4_IpcFailed(tag)) {
+        printf("BENCH error: port map to %lx failed, error %lu\n", remote_echo.raw, L4_ErrorCode());
+        stop_machine(1);
+    }
+    return ticks;
+}
+
+/* Takes back what was derived from this space's ports in `ports`; the ticks of the Unmap. */
+static L4_Word_t unmap_ports(L4_Fpage_t ports)
+{
+    L4_Fpage_t fpage = L4_FpageAddRights(ports, L4_FullyAccessible);
+    L4_Word_t start = rdtsc();
+    (void)L4_UnmapFpage(fpage);
+    return rdtsc() - start;
+}
+
 int main(void)
 {
     L4_KernelInterfacePage_t *kip = (L4_KernelInterfacePage_t *)L4_GetKernelInterface();
@@ -138,6 +169,17 @@ int main(void)
         printf("BENCH sigma0 request of 8 I/O ports%s: %lu\n", round == 0 ? " (its roots made)" : " (again)", ticks);
     }
     printf("BENCH inter-space round trip, 0 words, caller with 8 ports: %lu\n", measure(remote_echo, 0));
+
+    /* A first round makes the receiver's bitmap and slot pages; the measured one finds them. */
+    const L4_Fpage_t own = L4_IoFpageLog2(0x70, 3), all = L4_IoFpageLog2(0, 16);
+    (void)map_ports(all);
+    (void)unmap_ports(all);
+    L4_Word_t map_own = map_ports(own), unmap_own = unmap_ports(own);
+    L4_Word_t map_all = map_ports(all), unmap_all = unmap_ports(all);
+    printf("BENCH map of 8 ports to another space, fpage of those 8 (call and reply): %lu\n", map_own);
+    printf("BENCH map of 8 ports to another space, fpage of all 65536 (call and reply): %lu\n", map_all);
+    printf("BENCH unmap of 8 ports mapped to another space, fpage of those 8: %lu\n", unmap_own);
+    printf("BENCH unmap of 8 ports mapped to another space, fpage of all 65536: %lu\n", unmap_all);
     printf("BENCH done\n");
     stop_machine(0);
     return 0;

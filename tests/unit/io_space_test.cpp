@@ -204,6 +204,34 @@ TEST_F(Io_space_test, reserve_out_of_memory_changes_no_answer)
 }
 
 // Random inserts and removes against a plain model: find, permits, key and the extent agree.
+TEST_F(Io_space_test, next_port_finds_the_ports_with_a_node_in_a_range)
+{
+    // Without ports (nothing allocated yet) no range holds one.
+    EXPECT_EQ(io.next_port(0, Io_space::ports), Io_space::ports);
+    EXPECT_EQ(io.next_port(0x70, 0x78), 0x78u);
+    ASSERT_EQ(io.reserve(memory.pages, 0, Io_space::ports), Io_space::Error::none);
+    EXPECT_EQ(io.next_port(0, Io_space::ports), Io_space::ports);  // reserved is not had
+    for (unsigned port : {0x3fu, 0x40u, 0x85u, 0x1f0u})
+        io.insert(port, node(port));
+    EXPECT_EQ(io.next_port(0, Io_space::ports), 0x3fu);
+    EXPECT_EQ(io.next_port(0x3f, Io_space::ports), 0x3fu);  // first is included
+    EXPECT_EQ(io.next_port(0x40, Io_space::ports), 0x40u);  // across a word boundary
+    EXPECT_EQ(io.next_port(0x41, Io_space::ports), 0x85u);
+    EXPECT_EQ(io.next_port(0x86, Io_space::ports), 0x1f0u);
+    EXPECT_EQ(io.next_port(0x1f1, Io_space::ports), Io_space::ports);
+    // end is excluded, and a port at or beyond it answers end.
+    EXPECT_EQ(io.next_port(0x41, 0x85), 0x85u);
+    EXPECT_EQ(io.next_port(0x41, 0x86), 0x85u);
+    EXPECT_EQ(io.next_port(0x86, 0x1f0), 0x1f0u);
+    EXPECT_EQ(io.next_port(0x90, 0x90), 0x90u);
+    io.remove(0x85);
+    EXPECT_EQ(io.next_port(0x41, Io_space::ports), 0x1f0u);
+    // The highest port: the extent reaches the end of the bitmap.
+    io.insert(Io_space::ports - 1, node(1));
+    EXPECT_EQ(io.next_port(0x1f1, Io_space::ports), Io_space::ports - 1);
+    EXPECT_EQ(io.next_port(Io_space::ports - 1, Io_space::ports), Io_space::ports - 1);
+}
+
 TEST_F(Io_space_test, matches_a_model_under_random_operations)
 {
     std::mt19937 random(5);
@@ -229,6 +257,11 @@ TEST_F(Io_space_test, matches_a_model_under_random_operations)
         unsigned probe = static_cast<unsigned>(random() % Io_space::ports);
         ASSERT_EQ(io.find(probe), model[probe]);
         ASSERT_EQ(io.permits(probe), model[probe] != nullptr);
+        unsigned from = static_cast<unsigned>(random() % 512), end = from + static_cast<unsigned>(random() % 512);
+        unsigned expected = from;
+        while (expected < end && model[expected] == nullptr)
+            ++expected;
+        ASSERT_EQ(io.next_port(from, end), expected) << from << " " << end;
     }
     for (unsigned port = 0; port < Io_space::ports; ++port) {
         ASSERT_EQ(io.find(port), model[port]) << port;

@@ -56,6 +56,24 @@ public:
     void insert(unsigned port, Mapping *node);
     // Forgets the node of port (which must have one) and denies the port.
     void remove(unsigned port);
+    // The first port of [first, end) with a node, or end if none has one. It reads the
+    // bitmap a word (64 ports) at a time and only up to extent(), so its cost follows the
+    // ports the space may have, not the size of the range: an fpage of all 65536 ports costs
+    // little for a space with a few low ones.
+    unsigned next_port(unsigned first, unsigned end) const
+    {
+        // Beyond the extent no bit was ever cleared; a port has a node iff its bit is clear.
+        unsigned limit = end < extent_ * 8 ? end : extent_ * 8;
+        for (unsigned port = first; port < limit; port = (port / 64 + 1) * 64) {
+            uint64_t word;
+            __builtin_memcpy(&word, bitmap_ + port / 64 * 8, sizeof word);  // inside the extent
+            if (uint64_t permitted = ~word >> (port % 64); permitted != 0) {
+                unsigned found = port + static_cast<unsigned>(__builtin_ctzll(permitted));
+                return found < limit ? found : end;
+            }
+        }
+        return end;
+    }
     // Gives every page back (the space goes); afterwards it is as new.
     void release(Page_allocator &pages);
 
