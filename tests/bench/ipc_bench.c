@@ -21,6 +21,7 @@
 #include <l4io.h>
 
 #include "abi.h"
+#include "bench.h"
 #include "tern-syscalls.h"
 
 #define ROUNDS 2000
@@ -33,19 +34,6 @@ static L4_Word_t echo_stack[STACK_WORDS] __attribute__((aligned(16)));
 static L4_Word_t remote_stack[STACK_WORDS] __attribute__((aligned(16)));
 static L4_Word_t pager_stack[STACK_WORDS] __attribute__((aligned(16)));
 static L4_ThreadId_t local_echo, remote_echo, pager;
-
-static inline L4_Word_t rdtsc(void)
-{
-    unsigned int low, high;
-    __asm__ __volatile__("rdtsc" : "=a"(low), "=d"(high));
-    return (L4_Word_t)high << 32 | low;
-}
-
-static void stop_machine(L4_Word_t status)
-{
-    L4_Word_t kip = (L4_Word_t)L4_GetKernelInterface();
-    __tern_syscall_kdb_exit(kip + *(L4_Word_t *)(kip + TERN_KIP_LINK_ARCH2), status);
-}
 
 /* Replies with the message it got, forever; takes the ports it is sent. */
 static void echo_main(void)

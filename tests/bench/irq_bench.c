@@ -19,6 +19,7 @@
 #include <l4io.h>
 
 #include "abi.h"
+#include "bench.h"
 #include "tern-syscalls.h"
 
 #define COM1 0x3f8
@@ -39,13 +40,6 @@ static volatile L4_Word_t handler_saw;   /* rdtsc when the handler's receive ret
 static volatile L4_Word_t handler_answers; /* rdtsc right before the handler's answer */
 static volatile L4_Word_t handler_count, handler_errors;
 
-static inline L4_Word_t rdtsc(void)
-{
-    unsigned int low, high;
-    __asm__ __volatile__("rdtsc" : "=a"(low), "=d"(high));
-    return (L4_Word_t)high << 32 | low;
-}
-
 static inline void outb(L4_Word_t port, L4_Word_t value) { __asm__ volatile("outb %b0, %w1" : : "a"(value), "Nd"(port)); }
 
 static inline L4_Word_t inb(L4_Word_t port)
@@ -53,12 +47,6 @@ static inline L4_Word_t inb(L4_Word_t port)
     unsigned char value;
     __asm__ volatile("inb %w1, %b0" : "=a"(value) : "Nd"(port));
     return value;
-}
-
-static void stop_machine(L4_Word_t status)
-{
-    L4_Word_t kip = (L4_Word_t)L4_GetKernelInterface();
-    __tern_syscall_kdb_exit(kip + *(L4_Word_t *)(kip + TERN_KIP_LINK_ARCH2), status);
 }
 
 static L4_ThreadId_t com1_irq(void) { return L4_GlobalId(COM1_LINE, 1); }

@@ -13,6 +13,7 @@
 #include <l4io.h>
 
 #include "abi.h"
+#include "bench.h"
 #include "tern-syscalls.h"
 
 #define PAGE_SIZE 4096UL
@@ -27,19 +28,6 @@ static L4_Word_t receiver_stack[STACK_WORDS] __attribute__((aligned(16)));
 static L4_Word_t faulter_stack[STACK_WORDS] __attribute__((aligned(16)));
 static L4_ThreadId_t me, sigma0, receiver, faulter;
 static volatile L4_Word_t fault_ticks;
-
-static inline L4_Word_t rdtsc(void)
-{
-    unsigned int low, high;
-    __asm__ __volatile__("rdtsc" : "=a"(low), "=d"(high));
-    return (L4_Word_t)high << 32 | low;
-}
-
-static void stop_machine(L4_Word_t status)
-{
-    L4_Word_t kip = (L4_Word_t)L4_GetKernelInterface();
-    __tern_syscall_kdb_exit(kip + *(L4_Word_t *)(kip + TERN_KIP_LINK_ARCH2), status);
-}
 
 static void fail(const char *what)
 {

@@ -18,6 +18,7 @@
 
 #include "abi.h"
 #include "region_pager.h"
+#include "bench.h"
 #include "tern-syscalls.h"
 
 #define PAGES 64
@@ -39,19 +40,6 @@ static struct run *volatile current;
 static L4_ThreadId_t root;
 static L4_Word_t pager_stacks[2][STACK_WORDS] __attribute__((aligned(16)));
 static L4_Word_t client_stacks[2][STACK_WORDS] __attribute__((aligned(16)));
-
-static inline L4_Word_t rdtsc(void)
-{
-    unsigned int low, high;
-    __asm__ __volatile__("rdtsc" : "=a"(low), "=d"(high));
-    return (L4_Word_t)high << 32 | low;
-}
-
-static void stop_machine(L4_Word_t status)
-{
-    L4_Word_t kip = (L4_Word_t)L4_GetKernelInterface();
-    __tern_syscall_kdb_exit(kip + *(L4_Word_t *)(kip + TERN_KIP_LINK_ARCH2), status);
-}
 
 /* A client: two passes over its pages, then the ticks per page of each to the root task. */
 static void client_main(void)
