@@ -19,26 +19,10 @@ Range_set sigma0_owned;
 
 constexpr uint64_t user_space_end = Boot_tasks::stack_top - Boot_tasks::stack_size;
 
-const char *base_name(const char *path)
-{
-    const char *name = path;
-    for (const char *c = path; *c != '\0'; ++c)
-        if (*c == '/')
-            name = c + 1;
-    return name;
-}
-
-bool same(const char *a, const char *b)
-{
-    while (*a != '\0' && *a == *b)
-        ++a, ++b;
-    return *a == *b;
-}
-
 const Boot_module *find(const Boot_info &info, const char *name)
 {
     for (size_t i = 0; i < info.module_count; ++i)
-        if (same(base_name(info.modules[i].name), name))
+        if (info.modules[i].is_called(name))
             return &info.modules[i];
     return nullptr;
 }
@@ -66,7 +50,8 @@ bool load_image(const Boot_module &module, Space &space, Kip::Task_image &image)
     Elf_image elf;
     const auto *file = Memory_layout::direct_map<uint8_t>(module.image.begin);
     if (Elf_image::Error error = elf.parse(file, module.image.size(), user_space_end); error != Elf_image::Error::none) {
-        Console::print("boot task %s: refused, not a usable ELF64 executable: %s\n", module.name,
+        Console::print("boot task %.*s: refused, not a usable ELF64 executable: %s\n",
+                       static_cast<int>(module.path_length()), module.path(),
                        Elf_image::describe(error));
         return false;
     }
@@ -74,7 +59,8 @@ bool load_image(const Boot_module &module, Space &space, Kip::Task_image &image)
     for (size_t s = 0; s < elf.segment_count(); ++s)
         if (elf.segment(s).virtual_address < page_size) {
             // Page 0 stays unmapped in every boot task, so null pointers fault.
-            Console::print("boot task %s: refused, a segment lies in page 0\n", module.name);
+            Console::print("boot task %.*s: refused, a segment lies in page 0\n", static_cast<int>(module.path_length()),
+                           module.path());
             return false;
         }
     for (size_t s = 0; s < elf.segment_count(); ++s) {
@@ -127,7 +113,8 @@ Thread *start_task(const Boot_module &module, uint32_t number, Thread_id pager, 
     thread->set_pager(pager);
     thread->set_priority(255);
     thread->start(image.ip, image.sp);
-    Console::print("boot task %s: thread %#llx, entry %#llx, image [%#llx, %#llx)\n", module.name,
+    Console::print("boot task %.*s: thread %#llx, entry %#llx, image [%#llx, %#llx)\n",
+                   static_cast<int>(module.path_length()), module.path(),
                    static_cast<unsigned long long>(id.raw()), static_cast<unsigned long long>(image.ip),
                    static_cast<unsigned long long>(image.low), static_cast<unsigned long long>(image.high));
     return thread;
@@ -205,12 +192,23 @@ bool map_sigma0_memory(Space &space)
 // them), so nobody else can map them.
 void publish_modules(const Boot_info &info, Space &root)
 {
-    constexpr unsigned info_order = 1;  // 8 KiB: 16 records with their command lines
-    constexpr uint64_t info_bytes = page_size << info_order;
     constexpr uint64_t header_words = 8, record_words = 6;
+    // Each record's command line is "path arguments": module strings are never cut, so the
+    // block is as large as they need.
+    auto line_bytes = [](const Boot_module &module) {
+        return align_up(module.path_length() + 1 + module.arguments_length() + 1, 8);
+    };
+    uint64_t needed = header_words * 8;
+    for (size_t m = 0; m < info.module_count; ++m)
+        needed += record_words * 8 + line_bytes(info.modules[m]);
+    unsigned info_order = 0;
+    while ((page_size << info_order) < needed)
+        ++info_order;
+    uint64_t info_bytes = page_size << info_order;
     Phys_addr block = Kernel_memory::pages().allocate(info_order);
     if (block == 0) {
-        Console::print("boot info: no memory; the root task sees no modules\n");
+        Console::print("boot info: no memory for %llu bytes; the root task sees no modules\n",
+                       static_cast<unsigned long long>(needed));
         return;
     }
     auto *words = Memory_layout::direct_map<uint64_t>(block);
@@ -222,15 +220,7 @@ void publish_modules(const Boot_info &info, Space &root)
     uint64_t at = header_words * 8, published = 0, previous = 0;
     for (size_t m = 0; m < info.module_count; ++m) {
         const Boot_module &module = info.modules[m];
-        size_t name_length = 0, arguments_length = 0;
-        while (module.name[name_length] != '\0')
-            ++name_length;
-        while (module.arguments[arguments_length] != '\0')
-            ++arguments_length;
-        uint64_t line = name_length + 1 + arguments_length + 1;
-        uint64_t record_end = at + record_words * 8 + align_up(line, 8);
-        if (record_end > info_bytes)
-            break;
+        uint64_t record_end = at + record_words * 8 + line_bytes(module);
         Phys_addr first = align_down(module.image.begin, page_size);
         Phys_addr end = align_up(module.image.end, page_size);
         for (Phys_addr frame = first; frame < end; frame += page_size)
@@ -244,11 +234,12 @@ void publish_modules(const Boot_info &info, Space &root)
         word_at(at + 32) = module.image.size();
         word_at(at + 40) = record_words * 8;         // command line right after the record
         char *text = bytes + at + record_words * 8;
-        for (size_t i = 0; i < name_length; ++i)
-            *text++ = module.name[i];
+        const char *path = module.path(), *arguments = module.arguments();
+        for (size_t i = 0, length = module.path_length(); i < length; ++i)
+            *text++ = path[i];
         *text++ = ' ';
-        for (size_t i = 0; i < arguments_length; ++i)
-            *text++ = module.arguments[i];
+        for (size_t i = 0, length = module.arguments_length(); i < length; ++i)
+            *text++ = arguments[i];
         previous = at;
         at = record_end;
         ++published;

@@ -36,10 +36,11 @@ void Kernel::report_boot(const Boot_info &info, const Page_allocator &pages)
     Console::print("modules: %zu\n", info.module_count);
     for (size_t i = 0; i < info.module_count; ++i) {
         const Boot_module &module = info.modules[i];
-        Console::print("  module %zu: %s [%#llx, %#llx) %llu bytes, arguments \"%s\"\n", i, module.name,
+        Console::print("  module %zu: %.*s [%#llx, %#llx) %llu bytes, arguments \"%s\"\n", i,
+                       static_cast<int>(module.path_length()), module.path(),
                        static_cast<unsigned long long>(module.image.begin),
                        static_cast<unsigned long long>(module.image.end),
-                       static_cast<unsigned long long>(module.image.size()), module.arguments);
+                       static_cast<unsigned long long>(module.image.size()), module.arguments());
     }
     if (info.strings_truncated)
         Console::print("warning: some boot strings were too long and were cut\n");

@@ -28,8 +28,11 @@ Usable_memory::Error Usable_memory::compute(const Boot_info &info, Phys_range ke
             return Error::too_many_ranges;
     if (!take_out(firmware_area) || !take_out(kernel_image))
         return Error::too_many_ranges;
+    auto take_out_pages = [&take_out](Phys_range range) {
+        return take_out({align_down(range.begin, page_size), align_up(range.end, page_size)});
+    };
     for (size_t i = 0; i < info.module_count; ++i)
-        if (!take_out({align_down(info.modules[i].image.begin, page_size), align_up(info.modules[i].image.end, page_size)}))
+        if (!take_out_pages(info.modules[i].image) || !take_out_pages(info.modules[i].line_memory))
             return Error::too_many_ranges;
     return Error::none;
 }

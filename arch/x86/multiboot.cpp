@@ -85,6 +85,19 @@ public:
         return true;
     }
 
+    // The length of the NUL-terminated string at address, whose terminator must be inside
+    // the window.
+    bool measure_string(Phys_addr address, uint64_t &length) const
+    {
+        for (length = 0;; ++length) {
+            const uint8_t *byte = window_.map(address + length, 1);
+            if (byte == nullptr)
+                return false;
+            if (*byte == '\0')
+                return true;
+        }
+    }
+
     Multiboot::Error read_memory_map(const uint8_t *info)
     {
         uint32_t length = read32(info, Info::mmap_length);
@@ -129,40 +142,18 @@ public:
             module.image = {read32(entry, Module_entry::start), read32(entry, Module_entry::end)};
             if (module.image.end < module.image.begin)
                 return Multiboot::Error::module_range_invalid;
-            char text[Boot_module::name_capacity + Boot_module::arguments_capacity];
-            if (!copy_string(read32(entry, Module_entry::string), text, sizeof text))
+            Phys_addr line = read32(entry, Module_entry::string);
+            uint64_t length = 0;
+            if (!measure_string(line, length))
                 return Multiboot::Error::string_outside_window;
-            split_module_string(text, module);
+            module.line = reinterpret_cast<const char *>(window_.map(line, length + 1));
+            module.line_memory = {line, line + length + 1};
             out_.module_count = i + 1;
         }
         return Multiboot::Error::none;
     }
 
 private:
-    void split_module_string(const char *text, Boot_module &module)
-    {
-        size_t i = 0;
-        size_t n = 0;
-        while (text[i] == ' ')
-            ++i;
-        for (; text[i] != '\0' && text[i] != ' '; ++i) {
-            if (n + 1 < sizeof module.name)
-                module.name[n++] = text[i];
-            else
-                out_.strings_truncated = true;
-        }
-        module.name[n] = '\0';
-        while (text[i] == ' ')
-            ++i;
-        for (n = 0; text[i] != '\0'; ++i) {
-            if (n + 1 < sizeof module.arguments)
-                module.arguments[n++] = text[i];
-            else
-                out_.strings_truncated = true;
-        }
-        module.arguments[n] = '\0';
-    }
-
     const Physical_window &window_;
     Boot_info &out_;
 };

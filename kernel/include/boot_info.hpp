@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // What the boot loader told us, copied into kernel memory in a loader-independent form.
 // The architecture's boot-protocol parser (multiboot on x86) fills it; generic code reads it.
-// Strings are copied because the loader's memory is handed out once the kernel runs.
+// The command line and the loader's name are copied (cut to their buffers, and flagged), since
+// the loader's memory is handed out once the kernel runs. A module's string is not copied: it
+// says which module is which (sigma0, the root task), so it must never be cut. It stays where
+// the loader put it, and that memory is kept out of usable memory like the module's image.
 #pragma once
 
 #include "types.hpp"
@@ -15,12 +18,21 @@ struct Memory_region {
 };
 
 struct Boot_module {
-    static constexpr size_t name_capacity = 64;
-    static constexpr size_t arguments_capacity = 192;
-
     Phys_range image;
-    char name[name_capacity];            // first word of the loader's module string
-    char arguments[arguments_capacity];  // the rest, leading blanks removed
+    // The loader's module string, "path arguments", whole and NUL-terminated: readable for
+    // the kernel's life through line (the boot window it was read through is the start of
+    // the direct map), and line_memory (its bytes and terminator) is never handed out.
+    const char *line;
+    Phys_range line_memory;
+
+    // The path is line's first word, the arguments are the rest, leading blanks removed.
+    const char *path() const;
+    size_t path_length() const;
+    const char *arguments() const;
+    size_t arguments_length() const { return static_cast<size_t>(line + line_memory.size() - 1 - arguments()); }
+    // Whether the file the module came from is called name: its path without directories
+    // ("/boot/sigma0 x" is called "sigma0").
+    bool is_called(const char *name) const;
 };
 
 struct Boot_info {

@@ -28,6 +28,7 @@ class Boot_test:
     suite: bool = False                          # the log carries in-system test results (SYSTEST lines)
     iso_name: str = "tern-test.iso"               # the ISO an iso-image test boots
     script: list = field(default_factory=list)   # Steps typed into the serial port (interactive QEMU)
+    long_paths: bool = False                     # modules reached through paths of over 255 characters
 
 
 def fault(test_id, kind, description, *expect):
@@ -153,6 +154,17 @@ BOOT_TESTS = [
                       r"^root: system-bad.conf names 3 servers$",
                       r"^root: cannot start nosuchmodule: no such boot module$",
                       r"^root: started console", r"^configuration survived$", r"^exit: success$"]),
+    Boot_test("BOOT0012", "modules whose paths are over 255 characters boot, and their strings arrive whole",
+              command_line="", long_paths=True,
+              modules=[(path, "config=system-long-paths.conf" if path.endswith("roottask") else args)
+                       for path, args in NORMAL_MODULES if not path.endswith(".conf")] +
+                      [("tests/data/system-long-paths.conf", "padding=" + "p" * 300)],
+              expect=[r"^  module 0: /\S{255,}/sigma0 \[", r"^boot task /\S{255,}/sigma0: thread ",
+                      r"^boot task /\S{255,}/roottask: thread ",
+                      r'^  module \d+: /\S{255,}/system-long-paths\.conf \[.*arguments "padding=p{300}"$',
+                      r"^root: started console", r'^hello from thread [0-9a-f]+, arguments "from a long path"$',
+                      r"^exit: success$"],
+              forbid=[r"too long", r"boot complete: idle"]),
 
     fault("FAULT0001", "null", "null dereference is caught, reported and fails the run",
           r"^KERNEL EXCEPTION: #PF page fault \(vector 14\), error code 0 \[not present, read, kernel\]$",

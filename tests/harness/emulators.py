@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Starting Tern under QEMU, Bochs and GDB, and classifying how a run ended."""
+import os
 import re
 import socket
 import subprocess
@@ -44,9 +45,31 @@ def qemu_command(test, build: Path, serial: Path) -> list:
         command += ["-kernel", str(build / "arch/x86/tern.elf32"), "-append", test.command_line]
         if test.modules:
             # QEMU separates modules with commas; a literal comma is written twice.
-            modules = [(path.replace("{build}", str(build)), args) for path, args in test.modules]
+            modules = [(module_path(path, test, build), args) for path, args in test.modules]
             command += ["-initrd", ",".join(f"{path} {args}".replace(",", ",,") for path, args in modules)]
     return command + list(test.qemu_args)
+
+
+# Over 255 characters in all: three directory names of 100 characters each.
+LONG_DIRECTORY = Path(*(f"{level}" + "d" * 99 for level in range(3)))
+
+
+def module_path(path: str, test, build: Path) -> str:
+    """A module's path as QEMU gets it, and so as the kernel reads it in the module's string.
+    QEMU runs in the clone (cwd=ROOT) and gets paths relative to it, so that where the clone
+    lives changes nothing the kernel sees. A long_paths test instead reaches every module
+    through a link in a directory whose path is over 255 characters long."""
+    build = build.resolve()
+    build_path = os.path.relpath(build, ROOT) if build.is_relative_to(ROOT) else str(build)
+    path = path.replace("{build}", build_path)
+    if not test.long_paths:
+        return path
+    directory = build / "test-logs" / test.test_id / LONG_DIRECTORY
+    directory.mkdir(parents=True, exist_ok=True)
+    link = directory / Path(path).name
+    link.unlink(missing_ok=True)
+    link.symlink_to((ROOT / path).resolve())
+    return str(link)
 
 
 def run_qemu(test, build: Path, log_file: Path) -> Run:

@@ -165,12 +165,20 @@ TEST(Multiboot, parses_a_complete_structure)
     ASSERT_EQ(out.module_count, 2u);
     EXPECT_EQ(out.modules[0].image.begin, 0x200000u);
     EXPECT_EQ(out.modules[0].image.end, 0x201234u);
-    EXPECT_STREQ(out.modules[0].name, "/boot/init");
-    EXPECT_STREQ(out.modules[0].arguments, "first second");
+    EXPECT_STREQ(out.modules[0].line, "/boot/init  first second");
+    EXPECT_EQ(std::string(out.modules[0].path(), out.modules[0].path_length()), "/boot/init");
+    EXPECT_STREQ(out.modules[0].arguments(), "first second");
+    EXPECT_EQ(out.modules[0].arguments_length(), 12u);
+    EXPECT_TRUE(out.modules[0].is_called("init"));
+    EXPECT_FALSE(out.modules[0].is_called("ini"));
+    EXPECT_FALSE(out.modules[0].is_called("boot"));
     EXPECT_EQ(out.modules[1].image.begin, 0x300000u);
     EXPECT_EQ(out.modules[1].image.end, 0x300000u);
-    EXPECT_STREQ(out.modules[1].name, "ramdisk");
-    EXPECT_STREQ(out.modules[1].arguments, "");
+    EXPECT_EQ(std::string(out.modules[1].path(), out.modules[1].path_length()), "ramdisk");
+    EXPECT_STREQ(out.modules[1].arguments(), "");
+    EXPECT_EQ(out.modules[1].arguments_length(), 0u);
+    EXPECT_TRUE(out.modules[1].is_called("ramdisk"));
+    EXPECT_FALSE(out.modules[1].is_called("ramdisks"));
     EXPECT_EQ(out.info_structures.begin, Fake_boot_memory::info);
     EXPECT_GE(out.info_structures.end, Fake_boot_memory::info + 68);
     EXPECT_FALSE(out.strings_truncated);
@@ -481,22 +489,29 @@ TEST(Multiboot, long_command_line_and_loader_name_are_truncated)
     EXPECT_TRUE(out.strings_truncated);
 }
 
-TEST(Multiboot, long_module_name_and_arguments_are_truncated)
+TEST(Multiboot, module_strings_of_any_length_are_kept_whole)
 {
     Fake_boot_memory memory;
     Boot_info out;
     minimal(memory);
     memory.set_flags(flag_memory_map | flag_modules);
-    std::string long_name(100, 'n');
-    std::string long_arguments(220, 'a');
-    memory.set_module(0, 0x200000, 0x201000, memory.add_string(long_name + " x"));
-    memory.set_module(1, 0x300000, 0x301000, memory.add_string("short " + long_arguments));
+    // Paths over 255 characters (a clone deep in a file system) still name sigma0 and the
+    // root task: the file name at the end of the path decides, never a cut prefix.
+    std::string directory = "/" + std::string(300, 'd') + "/";
+    std::string long_arguments(700, 'a');
+    uint32_t first = memory.add_string(directory + "sigma0 " + long_arguments);
+    memory.set_module(0, 0x200000, 0x201000, first);
+    memory.set_module(1, 0x300000, 0x301000, memory.add_string(directory + "roottask"));
     memory.set_modules(2, static_cast<uint32_t>(Fake_boot_memory::modules));
     ASSERT_EQ(parse(memory, out), Multiboot::Error::none);
     ASSERT_EQ(out.module_count, 2u);
-    EXPECT_EQ(std::string(out.modules[0].name), long_name.substr(0, Boot_module::name_capacity - 1));
-    EXPECT_STREQ(out.modules[0].arguments, "x");
-    EXPECT_STREQ(out.modules[1].name, "short");
-    EXPECT_EQ(std::string(out.modules[1].arguments), long_arguments.substr(0, Boot_module::arguments_capacity - 1));
-    EXPECT_TRUE(out.strings_truncated);
+    EXPECT_TRUE(out.modules[0].is_called("sigma0"));
+    EXPECT_TRUE(out.modules[1].is_called("roottask"));
+    EXPECT_EQ(std::string(out.modules[0].path(), out.modules[0].path_length()), directory + "sigma0");
+    EXPECT_EQ(std::string(out.modules[0].arguments()), long_arguments);
+    EXPECT_EQ(out.modules[0].arguments_length(), long_arguments.size());
+    // The string's memory, terminator included, is reported so that it is kept.
+    EXPECT_EQ(out.modules[0].line_memory.begin, first);
+    EXPECT_EQ(out.modules[0].line_memory.size(), directory.size() + 7 + long_arguments.size() + 1);
+    EXPECT_FALSE(out.strings_truncated);
 }

@@ -19,12 +19,13 @@ public:
         info_.regions[info_.region_count++] = {base, size, type};
         return *this;
     }
-    Info_builder &module(Phys_addr begin, Phys_addr end)
+    // The module's string "m" lies at line_at (two bytes with its terminator).
+    Info_builder &module(Phys_addr begin, Phys_addr end, Phys_addr line_at = 0x500)
     {
         Boot_module &module = info_.modules[info_.module_count++];
         module.image = {begin, end};
-        std::strcpy(module.name, "m");
-        module.arguments[0] = '\0';
+        module.line = "m";
+        module.line_memory = {line_at, line_at + 2};
         return *this;
     }
     const Boot_info &info() const { return info_; }
@@ -128,6 +129,20 @@ TEST(Usable_memory, modules_are_taken_out_rounded_outward_to_pages)
     EXPECT_FALSE(usable.overlaps({0x7ff000, 0x801000}));
     EXPECT_TRUE(usable.contains({0x801000, 0x1100000}));
     EXPECT_EQ(usable.total_size(), 0x1000000u - 0x3000 - 0x1000 - 0x2000);
+}
+
+TEST(Usable_memory, module_strings_are_taken_out_with_their_pages)
+{
+    Info_builder boot;
+    boot.region(0x100000, 0x1000000, Memory_type::usable)
+        .module(0x400000, 0x401000, 0x200fff)  // its string crosses a page boundary
+        .module(0x600000, 0x601000, 0x300800);
+    Range_set usable;
+    ASSERT_EQ(Usable_memory::compute(boot.info(), no_kernel, usable), Usable_memory::Error::none);
+    EXPECT_FALSE(usable.overlaps({0x200000, 0x202000}));
+    EXPECT_FALSE(usable.overlaps({0x300000, 0x301000}));
+    EXPECT_TRUE(usable.contains({0x202000, 0x300000}));
+    EXPECT_EQ(usable.total_size(), 0x1000000u - 0x1000 - 0x1000 - 0x2000 - 0x1000);
 }
 
 TEST(Usable_memory, region_past_the_top_of_the_address_space_is_clamped)
