@@ -17,7 +17,8 @@ void Boot_info::clear()
 {
     region_count = 0;
     module_count = 0;
-    command_line[0] = '\0';
+    command_line = "";
+    command_line_memory = {};
     loader_name[0] = '\0';
     info_structures = {};
     strings_truncated = false;

@@ -43,7 +43,7 @@ void Kernel::report_boot(const Boot_info &info, const Page_allocator &pages)
                        static_cast<unsigned long long>(module.image.size()), module.arguments());
     }
     if (info.strings_truncated)
-        Console::print("warning: some boot strings were too long and were cut\n");
+        Console::print("warning: the boot loader's name was too long and was cut\n");
     Console::print("physical memory: %llu KiB free of %llu KiB managed (page state %llu KiB)\n",
                    static_cast<unsigned long long>(pages.free_pages() * page_size >> 10),
                    static_cast<unsigned long long>(pages.managed_pages() * page_size >> 10),

@@ -31,6 +31,8 @@ Usable_memory::Error Usable_memory::compute(const Boot_info &info, Phys_range ke
     auto take_out_pages = [&take_out](Phys_range range) {
         return take_out({align_down(range.begin, page_size), align_up(range.end, page_size)});
     };
+    if (!info.command_line_memory.empty() && !take_out_pages(info.command_line_memory))
+        return Error::too_many_ranges;
     for (size_t i = 0; i < info.module_count; ++i)
         if (!take_out_pages(info.modules[i].image) || !take_out_pages(info.modules[i].line_memory))
             return Error::too_many_ranges;

@@ -85,16 +85,19 @@ public:
         return true;
     }
 
-    // The length of the NUL-terminated string at address, whose terminator must be inside
-    // the window.
-    bool measure_string(Phys_addr address, uint64_t &length) const
+    // The NUL-terminated string at address, left where it is: its terminator must be inside
+    // the window. memory covers its bytes and terminator.
+    bool find_string(Phys_addr address, const char *&text, Phys_range &memory) const
     {
-        for (length = 0;; ++length) {
+        for (uint64_t length = 0;; ++length) {
             const uint8_t *byte = window_.map(address + length, 1);
             if (byte == nullptr)
                 return false;
-            if (*byte == '\0')
+            if (*byte == '\0') {
+                text = reinterpret_cast<const char *>(window_.map(address, length + 1));
+                memory = {address, address + length + 1};
                 return true;
+            }
         }
     }
 
@@ -142,12 +145,8 @@ public:
             module.image = {read32(entry, Module_entry::start), read32(entry, Module_entry::end)};
             if (module.image.end < module.image.begin)
                 return Multiboot::Error::module_range_invalid;
-            Phys_addr line = read32(entry, Module_entry::string);
-            uint64_t length = 0;
-            if (!measure_string(line, length))
+            if (!find_string(read32(entry, Module_entry::string), module.line, module.line_memory))
                 return Multiboot::Error::string_outside_window;
-            module.line = reinterpret_cast<const char *>(window_.map(line, length + 1));
-            module.line_memory = {line, line + length + 1};
             out_.module_count = i + 1;
         }
         return Multiboot::Error::none;
@@ -185,7 +184,7 @@ Multiboot::Error Multiboot::parse(uint32_t magic, Phys_addr info_address, const 
     }
 
     if ((flags & Info::has_cmdline) != 0 &&
-        !reader.copy_string(read32(info, Info::cmdline), out.command_line, sizeof out.command_line))
+        !reader.find_string(read32(info, Info::cmdline), out.command_line, out.command_line_memory))
         return Error::string_outside_window;
     if ((flags & Info::has_loader_name) != 0 &&
         !reader.copy_string(read32(info, Info::boot_loader_name), out.loader_name, sizeof out.loader_name))

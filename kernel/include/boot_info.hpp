@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // What the boot loader told us, copied into kernel memory in a loader-independent form.
 // The architecture's boot-protocol parser (multiboot on x86) fills it; generic code reads it.
-// The command line and the loader's name are copied (cut to their buffers, and flagged), since
-// the loader's memory is handed out once the kernel runs. A module's string is not copied: it
-// says which module is which (sigma0, the root task), so it must never be cut. It stays where
-// the loader put it, and that memory is kept out of usable memory like the module's image.
+// The loader's name is copied (cut to its buffer, and flagged), since the loader's memory is
+// handed out once the kernel runs. The command line and the modules' strings are not copied:
+// they decide what boots (options, which module is sigma0 or the root task), so they must
+// never be cut. They stay where the loader put them, read through the boot window (the start
+// of the direct map, so the pointers stay valid for the kernel's life), and their memory is
+// kept out of usable memory like the modules' images.
 #pragma once
 
 #include "types.hpp"
@@ -19,9 +21,8 @@ struct Memory_region {
 
 struct Boot_module {
     Phys_range image;
-    // The loader's module string, "path arguments", whole and NUL-terminated: readable for
-    // the kernel's life through line (the boot window it was read through is the start of
-    // the direct map), and line_memory (its bytes and terminator) is never handed out.
+    // The loader's module string, "path arguments", whole and NUL-terminated; line_memory
+    // holds its bytes and terminator.
     const char *line;
     Phys_range line_memory;
 
@@ -38,17 +39,17 @@ struct Boot_module {
 struct Boot_info {
     static constexpr size_t max_regions = 128;
     static constexpr size_t max_modules = 16;
-    static constexpr size_t command_line_capacity = 256;
     static constexpr size_t loader_name_capacity = 64;
 
     Memory_region regions[max_regions];
     size_t region_count;
     Boot_module modules[max_modules];
     size_t module_count;
-    char command_line[command_line_capacity];
+    const char *command_line;         // whole and NUL-terminated ("" when the loader gave none)
+    Phys_range command_line_memory;   // its bytes and terminator (empty when the loader gave none)
     char loader_name[loader_name_capacity];
     Phys_range info_structures;  // where the loader's own tables lay (for the record only)
-    bool strings_truncated;      // some string did not fit its buffer and was cut
+    bool strings_truncated;      // the loader's name did not fit its buffer and was cut
 
     void clear();
     static const char *type_name(Memory_type type);

@@ -155,11 +155,12 @@ BOOT_TESTS = [
                       r"^root: cannot start nosuchmodule: no such boot module$",
                       r"^root: started console", r"^configuration survived$", r"^exit: success$"]),
     Boot_test("BOOT0012", "modules whose paths are over 255 characters boot, and their strings arrive whole",
-              command_line="", long_paths=True,
+              command_line="ticks=4", long_paths=True,
               modules=[(path, "config=system-long-paths.conf" if path.endswith("roottask") else args)
                        for path, args in NORMAL_MODULES if not path.endswith(".conf")] +
                       [("tests/data/system-long-paths.conf", "padding=" + "p" * 300)],
-              expect=[r"^  module 0: /\S{255,}/sigma0 \[", r"^boot task /\S{255,}/sigma0: thread ",
+              expect=[r"^command line: /\S{255,}/tern\.elf32 ticks=4$", r"^timer: tick 4 \(40 ms\)$",
+                      r"^  module 0: /\S{255,}/sigma0 \[", r"^boot task /\S{255,}/sigma0: thread ",
                       r"^boot task /\S{255,}/roottask: thread ",
                       r'^  module \d+: /\S{255,}/system-long-paths\.conf \[.*arguments "padding=p{300}"$',
                       r"^root: started console", r'^hello from thread [0-9a-f]+, arguments "from a long path"$',

@@ -42,7 +42,8 @@ def qemu_command(test, build: Path, serial: Path) -> list:
     if test.image == "iso":
         command += ["-cdrom", str(build / "boot" / test.iso_name)]
     else:
-        command += ["-kernel", str(build / "arch/x86/tern.elf32"), "-append", test.command_line]
+        kernel = module_path("{build}/arch/x86/tern.elf32", test, build)
+        command += ["-kernel", kernel, "-append", test.command_line]
         if test.modules:
             # QEMU separates modules with commas; a literal comma is written twice.
             modules = [(module_path(path, test, build), args) for path, args in test.modules]
@@ -54,14 +55,19 @@ def qemu_command(test, build: Path, serial: Path) -> list:
 LONG_DIRECTORY = Path(*(f"{level}" + "d" * 99 for level in range(3)))
 
 
+def in_clone(path: Path) -> str:
+    """QEMU runs in the clone (cwd=ROOT) and gets paths relative to it: the kernel reads them
+    (QEMU puts the kernel's path first on its command line, each module's path first in its
+    string), and where the clone lives must change nothing the kernel sees."""
+    path = path.resolve()
+    return os.path.relpath(path, ROOT) if path.is_relative_to(ROOT) else str(path)
+
+
 def module_path(path: str, test, build: Path) -> str:
-    """A module's path as QEMU gets it, and so as the kernel reads it in the module's string.
-    QEMU runs in the clone (cwd=ROOT) and gets paths relative to it, so that where the clone
-    lives changes nothing the kernel sees. A long_paths test instead reaches every module
-    through a link in a directory whose path is over 255 characters long."""
-    build = build.resolve()
-    build_path = os.path.relpath(build, ROOT) if build.is_relative_to(ROOT) else str(build)
-    path = path.replace("{build}", build_path)
+    """A module's path as QEMU gets it, and so as the kernel reads it in the module's string
+    (relative to the clone, see in_clone). A long_paths test instead reaches every module
+    through a link in a directory whose path is over 255 characters long (the kernel too)."""
+    path = path.replace("{build}", in_clone(build))
     if not test.long_paths:
         return path
     directory = build / "test-logs" / test.test_id / LONG_DIRECTORY

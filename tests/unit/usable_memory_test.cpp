@@ -28,6 +28,12 @@ public:
         module.line_memory = {line_at, line_at + 2};
         return *this;
     }
+    Info_builder &command_line(Phys_addr begin, Phys_addr end)
+    {
+        info_.command_line = "x";
+        info_.command_line_memory = {begin, end};
+        return *this;
+    }
     const Boot_info &info() const { return info_; }
 
 private:
@@ -143,6 +149,16 @@ TEST(Usable_memory, module_strings_are_taken_out_with_their_pages)
     EXPECT_FALSE(usable.overlaps({0x300000, 0x301000}));
     EXPECT_TRUE(usable.contains({0x202000, 0x300000}));
     EXPECT_EQ(usable.total_size(), 0x1000000u - 0x1000 - 0x1000 - 0x2000 - 0x1000);
+}
+
+TEST(Usable_memory, the_command_line_is_taken_out_with_its_pages)
+{
+    Info_builder boot;
+    boot.region(0x100000, 0x1000000, Memory_type::usable).command_line(0x2007f0, 0x201010);
+    Range_set usable;
+    ASSERT_EQ(Usable_memory::compute(boot.info(), no_kernel, usable), Usable_memory::Error::none);
+    EXPECT_FALSE(usable.overlaps({0x200000, 0x202000}));
+    EXPECT_EQ(usable.total_size(), 0x1000000u - 0x2000);
 }
 
 TEST(Usable_memory, region_past_the_top_of_the_address_space_is_clamped)
