@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* MEM: running out of kernel memory is an error for the caller (out of memory, 8), never a
- * crash, and deleting returns the memory. Runs last: it exhausts the kernel's memory. */
+ * crash, and deleting returns the memory. It exhausts the kernel's memory and gives all of it
+ * back (MEM0002 checks), so it may run before other groups. */
 #include "systest.h"
 
 #define MAX_HOGS 3300

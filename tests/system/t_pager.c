@@ -244,7 +244,9 @@ static void client_main(void)
 
 /* --------------------------------------------------------------- the main thread's side */
 
-/* Threads of the current setup: levels[i].tid, deleted by cleanup_levels. */
+/* Threads of the current setup: levels[i].tid, deleted by cleanup_levels (after the group,
+ * and when a setup test starts). The chain tests PGR0004..PGR0011 are the steps of one
+ * scenario: each needs the one before (its faults and mappings). */
 static void cleanup_levels(void)
 {
     for (unsigned i = LEVELS; i-- > 0;) {
@@ -956,20 +958,20 @@ static const struct systest pager_tests[] = {
      chain_start, .needs = "PGR0001"},
     {"PGR0004", "the client reads the data the root task wrote, through A's and B's mappings",
      chain_reads_top_data, .needs = "PGR0003"},
-    {"PGR0005", "what the client writes arrives in the root task's memory", chain_writes_reach_top, .needs = "PGR0003"},
+    {"PGR0005", "what the client writes arrives in the root task's memory", chain_writes_reach_top, .needs = "PGR0004"},
     {"PGR0006", "each fault arrives at the faulter's own pager: client at B, B at A, A at the root task",
-     chain_faults_at_right_pager, .needs = "PGR0003"},
+     chain_faults_at_right_pager, .needs = "PGR0005"},
     {"PGR0007", "after A unmaps its pages from its clients, the client refaults at B, B at A, not above; "
                 "data unchanged",
-     chain_unmap_at_a, .needs = "PGR0003"},
+     chain_unmap_at_a, .needs = "PGR0006"},
     {"PGR0008", "after A flushes its own pages too, the refaults reach the root task; data unchanged",
-     chain_flush_at_a, .needs = "PGR0003"},
+     chain_flush_at_a, .needs = "PGR0007"},
     {"PGR0009", "the root task takes w away: the client reads without a fault, writes fault at B, then work",
-     chain_rights_reduction, .needs = "PGR0003"},
+     chain_rights_reduction, .needs = "PGR0008"},
     {"PGR0010", "B sees r for a page its client read, rw for one it wrote, none for one untouched; reset",
-     chain_access_bits_at_b, .needs = "PGR0003"},
+     chain_access_bits_at_b, .needs = "PGR0009"},
     {"PGR0011", "the root task sees the client's write through the derived mappings of A and B",
-     chain_access_bits_at_top, .needs = "PGR0003"},
+     chain_access_bits_at_top, .needs = "PGR0010"},
     {"PGR0012", "a pager grants a page: the client has it, the pager faults on it afterwards",
      grant_gives_page_away, .needs = "PGR0001"},
     {"PGR0013", "after a grant, an unmap by the granter's own pager revokes the page from the client",
