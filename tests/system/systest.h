@@ -67,7 +67,7 @@
 #define PREEMPT_LABEL (((L4_Word_t)-3 << 4) & LABEL_MASK)  /* total quantum exhausted */
 #define PREEMPTION_FAULT_VECTOR 257UL /* exception vector of a delayed-preemption overrun */
 
-/* IPC error codes (ErrorCode = code << 1 | phase; phase 0 send, 1 receive). */
+/* An IPC ErrorCode: code (TERN_IPC_ERROR_* of abi.h) << 1 | phase (0 send, 1 receive). */
 #define IPC_ERR(code, phase) (((L4_Word_t)(code) << 1) | (phase))
 #define SEND_PHASE 0
 #define RECV_PHASE 1
