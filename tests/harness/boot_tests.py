@@ -205,8 +205,10 @@ BOOT_TESTS = [
               modules=SYSTEM_MODULES, suite=True, timeout=300, qemu_args=("-icount", "shift=0,sleep=off"),
               expect=[r"^SYSTEST done \d+ passed, 0 failed$", r"^exit: success$"]),
     # The same suite with IPC always on its general path: both paths must pass everything.
-    Boot_test("SYSTEM0001", "the in-system test suite passes with IPC's direct path off (ipc=general)",
-              command_line="ticks=0 ipc=general", modules=SYSTEM_MODULES, timeout=300,
+    # It runs the groups and their tests backwards, so a test that relies on what another
+    # left behind fails in one of the two runs.
+    Boot_test("SYSTEM0001", "the in-system test suite passes with IPC's direct path off (ipc=general), backwards",
+              command_line="ticks=0 ipc=general", modules=system_modules("order=reverse"), timeout=300,
               qemu_args=("-icount", "shift=0,sleep=off"),
               expect=[r"^SYSTEST done \d+ passed, 0 failed$", r"^exit: success$"]),
     # The same suite on Bochs' CPU model: its results are not counted again, only that it passes there.
