@@ -19,6 +19,7 @@ class Boot_test:
     expect: list = field(default_factory=list)   # regexes that must match a line of the log
     forbid: list = field(default_factory=list)   # regexes that must not match
     expect_failure: bool = False                 # the kernel must stop with an exception or panic
+    expect_exit: str = "success"                 # how a run without exception or panic must end
     modules: list = field(default_factory=list)
     memory: str = "128M"
     image: str = "kernel"                        # kernel (QEMU -kernel) or iso (GRUB)
@@ -38,6 +39,12 @@ def fault(test_id, kind, description, *expect):
 
 # {build} is the build directory the harness runs against.
 SYSTEM_MODULES = [("{build}/sigma0/sigma0", ""), ("{build}/tests/system/roottask", "")]
+
+
+def system_modules(arguments: str) -> list:
+    """The in-system suite's modules with arguments for its root task ("only=IPC0007,MDB00")."""
+    return [(path, arguments if path.endswith("/roottask") else args) for path, args in SYSTEM_MODULES]
+
 
 # The normal boot's modules (boot/meson.build), for -kernel boots of the whole system.
 SHELL_PROGRAMS = ["console", "shell", "hello", "spin", "fault", "systest", "conbench"]
@@ -211,14 +218,25 @@ BOOT_TESTS = [
               modules=SYSTEM_MODULES, suite=True, timeout=300, qemu_args=("-icount", "shift=0,sleep=off"),
               expect=[r"^SYSTEST done \d+ passed, 0 failed$", r"^exit: success$"]),
     # The same suite with IPC always on its general path: both paths must pass everything.
-    Boot_test("SYSTEM0001", "the in-system test suite passes with IPC's direct path off (ipc=general)",
-              command_line="ticks=0 ipc=general", modules=SYSTEM_MODULES, timeout=300,
+    # It runs the groups and their tests backwards, so a test that relies on what another
+    # left behind fails in one of the two runs.
+    Boot_test("SYSTEM0001", "the in-system test suite passes with IPC's direct path off (ipc=general), backwards",
+              command_line="ticks=0 ipc=general", modules=system_modules("order=reverse"), timeout=300,
               qemu_args=("-icount", "shift=0,sleep=off"),
               expect=[r"^SYSTEST done \d+ passed, 0 failed$", r"^exit: success$"]),
     # The same suite on Bochs' CPU model: its results are not counted again, only that it passes there.
     Boot_test("BOCHS0002", "the in-system test suite passes in Bochs too", image="iso", emulator="bochs",
               iso_name="tern-system.iso", timeout=600,
               expect=[r"^SYSTEST done \d+ passed, 0 failed$", r"^exit: success$"]),
+    # The boot-line filter: the selected tests and what they need run, nothing else; a
+    # selection that names no test is a failure of the suite.
+    Boot_test("SYSTEM0002", "the in-system suite runs only the tests its module arguments select (only=)",
+              command_line="ticks=0", modules=system_modules("only=KIP0001,SIG0002,NOSUCH9999"), timeout=120,
+              qemu_args=("-icount", "shift=0,sleep=off"), expect_exit="failure",
+              expect=[r"^SYSTEST ok KIP0001 ", r"^SYSTEST ok SIG0001 ", r"^SYSTEST ok SIG0002 ",
+                      r"^SYSTEST not ok NOSUCH9999 selected test: no test id starts with NOSUCH9999$",
+                      r"^SYSTEST done 3 passed, 1 failed$", r"^exit: failure$"],
+              forbid=[r"^SYSTEST (ok|not ok) (?!KIP0001 |SIG000[12] |NOSUCH9999 )"]),
     Boot_test("SHELL0000", "the normal boot's shell answers what is typed into the serial port",
               command_line="", modules=NORMAL_MODULES, timeout=180, script=SHELL_STEPS,
               expect=[r"^root: started console", r"^console: serving on COM1, interrupt-driven$", r"^exit: success$"],

@@ -7,6 +7,7 @@ GRUB ISO in QEMU, the same ISO in Bochs, and a GDB attach test. Exits non-zero w
 test failed or any level produced no result."""
 import argparse
 import concurrent.futures
+import dataclasses
 import json
 import os
 import re
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from boot_tests import BOOT_TESTS, Boot_test  # noqa: E402
+from boot_tests import BOOT_TESTS, Boot_test, system_modules  # noqa: E402
 from emulators import ROOT, Run, run_bochs, run_gdb_attach, run_qemu, run_qemu_interactive  # noqa: E402
 
 
@@ -100,8 +101,9 @@ def judge(test: Boot_test, run: Run) -> Result:
     else:
         if crashed:
             problems.append("the kernel reported an exception or panic")
-        if run.status_kind != "success":
-            problems.append(f"exit classified as {run.status_kind!r} (status {run.exit_code}), expected 'success'")
+        if run.status_kind != test.expect_exit:
+            problems.append(f"exit classified as {run.status_kind!r} (status {run.exit_code}), "
+                            f"expected {test.expect_exit!r}")
     for pattern in test.expect:
         if not re.search(pattern, log, re.MULTILINE):
             problems.append(f"missing line matching /{pattern}/")
@@ -147,11 +149,34 @@ def run_boot_test(test: Boot_test, build: Path, log_dir: Path) -> list:
     return [judge(test, run)] + (suite_results(test, run) if test.suite else [])
 
 
+def in_system_selection(tests: list, prefixes: list) -> tuple:
+    """Prefixes that select no test of the harness's own levels select in-system tests: the
+    suite's boot test runs with them as its root task's filter (only=...). Returns that
+    boot test (or None) and those prefixes."""
+    own = ("DOC", "UNIT", "LEVEL")
+    inner = [p for p in prefixes
+             if not any(p.startswith(o) or o.startswith(p) for o in own)
+             and not any(t.test_id.startswith(p) for t in tests)]
+    if not inner:
+        return None, []
+    suite = next(t for t in tests if t.suite)
+    only = "only=" + ",".join(inner)
+    return dataclasses.replace(suite, description=f"{suite.description} ({only})", modules=system_modules(only)), inner
+
+
+def missing_results(prefixes: list, results: list) -> list:
+    """A selected in-system test that reported nothing is a failure (the suite stopped, or
+    no test has that id)."""
+    return [Result(p, "selected in-system tests ran", False, [f"no SYSTEST line for an id starting with {p}"])
+            for p in prefixes if not any(r.test_id.startswith(p) for r in results)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--build", default="build", type=Path)
     parser.add_argument("--jobs", type=int, default=max(2, os.cpu_count() or 2))
-    parser.add_argument("--only", help="run only tests whose id starts with this prefix")
+    parser.add_argument("--only", help="run only tests whose id starts with one of these comma-separated prefixes; "
+                                       "in-system ids (IPC0007, MDB00) boot the suite with that filter")
     parser.add_argument("--demo-failure", action="store_true",
                         help="add a test that must fail (a null dereference expected to boot cleanly), "
                              "to see the harness report a failure")
@@ -166,14 +191,25 @@ def main() -> int:
                                command_line="shutdown fault=null", expect=[r"^boot complete"]))
     levels = {"static": [], "unit": [], "qemu": [], "bochs": [], "gdb": []}
 
+    prefixes = [p for p in (args.only or "").split(",") if p]
+
+    def chosen(test_id: str) -> bool:
+        return not prefixes or any(test_id.startswith(p) for p in prefixes)
+
+    def level_chosen(level_prefix: str) -> bool:
+        return not prefixes or any(p.startswith(level_prefix) or level_prefix.startswith(p) for p in prefixes)
+
     results = []
-    if not args.only or args.only.startswith("DOC"):
+    if level_chosen("DOC"):
         levels["static"] = static_results(build)
         results.extend(levels["static"])
-    if not args.only or args.only.startswith("UNIT"):
+    if level_chosen("UNIT"):
         levels["unit"] = unit_results(build, log_dir)
         results.extend(levels["unit"])
-    selected = [t for t in tests if not args.only or t.test_id.startswith(args.only)]
+    selected = [t for t in tests if chosen(t.test_id)]
+    filtered_suite, inner = in_system_selection(tests, prefixes)
+    if filtered_suite is not None:
+        selected.append(filtered_suite)
     levels["system"] = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         boot_results = list(pool.map(lambda t: run_boot_test(t, build, log_dir), selected))
@@ -182,6 +218,7 @@ def main() -> int:
         levels["system"].extend(test_results[1:])
         results.extend(test_results)
 
+    results.extend(missing_results(inner, levels["system"]))
     if not args.only:
         for level, level_results in levels.items():
             if not level_results:

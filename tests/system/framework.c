@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The suite's runner and the helpers every test group uses: reporting, time, messages,
  * threads in the root task's space and threads in new spaces (with the main thread as
- * their pager). */
-#include <l4io.h>
+ * their pager). The runner takes the groups from the systest_groups section, selects
+ * tests by the root task module's arguments, and isolates each group from the others'
+ * leftovers (see systest.h). */
+#include <l4/bootinfo.h>
 
 #include "systest.h"
 
@@ -10,138 +12,6 @@ L4_ThreadId_t main_tid;
 L4_ThreadId_t sigma0_tid;
 void *kip;
 L4_Word_t image_low, image_high;
-
-/* ------------------------------------------------------------------ formatting */
-
-static void put(char *buffer, unsigned long capacity, unsigned long *at, char c)
-{
-    if (*at + 1 < capacity)
-        buffer[*at] = c;
-    ++*at;
-}
-
-/* A small vsnprintf: flags - 0 #, width, length l ll z, conversions d i u x X p s c %. */
-int format(char *buffer, unsigned long capacity, const char *fmt, va_list args)
-{
-    unsigned long at = 0;
-    for (const char *p = fmt; *p != '\0'; ++p) {
-        if (*p != '%') {
-            put(buffer, capacity, &at, *p);
-            continue;
-        }
-        ++p;
-        int left = 0, zero = 0, alternate = 0;
-        for (;; ++p) {
-            if (*p == '-')
-                left = 1;
-            else if (*p == '0')
-                zero = 1;
-            else if (*p == '#')
-                alternate = 1;
-            else
-                break;
-        }
-        unsigned width = 0;
-        while (*p >= '0' && *p <= '9')
-            width = width * 10 + (unsigned)(*p++ - '0');
-        int longs = 0;
-        while (*p == 'l' || *p == 'z') {
-            ++longs;
-            ++p;
-        }
-        char digits[32];
-        unsigned count = 0;
-        const char *text = digits;
-        const char *prefix = "";
-        switch (*p) {
-        case 'd':
-        case 'i': {
-            long long value = longs ? va_arg(args, long long) : va_arg(args, int);
-            unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
-            do {
-                digits[count++] = (char)('0' + magnitude % 10);
-                magnitude /= 10;
-            } while (magnitude != 0);
-            if (value < 0)
-                prefix = "-";
-            break;
-        }
-        case 'u':
-        case 'x':
-        case 'X':
-        case 'p': {
-            unsigned long long value;
-            unsigned base = *p == 'u' ? 10 : 16;
-            if (*p == 'p') {
-                value = (unsigned long long)(L4_Word_t)va_arg(args, void *);
-                alternate = 1;
-            } else {
-                value = longs ? va_arg(args, unsigned long long) : va_arg(args, unsigned);
-            }
-            const char *symbols = *p == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
-            do {
-                digits[count++] = symbols[value % base];
-                value /= base;
-            } while (value != 0);
-            if (alternate && base == 16)
-                prefix = "0x";
-            break;
-        }
-        case 's':
-            text = va_arg(args, const char *);
-            if (text == 0)
-                text = "(null)";
-            while (text[count] != '\0')
-                ++count;
-            break;
-        case 'c':
-            digits[0] = (char)va_arg(args, int);
-            count = 1;
-            break;
-        case '%':
-            digits[0] = '%';
-            count = 1;
-            break;
-        case '\0':
-            --p;
-            continue;
-        default:
-            digits[0] = '?';
-            count = 1;
-            break;
-        }
-        int reversed = text == digits && *p != 'c' && *p != '%' && *p != 's';
-        unsigned prefix_length = 0;
-        while (prefix[prefix_length] != '\0')
-            ++prefix_length;
-        unsigned length = count + prefix_length;
-        if (!left && !zero)
-            for (; length < width; ++length)
-                put(buffer, capacity, &at, ' ');
-        for (unsigned i = 0; i < prefix_length; ++i)
-            put(buffer, capacity, &at, prefix[i]);
-        if (!left && zero)
-            for (; length < width; ++length)
-                put(buffer, capacity, &at, '0');
-        for (unsigned i = 0; i < count; ++i)
-            put(buffer, capacity, &at, reversed ? text[count - 1 - i] : text[i]);
-        if (left)
-            for (; length < width; ++length)
-                put(buffer, capacity, &at, ' ');
-    }
-    if (capacity > 0)
-        buffer[at < capacity ? at : capacity - 1] = '\0';
-    return (int)at;
-}
-
-int sformat(char *buffer, unsigned long capacity, const char *fmt, ...)
-{
-    va_list args;
-    va_start(args, fmt);
-    int n = format(buffer, capacity, fmt, args);
-    va_end(args);
-    return n;
-}
 
 /* ------------------------------------------------------------------ reporting */
 
@@ -156,32 +26,11 @@ void fail(const char *fmt, ...)
     current_failed = 1;
     va_list args;
     va_start(args, fmt);
-    format(current_reason, sizeof current_reason, fmt, args);
+    vsnprintf(current_reason, sizeof current_reason, fmt, args);
     va_end(args);
 }
 
 int failed_now(void) { return current_failed; }
-
-void run_test(const char *id, const char *description, void (*fn)(void))
-{
-    current_failed = 0;
-    current_reason[0] = '\0';
-    L4_Accept(L4_UntypedWordsAcceptor);
-    fn();
-    cleanup_threads();
-    L4_Accept(L4_UntypedWordsAcceptor);
-    if (current_failed) {
-        /* The harness splits description and reason at the first ": ". */
-        for (char *c = current_reason; *c != '\0'; ++c)
-            if (*c == '\n')
-                *c = ' ';
-        printf("SYSTEST not ok %s %s: %s\n", id, description, current_reason);
-        ++failed_count;
-    } else {
-        printf("SYSTEST ok %s %s\n", id, description);
-        ++passed_count;
-    }
-}
 
 /* ------------------------------------------------------------------ time */
 
@@ -331,6 +180,11 @@ void park(void)
 
 void thread_trampoline(void)
 {
+    /* The kernel gives a thread a UTCB slot as the slot's last thread left it: words that
+     * thread set (transfer timeouts, flags, exception handler) must not reach this one. */
+    my_utcb()[TERN_UTCB_TRANSFER_TIMEOUTS / 8] = 0;
+    my_utcb()[TERN_UTCB_FLAGS / 8] = 0;
+    my_utcb()[TERN_UTCB_EXCEPTION_HANDLER / 8] = 0;
     L4_Word_t k = (L4_MyLocalId().raw - UTCB_AREA) / UTCB_SIZE;
     if (k > 0 && k < MAX_SLOTS && slots[k].fn != 0)
         slots[k].fn(slots[k].arg);
@@ -555,6 +409,235 @@ void kdb_exit(L4_Word_t status)
     __tern_syscall_kdb_exit(base + *(L4_Word_t *)(base + TERN_KIP_LINK_ARCH2), status);
 }
 
+/* ------------------------------------------------------------------ selection */
+
+/* The groups, collected by the linker (SYSTEST_GROUP). */
+extern const struct systest_group __start_systest_groups[], __stop_systest_groups[];
+
+#define ARGUMENTS_CAPACITY 256
+#define MAX_PREFIXES 16
+#define MAX_TESTS 512
+
+static char arguments[ARGUMENTS_CAPACITY];
+static const char *prefixes[MAX_PREFIXES];
+static int prefix_used[MAX_PREFIXES];
+static unsigned prefix_count;
+static int reverse_order;
+static const struct systest *ran[MAX_TESTS];
+static unsigned ran_count;
+
+/* The arguments of the boot module called roottask (its command line after the file
+ * name), or "" when the boot information has none. */
+static const char *module_arguments(void)
+{
+    void *info = (void *)L4_BootInfo(kip);
+    if (info == 0 || !L4_BootInfo_Valid(info))
+        return "";
+    L4_BootRec_t *record = L4_BootInfo_FirstEntry(info);
+    for (L4_Word_t i = 0; i < L4_BootInfo_Entries(info); ++i, record = L4_BootRec_Next(record)) {
+        const char *line = L4_BootRec_Type(record) == L4_BootInfo_Module ? L4_Module_Cmdline(record) : 0;
+        if (line == 0)
+            continue;
+        const char *name = line, *end = line;
+        for (; *end != '\0' && *end != ' '; ++end)
+            if (*end == '/')
+                name = end + 1;
+        if (end - name == 8 && __builtin_strncmp(name, "roottask", 8) == 0)
+            return *end == ' ' ? end + 1 : end;
+    }
+    return "";
+}
+
+/* "only=A,B" and "order=reverse", separated by blanks; other words are not the suite's. */
+static void read_arguments(void)
+{
+    __builtin_strncpy(arguments, module_arguments(), sizeof arguments - 1);
+    for (char *word = arguments; *word != '\0';) {
+        char *end = word;
+        while (*end != '\0' && *end != ' ')
+            ++end;
+        char next = *end;
+        *end = '\0';
+        if (__builtin_strncmp(word, "only=", 5) == 0) {
+            for (char *prefix = word + 5; *prefix != '\0' && prefix_count < MAX_PREFIXES;) {
+                char *comma = prefix;
+                while (*comma != '\0' && *comma != ',')
+                    ++comma;
+                char after = *comma;
+                *comma = '\0';
+                if (*prefix != '\0')
+                    prefixes[prefix_count++] = prefix;
+                prefix = after == '\0' ? comma : comma + 1;
+            }
+        } else if (__builtin_strcmp(word, "order=reverse") == 0) {
+            reverse_order = 1;
+        }
+        word = next == '\0' ? end : end + 1;
+    }
+}
+
+/* Marks the prefixes that select id; 1 when any does (every test when none is given). */
+static int selected(const char *id)
+{
+    int any = prefix_count == 0;
+    for (unsigned i = 0; i < prefix_count; ++i) {
+        if (__builtin_strncmp(id, prefixes[i], __builtin_strlen(prefixes[i])) == 0) {
+            prefix_used[i] = 1;
+            any = 1;
+        }
+    }
+    return any;
+}
+
+static int has_run(const struct systest *test)
+{
+    for (unsigned i = 0; i < ran_count; ++i)
+        if (ran[i] == test)
+            return 1;
+    return 0;
+}
+
+static const struct systest *find_test(const struct systest_group *group, const char *id)
+{
+    for (unsigned i = 0; i < group->count; ++i)
+        if (__builtin_strcmp(group->tests[i].id, id) == 0)
+            return &group->tests[i];
+    return 0;
+}
+
+/* ------------------------------------------------------------------ running */
+
+/* The main thread's UTCB words a test may change; put back after each test. */
+static const unsigned kept_utcb_words[] = {TERN_UTCB_USER_DEFINED_HANDLE, TERN_UTCB_PAGER, TERN_UTCB_EXCEPTION_HANDLER,
+                                           TERN_UTCB_FLAGS, TERN_UTCB_TRANSFER_TIMEOUTS};
+static L4_Word_t kept_utcb_values[sizeof kept_utcb_words / sizeof kept_utcb_words[0]];
+
+static void keep_main_state(void)
+{
+    for (unsigned i = 0; i < sizeof kept_utcb_words / sizeof kept_utcb_words[0]; ++i)
+        kept_utcb_values[i] = my_utcb()[kept_utcb_words[i] / 8];
+}
+
+static void restore_main_state(void)
+{
+    for (unsigned i = 0; i < sizeof kept_utcb_words / sizeof kept_utcb_words[0]; ++i)
+        my_utcb()[kept_utcb_words[i] / 8] = kept_utcb_values[i];
+    L4_Accept(L4_UntypedWordsAcceptor);
+}
+
+static void report(const char *id, const char *description)
+{
+    if (current_failed) {
+        /* The harness splits description and reason at the first ": ". */
+        for (char *c = current_reason; *c != '\0'; ++c)
+            if (*c == '\n')
+                *c = ' ';
+        printf("SYSTEST not ok %s %s: %s\n", id, description, current_reason);
+        ++failed_count;
+    } else {
+        printf("SYSTEST ok %s %s\n", id, description);
+        ++passed_count;
+    }
+}
+
+/* Runs test once per boot, after the test it needs. */
+static void run_test(const struct systest_group *group, const struct systest *test, unsigned depth)
+{
+    if (has_run(test) || ran_count == MAX_TESTS)
+        return;
+    if (test->needs != 0) {
+        const struct systest *needed = find_test(group, test->needs);
+        if (needed == 0 || depth > 8) {
+            ran[ran_count++] = test;
+            current_failed = 1;
+            snprintf(current_reason, sizeof current_reason, "it needs %s, which group %s does not have", test->needs,
+                     group->name);
+            report(test->id, test->description);
+            return;
+        }
+        run_test(group, needed, depth + 1);
+    }
+    ran[ran_count++] = test;
+    current_failed = 0;
+    current_reason[0] = '\0';
+    restore_main_state();
+    test->run();
+    cleanup_threads();
+    if (group->after_each != 0)
+        group->after_each();
+    restore_main_state();
+    report(test->id, test->description);
+}
+
+/* Deletes the threads the group left (a thread number in use other than sigma0's and
+ * the root task's): a thread can be created with a number only when none has it. Returns
+ * how many, naming the first few in where. */
+static unsigned delete_left_threads(char *where, unsigned long capacity)
+{
+    unsigned left = 0;
+    unsigned long at = 0;
+    where[0] = '\0';
+    L4_Word_t first = L4_ThreadIdUserBase(kip) + 3;
+    for (L4_Word_t number = first; number < 1UL << TERN_THREAD_NUMBER_BITS; ++number) {
+        L4_ThreadId_t probe = L4_GlobalId(number, 1);
+        if (L4_ThreadControl(probe, main_tid, main_tid, L4_nilthread, (void *)-1) == 1) {
+            L4_ThreadControl(probe, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1);
+            continue;
+        }
+        if (L4_ErrorCode() != L4_ERROR_INVALID_THREAD)
+            continue; /* e.g. out of memory: not a thread left behind */
+        ++left;
+        if (at + 24 < capacity)
+            at += (unsigned long)snprintf(where + at, capacity - at, " %lu", number);
+        for (L4_Word_t version = 1; version < 64; ++version)
+            if (L4_ThreadControl(L4_GlobalId(number, version), L4_nilthread, L4_nilthread, L4_nilthread,
+                                 (void *)-1) == 1)
+                break;
+    }
+    return left;
+}
+
+/* What one group leaves must not reach the next: threads are deleted (and reported as
+ * the group's failure), interrupt lines detached, the receive windows flushed from the
+ * root task's space and the framework's own state reset. */
+static void isolate(const struct systest_group *group)
+{
+    char where[120];
+    unsigned left = delete_left_threads(where, sizeof where);
+    if (left != 0) {
+        current_failed = 1;
+        snprintf(current_reason, sizeof current_reason, "%u threads left (numbers%s)", left, where);
+        char id[40];
+        snprintf(id, sizeof id, "%s.leftovers", group->name);
+        report(id, "the group deletes every thread it made");
+    }
+    for (L4_Word_t line = 0; line < TERN_INTERRUPT_THREADS; ++line)
+        L4_DeassociateInterrupt(L4_GlobalId(line, 1));
+    L4_Flush(L4_FpageAddRights(L4_FpageLog2(WINDOW_BASE, 32), L4_FullyAccessible));
+    next_number = 600;
+    child_faults = 0;
+    fault_log_count = 0;
+    watchdog_fired = 0;
+}
+
+static void run_group(const struct systest_group *group)
+{
+    int any = 0;
+    for (unsigned i = 0; i < group->count; ++i)
+        any |= selected(group->tests[i].id);
+    if (!any)
+        return;
+    printf("systest: group %s\n", group->name);
+    for (unsigned k = 0; k < group->count; ++k) {
+        const struct systest *test = &group->tests[reverse_order ? group->count - 1 - k : k];
+        if (selected(test->id))
+            run_test(group, test, 0);
+    }
+    if (group->after_all != 0)
+        group->after_all();
+    isolate(group);
+}
+
 /* ------------------------------------------------------------------ main */
 
 int main(void)
@@ -566,31 +649,20 @@ int main(void)
     image_high = *(L4_Word_t *)((L4_Word_t)kip + TERN_KIP_ROOT_SERVER_HIGH);
     printf("systest: root task %lx, sigma0 %lx, image [%lx, %lx)\n", main_tid.raw, sigma0_tid.raw, image_low,
            image_high);
+    read_arguments();
+    if (prefix_count != 0 || reverse_order)
+        printf("systest: arguments \"%s\"\n", module_arguments());
+    keep_main_state();
 
-    kip_tests();
-    clock_tests();
-    ipc_tests();
-    timeout_tests();
-    thread_tests();
-    space_tests();
-    exregs_tests();
-    schedule_tests();
-    fault_tests();
-    exception_tests();
-    fpu_tests();
-    string_tests();
-    regress_tests();
-    sigma0_tests();
-    map_tests();
-    delete_tests();
-    misc_tests();
-    abi_tests();
-    fuzz_tests();
-    pager_tests();
-    mapdb_tests();
-    ioport_tests();
-    irq_tests();
-    memory_tests(); /* last: it exhausts kernel memory */
+    unsigned groups = (unsigned)(__stop_systest_groups - __start_systest_groups);
+    for (unsigned k = 0; k < groups; ++k)
+        run_group(&__start_systest_groups[reverse_order ? groups - 1 - k : k]);
+    for (unsigned i = 0; i < prefix_count; ++i) {
+        if (!prefix_used[i]) {
+            printf("SYSTEST not ok %s selected test: no test id starts with %s\n", prefixes[i], prefixes[i]);
+            ++failed_count;
+        }
+    }
 
     printf("SYSTEST done %d passed, %d failed\n", passed_count, failed_count);
     kdb_exit(failed_count == 0 ? 0 : 1);

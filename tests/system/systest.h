@@ -1,11 +1,21 @@
 /* SPDX-License-Identifier: MIT */
-/* The in-system test suite: shared declarations. The root task runs every test in turn;
- * each test reports one line
+/* The in-system test suite: shared declarations. Each t_*.c file registers its tests in a
+ * table, one group per table (SYSTEST_GROUP); the root task runs the groups it finds in
+ * the systest_groups section, each test reporting one line
  *
  *     SYSTEST ok <ID> <description>
  *     SYSTEST not ok <ID> <description>: <reason>
  *
  * and the run ends with "SYSTEST done N passed, M failed" and the kernel's debug exit.
+ * The root task module's arguments select tests: "only=IPC0007,MDB00" runs the tests
+ * whose ids start with one of the comma-separated prefixes (and the tests they need);
+ * "order=reverse" runs the groups and their tests backwards (to find order dependencies).
+ *
+ * Groups need the root task's privileges (ThreadControl, SpaceControl, interrupts), so
+ * they run in the root task; the framework isolates them instead: after each group it
+ * deletes every thread the group left, detaches every interrupt line, flushes the
+ * receive windows and restores the main thread's state, and reports as a failure of
+ * the group ("<group>-LEFTOVER") whatever a group's own cleanup missed.
  *
  * Threads the tests create live in slots: slot k (1..63) is the UTCB at utcb base + k KiB
  * of the root task's space and the stack stacks[k]. Threads in other spaces ("children")
@@ -25,15 +35,17 @@
 #include <l4/space.h>
 #include <l4/thread.h>
 #include <l4/types.h>
+#include <l4io.h>
 #include <stdarg.h>
 
 #include "abi.h"
 
-/* The root task's fixed layout (kernel/include/boot_tasks.hpp, libl4/user.ld). */
+/* The root task's fixed layout (kernel/include/boot_tasks.hpp, libl4/user.ld): what the
+ * tests check the kernel against, not part of the ABI file. */
 #define KIP_AREA 0x00007fffffff0000UL
 #define UTCB_AREA 0x00007ffffff00000UL
 #define UTCB_AREA_LOG2 16
-#define UTCB_SIZE 1024UL
+#define UTCB_SIZE ((L4_Word_t)TERN_UTCB_SIZE)
 #define PAGE_SIZE 4096UL
 #define USER_END 0x0000800000000000UL
 
@@ -46,15 +58,16 @@
 #define LABEL_PING 0x5e52UL     /* ordinary test message */
 #define LABEL_START 0x5e53UL    /* main asks a thread to go on */
 
-/* Labels the kernel uses (48-bit labels as received). */
-#define LABEL_MASK 0xffffffffffffUL
+/* Labels the kernel uses (48-bit labels as received). The page-fault, exception and
+ * preemption labels are not in the ABI file yet. */
+#define LABEL_MASK __L4_TAG_LABEL_MASK
 #define PF_LABEL (((L4_Word_t)-2 << 4) & LABEL_MASK)  /* | rwx in the low 4 bits */
 #define EXC_LABEL (((L4_Word_t)-5 << 4) & LABEL_MASK)
-#define SIGMA0_LABEL (((L4_Word_t)-6 << 4) & LABEL_MASK)
+#define SIGMA0_LABEL (__L4_SIGMA0_LABEL & LABEL_MASK)
 #define PREEMPT_LABEL (((L4_Word_t)-3 << 4) & LABEL_MASK)  /* total quantum exhausted */
 #define PREEMPTION_FAULT_VECTOR 257UL /* exception vector of a delayed-preemption overrun */
 
-/* IPC error codes (ErrorCode = code << 1 | phase; phase 0 send, 1 receive). */
+/* An IPC ErrorCode: code (TERN_IPC_ERROR_* of abi.h) << 1 | phase (0 send, 1 receive). */
 #define IPC_ERR(code, phase) (((L4_Word_t)(code) << 1) | (phase))
 #define SEND_PHASE 0
 #define RECV_PHASE 1
@@ -67,12 +80,38 @@
 
 typedef void (*thread_fn)(L4_Word_t arg);
 
-/* --- test bookkeeping (framework.c) --- */
-void run_test(const char *id, const char *description, void (*fn)(void));
+/* --- the test tables (framework.c runs them) --- */
+struct systest {
+    const char *id;          /* stable: "IPC0007" */
+    const char *description;
+    void (*run)(void);
+    /* The test whose state this one continues (a setup, or the step before in a
+     * scenario), or 0: selecting this test runs that one first, once. */
+    const char *needs;
+};
+
+struct systest_group {
+    const char *name;
+    const struct systest *tests;
+    unsigned count;
+    void (*after_each)(void); /* or 0: releases what one test of the group holds */
+    void (*after_all)(void);  /* or 0: releases what the group's tests share */
+};
+
+/* Table entries leave out what they do not use (needs, the hooks); C makes those 0. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+#define SYSTEST_COUNT(table) ((unsigned)(sizeof(table) / sizeof((table)[0])))
+
+/* Registers a group, e.g.
+ *     SYSTEST_GROUP(ipc) = {"ipc", ipc_tests, SYSTEST_COUNT(ipc_tests)};
+ * The linker collects the groups in the systest_groups section; the order in which they
+ * run is not fixed, so a group must not rely on another having run. */
+#define SYSTEST_GROUP(name)                                                                                    \
+    static const struct systest_group name##_group __attribute__((used, section("systest_groups"), aligned(8)))
+
 void fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
 int failed_now(void);
-int format(char *buffer, unsigned long capacity, const char *fmt, va_list args);
-int sformat(char *buffer, unsigned long capacity, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Fails the current test with a reason and leaves the test function. */
 #define CHECK(condition, ...)          \
@@ -203,31 +242,5 @@ struct unpriv_results {
 };
 const struct unpriv_results *unprivileged_results(void);
 #define UNPRIV_CREATED_NUMBER 4090 /* the thread number the child tries to create */
-
-/* --- the test groups --- */
-void kip_tests(void);
-void clock_tests(void);
-void ipc_tests(void);
-void timeout_tests(void);
-void thread_tests(void);
-void space_tests(void);
-void exregs_tests(void);
-void schedule_tests(void);
-void fault_tests(void);
-void exception_tests(void);
-void fpu_tests(void);
-void string_tests(void);
-void regress_tests(void);
-void sigma0_tests(void);
-void map_tests(void);
-void mapdb_tests(void);
-void irq_tests(void);
-void delete_tests(void);
-void misc_tests(void);
-void abi_tests(void);
-void fuzz_tests(void);
-void pager_tests(void);
-void ioport_tests(void);
-void memory_tests(void);
 
 #endif

@@ -159,22 +159,19 @@ static void abi_kernel_interface_regs(void)
     CHECK(out[R_RAX] == KIP_AREA, "KernelInterface returned rax %#lx", out[R_RAX]);
 }
 
-void abi_tests(void)
-{
-    run_test("ABI0001", "SystemClock preserves every register but rax, rcx and r11", abi_system_clock);
-    run_test("ABI0002", "a failing Ipc preserves every register but its outputs (rax r8 r9 r12) and rcx r11", abi_ipc);
-    run_test("ABI0003", "a Call preserves every register but its outputs (rax r8 r9 r12) and rcx r11",
-             abi_ipc_success);
-    run_test("ABI0004", "Unmap preserves every register but rax, rcx and r11 (its MRs are in the UTCB)", abi_unmap);
-    run_test("ABI0005", "ExchangeRegisters preserves every register that is not one of its outputs",
-             abi_exchange_registers);
-    run_test("ABI0006", "Schedule preserves every register but rax, rsi, rcx and r11", abi_schedule);
-    run_test("ABI0007", "ThreadControl preserves every register but rax, rcx and r11", abi_thread_control);
-    run_test("ABI0008", "SpaceControl preserves every register but rax, rsi, rcx and r11", abi_space_control);
-    run_test("ABI0009", "ThreadSwitch preserves every register but rax, rcx and r11", abi_thread_switch);
-    run_test("ABI0010", "ProcessorControl and MemoryControl preserve every register but rax, rcx and r11",
-             abi_processor_memory_control);
-    run_test("ABI0011", "kdb_output preserves every register but rax, rcx and r11", abi_kdb_output);
-    run_test("ABI0012", "KernelInterface (lock; nop) changes only rax, rcx, rdx and rsi",
-             abi_kernel_interface_regs);
-}
+static const struct systest abi_tests[] = {
+    {"ABI0001", "SystemClock preserves every register but rax, rcx and r11", abi_system_clock},
+    {"ABI0002", "a failing Ipc preserves every register but its outputs (rax r8 r9 r12) and rcx r11", abi_ipc},
+    {"ABI0003", "a Call preserves every register but its outputs (rax r8 r9 r12) and rcx r11", abi_ipc_success},
+    {"ABI0004", "Unmap preserves every register but rax, rcx and r11 (its MRs are in the UTCB)", abi_unmap},
+    {"ABI0005", "ExchangeRegisters preserves every register that is not one of its outputs", abi_exchange_registers},
+    {"ABI0006", "Schedule preserves every register but rax, rsi, rcx and r11", abi_schedule},
+    {"ABI0007", "ThreadControl preserves every register but rax, rcx and r11", abi_thread_control},
+    {"ABI0008", "SpaceControl preserves every register but rax, rsi, rcx and r11", abi_space_control},
+    {"ABI0009", "ThreadSwitch preserves every register but rax, rcx and r11", abi_thread_switch},
+    {"ABI0010", "ProcessorControl and MemoryControl preserve every register but rax, rcx and r11",
+     abi_processor_memory_control},
+    {"ABI0011", "kdb_output preserves every register but rax, rcx and r11", abi_kdb_output},
+    {"ABI0012", "KernelInterface (lock; nop) changes only rax, rcx, rdx and rsi", abi_kernel_interface_regs},
+};
+SYSTEST_GROUP(abi) = {"abi", abi_tests, SYSTEST_COUNT(abi_tests)};

@@ -232,23 +232,17 @@ static void frames_survive_space(void)
               "is now %#lx", i, owned_page[i]);
 }
 
-void delete_tests(void)
-{
-    run_test("DEL0001", "deleting the partner of a closed receive ends it with no partner (5)",
-             partner_of_receiver_deleted);
-    run_test("DEL0002", "deleting a receiver ends the sends queued on it with no partner (4)",
-             receiver_deleted_under_sender);
-    run_test("DEL0003", "deleting a queued sender removes its message from the receiver's queue",
-             queued_sender_deleted);
-    run_test("DEL0004", "a reply to a caller deleted while waiting for it fails with no partner (4)",
-             caller_deleted_before_reply);
-    run_test("DEL0005", "deleting the last thread of a space destroys the space", space_destroyed_with_last_thread);
-    run_test("DEL0006", "a deleted thread's number can be reused with a new version; the old id stays dead",
-             number_reused_new_version);
-    run_test("DEL0007", "deleting a thread with a pending timeout leaves other timeouts working",
-             deleted_while_timing);
-    run_test("DEL0008", "a pager's reply to a faulting thread deleted meanwhile fails with no partner",
-             deleted_during_fault);
-    run_test("DEL0009", "destroying a space leaves the frames it had mapped intact for their owner",
-             frames_survive_space);
-}
+static const struct systest delete_tests[] = {
+    {"DEL0001", "deleting the partner of a closed receive ends it with no partner (5)", partner_of_receiver_deleted},
+    {"DEL0002", "deleting a receiver ends the sends queued on it with no partner (4)", receiver_deleted_under_sender},
+    {"DEL0003", "deleting a queued sender removes its message from the receiver's queue", queued_sender_deleted},
+    {"DEL0004", "a reply to a caller deleted while waiting for it fails with no partner (4)",
+     caller_deleted_before_reply},
+    {"DEL0005", "deleting the last thread of a space destroys the space", space_destroyed_with_last_thread},
+    {"DEL0006", "a deleted thread's number can be reused with a new version; the old id stays dead",
+     number_reused_new_version},
+    {"DEL0007", "deleting a thread with a pending timeout leaves other timeouts working", deleted_while_timing},
+    {"DEL0008", "a pager's reply to a faulting thread deleted meanwhile fails with no partner", deleted_during_fault},
+    {"DEL0009", "destroying a space leaves the frames it had mapped intact for their owner", frames_survive_space},
+};
+SYSTEST_GROUP(delete) = {"delete", delete_tests, SYSTEST_COUNT(delete_tests)};

@@ -354,27 +354,24 @@ static void missing_handler_halts(void)
     CHECK(L4_IpcFailed(tag) && !exc_done, "a thread whose handler does not exist went on after ud2");
 }
 
-void exception_tests(void)
-{
-    run_test("EXC0001", "ud2 sends the handler label -5 << 4 with 22 words (rip at the ud2, vector 6, rsp, rflags)",
-             ud2_message);
-    run_test("EXC0002", "the handler's 22-word reply with rip past the ud2 resumes the thread", ud2_resume);
-    run_test("EXC0003", "int3 in user mode arrives as vector 3 with rip after the int3", int3_breakpoint);
-    run_test("EXC0020", "the exception message carries FS (0) and GS (the UTCB) bases; a 22-word reply sets FS",
-             reply_sets_fs_base);
-    run_test("EXC0004", "divide by zero arrives as vector 0 at the div and resumes where the reply says",
-             divide_error);
-    run_test("EXC0005", "the exception message carries the thread's general registers", registers_delivered);
-    run_test("EXC0006", "the handler's reply sets the thread's general registers", reply_sets_registers);
-    run_test("EXC0007", "an empty reply leaves the registers, so the instruction faults again", short_reply_retries);
-    run_test("EXC0008", "a thread without exception handler stops at its exception", no_handler_halts);
-    run_test("EXC0009", "a reply with a kernel rip stops the thread instead of resuming it", kernel_rip_halts);
-    run_test("EXC0010", "an unknown system-call number arrives as invalid opcode (6) after the syscall",
-             unknown_syscall);
-    run_test("EXC0011", "a privileged instruction (cli) arrives as general protection (13) at the instruction",
-             privileged_instruction);
-    run_test("EXC0012", "an exception in another space reaches its handler in the root task by global id",
-             other_space_exception);
-    run_test("EXC0013", "a thread whose exception handler does not exist stops at its exception",
-             missing_handler_halts);
-}
+static const struct systest exception_tests[] = {
+    {"EXC0001", "ud2 sends the handler label -5 << 4 with 22 words (rip at the ud2, vector 6, rsp, rflags)",
+     ud2_message},
+    {"EXC0002", "the handler's 22-word reply with rip past the ud2 resumes the thread", ud2_resume},
+    {"EXC0003", "int3 in user mode arrives as vector 3 with rip after the int3", int3_breakpoint},
+    {"EXC0020", "the exception message carries FS (0) and GS (the UTCB) bases; a 22-word reply sets FS",
+     reply_sets_fs_base},
+    {"EXC0004", "divide by zero arrives as vector 0 at the div and resumes where the reply says", divide_error},
+    {"EXC0005", "the exception message carries the thread's general registers", registers_delivered},
+    {"EXC0006", "the handler's reply sets the thread's general registers", reply_sets_registers},
+    {"EXC0007", "an empty reply leaves the registers, so the instruction faults again", short_reply_retries},
+    {"EXC0008", "a thread without exception handler stops at its exception", no_handler_halts},
+    {"EXC0009", "a reply with a kernel rip stops the thread instead of resuming it", kernel_rip_halts},
+    {"EXC0010", "an unknown system-call number arrives as invalid opcode (6) after the syscall", unknown_syscall},
+    {"EXC0011", "a privileged instruction (cli) arrives as general protection (13) at the instruction",
+     privileged_instruction},
+    {"EXC0012", "an exception in another space reaches its handler in the root task by global id",
+     other_space_exception},
+    {"EXC0013", "a thread whose exception handler does not exist stops at its exception", missing_handler_halts},
+};
+SYSTEST_GROUP(exception) = {"exception", exception_tests, SYSTEST_COUNT(exception_tests)};

@@ -308,29 +308,24 @@ static void read_self(void)
     CHECK(o.sp <= here + 4096 && o.sp + 4096 >= here, "own SP %#lx far from the stack in use (%#lx)", o.sp, here);
 }
 
-void exregs_tests(void)
-{
-    run_test("EXR0001", "ExchangeRegisters reads a receiving thread (local id, state 2, IP in the KIP stubs, SP in its stack)",
-             read_blocked_thread);
-    run_test("EXR0002", "ExchangeRegisters on a local id returns the global id", local_gives_global);
-    run_test("EXR0003", "ExchangeRegisters sets the user-defined handle the thread then reads", set_handle);
-    run_test("EXR0004", "ExchangeRegisters sets the pager and returns the old one", set_pager);
-    run_test("EXR0005", "L4_Stop halts a running thread and L4_Start resumes it", halt_and_resume);
-    run_test("EXR0006", "aborting a receive ends it with canceled in the receive phase (7)", abort_receive);
-    run_test("EXR0007", "aborting a send ends it with canceled in the send phase (6) and drops the message",
-             abort_send);
-    run_test("EXR0008", "setting SP and IP of a running thread makes it continue there", redirect_running);
-    run_test("EXR0009", "ExchangeRegisters on a thread of another space fails with invalid thread (2)", other_space);
-    run_test("EXR0010", "ExchangeRegisters on a nonexistent or nil thread fails with invalid thread (2)",
-             missing_thread);
-    run_test("EXR0011", "ExchangeRegisters with unknown control bits fails with invalid parameter (5)", unknown_bits);
-    run_test("EXR0012", "ExchangeRegisters with kernel or non-canonical IP or SP fails (5) and changes nothing",
-             bad_ip_sp);
-    run_test("EXR0013", "ExchangeRegisters changes only user-modifiable flags", user_flags_only);
-    run_test("EXR0014", "a halted thread blocked in receive still receives and runs on after L4_Start",
-             stop_keeps_receive);
-    run_test("EXR0015", "AbortReceive_and_stop cancels the receive (7) seen once the thread is started",
-             abort_receive_and_stop);
-    run_test("EXR0016", "ExchangeRegisters on oneself reports own local id, running state, pager and SP",
-             read_self);
-}
+static const struct systest exregs_tests[] = {
+    {"EXR0001", "ExchangeRegisters reads a receiving thread (local id, state 2, IP in the KIP stubs, SP in its stack)",
+     read_blocked_thread},
+    {"EXR0002", "ExchangeRegisters on a local id returns the global id", local_gives_global},
+    {"EXR0003", "ExchangeRegisters sets the user-defined handle the thread then reads", set_handle},
+    {"EXR0004", "ExchangeRegisters sets the pager and returns the old one", set_pager},
+    {"EXR0005", "L4_Stop halts a running thread and L4_Start resumes it", halt_and_resume},
+    {"EXR0006", "aborting a receive ends it with canceled in the receive phase (7)", abort_receive},
+    {"EXR0007", "aborting a send ends it with canceled in the send phase (6) and drops the message", abort_send},
+    {"EXR0008", "setting SP and IP of a running thread makes it continue there", redirect_running},
+    {"EXR0009", "ExchangeRegisters on a thread of another space fails with invalid thread (2)", other_space},
+    {"EXR0010", "ExchangeRegisters on a nonexistent or nil thread fails with invalid thread (2)", missing_thread},
+    {"EXR0011", "ExchangeRegisters with unknown control bits fails with invalid parameter (5)", unknown_bits},
+    {"EXR0012", "ExchangeRegisters with kernel or non-canonical IP or SP fails (5) and changes nothing", bad_ip_sp},
+    {"EXR0013", "ExchangeRegisters changes only user-modifiable flags", user_flags_only},
+    {"EXR0014", "a halted thread blocked in receive still receives and runs on after L4_Start", stop_keeps_receive},
+    {"EXR0015", "AbortReceive_and_stop cancels the receive (7) seen once the thread is started",
+     abort_receive_and_stop},
+    {"EXR0016", "ExchangeRegisters on oneself reports own local id, running state, pager and SP", read_self},
+};
+SYSTEST_GROUP(exregs) = {"exregs", exregs_tests, SYSTEST_COUNT(exregs_tests)};

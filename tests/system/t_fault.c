@@ -248,19 +248,19 @@ static void write_to_text_fault(void)
           target, (L4_Word_t)pf_store_at);
 }
 
-void fault_tests(void)
-{
-    run_test("PF0001", "a new space's first fault is the fetch at its start IP, sent to the pager as x access",
-             first_fault_is_fetch);
-    run_test("PF0002", "a write fault reports the w access, exact address and an IP in the image", write_fault);
-    run_test("PF0003", "a read fault reports the r access and the pager's mapping supplies the data", read_fault);
-    run_test("PF0004", "a fault in the own space reaches the thread's pager with address and faulting IP, the "
-             "map reply restarts the access", own_space_fault);
-    run_test("PF0005", "a thread without pager stops at its page fault", no_pager_halts);
-    run_test("PF0006", "a thread stopped at a fault without pager runs again when ExchangeRegisters gives it IP and SP",
-             restart_after_fault_halt);
-    run_test("PF0007", "an empty pager reply makes the thread fault again at the same place", empty_reply_refaults);
-    run_test("PF0008", "a thread whose pager does not exist stops at its page fault", missing_pager_halts);
-    run_test("PF0009", "a user read of kernel memory is a page fault sent to the pager", kernel_address_fault);
-    run_test("PF0010", "a write to the own read-only text is a w page fault", write_to_text_fault);
-}
+static const struct systest fault_tests[] = {
+    {"PF0001", "a new space's first fault is the fetch at its start IP, sent to the pager as x access",
+     first_fault_is_fetch},
+    {"PF0002", "a write fault reports the w access, exact address and an IP in the image", write_fault},
+    {"PF0003", "a read fault reports the r access and the pager's mapping supplies the data", read_fault},
+    {"PF0004", "a fault in the own space reaches the thread's pager with address and faulting IP, the " "map reply restarts the access",
+     own_space_fault},
+    {"PF0005", "a thread without pager stops at its page fault", no_pager_halts},
+    {"PF0006", "a thread stopped at a fault without pager runs again when ExchangeRegisters gives it IP and SP",
+     restart_after_fault_halt},
+    {"PF0007", "an empty pager reply makes the thread fault again at the same place", empty_reply_refaults},
+    {"PF0008", "a thread whose pager does not exist stops at its page fault", missing_pager_halts},
+    {"PF0009", "a user read of kernel memory is a page fault sent to the pager", kernel_address_fault},
+    {"PF0010", "a write to the own read-only text is a w page fault", write_to_text_fault},
+};
+SYSTEST_GROUP(fault) = {"fault", fault_tests, SYSTEST_COUNT(fault_tests)};

@@ -191,15 +191,14 @@ static void deleted_owner(void)
     }
 }
 
-void fpu_tests(void)
-{
-    run_test("FPU0001", "SSE and x87 instructions work in user mode", sse_and_x87_work);
-    run_test("FPU0002", "each thread keeps its own XMM registers across switches both ways", xmm_per_thread);
-    run_test("FPU0003", "a new thread starts with zero XMM registers and default MXCSR and x87 control word",
-             new_thread_initial_state);
-    run_test("FPU0004", "the x87 register stack is per thread", x87_stack_per_thread);
-    run_test("FPU0005", "an unmasked x87 divide by zero arrives at the exception handler as vector 16 (#MF)",
-             x87_exception_ipc);
-    run_test("FPU0006", "deleting the thread that owns the FPU registers leaves the others' state intact",
-             deleted_owner);
-}
+static const struct systest fpu_tests[] = {
+    {"FPU0001", "SSE and x87 instructions work in user mode", sse_and_x87_work},
+    {"FPU0002", "each thread keeps its own XMM registers across switches both ways", xmm_per_thread},
+    {"FPU0003", "a new thread starts with zero XMM registers and default MXCSR and x87 control word",
+     new_thread_initial_state},
+    {"FPU0004", "the x87 register stack is per thread", x87_stack_per_thread},
+    {"FPU0005", "an unmasked x87 divide by zero arrives at the exception handler as vector 16 (#MF)",
+     x87_exception_ipc},
+    {"FPU0006", "deleting the thread that owns the FPU registers leaves the others' state intact", deleted_owner},
+};
+SYSTEST_GROUP(fpu) = {"fpu", fpu_tests, SYSTEST_COUNT(fpu_tests)};

@@ -847,7 +847,7 @@ static void mismatch(const char *fmt, ...)
     if (fz.mismatches++ == 0) {
         va_list args;
         va_start(args, fmt);
-        format(fz.first_mismatch, sizeof fz.first_mismatch, fmt, args);
+        vsnprintf(fz.first_mismatch, sizeof fz.first_mismatch, fmt, args);
         va_end(args);
     }
 }
@@ -975,7 +975,7 @@ static void main_send(void)
     set_error_code(99);
     L4_MsgTag_t tag = L4_Send_Timeout(dest, L4_ZeroTime);
     L4_Word_t error = L4_ErrorCode();
-    if (handler ? L4_IpcFailed(tag) : L4_IpcSucceeded(tag) || error != IPC_ERR(2, SEND_PHASE))
+    if (handler ? L4_IpcFailed(tag) : L4_IpcSucceeded(tag) || error != IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, SEND_PHASE))
         mismatch("a message to %#lx (%s handler) gave tag %#lx, ErrorCode %lu", dest.raw, handler ? "its" : "not its",
                  tag.raw, error);
 }
@@ -1099,7 +1099,7 @@ static void privileged_interrupt_fuzz(void)
         L4_LoadMR(0, 0);
         set_error_code(99);
         L4_MsgTag_t tag = L4_Send_Timeout(line_id(line), L4_ZeroTime);
-        CHECK(L4_IpcFailed(tag) && L4_ErrorCode() == IPC_ERR(2, SEND_PHASE),
+        CHECK(L4_IpcFailed(tag) && L4_ErrorCode() == IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, SEND_PHASE),
               "line %lu, detached, took a message from the main thread (tag %#lx, ErrorCode %lu)", line, tag.raw,
               L4_ErrorCode());
     }
@@ -1117,19 +1117,12 @@ static void fuzz_interrupts_test(void)
     quiet_interrupts_and_ports();
 }
 
-void fuzz_tests(void)
-{
-    run_test("FUZZ0001",
-             "200000 random system calls (interrupt thread ids and I/O fpages among the arguments) from an "
-             "unprivileged task that owns ports and handles the PIT's line leave the kernel working",
-             fuzz_calls_test);
-    run_test("FUZZ0002",
-             "two hostile tasks trading 20000 rounds of random map, grant and string items of memory and I/O "
-             "ports, unmaps, touches and port accesses leave the kernel working; the root task's Flush takes "
-             "every port back",
-             fuzz_trades_test);
-    run_test("FUZZ0003",
-             "20000 random privileged ThreadControls on interrupt threads, interleaved with interrupts answered or "
-             "not, handler deletions and calls on interrupt threads, follow the rules and leave interrupts working",
-             fuzz_interrupts_test);
-}
+static const struct systest fuzz_tests[] = {
+    {"FUZZ0001", "200000 random system calls (interrupt thread ids and I/O fpages among the arguments) from an " "unprivileged task that owns ports and handles the PIT's line leave the kernel working",
+     fuzz_calls_test},
+    {"FUZZ0002", "two hostile tasks trading 20000 rounds of random map, grant and string items of memory and I/O " "ports, unmaps, touches and port accesses leave the kernel working; the root task's Flush takes " "every port back",
+     fuzz_trades_test},
+    {"FUZZ0003", "20000 random privileged ThreadControls on interrupt threads, interleaved with interrupts answered or " "not, handler deletions and calls on interrupt threads, follow the rules and leave interrupts working",
+     fuzz_interrupts_test},
+};
+SYSTEST_GROUP(fuzz) = {"fuzz", fuzz_tests, SYSTEST_COUNT(fuzz_tests)};

@@ -319,7 +319,7 @@ static int get_ports(L4_Word_t port, int log2)
 /* The root task gives back every port it has (and what derives from them goes too). */
 static void drop_ports(void) { (void)L4_Flush(io_fpage(0, 16)); }
 
-/* Stops the test when a helper has recorded a failure (wrapped() cleans up). */
+/* Stops the test when a helper has recorded a failure (forget_agents cleans up). */
 #define REQUIRE(x)   \
     do {             \
         if (!(x))    \
@@ -621,53 +621,30 @@ static void kernel_memory_is_not_device_memory(void)
     }
 }
 
-static void wrapped(void (*test)(void))
+/* After each test: the root task gives back every port it got, so the next test starts with none. */
+static void forget_agents(void)
 {
-    test();
     drop_ports();
-    cleanup_threads();
     for (int i = 0; i < MAX_AGENTS; ++i)
         agents[i].tid = L4_nilthread;
 }
 
-#define IOP_TEST(id, description, fn)                  \
-    static void fn##_wrapped(void) { wrapped(fn); }     \
-    static void fn##_run(void) { run_test(id, description, fn##_wrapped); }
-
-IOP_TEST("IOP0001", "a port access without its I/O fpage raises #GP, an exception IPC (vector 13)",
-         faults_without_fpage)
-IOP_TEST("IOP0002", "the root task gets ports 0x70/0x71 from sigma0 and uses them; other spaces still fault",
-         works_after_mapping)
-IOP_TEST("IOP0003", "a child gets ports from the root task by a map item and uses them", child_gets_ports)
-IOP_TEST("IOP0004", "Unmap of an I/O fpage revokes the child's ports; Flush the root task's too", unmap_revokes)
-IOP_TEST("IOP0005", "root -> A -> B: A's Unmap revokes B's ports, the root task's revokes both",
-         recursive_revocation)
-IOP_TEST("IOP0006", "a grant of ports moves them (the grantor faults), still revocable from above", grant_moves)
-IOP_TEST("IOP0007", "deleting a space revokes the ports derived from its ports", deletion_revokes)
-IOP_TEST("IOP0008", "Unmap of 2 (and 1) of 8 mapped ports revokes only those", partial_unmap)
-IOP_TEST("IOP0009", "an I/O receive window takes the ports inside it; a memory window takes none",
-         window_selects_ports)
-IOP_TEST("IOP0010", "bad I/O fpages (misaligned, too big, high bits) map and unmap nothing", bad_io_fpages)
-IOP_TEST("IOP0011", "a task other than the root task gets the nil fpage for ports and device memory",
-         unprivileged_gets_nil)
-IOP_TEST("IOP0012", "the root task gets device memory (BIOS ROM) from sigma0, maps it on; Flush revokes",
-         device_memory)
-IOP_TEST("IOP0013", "sigma0 gives no kernel RAM or addresses beyond the physical width as device memory",
-         kernel_memory_is_not_device_memory)
-
-void ioport_tests(void)
-{
-    faults_without_fpage_run();
-    works_after_mapping_run();
-    child_gets_ports_run();
-    unmap_revokes_run();
-    recursive_revocation_run();
-    grant_moves_run();
-    deletion_revokes_run();
-    partial_unmap_run();
-    window_selects_ports_run();
-    bad_io_fpages_run();
-    unprivileged_gets_nil_run();
-    device_memory_run();
-    kernel_memory_is_not_device_memory_run();
-}
+static const struct systest ioport_tests[] = {
+    {"IOP0001", "a port access without its I/O fpage raises #GP, an exception IPC (vector 13)", faults_without_fpage},
+    {"IOP0002", "the root task gets ports 0x70/0x71 from sigma0 and uses them; other spaces still fault",
+     works_after_mapping},
+    {"IOP0003", "a child gets ports from the root task by a map item and uses them", child_gets_ports},
+    {"IOP0004", "Unmap of an I/O fpage revokes the child's ports; Flush the root task's too", unmap_revokes},
+    {"IOP0005", "root -> A -> B: A's Unmap revokes B's ports, the root task's revokes both", recursive_revocation},
+    {"IOP0006", "a grant of ports moves them (the grantor faults), still revocable from above", grant_moves},
+    {"IOP0007", "deleting a space revokes the ports derived from its ports", deletion_revokes},
+    {"IOP0008", "Unmap of 2 (and 1) of 8 mapped ports revokes only those", partial_unmap},
+    {"IOP0009", "an I/O receive window takes the ports inside it; a memory window takes none", window_selects_ports},
+    {"IOP0010", "bad I/O fpages (misaligned, too big, high bits) map and unmap nothing", bad_io_fpages},
+    {"IOP0011", "a task other than the root task gets the nil fpage for ports and device memory",
+     unprivileged_gets_nil},
+    {"IOP0012", "the root task gets device memory (BIOS ROM) from sigma0, maps it on; Flush revokes", device_memory},
+    {"IOP0013", "sigma0 gives no kernel RAM or addresses beyond the physical width as device memory",
+     kernel_memory_is_not_device_memory},
+};
+SYSTEST_GROUP(ioport) = {"ioport", ioport_tests, SYSTEST_COUNT(ioport_tests), .after_each = forget_agents};

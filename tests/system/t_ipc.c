@@ -715,48 +715,45 @@ static void many_calls_keep_every_word(void)
     }
 }
 
-void ipc_tests(void)
-{
-    run_test("IPC0001", "send to a waiting receiver delivers every untyped word (63)", send_all_words);
-    run_test("IPC0002", "send to a thread not yet receiving blocks until it receives, then delivers",
-             send_blocks_until_receiver);
-    run_test("IPC0003", "open wait reports a same-space sender by its global id", open_wait_global_id);
-    run_test("IPC0004", "anylocalthread receive reports the sender's local id", anylocal_gives_local_id);
-    run_test("IPC0005", "closed receive naming a local id takes that thread's message", closed_receive_local_id);
-    run_test("IPC0006", "send to a local id reaches the thread with that UTCB", send_to_local_id);
-    run_test("IPC0007", "Call delivers the request and returns the callee's reply", call_and_reply);
-    run_test("IPC0008", "ReplyWait replies to one caller and receives the next request", reply_and_wait);
-    run_test("IPC0009", "send to self fails at once with no partner in the send phase (4)", send_to_self);
-    run_test("IPC0010", "closed receive from a nonexistent thread fails at once with no partner receive phase (5)",
-             receive_from_missing);
-    run_test("IPC0011", "send to a nonexistent thread fails at once with no partner send phase (4)", send_to_missing);
-    run_test("IPC0012", "send to a thread id with the wrong version fails with no partner", send_wrong_version);
-    run_test("IPC0013", "tag with u + t > 63 fails with message overflow for sender (8) and receiver (9)",
-             malformed_tag);
-    run_test("IPC0014", "string items are refused with message overflow for sender (8) and receiver (9)",
-             string_item_refused);
-    run_test("IPC0015", "the 48-bit label arrives intact with no flags set", label_delivered);
-    run_test("IPC0016", "an empty message (u = 0) arrives as a bare tag", empty_message);
-    run_test("IPC0017", "queued senders are received in arrival order", senders_fifo);
-    run_test("IPC0018", "closed receive takes the named sender out of the queue ahead of others",
-             closed_receive_picks);
-    run_test("IPC0019", "Lipc call and reply between local threads with local ids", lipc_local);
-    run_test("IPC0020", "Call whose callee never replies fails with receive-phase timeout (3) after the send",
-             call_receive_timeout);
-    run_test("IPC0021", "a callee that took the queued Call can reply with zero timeout", call_queued_zero_reply);
-    run_test("IPC0022", "IPC with nil destination and nil source returns at once without error", nil_ipc);
-    run_test("IPC0023", "zero-timeout send to a waiting receiver succeeds", zero_timeout_send_to_waiting);
-    run_test("IPC0024", "zero-timeout receive from an already queued sender succeeds", zero_timeout_receive_queued);
-    run_test("IPC0025", "closed receive by global id reports that global id", from_of_closed_global);
-    run_test("IPC0026", "a receiver in a closed wait ignores other senders and takes the awaited one",
-             wrong_sender_not_accepted);
-    run_test("IPC0027", "a thread's closed wait for a nonexistent thread ends at once with no partner (5)",
-             closed_wait_missing_thread);
-    run_test("IPC0028", "63 words sent from another space arrive intact", words_across_spaces);
-    run_test("IPC0029", "Call to a server in another space returns its replies, three times", call_across_spaces);
-    run_test("IPC0030", "closed receive from a local id no thread has fails at once with no partner (5)",
-             receive_from_unused_local_id);
-    run_test("IPC0031", "a thread waiting for its pager's reply takes no other message", fault_wait_is_closed);
-    run_test("IPC0032", "1000 calls of 0 to 63 words to an echo server come back with every word and the label",
-             many_calls_keep_every_word);
-}
+static const struct systest ipc_tests[] = {
+    {"IPC0001", "send to a waiting receiver delivers every untyped word (63)", send_all_words},
+    {"IPC0002", "send to a thread not yet receiving blocks until it receives, then delivers",
+     send_blocks_until_receiver},
+    {"IPC0003", "open wait reports a same-space sender by its global id", open_wait_global_id},
+    {"IPC0004", "anylocalthread receive reports the sender's local id", anylocal_gives_local_id},
+    {"IPC0005", "closed receive naming a local id takes that thread's message", closed_receive_local_id},
+    {"IPC0006", "send to a local id reaches the thread with that UTCB", send_to_local_id},
+    {"IPC0007", "Call delivers the request and returns the callee's reply", call_and_reply},
+    {"IPC0008", "ReplyWait replies to one caller and receives the next request", reply_and_wait},
+    {"IPC0009", "send to self fails at once with no partner in the send phase (4)", send_to_self},
+    {"IPC0010", "closed receive from a nonexistent thread fails at once with no partner receive phase (5)",
+     receive_from_missing},
+    {"IPC0011", "send to a nonexistent thread fails at once with no partner send phase (4)", send_to_missing},
+    {"IPC0012", "send to a thread id with the wrong version fails with no partner", send_wrong_version},
+    {"IPC0013", "tag with u + t > 63 fails with message overflow for sender (8) and receiver (9)", malformed_tag},
+    {"IPC0014", "string items are refused with message overflow for sender (8) and receiver (9)", string_item_refused},
+    {"IPC0015", "the 48-bit label arrives intact with no flags set", label_delivered},
+    {"IPC0016", "an empty message (u = 0) arrives as a bare tag", empty_message},
+    {"IPC0017", "queued senders are received in arrival order", senders_fifo},
+    {"IPC0018", "closed receive takes the named sender out of the queue ahead of others", closed_receive_picks},
+    {"IPC0019", "Lipc call and reply between local threads with local ids", lipc_local},
+    {"IPC0020", "Call whose callee never replies fails with receive-phase timeout (3) after the send",
+     call_receive_timeout},
+    {"IPC0021", "a callee that took the queued Call can reply with zero timeout", call_queued_zero_reply},
+    {"IPC0022", "IPC with nil destination and nil source returns at once without error", nil_ipc},
+    {"IPC0023", "zero-timeout send to a waiting receiver succeeds", zero_timeout_send_to_waiting},
+    {"IPC0024", "zero-timeout receive from an already queued sender succeeds", zero_timeout_receive_queued},
+    {"IPC0025", "closed receive by global id reports that global id", from_of_closed_global},
+    {"IPC0026", "a receiver in a closed wait ignores other senders and takes the awaited one",
+     wrong_sender_not_accepted},
+    {"IPC0027", "a thread's closed wait for a nonexistent thread ends at once with no partner (5)",
+     closed_wait_missing_thread},
+    {"IPC0028", "63 words sent from another space arrive intact", words_across_spaces},
+    {"IPC0029", "Call to a server in another space returns its replies, three times", call_across_spaces},
+    {"IPC0030", "closed receive from a local id no thread has fails at once with no partner (5)",
+     receive_from_unused_local_id},
+    {"IPC0031", "a thread waiting for its pager's reply takes no other message", fault_wait_is_closed},
+    {"IPC0032", "1000 calls of 0 to 63 words to an echo server come back with every word and the label",
+     many_calls_keep_every_word},
+};
+SYSTEST_GROUP(ipc) = {"ipc", ipc_tests, SYSTEST_COUNT(ipc_tests)};

@@ -138,7 +138,7 @@ static void reply_unmasks(void)
         acknowledge(pit_irq());
     pit_quiet();
     CHECK(L4_IpcSucceeded(first), "no first interrupt");
-    CHECK(L4_IpcFailed(while_masked) && masked_error == IPC_ERR(1, RECV_PHASE),
+    CHECK(L4_IpcFailed(while_masked) && masked_error == IPC_ERR(TERN_IPC_ERROR_TIMEOUT, RECV_PHASE),
           "an interrupt came before the first was answered (tag %#lx, ErrorCode %lu)", while_masked.raw,
           masked_error);
     CHECK(L4_IpcSucceeded(ack), "the answer failed (ErrorCode %lu)", L4_ErrorCode());
@@ -346,12 +346,12 @@ static void messages_to_interrupt_thread(void)
     L4_MsgTag_t stranger = acknowledge(pit_irq());
     L4_Word_t error = L4_ErrorCode();
     L4_DeassociateInterrupt(pit_irq());
-    CHECK(L4_IpcFailed(stranger) && error == IPC_ERR(2, SEND_PHASE),
+    CHECK(L4_IpcFailed(stranger) && error == IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, SEND_PHASE),
           "a message from a thread that is not the handler: tag %#lx, ErrorCode %lu", stranger.raw, error);
     /* An interrupt thread that was never associated does not exist. */
     set_error_code(99);
     L4_MsgTag_t never = send_ms(L4_GlobalId(12, 1), 10);
-    CHECK(L4_IpcFailed(never) && L4_ErrorCode() == IPC_ERR(2, SEND_PHASE),
+    CHECK(L4_IpcFailed(never) && L4_ErrorCode() == IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, SEND_PHASE),
           "sending to a never associated interrupt thread: ErrorCode %lu", L4_ErrorCode());
 }
 
@@ -420,28 +420,25 @@ static void call_answers_and_waits(void)
           L4_ErrorCode());
 }
 
-void irq_tests(void)
-{
-    run_test("IRQ0001", "interrupts reach their handler only after the association", delivered_only_after_association);
-    run_test("IRQ0002", "an interrupt arrives from the interrupt thread with label -1 << 4 and no words",
-             message_is_from_interrupt_thread);
-    run_test("IRQ0003", "no second interrupt reaches the handler before it answers the first; the answer lets it through",
-             reply_unmasks);
-    run_test("IRQ0004", "a detached line delivers nothing; a new handler gets its interrupts", detach_stops_delivery);
-    run_test("IRQ0005", "deleting the handler detaches the line (a new thread with its id gets nothing); it can be associated again",
-             handler_deletion_detaches);
-    run_test("IRQ0006", "bad associations fail with X.2 error codes; an interrupt thread is no space",
-             bad_associations);
-    run_test("IRQ0007", "only the handler may answer; an answer with nothing outstanding succeeds",
-             messages_to_interrupt_thread);
-    run_test("IRQ0008", "an unprivileged task cannot associate an interrupt", unprivileged_cannot_associate);
-    run_test("IRQ0009", "an interrupt for a handler that does not wait is queued and received later",
-             queued_when_handler_busy);
-    run_test("IRQ0010", "a call to the interrupt thread answers the interrupt and waits for the next",
-             call_answers_and_waits);
-    run_test("IRQ0011", "edges of an edge-triggered line before the answer make one interrupt after it",
-             edges_before_answer_make_one);
-    run_test("IRQ0012", "a thread that is not active cannot be a handler (ErrorCode 5)", inactive_handler_refused);
-    run_test("IRQ0013", "after a send-only answer the interrupt thread preempts the handler to queue a remembered edge",
-             remembered_edge_after_send_answer);
-}
+static const struct systest irq_tests[] = {
+    {"IRQ0001", "interrupts reach their handler only after the association", delivered_only_after_association},
+    {"IRQ0002", "an interrupt arrives from the interrupt thread with label -1 << 4 and no words",
+     message_is_from_interrupt_thread},
+    {"IRQ0003", "no second interrupt reaches the handler before it answers the first; the answer lets it through",
+     reply_unmasks},
+    {"IRQ0004", "a detached line delivers nothing; a new handler gets its interrupts", detach_stops_delivery},
+    {"IRQ0005", "deleting the handler detaches the line (a new thread with its id gets nothing); it can be associated again",
+     handler_deletion_detaches},
+    {"IRQ0006", "bad associations fail with X.2 error codes; an interrupt thread is no space", bad_associations},
+    {"IRQ0007", "only the handler may answer; an answer with nothing outstanding succeeds",
+     messages_to_interrupt_thread},
+    {"IRQ0008", "an unprivileged task cannot associate an interrupt", unprivileged_cannot_associate},
+    {"IRQ0009", "an interrupt for a handler that does not wait is queued and received later", queued_when_handler_busy},
+    {"IRQ0010", "a call to the interrupt thread answers the interrupt and waits for the next", call_answers_and_waits},
+    {"IRQ0011", "edges of an edge-triggered line before the answer make one interrupt after it",
+     edges_before_answer_make_one},
+    {"IRQ0012", "a thread that is not active cannot be a handler (ErrorCode 5)", inactive_handler_refused},
+    {"IRQ0013", "after a send-only answer the interrupt thread preempts the handler to queue a remembered edge",
+     remembered_edge_after_send_answer},
+};
+SYSTEST_GROUP(irq) = {"irq", irq_tests, SYSTEST_COUNT(irq_tests)};

@@ -157,21 +157,20 @@ static void kip_description(void)
               (unsigned)(unsigned char)text[i]);
 }
 
-void kip_tests(void)
-{
-    run_test("KIP0001", "KernelInterface returns the KIP at the root task's KIP area and it carries the magic",
-             kip_magic);
-    run_test("KIP0002", "API version is X.2 (0x84) in KernelInterface, the KIP and L4_ApiVersion", kip_api_version);
-    run_test("KIP0003", "API flags say 64-bit little endian in KernelInterface and the KIP", kip_api_flags);
-    run_test("KIP0004", "kernel id from KernelInterface matches the kernel description (Tern)", kip_kernel_id);
-    run_test("KIP0005", "memory descriptors are present and describe conventional memory", kip_memory_descriptors);
-    run_test("KIP0006", "every system-call link is a distinct nonzero offset inside the KIP", kip_syscall_links);
-    run_test("KIP0007", "UTCB area info gives 1 KiB UTCBs, 1 KiB alignment and 4 KiB minimal areas", kip_utcb_info);
-    run_test("KIP0008", "KIP area info gives a 4 KiB KIP area", kip_area_info);
-    run_test("KIP0009", "thread info gives user base 512 and system base 256 and the root task is 514", kip_thread_info);
-    run_test("KIP0010", "root server and sigma0 images are described with IPs inside them", kip_boot_images);
-    run_test("KIP0011", "processor info describes one processor", kip_processors);
-    run_test("KIP0012", "page info offers 4 KiB pages with rwx rights", kip_page_info);
-    run_test("KIP0013", "the KIP is readable but a write to it faults", kip_read_only);
-    run_test("KIP0014", "kernel description names the supplier and version string Tern", kip_description);
-}
+static const struct systest kip_tests[] = {
+    {"KIP0001", "KernelInterface returns the KIP at the root task's KIP area and it carries the magic", kip_magic},
+    {"KIP0002", "API version is X.2 (0x84) in KernelInterface, the KIP and L4_ApiVersion", kip_api_version},
+    {"KIP0003", "API flags say 64-bit little endian in KernelInterface and the KIP", kip_api_flags},
+    {"KIP0004", "kernel id from KernelInterface matches the kernel description (Tern)", kip_kernel_id},
+    {"KIP0005", "memory descriptors are present and describe conventional memory", kip_memory_descriptors},
+    {"KIP0006", "every system-call link is a distinct nonzero offset inside the KIP", kip_syscall_links},
+    {"KIP0007", "UTCB area info gives 1 KiB UTCBs, 1 KiB alignment and 4 KiB minimal areas", kip_utcb_info},
+    {"KIP0008", "KIP area info gives a 4 KiB KIP area", kip_area_info},
+    {"KIP0009", "thread info gives user base 512 and system base 256 and the root task is 514", kip_thread_info},
+    {"KIP0010", "root server and sigma0 images are described with IPs inside them", kip_boot_images},
+    {"KIP0011", "processor info describes one processor", kip_processors},
+    {"KIP0012", "page info offers 4 KiB pages with rwx rights", kip_page_info},
+    {"KIP0013", "the KIP is readable but a write to it faults", kip_read_only},
+    {"KIP0014", "kernel description names the supplier and version string Tern", kip_description},
+};
+SYSTEST_GROUP(kip) = {"kip", kip_tests, SYSTEST_COUNT(kip_tests)};

@@ -380,26 +380,21 @@ static void grant_moves_page(void)
     CHECK(mr(1) == (L4_Word_t)&grant_page[3], "fault at %#lx, expected %#lx", mr(1), (L4_Word_t)&grant_page[3]);
 }
 
-void map_tests(void)
-{
-    run_test("MAP0001", "a map item puts the sender's page at the receiver's window", map_to_window);
-    run_test("MAP0002", "the receiver gets the map item itself as two typed words (t = 2)", map_item_words);
-    run_test("MAP0003", "a receiver that accepts no map items gets no mapping", no_window_no_mapping);
-    run_test("MAP0004", "a read-only map item gives a mapping that faults on write with the w bit",
-             read_only_mapping);
-    run_test("MAP0005", "a writable mapping shares memory with the sender", writable_mapping_shared);
-    run_test("MAP0006", "an fpage larger than the window maps the part the send base selects",
-             big_fpage_small_window);
-    run_test("MAP0007", "an fpage smaller than the window lands at the send base offset in it",
-             small_fpage_big_window);
-    run_test("MAP0008", "a map item of memory the sender does not have maps nothing", unmapped_source_maps_nothing);
-    run_test("MAP0009", "Flush of the caller's own mapping makes the next access fault", flush_own_mapping);
-    run_test("MAP0010", "Unmap returns each fpage in its MR with base and size unchanged", unmap_returns_fpage);
-    run_test("MAP0011", "Unmap without the flush bit keeps the caller's own mapping, Flush removes it",
-             unmap_without_flush_keeps_own);
-    run_test("MAP0012", "a map item aimed at the receiver's KIP area leaves the KIP in place",
-             map_into_kip_area_refused);
-    run_test("MAP0013", "the sender's UTCB page cannot be mapped to others", utcb_not_mappable);
-    run_test("MAP0014", "a grant item between spaces moves the page (granter faults on it afterwards)",
-             grant_moves_page);
-}
+static const struct systest map_tests[] = {
+    {"MAP0001", "a map item puts the sender's page at the receiver's window", map_to_window},
+    {"MAP0002", "the receiver gets the map item itself as two typed words (t = 2)", map_item_words},
+    {"MAP0003", "a receiver that accepts no map items gets no mapping", no_window_no_mapping},
+    {"MAP0004", "a read-only map item gives a mapping that faults on write with the w bit", read_only_mapping},
+    {"MAP0005", "a writable mapping shares memory with the sender", writable_mapping_shared},
+    {"MAP0006", "an fpage larger than the window maps the part the send base selects", big_fpage_small_window},
+    {"MAP0007", "an fpage smaller than the window lands at the send base offset in it", small_fpage_big_window},
+    {"MAP0008", "a map item of memory the sender does not have maps nothing", unmapped_source_maps_nothing},
+    {"MAP0009", "Flush of the caller's own mapping makes the next access fault", flush_own_mapping},
+    {"MAP0010", "Unmap returns each fpage in its MR with base and size unchanged", unmap_returns_fpage},
+    {"MAP0011", "Unmap without the flush bit keeps the caller's own mapping, Flush removes it",
+     unmap_without_flush_keeps_own},
+    {"MAP0012", "a map item aimed at the receiver's KIP area leaves the KIP in place", map_into_kip_area_refused},
+    {"MAP0013", "the sender's UTCB page cannot be mapped to others", utcb_not_mappable},
+    {"MAP0014", "a grant item between spaces moves the page (granter faults on it afterwards)", grant_moves_page},
+};
+SYSTEST_GROUP(map) = {"map", map_tests, SYSTEST_COUNT(map_tests)};

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* MEM: running out of kernel memory is an error for the caller (out of memory, 8), never a
- * crash, and deleting returns the memory. Runs last: it exhausts the kernel's memory. */
+ * crash, and deleting returns the memory. It exhausts the kernel's memory and gives all of it
+ * back (MEM0002 checks), so it may run before other groups. */
 #include "systest.h"
 
 #define MAX_HOGS 3300
@@ -67,9 +68,9 @@ static void memory_returned(void)
           "zero-timeout receive: ErrorCode %lu", L4_ErrorCode());
 }
 
-void memory_tests(void)
-{
-    run_test("MEM0001", "creating threads with spaces until kernel memory runs out fails with out of memory (8)",
-             out_of_memory);
-    run_test("MEM0002", "deleting them returns all memory; a second round creates as many", memory_returned);
-}
+static const struct systest memory_tests[] = {
+    {"MEM0001", "creating threads with spaces until kernel memory runs out fails with out of memory (8)",
+     out_of_memory},
+    {"MEM0002", "deleting them returns all memory; a second round creates as many", memory_returned},
+};
+SYSTEST_GROUP(memory) = {"memory", memory_tests, SYSTEST_COUNT(memory_tests)};

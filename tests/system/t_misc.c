@@ -61,12 +61,12 @@ const struct unpriv_results *unprivileged_results(void)
     unpriv_attempted = 1;
     L4_ThreadId_t child = spawn_child(unpriv_child, 0);
     if (L4_IsNilThread(child)) {
-        sformat(unpriv.why, sizeof unpriv.why, "the unprivileged child could not be started");
+        snprintf(unpriv.why, sizeof unpriv.why, "the unprivileged child could not be started");
         return &unpriv;
     }
     L4_MsgTag_t tag = serve_child(child, 3000, 0);
     if (!is_label(tag, LABEL_REPORT) || L4_UntypedWords(tag) != 2 * U_COUNT) {
-        sformat(unpriv.why, sizeof unpriv.why, "the unprivileged child did not report (tag %#lx, ErrorCode %lu)",
+        snprintf(unpriv.why, sizeof unpriv.why, "the unprivileged child did not report (tag %#lx, ErrorCode %lu)",
                 tag.raw, L4_ErrorCode());
         return &unpriv;
     }
@@ -212,27 +212,25 @@ static void kdb_exit_unprivileged(void)
           u->error[U_KDB_EXIT]);
 }
 
-void clock_tests(void)
-{
-    run_test("CLK0001", "SystemClock never goes back over 1000 readings", clock_monotonic);
-    run_test("CLK0002", "SystemClock advances at least 50 ms across a 50 ms receive timeout", clock_advances_with_sleep);
-    run_test("CLK0003", "SystemClock read by another thread lies between the main thread's readings", clock_shared);
-    run_test("CLK0004", "SystemClock has microsecond resolution (steps below 1 ms)", clock_resolution);
-}
+static const struct systest clock_tests[] = {
+    {"CLK0001", "SystemClock never goes back over 1000 readings", clock_monotonic},
+    {"CLK0002", "SystemClock advances at least 50 ms across a 50 ms receive timeout", clock_advances_with_sleep},
+    {"CLK0003", "SystemClock read by another thread lies between the main thread's readings", clock_shared},
+    {"CLK0004", "SystemClock has microsecond resolution (steps below 1 ms)", clock_resolution},
+};
+SYSTEST_GROUP(clock) = {"clock", clock_tests, SYSTEST_COUNT(clock_tests)};
 
-void misc_tests(void)
-{
-    run_test("ERR0001", "ProcessorControl by a privileged thread returns 0 with invalid parameter (5)",
-             processor_control_privileged);
-    run_test("ERR0002", "MemoryControl by a privileged thread returns 0 with invalid parameter (5)",
-             memory_control_privileged);
-    run_test("ERR0003", "ProcessorControl by an unprivileged thread returns 0 with no privilege (1)",
-             processor_control_unprivileged);
-    run_test("ERR0004", "MemoryControl by an unprivileged thread returns 0 with no privilege (1)",
-             memory_control_unprivileged);
-    run_test("KDB0001", "kdb_enter prints and returns to the caller", kdb_enter_returns);
-    run_test("KDB0002", "kdb_enter with unmapped, kernel and non-canonical pointers returns harmlessly",
-             kdb_enter_bad_pointers);
-    run_test("KDB0003", "kdb_exit from an unprivileged space is refused with no privilege (1) and returns",
-             kdb_exit_unprivileged);
-}
+static const struct systest misc_tests[] = {
+    {"ERR0001", "ProcessorControl by a privileged thread returns 0 with invalid parameter (5)",
+     processor_control_privileged},
+    {"ERR0002", "MemoryControl by a privileged thread returns 0 with invalid parameter (5)", memory_control_privileged},
+    {"ERR0003", "ProcessorControl by an unprivileged thread returns 0 with no privilege (1)",
+     processor_control_unprivileged},
+    {"ERR0004", "MemoryControl by an unprivileged thread returns 0 with no privilege (1)", memory_control_unprivileged},
+    {"KDB0001", "kdb_enter prints and returns to the caller", kdb_enter_returns},
+    {"KDB0002", "kdb_enter with unmapped, kernel and non-canonical pointers returns harmlessly",
+     kdb_enter_bad_pointers},
+    {"KDB0003", "kdb_exit from an unprivileged space is refused with no privilege (1) and returns",
+     kdb_exit_unprivileged},
+};
+SYSTEST_GROUP(misc) = {"misc", misc_tests, SYSTEST_COUNT(misc_tests)};

@@ -244,7 +244,9 @@ static void client_main(void)
 
 /* --------------------------------------------------------------- the main thread's side */
 
-/* Threads of the current setup: levels[i].tid, deleted by cleanup_levels. */
+/* Threads of the current setup: levels[i].tid, deleted by cleanup_levels (after the group,
+ * and when a setup test starts). The chain tests PGR0004..PGR0011 are the steps of one
+ * scenario: each needs the one before (its faults and mappings). */
 static void cleanup_levels(void)
 {
     for (unsigned i = LEVELS; i-- > 0;) {
@@ -949,54 +951,54 @@ static void policies_same_data(void)
     }
 }
 
-void pager_tests(void)
-{
-    run_test("PGR0001", "L4_Pager_GetMemory gets 2 MiB from sigma0 when the caller's pager is sigma0",
-             get_memory_from_sigma0);
-    run_test("PGR0002", "L4_Pager_MapItems covers a range with the fewest aligned fpages", map_items_split);
-    run_test("PGR0003", "sigma0 -> root task -> A -> B -> client: each pager starts the next with the library",
-             chain_start);
-    run_test("PGR0004", "the client reads the data the root task wrote, through A's and B's mappings",
-             chain_reads_top_data);
-    run_test("PGR0005", "what the client writes arrives in the root task's memory", chain_writes_reach_top);
-    run_test("PGR0006", "each fault arrives at the faulter's own pager: client at B, B at A, A at the root task",
-             chain_faults_at_right_pager);
-    run_test("PGR0007", "after A unmaps its pages from its clients, the client refaults at B, B at A, not above; "
-             "data unchanged", chain_unmap_at_a);
-    run_test("PGR0008", "after A flushes its own pages too, the refaults reach the root task; data unchanged",
-             chain_flush_at_a);
-    run_test("PGR0009", "the root task takes w away: the client reads without a fault, writes fault at B, then work",
-             chain_rights_reduction);
-    run_test("PGR0010", "B sees r for a page its client read, rw for one it wrote, none for one untouched; reset",
-             chain_access_bits_at_b);
-    run_test("PGR0011", "the root task sees the client's write through the derived mappings of A and B",
-             chain_access_bits_at_top);
-    cleanup_levels();
-    run_test("PGR0012", "a pager grants a page: the client has it, the pager faults on it afterwards",
-             grant_gives_page_away);
-    run_test("PGR0013", "after a grant, an unmap by the granter's own pager revokes the page from the client",
-             grant_revoked_by_granters_pager);
-    run_test("PGR0014", "deleting a pager's space revokes what it mapped: the client faults on code and data again",
-             deleting_pager_revokes);
-    run_test("PGR0015", "the library answers a message it does not know with the error reply and keeps serving",
-             unknown_message_error_reply);
-    run_test("PGR0016", "the library answers malformed page-fault messages with the error reply",
-             malformed_fault_error_reply);
-    run_test("PGR0017", "a refused fault gets no reply (the client stays blocked); the pager keeps serving",
-             refused_fault_no_reply);
-    run_test("PGR0018", "a pager maps a 2 MiB fpage: one fault at each level for 512 pages", large_fpage_one_fault);
-    run_test("PGR0019", "a demand pager and a real-time pager, each in its own space, start their clients",
-             policies_start);
-    run_test("PGR0020", "the real-time pager gets its memory from its pager with L4_Pager_GetMemory: one fault "
-             "per page", pinned_pager_got_memory);
-    run_test("PGR0021", "the real-time pager's client never faults: all mapped in its start message",
-             pinned_client_never_faulted);
-    run_test("PGR0022", "a demand-paged and a real-time client run their touch loops at the same time",
-             loops_side_by_side);
-    run_test("PGR0023", "the real-time client's page faults at its pager during its loop: 0", pinned_loop_no_faults);
-    run_test("PGR0024", "the demand-paged client faults once per page of its loop, each served by its pager",
-             demand_loop_faults);
-    run_test("PGR0025", "both policies give the same memory contents (the root task sees the clients' writes)",
-             policies_same_data);
-    cleanup_levels();
-}
+static const struct systest pager_tests[] = {
+    {"PGR0001", "L4_Pager_GetMemory gets 2 MiB from sigma0 when the caller's pager is sigma0", get_memory_from_sigma0},
+    {"PGR0002", "L4_Pager_MapItems covers a range with the fewest aligned fpages", map_items_split},
+    {"PGR0003", "sigma0 -> root task -> A -> B -> client: each pager starts the next with the library",
+     chain_start, .needs = "PGR0001"},
+    {"PGR0004", "the client reads the data the root task wrote, through A's and B's mappings",
+     chain_reads_top_data, .needs = "PGR0003"},
+    {"PGR0005", "what the client writes arrives in the root task's memory", chain_writes_reach_top, .needs = "PGR0004"},
+    {"PGR0006", "each fault arrives at the faulter's own pager: client at B, B at A, A at the root task",
+     chain_faults_at_right_pager, .needs = "PGR0005"},
+    {"PGR0007", "after A unmaps its pages from its clients, the client refaults at B, B at A, not above; "
+                "data unchanged",
+     chain_unmap_at_a, .needs = "PGR0006"},
+    {"PGR0008", "after A flushes its own pages too, the refaults reach the root task; data unchanged",
+     chain_flush_at_a, .needs = "PGR0007"},
+    {"PGR0009", "the root task takes w away: the client reads without a fault, writes fault at B, then work",
+     chain_rights_reduction, .needs = "PGR0008"},
+    {"PGR0010", "B sees r for a page its client read, rw for one it wrote, none for one untouched; reset",
+     chain_access_bits_at_b, .needs = "PGR0009"},
+    {"PGR0011", "the root task sees the client's write through the derived mappings of A and B",
+     chain_access_bits_at_top, .needs = "PGR0010"},
+    {"PGR0012", "a pager grants a page: the client has it, the pager faults on it afterwards",
+     grant_gives_page_away, .needs = "PGR0001"},
+    {"PGR0013", "after a grant, an unmap by the granter's own pager revokes the page from the client",
+     grant_revoked_by_granters_pager, .needs = "PGR0012"},
+    {"PGR0014", "deleting a pager's space revokes what it mapped: the client faults on code and data again",
+     deleting_pager_revokes, .needs = "PGR0001"},
+    {"PGR0015", "the library answers a message it does not know with the error reply and keeps serving",
+     unknown_message_error_reply, .needs = "PGR0001"},
+    {"PGR0016", "the library answers malformed page-fault messages with the error reply",
+     malformed_fault_error_reply, .needs = "PGR0001"},
+    {"PGR0017", "a refused fault gets no reply (the client stays blocked); the pager keeps serving",
+     refused_fault_no_reply, .needs = "PGR0001"},
+    {"PGR0018", "a pager maps a 2 MiB fpage: one fault at each level for 512 pages",
+     large_fpage_one_fault, .needs = "PGR0001"},
+    {"PGR0019", "a demand pager and a real-time pager, each in its own space, start their clients",
+     policies_start, .needs = "PGR0001"},
+    {"PGR0020", "the real-time pager gets its memory from its pager with L4_Pager_GetMemory: one fault per page",
+     pinned_pager_got_memory, .needs = "PGR0019"},
+    {"PGR0021", "the real-time pager's client never faults: all mapped in its start message",
+     pinned_client_never_faulted, .needs = "PGR0019"},
+    {"PGR0022", "a demand-paged and a real-time client run their touch loops at the same time",
+     loops_side_by_side, .needs = "PGR0019"},
+    {"PGR0023", "the real-time client's page faults at its pager during its loop: 0",
+     pinned_loop_no_faults, .needs = "PGR0022"},
+    {"PGR0024", "the demand-paged client faults once per page of its loop, each served by its pager",
+     demand_loop_faults, .needs = "PGR0022"},
+    {"PGR0025", "both policies give the same memory contents (the root task sees the clients' writes)",
+     policies_same_data, .needs = "PGR0022"},
+};
+SYSTEST_GROUP(pager) = {"pager", pager_tests, SYSTEST_COUNT(pager_tests), .after_all = cleanup_levels};

@@ -199,7 +199,7 @@ static void r3(void)
     kill_thread(p);
     pager_delay_ms = 0;
     CHECK(r3_done, "R never finished");
-    CHECK(L4_IpcFailed((L4_MsgTag_t){.raw = r3_tag}) && (r3_err & 0xf) == IPC_ERR(7, RECV_PHASE),
+    CHECK(L4_IpcFailed((L4_MsgTag_t){.raw = r3_tag}) && (r3_err & 0xf) == IPC_ERR(TERN_IPC_ERROR_ABORTED, RECV_PHASE),
           "R's receive: tag %#lx ErrorCode %#lx (expected aborted, 7): the copy went on from the deleted sender; "
           "pager faults %lu", r3_tag, r3_err, pager_faults);
 }
@@ -263,7 +263,7 @@ static void r4(void)
     kill_thread(r4_s);
     kill_thread(p);
     pager_silent = 0;
-    CHECK((r4_send_err & 0xf) == IPC_ERR(7, SEND_PHASE), "S's send: ErrorCode %#lx, expected aborted", r4_send_err);
+    CHECK((r4_send_err & 0xf) == IPC_ERR(TERN_IPC_ERROR_ABORTED, SEND_PHASE), "S's send: ErrorCode %#lx, expected aborted", r4_send_err);
     CHECK(r4_u_done == 1 && L4_IpcSucceeded((L4_MsgTag_t){.raw = r4_recv_tag}),
           "after the abort S's next receive: tag %#lx ErrorCode %#lx; its sender U: done %lu, exregs state %lu",
           r4_recv_tag, r4_recv_err, r4_u_done, ustate);
@@ -495,20 +495,20 @@ static void r12(void)
     sleep_ms(100);
     L4_Word_t st = thread_state(a, 0, 0);
     kill_thread(a);
-    CHECK(r12_done && (r12_err & 0xf) == IPC_ERR(2, RECV_PHASE), "A (closed wait on B's local id %#lx): done %lu err %#lx state %lu after B's deletion",
+    CHECK(r12_done && (r12_err & 0xf) == IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, RECV_PHASE), "A (closed wait on B's local id %#lx): done %lu err %#lx state %lu after B's deletion",
           r12_b_local, r12_done, r12_err, st);
 }
 
-void regress_tests(void)
-{
-    run_test("REG0001", "a caller whose call was queued gets a string reply", r1);
-    run_test("REG0002", "a replied-to caller runs although the replier's string copy made a fault IPC", r2);
-    run_test("REG0003", "deleting the sender during the receiver's own fault IPC aborts the copy cleanly", r3);
-    run_test("REG0004", "a sender whose receiver was deleted mid-copy receives normally afterwards", r4);
-    run_test("REG0005", "a grant into the top page of the address space maps nothing and harms nothing", r5);
-    run_test("REG0006", "the sender's send XferTimeout (not its receive one) bounds a copy", r6);
-    run_test("REG0007", "a replied-to caller deleted during the replier's copy is not run again", r7);
-    run_test("REG0009", "a sender whose string fault queues at a busy pager completes its IPC", r9);
-    run_test("REG0011", "the last user page cannot be mapped (a syscall there would return non-canonically)", r11);
-    run_test("REG0012", "a closed wait on a local id ends with no partner when that thread is deleted", r12);
-}
+static const struct systest regress_tests[] = {
+    {"REG0001", "a caller whose call was queued gets a string reply", r1},
+    {"REG0002", "a replied-to caller runs although the replier's string copy made a fault IPC", r2},
+    {"REG0003", "deleting the sender during the receiver's own fault IPC aborts the copy cleanly", r3},
+    {"REG0004", "a sender whose receiver was deleted mid-copy receives normally afterwards", r4},
+    {"REG0005", "a grant into the top page of the address space maps nothing and harms nothing", r5},
+    {"REG0006", "the sender's send XferTimeout (not its receive one) bounds a copy", r6},
+    {"REG0007", "a replied-to caller deleted during the replier's copy is not run again", r7},
+    {"REG0009", "a sender whose string fault queues at a busy pager completes its IPC", r9},
+    {"REG0011", "the last user page cannot be mapped (a syscall there would return non-canonically)", r11},
+    {"REG0012", "a closed wait on a local id ends with no partner when that thread is deleted", r12},
+};
+SYSTEST_GROUP(regress) = {"regress", regress_tests, SYSTEST_COUNT(regress_tests)};

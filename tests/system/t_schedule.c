@@ -788,51 +788,47 @@ static void wakeup_above_sensitive_preempts(void)
     CHECK(high_slept < 25000, "the priority-200 thread's 5 ms sleep took %lu us", high_slept);
 }
 
-void schedule_tests(void)
-{
-    run_test("SCH0001", "Schedule of a ready thread and of oneself returns running (3)", result_running);
-    run_test("SCH0002", "Schedule with priority 256 fails with invalid parameter (5)", priority_too_high);
-    run_test("SCH0003", "Schedule of a nonexistent thread fails with invalid thread (2)", missing_thread);
-    run_test("SCH0004", "Schedule naming processor 1 fails with invalid parameter (5), processor 0 is fine",
-             bad_processor);
-    run_test("SCH0005", "Schedule by an unprivileged thread that is not the scheduler fails with no privilege (1)",
-             unprivileged_schedule);
-    run_test("SCH0006", "the highest-priority ready thread runs first", higher_runs_first);
-    run_test("SCH0007", "Schedule raising a ready thread's priority makes it run first", reprioritise);
-    run_test("SCH0008", "equal-priority threads share the processor round-robin in time slices", round_robin);
-    run_test("SCH0009", "a higher-priority thread whose timeout fires preempts a spinning lower one", preemption);
-    run_test("SCH0010", "a lower-priority thread does not run while a higher-priority one spins", lower_waits);
-    run_test("SCH0011", "ThreadSwitch to a ready thread runs it before the caller continues", thread_switch_to);
-    run_test("SCH0012", "L4_Yield passes the processor between equal-priority threads in turn", yield_alternates);
-    run_test("SCH0013", "L4_Yield of the highest-priority thread does not run lower ones", yield_keeps_lower_waiting);
-    run_test("SCH0014", "L4_Timeslice reports the default 10 ms time slice as a time period", default_time_slice);
-    run_test("SCH0015", "a 50 ms time slice set by Schedule lets a thread run longer at a stretch", longer_slice);
-    run_test("SCH0016", "Schedule of a thread blocked in receive reports waiting (6)", result_waiting);
-    run_test("SCH0017", "Schedule of a thread blocked in send reports pending send (4)", result_pending_send);
-    run_test("SCH0018", "Schedule of a created but inactive thread reports inactive (2)", result_inactive);
-    run_test("SCH0019", "a send that wakes a higher-priority receiver switches to it at once", wake_preempts);
-    run_test("SCH0020", "a priority-0 thread runs when nothing else is ready", lowest_priority_runs);
-    run_test("SCH0021", "ThreadSwitch to a nonexistent thread acts as a yield", switch_to_missing);
-    run_test("SCH0022", "Schedule refuses malformed time and preemption controls (5) changing nothing, takes "
-             "well-formed ones", malformed_controls_refused);
-    run_test("SCH0023", "an exhausted total quantum sends the preemption message (-3) to the scheduler, the thread "
-             "waits for the reply, a new quantum lets it go on", quantum_expiry);
-    run_test("SCH0024", "Schedule reports the remaining total quantum as a time period", quantum_reported);
-    run_test("SCH0025", "an infinite total quantum (never) never expires", quantum_never);
-    run_test("SCH0026", "a thread whose scheduler is gone stays halted when its quantum runs out",
-             quantum_without_scheduler);
-    run_test("SCH0027", "delayed preemption lets a critical section end before an equal-priority thread runs and "
-             "sets the pending flag", delay_at_slice_end);
-    run_test("SCH0028", "L4_PreemptionPending reports the delayed preemption once and clears the flag",
-             pending_read_clears);
-    run_test("SCH0029", "a thread that does not ask for delayed preemption (UTCB flag) is preempted as usual",
-             delay_not_requested);
-    run_test("SCH0030", "a thread that overruns its delay is preempted at the next tick", delay_overrun);
-    run_test("SCH0031", "an overrun with the preemption-fault flag raises a preemption-fault exception IPC",
-             delay_overrun_fault);
-    run_test("SCH0032", "a wakeup up to the sensitive priority waits for the critical section",
-             wakeup_up_to_sensitive_delayed);
-    run_test("SCH0033", "a wakeup above the sensitive priority preempts at once", wakeup_above_sensitive_preempts);
-    run_test("SCH0034", "a reply that grants no quantum gets the next preemption message at once, the thread does "
-             "not run", reply_without_quantum);
-}
+static const struct systest schedule_tests[] = {
+    {"SCH0001", "Schedule of a ready thread and of oneself returns running (3)", result_running},
+    {"SCH0002", "Schedule with priority 256 fails with invalid parameter (5)", priority_too_high},
+    {"SCH0003", "Schedule of a nonexistent thread fails with invalid thread (2)", missing_thread},
+    {"SCH0004", "Schedule naming processor 1 fails with invalid parameter (5), processor 0 is fine", bad_processor},
+    {"SCH0005", "Schedule by an unprivileged thread that is not the scheduler fails with no privilege (1)",
+     unprivileged_schedule},
+    {"SCH0006", "the highest-priority ready thread runs first", higher_runs_first},
+    {"SCH0007", "Schedule raising a ready thread's priority makes it run first", reprioritise},
+    {"SCH0008", "equal-priority threads share the processor round-robin in time slices", round_robin},
+    {"SCH0009", "a higher-priority thread whose timeout fires preempts a spinning lower one", preemption},
+    {"SCH0010", "a lower-priority thread does not run while a higher-priority one spins", lower_waits},
+    {"SCH0011", "ThreadSwitch to a ready thread runs it before the caller continues", thread_switch_to},
+    {"SCH0012", "L4_Yield passes the processor between equal-priority threads in turn", yield_alternates},
+    {"SCH0013", "L4_Yield of the highest-priority thread does not run lower ones", yield_keeps_lower_waiting},
+    {"SCH0014", "L4_Timeslice reports the default 10 ms time slice as a time period", default_time_slice},
+    {"SCH0015", "a 50 ms time slice set by Schedule lets a thread run longer at a stretch", longer_slice},
+    {"SCH0016", "Schedule of a thread blocked in receive reports waiting (6)", result_waiting},
+    {"SCH0017", "Schedule of a thread blocked in send reports pending send (4)", result_pending_send},
+    {"SCH0018", "Schedule of a created but inactive thread reports inactive (2)", result_inactive},
+    {"SCH0019", "a send that wakes a higher-priority receiver switches to it at once", wake_preempts},
+    {"SCH0020", "a priority-0 thread runs when nothing else is ready", lowest_priority_runs},
+    {"SCH0021", "ThreadSwitch to a nonexistent thread acts as a yield", switch_to_missing},
+    {"SCH0022", "Schedule refuses malformed time and preemption controls (5) changing nothing, takes " "well-formed ones",
+     malformed_controls_refused},
+    {"SCH0023", "an exhausted total quantum sends the preemption message (-3) to the scheduler, the thread " "waits for the reply, a new quantum lets it go on",
+     quantum_expiry},
+    {"SCH0024", "Schedule reports the remaining total quantum as a time period", quantum_reported},
+    {"SCH0025", "an infinite total quantum (never) never expires", quantum_never},
+    {"SCH0026", "a thread whose scheduler is gone stays halted when its quantum runs out", quantum_without_scheduler},
+    {"SCH0027", "delayed preemption lets a critical section end before an equal-priority thread runs and " "sets the pending flag",
+     delay_at_slice_end},
+    {"SCH0028", "L4_PreemptionPending reports the delayed preemption once and clears the flag", pending_read_clears},
+    {"SCH0029", "a thread that does not ask for delayed preemption (UTCB flag) is preempted as usual",
+     delay_not_requested},
+    {"SCH0030", "a thread that overruns its delay is preempted at the next tick", delay_overrun},
+    {"SCH0031", "an overrun with the preemption-fault flag raises a preemption-fault exception IPC",
+     delay_overrun_fault},
+    {"SCH0032", "a wakeup up to the sensitive priority waits for the critical section", wakeup_up_to_sensitive_delayed},
+    {"SCH0033", "a wakeup above the sensitive priority preempts at once", wakeup_above_sensitive_preempts},
+    {"SCH0034", "a reply that grants no quantum gets the next preemption message at once, the thread does " "not run",
+     reply_without_quantum},
+};
+SYSTEST_GROUP(schedule) = {"schedule", schedule_tests, SYSTEST_COUNT(schedule_tests)};

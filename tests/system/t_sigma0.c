@@ -185,18 +185,17 @@ static void idempotent_fault(void)
     CHECK(L4_IsNilFpage(got), "sigma0 handed out page %#lx again after mapping it for a fault", page);
 }
 
-void sigma0_tests(void)
-{
-    run_test("SIG0001", "GetPage of a free physical page maps it at the receive window, readable and writable",
-             get_page);
-    run_test("SIG0002", "asking sigma0 for the same page again is refused with the nil fpage", get_page_twice);
-    run_test("SIG0003", "GetAny of 4 KiB gives a usable page of conventional memory", get_any);
-    run_test("SIG0004", "GetAny of 64 KiB gives an aligned, usable 64 KiB fpage", get_any_64k);
-    run_test("SIG0005", "sigma0 refuses pages it does not own (low memory, the kernel)", not_owned);
-    run_test("SIG0006", "sigma0 answers a non-protocol message with a nil map item and keeps serving",
-             foreign_message);
-    run_test("SIG0007", "sigma0 refuses requests with unsupported attributes", attributes_refused);
-    run_test("SIG0008", "sigma0's reply is one map item sending the fpage at its own address", reply_is_map_item);
-    run_test("SIG0009", "a page fault sent to sigma0 maps its physical page one to one and counts it as given",
-             idempotent_fault);
-}
+static const struct systest sigma0_tests[] = {
+    {"SIG0001", "GetPage of a free physical page maps it at the receive window, readable and writable", get_page},
+    {"SIG0002", "asking sigma0 for the same page again is refused with the nil fpage",
+     get_page_twice, .needs = "SIG0001"},
+    {"SIG0003", "GetAny of 4 KiB gives a usable page of conventional memory", get_any},
+    {"SIG0004", "GetAny of 64 KiB gives an aligned, usable 64 KiB fpage", get_any_64k},
+    {"SIG0005", "sigma0 refuses pages it does not own (low memory, the kernel)", not_owned},
+    {"SIG0006", "sigma0 answers a non-protocol message with a nil map item and keeps serving", foreign_message},
+    {"SIG0007", "sigma0 refuses requests with unsupported attributes", attributes_refused},
+    {"SIG0008", "sigma0's reply is one map item sending the fpage at its own address", reply_is_map_item},
+    {"SIG0009", "a page fault sent to sigma0 maps its physical page one to one and counts it as given",
+     idempotent_fault},
+};
+SYSTEST_GROUP(sigma0) = {"sigma0", sigma0_tests, SYSTEST_COUNT(sigma0_tests)};

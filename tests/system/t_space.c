@@ -269,34 +269,26 @@ static void redirector_refused(void)
           L4_ErrorCode());
 }
 
-void space_tests(void)
-{
-    run_test("SPC0001", "a thread in a new space starts on its pager's start message and reports by IPC", child_runs);
-    run_test("SPC0002", "a thread in a new space finds the KIP at its KIP area", child_sees_kip);
-    run_test("SPC0003", "SpaceControl sets the areas once (new areas later fail with invalid space (3), nil ones pass)",
-             areas_fixed);
-    run_test("SPC0004", "SpaceControl with a KIP area below 4 KiB fails with invalid KIP area (7)",
-             kip_area_too_small);
-    run_test("SPC0005", "SpaceControl with a nil or 1 KiB UTCB area fails with invalid UTCB (6)", utcb_area_invalid);
-    run_test("SPC0006", "SpaceControl with overlapping KIP and UTCB areas fails with invalid KIP area (7)",
-             overlapping_areas);
-    run_test("SPC0007", "SpaceControl on a nonexistent thread fails with invalid space (3)", missing_space);
-    run_test("SPC0008", "SpaceControl by an unprivileged thread fails with no privilege (1)",
-             unprivileged_space_control);
-    run_test("SPC0009", "a thread given UTCB and pager before its space has areas stays inactive (X.2)",
-             activate_before_areas);
-    run_test("SPC0010", "KIP and UTCB areas outside the canonical user half are refused (7, 6)",
-             kip_area_kernel_half);
-    run_test("SPC0011", "a second thread added to a child space talks to the first by local ids",
-             second_thread_local_ipc);
-    run_test("SPC0012", "anylocalthread receive ignores a sender in another space, anythread takes it",
-             anylocal_ignores_foreign);
-    run_test("SPC0013", "SpaceControl with unknown control bits fails with invalid parameter (5)",
-             unknown_control_bits);
-    run_test("SPC0014", "a refused SpaceControl changes nothing (not even the control bits)",
-             refused_changes_nothing);
-    run_test("SPC0015", "with control bit 0 the space's syscalls come to the handler as exception IPC (vector 256)",
-             syscall_reflection);
-    run_test("SPC0016", "a redirector other than nilthread or anythread is refused with invalid parameter (5)",
-             redirector_refused);
-}
+static const struct systest space_tests[] = {
+    {"SPC0001", "a thread in a new space starts on its pager's start message and reports by IPC", child_runs},
+    {"SPC0002", "a thread in a new space finds the KIP at its KIP area", child_sees_kip},
+    {"SPC0003", "SpaceControl sets the areas once (new areas later fail with invalid space (3), nil ones pass)",
+     areas_fixed},
+    {"SPC0004", "SpaceControl with a KIP area below 4 KiB fails with invalid KIP area (7)", kip_area_too_small},
+    {"SPC0005", "SpaceControl with a nil or 1 KiB UTCB area fails with invalid UTCB (6)", utcb_area_invalid},
+    {"SPC0006", "SpaceControl with overlapping KIP and UTCB areas fails with invalid KIP area (7)", overlapping_areas},
+    {"SPC0007", "SpaceControl on a nonexistent thread fails with invalid space (3)", missing_space},
+    {"SPC0008", "SpaceControl by an unprivileged thread fails with no privilege (1)", unprivileged_space_control},
+    {"SPC0009", "a thread given UTCB and pager before its space has areas stays inactive (X.2)", activate_before_areas},
+    {"SPC0010", "KIP and UTCB areas outside the canonical user half are refused (7, 6)", kip_area_kernel_half},
+    {"SPC0011", "a second thread added to a child space talks to the first by local ids", second_thread_local_ipc},
+    {"SPC0012", "anylocalthread receive ignores a sender in another space, anythread takes it",
+     anylocal_ignores_foreign},
+    {"SPC0013", "SpaceControl with unknown control bits fails with invalid parameter (5)", unknown_control_bits},
+    {"SPC0014", "a refused SpaceControl changes nothing (not even the control bits)", refused_changes_nothing},
+    {"SPC0015", "with control bit 0 the space's syscalls come to the handler as exception IPC (vector 256)",
+     syscall_reflection},
+    {"SPC0016", "a redirector other than nilthread or anythread is refused with invalid parameter (5)",
+     redirector_refused},
+};
+SYSTEST_GROUP(space) = {"space", space_tests, SYSTEST_COUNT(space_tests)};

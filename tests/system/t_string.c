@@ -196,9 +196,9 @@ static void overflow_reports_bytes(void)
     L4_MsgTag_t sent = send_simple(1000, sigma0_tid);
     L4_Word_t send_error = L4_ErrorCode();
     CHECK(L4_IpcFailed(sent), "a string larger than the buffer was sent without error");
-    CHECK((send_error & 0xf) == IPC_ERR(4, SEND_PHASE) && (send_error >> 4) == 300,
+    CHECK((send_error & 0xf) == IPC_ERR(TERN_IPC_ERROR_MESSAGE_OVERFLOW, SEND_PHASE) && (send_error >> 4) == 300,
           "sender ErrorCode %#lx, expected message overflow (4) in the send phase after 300 bytes", send_error);
-    CHECK((rx.error & 0xf) == IPC_ERR(4, RECV_PHASE) && (rx.error >> 4) == 300,
+    CHECK((rx.error & 0xf) == IPC_ERR(TERN_IPC_ERROR_MESSAGE_OVERFLOW, RECV_PHASE) && (rx.error >> 4) == 300,
           "receiver ErrorCode %#lx, expected message overflow after 300 bytes", rx.error);
     CHECK(same(target[0], source[0], 300) && target[0][300] == 0, "the buffer does not hold exactly 300 bytes");
 }
@@ -209,7 +209,7 @@ static void not_accepted(void)
     rx.no_strings = 1;
     L4_MsgTag_t sent = send_simple(10, sigma0_tid);
     L4_Word_t send_error = L4_ErrorCode();
-    CHECK(L4_IpcFailed(sent) && (send_error & 0xf) == IPC_ERR(4, SEND_PHASE),
+    CHECK(L4_IpcFailed(sent) && (send_error & 0xf) == IPC_ERR(TERN_IPC_ERROR_MESSAGE_OVERFLOW, SEND_PHASE),
           "a string to a receiver that accepts none: tag %#lx ErrorCode %#lx, expected message overflow", sent.raw,
           send_error);
     CHECK(target[0][0] == 0, "bytes arrived anyway");
@@ -387,9 +387,9 @@ static void transfer_timeout(void)
     kill_thread(sender);
     kill_thread(pager);
     CHECK(L4_IpcFailed(tag), "the receive succeeded although the sender's pager never answered");
-    CHECK((error & 0xf) == IPC_ERR(6, RECV_PHASE) && (error >> 4) == 0,
+    CHECK((error & 0xf) == IPC_ERR(TERN_IPC_ERROR_TRANSFER_TIMEOUT_PARTNER, RECV_PHASE) && (error >> 4) == 0,
           "receiver ErrorCode %#lx, expected transfer timeout in the partner's space (6) after 0 bytes", error);
-    CHECK((sender_error & 0xf) == IPC_ERR(5, SEND_PHASE),
+    CHECK((sender_error & 0xf) == IPC_ERR(TERN_IPC_ERROR_TRANSFER_TIMEOUT_INVOKER, SEND_PHASE),
           "sender ErrorCode %#lx, expected transfer timeout in its own space (5)", sender_error);
 }
 
@@ -424,7 +424,7 @@ static void sender_deleted_mid_copy(void)
     kill_thread(pager);
     forget_thread(sender);
     CHECK(L4_IpcFailed(tag), "the receive succeeded although the sender was deleted");
-    CHECK((error & 0xf) == IPC_ERR(7, RECV_PHASE), "receiver ErrorCode %#lx, expected aborted (7)", error);
+    CHECK((error & 0xf) == IPC_ERR(TERN_IPC_ERROR_ABORTED, RECV_PHASE), "receiver ErrorCode %#lx, expected aborted (7)", error);
     CHECK(pg.faults >= 1, "the sender never faulted");
 }
 
@@ -532,7 +532,7 @@ static void cancel_mid_copy(void)
     kill_thread(receiver);
     kill_thread(pager);
     CHECK(pg.faults == 1, "the receiver's pager saw %lu faults, expected 1", pg.faults);
-    CHECK(L4_IpcFailed(sent) && (error & 0xf) == IPC_ERR(7, SEND_PHASE) && (error >> 4) == 0,
+    CHECK(L4_IpcFailed(sent) && (error & 0xf) == IPC_ERR(TERN_IPC_ERROR_ABORTED, SEND_PHASE) && (error >> 4) == 0,
           "sender tag %#lx ErrorCode %#lx, expected aborted (7) in the send phase after 0 bytes", sent.raw, error);
     CHECK(took < 1000000, "the send ended only after %lu us", took);
     CHECK(copier_state == 7 && sender_state == 5,
@@ -540,30 +540,25 @@ static void cancel_mid_copy(void)
           sender_state);
 }
 
-void string_tests(void)
-{
-    run_test("STR0001", "a simple string arrives in the receiver's buffer, described by the received item",
-             simple_string);
-    run_test("STR0002", "a string from a sender queued before the receiver came is copied too", sender_first);
-    run_test("STR0003", "a compound string of three substrings arrives in one buffer, in order", compound_sender);
-    run_test("STR0004", "a string is scattered over a compound receive buffer's substrings", compound_receiver);
-    run_test("STR0005", "a string larger than the buffer fails with message overflow after the bytes that fit",
-             overflow_reports_bytes);
-    run_test("STR0006", "a string to a receiver that accepts none fails with message overflow", not_accepted);
-    run_test("STR0007", "two strings go into two buffer strings", two_strings_two_buffers);
-    run_test("STR0008", "a string and a map item in one message are both delivered", string_with_map_item);
-    run_test("STR0009", "a missing page of the receive buffer is faulted in by the receiver's pager mid-copy",
-             receiver_side_fault);
-    run_test("STR0010", "a missing page of the sender's string is faulted in by the sender's pager mid-copy",
-             sender_side_fault);
-    run_test("STR0011", "an unanswered fault ends the copy with transfer timeouts (6 receiver, 5 sender)",
-             transfer_timeout);
-    run_test("STR0012", "deleting the sender while its fault waits aborts the receiver's IPC (7)",
-             sender_deleted_mid_copy);
-    run_test("STR0014", "a sender page unmapped in the middle of a copy is faulted in again, the bytes stay right",
-             unmapped_mid_copy);
-    run_test("STR0013",
-             "cancelling the receiver's fault IPC during a copy aborts the sender's IPC (7); Schedule shows the copy "
-             "as receiving and sending",
-             cancel_mid_copy);
-}
+static const struct systest string_tests[] = {
+    {"STR0001", "a simple string arrives in the receiver's buffer, described by the received item", simple_string},
+    {"STR0002", "a string from a sender queued before the receiver came is copied too", sender_first},
+    {"STR0003", "a compound string of three substrings arrives in one buffer, in order", compound_sender},
+    {"STR0004", "a string is scattered over a compound receive buffer's substrings", compound_receiver},
+    {"STR0005", "a string larger than the buffer fails with message overflow after the bytes that fit",
+     overflow_reports_bytes},
+    {"STR0006", "a string to a receiver that accepts none fails with message overflow", not_accepted},
+    {"STR0007", "two strings go into two buffer strings", two_strings_two_buffers},
+    {"STR0008", "a string and a map item in one message are both delivered", string_with_map_item},
+    {"STR0009", "a missing page of the receive buffer is faulted in by the receiver's pager mid-copy",
+     receiver_side_fault},
+    {"STR0010", "a missing page of the sender's string is faulted in by the sender's pager mid-copy",
+     sender_side_fault},
+    {"STR0011", "an unanswered fault ends the copy with transfer timeouts (6 receiver, 5 sender)", transfer_timeout},
+    {"STR0012", "deleting the sender while its fault waits aborts the receiver's IPC (7)", sender_deleted_mid_copy},
+    {"STR0014", "a sender page unmapped in the middle of a copy is faulted in again, the bytes stay right",
+     unmapped_mid_copy},
+    {"STR0013", "cancelling the receiver's fault IPC during a copy aborts the sender's IPC (7); Schedule shows the copy " "as receiving and sending",
+     cancel_mid_copy},
+};
+SYSTEST_GROUP(string) = {"string", string_tests, SYSTEST_COUNT(string_tests)};

@@ -433,49 +433,41 @@ static void delete_running(void)
     CHECK(spin_counter == after, "the deleted thread still runs (counter %lu -> %lu)", after, spin_counter);
 }
 
-void thread_tests(void)
-{
-    run_test("THR0001", "the root task's TCRs hold its global id 514, local id (UTCB) and sigma0 as pager",
-             own_identity);
-    run_test("THR0002", "ThreadControl creates and activates a thread in the own space; it runs after L4_Start",
-             create_and_start);
-    run_test("THR0003", "a new thread's TCRs hold its global id, its UTCB as local id and the given pager",
-             new_thread_tcrs);
-    run_test("THR0004", "ThreadControl on nil or anythread fails with invalid thread (2)", nil_dest);
-    run_test("THR0005", "ThreadControl on interrupt and kernel thread numbers fails with invalid thread (2)",
-             system_numbers);
-    run_test("THR0006", "ThreadControl on numbers beyond the thread table fails with invalid thread (2)",
-             numbers_beyond_table);
-    run_test("THR0007", "ThreadControl on a local id fails with invalid thread (2)", local_dest);
-    run_test("THR0008", "ThreadControl on a number in use with another version fails with invalid thread (2)",
-             number_in_use);
-    run_test("THR0009", "ThreadControl naming a nonexistent space fails with invalid space (3)", bad_space);
-    run_test("THR0010", "ThreadControl naming a nonexistent scheduler fails with invalid scheduler (4), creates nothing",
-             bad_scheduler);
-    run_test("THR0011", "activation with a UTCB outside the UTCB area fails with invalid UTCB (6)",
-             utcb_outside_area);
-    run_test("THR0012", "activation with a misaligned UTCB fails with invalid UTCB (6)", utcb_misaligned);
-    run_test("THR0013", "giving an active thread another UTCB fails with invalid UTCB (6)", reactivate_active);
-    run_test("THR0014", "activation on a UTCB another thread uses fails with invalid UTCB (6)", utcb_in_use);
-    run_test("THR0015", "a deleted thread is gone for IPC (no partner) and ExchangeRegisters (2)", delete_then_gone);
-    run_test("THR0016", "deleting a nonexistent thread fails with invalid thread (2)", delete_missing);
-    run_test("THR0017", "a thread cannot delete itself (invalid thread, 2)", delete_self);
-    run_test("THR0018", "ThreadControl by an unprivileged thread fails with no privilege (1)", unprivileged_create);
-    run_test("THR0019", "an unprivileged thread cannot delete the root task (no privilege, 1)", unprivileged_delete);
-    run_test("THR0020", "a created but inactive thread takes no IPC and no ExchangeRegisters until activated",
-             inactive_thread);
-    run_test("THR0021", "ThreadControl sets the pager of an active thread", change_pager);
-    run_test("THR0022", "moving an active thread to another space without a UTCB there fails (invalid UTCB, 6)",
-             move_between_spaces);
-    run_test("THR0040", "ThreadControl moves an inactive thread into another space and activates it there",
-             migrate_to_space);
-    run_test("THR0041", "a moved active thread goes on in its new space at its UTCB address, its TCRs and its receive "
-             "cancelled", migrate_active);
-    run_test("THR0023", "a UTCB location given before the space has areas is remembered; the pager activates the thread",
-             new_space_with_utcb);
-    run_test("THR0024", "a thread with a UTCB but no pager stays inactive; with a pager it runs once L4_Start starts it",
-             nil_pager_waits);
-    run_test("THR0025", "a thread activated with a pager starts at the IP and SP of its pager's start message",
-             pager_start_message);
-    run_test("THR0026", "a deleted running thread stops running", delete_running);
-}
+static const struct systest thread_tests[] = {
+    {"THR0001", "the root task's TCRs hold its global id 514, local id (UTCB) and sigma0 as pager", own_identity},
+    {"THR0002", "ThreadControl creates and activates a thread in the own space; it runs after L4_Start",
+     create_and_start},
+    {"THR0003", "a new thread's TCRs hold its global id, its UTCB as local id and the given pager", new_thread_tcrs},
+    {"THR0004", "ThreadControl on nil or anythread fails with invalid thread (2)", nil_dest},
+    {"THR0005", "ThreadControl on interrupt and kernel thread numbers fails with invalid thread (2)", system_numbers},
+    {"THR0006", "ThreadControl on numbers beyond the thread table fails with invalid thread (2)", numbers_beyond_table},
+    {"THR0007", "ThreadControl on a local id fails with invalid thread (2)", local_dest},
+    {"THR0008", "ThreadControl on a number in use with another version fails with invalid thread (2)", number_in_use},
+    {"THR0009", "ThreadControl naming a nonexistent space fails with invalid space (3)", bad_space},
+    {"THR0010", "ThreadControl naming a nonexistent scheduler fails with invalid scheduler (4), creates nothing",
+     bad_scheduler},
+    {"THR0011", "activation with a UTCB outside the UTCB area fails with invalid UTCB (6)", utcb_outside_area},
+    {"THR0012", "activation with a misaligned UTCB fails with invalid UTCB (6)", utcb_misaligned},
+    {"THR0013", "giving an active thread another UTCB fails with invalid UTCB (6)", reactivate_active},
+    {"THR0014", "activation on a UTCB another thread uses fails with invalid UTCB (6)", utcb_in_use},
+    {"THR0015", "a deleted thread is gone for IPC (no partner) and ExchangeRegisters (2)", delete_then_gone},
+    {"THR0016", "deleting a nonexistent thread fails with invalid thread (2)", delete_missing},
+    {"THR0017", "a thread cannot delete itself (invalid thread, 2)", delete_self},
+    {"THR0018", "ThreadControl by an unprivileged thread fails with no privilege (1)", unprivileged_create},
+    {"THR0019", "an unprivileged thread cannot delete the root task (no privilege, 1)", unprivileged_delete},
+    {"THR0020", "a created but inactive thread takes no IPC and no ExchangeRegisters until activated", inactive_thread},
+    {"THR0021", "ThreadControl sets the pager of an active thread", change_pager},
+    {"THR0022", "moving an active thread to another space without a UTCB there fails (invalid UTCB, 6)",
+     move_between_spaces},
+    {"THR0040", "ThreadControl moves an inactive thread into another space and activates it there", migrate_to_space},
+    {"THR0041", "a moved active thread goes on in its new space at its UTCB address, its TCRs and its receive " "cancelled",
+     migrate_active},
+    {"THR0023", "a UTCB location given before the space has areas is remembered; the pager activates the thread",
+     new_space_with_utcb},
+    {"THR0024", "a thread with a UTCB but no pager stays inactive; with a pager it runs once L4_Start starts it",
+     nil_pager_waits},
+    {"THR0025", "a thread activated with a pager starts at the IP and SP of its pager's start message",
+     pager_start_message},
+    {"THR0026", "a deleted running thread stops running", delete_running},
+};
+SYSTEST_GROUP(thread) = {"thread", thread_tests, SYSTEST_COUNT(thread_tests)};

@@ -270,26 +270,21 @@ static void queued_call_zero_receive_timeout(void)
     CHECK(queued_call_got == 0xca11, "the receiver got %#lx, expected the call's word 0xca11", queued_call_got);
 }
 
-void timeout_tests(void)
-{
-    run_test("TMO0001", "zero receive timeout with no sender fails at once with timeout receive phase (3)",
-             zero_receive);
-    run_test("TMO0002", "zero send timeout to a thread not receiving fails at once (2) and delivers nothing",
-             zero_send);
-    run_test("TMO0003", "a 50 ms receive timeout fires no earlier than 50 ms with ErrorCode 3", relative_receive);
-    run_test("TMO0004", "a 30 ms send timeout fires no earlier than 30 ms with ErrorCode 2",
-             relative_send);
-    run_test("TMO0005", "receive with timeout never completes when the partner sends 40 ms later", never_receive);
-    run_test("TMO0006", "send with timeout never completes when the receiver arrives 40 ms later", never_send);
-    run_test("TMO0007", "an absolute time point 40 ms ahead fires at that clock value, not before",
-             absolute_timeout);
-    run_test("TMO0008", "an absolute time point already past fires promptly", absolute_timeout_past);
-    run_test("TMO0009", "L4_Sleep of 30 ms blocks at least 30 ms", sleep_blocks);
-    run_test("TMO0010", "timeouts of several threads fire in deadline order", timeouts_in_deadline_order);
-    run_test("TMO0011", "a sender whose send timeout fired is no longer queued at the receiver",
-             sender_removed_on_timeout);
-    run_test("TMO0012", "a Call's receive timeout starts when its send phase ends", call_receive_timeout_after_send);
-    run_test("TMO0013", "a 1 ms timeout fires after at least 1 ms and within a few ticks", short_timeout);
-    run_test("TMO0014", "a queued call with a zero receive timeout is delivered, then fails with a receive timeout",
-             queued_call_zero_receive_timeout);
-}
+static const struct systest timeout_tests[] = {
+    {"TMO0001", "zero receive timeout with no sender fails at once with timeout receive phase (3)", zero_receive},
+    {"TMO0002", "zero send timeout to a thread not receiving fails at once (2) and delivers nothing", zero_send},
+    {"TMO0003", "a 50 ms receive timeout fires no earlier than 50 ms with ErrorCode 3", relative_receive},
+    {"TMO0004", "a 30 ms send timeout fires no earlier than 30 ms with ErrorCode 2", relative_send},
+    {"TMO0005", "receive with timeout never completes when the partner sends 40 ms later", never_receive},
+    {"TMO0006", "send with timeout never completes when the receiver arrives 40 ms later", never_send},
+    {"TMO0007", "an absolute time point 40 ms ahead fires at that clock value, not before", absolute_timeout},
+    {"TMO0008", "an absolute time point already past fires promptly", absolute_timeout_past},
+    {"TMO0009", "L4_Sleep of 30 ms blocks at least 30 ms", sleep_blocks},
+    {"TMO0010", "timeouts of several threads fire in deadline order", timeouts_in_deadline_order},
+    {"TMO0011", "a sender whose send timeout fired is no longer queued at the receiver", sender_removed_on_timeout},
+    {"TMO0012", "a Call's receive timeout starts when its send phase ends", call_receive_timeout_after_send},
+    {"TMO0013", "a 1 ms timeout fires after at least 1 ms and within a few ticks", short_timeout},
+    {"TMO0014", "a queued call with a zero receive timeout is delivered, then fails with a receive timeout",
+     queued_call_zero_receive_timeout},
+};
+SYSTEST_GROUP(timeout) = {"timeout", timeout_tests, SYSTEST_COUNT(timeout_tests)};
