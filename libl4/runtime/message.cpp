@@ -50,20 +50,16 @@ bool Message::add_string(const char *text, unsigned max_string_words, bool padde
         ++length;
     if (length >= max_string_words * bytes_per_word)
         return false;
-    unsigned count = padded ? max_string_words : length / bytes_per_word + 1;
-    if (typed_ != 0 || count > max_words - untyped_)
-        return false;
-    for (unsigned w = 0; w < count; ++w)
-        words_[untyped_ + w] = 0;
-    for (unsigned i = 0; i < length; ++i)
-        words_[untyped_ + i / bytes_per_word] |= byte_in_place(text[i], i);
-    untyped_ += count;
-    return true;
+    return add_packed(text, length, padded ? max_string_words : length / bytes_per_word + 1);
 }
 
 bool Message::add_bytes(const char *bytes, unsigned n)
 {
-    unsigned count = (n + bytes_per_word - 1) / bytes_per_word;
+    return add_packed(bytes, n, (n + bytes_per_word - 1) / bytes_per_word);
+}
+
+bool Message::add_packed(const char *bytes, unsigned n, unsigned count)
+{
     if (typed_ != 0 || count > max_words - untyped_)
         return false;
     for (unsigned w = 0; w < count; ++w)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The ELF64 x86-64 loader of the root task: checks an executable and copies its
-// segments into the memory that will back a task.
+// The ELF64 x86-64 loader of the root task: checks an executable (with the kernel's
+// Elf_image) and copies its segments into the memory that will back a task.
 #ifndef ROOT_ELF_HPP
 #define ROOT_ELF_HPP
 

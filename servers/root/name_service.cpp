@@ -5,11 +5,16 @@
 
 #include "name_service.hpp"
 
+Name_service::Name *Name_service::find(const char *text)
+{
+    return names_.find([text](const Name &name) { return strcmp(name.text, text) == 0; });
+}
+
 tern::Status Name_service::register_name(const char *text, L4_ThreadId_t thread, int owner)
 {
     if (text[0] == '\0' || strlen(text) > TERN_NAME_MAX)
         return tern::Status::malformed;
-    if (names_.find([text](const Name &name) { return strcmp(name.text, text) == 0; }) != nullptr)
+    if (find(text) != nullptr)
         return tern::Status::exists;
     Name *name = names_.allocate();
     if (name == nullptr)
@@ -31,7 +36,7 @@ tern::Status Name_service::register_name(const char *text, L4_ThreadId_t thread,
 tern::Status Name_service::lookup(const char *text, L4_ThreadId_t caller, int caller_task, L4_Word_t flags,
                                   L4_ThreadId_t &thread)
 {
-    const Name *name = names_.find([text](const Name &n) { return strcmp(n.text, text) == 0; });
+    const Name *name = find(text);
     if (name != nullptr) {
         thread = name->thread;
         return tern::Status::ok;

@@ -42,6 +42,8 @@ private:
         int owner;  // the caller's task, -1 for none
     };
 
+    Name *find(const char *text);
+
     tern::Pool<Name, max_names> names_;
     tern::Pool<Waiter, max_waiters> waiters_;
 };

@@ -66,6 +66,9 @@ public:
     bool send_now(L4_ThreadId_t to) const;
 
 private:
+    // Appends n bytes packed into count words (count * 8 >= n), the rest NUL.
+    bool add_packed(const char *bytes, unsigned n, unsigned count);
+
     L4_Word_t label_ = 0;
     L4_MsgTag_t tag_ = L4_Niltag;
     unsigned untyped_ = 0, typed_ = 0;
