@@ -9,7 +9,7 @@
 
 namespace tern::system {
 
-// A request of up to two words to the root task; *reply (if given) is the reply.
+// A request without words, or with one, to the root task; *reply (if given) is the reply.
 inline Status call(L4_Word_t label, Message *reply = nullptr)
 {
     Message request(label);
