@@ -165,9 +165,7 @@ void execute(char *line)
 {
     while (*line == ' ')
         ++line;
-    char *end = line;
-    while (*end != '\0')
-        ++end;
+    char *end = line + strlen(line);
     while (end > line && end[-1] == ' ')
         *--end = '\0';
     char *rest = line;
