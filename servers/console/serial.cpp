@@ -9,8 +9,11 @@
 
 namespace {
 
-enum Register : unsigned { DATA = 0, INTERRUPT_ENABLE = 1, FIFO_CONTROL = 2, MODEM_CONTROL = 4, LINE_STATUS = 5 };
-enum Line_status : unsigned char { DATA_READY = 0x01, TRANSMIT_EMPTY = 0x20 };
+// The 16550's registers, as offsets from its base port, and the line status bits.
+namespace uart {
+constexpr unsigned data = 0, interrupt_enable = 1, fifo_control = 2, modem_control = 4, line_status = 5;
+constexpr unsigned char data_ready = 0x01, transmit_empty = 0x20;
+}  // namespace uart
 
 unsigned char in8(unsigned port)
 {
@@ -30,13 +33,13 @@ void Serial::init() const
 {
     if (mode_ == TERN_CONSOLE_KDB)
         return;
-    out8(com1_base + FIFO_CONTROL, 0x07);  // FIFOs on and cleared, interrupt at every byte
+    out8(com1_base + uart::fifo_control, 0x07);  // FIFOs on and cleared, interrupt at every byte
     if (mode_ == TERN_CONSOLE_UART_IRQ) {
-        out8(com1_base + MODEM_CONTROL, 0x0b);  // DTR, RTS, OUT2: OUT2 connects the IRQ line
-        out8(com1_base + INTERRUPT_ENABLE, 0x01);
+        out8(com1_base + uart::modem_control, 0x0b);  // DTR, RTS, OUT2: OUT2 connects the IRQ line
+        out8(com1_base + uart::interrupt_enable, 0x01);
     } else {
-        out8(com1_base + MODEM_CONTROL, 0x03);
-        out8(com1_base + INTERRUPT_ENABLE, 0x00);
+        out8(com1_base + uart::modem_control, 0x03);
+        out8(com1_base + uart::interrupt_enable, 0x00);
     }
 }
 
@@ -47,9 +50,9 @@ void Serial::put(char c) const
         return;
     }
     // An absent UART reads 0xff, "empty": this never spins for ever.
-    while ((in8(com1_base + LINE_STATUS) & TRANSMIT_EMPTY) == 0)
+    while ((in8(com1_base + uart::line_status) & uart::transmit_empty) == 0)
         __asm__ __volatile__("pause");
-    out8(com1_base + DATA, static_cast<unsigned char>(c));
+    out8(com1_base + uart::data, static_cast<unsigned char>(c));
 }
 
 bool Serial::get(char &c) const
@@ -61,9 +64,9 @@ bool Serial::get(char &c) const
         c = byte;
         return true;
     }
-    unsigned char status = in8(com1_base + LINE_STATUS);
-    if (status == 0xff || (status & DATA_READY) == 0)
+    unsigned char status = in8(com1_base + uart::line_status);
+    if (status == 0xff || (status & uart::data_ready) == 0)
         return false;
-    c = static_cast<char>(in8(com1_base + DATA));
+    c = static_cast<char>(in8(com1_base + uart::data));
     return true;
 }

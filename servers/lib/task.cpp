@@ -139,7 +139,7 @@ void putc(int c)
     (void)putchar(c);
 }
 
-int getc(void)
+int getc()
 {
     char byte = 0;
     while (tern::console::read(task::console(), &byte, 1) != 1)

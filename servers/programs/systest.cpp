@@ -151,7 +151,7 @@ void helper_send(int i, L4_ThreadId_t to, L4_Word_t label, unsigned count, const
 // The console's INFO: words[0..5] mode, received, written, interrupts, readers, waiters.
 L4_Word_t console_info(L4_ThreadId_t console, L4_Word_t *words)
 {
-    load(TERN_CONSOLE_INFO, 0, 0);
+    load(TERN_CONSOLE_INFO, 0, nullptr);
     L4_MsgTag_t tag = L4_Call(console);
     for (int i = 0; i < 6; ++i)
         words[i] = ~0UL;
@@ -180,8 +180,8 @@ void slot_tests(L4_ThreadId_t root, L4_ThreadId_t console)
     check("CON0008", "with every reader slot held by threads that do not wait, a read still queues",
           status == timed_out, status);
     for (int i = 0; i < 3; ++i)
-        helper_send(i, console, TERN_CONSOLE_WAIT_INTERRUPT, 0, 0, 1);
-    status = ask_briefly(console, TERN_CONSOLE_WAIT_INTERRUPT, 0, 0);
+        helper_send(i, console, TERN_CONSOLE_WAIT_INTERRUPT, 0, nullptr, 1);
+    status = ask_briefly(console, TERN_CONSOLE_WAIT_INTERRUPT, 0, nullptr);
     check("CON0009", "with the interrupt waiter slots held by threads that do not wait, a wait still queues",
           status == timed_out, status);
     status = console_info(console, info);
@@ -336,7 +336,7 @@ int main()
     check("NAME0008", "the registered name finds this task", status == TERN_OK && L4_IsThreadEqual(me, L4_Myself()),
           status);
 
-    status = ask(root, 0x7e2f, 0, 0);
+    status = ask(root, 0x7e2f, 0, nullptr);
     check("SYS0001", "an unknown system request is UNKNOWN", status == TERN_ERROR_UNKNOWN, status);
     L4_Word_t irq = 4;
     status = ask(root, TERN_SYSTEM_IRQ, 1, &irq);
@@ -359,7 +359,7 @@ int main()
     check("SYS0008", "a task that touches ports it lacks is ended as KILLED", status == TERN_ERROR_KILLED, status);
     status = ask(root, TERN_SYSTEM_THREAD, 1, &zero);
     check("SYS0009", "a thread request with the wrong words is MALFORMED", status == TERN_ERROR_MALFORMED, status);
-    status = ask(root, TERN_SYSTEM_RUN, 0, 0);
+    status = ask(root, TERN_SYSTEM_RUN, 0, nullptr);
     check("SYS0010", "a run request without a command is MALFORMED", status == TERN_ERROR_MALFORMED, status);
 
     L4_Word_t words[3] = {0, 0, 0};
@@ -371,13 +371,13 @@ int main()
     words[0] = TERN_CONSOLE_MAX_BYTES + 1;
     status = ask(console, TERN_CONSOLE_READ, 1, words);
     check("CON0003", "a read of too many bytes is MALFORMED", status == TERN_ERROR_MALFORMED, status);
-    status = ask(console, 0x7e4f, 0, 0);
+    status = ask(console, 0x7e4f, 0, nullptr);
     check("CON0004", "an unknown console request is UNKNOWN", status == TERN_ERROR_UNKNOWN, status);
     status = tern::raw(tern::console::write(console, "console write\n", 14));
     L4_Word_t written = 0;
     L4_StoreMR(1, &written);
     check("CON0005", "a write answers with the bytes written", status == TERN_OK && written == 14, written);
-    load(TERN_CONSOLE_INFO, 0, 0);
+    load(TERN_CONSOLE_INFO, 0, nullptr);
     L4_MsgTag_t tag = L4_Call(console);
     L4_Word_t mode = 9;
     L4_StoreMR(1, &mode);
