@@ -7,10 +7,8 @@
 #include <l4/sigma0.h>
 #include <l4/space.h>
 #include <l4/thread.h>
-
-#define PAGE_SIZE 4096UL
-#define LABEL_MASK 0xffffffffffffUL             /* labels are 48 bits */
-#define PAGE_FAULT_LABEL ((~0UL - 1) << 4 & LABEL_MASK) /* -2 << 4, access bits below */
+#include <l4/tern/kernel_labels.h>
+#include <l4/tern/page.h>
 
 void L4_Pager_Init(L4_Pager_t *pager, L4_PagerResolve_t resolve, void *data)
 {
@@ -24,7 +22,7 @@ void L4_Pager_Init(L4_Pager_t *pager, L4_PagerResolve_t resolve, void *data)
 
 L4_Bool_t L4_Pager_IsPageFault(L4_MsgTag_t tag)
 {
-    return ((L4_Label(tag) & LABEL_MASK) & ~0xfUL) == PAGE_FAULT_LABEL;
+    return ((L4_Label(tag) & TERN_LABEL_MASK) & ~TERN_PAGE_FAULT_ACCESS_MASK) == TERN_PAGE_FAULT_LABEL;
 }
 
 static void load_error(L4_Word_t reason, L4_Word_t label)
@@ -51,7 +49,7 @@ static int answer_fault(L4_Pager_t *pager, L4_ThreadId_t from, L4_MsgTag_t tag)
         return L4_PAGER_UNKNOWN;
     if (L4_UntypedWords(tag) != 2 || L4_TypedWords(tag) != 0) {
         ++pager->errors;
-        load_error(L4_PAGER_ERROR_MALFORMED, L4_Label(tag) & LABEL_MASK);
+        load_error(L4_PAGER_ERROR_MALFORMED, L4_Label(tag) & TERN_LABEL_MASK);
         return L4_PAGER_REPLY;
     }
     L4_PagerFault_t fault;
@@ -101,7 +99,7 @@ void L4_Pager_Serve(L4_Pager_t *pager)
                 result = pager->other(pager, from, tag);
             if (result == L4_PAGER_UNKNOWN) {
                 ++pager->errors;
-                load_error(L4_PAGER_ERROR_UNKNOWN, L4_Label(tag) & LABEL_MASK);
+                load_error(L4_PAGER_ERROR_UNKNOWN, L4_Label(tag) & TERN_LABEL_MASK);
                 result = L4_PAGER_REPLY;
             }
         }
@@ -115,10 +113,10 @@ void L4_Pager_Touch(L4_Word_t base, L4_Word_t size, L4_Word_t access)
 {
     if (size == 0 || base + size < base)
         return;
-    L4_Word_t first = base & ~(PAGE_SIZE - 1);
-    L4_Word_t pages = (base + size - 1 - first) / PAGE_SIZE + 1;
+    L4_Word_t first = base & ~(TERN_PAGE_SIZE - 1);
+    L4_Word_t pages = (base + size - 1 - first) / TERN_PAGE_SIZE + 1;
     for (L4_Word_t i = 0; i < pages; ++i) {
-        volatile L4_Word_t *word = (volatile L4_Word_t *)(first + i * PAGE_SIZE);
+        volatile L4_Word_t *word = (volatile L4_Word_t *)(first + i * TERN_PAGE_SIZE);
         if ((access & L4_Writable) != 0)
             __asm__ __volatile__("lock orq $0, %0" : "+m"(*word));
         else
@@ -148,9 +146,9 @@ L4_Fpage_t L4_Pager_GetMemory(L4_Word_t base, int size_log2)
 static L4_Word_t unmap_range(L4_Word_t base, L4_Word_t size, L4_Word_t rights, L4_Fpage_t (*unmap)(L4_Fpage_t))
 {
     L4_Word_t status = 0;
-    L4_Word_t end = (base + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-    for (L4_Word_t at = base & ~(PAGE_SIZE - 1); at < end;) {
-        L4_Word_t bytes = PAGE_SIZE;
+    L4_Word_t end = (base + size + TERN_PAGE_SIZE - 1) & ~(TERN_PAGE_SIZE - 1);
+    for (L4_Word_t at = base & ~(TERN_PAGE_SIZE - 1); at < end;) {
+        L4_Word_t bytes = TERN_PAGE_SIZE;
         while ((at & (bytes * 2 - 1)) == 0 && at + bytes * 2 <= end && bytes < (1UL << 46))
             bytes *= 2;
         L4_Fpage_t fpage = L4_Fpage(at, bytes);
@@ -181,7 +179,7 @@ unsigned L4_Pager_MapItems(L4_Word_t own, L4_Word_t target, L4_Word_t size, L4_W
 {
     unsigned count = 0;
     for (L4_Word_t done = 0; done < size;) {
-        L4_Word_t bytes = PAGE_SIZE;
+        L4_Word_t bytes = TERN_PAGE_SIZE;
         while (((own + done) & (bytes * 2 - 1)) == 0 && ((target + done) & (bytes * 2 - 1)) == 0 &&
                done + bytes * 2 <= size && bytes < (1UL << 46))
             bytes *= 2;

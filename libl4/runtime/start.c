@@ -3,7 +3,7 @@
 // exit yet: when main returns the thread reports it to the kernel debugger and sleeps for
 // ever. Should a sleep end (a kernel that refuses a receive from oneself), the thread
 // halts itself instead of spinning. A program may replace that ending: __tern_exit is weak
-// (Tern's tasks report their exit status to the root task, servers/lib/task.c).
+// (Tern's tasks report their exit status to the root task, servers/lib/task.cpp).
 #include <l4/ipc.h>
 #include <l4/kdebug.h>
 #include <l4/thread.h>

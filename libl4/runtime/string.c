@@ -4,19 +4,9 @@
 // Built with -fno-tree-loop-distribute-patterns: the loops must not become calls to
 // themselves.
 #include <stddef.h>
+#include <string.h>
 
 #define WEAK __attribute__((weak))
-
-void *memcpy(void *restrict destination, const void *restrict source, size_t size);
-void *memmove(void *destination, const void *source, size_t size);
-void *memset(void *destination, int value, size_t size);
-int memcmp(const void *left, const void *right, size_t size);
-size_t strlen(const char *string);
-int strcmp(const char *left, const char *right);
-int strncmp(const char *left, const char *right, size_t size);
-char *strcpy(char *restrict destination, const char *restrict source);
-char *strncpy(char *restrict destination, const char *restrict source, size_t size);
-char *strchr(const char *string, int character);
 
 WEAK void *memcpy(void *restrict destination, const void *restrict source, size_t size)
 {
@@ -93,7 +83,6 @@ WEAK char *strcpy(char *restrict destination, const char *restrict source)
     return destination;
 }
 
-// As in C: copies at most size characters and pads with NULs up to size.
 WEAK char *strncpy(char *restrict destination, const char *restrict source, size_t size)
 {
     size_t i = 0;

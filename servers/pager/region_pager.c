@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The region pager of docs/pager.md: two memory policies on top of libl4's pager library. */
-#include "region_pager.h"
+#include <l4/tern/page.h>
 
-#define PAGE_SIZE 4096UL
+#include "region_pager.h"
 
 /* Where the linker put the program image (libl4/user.ld). */
 extern char _stext[], _sdata[], _end[];
@@ -23,7 +23,7 @@ struct region *region_pager_add(struct region_pager *rp, L4_Word_t client, L4_Wo
     r->own = own;
     r->size = size;
     r->rights = rights;
-    r->page_log2 = 12;
+    r->page_log2 = TERN_PAGE_BITS;
     r->grant = 0;
     return r;
 }
@@ -31,7 +31,7 @@ struct region *region_pager_add(struct region_pager *rp, L4_Word_t client, L4_Wo
 int region_pager_add_image(struct region_pager *rp)
 {
     L4_Word_t text = (L4_Word_t)_stext, data = (L4_Word_t)_sdata;
-    L4_Word_t end = ((L4_Word_t)_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    L4_Word_t end = ((L4_Word_t)_end + TERN_PAGE_SIZE - 1) & ~(TERN_PAGE_SIZE - 1);
     return region_pager_add(rp, text, text, data - text, L4_ReadeXecOnly) != 0 &&
            region_pager_add(rp, data, data, end - data, L4_ReadWriteOnly) != 0;
 }

@@ -18,6 +18,7 @@
 #include <l4/space.h>
 #include <l4/thread.h>
 #include <l4/types.h>
+#include <l4/tern/page.h>
 #include <l4io.h>
 
 #include "abi.h"
@@ -28,7 +29,6 @@
 #define WARMUP 100
 #define STACK_WORDS 1024
 #define SPACE_UTCB_AREA 0x7ffffff00000UL
-#define PAGE_SIZE 4096UL
 
 static L4_Word_t echo_stack[STACK_WORDS] __attribute__((aligned(16)));
 static L4_Word_t remote_stack[STACK_WORDS] __attribute__((aligned(16)));
@@ -58,7 +58,7 @@ static void pager_main(void)
     for (;;) {
         L4_Word_t address = 0;
         L4_StoreMR(1, &address);
-        L4_Word_t page = address & ~(PAGE_SIZE - 1);
+        L4_Word_t page = address & ~(TERN_PAGE_SIZE - 1);
         L4_Msg_t msg;
         L4_MsgClear(&msg);
         if (L4_IpcSucceeded(tag))

@@ -16,6 +16,7 @@
 #include <l4/sigma0.h>
 #include <l4/thread.h>
 #include <l4/types.h>
+#include <l4/tern/kernel_labels.h>
 #include <l4io.h>
 
 #include "abi.h"
@@ -33,7 +34,6 @@
 #define HANDLER_PRIORITY 200
 #define MAIN_PRIORITY 100
 #define STACK_WORDS 2048
-#define IRQ_LABEL (((L4_Word_t)-1 << 4) & 0xffffffffffffUL)
 
 static L4_Word_t handler_stack[STACK_WORDS] __attribute__((aligned(16)));
 static volatile L4_Word_t handler_saw;   /* rdtsc when the handler's receive returned */
@@ -58,7 +58,7 @@ static void handler_main(void)
     L4_MsgTag_t tag = L4_Receive(com1_irq());
     for (;;) {
         handler_saw = rdtsc();
-        if (L4_IpcFailed(tag) || L4_Label(tag) != IRQ_LABEL)
+        if (L4_IpcFailed(tag) || L4_Label(tag) != TERN_INTERRUPT_LABEL)
             ++handler_errors;
         outb(COM1_IER, 0);
         (void)inb(COM1_IIR);

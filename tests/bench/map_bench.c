@@ -10,13 +10,13 @@
 #include <l4/space.h>
 #include <l4/thread.h>
 #include <l4/types.h>
+#include <l4/tern/page.h>
 #include <l4io.h>
 
 #include "abi.h"
 #include "bench.h"
 #include "tern-syscalls.h"
 
-#define PAGE_SIZE 4096UL
 #define STACK_WORDS 1024
 #define FAULT_PAGES 64
 #define SOURCE 0x100000000UL       /* 512 separate 4 KiB pages from sigma0 */
@@ -53,7 +53,7 @@ static void faulter_main(void)
 {
     L4_Word_t start = rdtsc();
     for (L4_Word_t i = 0; i < FAULT_PAGES; ++i)
-        (void)*(volatile L4_Word_t *)(FAULT_AREA + i * PAGE_SIZE);
+        (void)*(volatile L4_Word_t *)(FAULT_AREA + i * TERN_PAGE_SIZE);
     fault_ticks = rdtsc() - start;
     L4_LoadMR(0, 0);
     L4_Send(me);
@@ -104,7 +104,7 @@ static L4_Word_t unmap_tree(L4_Word_t n)
         L4_Msg_t msg;
         L4_MsgClear(&msg);
         L4_MsgAppendMapItem(&msg, L4_MapItem(L4_FpageAddRights(L4_FpageLog2(SOURCE, 12), L4_FullyAccessible),
-                                             FAN_WINDOW + i * PAGE_SIZE));
+                                             FAN_WINDOW + i * TERN_PAGE_SIZE));
         L4_MsgLoad(&msg);
         if (L4_IpcFailed(L4_Call(receiver)))
             fail("map for the tree");
@@ -122,7 +122,7 @@ int main(void)
     sigma0 = L4_GlobalId(L4_ThreadIdUserBase(kip), 1);
     /* 512 separate pages, so that maps of them are 4 KiB mappings. */
     for (L4_Word_t i = 0; i < 512; ++i)
-        if (L4_IsNilFpage(L4_Sigma0_GetAny(sigma0, 12, L4_FpageLog2(SOURCE + i * PAGE_SIZE, 12))))
+        if (L4_IsNilFpage(L4_Sigma0_GetAny(sigma0, 12, L4_FpageLog2(SOURCE + i * TERN_PAGE_SIZE, 12))))
             fail("sigma0 GetAny");
 
     receiver = start_thread(100, receiver_main, &receiver_stack[STACK_WORDS], 1);
@@ -141,7 +141,7 @@ int main(void)
         L4_StoreMR(1, &address);
         L4_Msg_t msg;
         L4_MsgClear(&msg);
-        L4_Word_t page = address & ~(PAGE_SIZE - 1);
+        L4_Word_t page = address & ~(TERN_PAGE_SIZE - 1);
         L4_MsgAppendMapItem(&msg, L4_MapItem(L4_FpageAddRights(L4_FpageLog2(SOURCE + (page - FAULT_AREA), 12),
                                                                L4_FullyAccessible),
                                              page));

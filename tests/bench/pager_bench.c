@@ -14,6 +14,7 @@
 #include <l4/space.h>
 #include <l4/thread.h>
 #include <l4/types.h>
+#include <l4/tern/page.h>
 #include <l4io.h>
 
 #include "abi.h"
@@ -22,7 +23,6 @@
 #include "tern-syscalls.h"
 
 #define PAGES 64
-#define PAGE_SIZE 4096UL
 #define STACK_WORDS 2048
 #define SPACE_UTCB_AREA 0x7ffffff00000UL
 #define MEMORY 0x0000010000000000UL        /* the pagers' memory: 2 MiB from sigma0 */
@@ -47,10 +47,10 @@ static void client_main(void)
     volatile L4_Word_t *region = (volatile L4_Word_t *)CLIENT_REGION;
     L4_Word_t start = rdtsc();
     for (L4_Word_t i = 0; i < PAGES; ++i)
-        region[i * (PAGE_SIZE / 8)] = i;
+        region[i * (TERN_PAGE_SIZE / 8)] = i;
     L4_Word_t middle = rdtsc();
     for (L4_Word_t i = 0; i < PAGES; ++i)
-        region[i * (PAGE_SIZE / 8)] = i + 1;
+        region[i * (TERN_PAGE_SIZE / 8)] = i + 1;
     L4_Word_t end = rdtsc();
     L4_Msg_t msg;
     L4_MsgClear(&msg);
@@ -87,7 +87,7 @@ int main(void)
         run->client = L4_GlobalId(base + 111 + 2 * i, 1);
         region_pager_init(&run->rp);
         region_pager_add_image(&run->rp);
-        region_pager_add(&run->rp, CLIENT_REGION, MEMORY + i * PAGES * PAGE_SIZE, PAGES * PAGE_SIZE, L4_ReadWriteOnly);
+        region_pager_add(&run->rp, CLIENT_REGION, MEMORY + i * PAGES * TERN_PAGE_SIZE, PAGES * TERN_PAGE_SIZE, L4_ReadWriteOnly);
         if (!L4_ThreadControl(run->pager, root, root, L4_Pager(), (void *)(utcb + (1 + i) * L4_UtcbSize(kip))) ||
             !L4_ThreadControl(run->client, run->client, root, L4_nilthread, (void *)-1) ||
             !L4_SpaceControl(run->client, 0, L4_FpageLog2((L4_Word_t)kip, 12), L4_FpageLog2(SPACE_UTCB_AREA, 16),

@@ -66,23 +66,25 @@ def static_results(build: Path) -> list:
 TUTORIALS = [
     ("DOC0002", "docs/pager.md", ["libl4/include/l4/pager.h", "libl4/runtime/pager.c", "servers/pager/region_pager.h",
                                   "servers/pager/region_pager.c", "tests/bench/pager_bench.c", "tests/system/t_pager.c"]),
-    ("DOC0003", "docs/driver.md", ["servers/console/console.c", "servers/console/serial.c", "servers/root/requests.c",
+    ("DOC0003", "docs/driver.md", ["servers/console/console.cpp", "servers/console/serial.cpp",
+                                   "servers/root/root-requests.cpp", "libl4/runtime/server.cpp",
                                    "tests/bench/irq_bench.c"]),
 ]
 
 
 def tutorial_code_results() -> list:
-    """DOC0002, DOC0003: every C block of a tutorial is copied from code that is built and run."""
+    """DOC0002, DOC0003: every C or C++ block of a tutorial is copied from code that is built and run."""
     results = []
     for test_id, name, source_names in TUTORIALS:
         doc = ROOT / name
         sources = [(ROOT / source).read_text() for source in source_names if (ROOT / source).exists()]
-        blocks = re.findall(r"^```c\n(.*?)^```$", doc.read_text() if doc.exists() else "", re.MULTILINE | re.DOTALL)
+        blocks = re.findall(r"^```(?:c|cpp)\n(.*?)^```$", doc.read_text() if doc.exists() else "",
+                            re.MULTILINE | re.DOTALL)
         stale = [block.splitlines()[0] for block in blocks if not any(block in source for source in sources)]
         problems = [f"not found verbatim in {', '.join(source_names)}: block starting {line!r}" for line in stale]
         if not blocks:
-            problems.append(f"{name} has no C blocks")
-        results.append(Result(test_id, f"the C code in {name} is the built example code", not problems, problems))
+            problems.append(f"{name} has no code blocks")
+        results.append(Result(test_id, f"the code in {name} is the built example code", not problems, problems))
     return results
 
 

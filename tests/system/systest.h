@@ -39,6 +39,7 @@
 #include <stdarg.h>
 
 #include "abi.h"
+#include <l4/tern/page.h>
 
 /* The root task's fixed layout (kernel/include/boot_tasks.hpp, libl4/user.ld): what the
  * tests check the kernel against, not part of the ABI file. */
@@ -46,7 +47,7 @@
 #define UTCB_AREA 0x00007ffffff00000UL
 #define UTCB_AREA_LOG2 16
 #define UTCB_SIZE ((L4_Word_t)TERN_UTCB_SIZE)
-#define PAGE_SIZE 4096UL
+#define PAGE_SIZE TERN_PAGE_SIZE
 #define USER_END 0x0000800000000000UL
 
 /* Free virtual ranges the tests use as receive windows (far from image, stack, KIP). */

@@ -34,45 +34,4 @@
 #define TERN_CONSOLE_UART_POLLED 1 // the UART's ports, polled: the interrupt could not be had
 #define TERN_CONSOLE_KDB 2         // no ports: the kernel debug console, polled
 
-// Writes n bytes (at most TERN_CONSOLE_MAX_BYTES) and returns the status.
-L4_INLINE L4_Word_t tern_console_write(L4_ThreadId_t console, const char *bytes, unsigned n)
-{
-    L4_Word_t words[1 + TERN_CONSOLE_MAX_BYTES / 8];
-    if (n == 0 || n > TERN_CONSOLE_MAX_BYTES)
-        return TERN_ERROR_MALFORMED;
-    words[0] = n;
-    for (unsigned w = 0; w < (n + 7) / 8; ++w)
-        words[1 + w] = 0;
-    for (unsigned i = 0; i < n; ++i)
-        words[1 + i / 8] |= __L4_CAST(L4_Word_t, __L4_CAST(unsigned char, bytes[i])) << (8 * (i % 8));
-    tern_load(TERN_CONSOLE_WRITE, 1 + (n + 7) / 8, words);
-    return tern_status(L4_Call(console));
-}
-
-// Reads 1 to capacity bytes (waits for the first); returns how many, 0 on an error.
-L4_INLINE unsigned tern_console_read(L4_ThreadId_t console, char *bytes, unsigned capacity)
-{
-    L4_Word_t max = capacity < TERN_CONSOLE_MAX_BYTES ? capacity : TERN_CONSOLE_MAX_BYTES;
-    tern_load(TERN_CONSOLE_READ, 1, &max);
-    L4_MsgTag_t tag = L4_Call(console);
-    L4_Word_t n = 0;
-    if (tern_status(tag) != TERN_OK || L4_UntypedWords(tag) < 1)
-        return 0;
-    L4_StoreMR(1, &n);
-    if (n > max || L4_UntypedWords(tag) < 1 + (n + 7) / 8)
-        return 0;
-    for (unsigned i = 0; i < n; ++i) {
-        L4_Word_t word;
-        L4_StoreMR(2 + __L4_CAST(int, i / 8), &word);
-        bytes[i] = __L4_CAST(char, word >> (8 * (i % 8)));
-    }
-    return __L4_CAST(unsigned, n);
-}
-
-L4_INLINE L4_Word_t tern_console_wait_interrupt(L4_ThreadId_t console)
-{
-    tern_load(TERN_CONSOLE_WAIT_INTERRUPT, 0, 0);
-    return tern_status(L4_Call(console));
-}
-
 #endif

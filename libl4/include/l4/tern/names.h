@@ -21,28 +21,4 @@
 #define TERN_NAME_MAX 31
 #define TERN_NAMES_WAIT 1UL
 
-L4_INLINE L4_Word_t tern_names_register(const char *name, L4_ThreadId_t thread)
-{
-    L4_Word_t words[TERN_NAME_WORDS + 1];
-    if (tern_pack_string(name, words, TERN_NAME_WORDS) == 0)
-        return TERN_ERROR_MALFORMED;
-    words[TERN_NAME_WORDS] = thread.raw;
-    tern_load(TERN_NAMES_REGISTER, TERN_NAME_WORDS + 1, words);
-    return tern_status(L4_Call(tern_root_thread()));
-}
-
-// flags 0 or TERN_NAMES_WAIT; *thread is set on TERN_OK.
-L4_INLINE L4_Word_t tern_names_lookup(const char *name, L4_Word_t flags, L4_ThreadId_t *thread)
-{
-    L4_Word_t words[TERN_NAME_WORDS + 1];
-    if (tern_pack_string(name, words, TERN_NAME_WORDS) == 0)
-        return TERN_ERROR_MALFORMED;
-    words[TERN_NAME_WORDS] = flags;
-    tern_load(TERN_NAMES_LOOKUP, TERN_NAME_WORDS + 1, words);
-    L4_Word_t status = tern_status(L4_Call(tern_root_thread()));
-    if (status == TERN_OK)
-        L4_StoreMR(1, &thread->raw);
-    return status;
-}
-
 #endif

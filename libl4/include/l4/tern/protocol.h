@@ -7,12 +7,14 @@
 // A server answers a request it does not understand, or one with the wrong number of
 // words or with typed items, with an error status; it never stops for a bad message.
 // Strings travel packed into words, eight bytes a word, little-endian, NUL-padded.
+//
+// The numbers are here, C-compatible; C++ programs build and read the messages with
+// tern::Message (<l4/tern/message.hpp>), and the clients of each protocol are in the
+// protocol's .hpp (<l4/tern/console.hpp>, names.hpp, system.hpp).
 #ifndef L4_TERN_PROTOCOL_H
 #define L4_TERN_PROTOCOL_H
 
-#include <l4/ipc.h>
 #include <l4/kip.h>
-#include <l4/message.h>
 #include <l4/types.h>
 
 #define TERN_OK 0
@@ -31,53 +33,6 @@
 L4_INLINE L4_ThreadId_t tern_root_thread(void)
 {
     return L4_GlobalId(L4_ThreadIdUserBase(L4_GetKernelInterface()) + 2, 1);
-}
-
-// Loads a request: label, then count words.
-L4_INLINE void tern_load(L4_Word_t label, unsigned count, const L4_Word_t *words)
-{
-    L4_MsgTag_t tag = L4_Niltag;
-    L4_Set_Label(&tag, label);
-    tag.raw |= count;
-    L4_Set_MsgTag(tag);
-    for (unsigned i = 0; i < count; ++i)
-        L4_LoadMR(__L4_CAST(int, i) + 1, words[i]);
-}
-
-// The status of a reply: TERN_OK, a TERN_ERROR_*, or TERN_ERROR_FAILED when the IPC failed.
-L4_INLINE L4_Word_t tern_status(L4_MsgTag_t tag)
-{
-    return L4_IpcFailed(tag) ? TERN_ERROR_FAILED : L4_Label(tag);
-}
-
-// Packs the string into words (at most count * 8 - 1 bytes, the rest NUL); returns the
-// words used including the terminating NUL, or 0 when it does not fit.
-L4_INLINE unsigned tern_pack_string(const char *text, L4_Word_t *words, unsigned count)
-{
-    unsigned length = 0;
-    while (text[length] != '\0')
-        ++length;
-    if (length >= count * 8)
-        return 0;
-    for (unsigned w = 0; w < count; ++w)
-        words[w] = 0;
-    for (unsigned i = 0; i < length; ++i)
-        words[i / 8] |= __L4_CAST(L4_Word_t, __L4_CAST(unsigned char, text[i])) << (8 * (i % 8));
-    return length / 8 + 1;
-}
-
-// Unpacks up to count words into text (capacity bytes); 1 when a NUL ended the string
-// within both, 0 when it is not terminated (text is then cut and terminated).
-L4_INLINE int tern_unpack_string(const L4_Word_t *words, unsigned count, char *text, unsigned capacity)
-{
-    for (unsigned i = 0; i < count * 8 && i < capacity; ++i) {
-        text[i] = __L4_CAST(char, words[i / 8] >> (8 * (i % 8)));
-        if (text[i] == '\0')
-            return 1;
-    }
-    if (capacity > 0)
-        text[capacity - 1] = '\0';
-    return 0;
 }
 
 #endif

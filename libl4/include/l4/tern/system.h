@@ -44,22 +44,4 @@
 #define TERN_TASK_THREAD 4 // a further thread of the task listed before it
 #define TERN_TASK_INTERRUPT 5 // an interrupt thread attached for the named task; word 4: its handler
 
-L4_INLINE L4_Word_t tern_system_call(L4_Word_t label, unsigned count, const L4_Word_t *words)
-{
-    tern_load(label, count, words);
-    return tern_status(L4_Call(tern_root_thread()));
-}
-
-// Runs "module arguments" and waits for it to end; *exit_status is its exit status.
-L4_INLINE L4_Word_t tern_system_run(const char *command, L4_Word_t *exit_status)
-{
-    L4_Word_t words[TERN_ARGS_WORDS];
-    unsigned count = tern_pack_string(command, words, TERN_ARGS_WORDS);
-    if (count == 0)
-        return TERN_ERROR_MALFORMED;
-    L4_Word_t status = tern_system_call(TERN_SYSTEM_RUN, count, words);
-    L4_StoreMR(1, exit_status);
-    return status;
-}
-
 #endif

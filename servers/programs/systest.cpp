@@ -1,26 +1,61 @@
-/* SPDX-License-Identifier: MIT */
-/* The system's own tests, run as a task by the shell's "test": the name service, the
- * root task's system protocol and the console protocol, including the errors every
- * malformed or unpermitted request must get (and that the servers keep serving after
- * them). One line each, "TEST ok ID description" or "TEST not ok ID description: why",
- * then "TEST done N passed, M failed"; the exit status is the number failed.
- *
- * With the argument "input" it runs the tests that need a line typed at the console
- * (the SHELL boot tests type it); with "ports" (started as a server granted ports
- * 0x80/8) the I/O port tests. */
+// SPDX-License-Identifier: MIT
+// The system's own tests, run as a task by the shell's "test": the name service, the
+// root task's system protocol and the console protocol, including the errors every
+// malformed or unpermitted request must get (and that the servers keep serving after
+// them). One line each, "TEST ok ID description" or "TEST not ok ID description: why",
+// then "TEST done N passed, M failed"; the exit status is the number failed.
+//
+// With the argument "input" it runs the tests that need a line typed at the console
+// (the SHELL boot tests type it); with "ports" (started as a server granted ports
+// 0x80/8) the I/O port tests.
 #include <l4/ipc.h>
 #include <l4/thread.h>
 #include <l4/arch.h>
-#include <l4/tern/console.h>
-#include <l4/tern/names.h>
-#include <l4/tern/system.h>
+#include <l4/tern/console.hpp>
+#include <l4/tern/names.hpp>
+#include <l4/tern/system.hpp>
 #include <l4io.h>
+#include <string.h>
 
-#include "task.h"
+#include "task.hpp"
 
-static int passed, failed;
+namespace {
 
-static void check(const char *id, const char *description, int ok, L4_Word_t seen)
+int passed, failed;
+
+// Loads a request of label and count words into the MRs, as any client could send it
+// (malformed ones included).
+void load(L4_Word_t label, unsigned count, const L4_Word_t *words)
+{
+    tern::Message request(label);
+    for (unsigned i = 0; i < count; ++i)
+        request.add(words[i]);
+    request.load();
+}
+
+// The status of a reply, as it travels: TERN_ERROR_FAILED when the IPC failed.
+L4_Word_t status_of(L4_MsgTag_t tag)
+{
+    return L4_IpcFailed(tag) ? TERN_ERROR_FAILED : L4_Label(tag);
+}
+
+// The clients of <l4/tern/*.hpp> with the status as a number (the tests print it).
+L4_Word_t names_lookup(const char *name, L4_Word_t flags, L4_ThreadId_t *thread)
+{
+    return tern::raw(tern::names::lookup(name, flags, thread));
+}
+
+L4_Word_t names_register(const char *name, L4_ThreadId_t thread)
+{
+    return tern::raw(tern::names::register_name(name, thread));
+}
+
+L4_Word_t system_run(const char *command, L4_Word_t *exit_status)
+{
+    return tern::raw(tern::system::run(command, exit_status));
+}
+
+void check(const char *id, const char *description, int ok, L4_Word_t seen)
 {
     if (ok) {
         ++passed;
@@ -31,44 +66,44 @@ static void check(const char *id, const char *description, int ok, L4_Word_t see
     }
 }
 
-/* A request with label and count words to to; returns the status. */
-static L4_Word_t ask(L4_ThreadId_t to, L4_Word_t label, unsigned count, const L4_Word_t *words)
+// A request with label and count words to to; returns the status.
+L4_Word_t ask(L4_ThreadId_t to, L4_Word_t label, unsigned count, const L4_Word_t *words)
 {
-    tern_load(label, count, words);
-    return tern_status(L4_Call(to));
+    load(label, count, words);
+    return status_of(L4_Call(to));
 }
 
-/* The same, waiting at most 50 ms for the answer: TIMED_OUT when the request was taken
- * but not answered (queued). */
-#define TIMED_OUT 1000
-static L4_Word_t ask_briefly(L4_ThreadId_t to, L4_Word_t label, unsigned count, const L4_Word_t *words)
+// The same, waiting at most 50 ms for the answer: timed_out when the request was taken
+// but not answered (queued).
+constexpr L4_Word_t timed_out = 1000;
+L4_Word_t ask_briefly(L4_ThreadId_t to, L4_Word_t label, unsigned count, const L4_Word_t *words)
 {
-    tern_load(label, count, words);
+    load(label, count, words);
     L4_MsgTag_t tag = L4_Call_Timeouts(to, L4_Never, L4_TimePeriod(50000));
     if (L4_IpcFailed(tag) && (L4_ErrorCode() & 1) != 0)
-        return TIMED_OUT; /* failed in the receive phase: the request was taken */
-    return tern_status(tag);
+        return timed_out;  // failed in the receive phase: the request was taken
+    return status_of(tag);
 }
 
-/* Further threads of this task. A helper sends its job's request `repeat` times with a
- * plain send (not waiting for any answer) and then sleeps, polling for its next job: it
- * stays alive but never waits for the servers it sent to. */
-#define HELPERS 8
-#define HELPER_STACK_WORDS 512
-struct job {
+// Further threads of this task. A helper sends its job's request `repeat` times with a
+// plain send (not waiting for any answer) and then sleeps, polling for its next job: it
+// stays alive but never waits for the servers it sent to.
+constexpr int helper_count = 8;
+constexpr unsigned helper_stack_words = 512;
+struct Job {
     volatile L4_Word_t seq, done;
     L4_ThreadId_t to;
     L4_Word_t label, words[TERN_NAME_WORDS + 1];
     unsigned count, repeat;
 };
-static struct job jobs[HELPERS];
-static L4_Word_t helper_stacks[HELPERS][HELPER_STACK_WORDS] __attribute__((aligned(16)));
-static volatile int helper_starting, helper_started;
+Job jobs[helper_count];
+L4_Word_t helper_stacks[helper_count][helper_stack_words] __attribute__((aligned(16)));
+volatile int helper_starting, helper_started;
 
-static void helper_main(void)
+void helper_main()
 {
-    L4_Set_ExceptionHandler(tern_root_thread());
-    struct job *job = &jobs[helper_starting];
+    task::start_thread();
+    Job *job = &jobs[helper_starting];
     L4_Word_t seen = 0;
     helper_started = 1;
     for (;;) {
@@ -76,20 +111,19 @@ static void helper_main(void)
             L4_Sleep(L4_TimePeriod(1000));
         seen = job->seq;
         for (unsigned r = 0; r < job->repeat; ++r) {
-            tern_load(job->label, job->count, job->words);
+            load(job->label, job->count, job->words);
             L4_Send(job->to);
         }
         job->done = seen;
     }
 }
 
-static int start_helpers(void)
+int start_helpers()
 {
-    for (int i = 0; i < HELPERS; ++i) {
+    for (int i = 0; i < helper_count; ++i) {
         helper_starting = i;
         helper_started = 0;
-        L4_Word_t start[2] = {(L4_Word_t)helper_main, (L4_Word_t)&helper_stacks[i][HELPER_STACK_WORDS - 1]};
-        if (tern_system_call(TERN_SYSTEM_THREAD, 2, start) != TERN_OK)
+        if (tern::system::start_thread(helper_main, &helper_stacks[i][helper_stack_words - 1]) != tern::Status::ok)
             return 0;
         while (!helper_started)
             L4_Sleep(L4_TimePeriod(1000));
@@ -97,11 +131,11 @@ static int start_helpers(void)
     return 1;
 }
 
-/* Has helper i send label and words to to, repeat times; returns once it has. */
-static void helper_send(int i, L4_ThreadId_t to, L4_Word_t label, unsigned count, const L4_Word_t *words,
-                        unsigned repeat)
+// Has helper i send label and words to to, repeat times; returns once it has.
+void helper_send(int i, L4_ThreadId_t to, L4_Word_t label, unsigned count, const L4_Word_t *words,
+                 unsigned repeat)
 {
-    struct job *job = &jobs[i];
+    Job *job = &jobs[i];
     job->to = to;
     job->label = label;
     job->count = count;
@@ -114,22 +148,22 @@ static void helper_send(int i, L4_ThreadId_t to, L4_Word_t label, unsigned count
         L4_Sleep(L4_TimePeriod(1000));
 }
 
-/* The console's INFO: words[0..5] mode, received, written, interrupts, readers, waiters. */
-static L4_Word_t console_info(L4_ThreadId_t console, L4_Word_t *words)
+// The console's INFO: words[0..5] mode, received, written, interrupts, readers, waiters.
+L4_Word_t console_info(L4_ThreadId_t console, L4_Word_t *words)
 {
-    tern_load(TERN_CONSOLE_INFO, 0, 0);
+    load(TERN_CONSOLE_INFO, 0, nullptr);
     L4_MsgTag_t tag = L4_Call(console);
     for (int i = 0; i < 6; ++i)
         words[i] = ~0UL;
-    if (tern_status(tag) != TERN_OK || L4_UntypedWords(tag) != 6)
-        return tern_status(tag) == TERN_OK ? TERN_ERROR_MALFORMED : tern_status(tag);
+    if (status_of(tag) != TERN_OK || L4_UntypedWords(tag) != 6)
+        return status_of(tag) == TERN_OK ? TERN_ERROR_MALFORMED : status_of(tag);
     for (int i = 0; i < 6; ++i)
         L4_StoreMR(i + 1, &words[i]);
     return TERN_OK;
 }
 
-/* Clients that do not wait (they send, or they ended) cannot hold the servers' tables. */
-static void slot_tests(L4_ThreadId_t root, L4_ThreadId_t console)
+// Clients that do not wait (they send, or they ended) cannot hold the servers' tables.
+void slot_tests(L4_ThreadId_t root, L4_ThreadId_t console)
 {
     if (!start_helpers()) {
         check("CON0007", "helper threads for the slot tests", 0, 0);
@@ -140,72 +174,73 @@ static void slot_tests(L4_ThreadId_t root, L4_ThreadId_t console)
     L4_Word_t status = console_info(console, info);
     check("CON0007", "three reads a thread sent without waiting hold one reader slot",
           status == TERN_OK && info[4] == 1, status == TERN_OK ? info[4] : 1000 + status);
-    for (int i = 1; i < HELPERS; ++i)
+    for (int i = 1; i < helper_count; ++i)
         helper_send(i, console, TERN_CONSOLE_READ, 1, &one, 1);
     status = ask_briefly(console, TERN_CONSOLE_READ, 1, &one);
     check("CON0008", "with every reader slot held by threads that do not wait, a read still queues",
-          status == TIMED_OUT, status);
+          status == timed_out, status);
     for (int i = 0; i < 3; ++i)
-        helper_send(i, console, TERN_CONSOLE_WAIT_INTERRUPT, 0, 0, 1);
-    status = ask_briefly(console, TERN_CONSOLE_WAIT_INTERRUPT, 0, 0);
+        helper_send(i, console, TERN_CONSOLE_WAIT_INTERRUPT, 0, nullptr, 1);
+    status = ask_briefly(console, TERN_CONSOLE_WAIT_INTERRUPT, 0, nullptr);
     check("CON0009", "with the interrupt waiter slots held by threads that do not wait, a wait still queues",
-          status == TIMED_OUT, status);
+          status == timed_out, status);
     status = console_info(console, info);
     check("CON0010", "a thread's new request replaces what it queued (its timed-out wait is gone)",
           status == TERN_OK && info[5] <= 3, status == TERN_OK ? info[5] : 1000 + status);
 
     L4_Word_t lookup[TERN_NAME_WORDS + 1];
-    tern_pack_string("never-registered", lookup, TERN_NAME_WORDS);
-    lookup[TERN_NAME_WORDS] = TERN_NAMES_WAIT;
+    tern::Message packed;
+    tern::names::build(packed, "never-registered", TERN_NAMES_WAIT);
+    for (unsigned i = 0; i < TERN_NAME_WORDS + 1; ++i)
+        lookup[i] = packed.word(i);
     helper_send(0, root, TERN_NAMES_LOOKUP, TERN_NAME_WORDS + 1, lookup, 3);
     helper_send(1, root, TERN_NAMES_LOOKUP, TERN_NAME_WORDS + 1, lookup, 1);
     helper_send(2, root, TERN_NAMES_LOOKUP, TERN_NAME_WORDS + 1, lookup, 1);
     status = ask_briefly(root, TERN_NAMES_LOOKUP, TERN_NAME_WORDS + 1, lookup);
     check("NAME0009", "repeated waiting lookups of one thread hold one entry (a fourth thread may wait)",
-          status == TIMED_OUT, status);
+          status == timed_out, status);
     L4_ThreadId_t none;
-    status = tern_names_lookup("never-registered", 0, &none); /* ends this thread's waiting entry */
+    status = names_lookup("never-registered", 0, &none);  // ends this thread's waiting entry
     helper_send(3, root, TERN_NAMES_LOOKUP, TERN_NAME_WORDS + 1, lookup, 1);
     status = ask_briefly(root, TERN_NAMES_LOOKUP, TERN_NAME_WORDS + 1, lookup);
     check("NAME0010", "a task holds at most four waiting lookups: a fifth is FULL", status == TERN_ERROR_FULL,
           status);
-    status = tern_names_lookup("console", TERN_NAMES_WAIT, &none);
+    status = names_lookup("console", TERN_NAMES_WAIT, &none);
     check("NAME0011", "a registered name is still found at once", status == TERN_OK, status);
 }
 
-/* ---- "input": a line typed at the console while another thread keeps asking ---- */
+// ---- "input": a line typed at the console while another thread keeps asking ----
 
-static L4_Word_t busy_stack[HELPER_STACK_WORDS] __attribute__((aligned(16)));
-static volatile L4_Word_t busy_calls, busy_wrong, busy_stop;
-static L4_ThreadId_t busy_console;
+L4_Word_t busy_stack[helper_stack_words] __attribute__((aligned(16)));
+volatile L4_Word_t busy_calls, busy_wrong, busy_stop;
+L4_ThreadId_t busy_console;
 
-/* Sends a malformed read (0 bytes) over and over: each must come back MALFORMED at once,
- * also when it arrives while typed input is waiting to be handed to a reader. */
-static void busy_main(void)
+// Sends a malformed read (0 bytes) over and over: each must come back MALFORMED at once,
+// also when it arrives while typed input is waiting to be handed to a reader.
+void busy_main()
 {
-    L4_Set_ExceptionHandler(tern_root_thread());
+    task::start_thread();
     L4_Word_t zero = 0;
     while (!busy_stop) {
         if (ask(busy_console, TERN_CONSOLE_READ, 1, &zero) != TERN_ERROR_MALFORMED)
-            ++busy_wrong;
-        ++busy_calls;
+            busy_wrong = busy_wrong + 1;
+        busy_calls = busy_calls + 1;
     }
     for (;;)
         L4_Sleep(L4_Never);
 }
 
-static void input_tests(L4_ThreadId_t console)
+void input_tests(L4_ThreadId_t console)
 {
     busy_console = console;
-    L4_Word_t start[2] = {(L4_Word_t)busy_main, (L4_Word_t)&busy_stack[HELPER_STACK_WORDS - 1]};
-    L4_Word_t status = tern_system_call(TERN_SYSTEM_THREAD, 2, start);
+    L4_Word_t status = tern::raw(tern::system::start_thread(busy_main, &busy_stack[helper_stack_words - 1]));
     check("CON0011", "a second thread for the input tests", status == TERN_OK, status);
     printf("TEST type a line\n");
     char line[100];
     unsigned length = 0;
     for (;;) {
         char c;
-        if (tern_console_read(console, &c, 1) != 1) {
+        if (tern::console::read(console, &c, 1) != 1) {
             L4_Sleep(L4_TimePeriod(10000));
             continue;
         }
@@ -226,33 +261,33 @@ static void input_tests(L4_ThreadId_t console)
           status == TERN_OK && (info[0] != TERN_CONSOLE_UART_IRQ || info[3] > 0), info[3]);
 }
 
-/* ---- "ports": a server granted ports 0x80/8 ---- */
+// ---- "ports": a server granted ports 0x80/8 ----
 
-static unsigned char in8(unsigned port)
+unsigned char in8(unsigned port)
 {
     unsigned char value;
     __asm__ __volatile__("inb %w1, %0" : "=a"(value) : "Nd"(port));
     return value;
 }
 
-static L4_Word_t ask_ports(L4_Word_t base, int size_log2)
+L4_Word_t ask_ports(L4_Word_t base, int size_log2)
 {
     L4_Word_t fpage = L4_IoFpageLog2(base, size_log2).raw;
     L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
-    L4_Word_t status = tern_system_call(TERN_SYSTEM_IO_PORTS, 1, &fpage);
+    L4_Word_t status = tern::raw(tern::system::call(TERN_SYSTEM_IO_PORTS, fpage));
     L4_Accept(L4_UntypedWordsAcceptor);
     if (status == TERN_OK && L4_TypedWords(L4_MsgTag()) != 2)
         status = TERN_ERROR_MALFORMED;
     return status;
 }
 
-static void port_tests(void)
+void port_tests()
 {
     L4_Word_t status = TERN_OK;
     unsigned got = 0;
     for (unsigned i = 0; i < 8; ++i)
         if ((status = ask_ports(0x80 + i, 0)) == TERN_OK) {
-            (void)in8(0x80 + i); /* without the port the task would be ended */
+            (void)in8(0x80 + i);  // without the port the task would be ended
             ++got;
         }
     check("IOP0101", "eight single ports of the granted 0x80/8 each come mapped", got == 8, got * 100 + status);
@@ -264,30 +299,32 @@ static void port_tests(void)
     check("IOP0104", "a port outside the grant is DENIED", status == TERN_ERROR_DENIED, status);
 }
 
-int main(void)
+}  // namespace
+
+int main()
 {
     L4_ThreadId_t root = tern_root_thread(), console = L4_nilthread;
-    const char *args = task_args();
-    if (args[0] == 'p' && args[1] == 'o' && args[2] == 'r' && args[3] == 't' && args[4] == 's') {
+    const char *args = task::args();
+    if (strncmp(args, "ports", 5) == 0) {
         port_tests();
         printf("TEST done %d passed, %d failed\n", passed, failed);
         return failed;
     }
-    if (args[0] == 'i' && args[1] == 'n' && args[2] == 'p' && args[3] == 'u' && args[4] == 't') {
-        input_tests(task_console());
+    if (strncmp(args, "input", 5) == 0) {
+        input_tests(task::console());
         printf("TEST done %d passed, %d failed\n", passed, failed);
         return failed;
     }
-    L4_Word_t status = tern_names_lookup("console", 0, &console);
+    L4_Word_t status = names_lookup("console", 0, &console);
     check("NAME0001", "lookup of \"console\" finds the console server", status == TERN_OK, status);
     L4_ThreadId_t none;
-    status = tern_names_lookup("no-such-server", 0, &none);
+    status = names_lookup("no-such-server", 0, &none);
     check("NAME0002", "lookup of an unknown name is NOT_FOUND", status == TERN_ERROR_NOT_FOUND, status);
-    status = tern_names_register("systest", L4_Myself());
+    status = names_register("systest", L4_Myself());
     check("NAME0003", "a task registers a name for its own thread", status == TERN_OK, status);
-    status = tern_names_register("systest", L4_Myself());
+    status = names_register("systest", L4_Myself());
     check("NAME0004", "registering a taken name is EXISTS", status == TERN_ERROR_EXISTS, status);
-    status = tern_names_register("impostor", console);
+    status = names_register("impostor", console);
     check("NAME0005", "registering another task's thread is DENIED", status == TERN_ERROR_DENIED, status);
     L4_Word_t unterminated[5] = {~0UL, ~0UL, ~0UL, ~0UL, 0};
     status = ask(root, TERN_NAMES_LOOKUP, 5, unterminated);
@@ -295,11 +332,11 @@ int main(void)
     status = ask(root, TERN_NAMES_LOOKUP, 2, unterminated);
     check("NAME0007", "a lookup with the wrong number of words is MALFORMED", status == TERN_ERROR_MALFORMED, status);
     L4_ThreadId_t me = L4_nilthread;
-    status = tern_names_lookup("systest", 0, &me);
+    status = names_lookup("systest", 0, &me);
     check("NAME0008", "the registered name finds this task", status == TERN_OK && L4_IsThreadEqual(me, L4_Myself()),
           status);
 
-    status = ask(root, 0x7e2f, 0, 0);
+    status = ask(root, 0x7e2f, 0, nullptr);
     check("SYS0001", "an unknown system request is UNKNOWN", status == TERN_ERROR_UNKNOWN, status);
     L4_Word_t irq = 4;
     status = ask(root, TERN_SYSTEM_IRQ, 1, &irq);
@@ -311,18 +348,18 @@ int main(void)
     status = ask(root, TERN_SYSTEM_SHUTDOWN, 1, &zero);
     check("SYS0004", "shutdown without the grant is DENIED", status == TERN_ERROR_DENIED, status);
     L4_Word_t exit_status = 0;
-    status = tern_system_run("no-such-module", &exit_status);
+    status = system_run("no-such-module", &exit_status);
     check("SYS0005", "running a missing module is NOT_FOUND", status == TERN_ERROR_NOT_FOUND, status);
-    status = tern_system_run("hello exit=3", &exit_status);
+    status = system_run("hello exit=3", &exit_status);
     check("SYS0006", "a run task's exit status comes back", status == TERN_OK && exit_status == 3,
           status * 1000 + exit_status);
-    status = tern_system_run("fault", &exit_status);
+    status = system_run("fault", &exit_status);
     check("SYS0007", "a task that faults is ended and reported as KILLED", status == TERN_ERROR_KILLED, status);
-    status = tern_system_run("fault io", &exit_status);
+    status = system_run("fault io", &exit_status);
     check("SYS0008", "a task that touches ports it lacks is ended as KILLED", status == TERN_ERROR_KILLED, status);
     status = ask(root, TERN_SYSTEM_THREAD, 1, &zero);
     check("SYS0009", "a thread request with the wrong words is MALFORMED", status == TERN_ERROR_MALFORMED, status);
-    status = ask(root, TERN_SYSTEM_RUN, 0, 0);
+    status = ask(root, TERN_SYSTEM_RUN, 0, nullptr);
     check("SYS0010", "a run request without a command is MALFORMED", status == TERN_ERROR_MALFORMED, status);
 
     L4_Word_t words[3] = {0, 0, 0};
@@ -334,18 +371,18 @@ int main(void)
     words[0] = TERN_CONSOLE_MAX_BYTES + 1;
     status = ask(console, TERN_CONSOLE_READ, 1, words);
     check("CON0003", "a read of too many bytes is MALFORMED", status == TERN_ERROR_MALFORMED, status);
-    status = ask(console, 0x7e4f, 0, 0);
+    status = ask(console, 0x7e4f, 0, nullptr);
     check("CON0004", "an unknown console request is UNKNOWN", status == TERN_ERROR_UNKNOWN, status);
-    status = tern_console_write(console, "console write\n", 14);
+    status = tern::raw(tern::console::write(console, "console write\n", 14));
     L4_Word_t written = 0;
     L4_StoreMR(1, &written);
     check("CON0005", "a write answers with the bytes written", status == TERN_OK && written == 14, written);
-    tern_load(TERN_CONSOLE_INFO, 0, 0);
+    load(TERN_CONSOLE_INFO, 0, nullptr);
     L4_MsgTag_t tag = L4_Call(console);
     L4_Word_t mode = 9;
     L4_StoreMR(1, &mode);
     check("CON0006", "the console reports its mode after bad requests",
-          tern_status(tag) == TERN_OK && L4_UntypedWords(tag) == 6 && mode <= TERN_CONSOLE_KDB, mode);
+          status_of(tag) == TERN_OK && L4_UntypedWords(tag) == 6 && mode <= TERN_CONSOLE_KDB, mode);
     printf("TEST console mode %lu (0 interrupt-driven, 1 polled UART, 2 kernel debug console)\n", mode);
     slot_tests(root, console);
 

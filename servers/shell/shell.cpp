@@ -1,57 +1,60 @@
-/* SPDX-License-Identifier: MIT */
-/* The native shell: a small monitor on the console (docs/system.md). It reads lines
- * through the console server, edits them itself (the console does not echo), and runs
- * commands: help, ps, mem, run, test, bench, echo, shutdown. Started with arguments
- * "-c COMMAND; COMMAND..." it runs those first (the test boots use that) and then reads
- * the console as usual.
- *
- * Ctrl-C: a second thread of the shell's task waits in the console for Ctrl-C and asks
- * the root task to end whatever this shell is running; the main thread, waiting for that
- * run to end, gets "interrupted" as its answer. At the prompt (nothing to end) it prints
- * "^C" and a new prompt, and the main thread drops the line typed so far. */
+// SPDX-License-Identifier: MIT
+// The native shell: a small monitor on the console (docs/system.md). It reads lines
+// through the console server, edits them itself (the console does not echo), and runs
+// commands: help, ps, mem, run, test, bench, echo, shutdown. Started with arguments
+// "-c COMMAND; COMMAND..." it runs those first (the test boots use that) and then reads
+// the console as usual.
+//
+// Ctrl-C: a second thread of the shell's task waits in the console for Ctrl-C and asks
+// the root task to end whatever this shell is running; the main thread, waiting for that
+// run to end, gets "interrupted" as its answer. At the prompt (nothing to end) it prints
+// "^C" and a new prompt, and the main thread drops the line typed so far.
+#include <l4/ipc.h>
 #include <l4/kip.h>
 #include <l4/thread.h>
-#include <l4/tern/console.h>
-#include <l4/tern/names.h>
-#include <l4/tern/system.h>
+#include <l4/tern/console.hpp>
+#include <l4/tern/names.hpp>
+#include <l4/tern/system.hpp>
 #include <l4io.h>
+#include <string.h>
 
-#include "task.h"
+#include "task.hpp"
 
-#define LINE_BYTES 200
-#define WATCHER_STACK_WORDS 1024
+namespace {
 
-static L4_Word_t watcher_stack[WATCHER_STACK_WORDS] __attribute__((aligned(16)));
-/* Shared by the two threads (one processor; each word is written by one side at a time). */
-static volatile int at_prompt;    /* the main thread is reading a line */
-static volatile int cancel_line;  /* Ctrl-C came at the prompt: drop the line read so far */
+constexpr unsigned line_bytes = 200;
+constexpr unsigned watcher_stack_words = 1024;
 
-static int same(const char *a, const char *b)
+L4_Word_t watcher_stack[watcher_stack_words] __attribute__((aligned(16)));
+// Shared by the two threads (one processor; each word is written by one side at a time).
+volatile bool at_prompt;    // the main thread is reading a line
+volatile bool cancel_line;  // Ctrl-C came at the prompt: drop the line read so far
+
+bool same(const char *a, const char *b)
 {
-    while (*a != '\0' && *a == *b)
-        ++a, ++b;
-    return *a == *b;
+    return strcmp(a, b) == 0;
 }
 
-/* Starts with the stack pointer 8 below a 16-byte boundary, as after a call (x86-64 ABI). */
-static void watcher_main(void)
+// Starts with the stack pointer 8 below a 16-byte boundary, as after a call (x86-64 ABI).
+void watcher_main()
 {
-    L4_Set_ExceptionHandler(tern_root_thread());
+    task::start_thread();
     for (;;) {
-        if (tern_console_wait_interrupt(task_console()) == TERN_OK) {
+        if (tern::console::wait_interrupt(task::console()) == tern::Status::ok) {
+            tern::Message reply;
             L4_Word_t ended = 0;
-            if (tern_system_call(TERN_SYSTEM_INTERRUPT, 0, 0) == TERN_OK)
-                L4_StoreMR(1, &ended);
+            if (tern::system::call(TERN_SYSTEM_INTERRUPT, &reply) == tern::Status::ok)
+                ended = reply.word(0);
             if (ended == 0 && at_prompt) {
-                cancel_line = 1;
+                cancel_line = true;
                 printf("^C\ntern> ");
             }
         } else
-            L4_Sleep(L4_TimePeriod(100000)); /* console busy or gone: do not spin */
+            L4_Sleep(L4_TimePeriod(100000));  // console busy or gone: do not spin
     }
 }
 
-static void help(void)
+void help()
 {
     printf("commands:\n"
            "  help              this list\n"
@@ -64,33 +67,31 @@ static void help(void)
            "  shutdown [N]      stop the machine (status N, default 0)\n");
 }
 
-static const char *state_name(L4_Word_t state)
+const char *state_name(L4_Word_t state)
 {
     static const char *names[] = {"?", "dead", "inactive", "running", "send-wait", "sending", "waiting",
                                   "receiving"};
     return state < 8 ? names[state] : "?";
 }
 
-static const char *kind_name(L4_Word_t kind)
+const char *kind_name(L4_Word_t kind)
 {
     static const char *names[] = {"sigma0", "root", "server", "run", "thread", "irq"};
     return kind < 6 ? names[kind] : "?";
 }
 
-static void ps(void)
+void ps()
 {
     printf("  THREAD             PRIO  STATE      KIND    MEMORY  NAME\n");
     for (L4_Word_t index = 0;; ++index) {
-        L4_MsgTag_t tag;
-        tern_load(TERN_SYSTEM_TASKS, 1, &index);
-        tag = L4_Call(tern_root_thread());
-        if (tern_status(tag) != TERN_OK || L4_UntypedWords(tag) != 9)
+        tern::Message reply;
+        if (tern::system::call(TERN_SYSTEM_TASKS, index, &reply) != tern::Status::ok || reply.untyped() != 9)
             break;
         L4_Word_t w[9];
-        for (int i = 0; i < 9; ++i)
-            L4_StoreMR(i + 1, &w[i]);
+        for (unsigned i = 0; i < 9; ++i)
+            w[i] = reply.word(i);
         char name[TERN_NAME_MAX + 1];
-        tern_unpack_string(w + 5, TERN_NAME_WORDS, name, sizeof name);
+        reply.string(5, TERN_NAME_WORDS, name, sizeof name);
         char memory[16] = "-";
         if (w[3] == TERN_TASK_INTERRUPT) {
             printf("  %-18lx %4lu  %-9s  %-6s  %6s  %s (line %lu, handler %lx)\n", w[0], w[1], state_name(w[2]),
@@ -104,7 +105,7 @@ static void ps(void)
     }
 }
 
-static void mem(void)
+void mem()
 {
     void *kip = L4_GetKernelInterface();
     static const char *types[16] = {"undefined", "conventional", "reserved", "dedicated", "shared"};
@@ -112,7 +113,7 @@ static void mem(void)
     printf("KIP memory descriptors:\n");
     for (L4_Word_t i = 0; i < L4_NumMemoryDescriptors(kip); ++i) {
         L4_MemoryDesc_t *d = L4_MemoryDesc(kip, i);
-        /* Inclusive bounds: the last descriptor may end at the top of the address space. */
+  // Inclusive bounds: the last descriptor may end at the top of the address space.
         L4_Word_t type = L4_MemoryDescType(d) & 0xf, low = L4_MemoryDescLow(d), last = L4_MemoryDescHigh(d);
         L4_Word_t high = last + 1;
         printf("  [0x%012lx, 0x%012lx] %8lu KiB %s%s\n", low, last, ((last - low) >> 10) + 1,
@@ -121,20 +122,16 @@ static void mem(void)
             conventional += high - low;
     }
     printf("sigma0 owns %lu KiB\n", conventional >> 10);
-    tern_load(TERN_SYSTEM_MEMORY, 0, 0);
-    L4_MsgTag_t tag = L4_Call(tern_root_thread());
-    if (tern_status(tag) == TERN_OK && L4_UntypedWords(tag) == 3) {
-        L4_Word_t got, used, count;
-        L4_StoreMR(1, &got);
-        L4_StoreMR(2, &used);
-        L4_StoreMR(3, &count);
-        printf("root got %lu KiB from sigma0 for tasks; %lu tasks use %lu KiB of it\n", got >> 10, count, used >> 10);
-    } else {
-        printf("mem: the root task did not answer (status %lu)\n", tern_status(tag));
-    }
+    tern::Message reply;
+    tern::Status status = tern::system::call(TERN_SYSTEM_MEMORY, &reply);
+    if (status == tern::Status::ok && reply.untyped() == 3)
+        printf("root got %lu KiB from sigma0 for tasks; %lu tasks use %lu KiB of it\n", reply.word(0) >> 10,
+               reply.word(2), reply.word(1) >> 10);
+    else
+        printf("mem: the root task did not answer (status %lu)\n", tern::raw(status));
 }
 
-static void run(const char *command)
+void run(const char *command)
 {
     char module[TERN_NAME_MAX + 1];
     unsigned n = 0;
@@ -144,33 +141,31 @@ static void run(const char *command)
     }
     module[n] = '\0';
     L4_Word_t exit_status = 0;
-    L4_Word_t status = tern_system_run(command, &exit_status);
+    tern::Status status = tern::system::run(command, &exit_status);
     switch (status) {
-    case TERN_OK:
+    case tern::Status::ok:
         printf("[%s: exit status %lu]\n", module, exit_status);
         break;
-    case TERN_ERROR_INTERRUPTED:
+    case tern::Status::interrupted:
         printf("[%s: interrupted]\n", module);
         break;
-    case TERN_ERROR_KILLED:
+    case tern::Status::killed:
         printf("[%s: ended by the root task after a fault]\n", module);
         break;
-    case TERN_ERROR_NOT_FOUND:
+    case tern::Status::not_found:
         printf("run: no boot module \"%s\"\n", module);
         break;
     default:
-        printf("run: cannot run \"%s\" (status %lu)\n", module, status);
+        printf("run: cannot run \"%s\" (status %lu)\n", module, tern::raw(status));
         break;
     }
 }
 
-static void execute(char *line)
+void execute(char *line)
 {
     while (*line == ' ')
         ++line;
-    char *end = line;
-    while (*end != '\0')
-        ++end;
+    char *end = line + strlen(line);
     while (end > line && end[-1] == ' ')
         *--end = '\0';
     char *rest = line;
@@ -200,15 +195,15 @@ static void execute(char *line)
         printf("%s\n", rest);
     else if (same(line, "shutdown")) {
         L4_Word_t status = rest[0] != '\0' && rest[0] != '0';
-        printf("shutdown: %lu\n", tern_system_call(TERN_SYSTEM_SHUTDOWN, 1, &status));
+        printf("shutdown: %lu\n", tern::raw(tern::system::call(TERN_SYSTEM_SHUTDOWN, status)));
     } else
         printf("shell: unknown command \"%s\"; type help for the list\n", line);
 }
 
-/* Runs the ';'-separated commands of a -c argument. */
-static void run_script(const char *script)
+// Runs the ';'-separated commands of a -c argument.
+void run_script(const char *script)
 {
-    char line[LINE_BYTES];
+    char line[line_bytes];
     while (*script != '\0') {
         while (*script == ' ')
             ++script;
@@ -226,29 +221,29 @@ static void run_script(const char *script)
     }
 }
 
-/* Reads one line with echo, backspace, Ctrl-U (erase line) and Ctrl-C (new line). */
-static void read_line(char *line, unsigned capacity)
+// Reads one line with echo, backspace, Ctrl-U (erase line) and Ctrl-C (new line).
+void read_line(char *line, unsigned capacity)
 {
-    static int after_cr;
+    static bool after_cr;
     unsigned length = 0;
     printf("tern> ");
-    cancel_line = 0;
-    at_prompt = 1;
+    cancel_line = false;
+    at_prompt = true;
     for (;;) {
         char bytes[64];
-        unsigned n = tern_console_read(task_console(), bytes, sizeof bytes);
-        if (cancel_line) { /* Ctrl-C was typed before these bytes */
-            cancel_line = 0;
+        unsigned n = tern::console::read(task::console(), bytes, sizeof bytes);
+        if (cancel_line) {  // Ctrl-C was typed before these bytes
+            cancel_line = false;
             length = 0;
         }
         for (unsigned i = 0; i < n; ++i) {
             char c = bytes[i];
-            int was_cr = after_cr;
+            bool was_cr = after_cr;
             after_cr = c == '\r';
             if (c == '\n' && was_cr)
-                continue; /* the LF of a CR LF */
+                continue;  // the LF of a CR LF
             if (c == '\r' || c == '\n') {
-                at_prompt = 0;
+                at_prompt = false;
                 printf("\n");
                 line[length] = '\0';
                 return;
@@ -268,20 +263,21 @@ static void read_line(char *line, unsigned capacity)
             }
         }
         if (n == 0)
-            L4_Sleep(L4_TimePeriod(100000)); /* the console refused: do not spin */
+            L4_Sleep(L4_TimePeriod(100000));  // the console refused: do not spin
     }
 }
 
-int main(void)
+}  // namespace
+
+int main()
 {
-    L4_Word_t start[2] = {(L4_Word_t)watcher_main, (L4_Word_t)&watcher_stack[WATCHER_STACK_WORDS - 1]};
-    if (tern_system_call(TERN_SYSTEM_THREAD, 2, start) != TERN_OK)
+    if (tern::system::start_thread(watcher_main, &watcher_stack[watcher_stack_words - 1]) != tern::Status::ok)
         printf("shell: no second thread: Ctrl-C cannot interrupt a run\n");
     printf("Tern shell; type help for the commands\n");
-    const char *args = task_args();
-    if (args[0] == '-' && args[1] == 'c' && args[2] == ' ')
+    const char *args = task::args();
+    if (strncmp(args, "-c ", 3) == 0)
         run_script(args + 3);
-    char line[LINE_BYTES];
+    char line[line_bytes];
     for (;;) {
         read_line(line, sizeof line);
         execute(line);

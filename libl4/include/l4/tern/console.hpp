@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+// libl4, Tern's C++ server runtime: the client side of the console protocol
+// (<l4/tern/console.h>).
+#ifndef L4_TERN_CONSOLE_HPP
+#define L4_TERN_CONSOLE_HPP
+
+#include <l4/tern/console.h>
+#include <l4/tern/message.hpp>
+
+namespace tern::console {
+
+// Writes n bytes (1 to TERN_CONSOLE_MAX_BYTES); the reply's MR1 is the bytes written.
+inline Status write(L4_ThreadId_t console, const char *bytes, unsigned n)
+{
+    if (n == 0 || n > TERN_CONSOLE_MAX_BYTES)
+        return Status::malformed;
+    Message request(TERN_CONSOLE_WRITE);
+    request.add(n);
+    request.add_bytes(bytes, n);
+    return request.call(console);
+}
+
+// Reads 1 to capacity bytes (waits for the first); returns how many, 0 on an error.
+inline unsigned read(L4_ThreadId_t console, char *bytes, unsigned capacity)
+{
+    L4_Word_t max = capacity < TERN_CONSOLE_MAX_BYTES ? capacity : TERN_CONSOLE_MAX_BYTES;
+    Message request(TERN_CONSOLE_READ);
+    request.add(max);
+    if (request.call(console) != Status::ok)
+        return 0;
+    L4_Word_t n = request.word(0);
+    if (request.untyped() < 1 || n > max || !request.bytes(1, static_cast<unsigned>(n), bytes))
+        return 0;
+    return static_cast<unsigned>(n);
+}
+
+// Waits until Ctrl-C is typed.
+inline Status wait_interrupt(L4_ThreadId_t console)
+{
+    Message request(TERN_CONSOLE_WAIT_INTERRUPT);
+    return request.call(console);
+}
+
+}  // namespace tern::console
+
+#endif

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// The root task of the normal boot. It reads the boot configuration, starts the servers it
+// names (each in its own space, root as pager and exception handler), offers the name
+// service and the system protocol (<l4/tern/names.h>, <l4/tern/system.h>), and ends tasks
+// that exit or fault.
+//
+// One thread does all of it, in libl4's server loop, so no table needs a lock; it never
+// waits for a task: replies go out with a zero send timeout, to callers blocked in their
+// call. root.cpp starts and dispatches; root-requests.cpp answers the requests.
+#ifndef ROOT_ROOT_HPP
+#define ROOT_ROOT_HPP
+
+#include <l4/pager.h>
+#include <l4/tern/server.hpp>
+
+#include "name_service.hpp"
+#include "task_table.hpp"
+
+class Root final : public tern::Server
+{
+public:
+    Root();
+    // Starts the servers of the boot configuration (the module named by root's own
+    // argument config=NAME, system.conf by default).
+    void start_servers();
+
+private:
+    static constexpr unsigned max_servers = 16;
+    static constexpr unsigned max_port_ranges = 32;
+
+    tern::Reply handle(L4_ThreadId_t from, const tern::Message &message, tern::Message &reply) override;
+    void end_faulty(int index, const char *what, L4_Word_t detail, L4_Word_t ip);
+
+    // root-requests.cpp: one request of the system protocol or the name service.
+    tern::Reply request(L4_ThreadId_t from, const tern::Message &message, tern::Message &reply);
+    tern::Reply names_request(L4_ThreadId_t from, const tern::Message &message, int caller, tern::Message &reply);
+    tern::Reply run_request(L4_ThreadId_t from, const tern::Message &message, int caller, tern::Message &reply);
+    tern::Reply interrupt_request(int caller, tern::Message &reply);
+    tern::Reply io_request(L4_Word_t fpage_raw, int caller, tern::Message &reply);
+    tern::Reply irq_request(L4_ThreadId_t from, L4_Word_t irq, int caller, tern::Message &reply);
+    tern::Reply tasks_request(L4_Word_t index, tern::Message &reply);
+    tern::Reply shutdown_request(const tern::Message &message, int caller, tern::Message &reply);
+    int port_range_held(L4_Word_t base, L4_Word_t size) const;
+    bool get_port_range(L4_Word_t base, L4_Word_t count);
+
+    Name_service names_;
+    Task_table tasks_{names_};
+    L4_Pager_t pager_;
+    Server_config servers_[max_servers];
+    // I/O fpages root got from sigma0. At a task's first port request root asks sigma0 for
+    // the task's whole granted range (as the aligned power-of-two fpages that make it up) and
+    // keeps it; every request is then mapped out of a held fpage that covers it.
+    L4_Fpage_t ports_held_[max_port_ranges] = {};
+};
+
+#endif
