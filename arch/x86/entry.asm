@@ -134,10 +134,9 @@ return_to_user:
     mov rsp, rdi
     jmp restore_frame
 
-; void context_switch(uint64_t *save, uint64_t next)
-align 16
-global context_switch
-context_switch:
+; The kernel-context half of a switch: saves the callee-saved registers on the current
+; stack, stores its pointer through rdi and moves to the stack in rsi.
+%macro switch_kernel_stack 0
     push rbp
     push rbx
     push r12
@@ -146,6 +145,13 @@ context_switch:
     push r15
     mov [rdi], rsp
     mov rsp, rsi
+%endmacro
+
+; void context_switch(uint64_t *save, uint64_t next)
+align 16
+global context_switch
+context_switch:
+    switch_kernel_stack
     pop r15
     pop r14
     pop r13
@@ -159,14 +165,7 @@ context_switch:
 align 16
 global switch_to_frame
 switch_to_frame:
-    push rbp
-    push rbx
-    push r12
-    push r13
-    push r14
-    push r15
-    mov [rdi], rsp
-    mov rsp, rsi
+    switch_kernel_stack
     jmp restore_frame
 
 ; A new thread's first context_switch returns here with rsp at its user frame. The C++
