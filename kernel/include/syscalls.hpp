@@ -14,8 +14,4 @@ public:
 
 private:
     [[gnu::noinline]] static void dispatch_other(Thread &caller, Exception_frame &frame);
-
-public:
-    // The first thing a new thread does in the kernel: wait for its start (thread.cpp).
-    static Exception_frame *bootstrap(Thread &thread);
 };
