@@ -63,7 +63,7 @@
     Sys_ipc result{receiver->frame()};
     unsigned words = tag.untyped();
     static_assert(Sys_ipc::register_mrs == 3, "MR1 and MR2 are copied below");
-    if (words >= 1)
+    if (words >= 1) [[likely]]  // (keeps the copy in line: calls carry words)
         result.set_mr1(mr1);
     if (words >= 2)
         result.set_mr2(Sys_ipc{frame()}.mr2());

@@ -150,7 +150,13 @@ def layout_header(abi):
              f"constexpr uint64_t label_mask = {low_mask(LABEL_BITS):#x};",
              "constexpr uint64_t protocol_label(uint64_t label) { return label & label_mask & ~label_data.mask(); }"]
     for name, label in abi["labels"].items():
-        lines.append(f"constexpr uint64_t {name}_label = {label_value(label):#x};  // {label} << 4")
+        lines.append(f"constexpr int64_t {name}_id = {label};")
+        lines.append(f"constexpr uint64_t {name}_label = {label_value(label):#x};  // {name}_id << 4")
+    lines += ["// The label of a protocol message with data in its low bits.",
+              "constexpr uint64_t label_of(int64_t id, uint64_t data)",
+              "{",
+              "    return (static_cast<uint64_t>(id) << label_data.width | label_data.get(data)) & label_mask;",
+              "}"]
     values = abi.get("layout_values", {})
     for name, layout in abi["layouts"].items():
         lines += ["", f"// {layout['doc'][0].upper()}{layout['doc'][1:]}.", f"namespace {layout_name(name)} {{"]

@@ -9,8 +9,7 @@
 #include <l4/thread.h>
 
 #define PAGE_SIZE 4096UL
-#define LABEL_MASK 0xffffffffffffUL             /* labels are 48 bits */
-#define PAGE_FAULT_LABEL ((~0UL - 1) << 4 & LABEL_MASK) /* -2 << 4, access bits below */
+#define LABEL_MASK ((1UL << TERN_LABEL_BITS) - 1) /* labels are 48 bits */
 
 void L4_Pager_Init(L4_Pager_t *pager, L4_PagerResolve_t resolve, void *data)
 {
@@ -24,7 +23,7 @@ void L4_Pager_Init(L4_Pager_t *pager, L4_PagerResolve_t resolve, void *data)
 
 L4_Bool_t L4_Pager_IsPageFault(L4_MsgTag_t tag)
 {
-    return ((L4_Label(tag) & LABEL_MASK) & ~0xfUL) == PAGE_FAULT_LABEL;
+    return tern_protocol_label(L4_Label(tag)) == TERN_LABEL_PAGE_FAULT; /* the access in the low bits */
 }
 
 static void load_error(L4_Word_t reason, L4_Word_t label)

@@ -76,6 +76,9 @@ TEST(Abi_layout, protocol_labels_are_negative_ids_in_48_bits)
     // A label taken from a whole tag (L4_Label) may have bits above 48 in a sloppy caller.
     EXPECT_EQ(Abi::protocol_label(~uint64_t{0}), Abi::interrupt_label);
     EXPECT_EQ(Message_tag::make(Abi::exception_label, 2, 0).label(), Abi::exception_label);
+    EXPECT_EQ(Abi::label_of(Abi::page_fault_id, 6), Abi::page_fault_label | 6);
+    EXPECT_EQ(Abi::label_of(Abi::preemption_id, 0), Abi::preemption_label);
+    EXPECT_EQ(Abi::label_of(Abi::sigma0_id, 0), TERN_LABEL_SIGMA0);
 }
 
 TEST(Abi_layout, message_tag_fields_match_the_kernel_tag)
