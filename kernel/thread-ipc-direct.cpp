@@ -11,13 +11,13 @@
 // registers (see kernel/meson.build): it must define no function that other code calls.
 #include "scheduler.hpp"
 #include "space.hpp"
+#include "syscall_frame.hpp"
 #include "thread.hpp"
 #include "timeout.hpp"
 
 [[gnu::always_inline]] inline void Thread::ipc_direct(Thread_id to, Thread_id from_specifier, uint64_t timeouts,
                                                      Message_tag tag, uint64_t mr1)
 {
-    Exception_frame &from = frame();
     // The answer is awaited from the partner itself (call) or from anyone (reply-and-wait):
     // a closed wait for some other thread goes the general way, which checks it exists.
     // A queued sender would have to be taken first.
@@ -60,20 +60,21 @@
     }
 
     // Deliver: the receiver's whole system-call result goes into its frame.
-    Exception_frame &to_frame = receiver->frame();
+    Sys_ipc result{receiver->frame()};
     unsigned words = tag.untyped();
-    if (words >= 1)
-        to_frame.r9 = mr1;
+    static_assert(Sys_ipc::register_mrs == 3, "MR1 and MR2 are copied below");
+    if (words >= 1) [[likely]]  // (keeps the copy in line: calls carry words)
+        result.set_mr1(mr1);
     if (words >= 2)
-        to_frame.r12 = from.r12;
-    if (words >= 3) {
+        result.set_mr2(Sys_ipc{frame()}.mr2());
+    if (words >= Sys_ipc::register_mrs) {
         const uint64_t *source = &utcb_word(utcb_mr_offset);
         uint64_t *target = &receiver->utcb_word(utcb_mr_offset);
-        for (unsigned i = 3; i <= words; ++i)
+        for (unsigned i = Sys_ipc::register_mrs; i <= words; ++i)
             target[i] = source[i];
     }
-    to_frame.r8 = tag.without_flags().raw();
-    to_frame.rax = seen_as.raw();
+    result.set_mr0(tag.without_flags().raw());
+    result.set_from(seen_as.raw());
 
     // Wait for the answer, resuming at our frame when it comes (whoever answers writes
     // the results there, so ipc_from_ and ipc_error_ are not needed).
@@ -83,10 +84,12 @@
     Scheduler::switch_to_frame_of(this, receiver);
 }
 
-// The arguments are the system call's registers as the entry left them: rdi, rsi, rdx, then
-// rcx (the user's rip, unused), r8 (MR0) and r9 (MR1).
-extern "C" void ipc_direct_path(uint64_t to, uint64_t from_specifier, uint64_t timeouts, uint64_t, uint64_t mr0,
-                                uint64_t mr1)
+// The arguments are the first six C argument registers as the system-call entry left them
+// (Sys_ipc_entry says which of Ipc's inputs they hold).
+extern "C" void ipc_direct_path(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    Scheduler::current()->ipc_direct(Thread_id(to), Thread_id(from_specifier), timeouts, Message_tag(mr0), mr1);
+    Thread *self = Scheduler::current();
+    Sys_ipc_entry call{{a0, a1, a2, a3, a4, a5}, self->frame()};
+    self->ipc_direct(Thread_id(call.to()), Thread_id(call.from_specifier()), call.timeouts(), Message_tag(call.mr0()),
+                     call.mr1());
 }

@@ -16,6 +16,7 @@
 // its bytes are copied, and never across a wait, so memory unmapped meanwhile is simply
 // faulted on again: a copy can never touch a frame the space no longer maps.
 #include "abi.h"
+#include "abi_layout.hpp"
 #include "memory_layout.hpp"
 #include "scheduler.hpp"
 #include "space.hpp"
@@ -59,13 +60,13 @@ public:
                 return false;
             }
             uint64_t header = read_(thread_, unit_);
-            substrings_ = static_cast<unsigned>(header >> 4 & 31) + 1;
-            if ((header & 8) != 0 || unit_ + substrings_ >= end_) {
+            substrings_ = static_cast<unsigned>(Abi::String_item::substrings_minus_one.get(header)) + 1;
+            if (Abi::String_item::not_string.is_set(header) || unit_ + substrings_ >= end_) {
                 malformed_ = true;
                 return false;
             }
-            unit_length_ = header >> 10;
-            continues_ = (header >> 9 & 1) != 0;
+            unit_length_ = Abi::String_item::length.get(header);
+            continues_ = Abi::String_item::continued.is_set(header);
             in_unit_ = 0;
             started_ = true;
         }
@@ -90,13 +91,13 @@ private:
 uint64_t read_message(Thread &thread, unsigned index) { return thread.message_register(index); }
 uint64_t read_buffer(Thread &thread, unsigned index) { return thread.utcb_word(TERN_UTCB_BR + 8 * uint64_t{index}); }
 
-bool is_string_item(uint64_t word) { return (word & 8) == 0; }
+bool is_string_item(uint64_t word) { return !Abi::String_item::not_string.is_set(word); }
 
 // The fault IPC's result as a transfer error of the copier: a timeout is X.2's transfer
 // timeout in whose space it happened, anything else (cancelled, no pager) aborts.
 uint64_t transfer_error(uint64_t ipc_result, bool in_copier_space)
 {
-    if ((ipc_result >> 1 & 7) == TERN_IPC_ERROR_TIMEOUT)
+    if (Abi::Ipc_error::code.get(ipc_result) == TERN_IPC_ERROR_TIMEOUT)
         return in_copier_space ? TERN_IPC_ERROR_TRANSFER_TIMEOUT_INVOKER : TERN_IPC_ERROR_TRANSFER_TIMEOUT_PARTNER;
     return TERN_IPC_ERROR_ABORTED;
 }
@@ -126,7 +127,7 @@ bool Thread::sends_strings()
     return false;
 }
 
-bool Thread::accepts_strings() { return !kernel_ipc_ && (utcb_word(TERN_UTCB_BR) & 1) != 0; }
+bool Thread::accepts_strings() { return !kernel_ipc_ && Abi::Acceptor::strings.is_set(utcb_word(TERN_UTCB_BR)); }
 
 // A nested IPC (the page-fault call) reuses this thread's IPC bookkeeping; what the outer
 // IPC still needs is put back afterwards.
@@ -206,7 +207,7 @@ uint64_t Thread::transfer_string(Thread &sender, Thread &receiver, unsigned item
         return TERN_IPC_ERROR_MESSAGE_OVERFLOW;
     // The receiver's buffer strings follow the acceptor; C in a string's first word says
     // whether another one follows it.
-    bool more_buffers = (read_buffer(receiver, buffer) & 1) != 0;
+    bool more_buffers = Abi::Buffer_string::more.is_set(read_buffer(receiver, buffer));
     Substrings target(receiver, read_buffer, buffer, max_buffer_registers);
     uint64_t copied = 0;
     uint64_t from = 0, from_left = 0, to = 0, to_left = 0;

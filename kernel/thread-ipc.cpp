@@ -4,12 +4,14 @@
 // phase is armed before its send completes, so the reply can never miss the caller.
 // Errors are (code << 1 | phase) in the UTCB's ErrorCode and set E in the returned tag.
 #include "abi.h"
+#include "abi_layout.hpp"
 #include "fpage.hpp"
 #include "interrupt_thread.hpp"
 #include "space_resources.hpp"
 #include "mapper.hpp"
 #include "scheduler.hpp"
 #include "space.hpp"
+#include "syscall_frame.hpp"
 #include "thread.hpp"
 #include "timeout.hpp"
 #include "timer.hpp"
@@ -56,12 +58,9 @@ uint64_t Thread::message_register(unsigned index)
 {
     if (kernel_ipc_)
         return kernel_message[index];
-    switch (index) {
-    case 0: return frame().r8;
-    case 1: return frame().r9;
-    case 2: return frame().r12;
-    default: return utcb_word(TERN_UTCB_MR + 8 * index);
-    }
+    if (index < Sys_ipc::register_mrs)
+        return Sys_ipc{frame()}.mr(index);
+    return utcb_word(TERN_UTCB_MR + 8 * index);
 }
 
 void Thread::set_message_register(unsigned index, uint64_t value)
@@ -70,12 +69,10 @@ void Thread::set_message_register(unsigned index, uint64_t value)
         kernel_message[index] = value;
         return;
     }
-    switch (index) {
-    case 0: frame().r8 = value; break;
-    case 1: frame().r9 = value; break;
-    case 2: frame().r12 = value; break;
-    default: utcb_word(TERN_UTCB_MR + 8 * index) = value; break;
-    }
+    if (index < Sys_ipc::register_mrs)
+        Sys_ipc{frame()}.set_mr(index, value);
+    else
+        utcb_word(TERN_UTCB_MR + 8 * index) = value;
 }
 
 static_assert(TERN_UTCB_MR == 0x80 && TERN_UTCB_PAGER == 0x20, "thread.hpp mirrors the UTCB layout");
@@ -130,22 +127,21 @@ uint64_t Thread::transfer(Thread &sender, Thread &receiver)
     unsigned words = tag.untyped() + tag.typed();
     if (words > Message_tag::max_words)
         return TERN_IPC_ERROR_MESSAGE_OVERFLOW;
-    // MR1 and MR2 may be registers; from MR3 on both sides are arrays (UTCB or kernel buffer).
+    // The first MRs may be registers; after them both sides are arrays (UTCB or kernel buffer).
+    constexpr unsigned in_registers = Sys_ipc::register_mrs;
     if (!sender.kernel_ipc_ && !receiver.kernel_ipc_) {
-        Exception_frame &from = sender.frame();
-        Exception_frame &to = receiver.frame();
-        if (words >= 1)
-            to.r9 = from.r9;
-        if (words >= 2)
-            to.r12 = from.r12;
+        Sys_ipc from{sender.frame()};
+        Sys_ipc to{receiver.frame()};
+        for (unsigned i = 1; i <= words && i < in_registers; ++i)
+            to.set_mr(i, from.mr(i));
     } else {
-        for (unsigned i = 1; i <= words && i <= 2; ++i)
+        for (unsigned i = 1; i <= words && i < in_registers; ++i)
             receiver.set_message_register(i, sender.message_register(i));
     }
-    if (words >= 3) {
+    if (words >= in_registers) {
         const uint64_t *from = sender.message_array();
         uint64_t *to = receiver.message_array();
-        for (unsigned i = 3; i <= words; ++i)
+        for (unsigned i = in_registers; i <= words; ++i)
             to[i] = from[i];
     }
     receiver.set_message_register(0, Message_tag::make(tag.label(), tag.untyped(), tag.typed()).raw());
@@ -163,14 +159,14 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
     // thread has no space to map into.
     Fpage window = receiver.space_ == nullptr ? Fpage()
                    : receiver.kernel_ipc_     ? Fpage::make(0, 1, 7)
-                                              : Fpage(receiver.utcb_word(TERN_UTCB_BR) & ~uint64_t{0xf});
+                                              : Fpage(receiver.utcb_word(TERN_UTCB_BR) & Abi::Acceptor::window.mask());
     unsigned out = tag.untyped() + 1;
     unsigned buffer = 1;  // the receiver's next buffer string (BR index)
     uint64_t until = 0;
     bool deadline_known = false;
     for (unsigned i = tag.untyped() + 1; i < end;) {
         uint64_t descriptor = sender.message_register(i);
-        if ((descriptor & 8) == 0) {
+        if (!Abi::String_item::not_string.is_set(descriptor)) {
             // Strings are copied by the receiver (see thread-ipc-string.cpp).
             if (!receiver.accepts_strings() || Scheduler::current() != &receiver)
                 return TERN_IPC_ERROR_MESSAGE_OVERFLOW;
@@ -187,13 +183,14 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
                 transfer_string(sender, receiver, i, end, next, buffer, until, length, address);
             if (result != no_error)
                 return result;
-            receiver.set_message_register(out++, length << 10);
+            receiver.set_message_register(out++, Abi::String_item::length.make(length));
             receiver.set_message_register(out++, address);
             i = next;
             continue;
         }
-        unsigned type = static_cast<unsigned>(descriptor & 0xe);
-        if ((type != 0x8 && type != 0xa) || i + 1 >= end)
+        uint64_t type = Abi::Typed_item::type.get(descriptor);
+        bool grant = type == Abi::Typed_item::type_grant;
+        if ((type != Abi::Typed_item::type_map && !grant) || i + 1 >= end)
             return TERN_IPC_ERROR_MESSAGE_OVERFLOW;  // control-transfer items are not supported
         Fpage fpage(sender.message_register(i + 1));
         receiver.set_message_register(out++, descriptor);
@@ -202,7 +199,7 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
         if (window.is_nil())
             continue;  // (also when the receiver has no space)
         if (Resource_mapper::handles(fpage.raw())) {
-            Resource_mapper::map(*sender.space_, *receiver.space_, fpage.raw(), window.raw(), type == 0xa);
+            Resource_mapper::map(*sender.space_, *receiver.space_, fpage.raw(), window.raw(), grant);
             continue;
         }
         // Memory goes only into a memory window (not, say, an I/O fpage window).
@@ -212,7 +209,7 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
         uint64_t window_size = window.is_complete() ? Space::user_end : window.size();
         uint64_t fpage_base = fpage.is_complete() ? 0 : fpage.base();
         uint64_t fpage_size = fpage.is_complete() ? Space::user_end : fpage.size();
-        uint64_t hint = descriptor & ~uint64_t{0x3ff};
+        uint64_t hint = descriptor & Abi::Typed_item::hint.mask();
         uint64_t source = fpage_base;
         uint64_t target = window_base;
         uint64_t length = fpage_size;
@@ -222,7 +219,7 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
             source = fpage_base + (hint & (length - 1) & ~(window_size - 1));
             length = window_size;
         }
-        Mapper::map(*sender.space_, source, *receiver.space_, target, length, fpage.rights(), type == 0xa);
+        Mapper::map(*sender.space_, source, *receiver.space_, target, length, fpage.rights(), grant);
     }
     receiver.set_message_register(0, Message_tag::make(tag.label(), tag.untyped(), out - tag.untyped() - 1).raw());
     return no_error;
@@ -230,14 +227,14 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
 
 void Thread::complete_user_ipc()
 {
-    Exception_frame &f = frame();
+    Sys_ipc result{frame()};
     // X.2 defines ErrorCode only for a failed IPC (E set in the tag): success leaves it.
     if (ipc_error_ != no_error) {
         utcb_word(TERN_UTCB_ERROR_CODE) = ipc_error_;
-        f.r8 = Message_tag::error_flag;
-        f.rax = Thread_id::nil().raw();
+        result.set_mr0(Message_tag::error_flag);
+        result.set_from(Thread_id::nil().raw());
     } else {
-        f.rax = ipc_from_.raw();
+        result.set_from(ipc_from_.raw());
     }
 }
 
@@ -296,9 +293,9 @@ bool Thread::take_interrupt(const Thread &sender, Message_tag tag)
     // As the IPC direct path delivers: the whole result goes into the frame it resumes at.
     if (state_ != State::waiting_receive || !resume_at_frame_ || halted_ || !matches(partner_, sender))
         return false;
-    Exception_frame &f = frame();
-    f.r8 = tag.raw();
-    f.rax = sender.id_.raw();
+    Sys_ipc result{frame()};
+    result.set_mr0(tag.raw());
+    result.set_from(sender.id_.raw());
     Scheduler::remove_timeout(this);
     Scheduler::make_ready(this);
     return true;
@@ -512,14 +509,14 @@ void Thread::ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts)
         receive_phase(from_specifier, Timeout::receive_part(timeouts));
         error = ipc_error_;
     }
-    Exception_frame &f = frame();
+    Sys_ipc result{frame()};
     if (error != no_error) {
         utcb_word(TERN_UTCB_ERROR_CODE) = error;
-        f.r8 = Message_tag::error_flag;
-        f.rax = Thread_id::nil().raw();
+        result.set_mr0(Message_tag::error_flag);
+        result.set_from(Thread_id::nil().raw());
         return;
     }
-    f.rax = from_specifier.is_nil() ? Thread_id::nil().raw() : ipc_from_.raw();
+    result.set_from(from_specifier.is_nil() ? Thread_id::nil().raw() : ipc_from_.raw());
 }
 
 bool Thread::kernel_call(Thread_id handler, unsigned words) { return kernel_call(handler, words, 0 /* never */) == no_error; }
@@ -527,7 +524,7 @@ bool Thread::kernel_call(Thread_id handler, unsigned words) { return kernel_call
 uint64_t Thread::kernel_call(Thread_id handler, unsigned words, uint16_t timeout)
 {
     kernel_ipc_ = true;
-    kernel_message[0] = (kernel_message[0] & ~uint64_t{0xfff}) | words;
+    kernel_message[0] = Abi::Message_tag::untyped.with(Abi::Message_tag::typed.with(kernel_message[0], 0), words);
     uint64_t error = send_phase(handler, timeout, true, handler, timeout);
     if (error == no_error)
         error = ipc_error_;

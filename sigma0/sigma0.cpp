@@ -204,7 +204,7 @@ tern::Reply Sigma0::handle(L4_ThreadId_t client, const tern::Message &request, t
 {
     L4_Word_t label = request.label() & TERN_LABEL_MASK;
     bool words_only = request.typed() == 0;
-    if ((label & ~TERN_PAGE_FAULT_ACCESS_MASK) == TERN_PAGE_FAULT_LABEL && request.untyped() == 2 && words_only) {
+    if ((label & ~TERN_PAGE_FAULT_ACCESS_MASK) == TERN_LABEL_PAGE_FAULT && request.untyped() == 2 && words_only) {
         L4_Word_t address = request.word(0), page = address & ~(TERN_PAGE_SIZE - 1);
         if (!available(page, TERN_PAGE_SIZE)) {
             printf("sigma0: page fault at %lx (ip %lx) from %lx: not memory sigma0 can give\n", address,

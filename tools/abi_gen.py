@@ -3,7 +3,9 @@
 """Generates Tern's ABI artefacts from abi/x86_64.toml (the one source of truth).
 
 Usage: abi_gen.py ABI.toml OUTPUT_DIR
-Writes OUTPUT_DIR/abi.h (constants, C and C++), OUTPUT_DIR/syscall_frame.hpp (kernel),
+Writes OUTPUT_DIR/abi.h (constants and bit-field accessors, C and C++),
+OUTPUT_DIR/syscall_frame.hpp (register views, kernel), OUTPUT_DIR/abi_layout.hpp (bit-field
+accessors, kernel), OUTPUT_DIR/syscall_table.hpp (the system-call table, kernel),
 OUTPUT_DIR/tern-syscalls.h (libl4 entry stubs) and OUTPUT_DIR/abi.md (documentation)."""
 import sys
 import tomllib
@@ -11,6 +13,12 @@ from pathlib import Path
 
 ARGUMENT_REGISTERS = ["rdi", "rsi", "rdx", "r10", "r8", "r9", "r12", "r13"]
 OUTPUT_REGISTERS = ["rax"] + ARGUMENT_REGISTERS
+# The registers of the first six C arguments (System V): the system-call entry calls the IPC
+# direct path without touching them, so Ipc's inputs there arrive as its arguments (rcx holds
+# the user's rip after `syscall` and carries no input).
+C_ARGUMENT_REGISTERS = ["rdi", "rsi", "rdx", "rcx", "r8", "r9"]
+LABEL_BITS = 48
+LABEL_PROTOCOL_SHIFT = 4
 HEADER = "/* Generated from abi/x86_64.toml by tools/abi_gen.py. Do not edit. */\n"
 
 
@@ -26,13 +34,55 @@ def check(abi):
         for register in call["outputs"]:
             if register not in OUTPUT_REGISTERS:
                 sys.exit(f"abi: {name}: {register} cannot carry an output")
+    ipc, lipc = abi["syscalls"]["ipc"], abi["syscalls"]["lipc"]
+    if ipc["inputs"] != lipc["inputs"] or ipc["outputs"] != lipc["outputs"]:
+        sys.exit("abi: ipc and lipc must use the same registers (the kernel has one view for both)")
+    for direction in ("inputs", "outputs"):
+        mrs = message_register_fields(ipc[direction])
+        if [index for index, _ in mrs] != list(range(len(mrs))):
+            sys.exit(f"abi: ipc {direction}: message registers in registers must be mr0..mrN without gaps")
+    if len(message_register_fields(ipc["inputs"])) != len(message_register_fields(ipc["outputs"])):
+        sys.exit("abi: ipc must pass as many message registers in registers as it returns")
+    for name, layout in abi["layouts"].items():
+        used = 0
+        for field, (low, width) in layout["fields"].items():
+            bits = ((1 << width) - 1) << low
+            if width < 1 or low + width > 64 or used & bits:
+                sys.exit(f"abi: layout {name}: field {field} overlaps another or leaves the word")
+            used |= bits
+    for name, values in abi.get("layout_values", {}).items():
+        for field, named in values.items():
+            low, width = abi["layouts"][name]["fields"][field]
+            if any(value >> width for value in named.values()):
+                sys.exit(f"abi: layout {name}: a value of {field} does not fit its width")
+    for name, label in abi["labels"].items():
+        if not -(1 << (LABEL_BITS - LABEL_PROTOCOL_SHIFT - 1)) <= label < 0:
+            sys.exit(f"abi: label {name} must be a small negative number")
     utcb = abi["utcb"]
     if utcb["mr"] + 8 * utcb["mr_count"] > utcb["br"] or utcb["br"] + 8 * utcb["br_count"] > utcb["size"]:
         sys.exit("abi: UTCB registers overlap or overflow the UTCB")
 
 
+def message_register_fields(registers):
+    """The (index, register) pairs of fields named mrN, by index."""
+    fields = [(int(f[2:]), r) for r, f in registers.items() if f.startswith("mr") and f[2:].isdigit()]
+    return sorted(fields)
+
+
+def label_value(label):
+    return (label << LABEL_PROTOCOL_SHIFT) & ((1 << LABEL_BITS) - 1)
+
+
+def low_mask(width):
+    return (1 << width) - 1
+
+
+def layout_name(name):
+    return name[0].upper() + name[1:]
+
+
 def constants_header(abi):
-    lines = [HEADER, "#ifndef TERN_ABI_H", "#define TERN_ABI_H", ""]
+    lines = [HEADER, "#ifndef TERN_ABI_H", "#define TERN_ABI_H", "", "#include <stdint.h>", ""]
     lines.append("/* System-call numbers (in rax at `syscall`). */")
     for name, call in abi["syscalls"].items():
         lines.append(f"#define TERN_SYSCALL_{name.upper()} {call['number']}u")
@@ -43,15 +93,94 @@ def constants_header(abi):
         for key, value in abi[section].items():
             lines.append(f"#define {prefix}{key.upper()} {value:#x}u" if isinstance(value, int)
                          else f"#define {prefix}{key.upper()} {value}")
+    lines += ["", "/* Protocol labels: id << 4 in the 48 bits of a label; the low 4 bits carry data. */"]
+    lines.append(f"#define TERN_LABEL_BITS {LABEL_BITS}u")
+    lines.append(f"#define TERN_LABEL_PROTOCOL_SHIFT {LABEL_PROTOCOL_SHIFT}u")
+    for name, label in abi["labels"].items():
+        lines.append(f"#define TERN_LABEL_{name.upper()} {label_value(label):#x}ul /* {label} << 4 */")
+    lines += ["", "#ifdef __cplusplus", "#define TERN_ABI_INLINE constexpr inline", "#else",
+              "#define TERN_ABI_INLINE static inline", "#endif", "",
+              "/* The label of a message without the protocol's low data bits. */",
+              "TERN_ABI_INLINE uint64_t tern_protocol_label(uint64_t label)",
+              f"{{ return label & {low_mask(LABEL_BITS):#x}ul & ~{low_mask(LABEL_PROTOCOL_SHIFT):#x}ul; }}"]
+    values = abi.get("layout_values", {})
+    for name, layout in abi["layouts"].items():
+        prefix = f"TERN_{name.upper()}"
+        lines += ["", f"/* {layout['doc']} */"]
+        for field, (low, width) in layout["fields"].items():
+            f = f"{prefix}_{field.upper()}"
+            lines.append(f"#define {f}_SHIFT {low}u")
+            lines.append(f"#define {f}_WIDTH {width}u")
+            lines.append(f"#define {f}_MASK {low_mask(width) << low:#x}ul")
+            for value_name, value in values.get(name, {}).get(field, {}).items():
+                lines.append(f"#define {f}_{value_name.upper()} {value}ul")
+            lines.append(f"TERN_ABI_INLINE uint64_t tern_{name}_{field}(uint64_t word) "
+                         f"{{ return word >> {low} & {low_mask(width):#x}ul; }}")
+            lines.append(f"TERN_ABI_INLINE uint64_t tern_{name}_with_{field}(uint64_t word, uint64_t value)")
+            lines.append(f"{{ return (word & ~{f}_MASK) | (value & {low_mask(width):#x}ul) << {low}; }}")
+        every = 0
+        for low, width in layout["fields"].values():
+            every |= low_mask(width) << low
+        lines.append(f"#define {prefix}_FIELDS {every:#x}ul")
     lines += ["", "#endif", ""]
+    return "\n".join(lines)
+
+
+def layout_header(abi):
+    """The bit layouts for the kernel: constexpr fields in namespace Abi."""
+    lines = [HEADER.replace("/*", "//").replace(" */", ""),
+             "// Bit layouts of ABI words as constexpr shift/mask accessors (abi/x86_64.toml [layouts]).",
+             "#pragma once", "", "#include <stdint.h>", "",
+             "// A field of an ABI word: width bits from bit shift up.",
+             "struct Abi_field {",
+             "    unsigned shift;",
+             "    unsigned width;",
+             "",
+             "    constexpr uint64_t low_mask() const { return width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1; }",
+             "    // The field's bits in place.",
+             "    constexpr uint64_t mask() const { return low_mask() << shift; }",
+             "    constexpr uint64_t get(uint64_t word) const { return word >> shift & low_mask(); }",
+             "    constexpr bool is_set(uint64_t word) const { return (word & mask()) != 0; }",
+             "    // value in the field's place (value is cut to the field's width).",
+             "    constexpr uint64_t make(uint64_t value) const { return (value & low_mask()) << shift; }",
+             "    constexpr uint64_t with(uint64_t word, uint64_t value) const { return (word & ~mask()) | make(value); }",
+             "};", "", "namespace Abi {", "",
+             "// X.2 protocol labels (abi/x86_64.toml [labels]): id << 4 in the 48 bits of a label.",
+             f"constexpr Abi_field label_data{{0, {LABEL_PROTOCOL_SHIFT}}};",
+             f"constexpr uint64_t label_mask = {low_mask(LABEL_BITS):#x};",
+             "constexpr uint64_t protocol_label(uint64_t label) { return label & label_mask & ~label_data.mask(); }"]
+    for name, label in abi["labels"].items():
+        lines.append(f"constexpr int64_t {name}_id = {label};")
+        lines.append(f"constexpr uint64_t {name}_label = {label_value(label):#x};  // {name}_id << 4")
+    lines += ["// The label of a protocol message with data in its low bits.",
+              "constexpr uint64_t label_of(int64_t id, uint64_t data)",
+              "{",
+              "    return (static_cast<uint64_t>(id) << label_data.width | label_data.get(data)) & label_mask;",
+              "}"]
+    values = abi.get("layout_values", {})
+    for name, layout in abi["layouts"].items():
+        lines += ["", f"// {layout['doc'][0].upper()}{layout['doc'][1:]}.", f"namespace {layout_name(name)} {{"]
+        every = 0
+        for field, (low, width) in layout["fields"].items():
+            lines.append(f"constexpr Abi_field {field}{{{low}, {width}}};")
+            every |= low_mask(width) << low
+            for value_name, value in values.get(name, {}).get(field, {}).items():
+                lines.append(f"constexpr uint64_t {field}_{value_name} = {value};")
+        lines.append(f"constexpr uint64_t fields = {every:#x};  // every bit some field covers")
+        lines.append(f"}}  // namespace {layout_name(name)}")
+    lines += ["", "}  // namespace Abi", ""]
     return "\n".join(lines)
 
 
 def frame_header(abi):
     lines = [HEADER.replace("/*", "//").replace(" */", ""),
              "// Typed views of a system call's registers in the saved Exception_frame: handlers",
-             "// read named inputs and set named outputs, never raw registers.",
+             "// read named inputs and set named outputs, never raw registers. Generic kernel code",
+             "// names no register; this file and arch/x86/ are the only places that do.",
              "#pragma once", "", '#include "exception_frame.hpp"', ""]
+    number = abi["entry"]["number_register"]
+    lines += ["// The system-call number the caller passed.",
+              f"inline uint64_t syscall_number(const Exception_frame &frame) {{ return frame.{number}; }}", ""]
     for name, call in abi["syscalls"].items():
         type_name = "Sys_" + name
         lines.append(f"struct {type_name} {{")
@@ -60,8 +189,85 @@ def frame_header(abi):
             lines.append(f"    uint64_t {field}() const {{ return frame.{register}; }}")
         for register, field in call["outputs"].items():
             lines.append(f"    void set_{field}(uint64_t value) {{ frame.{register} = value; }}")
+        if call["outputs"]:
+            lines.append("    // A failed call returns 0 in every output (docs/abi.md).")
+            lines.append("    void clear_outputs() { " + " ".join(f"frame.{r} = 0;" for r in call["outputs"]) + " }")
+        else:
+            lines.append("    void clear_outputs() {}")
+        inputs, outputs = message_register_fields(call["inputs"]), message_register_fields(call["outputs"])
+        if inputs:
+            lines.append(f"    // MR0..MR{len(inputs) - 1} travel in registers, the others in the UTCB.")
+            lines.append(f"    static constexpr unsigned register_mrs = {len(inputs)};")
+            lines.append("    // index < register_mrs.")
+            lines.append("    uint64_t mr(unsigned index) const")
+            lines.append("    {")
+            lines.append("        switch (index) {")
+            for index, register in inputs[:-1]:
+                lines.append(f"        case {index}: return frame.{register};")
+            lines.append(f"        default: return frame.{inputs[-1][1]};")
+            lines.append("        }")
+            lines.append("    }")
+            lines.append("    void set_mr(unsigned index, uint64_t value)")
+            lines.append("    {")
+            lines.append("        switch (index) {")
+            for index, register in outputs[:-1]:
+                lines.append(f"        case {index}: frame.{register} = value; break;")
+            lines.append(f"        default: frame.{outputs[-1][1]} = value; break;")
+            lines.append("        }")
+            lines.append("    }")
         lines.append("};")
         lines.append("")
+    ipc = abi["syscalls"]["ipc"]
+    lines += ["// Ipc's inputs as the system-call entry hands them to the IPC direct path: it calls the",
+              "// path with the registers as the caller left them, so inputs in C argument registers",
+              "// arrive as the arguments (argument[i], System V order); the others are read from the frame.",
+              "struct Sys_ipc_entry {",
+              f"    uint64_t argument[{len(C_ARGUMENT_REGISTERS)}];",
+              "    Exception_frame &frame;"]
+    for register, field in ipc["inputs"].items():
+        if register in C_ARGUMENT_REGISTERS:
+            lines.append(f"    uint64_t {field}() const {{ return argument[{C_ARGUMENT_REGISTERS.index(register)}]; }}")
+        else:
+            lines.append(f"    uint64_t {field}() const {{ return frame.{register}; }}")
+    lines += ["};", ""]
+    return "\n".join(lines)
+
+
+def table_header(abi):
+    lines = [HEADER.replace("/*", "//").replace(" */", ""),
+             "// The system calls by number (abi/x86_64.toml). Each handler checks everything before it",
+             "// changes anything; it returns Syscall_error::none with its outputs set, or an error",
+             "// having changed nothing. syscall_entry then does what every failure does: 0 in every",
+             "// output, the error in the UTCB's ErrorCode (syscall_failed, kernel/syscalls.cpp).",
+             "#pragma once", "", '#include "syscall_frame.hpp"', "", "class Thread;", "",
+             "// abi/x86_64.toml [errors].",
+             "enum class Syscall_error : uint64_t {", "    none = 0,"]
+    lines += [f"    {name} = {value}," for name, value in abi["errors"].items()]
+    lines += ["};", "", "void syscall_failed(Thread &caller, Syscall_error error);", "",
+              "namespace Syscall_handlers {"]
+    tabled = {n: c for n, c in abi["syscalls"].items() if c.get("table", True)}
+    for name in tabled:
+        lines.append(f"[[nodiscard]] Syscall_error {name}(Thread &caller, Sys_{name} call);")
+    lines += ["}  // namespace Syscall_handlers", "",
+              "template <typename View, Syscall_error (*handler)(Thread &, View)>",
+              "void syscall_entry(Thread &caller, Exception_frame &frame)",
+              "{",
+              "    View call{frame};",
+              "    Syscall_error error = handler(caller, call);",
+              "    if (error != Syscall_error::none) {",
+              "        call.clear_outputs();",
+              "        syscall_failed(caller, error);",
+              "    }",
+              "}", "",
+              "using Syscall_entry = void (*)(Thread &caller, Exception_frame &frame);", ""]
+    size = max(c["number"] for c in abi["syscalls"].values()) + 1
+    entries = ["nullptr"] * size
+    for name, call in tabled.items():
+        entries[call["number"]] = f"&syscall_entry<Sys_{name}, &Syscall_handlers::{name}>"
+    lines += ["// By number; nullptr: no such call (or one with a path of its own: Ipc, Lipc).",
+              f"constexpr Syscall_entry syscall_table[{size}] = {{"]
+    lines += [f"    {entry},  // {number}" for number, entry in enumerate(entries)]
+    lines += ["};", ""]
     return "\n".join(lines)
 
 
@@ -120,7 +326,54 @@ def markdown(abi):
                            ("Values", "values")):
         out += ["", f"## {title}", "", "| name | value |", "|---|---|"]
         out += [f"| {k} | {v:#x} |" if isinstance(v, int) else f"| {k} | {v} |" for k, v in abi[section].items()]
+    out += ["", "## Failed system calls", "",
+            "A failed system call other than Ipc and Lipc changes nothing, returns 0 in every output "
+            "register of the table above and leaves the error code in the UTCB's ErrorCode. The kernel "
+            "dispatches calls from a table generated from this file (syscall_table.hpp); Ipc and Lipc "
+            "take a path of their own."]
+    out += ["", "## Protocol labels", "",
+            f"Kernel messages carry a label `id << {LABEL_PROTOCOL_SHIFT}` in the {LABEL_BITS} bits of a "
+            f"label; the low {LABEL_PROTOCOL_SHIFT} bits carry data of the message (the access of a page "
+            "fault). `tern_protocol_label(label)` (abi.h) clears them.", "",
+            "| protocol | id | label | abi.h |", "|---|---|---|---|"]
+    out += [f"| {name} | {label} | `{label_value(label):#x}` | `TERN_LABEL_{name.upper()}` |"
+            for name, label in abi["labels"].items()]
+    out += ["", "## Bit layouts", "",
+            "Fields are given as bits high..low; bits no field covers are zero. abi.h defines, per field, "
+            "`TERN_<LAYOUT>_<FIELD>_SHIFT`, `_WIDTH` and `_MASK` (the bits in place) and the accessors "
+            "`tern_<layout>_<field>(word)` and `tern_<layout>_with_<field>(word, value)`; the kernel uses "
+            "the same fields as `Abi::<Layout>::<field>` (abi_layout.hpp)."]
+    values = abi.get("layout_values", {})
+    for name, layout in abi["layouts"].items():
+        out += ["", f"### {name}", "", layout["doc"][0].upper() + layout["doc"][1:] + ".", "", "```"]
+        out += diagram(layout["fields"])
+        out.append("```")
+        for field, named in values.get(name, {}).items():
+            out += ["", f"Values of {field}: " + ", ".join(f"{v} {n}" for n, v in named.items()) + "."]
     return "\n".join(out) + "\n"
+
+
+def diagram(fields):
+    """An ASCII picture of a 64-bit word: one cell per field (or run of zero bits), high bits left."""
+    cells = []
+    covered = sorted(((low, width, name) for name, (low, width) in fields.items()), reverse=True)
+    top = 63
+    for low, width, name in covered:
+        high = low + width - 1
+        if high < top:
+            cells.append((top, high + 1, "0"))
+        cells.append((high, low, name))
+        top = low - 1
+    if top >= 0:
+        cells.append((top, 0, "0"))
+    numbers, boxes = "", ""
+    for high, low, name in cells:
+        label = f"{high}" if high == low else f"{high}..{low}"
+        width = max(len(name), len(label)) + 2
+        numbers += " " + label.ljust(width)
+        boxes += "|" + name.center(width)
+    rule = "".join("+" + "-" * (max(len(n), len(f"{h}" if h == l else f"{h}..{l}")) + 2) for h, l, n in cells) + "+"
+    return [numbers.rstrip(), rule, boxes + "|", rule]
 
 
 def main():
@@ -130,6 +383,8 @@ def main():
     target.mkdir(parents=True, exist_ok=True)
     (target / "abi.h").write_text(constants_header(abi))
     (target / "syscall_frame.hpp").write_text(frame_header(abi))
+    (target / "abi_layout.hpp").write_text(layout_header(abi))
+    (target / "syscall_table.hpp").write_text(table_header(abi))
     (target / "tern-syscalls.h").write_text(stubs_header(abi))
     (target / "abi.md").write_text(markdown(abi))
 

@@ -16,12 +16,7 @@
 
 namespace {
 
-constexpr uint64_t label_bits = (uint64_t{1} << 48) - 1;
-
-uint64_t label_value(int64_t label, unsigned low_bits)
-{
-    return (static_cast<uint64_t>(label << 4) | low_bits) & label_bits;
-}
+uint64_t label_value(int64_t label, unsigned low_bits) { return Abi::label_of(label, low_bits); }
 
 
 // Returns when ExchangeRegisters resumes the thread, usually with a new IP and SP; the

@@ -28,6 +28,7 @@
 // leave their line masked.
 #pragma once
 
+#include "abi_layout.hpp"
 #include "interrupt_controller.hpp"
 #include "thread_id.hpp"
 
@@ -40,10 +41,9 @@ public:
     static constexpr unsigned lines = Interrupt_controller::lines;
     static constexpr uint32_t version = 1;
     // The label of the interrupt message (X.2: -1 << 4, in the 48 bits of a label).
-    static constexpr uint64_t message_label = (~uint64_t{0} << 4) & ((uint64_t{1} << 48) - 1);
+    static constexpr uint64_t message_label = Abi::interrupt_label;
     static constexpr uint8_t priority = 255;
 
-    static Thread_id id_of(unsigned line) { return Thread_id::global(line, version); }
     // Whether id names an interrupt line of this machine.
     static bool names_line(Thread_id id)
     {

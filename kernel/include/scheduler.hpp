@@ -7,6 +7,7 @@
 // enforces delayed preemption (Preemption_delay), so both have the tick's granularity.
 #pragma once
 
+#include "abi_layout.hpp"
 #include "cpu_local.hpp"
 #include "space.hpp"
 #include "thread.hpp"
@@ -79,11 +80,11 @@ public:
     static void tick(uint64_t now_us, uint64_t elapsed_us);
 
     static constexpr unsigned priorities = 256;
-    // UTCB flags (X.2, libl4's vregs.h): preemption-fault exception, delayed preemption
-    // requested, preemption pending (set by the kernel).
-    static constexpr uint64_t preemption_fault_flag = 1u << 5;
-    static constexpr uint64_t delay_preemption_flag = 1u << 6;
-    static constexpr uint64_t preemption_pending_flag = 1u << 7;
+    // UTCB flags (abi/x86_64.toml [layouts.utcb_flags]): preemption-fault exception, delayed
+    // preemption requested, preemption pending (set by the kernel).
+    static constexpr uint64_t preemption_fault_flag = Abi::Utcb_flags::preemption_fault.mask();
+    static constexpr uint64_t delay_preemption_flag = Abi::Utcb_flags::delay_preemption.mask();
+    static constexpr uint64_t preemption_pending_flag = Abi::Utcb_flags::preemption_pending.mask();
 
 private:
 

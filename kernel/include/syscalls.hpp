@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The X.2 system calls other than Ipc (which lives with the thread): each handler checks
-// every argument before it changes anything and reports failures through the UTCB's
-// ErrorCode (abi/x86_64.toml [errors]) with result 0.
+// The entry of every system call: Ipc and Lipc go to the thread (thread-ipc.cpp), the others
+// through the table generated from abi/x86_64.toml (syscall_table.hpp) to their handlers
+// (Syscall_handlers, syscalls.cpp and thread_control.cpp).
 #pragma once
 
 #include "exception_frame.hpp"
@@ -14,8 +14,4 @@ public:
 
 private:
     [[gnu::noinline]] static void dispatch_other(Thread &caller, Exception_frame &frame);
-
-public:
-    // The first thing a new thread does in the kernel: wait for its start (thread.cpp).
-    static Exception_frame *bootstrap(Thread &thread);
 };

@@ -22,7 +22,7 @@ void L4_Pager_Init(L4_Pager_t *pager, L4_PagerResolve_t resolve, void *data)
 
 L4_Bool_t L4_Pager_IsPageFault(L4_MsgTag_t tag)
 {
-    return ((L4_Label(tag) & TERN_LABEL_MASK) & ~TERN_PAGE_FAULT_ACCESS_MASK) == TERN_PAGE_FAULT_LABEL;
+    return tern_protocol_label(L4_Label(tag)) == TERN_LABEL_PAGE_FAULT; /* the access in the low bits */
 }
 
 static void load_error(L4_Word_t reason, L4_Word_t label)

@@ -138,7 +138,7 @@ void Console::idle()
 
 tern::Reply Console::handle(L4_ThreadId_t from, const tern::Message &message, tern::Message &reply)
 {
-    if (L4_IsThreadEqual(from, irq_thread_) && (message.label() & TERN_LABEL_MASK) == TERN_INTERRUPT_LABEL) {
+    if (L4_IsThreadEqual(from, irq_thread_) && (message.label() & TERN_LABEL_MASK) == TERN_LABEL_INTERRUPT) {
         ++interrupts_;
         drain();
         return tern::Reply::now;  // the empty reply acknowledges the interrupt and unmasks it

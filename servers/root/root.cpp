@@ -66,7 +66,7 @@ tern::Reply Root::handle(L4_ThreadId_t from, const tern::Message &message, tern:
             end_faulty(index, "page fault outside its memory at", message.word(0), message.word(1));
         return tern::Reply::later;
     }
-    if ((message.label() & TERN_LABEL_MASK) == TERN_EXCEPTION_LABEL && index >= 0) {
+    if ((message.label() & TERN_LABEL_MASK) == TERN_LABEL_EXCEPTION && index >= 0) {
         end_faulty(index, "exception, vector", message.word(2), message.word(0));
         return tern::Reply::later;
     }

@@ -58,7 +58,7 @@ static void handler_main(void)
     L4_MsgTag_t tag = L4_Receive(com1_irq());
     for (;;) {
         handler_saw = rdtsc();
-        if (L4_IpcFailed(tag) || L4_Label(tag) != TERN_INTERRUPT_LABEL)
+        if (L4_IpcFailed(tag) || L4_Label(tag) != TERN_LABEL_INTERRUPT)
             ++handler_errors;
         outb(COM1_IER, 0);
         (void)inb(COM1_IIR);

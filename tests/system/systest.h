@@ -62,10 +62,10 @@
 /* Labels the kernel uses (48-bit labels as received). The page-fault, exception and
  * preemption labels are not in the ABI file yet. */
 #define LABEL_MASK __L4_TAG_LABEL_MASK
-#define PF_LABEL (((L4_Word_t)-2 << 4) & LABEL_MASK)  /* | rwx in the low 4 bits */
-#define EXC_LABEL (((L4_Word_t)-5 << 4) & LABEL_MASK)
+#define PF_LABEL ((L4_Word_t)TERN_LABEL_PAGE_FAULT)  /* | rwx in the low 4 bits */
+#define EXC_LABEL ((L4_Word_t)TERN_LABEL_EXCEPTION)
 #define SIGMA0_LABEL (__L4_SIGMA0_LABEL & LABEL_MASK)
-#define PREEMPT_LABEL (((L4_Word_t)-3 << 4) & LABEL_MASK)  /* total quantum exhausted */
+#define PREEMPT_LABEL ((L4_Word_t)TERN_LABEL_PREEMPTION)  /* total quantum exhausted */
 #define PREEMPTION_FAULT_VECTOR 257UL /* exception vector of a delayed-preemption overrun */
 
 /* An IPC ErrorCode: code (TERN_IPC_ERROR_* of abi.h) << 1 | phase (0 send, 1 receive). */

@@ -218,6 +218,17 @@ static void missing_thread(void)
           o.result.raw, o.error);
 }
 
+/* Every failed system call returns 0 in all of its outputs (docs/abi.md), not its inputs. */
+static void failure_clears_outputs(void)
+{
+    struct exregs_out o = exregs(L4_GlobalId(3981, 1), 0x40, 0x5678, 0x9abc, 0x202, 0x1234, L4_GlobalId(600, 1));
+    CHECK(L4_IsNilThread(o.result) && o.error == L4_ERROR_INVALID_THREAD, "result %#lx, ErrorCode %lu", o.result.raw,
+          o.error);
+    CHECK(o.control == 0 && o.sp == 0 && o.ip == 0 && o.flags == 0 && o.handle == 0 && L4_IsNilThread(o.pager),
+          "outputs control %#lx sp %#lx ip %#lx flags %#lx handle %#lx pager %#lx, expected all 0", o.control, o.sp,
+          o.ip, o.flags, o.handle, o.pager.raw);
+}
+
 static void unknown_bits(void)
 {
     L4_ThreadId_t t = start_blocked_receiver();
@@ -327,5 +338,6 @@ static const struct systest exregs_tests[] = {
     {"EXR0015", "AbortReceive_and_stop cancels the receive (7) seen once the thread is started",
      abort_receive_and_stop},
     {"EXR0016", "ExchangeRegisters on oneself reports own local id, running state, pager and SP", read_self},
+    {"EXR0017", "a failed ExchangeRegisters returns 0 in every output, not its inputs", failure_clears_outputs},
 };
 SYSTEST_GROUP(exregs) = {"exregs", exregs_tests, SYSTEST_COUNT(exregs_tests)};

@@ -56,7 +56,6 @@ public:
     static void disable_interrupts() { asm volatile("cli" : : : "memory"); }
     // sti takes effect after the next instruction, so no interrupt is lost between them.
     static void enable_interrupts_and_wait() { asm volatile("sti; hlt" : : : "memory"); }
-    static void wait_for_interrupt() { asm volatile("hlt" : : : "memory"); }
 
     [[noreturn]] static void halt_forever()
     {

@@ -14,10 +14,6 @@
 #include "cpu.hpp"
 
 class alignas(16) Fpu_state {
-public:
-    bool owns_registers() const { return owner_; }
-
-private:
     friend class Fpu;
     uint8_t image_[512];  // FXSAVE layout; meaningful once used_
     bool used_ = false;   // has had registers (else it starts from the initial state)

@@ -19,15 +19,16 @@
 // Preemption fault:   an exception message with vector 257 (Vectors::preemption_fault).
 #pragma once
 
+#include "abi_layout.hpp"
 #include "exception_frame.hpp"
 
 class Thread;
 
 class User_exception {
 public:
-    static constexpr int64_t page_fault_label = -2;
-    static constexpr int64_t exception_label = -5;
-    static constexpr int64_t preemption_label = -3;
+    static constexpr int64_t page_fault_label = Abi::page_fault_id;
+    static constexpr int64_t exception_label = Abi::exception_id;
+    static constexpr int64_t preemption_label = Abi::preemption_id;
     static constexpr unsigned preemption_words = 2;
     static constexpr unsigned general_register_words = 20;
     static constexpr unsigned exception_words = 22;

@@ -41,6 +41,25 @@ public:
     // CF PF AF ZF SF TF DF OF and AC (never IF, IOPL or anything else privileged).
     static constexpr uint64_t user_settable_rflags = 0x40dd5;
 
+    // The user-visible registers that ExchangeRegisters reads and writes.
+    static uint64_t stack_pointer(const Exception_frame &frame) { return frame.rsp; }
+    static uint64_t instruction_pointer(const Exception_frame &frame) { return frame.rip; }
+    static uint64_t flags(const Exception_frame &frame) { return frame.rflags; }
+    static void set_stack_pointer(Exception_frame &frame, uint64_t sp) { frame.rsp = sp; }
+    static void set_instruction_pointer(Exception_frame &frame, uint64_t ip) { frame.rip = ip; }
+    // Only the user-settable bits change.
+    static void set_flags(Exception_frame &frame, uint64_t flags)
+    {
+        frame.rflags = (frame.rflags & ~user_settable_rflags) | (flags & user_settable_rflags);
+    }
+    // Turns a system-call frame into that of the exception an unknown system call raises:
+    // an invalid opcode, as if the instruction did not exist.
+    static void make_invalid_opcode(Exception_frame &frame)
+    {
+        frame.vector = 6;
+        frame.error_code = 0;
+    }
+
     static bool is_canonical(uint64_t address)
     {
         return address < 0x0000800000000000 || address >= 0xffff800000000000;

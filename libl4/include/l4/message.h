@@ -17,6 +17,7 @@
 #include <l4/types.h>
 #include <l4/amd64/vregs.h>
 #include <l4/amd64/specials.h>
+#include "abi.h"
 
 /*
  * Message tag
@@ -32,12 +33,13 @@ typedef union {
     } X;
 } L4_MsgTag_t;
 
-#define __L4_TAG_COUNT_MASK 0x3fUL
-#define __L4_TAG_T_SHIFT 6
-#define __L4_TAG_FLAGS_SHIFT 12
-#define __L4_TAG_FLAGS_MASK 0xfUL
-#define __L4_TAG_LABEL_SHIFT 16
-#define __L4_TAG_LABEL_MASK 0xffffffffffffUL
+// From abi.h (abi/x86_64.toml [layouts.message_tag]); u and t have the same width.
+#define __L4_TAG_COUNT_MASK (TERN_MESSAGE_TAG_UNTYPED_MASK >> TERN_MESSAGE_TAG_UNTYPED_SHIFT)
+#define __L4_TAG_T_SHIFT TERN_MESSAGE_TAG_TYPED_SHIFT
+#define __L4_TAG_FLAGS_SHIFT TERN_MESSAGE_TAG_FLAGS_SHIFT
+#define __L4_TAG_FLAGS_MASK (TERN_MESSAGE_TAG_FLAGS_MASK >> TERN_MESSAGE_TAG_FLAGS_SHIFT)
+#define __L4_TAG_LABEL_SHIFT TERN_MESSAGE_TAG_LABEL_SHIFT
+#define __L4_TAG_LABEL_MASK (TERN_MESSAGE_TAG_LABEL_MASK >> TERN_MESSAGE_TAG_LABEL_SHIFT)
 
 #define L4_Niltag __L4_VALUE(L4_MsgTag_t, 0UL)
 
@@ -156,13 +158,14 @@ L4_INLINE void L4_Set_MsgTag(L4_MsgTag_t t)
  * Map and grant items
  */
 
-#define __L4_ITEM_C_BIT 0x1UL
-#define __L4_ITEM_TYPE_SHIFT 1
-#define __L4_ITEM_TYPE_MASK 0x7UL
-#define __L4_ITEM_TYPE_MAP 0x4UL
-#define __L4_ITEM_TYPE_GRANT 0x5UL
+// From abi.h (abi/x86_64.toml [layouts.typed_item]).
+#define __L4_ITEM_C_BIT TERN_TYPED_ITEM_MORE_MASK
+#define __L4_ITEM_TYPE_SHIFT TERN_TYPED_ITEM_TYPE_SHIFT
+#define __L4_ITEM_TYPE_MASK (TERN_TYPED_ITEM_TYPE_MASK >> TERN_TYPED_ITEM_TYPE_SHIFT)
+#define __L4_ITEM_TYPE_MAP TERN_TYPED_ITEM_TYPE_MAP
+#define __L4_ITEM_TYPE_GRANT TERN_TYPED_ITEM_TYPE_GRANT
 #define __L4_ITEM_TYPE_CTRLXFER 0x6UL
-#define __L4_ITEM_BASE_MASK (~0x3ffUL)
+#define __L4_ITEM_BASE_MASK TERN_TYPED_ITEM_HINT_MASK
 
 typedef union {
     L4_Word_t raw[2];

@@ -16,8 +16,8 @@
 #include <l4/message.h>
 #include <l4/ipc.h>
 
-// -6 << 4 in two's complement; L4_Set_MsgLabel keeps its low 48 bits.
-#define __L4_SIGMA0_LABEL ((~0UL - 5) << 4)
+// -6 << 4 in the 48 bits of a label (abi/x86_64.toml [labels]).
+#define __L4_SIGMA0_LABEL TERN_LABEL_SIGMA0
 
 // Sigma0's thread id: the first user thread, version 1.
 L4_INLINE L4_ThreadId_t __L4_Sigma0_Id(void)

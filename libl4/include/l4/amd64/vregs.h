@@ -143,9 +143,9 @@ L4_INLINE void __L4_TCR_Set_ThreadWord(L4_Word_t n, L4_Word_t w)
  * kernel), bits 8 + n coprocessor n in use. The kernel only changes bit 7 while the thread
  * is not running, so single instructions on the own UTCB are enough.
  */
-#define __L4_PREEMPT_FAULT_EXCEPTION_BIT 5
-#define __L4_PREEMPT_ENABLED_BIT 6
-#define __L4_PREEMPT_PENDING_BIT 7
+#define __L4_PREEMPT_FAULT_EXCEPTION_BIT TERN_UTCB_FLAGS_PREEMPTION_FAULT_SHIFT
+#define __L4_PREEMPT_ENABLED_BIT TERN_UTCB_FLAGS_DELAY_PREEMPTION_SHIFT
+#define __L4_PREEMPT_PENDING_BIT TERN_UTCB_FLAGS_PREEMPTION_PENDING_SHIFT
 #define __L4_COP_FLAG_SHIFT 8
 
 L4_INLINE L4_Bool_t __L4_Tern_Flag_Set(L4_Word_t bit)
