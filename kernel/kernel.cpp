@@ -16,6 +16,7 @@
 #include "timer.hpp"
 
 Page_allocator *Kernel_memory::pages_ = nullptr;
+constinit Mapping_database Kernel_memory::mappings_;
 
 void Kernel::print_banner()
 {
@@ -52,7 +53,7 @@ void Kernel::report_boot(const Boot_info &info, const Page_allocator &pages)
 
 void Kernel::report_memory()
 {
-    const Slab_cache *caches[] = {&Thread::cache(), &Space::cache(), &Mapper::database().cache()};
+    const Slab_cache *caches[] = {&Thread::cache(), &Space::cache(), &Kernel_memory::mappings().cache()};
     for (const Slab_cache *cache : caches)
         Console::print("kernel memory: %s: %zu objects of %zu bytes, %zu pages in %zu slabs\n", cache->name(),
                        cache->objects_in_use(), cache->object_size(), cache->pages_in_use(), cache->slab_count());

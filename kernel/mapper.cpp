@@ -9,7 +9,8 @@
 
 namespace {
 
-constinit Mapping_database mappings;
+// Every user mapping's node, and those of the architecture's resources (Resource_mapper).
+Mapping_database &mappings() { return Kernel_memory::mappings(); }
 
 using Leaf = Page_table::Leaf;
 using Size = Mapping::Page_size;
@@ -65,10 +66,6 @@ unsigned status_of(uint64_t entry)
 
 }  // namespace
 
-const Mapping_database &Mapper::database() { return mappings; }
-
-Mapping_database &Mapper::nodes() { return mappings; }
-
 uint64_t Mapper::leaf_bits(unsigned rights)
 {
     uint64_t bits = Page_table::present | Page_table::user;
@@ -89,12 +86,12 @@ bool Mapper::map_root(Space &space, Virt_addr virt, Phys_addr frame, uint64_t by
 {
     Mapping *root;
     unsigned piece = bytes == page_size ? static_cast<unsigned>(frame / page_size % Mapping::pieces_per_large_page) : 0;
-    if (mappings.create_root(Kernel_memory::pages(), &space, virt, size_of(bytes), piece, root) !=
+    if (mappings().create_root(Kernel_memory::pages(), &space, virt, size_of(bytes), piece, root) !=
         Mapping_database::Error::none)
         return false;
     if (space.table_.insert(virt, frame, bytes, leaf_bits(rights | Fpage::read) | (uncached ? cache_bits : 0), root) !=
         Page_table::Error::none) {
-        (void)mappings.revoke(*root, Scope::whole_subtree, Action::remove, [](const Mapping &) {});
+        (void)mappings().revoke(*root, Scope::whole_subtree, Action::remove, [](const Mapping &) {});
         return false;
     }
     return true;
@@ -124,7 +121,7 @@ unsigned Mapper::revoke(Mapping &node, bool with_node, unsigned rights, unsigned
         }
         owner.invalidate(mapping.virt());
     };
-    (void)mappings.revoke(node, with_node ? Scope::whole_subtree : Scope::derived_only,
+    (void)mappings().revoke(node, with_node ? Scope::whole_subtree : Scope::derived_only,
                           removes ? Action::remove : Action::visit_only, visit);
     return status;
 }
@@ -142,7 +139,7 @@ bool Mapper::split(const Leaf &leaf)
         owner.table_.split_large(old.virt(), pieces, tables.take());
         owner.invalidate(old.virt());
     };
-    return mappings.split(Kernel_memory::pages(), *node, replace) == Mapping_database::Error::none;
+    return mappings().split(Kernel_memory::pages(), *node, replace) == Mapping_database::Error::none;
 }
 
 // Makes [begin, end) of space start and end on leaf boundaries, splitting 2 MiB leaves
@@ -263,7 +260,7 @@ void Mapper::map_page(const Leaf &leaf, Virt_addr source, Space &receiver, Virt_
             return;
         if (bytes == Page_table::large_page_size)
             receiver.invalidate(target);
-        if (mappings.grant(node, &receiver, target) != Mapping_database::Error::none) {
+        if (mappings().grant(node, &receiver, target) != Mapping_database::Error::none) {
             (void)Page_table::remove(receiver.table_.find(target));
             return;
         }
@@ -279,11 +276,11 @@ void Mapper::map_page(const Leaf &leaf, Virt_addr source, Space &receiver, Virt_
     unsigned piece = leaf.bytes == Page_table::large_page_size && bytes == page_size
                          ? static_cast<unsigned>((source - leaf.base) / page_size)
                          : 0;
-    if (mappings.map(Kernel_memory::pages(), node, &receiver, target, size_of(bytes), piece, child) !=
+    if (mappings().map(Kernel_memory::pages(), node, &receiver, target, size_of(bytes), piece, child) !=
         Mapping_database::Error::none)
         return;
     if (receiver.table_.insert(target, frame, bytes, bits, child) != Page_table::Error::none) {
-        (void)mappings.revoke(*child, Scope::whole_subtree, Action::remove, [](const Mapping &) {});
+        (void)mappings().revoke(*child, Scope::whole_subtree, Action::remove, [](const Mapping &) {});
         return;
     }
     // A 2 MiB page may have replaced an empty page table the CPU may still cache.

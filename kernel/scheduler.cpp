@@ -4,6 +4,7 @@
 #include "cpu_local.hpp"
 #include "space.hpp"
 #include "timer.hpp"
+#include "fault_ipc.hpp"
 #include "user_exception.hpp"
 #include "user_mode.hpp"
 
@@ -172,41 +173,12 @@ void Scheduler::thread_switched(Thread *self)
     self->preemption_delay().restore();
 }
 
-void Scheduler::add_timeout(Thread *thread)
-{
-    Thread **link = &timeouts_;
-    Thread *previous = nullptr;
-    while (*link != nullptr && (*link)->deadline <= thread->deadline) {
-        previous = *link;
-        link = &(*link)->timeout_next;
-    }
-    thread->timeout_next = *link;
-    thread->timeout_prev = previous;
-    if (*link != nullptr)
-        (*link)->timeout_prev = thread;
-    *link = thread;
-}
-
-void Scheduler::unlink_timeout(Thread *thread)
-{
-    if (thread->timeout_prev != nullptr)
-        thread->timeout_prev->timeout_next = thread->timeout_next;
-    else
-        timeouts_ = thread->timeout_next;
-    if (thread->timeout_next != nullptr)
-        thread->timeout_next->timeout_prev = thread->timeout_prev;
-    thread->timeout_next = thread->timeout_prev = nullptr;
-}
-
 void Scheduler::tick(uint64_t now_us, uint64_t elapsed_us)
 {
     if (!started)
         return;
-    while (timeouts_ != nullptr && timeouts_->deadline <= now_us) {
-        Thread *expired = timeouts_;
-        unlink_timeout(expired);
-        expired->timeout_expired();
-    }
+    while (Timeout_list::Entry *expired = timeouts_.take_expired(now_us))
+        static_cast<Thread *>(expired)->timeout_expired();
     Thread *self = current();
     if (self->is_idle()) {
         schedule();
@@ -215,7 +187,7 @@ void Scheduler::tick(uint64_t now_us, uint64_t elapsed_us)
     // The whole tick is charged to the thread it interrupts (so quanta and slices are
     // counted in ticks). The thread runs on only once its scheduler granted more quantum.
     if (self->charge_total_quantum(elapsed_us)) {
-        User_exception::total_quantum_exhausted(*self);
+        Fault_ipc::total_quantum_exhausted(*self);
         return;
     }
     uint64_t &remaining = self->remaining_us();

@@ -25,7 +25,9 @@
     if (!space_->takes_direct_ipc() || tag.typed() != 0 || Timeout::receive_part(timeouts) != 0 ||
         !senders_.empty() || preemption_delay_.running())
         return;
-    if (from_specifier != to && !from_specifier.is_any() && !from_specifier.is_any_local())
+    // A call waits closed for its partner: only when it is among the partner's closed
+    // waiters already (the general path puts it there, once per partner).
+    if (from_specifier == to ? to != closed_for_ : !from_specifier.is_any() && !from_specifier.is_any_local())
         return;
 
     // A global id names any thread (its version must match), a local one (Lipc) a thread of
@@ -51,7 +53,7 @@
         !Scheduler::may_run_now(receiver) || Scheduler::has_timeout(receiver))
         return;
     // It must accept us; it learns our local id if it waited for a local one (X.2).
-    Thread_id waits_for = receiver->partner_;
+    Thread_id waits_for = receiver->ipc_.partner;
     Thread_id seen_as = id_;
     if (waits_for != id_ && !waits_for.is_any()) {
         if (receiver->space_ != space_ || !(waits_for.is_any_local() || waits_for.raw() == utcb_address_))
@@ -77,9 +79,9 @@
     result.set_from(seen_as.raw());
 
     // Wait for the answer, resuming at our frame when it comes (whoever answers writes
-    // the results there, so ipc_from_ and ipc_error_ are not needed).
+    // the results there, so ipc_.from and ipc_.error are not needed).
     state_ = State::waiting_receive;
-    partner_ = from_specifier;
+    ipc_.partner = from_specifier;
     resume_at_frame_ = true;
     Scheduler::switch_to_frame_of(this, receiver);
 }

@@ -17,13 +17,13 @@
 // faulted on again: a copy can never touch a frame the space no longer maps.
 #include "abi.h"
 #include "abi_layout.hpp"
+#include "fault_ipc.hpp"
 #include "memory_layout.hpp"
 #include "scheduler.hpp"
 #include "space.hpp"
 #include "thread.hpp"
 #include "timeout.hpp"
 #include "timer.hpp"
-#include "user_exception.hpp"
 
 namespace {
 
@@ -127,27 +127,16 @@ bool Thread::sends_strings()
     return false;
 }
 
-bool Thread::accepts_strings() { return !kernel_ipc_ && Abi::Acceptor::strings.is_set(utcb_word(TERN_UTCB_BR)); }
+bool Thread::accepts_strings() { return !ipc_.kernel && Abi::Acceptor::strings.is_set(utcb_word(TERN_UTCB_BR)); }
 
-// A nested IPC (the page-fault call) reuses this thread's IPC bookkeeping; what the outer
-// IPC still needs is put back afterwards.
+// A nested IPC (the page-fault call) reuses this thread's IPC state; the outer IPC's is
+// put back afterwards. The nested call leaves no queue links behind (it has either
+// completed or failed), so the state saved is exactly the state restored.
 uint64_t Thread::string_fault_call(uint64_t address, unsigned access, uint16_t timeout)
 {
-    Thread_id partner = partner_;
-    bool call_pending = call_pending_;
-    Thread_id call_from = call_from_;
-    uint16_t call_timeout = call_timeout_;
-    bool kernel_ipc = kernel_ipc_;
-    uint64_t error = ipc_error_;
-    Thread_id from = ipc_from_;
-    uint64_t result = User_exception::page_fault_call(*this, address, access, timeout);
-    partner_ = partner;
-    call_pending_ = call_pending;
-    call_from_ = call_from;
-    call_timeout_ = call_timeout;
-    kernel_ipc_ = kernel_ipc;
-    ipc_error_ = error;
-    ipc_from_ = from;
+    Ipc_state outer = ipc_;
+    uint64_t result = Fault_ipc::page_fault_call(*this, address, access, timeout);
+    ipc_ = outer;
     resume_at_frame_ = false;
     return result;
 }
@@ -171,9 +160,9 @@ bool Thread::serve_string_fault()
 {
     // Taken off first: the fault IPC blocks in block() too, which must not serve it again.
     string_fault_.pending = false;
-    serving_fault_ = true;
+    copy_ = Copy_role::serving_fault;
     string_fault_.error = string_fault_call(string_fault_.address, string_fault_.access, string_fault_.timeout);
-    serving_fault_ = false;
+    copy_ = Copy_role::none;
     Thread *copier = transfer_partner_;
     if (copier == nullptr)
         return false;  // the receiver was deleted meanwhile
@@ -191,8 +180,8 @@ void Thread::break_transfer()
     partner->transfer_partner_ = nullptr;
     // Only the copier (the receiver) needs to know: it must not touch the sender again.
     // A sender whose copier is gone is woken with "aborted" or sees its partner gone.
-    if (partner->copying_)
-        partner->transfer_broken_ = true;
+    if (partner->copy_ == Copy_role::copying)
+        partner->copy_ = Copy_role::sender_gone;
     if (partner->state_ == State::transferring)
         partner->wake(ipc_error(TERN_IPC_ERROR_ABORTED, Ipc_phase::send));
 }
@@ -238,7 +227,7 @@ uint64_t Thread::transfer_string(Thread &sender, Thread &receiver, unsigned item
         Phys_addr source_frame = from < Space::user_end ? sender.space_->translate(from, false) : 0;
         if (source_frame == 0) {
             uint64_t result = receiver.resolve_string_fault(sender, from, 4, until);
-            if (receiver.transfer_broken_)
+            if (receiver.copy_ == Copy_role::sender_gone)
                 return TERN_IPC_ERROR_ABORTED | copied << 3;
             if (result != 0)
                 return transfer_error(result, false) | copied << 3;
@@ -247,7 +236,7 @@ uint64_t Thread::transfer_string(Thread &sender, Thread &receiver, unsigned item
         Phys_addr target_frame = to < Space::user_end ? receiver.space_->translate(to, true) : 0;
         if (target_frame == 0) {
             uint64_t result = receiver.resolve_string_fault(receiver, to, 2, until);
-            if (receiver.transfer_broken_)  // the sender was deleted during our fault IPC
+            if (receiver.copy_ == Copy_role::sender_gone)  // the sender was deleted during our fault IPC
                 return TERN_IPC_ERROR_ABORTED | copied << 3;
             if (result != 0)
                 return transfer_error(result, true) | copied << 3;

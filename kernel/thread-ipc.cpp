@@ -56,7 +56,7 @@ uint64_t deadline_after(uint16_t timeout)
 
 uint64_t Thread::message_register(unsigned index)
 {
-    if (kernel_ipc_)
+    if (ipc_.kernel)
         return kernel_message[index];
     if (index < Sys_ipc::register_mrs)
         return Sys_ipc{frame()}.mr(index);
@@ -65,7 +65,7 @@ uint64_t Thread::message_register(unsigned index)
 
 void Thread::set_message_register(unsigned index, uint64_t value)
 {
-    if (kernel_ipc_) {
+    if (ipc_.kernel) {
         kernel_message[index] = value;
         return;
     }
@@ -97,7 +97,7 @@ static_assert(TERN_UTCB_MR == 0x80 && TERN_UTCB_PAGER == 0x20, "thread.hpp mirro
 
 void Thread::enqueue_sender(Thread &sender, bool first)
 {
-    sender.send_target_ = this;
+    sender.ipc_.send_target = this;
     if (first)
         senders_.push_front(&sender);
     else
@@ -107,7 +107,7 @@ void Thread::enqueue_sender(Thread &sender, bool first)
 void Thread::dequeue_sender(Thread &sender)
 {
     senders_.remove(&sender);
-    sender.send_target_ = nullptr;
+    sender.ipc_.send_target = nullptr;
 }
 
 Thread *Thread::take_sender(Thread_id from_specifier)
@@ -129,7 +129,7 @@ uint64_t Thread::transfer(Thread &sender, Thread &receiver)
         return TERN_IPC_ERROR_MESSAGE_OVERFLOW;
     // The first MRs may be registers; after them both sides are arrays (UTCB or kernel buffer).
     constexpr unsigned in_registers = Sys_ipc::register_mrs;
-    if (!sender.kernel_ipc_ && !receiver.kernel_ipc_) {
+    if (!sender.ipc_.kernel && !receiver.ipc_.kernel) {
         Sys_ipc from{sender.frame()};
         Sys_ipc to{receiver.frame()};
         for (unsigned i = 1; i <= words && i < in_registers; ++i)
@@ -158,7 +158,7 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
     // A kernel message's reply (page fault, exception) may map anywhere; an interrupt
     // thread has no space to map into.
     Fpage window = receiver.space_ == nullptr ? Fpage()
-                   : receiver.kernel_ipc_     ? Fpage::make(0, 1, 7)
+                   : receiver.ipc_.kernel     ? Fpage::make(0, 1, 7)
                                               : Fpage(receiver.utcb_word(TERN_UTCB_BR) & Abi::Acceptor::window.mask());
     unsigned out = tag.untyped() + 1;
     unsigned buffer = 1;  // the receiver's next buffer string (BR index)
@@ -229,18 +229,18 @@ void Thread::complete_user_ipc()
 {
     Sys_ipc result{frame()};
     // X.2 defines ErrorCode only for a failed IPC (E set in the tag): success leaves it.
-    if (ipc_error_ != no_error) {
-        utcb_word(TERN_UTCB_ERROR_CODE) = ipc_error_;
+    if (ipc_.error != no_error) {
+        utcb_word(TERN_UTCB_ERROR_CODE) = ipc_.error;
         result.set_mr0(Message_tag::error_flag);
         result.set_from(Thread_id::nil().raw());
     } else {
-        result.set_from(ipc_from_.raw());
+        result.set_from(ipc_.from.raw());
     }
 }
 
 void Thread::wake(uint64_t error, bool queue)
 {
-    ipc_error_ = error;
+    ipc_.error = error;
     if (resume_at_frame_)
         complete_user_ipc();
     Scheduler::remove_timeout(this);
@@ -252,21 +252,19 @@ void Thread::wake(uint64_t error, bool queue)
 
 void Thread::finish_receive(const Thread &sender, uint64_t error, bool queue)
 {
-    ipc_from_ = sender_id(partner_, sender);
+    ipc_.from = sender_id(ipc_.partner, sender);
     wake(error, queue);
 }
 
 uint64_t Thread::block(State state, Thread_id partner, uint64_t wake_deadline)
 {
     state_ = state;
-    partner_ = partner;
-    ipc_error_ = no_error;
-    if (wake_deadline != Timeout::never) {
-        deadline = wake_deadline;
-        Scheduler::add_timeout(this);
-    }
-    Thread *next = hand_off_;
-    hand_off_ = nullptr;
+    ipc_.partner = partner;
+    ipc_.error = no_error;
+    if (wake_deadline != Timeout::never)
+        Scheduler::add_timeout(this, wake_deadline);
+    Thread *next = ipc_.hand_off;
+    ipc_.hand_off = nullptr;
     if (next != nullptr)
         Scheduler::hand_off(next);
     else
@@ -275,23 +273,23 @@ uint64_t Thread::block(State state, Thread_id partner, uint64_t wake_deadline)
     // fault (thread-ipc-string.cpp); it then runs here until the copy is done.
     while (string_fault_.pending) {
         if (!serve_string_fault()) {
-            ipc_error_ = ipc_error(TERN_IPC_ERROR_ABORTED, Ipc_phase::send);
+            ipc_.error = ipc_error(TERN_IPC_ERROR_ABORTED, Ipc_phase::send);
             break;
         }
     }
-    return ipc_error_;
+    return ipc_.error;
 }
 
 void Thread::wait_for_line()
 {
-    kernel_ipc_ = true;
+    ipc_.kernel = true;
     (void)block(State::waiting_receive, Thread_id::nil(), Timeout::never);
 }
 
 bool Thread::take_interrupt(const Thread &sender, Message_tag tag)
 {
     // As the IPC direct path delivers: the whole result goes into the frame it resumes at.
-    if (state_ != State::waiting_receive || !resume_at_frame_ || halted_ || !matches(partner_, sender))
+    if (state_ != State::waiting_receive || !resume_at_frame_ || halted_ || !matches(ipc_.partner, sender))
         return false;
     Sys_ipc result{frame()};
     result.set_mr0(tag.raw());
@@ -304,14 +302,14 @@ bool Thread::take_interrupt(const Thread &sender, Message_tag tag)
 void Thread::timeout_expired()
 {
     Ipc_phase phase = state_ == State::waiting_send ? Ipc_phase::send : Ipc_phase::receive;
-    if (send_target_ != nullptr)
-        send_target_->dequeue_sender(*this);
+    if (ipc_.send_target != nullptr)
+        ipc_.send_target->dequeue_sender(*this);
     wake(ipc_error(TERN_IPC_ERROR_TIMEOUT, phase));
 }
 
 void Thread::fail(Ipc_phase phase, uint64_t code)
 {
-    ipc_error_ = ipc_error(code, phase);
+    ipc_.error = ipc_error(code, phase);
 }
 
 uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, Thread_id from_specifier,
@@ -321,12 +319,11 @@ uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, T
     if (receiver == nullptr || receiver == this || !receiver->is_active())
         return ipc_error(TERN_IPC_ERROR_NO_PARTNER, Ipc_phase::send);
 
-    bool direct = receiver->state_ == State::waiting_receive && receiver->matches(receiver->partner_, *this);
-    if (direct && !kernel_ipc_ && receiver->accepts_strings() && sends_strings()) {
+    bool direct = receiver->state_ == State::waiting_receive && receiver->matches(receiver->ipc_.partner, *this);
+    if (direct && !ipc_.kernel && receiver->accepts_strings() && sends_strings()) {
         // The receiver copies string items itself: queue first in line and let it look again.
-        uint64_t receive_deadline = Scheduler::has_timeout(receiver) ? receiver->deadline : Timeout::never;
+        receiver->ipc_.receive_deadline = Scheduler::has_timeout(receiver) ? receiver->deadline() : Timeout::never;
         Scheduler::remove_timeout(receiver);
-        receiver->deadline = receive_deadline;
         receiver->enqueue_sender(*this, true);
         if (receiver->resume_at_frame_) {
             receiver->continue_receive_in_kernel();
@@ -336,11 +333,11 @@ uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, T
         }
         direct = false;
         uint64_t deadline_us = deadline_after(timeout);
-        call_pending_ = then_receive;
-        call_from_ = from_specifier;
-        call_timeout_ = receive_timeout;
+        ipc_.call_pending = then_receive;
+        ipc_.call_from = from_specifier;
+        ipc_.call_timeout = receive_timeout;
         uint64_t result = block(State::waiting_send, receiver->id_, deadline_us == expired ? Timeout::never : deadline_us);
-        call_pending_ = false;
+        ipc_.call_pending = false;
         return result == woke_by_delivery ? no_error : result;
     }
     if (direct) {
@@ -351,13 +348,13 @@ uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, T
         if (code != no_error)
             return ipc_error(code, Ipc_phase::send);
         if (then_receive) {
-            hand_off_ = receiver;
+            ipc_.hand_off = receiver;
             receive_phase(from_specifier, receive_timeout, receiver);
-            if (hand_off_ != nullptr) {  // the receive did not block: the receiver waits in the queue
-                Scheduler::make_ready(hand_off_);
-                hand_off_ = nullptr;
+            if (ipc_.hand_off != nullptr) {  // the receive did not block: the receiver waits in the queue
+                Scheduler::make_ready(ipc_.hand_off);
+                ipc_.hand_off = nullptr;
             }
-            return ipc_error_;
+            return ipc_.error;
         }
         Scheduler::preempt_if_higher(receiver);
         return no_error;
@@ -374,17 +371,17 @@ uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, T
             return no_error;
         }
         receive_phase(from_specifier, receive_timeout);
-        return ipc_error_;
+        return ipc_.error;
     }
     uint64_t deadline_us = deadline_after(timeout);
     if (deadline_us == expired)
         return ipc_error(TERN_IPC_ERROR_TIMEOUT, Ipc_phase::send);
     receiver->enqueue_sender(*this);
-    call_pending_ = then_receive;
-    call_from_ = from_specifier;
-    call_timeout_ = receive_timeout;
+    ipc_.call_pending = then_receive;
+    ipc_.call_from = from_specifier;
+    ipc_.call_timeout = receive_timeout;
     uint64_t result = block(State::waiting_send, receiver->id_, deadline_us);
-    call_pending_ = false;
+    ipc_.call_pending = false;
     if (result == woke_by_delivery)
         return no_error;
     return result;
@@ -411,9 +408,11 @@ void Thread::receive_until(Thread_id from_specifier, uint64_t deadline_us, const
         }
         // A closed wait for a thread that does not exist could never end. A closed wait for
         // oneself ends only by its timeout: that is how X.2 sleeps (L4_Sleep).
-        if ((from_specifier.is_global() || from_specifier.is_local()) &&
-            (known_partner == nullptr || from_specifier != known_partner->id_)) {
-            Thread *partner = lookup(from_specifier, this);
+        Thread *partner = nullptr;
+        if (from_specifier.is_global() || from_specifier.is_local()) {
+            partner = known_partner != nullptr && from_specifier == known_partner->id_
+                          ? const_cast<Thread *>(known_partner)
+                          : lookup(from_specifier, this);
             if (partner == nullptr) {
                 fail(Ipc_phase::receive, TERN_IPC_ERROR_NO_PARTNER);
                 return;
@@ -425,7 +424,9 @@ void Thread::receive_until(Thread_id from_specifier, uint64_t deadline_us, const
         }
         // The last phase of a user IPC: nothing is left to do on this stack after the wake-up,
         // unless string items arrive (then the receiver copies them, see thread-ipc-string.cpp).
-        resume_at_frame_ = !kernel_ipc_;
+        resume_at_frame_ = !ipc_.kernel;
+        if (partner != nullptr)
+            wait_closed_for(*partner, from_specifier);
         if (block(State::waiting_receive, from_specifier, deadline_us) != retry_receive)
             return;
     }
@@ -437,27 +438,26 @@ void Thread::take_message(Thread &sender, Thread_id from_specifier)
 {
     Scheduler::remove_timeout(&sender);
     // A caller this thread just replied to runs before any wait of the copy below.
-    if (hand_off_ != nullptr) {
-        Scheduler::make_ready(hand_off_);
-        hand_off_ = nullptr;
+    if (ipc_.hand_off != nullptr) {
+        Scheduler::make_ready(ipc_.hand_off);
+        ipc_.hand_off = nullptr;
     }
     // A user message with string items may wait for page faults while it is copied: the
     // sender is locked to us meanwhile (kernel messages, e.g. a page fault of a thread
     // that is itself part of a copy, carry no strings and must not touch that lock).
-    bool copies = !sender.kernel_ipc_ && !kernel_ipc_ && sender.sends_strings();
-    transfer_broken_ = false;
+    bool copies = !sender.ipc_.kernel && !ipc_.kernel && sender.sends_strings();
     if (copies) {
         sender.state_ = State::transferring;
         sender.transfer_partner_ = this;
         transfer_partner_ = &sender;
-        copying_ = true;
+        copy_ = Copy_role::copying;
     }
     uint64_t code = transfer(sender, *this);
     if (copies) {
-        copying_ = false;
+        bool sender_gone = copy_ == Copy_role::sender_gone;
+        copy_ = Copy_role::none;
         transfer_partner_ = nullptr;
-        if (transfer_broken_) {  // the sender was deleted during the copy
-            transfer_broken_ = false;
+        if (sender_gone) {
             fail(Ipc_phase::receive, TERN_IPC_ERROR_ABORTED);
             return;
         }
@@ -468,26 +468,34 @@ void Thread::take_message(Thread &sender, Thread_id from_specifier)
         fail(Ipc_phase::receive, code);
         return;
     }
-    ipc_from_ = sender_id(from_specifier, sender);
-    ipc_error_ = no_error;
-    if (sender.call_pending_) {
+    ipc_.from = sender_id(from_specifier, sender);
+    ipc_.error = no_error;
+    if (sender.ipc_.call_pending) {
         // The caller's receive phase starts now, atomically with its send; with a zero
-        // receive timeout it ends at once, since no reply can be there yet.
-        uint64_t deadline_us = deadline_after(sender.call_timeout_);
+        // receive timeout it ends at once, since no reply can be there yet. Like any closed
+        // receive, it fails at once when its partner does not exist.
+        Thread_id from = sender.ipc_.call_from;
+        Thread *partner = from.is_global() || from.is_local() ? lookup(from, &sender) : nullptr;
+        if ((from.is_global() || from.is_local()) && partner == nullptr) {
+            sender.wake(ipc_error(TERN_IPC_ERROR_NO_PARTNER, Ipc_phase::receive));
+            return;
+        }
+        uint64_t deadline_us = deadline_after(sender.ipc_.call_timeout);
         if (deadline_us == expired) {
             sender.wake(ipc_error(TERN_IPC_ERROR_TIMEOUT, Ipc_phase::receive));
             return;
         }
-        sender.ipc_error_ = woke_by_delivery;
+        if (partner != nullptr)
+            sender.wait_closed_for(*partner, from);
+        sender.ipc_.error = woke_by_delivery;
         sender.state_ = State::waiting_receive;
-        sender.partner_ = sender.call_from_;
+        sender.ipc_.partner = sender.ipc_.call_from;
         // Its final receive: it resumes at its frame like any receiver blocked there (and a
         // reply with strings gives it a kernel context again).
-        sender.resume_at_frame_ = !sender.kernel_ipc_;
-        sender.call_pending_ = false;
-        sender.deadline = deadline_us;
+        sender.resume_at_frame_ = !sender.ipc_.kernel;
+        sender.ipc_.call_pending = false;
         if (deadline_us != Timeout::never)
-            Scheduler::add_timeout(&sender);
+            Scheduler::add_timeout(&sender, deadline_us);
     } else {
         sender.wake(woke_by_delivery);
     }
@@ -495,19 +503,19 @@ void Thread::take_message(Thread &sender, Thread_id from_specifier)
 
 void Thread::ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts)
 {
-    kernel_ipc_ = false;
-    ipc_error_ = no_error;
-    ipc_from_ = Thread_id::nil();
+    ipc_.kernel = false;
+    ipc_.error = no_error;
+    ipc_.from = Thread_id::nil();
     uint64_t error = no_error;
     if (!to.is_nil()) {
         error = send_phase(to, Timeout::send_part(timeouts), !from_specifier.is_nil(), from_specifier,
                            Timeout::receive_part(timeouts));
         // A call whose send completed has run its receive phase already.
         if (error == no_error && !from_specifier.is_nil())
-            error = ipc_error_;
+            error = ipc_.error;
     } else if (!from_specifier.is_nil()) {
         receive_phase(from_specifier, Timeout::receive_part(timeouts));
-        error = ipc_error_;
+        error = ipc_.error;
     }
     Sys_ipc result{frame()};
     if (error != no_error) {
@@ -516,36 +524,55 @@ void Thread::ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts)
         result.set_from(Thread_id::nil().raw());
         return;
     }
-    result.set_from(from_specifier.is_nil() ? Thread_id::nil().raw() : ipc_from_.raw());
+    result.set_from(from_specifier.is_nil() ? Thread_id::nil().raw() : ipc_.from.raw());
 }
 
 bool Thread::kernel_call(Thread_id handler, unsigned words) { return kernel_call(handler, words, 0 /* never */) == no_error; }
 
 uint64_t Thread::kernel_call(Thread_id handler, unsigned words, uint16_t timeout)
 {
-    kernel_ipc_ = true;
+    ipc_.kernel = true;
     kernel_message[0] = Abi::Message_tag::untyped.with(Abi::Message_tag::typed.with(kernel_message[0], 0), words);
     uint64_t error = send_phase(handler, timeout, true, handler, timeout);
     if (error == no_error)
-        error = ipc_error_;
-    kernel_ipc_ = false;
+        error = ipc_.error;
+    ipc_.kernel = false;
     return error;
 }
 
 void Thread::abort_ipc()
 {
-    if (send_target_ != nullptr)
-        send_target_->dequeue_sender(*this);
+    if (ipc_.send_target != nullptr)
+        ipc_.send_target->dequeue_sender(*this);
     while (!senders_.empty()) {
         Thread *sender = senders_.front();
         dequeue_sender(*sender);
         sender->wake(ipc_error(TERN_IPC_ERROR_NO_PARTNER, Ipc_phase::send));
     }
-    for (uint32_t number = 0; number < max_threads; ++number) {
-        Thread *other = by_number(number);
-        if (other != nullptr && other != this && other->state_ == State::waiting_receive &&
-            (other->partner_ == id_ || (other->space_ == space_ && utcb_ != nullptr && other->partner_ == local_id())))
-            other->wake(ipc_error(TERN_IPC_ERROR_NO_PARTNER, Ipc_phase::receive));
+    leave_closed_waiters();
+    wake_closed_waiters(false);
+}
+
+void Thread::wake_closed_waiters(bool local_only)
+{
+    // Every thread waiting closed for this one is in the ring (with some that waited for
+    // it earlier: they are dropped here too), so the cost is the ring's length, not the
+    // thread table's.
+    Ring<Thread, &Thread::waiter_link_> waiters;
+    while (Thread *waiter = closed_waiters_.front()) {
+        closed_waiters_.remove(waiter);
+        waiters.push_back(waiter);
+    }
+    while (Thread *waiter = waiters.front()) {
+        waiters.remove(waiter);
+        waiter->waits_for_ = nullptr;
+        waiter->closed_for_ = Thread_id::nil();
+        bool by_local_id = waiter->space_ == space_ && utcb_ != nullptr && waiter->ipc_.partner == local_id();
+        if (waiter != this && waiter->state_ == State::waiting_receive &&
+            (by_local_id || (!local_only && waiter->ipc_.partner == id_)))
+            waiter->wake(ipc_error(TERN_IPC_ERROR_NO_PARTNER, Ipc_phase::receive));
+        else if (local_only)
+            waiter->wait_closed_for(*this, id_);  // it may still wait for this thread's global id
     }
 }
 
@@ -554,9 +581,9 @@ bool Thread::cancel_ipc(Ipc_phase phase)
     State waiting = phase == Ipc_phase::send ? State::waiting_send : State::waiting_receive;
     if (state_ != waiting)
         return false;
-    if (send_target_ != nullptr)
-        send_target_->dequeue_sender(*this);
-    call_pending_ = false;
+    if (ipc_.send_target != nullptr)
+        ipc_.send_target->dequeue_sender(*this);
+    ipc_.call_pending = false;
     wake(ipc_error(TERN_IPC_ERROR_CANCELED, phase));
     return true;
 }

@@ -117,6 +117,10 @@ bool Thread::migrate(Space *target, uint64_t utcb)
             return false;
         cancel_ipc(Ipc_phase::send);
         cancel_ipc(Ipc_phase::receive);
+        // Its local id names nothing in source any more: who waited for it by that id
+        // fails now, as a closed wait for a thread that does not exist does.
+        wake_closed_waiters(true);
+        leave_closed_waiters();  // a local id it waited by would name another thread in target
         // The thread control registers the thread keeps across the move.
         const uint64_t kept[] = {TERN_UTCB_USER_DEFINED_HANDLE, TERN_UTCB_PAGER, TERN_UTCB_EXCEPTION_HANDLER,
                                  TERN_UTCB_FLAGS, TERN_UTCB_ERROR_CODE, TERN_UTCB_TRANSFER_TIMEOUTS,
@@ -163,10 +167,10 @@ void Thread::wait_for_start()
             Scheduler::schedule();
             continue;
         }
-        kernel_ipc_ = true;
+        ipc_.kernel = true;
         receive_phase(pager_id, 0 /* never */);
-        kernel_ipc_ = false;
-        if (ipc_error_ != 0 || started_)
+        ipc_.kernel = false;
+        if (ipc_.error != 0 || started_)
             continue;  // cancelled, or started by ExchangeRegisters meanwhile
         uint64_t ip = kernel_message[1];
         uint64_t sp = kernel_message[2];
@@ -206,8 +210,8 @@ Exception_frame &Thread::enter_kernel_context()
         Interrupt_thread::serve(*this);
     if (continue_receive_) {
         continue_receive_ = false;
-        kernel_ipc_ = false;
-        receive_until(partner_, deadline, nullptr);
+        ipc_.kernel = false;
+        receive_until(ipc_.partner, ipc_.receive_deadline, nullptr);
         complete_user_ipc();
     } else {
         wait_for_start();

@@ -2,7 +2,6 @@
 #include "io_mapper.hpp"
 
 #include "kernel_memory.hpp"
-#include "mapper.hpp"
 #include "space.hpp"
 
 // Invariants:
@@ -50,7 +49,7 @@ void Io_mapper::revoke(Mapping &node, bool with_node)
         if (owner.is_active())
             changed_active = &owner;
     };
-    (void)Mapper::nodes().revoke(node, with_node ? Mapping_database::Scope::whole_subtree
+    (void)Kernel_memory::mappings().revoke(node, with_node ? Mapping_database::Scope::whole_subtree
                                                  : Mapping_database::Scope::derived_only,
                                  Mapping_database::Action::remove, visit);
 }
@@ -70,7 +69,7 @@ void Io_mapper::map(Space &sender, Space &receiver, uint64_t fpage, uint64_t win
                         sender.resources_.reserve(pages, ports.first, ports.end) != Io_space::Error::none))
         return;
     unsigned reserved_end = makes_roots ? ports.end : ports.first;  // the receiver has slots below
-    Mapping_database &nodes = Mapper::nodes();
+    Mapping_database &nodes = Kernel_memory::mappings();
     for (unsigned port = makes_roots ? ports.first : sender.resources_.next_port(ports.first, ports.end);
          port < ports.end; port = makes_roots ? port + 1 : sender.resources_.next_port(port + 1, ports.end)) {
         if (port >= reserved_end) {

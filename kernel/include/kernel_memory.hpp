@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: MIT
-// The page allocator that backs kernel objects (slab caches, page tables, UTCBs, the KIP).
+// The page allocator that backs kernel objects (slab caches, page tables, UTCBs, the KIP),
+// and the one mapping database of the system. The database sits here, below both users of
+// it: the memory mapper (Mapper) and the architecture's resource mapper (x86: Io_mapper)
+// keep their nodes in it, each through Mapping_database's public interface.
 #pragma once
 
+#include "mapping_database.hpp"
 #include "page_allocator.hpp"
 
 class Kernel_memory {
 public:
     static void set(Page_allocator &pages) { pages_ = &pages; }
     static Page_allocator &pages() { return *pages_; }
+    static Mapping_database &mappings() { return mappings_; }
 
 private:
     static Page_allocator *pages_;
+    static Mapping_database mappings_;
 };

@@ -51,16 +51,10 @@ public:
     // Everything space has mapped and everything derived from it (space deletion).
     static void unmap_all(Space &space);
 
-    static const Mapping_database &database();
-
     // The biggest map item of sigma0 that makes device-memory roots (16 MiB: a framebuffer).
     static constexpr uint64_t max_device_item = uint64_t{1} << 24;
 
 private:
-    // The architecture's resources other than memory (x86: I/O ports) share the database.
-    friend Resource_mapper;
-    static Mapping_database &nodes();
-
     static uint64_t leaf_bits(unsigned rights);
     static unsigned rights_of(uint64_t entry);
     // Takes rights from node's derived mappings (and node's with with_node); taking read

@@ -11,6 +11,7 @@
 #include "cpu_local.hpp"
 #include "space.hpp"
 #include "thread.hpp"
+#include "timeout_list.hpp"
 #include "user_mode.hpp"
 
 class Scheduler {
@@ -67,13 +68,10 @@ public:
     // ThreadSwitch of the current thread: ends a delayed preemption and renews its budget.
     static void thread_switched(Thread *self);
 
-    static void add_timeout(Thread *thread);
-    static bool has_timeout(const Thread *thread) { return thread->timeout_prev != nullptr || timeouts_ == thread; }
-    static void remove_timeout(Thread *thread)
-    {
-        if (has_timeout(thread))
-            unlink_timeout(thread);
-    }
+    // A waiting thread's timeout fires at deadline (Thread::timeout_expired).
+    static void add_timeout(Thread *thread, uint64_t deadline) { timeouts_.add(*thread, deadline); }
+    static bool has_timeout(const Thread *thread) { return timeouts_.contains(*thread); }
+    static void remove_timeout(Thread *thread) { timeouts_.remove(*thread); }
 
     // Timer interrupt: fires expired timeouts, charges the total quantum and the time
     // slice, and preempts.
@@ -89,7 +87,6 @@ public:
 private:
 
     static Thread *highest_ready();
-    static void unlink_timeout(Thread *thread);
     static void mark_nonempty(unsigned priority);
     static void mark_empty(unsigned priority);
     // The highest priority with a ready thread, or priorities when none is ready.
@@ -108,7 +105,7 @@ private:
     // The highest priority with a ready thread plus one, 0 when none is ready: the IPC
     // direct path asks "may this thread run now" with one comparison.
     static inline unsigned ready_above_ = 0;
-    static inline Thread *timeouts_ = nullptr;  // waiting threads with a deadline, earliest first
+    static inline Timeout_list timeouts_;  // waiting threads with a deadline
 
     // Whether self, about to be preempted by a thread of competitor priority, delays that.
     static Preemption_delay::Verdict delay_verdict(Thread *self, unsigned competitor, uint64_t now_us);

@@ -11,10 +11,12 @@
 #include "ring.hpp"
 #include "slab_cache.hpp"
 #include "thread_id.hpp"
+#include "timeout_list.hpp"
 
 class Space;
 
-class Thread {
+// A Thread is the entry of its own IPC timeout in the scheduler's Timeout_list.
+class Thread : public Timeout_list::Entry {
 public:
     // transferring: the partner of a string copy in progress, locked to it (thread-ipc-string.cpp).
     enum class State : uint8_t { inactive, running, ready, waiting_send, waiting_receive, halted, transferring };
@@ -89,7 +91,7 @@ public:
     uint64_t total_quantum_us() const { return total_quantum_us_; }
     void set_total_quantum_us(uint64_t us) { total_quantum_us_ = us; }
     // Charges run time to a finite total quantum; true when none is left (the thread must
-    // then ask its scheduler for more, User_exception::total_quantum_exhausted).
+    // then ask its scheduler for more, Fault_ipc::total_quantum_exhausted).
     bool charge_total_quantum(uint64_t us)
     {
         if (total_quantum_us_ == infinite_quantum)
@@ -129,9 +131,6 @@ public:
     bool is_idle() const { return space_ == nullptr && id_.is_nil(); }
     bool is_interrupt_thread() const { return space_ == nullptr && !id_.is_nil(); }
     Ring_link<Thread> ready_link;
-    uint64_t deadline = 0;  // when a waiting thread's timeout fires
-    Thread *timeout_next = nullptr;
-    Thread *timeout_prev = nullptr;
 
     // --- IPC (thread-ipc.cpp) ---
     // The Ipc system call of this (current) thread; its registers are in frame().
@@ -160,7 +159,7 @@ public:
     uint64_t message_register(unsigned index);
     void set_message_register(unsigned index, uint64_t value);
     // MR0..MR63 as memory (valid from MR3 on, where user MRs are in the UTCB).
-    uint64_t *message_array() { return kernel_ipc_ ? kernel_message : &utcb_word(utcb_mr_offset); }
+    uint64_t *message_array() { return ipc_.kernel ? kernel_message : &utcb_word(utcb_mr_offset); }
     // Cancels an IPC this thread waits in (ExchangeRegisters); false if it waits in none.
     bool cancel_ipc(Ipc_phase phase);
     bool started() const { return started_; }
@@ -172,8 +171,8 @@ public:
     // In the middle of copying a string message (it has a partner locked to it).
     // (Or serves a page fault for the thread copying its strings.) Such a thread runs on even
     // when halted, so that its partner is not held; it stops once the copy is done.
-    bool copies_strings() const { return copying_ || serving_fault_; }
-    bool copying() const { return copying_; }
+    bool copies_strings() const { return copy_ != Copy_role::none; }
+    bool copying() const { return copy_ == Copy_role::copying || copy_ == Copy_role::sender_gone; }
 
 private:
     static constexpr uint64_t utcb_pager_offset = 0x20;
@@ -232,6 +231,28 @@ private:
     // known_partner: a thread that certainly exists (the one a call just sent to).
     void receive_phase(Thread_id from_specifier, uint16_t timeout, const Thread *known_partner = nullptr);
     void wake(uint64_t error, bool queue = true);
+    // Joins partner's closed waiters (a closed receive from partner is about to block).
+    // named: the id it names partner by (global, or local in this thread's space).
+    void wait_closed_for(Thread &partner, Thread_id named)
+    {
+        closed_for_ = named;
+        if (waits_for_ == &partner)
+            return;
+        leave_closed_waiters();
+        partner.closed_waiters_.push_back(this);
+        waits_for_ = &partner;
+        closed_for_ = named;
+    }
+    void leave_closed_waiters()
+    {
+        if (waits_for_ != nullptr)
+            waits_for_->closed_waiters_.remove(this);
+        waits_for_ = nullptr;
+        closed_for_ = Thread_id::nil();
+    }
+    // Wakes the threads waiting closed for this one (with no_partner); with local_only,
+    // only those in its space that named it by its local id.
+    void wake_closed_waiters(bool local_only);
     void complete_user_ipc();
 
     Thread_id id_;
@@ -260,24 +281,48 @@ private:
     uint64_t pending_utcb_ = ~uint64_t{0};
     Thread_id pending_pager_;
 
-    // IPC state: the partner a waiting thread waits for (receive) or sends to (send).
-    Thread_id partner_;
+    // IPC state. The queues are links between threads and stay where they are; the rest is
+    // one value, which a nested IPC (a string copy's page-fault call) saves and restores whole.
+    struct Ipc_state {
+        Thread_id partner;              // who a waiting thread waits for (receive) or sends to (send)
+        Thread *send_target = nullptr;  // whose send queue it is in
+        bool kernel = false;            // message registers are kernel_message, not the user's
+        bool call_pending = false;      // a receive phase follows the send (call, reply-and-wait)
+        uint16_t call_timeout = 0;      // that receive's timeout
+        Thread_id call_from;            // and its from specifier
+        uint64_t error = 0;             // result handed over by whoever woke this thread
+        Thread *hand_off = nullptr;     // a receiver this thread's send just made ready
+        Thread_id from;                 // the sender, for a finished receive
+        uint64_t receive_deadline = 0;  // a receive continued in the kernel keeps it (continue_receive)
+    };
+    // This thread's part in a string copy (thread-ipc-string.cpp). The receiver copies; its
+    // sender is locked to it and may serve page faults for it.
+    enum class Copy_role : uint8_t {
+        none,
+        copying,        // copying a sender's strings (this is the receiver)
+        sender_gone,    // was copying, and the sender was deleted meanwhile
+        serving_fault,  // making a page-fault IPC for this thread's copier (this is the sender)
+    };
+    Ipc_state ipc_;
     Ring_link<Thread> sender_link_;
     Ring<Thread, &Thread::sender_link_> senders_;  // blocked sending to this thread, FIFO
-    Thread *send_target_ = nullptr;
-    bool kernel_ipc_ = false;        // message registers are kernel_message, not the user's
-    bool call_pending_ = false;      // a receive phase follows the send (call, reply-and-wait)
-    Thread_id call_from_;            // its from specifier
-    uint16_t call_timeout_ = 0;      // and timeout
-    uint64_t ipc_error_ = 0;         // result handed over by whoever woke this thread
-    Thread *hand_off_ = nullptr;     // a receiver this thread's send just made ready
-    Thread_id ipc_from_;             // the sender, for a finished receive
-    String_fault string_fault_;      // asked of this thread by its string copier
+    // Closed receives: a thread blocking in a receive from one named thread (a call's
+    // reply too) joins that thread's closed_waiters_, so that its deletion finds them
+    // without a scan of every thread. It stays there after the wait ends, until it waits
+    // closed for another thread or either is deleted: the wake paths (the direct path's
+    // reply among them) keep no books, and abort_ipc checks each waiter's state. So a
+    // thread is in at most one such ring, and a ring holds only threads that waited for
+    // its owner last.
+    Ring_link<Thread> waiter_link_;
+    Thread *waits_for_ = nullptr;  // whose closed_waiters_ this thread is in
+    // The id this thread named waits_for_ by, when it is that thread's id still (nil
+    // otherwise): the direct path's test that a call's closed wait is in the ring.
+    Thread_id closed_for_;
+    Ring<Thread, &Thread::waiter_link_> closed_waiters_;
+    String_fault string_fault_;           // asked of this thread by its string copier
     Thread *transfer_partner_ = nullptr;  // the other side of a string copy in progress
-    bool continue_receive_ = false;  // first kernel entry retries a receive (see above)
-    bool transfer_broken_ = false;   // the partner of the string copy was deleted
-    bool copying_ = false;           // copying a sender's strings (this is the receiver)
-    bool serving_fault_ = false;     // making a page-fault IPC for this thread's copier
+    Copy_role copy_ = Copy_role::none;
+    bool continue_receive_ = false;       // first kernel entry retries a receive (see above)
 
     static Thread *table_[max_threads];  // every thread by its number
 

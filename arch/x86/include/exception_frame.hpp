@@ -14,6 +14,8 @@ struct Exception_frame {
     uint64_t rip, cs, rflags, rsp, ss;
 
     bool from_user() const { return (cs & 3) != 0; }
+    // The instruction pointer, for generic code (a fault message's fault IP).
+    uint64_t ip() const { return rip; }
 };
 
 static_assert(sizeof(Exception_frame) % 16 == 0, "entry.asm keeps the stack 16-byte aligned");
