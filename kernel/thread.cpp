@@ -99,6 +99,10 @@ bool Thread::set_utcb(uint64_t utcb_address)
     if (space_->thread_at_utcb(utcb_address) != nullptr)
         return false;  // another thread's UTCB
     utcb_ = static_cast<uint8_t *>(memory);
+    // A UTCB starts zeroed: nothing a thread that had this address before left there (its
+    // exception handler, transfer timeouts, flags) applies to the new one.
+    for (uint64_t offset = 0; offset < TERN_UTCB_SIZE; offset += 8)
+        utcb_word(offset) = 0;
     utcb_address_ = utcb_address;
     space_->set_thread_at_utcb(utcb_address, this);
     gs_base_ = utcb_address;
@@ -111,6 +115,11 @@ bool Thread::migrate(Space *target, uint64_t utcb)
 {
     Space *source = space_;
     uint8_t *old_utcb = utcb_;
+    // The thread control registers the thread keeps across the move.
+    constexpr uint64_t kept[] = {TERN_UTCB_USER_DEFINED_HANDLE, TERN_UTCB_PAGER, TERN_UTCB_EXCEPTION_HANDLER,
+                                 TERN_UTCB_FLAGS, TERN_UTCB_ERROR_CODE, TERN_UTCB_TRANSFER_TIMEOUTS,
+                                 TERN_UTCB_THREAD_WORD0, TERN_UTCB_THREAD_WORD1};
+    uint64_t values[sizeof kept / sizeof kept[0]] = {};
     if (old_utcb != nullptr) {
         void *memory = target->utcb_memory(utcb);
         if (memory == nullptr || target->thread_at_utcb(utcb) != nullptr)
@@ -121,13 +130,8 @@ bool Thread::migrate(Space *target, uint64_t utcb)
         // fails now, as a closed wait for a thread that does not exist does.
         wake_closed_waiters(true);
         leave_closed_waiters();  // a local id it waited by would name another thread in target
-        // The thread control registers the thread keeps across the move.
-        const uint64_t kept[] = {TERN_UTCB_USER_DEFINED_HANDLE, TERN_UTCB_PAGER, TERN_UTCB_EXCEPTION_HANDLER,
-                                 TERN_UTCB_FLAGS, TERN_UTCB_ERROR_CODE, TERN_UTCB_TRANSFER_TIMEOUTS,
-                                 TERN_UTCB_THREAD_WORD0, TERN_UTCB_THREAD_WORD1};
-        auto *fresh = static_cast<uint8_t *>(memory);
-        for (uint64_t offset : kept)
-            *reinterpret_cast<uint64_t *>(fresh + offset) = *reinterpret_cast<uint64_t *>(old_utcb + offset);
+        for (size_t i = 0; i < sizeof kept / sizeof kept[0]; ++i)
+            values[i] = utcb_word(kept[i]);
         source->set_thread_at_utcb(utcb_address_, nullptr);
     }
     target->add_thread();
@@ -135,6 +139,8 @@ bool Thread::migrate(Space *target, uint64_t utcb)
     if (old_utcb != nullptr) {
         utcb_ = nullptr;
         (void)set_utcb(utcb);  // cannot fail: the memory exists and the slot is free
+        for (size_t i = 0; i < sizeof kept / sizeof kept[0]; ++i)
+            utcb_word(kept[i]) = values[i];
     }
     if (source->remove_thread())
         source->destroy();

@@ -180,11 +180,6 @@ void park(void)
 
 void thread_trampoline(void)
 {
-    /* The kernel gives a thread a UTCB slot as the slot's last thread left it: words that
-     * thread set (transfer timeouts, flags, exception handler) must not reach this one. */
-    my_utcb()[TERN_UTCB_TRANSFER_TIMEOUTS / 8] = 0;
-    my_utcb()[TERN_UTCB_FLAGS / 8] = 0;
-    my_utcb()[TERN_UTCB_EXCEPTION_HANDLER / 8] = 0;
     L4_Word_t k = (L4_MyLocalId().raw - UTCB_AREA) / UTCB_SIZE;
     if (k > 0 && k < MAX_SLOTS && slots[k].fn != 0)
         slots[k].fn(slots[k].arg);

@@ -168,6 +168,37 @@ static void utcb_in_use(void)
           first_utcb[TERN_UTCB_MY_GLOBAL_ID / 8]);
 }
 
+/* What a thread leaves in its UTCB (its exception handler, transfer timeouts, flags, user
+ * handle, thread words, message registers) must not reach the next thread given that UTCB. */
+static void reused_utcb_starts_clean(void)
+{
+    L4_ThreadId_t t = spawn_simple(reporter, 0);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    CHECK(is_label(recv_ms(t, 1000, 0), LABEL_REPORT), "thread did not report");
+    L4_Word_t utcb = utcb_of_slot(slot_of(t));
+    L4_Word_t *words = (L4_Word_t *)utcb;
+    const L4_Word_t dirty[] = {TERN_UTCB_USER_DEFINED_HANDLE, TERN_UTCB_EXCEPTION_HANDLER, TERN_UTCB_FLAGS,
+                               TERN_UTCB_TRANSFER_TIMEOUTS, TERN_UTCB_THREAD_WORD0, TERN_UTCB_THREAD_WORD1,
+                               TERN_UTCB_MR + 8 * 10, TERN_UTCB_BR + 8 * 2};
+    for (unsigned i = 0; i < sizeof dirty / sizeof dirty[0]; ++i)
+        words[dirty[i] / 8] = 0x5e5e0000UL + i;
+    CHECK(delete_thread(t) == 1, "delete failed with ErrorCode %lu", L4_ErrorCode());
+    forget_thread(t);
+    L4_ThreadId_t second = new_tid();
+    remember_child(second);
+    L4_Word_t r = tc(second, main_tid, main_tid, main_tid, utcb);
+    L4_Word_t error = L4_ErrorCode();
+    L4_Word_t seen[sizeof dirty / sizeof dirty[0]];
+    for (unsigned i = 0; i < sizeof dirty / sizeof dirty[0]; ++i)
+        seen[i] = words[dirty[i] / 8];
+    L4_Word_t global = words[TERN_UTCB_MY_GLOBAL_ID / 8];
+    delete_thread(second);
+    CHECK(r == 1, "activation on the freed UTCB failed with ErrorCode %lu", error);
+    CHECK(global == second.raw, "the new thread's UTCB says MyGlobalId %#lx, expected %#lx", global, second.raw);
+    for (unsigned i = 0; i < sizeof dirty / sizeof dirty[0]; ++i)
+        CHECK(seen[i] == 0, "UTCB word %#lx still holds %#lx from the thread before", dirty[i], seen[i]);
+}
+
 static void delete_then_gone(void)
 {
     L4_ThreadId_t t = spawn_simple(reporter, 0);
@@ -469,5 +500,7 @@ static const struct systest thread_tests[] = {
     {"THR0025", "a thread activated with a pager starts at the IP and SP of its pager's start message",
      pager_start_message},
     {"THR0026", "a deleted running thread stops running", delete_running},
+    {"THR0042", "a thread activated on a freed UTCB finds none of the words its predecessor left there",
+     reused_utcb_starts_clean},
 };
 SYSTEST_GROUP(thread) = {"thread", thread_tests, SYSTEST_COUNT(thread_tests)};
