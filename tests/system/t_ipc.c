@@ -715,6 +715,29 @@ static void many_calls_keep_every_word(void)
     }
 }
 
+/* X.2 IPC with both phases: the send to a waiting receiver completes, then the receive phase
+ * is a closed wait for a thread that does not exist, which ends at once (not at its timeout). */
+static void send_then_receive_from_missing_thread(void)
+{
+    rx_clear();
+    L4_ThreadId_t t = spawn_simple(silent_receiver, 0);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    CHECK(wait_state(t, 2, 1000), "receiver never waited");
+    load_msg(LABEL_PING, 1, 7, 0, 0);
+    L4_ThreadId_t from = L4_nilthread;
+    L4_Word_t before = now_us();
+    L4_MsgTag_t tag = L4_Ipc(t, L4_GlobalId(3995, 1), L4_Timeouts(ms_time(1000), ms_time(1000)), &from);
+    L4_Word_t took = now_us() - before;
+    CHECK(L4_IpcFailed(tag), "the IPC succeeded");
+    CHECK(L4_ErrorCode() == IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, RECV_PHASE),
+          "ErrorCode %lu, expected %lu (no partner, receive phase)", L4_ErrorCode(),
+          IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, RECV_PHASE));
+    sleep_ms(20); /* the receiver, made ready by the send, records what it got */
+    CHECK(rx.done && rx.words[1] == 7, "the receiver did not get the message (done %lu, MR1 %lu)", rx.done,
+          rx.words[1]);
+    CHECK(took < 500000, "the receive phase waited %lu us for a thread that does not exist", took);
+}
+
 static const struct systest ipc_tests[] = {
     {"IPC0001", "send to a waiting receiver delivers every untyped word (63)", send_all_words},
     {"IPC0002", "send to a thread not yet receiving blocks until it receives, then delivers",
@@ -755,5 +778,7 @@ static const struct systest ipc_tests[] = {
     {"IPC0031", "a thread waiting for its pager's reply takes no other message", fault_wait_is_closed},
     {"IPC0032", "1000 calls of 0 to 63 words to an echo server come back with every word and the label",
      many_calls_keep_every_word},
+    {"IPC0033", "a send whose receive phase names a nonexistent thread delivers, then fails at once with no partner (5)",
+     send_then_receive_from_missing_thread},
 };
 SYSTEST_GROUP(ipc) = {"ipc", ipc_tests, SYSTEST_COUNT(ipc_tests)};
