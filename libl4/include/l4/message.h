@@ -194,25 +194,30 @@ L4_INLINE L4_Word_t __L4_Item_Type(L4_Word_t word0)
     return (word0 >> __L4_ITEM_TYPE_SHIFT) & __L4_ITEM_TYPE_MASK;
 }
 
+/* Map and grant items share their layout; only the type differs. */
+L4_INLINE void __L4_Item_Make(L4_Word_t raw[2], L4_Word_t type, L4_Fpage_t f, L4_Word_t SndBase)
+{
+    raw[0] = (SndBase & __L4_ITEM_BASE_MASK) | (type << __L4_ITEM_TYPE_SHIFT);
+    raw[1] = f.raw;
+}
+
+L4_INLINE L4_Fpage_t __L4_Item_Fpage(const L4_Word_t raw[2])
+{
+    L4_Fpage_t f;
+    f.raw = raw[1];
+    return f;
+}
+
 L4_INLINE L4_MapItem_t L4_MapItem(L4_Fpage_t f, L4_Word_t SndBase)
 {
     L4_MapItem_t item;
-    item.raw[0] = (SndBase & __L4_ITEM_BASE_MASK) | (__L4_ITEM_TYPE_MAP << __L4_ITEM_TYPE_SHIFT);
-    item.raw[1] = f.raw;
+    __L4_Item_Make(item.raw, __L4_ITEM_TYPE_MAP, f, SndBase);
     return item;
 }
 
-L4_INLINE L4_Bool_t L4_IsMapItem(L4_MapItem_t m)
-{
-    return __L4_Item_Type(m.raw[0]) == __L4_ITEM_TYPE_MAP;
-}
+L4_INLINE L4_Bool_t L4_IsMapItem(L4_MapItem_t m) { return __L4_Item_Type(m.raw[0]) == __L4_ITEM_TYPE_MAP; }
 
-L4_INLINE L4_Fpage_t L4_MapItemSndFpage(L4_MapItem_t m)
-{
-    L4_Fpage_t f;
-    f.raw = m.raw[1];
-    return f;
-}
+L4_INLINE L4_Fpage_t L4_MapItemSndFpage(L4_MapItem_t m) { return __L4_Item_Fpage(m.raw); }
 
 L4_INLINE L4_Word_t L4_MapItemSndBase(L4_MapItem_t m)
 {
@@ -222,22 +227,13 @@ L4_INLINE L4_Word_t L4_MapItemSndBase(L4_MapItem_t m)
 L4_INLINE L4_GrantItem_t L4_GrantItem(L4_Fpage_t f, L4_Word_t SndBase)
 {
     L4_GrantItem_t item;
-    item.raw[0] = (SndBase & __L4_ITEM_BASE_MASK) | (__L4_ITEM_TYPE_GRANT << __L4_ITEM_TYPE_SHIFT);
-    item.raw[1] = f.raw;
+    __L4_Item_Make(item.raw, __L4_ITEM_TYPE_GRANT, f, SndBase);
     return item;
 }
 
-L4_INLINE L4_Bool_t L4_IsGrantItem(L4_GrantItem_t g)
-{
-    return __L4_Item_Type(g.raw[0]) == __L4_ITEM_TYPE_GRANT;
-}
+L4_INLINE L4_Bool_t L4_IsGrantItem(L4_GrantItem_t g) { return __L4_Item_Type(g.raw[0]) == __L4_ITEM_TYPE_GRANT; }
 
-L4_INLINE L4_Fpage_t L4_GrantItemSndFpage(L4_GrantItem_t g)
-{
-    L4_Fpage_t f;
-    f.raw = g.raw[1];
-    return f;
-}
+L4_INLINE L4_Fpage_t L4_GrantItemSndFpage(L4_GrantItem_t g) { return __L4_Item_Fpage(g.raw); }
 
 L4_INLINE L4_Word_t L4_GrantItemSndBase(L4_GrantItem_t g)
 {
