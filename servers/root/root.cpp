@@ -2,7 +2,9 @@
 // The root task's start and its dispatch (root.hpp). It serves page faults of its tasks
 // (their images and stacks are mapped before they start; any other fault is a bug of the
 // task), exceptions (the task is reported and ended), and requests.
+#include <l4/ipc.h>
 #include <l4/kip.h>
+#include <l4/message.h>
 #include <l4/tern/kernel_labels.h>
 #include <l4/thread.h>
 #include <l4io.h>
@@ -73,8 +75,21 @@ tern::Reply Root::handle(L4_ThreadId_t from, const tern::Message &message, tern:
     return request(from, message, reply);
 }
 
+// sigma0 and the root task start together and share the kernel's debug console, one
+// character per system call: their first lines mixed when a time slice ended mid-line. sigma0
+// reports its memory before it serves, and answers any message (a non-protocol one with a
+// nil map item), so one call to it waits until its report is out.
+static void wait_until_sigma0_serves()
+{
+    L4_Msg_t message;
+    L4_MsgClear(&message);
+    L4_MsgLoad(&message);
+    (void)L4_Call(L4_Pager());
+}
+
 int main()
 {
+    wait_until_sigma0_serves();
     static Root root;
     printf("root: thread %lx, boot info %s\n", L4_Myself().raw,
            L4_BootInfo(L4_GetKernelInterface()) != 0 ? "found" : "missing");
