@@ -151,6 +151,11 @@ def run_boot_test(test: Boot_test, build: Path, log_dir: Path) -> list:
     return [judge(test, run)] + (suite_results(test, run) if test.suite else [])
 
 
+def ids_of(test) -> list:
+    """The result ids a boot test reports: its own and those of the steps typed into it."""
+    return [test.test_id] + [step.test_id for step in test.script]
+
+
 def in_system_selection(tests: list, prefixes: list) -> tuple:
     """Prefixes that select no test of the harness's own levels select in-system tests: the
     suite's boot test runs with them as its root task's filter (only=...). Returns that
@@ -158,7 +163,7 @@ def in_system_selection(tests: list, prefixes: list) -> tuple:
     own = ("DOC", "UNIT", "LEVEL")
     inner = [p for p in prefixes
              if not any(p.startswith(o) or o.startswith(p) for o in own)
-             and not any(t.test_id.startswith(p) for t in tests)]
+             and not any(i.startswith(p) for t in tests for i in ids_of(t))]
     if not inner:
         return None, []
     suite = next(t for t in tests if t.suite)
@@ -208,7 +213,7 @@ def main() -> int:
     if level_chosen("UNIT"):
         levels["unit"] = unit_results(build, log_dir)
         results.extend(levels["unit"])
-    selected = [t for t in tests if chosen(t.test_id)]
+    selected = [t for t in tests if any(chosen(i) for i in ids_of(t))]
     filtered_suite, inner = in_system_selection(tests, prefixes)
     if filtered_suite is not None:
         selected.append(filtered_suite)
