@@ -14,6 +14,10 @@
 
 #include <l4/pager.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define REGION_PAGER_REGIONS 8
 
 /* The client's [client, client + size) is the pager's [own, own + size). */
@@ -52,5 +56,9 @@ L4_Fpage_t region_pager_resolve(L4_Pager_t *pager, L4_PagerFault_t *fault);
  * region is mapped to it first, in the start message itself. Returns 1 when started. */
 int region_pager_start(struct region_pager *rp, L4_ThreadId_t client, L4_Word_t ip, L4_Word_t sp, int pinned,
                        L4_Time_t timeout);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

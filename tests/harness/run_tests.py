@@ -65,7 +65,7 @@ def static_results(build: Path) -> list:
 
 TUTORIALS = [
     ("DOC0002", "docs/pager.md", ["libl4/include/l4/pager.h", "libl4/runtime/pager.c", "servers/pager/region_pager.h",
-                                  "servers/pager/region_pager.c", "tests/bench/pager_bench.c", "tests/system/t_pager.c"]),
+                                  "servers/pager/region_pager.cpp", "tests/bench/pager_bench.c", "tests/system/t_pager.c"]),
     ("DOC0003", "docs/driver.md", ["servers/console/console.cpp", "servers/console/serial.cpp",
                                    "servers/root/root-requests.cpp", "libl4/runtime/server.cpp",
                                    "tests/bench/irq_bench.c"]),
