@@ -58,6 +58,9 @@ def check(abi):
     for name, label in abi["labels"].items():
         if not -(1 << (LABEL_BITS - LABEL_PROTOCOL_SHIFT - 1)) <= label < 0:
             sys.exit(f"abi: label {name} must be a small negative number")
+    exception = abi["exception_message"]
+    if len(exception["registers"]) != exception["words"] or exception["general_words"] > exception["words"]:
+        sys.exit("abi: the exception message's registers do not match its word counts")
     utcb = abi["utcb"]
     if utcb["mr"] + 8 * utcb["mr_count"] > utcb["br"] or utcb["br"] + 8 * utcb["br_count"] > utcb["size"]:
         sys.exit("abi: UTCB registers overlap or overflow the UTCB")
@@ -93,6 +96,16 @@ def constants_header(abi):
         for key, value in abi[section].items():
             lines.append(f"#define {prefix}{key.upper()} {value:#x}u" if isinstance(value, int)
                          else f"#define {prefix}{key.upper()} {value}")
+    exception = abi["exception_message"]
+    lines += ["", "/* The exception message: the MR index of each register, its length, and the shortest"
+              " reply that sets the registers. */"]
+    for index, register in enumerate(exception["registers"], 1):
+        lines.append(f"#define TERN_EXCEPTION_MR_{register.upper()} {index}u")
+    lines.append(f"#define TERN_EXCEPTION_WORDS {exception['words']}u")
+    lines.append(f"#define TERN_EXCEPTION_GENERAL_WORDS {exception['general_words']}u")
+    lines += ["", "/* Tern's own exception vectors (beyond the CPU's 0..255). */"]
+    for name, vector in abi["vectors"].items():
+        lines.append(f"#define TERN_VECTOR_{name.upper()} {vector}u")
     lines += ["", "/* Protocol labels: id << 4 in the 48 bits of a label; the low 4 bits carry data. */"]
     lines.append(f"#define TERN_LABEL_BITS {LABEL_BITS}u")
     lines.append(f"#define TERN_LABEL_PROTOCOL_SHIFT {LABEL_PROTOCOL_SHIFT}u")
@@ -331,6 +344,15 @@ def markdown(abi):
             "register of the table above and leaves the error code in the UTCB's ErrorCode. The kernel "
             "dispatches calls from a table generated from this file (syscall_table.hpp); Ipc and Lipc "
             "take a path of their own."]
+    exception = abi["exception_message"]
+    out += ["", "## Exception message", "",
+            f"Label `exception`, {exception['words']} untyped words: the interrupted thread's registers. A reply "
+            f"with at least {exception['general_words']} untyped words sets `rip` to `r15` (`rflags` only in its "
+            f"user-modifiable bits); one with {exception['words']} also the FS and GS bases. abi.h names each "
+            "index `TERN_EXCEPTION_MR_<REGISTER>`.", "", "| MR | register |", "|---|---|"]
+    out += [f"| {index} | {register} |" for index, register in enumerate(exception["registers"], 1)]
+    out += ["", "Tern's own vectors beyond the CPU's 0..255: " +
+            ", ".join(f"{vector} {name} (`TERN_VECTOR_{name.upper()}`)" for name, vector in abi["vectors"].items()) + "."]
     out += ["", "## Protocol labels", "",
             f"Kernel messages carry a label `id << {LABEL_PROTOCOL_SHIFT}` in the {LABEL_BITS} bits of a "
             f"label; the low {LABEL_PROTOCOL_SHIFT} bits carry data of the message (the access of a page "

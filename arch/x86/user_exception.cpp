@@ -62,6 +62,28 @@ void User_exception::preemption_fault(Thread &thread)
     exception_ipc(thread, frame);
 }
 
+namespace {
+
+// The registers an exception message carries and its reply sets, each with its MR index.
+struct General_register {
+    unsigned index;
+    uint64_t Exception_frame::*field;
+};
+constexpr General_register general_registers[] = {
+    {TERN_EXCEPTION_MR_RDI, &Exception_frame::rdi}, {TERN_EXCEPTION_MR_RSI, &Exception_frame::rsi},
+    {TERN_EXCEPTION_MR_RBP, &Exception_frame::rbp}, {TERN_EXCEPTION_MR_RSP, &Exception_frame::rsp},
+    {TERN_EXCEPTION_MR_RBX, &Exception_frame::rbx}, {TERN_EXCEPTION_MR_RDX, &Exception_frame::rdx},
+    {TERN_EXCEPTION_MR_RCX, &Exception_frame::rcx}, {TERN_EXCEPTION_MR_RAX, &Exception_frame::rax},
+    {TERN_EXCEPTION_MR_R8, &Exception_frame::r8},   {TERN_EXCEPTION_MR_R9, &Exception_frame::r9},
+    {TERN_EXCEPTION_MR_R10, &Exception_frame::r10}, {TERN_EXCEPTION_MR_R11, &Exception_frame::r11},
+    {TERN_EXCEPTION_MR_R12, &Exception_frame::r12}, {TERN_EXCEPTION_MR_R13, &Exception_frame::r13},
+    {TERN_EXCEPTION_MR_R14, &Exception_frame::r14}, {TERN_EXCEPTION_MR_R15, &Exception_frame::r15},
+};
+// Those and rip, rflags, the vector, the error code and the two segment bases: every word.
+static_assert(sizeof general_registers / sizeof general_registers[0] + 6 == TERN_EXCEPTION_WORDS);
+
+}  // namespace
+
 void User_exception::exception_ipc(Thread &thread, Exception_frame &frame)
 {
     Thread_id handler(thread.utcb_word(TERN_UTCB_EXCEPTION_HANDLER));
@@ -70,43 +92,33 @@ void User_exception::exception_ipc(Thread &thread, Exception_frame &frame)
                        static_cast<unsigned long long>(frame.rip), static_cast<unsigned long long>(frame.error_code));
         return Fault_ipc::halt(thread, "exception without an exception handler");
     }
+    // The message's layout is abi/x86_64.toml's [exception_message]: each register at its
+    // generated MR index.
     uint64_t *m = thread.kernel_message;
-    const uint64_t registers[] = {frame.rip, frame.rflags, frame.vector, frame.error_code, frame.rdi, frame.rsi,
-                                  frame.rbp, frame.rsp,    frame.rbx,    frame.rdx,        frame.rcx, frame.rax,
-                                  frame.r8,  frame.r9,     frame.r10,    frame.r11,        frame.r12, frame.r13,
-                                  frame.r14, frame.r15,    thread.fs_base(), thread.gs_base()};
-    static_assert(sizeof registers / sizeof registers[0] == exception_words);
     m[0] = Fault_ipc::tag(exception_label, 0);
-    for (unsigned i = 0; i < exception_words; ++i)
-        m[i + 1] = registers[i];
+    m[TERN_EXCEPTION_MR_RIP] = frame.rip;
+    m[TERN_EXCEPTION_MR_RFLAGS] = frame.rflags;
+    m[TERN_EXCEPTION_MR_VECTOR] = frame.vector;
+    m[TERN_EXCEPTION_MR_ERROR_CODE] = frame.error_code;
+    m[TERN_EXCEPTION_MR_FS_BASE] = thread.fs_base();
+    m[TERN_EXCEPTION_MR_GS_BASE] = thread.gs_base();
+    for (const General_register &r : general_registers)
+        m[r.index] = frame.*r.field;
     if (!thread.kernel_call(handler, exception_words))
         return Fault_ipc::halt(thread, "exception IPC to the handler failed");
     unsigned reply_words = static_cast<unsigned>(m[0] & 63);
     if (reply_words < general_register_words)
         return;  // a short reply leaves the registers as they were
-    if (!User_mode::is_user_address(m[1]) || !User_mode::is_user_address(m[8]))
+    if (!User_mode::is_user_address(m[TERN_EXCEPTION_MR_RIP]) || !User_mode::is_user_address(m[TERN_EXCEPTION_MR_RSP]))
         return Fault_ipc::halt(thread, "exception reply with a kernel or non-canonical rip or rsp");
     if (reply_words >= exception_words) {
-        if (!User_mode::is_canonical(m[21]) || !User_mode::is_canonical(m[22]))
+        if (!User_mode::is_canonical(m[TERN_EXCEPTION_MR_FS_BASE]) || !User_mode::is_canonical(m[TERN_EXCEPTION_MR_GS_BASE]))
             return Fault_ipc::halt(thread, "exception reply with a non-canonical FS or GS base");
-        thread.set_segment_bases(m[21], m[22]);
+        thread.set_segment_bases(m[TERN_EXCEPTION_MR_FS_BASE], m[TERN_EXCEPTION_MR_GS_BASE]);
     }
-    frame.rip = m[1];
-    frame.rflags = (frame.rflags & ~User_mode::user_settable_rflags) | (m[2] & User_mode::user_settable_rflags);
-    frame.rdi = m[5];
-    frame.rsi = m[6];
-    frame.rbp = m[7];
-    frame.rsp = m[8];
-    frame.rbx = m[9];
-    frame.rdx = m[10];
-    frame.rcx = m[11];
-    frame.rax = m[12];
-    frame.r8 = m[13];
-    frame.r9 = m[14];
-    frame.r10 = m[15];
-    frame.r11 = m[16];
-    frame.r12 = m[17];
-    frame.r13 = m[18];
-    frame.r14 = m[19];
-    frame.r15 = m[20];
+    frame.rip = m[TERN_EXCEPTION_MR_RIP];
+    frame.rflags = (frame.rflags & ~User_mode::user_settable_rflags) |
+                   (m[TERN_EXCEPTION_MR_RFLAGS] & User_mode::user_settable_rflags);
+    for (const General_register &r : general_registers)
+        frame.*r.field = m[r.index];
 }

@@ -66,7 +66,7 @@
 #define EXC_LABEL ((L4_Word_t)TERN_LABEL_EXCEPTION)
 #define SIGMA0_LABEL (__L4_SIGMA0_LABEL & LABEL_MASK)
 #define PREEMPT_LABEL ((L4_Word_t)TERN_LABEL_PREEMPTION)  /* total quantum exhausted */
-#define PREEMPTION_FAULT_VECTOR 257UL /* exception vector of a delayed-preemption overrun */
+#define PREEMPTION_FAULT_VECTOR ((L4_Word_t)TERN_VECTOR_PREEMPTION_FAULT) /* a delayed-preemption overrun */
 
 /* An IPC ErrorCode: code (TERN_IPC_ERROR_* of abi.h) << 1 | phase (0 send, 1 receive). */
 #define IPC_ERR(code, phase) (((L4_Word_t)(code) << 1) | (phase))
@@ -188,10 +188,18 @@ void remember_child(L4_ThreadId_t tid); /* delete it when the test ends */
 L4_ThreadId_t spawn_child_control(void (*fn)(void), unsigned stack, L4_Word_t control); /* SpaceControl control */
 /* Replies to an exception message in the MRs with its 20 registers, rip and rax changed. */
 L4_MsgTag_t reply_exception(L4_ThreadId_t to, L4_Word_t rip, L4_Word_t rax);
-#define EXC_WORDS 22
-/* MR index of each register in an exception message. */
-enum { X_RIP = 1, X_RFLAGS, X_VECTOR, X_ERROR, X_RDI, X_RSI, X_RBP, X_RSP, X_RBX, X_RDX, X_RCX, X_RAX, X_R8, X_R9,
-       X_R10, X_R11, X_R12, X_R13, X_R14, X_R15, X_FS_BASE, X_GS_BASE };
+#define EXC_WORDS ((int)TERN_EXCEPTION_WORDS)
+/* MR index of each register in an exception message (abi/x86_64.toml [exception_message]). */
+enum {
+    X_RIP = TERN_EXCEPTION_MR_RIP, X_RFLAGS = TERN_EXCEPTION_MR_RFLAGS, X_VECTOR = TERN_EXCEPTION_MR_VECTOR,
+    X_ERROR = TERN_EXCEPTION_MR_ERROR_CODE, X_RDI = TERN_EXCEPTION_MR_RDI, X_RSI = TERN_EXCEPTION_MR_RSI,
+    X_RBP = TERN_EXCEPTION_MR_RBP, X_RSP = TERN_EXCEPTION_MR_RSP, X_RBX = TERN_EXCEPTION_MR_RBX,
+    X_RDX = TERN_EXCEPTION_MR_RDX, X_RCX = TERN_EXCEPTION_MR_RCX, X_RAX = TERN_EXCEPTION_MR_RAX,
+    X_R8 = TERN_EXCEPTION_MR_R8, X_R9 = TERN_EXCEPTION_MR_R9, X_R10 = TERN_EXCEPTION_MR_R10,
+    X_R11 = TERN_EXCEPTION_MR_R11, X_R12 = TERN_EXCEPTION_MR_R12, X_R13 = TERN_EXCEPTION_MR_R13,
+    X_R14 = TERN_EXCEPTION_MR_R14, X_R15 = TERN_EXCEPTION_MR_R15, X_FS_BASE = TERN_EXCEPTION_MR_FS_BASE,
+    X_GS_BASE = TERN_EXCEPTION_MR_GS_BASE
+};
 /* Receives from the child (or any thread when child is anythread), serving its page
  * faults with the root task's pages, until another message arrives; returns its tag
  * (E set on timeout). */

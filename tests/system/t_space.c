@@ -243,7 +243,7 @@ static void syscall_reflection(void)
     CHECK(is_exception(tag), "the child's syscall did not come as exception IPC (tag %#lx, ErrorCode %lu)", tag.raw,
           L4_ErrorCode());
     CHECK(L4_UntypedWords(tag) == EXC_WORDS, "exception message has %lu words", L4_UntypedWords(tag));
-    CHECK(mr(X_VECTOR) == 256, "vector %lu, expected 256 (reflected syscall)", mr(X_VECTOR));
+    CHECK(mr(X_VECTOR) == TERN_VECTOR_SYSCALL, "vector %lu, expected 256 (reflected syscall)", mr(X_VECTOR));
     CHECK(mr(X_RAX) == TERN_SYSCALL_SYSTEM_CLOCK && mr(X_RDI) == 0x1234, "rax %#lx rdi %#lx, expected %#x and 0x1234",
           mr(X_RAX), mr(X_RDI), TERN_SYSCALL_SYSTEM_CLOCK);
     tag = reply_exception(child, mr(X_RIP), 0xabcdef);

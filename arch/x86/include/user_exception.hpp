@@ -14,6 +14,7 @@
 // Preemption fault:   an exception message with vector 257 (Vectors::preemption_fault).
 #pragma once
 
+#include "abi.h"
 #include "abi_layout.hpp"
 #include "exception_frame.hpp"
 
@@ -22,8 +23,8 @@ class Thread;
 class User_exception {
 public:
     static constexpr int64_t exception_label = Abi::exception_id;
-    static constexpr unsigned general_register_words = 20;
-    static constexpr unsigned exception_words = 22;
+    static constexpr unsigned general_register_words = TERN_EXCEPTION_GENERAL_WORDS;
+    static constexpr unsigned exception_words = TERN_EXCEPTION_WORDS;
 
     static void handle(Thread &thread, Exception_frame &frame);
     // The current thread overran its delayed preemption with the preemption-fault flag set.

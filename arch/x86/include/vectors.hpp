@@ -3,6 +3,8 @@
 // 32-47 and masked so that its spurious interrupts cannot look like exceptions.
 #pragma once
 
+#include "abi.h"
+
 namespace Vectors {
 
 enum : unsigned {
@@ -37,10 +39,10 @@ enum : unsigned {
     apic_spurious = 255,
 
     // Not a hardware vector: marks frames saved by the `syscall` entry.
-    syscall = 256,
+    syscall = TERN_VECTOR_SYSCALL,
     // Not a hardware vector: the exception IPC of a thread that overran its delayed
     // preemption with the preemption-fault flag set (docs/kernel.md, Scheduling).
-    preemption_fault = 257,
+    preemption_fault = TERN_VECTOR_PREEMPTION_FAULT,
 };
 
 }  // namespace Vectors
