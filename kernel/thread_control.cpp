@@ -20,10 +20,13 @@ bool is_user_thread_number(uint32_t number)
     return number >= TERN_USER_BASE && number < Thread::max_threads;
 }
 
+// A UTCB area may be larger than the slots a space keeps: a location beyond them is refused
+// (invalid UTCB), since the space could not tell which thread has it.
 bool utcb_fits(const Space &space, uint64_t utcb)
 {
     Fpage area = space.utcb_area();
-    return (utcb & (TERN_UTCB_SIZE - 1)) == 0 && area.contains(utcb) && area.contains(utcb + TERN_UTCB_SIZE - 1);
+    return (utcb & (TERN_UTCB_SIZE - 1)) == 0 && area.contains(utcb) && area.contains(utcb + TERN_UTCB_SIZE - 1) &&
+           space.has_utcb_slot(utcb);
 }
 
 // Whether a thread may take the UTCB at utcb in space now.

@@ -59,6 +59,9 @@ public:
     Phys_addr translate(Virt_addr virt, bool for_write) const;
 
     // The thread whose UTCB is at utcb (local thread ids are UTCB addresses).
+    // Whether utcb is one of the UTCB slots the space keeps (the first 64 of its UTCB area):
+    // a thread can have its UTCB there and nowhere else.
+    bool has_utcb_slot(Virt_addr utcb) const { return utcb_index(utcb) < max_utcbs; }
     Thread *thread_at_utcb(Virt_addr utcb) const
     {
         size_t index = utcb_index(utcb);

@@ -269,6 +269,30 @@ static void redirector_refused(void)
           L4_ErrorCode());
 }
 
+/* A space keeps 64 UTCB slots (the first 64 KiB of its UTCB area); a larger area is fine,
+ * but a UTCB beyond the slots is refused, so two threads can never share one unseen. */
+static void utcb_beyond_slots(void)
+{
+    L4_ThreadId_t t = fresh_space();
+    CHECK(!L4_IsNilThread(t), "no space");
+    const L4_Word_t area = 0x100000000000UL; /* 1 MiB, clear of the KIP area */
+    CHECK(sc(t, 0, KIP4K, L4_FpageLog2(area, 20), 0) == 1, "a 1 MiB UTCB area was refused (ErrorCode %lu)",
+          L4_ErrorCode());
+    L4_ThreadId_t second = new_tid();
+    remember_child(second);
+    L4_Word_t beyond = area + 64 * UTCB_SIZE;
+    set_error_code(0xee);
+    L4_Word_t r = L4_ThreadControl(t, t, main_tid, main_tid, (void *)beyond);
+    CHECK(r == 0 && L4_ErrorCode() == L4_ERROR_UTCB_AREA,
+          "activation at the 65th UTCB returned %lu, ErrorCode %lu (expected 0, 6)", r, L4_ErrorCode());
+    set_error_code(0xee);
+    r = L4_ThreadControl(second, t, main_tid, main_tid, (void *)beyond);
+    CHECK(r == 0 && L4_ErrorCode() == L4_ERROR_UTCB_AREA,
+          "a second thread at the 65th UTCB returned %lu, ErrorCode %lu (expected 0, 6)", r, L4_ErrorCode());
+    r = L4_ThreadControl(t, t, main_tid, main_tid, (void *)(area + 63 * UTCB_SIZE));
+    CHECK(r == 1, "activation at the 64th UTCB failed with ErrorCode %lu", L4_ErrorCode());
+}
+
 static const struct systest space_tests[] = {
     {"SPC0001", "a thread in a new space starts on its pager's start message and reports by IPC", child_runs},
     {"SPC0002", "a thread in a new space finds the KIP at its KIP area", child_sees_kip},
@@ -288,6 +312,8 @@ static const struct systest space_tests[] = {
     {"SPC0014", "a refused SpaceControl changes nothing (not even the control bits)", refused_changes_nothing},
     {"SPC0015", "with control bit 0 the space's syscalls come to the handler as exception IPC (vector 256)",
      syscall_reflection},
+    {"SPC0017", "a UTCB beyond the 64 slots of a space with a larger UTCB area is refused (invalid UTCB, 6)",
+     utcb_beyond_slots},
     {"SPC0016", "a redirector other than nilthread or anythread is refused with invalid parameter (5)",
      redirector_refused},
 };
