@@ -67,6 +67,16 @@ void Kernel_page_table::build(const Boot_info &info, Page_allocator &pages)
         if (ram.insert(range) != Range_set::Error::none)
             panic("kernel page table: memory map too fragmented");
     }
+    // The command line and the module strings are read in place for the kernel's life
+    // (boot_info.hpp); a loader may leave them in a partial page of RAM or outside it.
+    auto add_pages = [&ram](Phys_range range) {
+        if (!range.empty() && ram.insert({align_down(range.begin, page_size), align_up(range.end, page_size)}) !=
+                                  Range_set::Error::none)
+            panic("kernel page table: memory map too fragmented");
+    };
+    add_pages(info.command_line_memory);
+    for (size_t i = 0; i < info.module_count; ++i)
+        add_pages(info.modules[i].line_memory);
     Phys_range image = kernel_image();
     if (ram.remove({align_down(image.begin, page_size), align_up(image.end, page_size)}) != Range_set::Error::none)
         panic("kernel page table: memory map too fragmented");
