@@ -111,7 +111,9 @@ def constants_header(abi):
     lines.append(f"#define TERN_LABEL_PROTOCOL_SHIFT {LABEL_PROTOCOL_SHIFT}u")
     for name, label in abi["labels"].items():
         lines.append(f"#define TERN_LABEL_{name.upper()} {label_value(label):#x}ul /* {label} << 4 */")
-    lines += ["", "#ifdef __cplusplus", "#define TERN_ABI_INLINE constexpr inline", "#else",
+    # constexpr only where the language has it: X.2 programs are often C++98 (Pistachio's are).
+    lines += ["", "#if defined(__cplusplus) && __cplusplus >= 201103L", "#define TERN_ABI_INLINE constexpr inline",
+              "#elif defined(__cplusplus)", "#define TERN_ABI_INLINE inline", "#else",
               "#define TERN_ABI_INLINE static inline", "#endif", "",
               "/* The label of a message without the protocol's low data bits. */",
               "TERN_ABI_INLINE uint64_t tern_protocol_label(uint64_t label)",

@@ -19,16 +19,30 @@ typedef void (*Initializer)(void);
 extern const Initializer __init_array_start[];
 extern const Initializer __init_array_end[];
 
-void __tern_start(void)
+// Pistachio's libl4 initialiser, which the start-up files of X.2 programs (their own crt0)
+// call before main. Here it does what _start does before main: it fetches the KIP address
+// and runs the static constructors. Those run once, however often it is called.
+void __L4_Init(void);
+
+void __L4_Init(void)
 {
-    static char *no_arguments[1] = {0};
+    static int initialised;
     L4_Word_t version, flags, id;
     const Initializer *initializer;
 
     __tern_kip = (L4_Word_t)L4_KernelInterface(&version, &flags, &id);
+    if (initialised)
+        return;
+    initialised = 1;
     for (initializer = __init_array_start; initializer != __init_array_end; ++initializer)
         (*initializer)();
+}
 
+void __tern_start(void)
+{
+    static char *no_arguments[1] = {0};
+
+    __L4_Init();
     __tern_exit(main(0, no_arguments, no_arguments));
 }
 

@@ -40,9 +40,18 @@ typedef L4_Word_t L4_Bool_t;
 #endif
 
 // Constant values of the union types: compound literals in C, list-initialised temporaries
-// in C++ (the first member, raw, is the one initialised).
-#if defined(__cplusplus)
+// in C++ (the first member, raw, is the one initialised), a function in C++98 (which has
+// neither, and is the language of Pistachio's own programs).
+#if defined(__cplusplus) && __cplusplus >= 201103L
 # define __L4_VALUE(type, raw_value) (type{raw_value})
+#elif defined(__cplusplus)
+template <typename Union, typename Raw> inline Union __L4_Value(Raw Union::*, unsigned long raw_value)
+{
+    Union value;
+    value.raw = static_cast<Raw>(raw_value);
+    return value;
+}
+# define __L4_VALUE(type, raw_value) (__L4_Value(&type::raw, (raw_value)))
 #else
 # define __L4_VALUE(type, raw_value) ((type){.raw = (raw_value)})
 #endif

@@ -21,8 +21,13 @@ L4_INLINE void __L4_KDB_Enter(const char *message)
     __tern_syscall_kdb_enter(__tern_entry(TERN_KIP_LINK_ARCH1), __L4_RCAST(L4_Word_t, message));
 }
 
-// As in X.2 the argument must be a string literal (or nothing).
-#define L4_KDB_Enter(...) __L4_KDB_Enter("" __VA_ARGS__)
+// As in X.2 the argument must be a string literal (or nothing; C++98 has no variadic macros
+// and needs one).
+#if defined(__cplusplus) && __cplusplus < 201103L
+# define L4_KDB_Enter(message) __L4_KDB_Enter("" message)
+#else
+# define L4_KDB_Enter(...) __L4_KDB_Enter("" __VA_ARGS__)
+#endif
 
 L4_INLINE void L4_KDB_PrintChar(char c)
 {
