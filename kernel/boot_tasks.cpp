@@ -17,7 +17,12 @@ namespace {
 
 Range_set sigma0_owned;
 
-constexpr uint64_t user_space_end = Boot_tasks::stack_top - Boot_tasks::stack_size;
+// Below the UTCB area, the stack and the KIP, in that order: images end at the first.
+constexpr uint64_t user_space_end = Boot_tasks::utcb_area;
+static_assert(Boot_tasks::utcb_area + (uint64_t{1} << Boot_tasks::utcb_area_log2) <=
+                  Boot_tasks::stack_top - Boot_tasks::stack_size &&
+              Boot_tasks::stack_top <= Boot_tasks::kip_area);
+static_assert(Boot_tasks::utcb_area % (uint64_t{1} << Boot_tasks::utcb_area_log2) == 0);
 
 const Boot_module *find(const Boot_info &info, const char *name)
 {
@@ -45,6 +50,47 @@ Phys_addr map_fresh_page(Space &space, uint64_t virt, bool writable, bool execut
     return frame;
 }
 
+bool touches(const Elf_image::Segment &segment, uint64_t page)
+{
+    return segment.virtual_address < page + page_size && page < segment.virtual_address + segment.memory_size;
+}
+
+// Segments may share a page (ld -N); the first one on a page loads it for all of them.
+size_t first_segment_on(const Elf_image &elf, uint64_t page)
+{
+    size_t s = 0;
+    while (s < elf.segment_count() && !touches(elf.segment(s), page))
+        ++s;
+    return s;
+}
+
+// One fresh page with the rights of every segment on it, holding each one's file bytes
+// there (copied: file offsets need not agree with addresses within a page).
+bool load_page(const Elf_image &elf, const uint8_t *file, Space &space, uint64_t page)
+{
+    bool writable = false;
+    bool executable = false;
+    for (size_t s = 0; s < elf.segment_count(); ++s)
+        if (touches(elf.segment(s), page)) {
+            writable |= elf.segment(s).writable;
+            executable |= elf.segment(s).executable;
+        }
+    Phys_addr frame = map_fresh_page(space, page, writable, executable);
+    if (frame == 0)
+        return false;
+    auto *bytes = Memory_layout::direct_map<uint8_t>(frame);
+    for (size_t s = 0; s < elf.segment_count(); ++s) {
+        const Elf_image::Segment &segment = elf.segment(s);
+        uint64_t file_begin = segment.virtual_address;
+        uint64_t file_end = segment.virtual_address + segment.file_size;
+        uint64_t from = page > file_begin ? page : file_begin;
+        uint64_t to = page + page_size < file_end ? page + page_size : file_end;
+        for (uint64_t v = from; v < to; ++v)
+            bytes[v - page] = file[segment.file_offset + (v - segment.virtual_address)];
+    }
+    return true;
+}
+
 bool load_image(const Boot_module &module, Space &space, Kip::Task_image &image)
 {
     Elf_image elf;
@@ -69,19 +115,9 @@ bool load_image(const Boot_module &module, Space &space, Kip::Task_image &image)
         uint64_t end = align_up(segment.virtual_address + segment.memory_size, page_size);
         image.low = first < image.low ? first : image.low;
         image.high = end > image.high ? end : image.high;
-        for (uint64_t page = first; page < end; page += page_size) {
-            Phys_addr frame = map_fresh_page(space, page, segment.writable, segment.executable);
-            if (frame == 0)
+        for (uint64_t page = first; page < end; page += page_size)
+            if (first_segment_on(elf, page) == s && !load_page(elf, file, space, page))
                 return false;
-            // Copy the part of the file that falls into this page.
-            uint64_t file_begin = segment.virtual_address;
-            uint64_t file_end = segment.virtual_address + segment.file_size;
-            uint64_t from = page > file_begin ? page : file_begin;
-            uint64_t to = page + page_size < file_end ? page + page_size : file_end;
-            auto *bytes = Memory_layout::direct_map<uint8_t>(frame);
-            for (uint64_t v = from; v < to; ++v)
-                bytes[v - page] = file[segment.file_offset + (v - segment.virtual_address)];
-        }
     }
     for (uint64_t page = Boot_tasks::stack_top - Boot_tasks::stack_size; page < Boot_tasks::stack_top;
          page += page_size)
@@ -105,7 +141,7 @@ Thread *start_task(const Boot_module &module, uint32_t number, Thread_id pager, 
         return nullptr;
     }
     if (space->set_areas(Fpage::make(Boot_tasks::kip_area, TERN_KIP_AREA_LOG2, 7),
-                         Fpage::make(Boot_tasks::utcb_area, 16, 6)) != Space::Error::none ||
+                         Fpage::make(Boot_tasks::utcb_area, Boot_tasks::utcb_area_log2, 6)) != Space::Error::none ||
         !load_image(module, *space, image) || !thread->set_utcb(Boot_tasks::utcb_area)) {
         thread->destroy();
         return nullptr;

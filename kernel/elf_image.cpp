@@ -63,14 +63,6 @@ uint64_t read64(const uint8_t *p, uint64_t offset)
     return read32(p, offset) | static_cast<uint64_t>(read32(p, offset + 4)) << 32;
 }
 
-// [begin, end) of the pages a segment touches; end cannot wrap because segments end at or
-// below a page-aligned limit.
-uint64_t first_page(const Elf_image::Segment &segment) { return align_down(segment.virtual_address, page_size); }
-uint64_t end_page(const Elf_image::Segment &segment)
-{
-    return align_up(segment.virtual_address + segment.memory_size, page_size);
-}
-
 }  // namespace
 
 Elf_image::Error Elf_image::parse(const uint8_t *image, uint64_t size, uint64_t user_space_end)
@@ -128,12 +120,13 @@ Elf_image::Error Elf_image::parse(const uint8_t *image, uint64_t size, uint64_t 
         if (segment.virtual_address > limit || segment.memory_size > limit - segment.virtual_address)
             return Error::segment_outside_user_space;
         // p_align 0 and 1 mean "no alignment" in the gABI; anything else must be a power of
-        // two, and the loader maps file pages, so file and memory must agree within a page.
-        if (alignment > 1 && ((alignment & (alignment - 1)) != 0 ||
-                              segment.virtual_address % page_size != segment.file_offset % page_size))
+        // two. File offset and address need not agree within a page: the loader copies.
+        if (alignment > 1 && (alignment & (alignment - 1)) != 0)
             return Error::misaligned_segment;
+        // Segments may share a page (ld -N, -n), never a byte.
         for (size_t j = 0; j < found_count; ++j)
-            if (first_page(segment) < end_page(found[j]) && first_page(found[j]) < end_page(segment))
+            if (segment.virtual_address < found[j].virtual_address + found[j].memory_size &&
+                found[j].virtual_address < segment.virtual_address + segment.memory_size)
                 return Error::segments_overlap;
         if (found_count == max_segments)
             return Error::too_many_segments;
@@ -182,7 +175,7 @@ const char *Elf_image::describe(Error error)
     case Error::file_larger_than_memory: return "segment file size larger than its memory size";
     case Error::segment_outside_user_space: return "segment outside user space";
     case Error::segments_overlap: return "segments overlap";
-    case Error::misaligned_segment: return "segment address and file offset disagree within a page";
+    case Error::misaligned_segment: return "segment alignment is not a power of two";
     case Error::entry_not_executable: return "entry point not in an executable segment";
     }
     return "unknown error";

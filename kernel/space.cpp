@@ -52,9 +52,7 @@ void Space::destroy()
     Mapper::unmap_all(*this);
     resources_.forget();
     resources_.release(*pages_);
-    for (const Utcb_page &page : utcb_pages_)
-        if (page.phys != 0)
-            (void)pages_->free(page.phys);
+    utcbs_.release(*pages_);
     table_.destroy_user_half();
     this->~Space();
     if (space_cache.free(this) != Slab_cache::Error::none)
@@ -80,29 +78,24 @@ Space::Error Space::set_areas(Fpage kip_area, Fpage utcb_area)
 
 void *Space::utcb_memory(Virt_addr utcb)
 {
-    Virt_addr page = align_down(utcb, page_size);
-    Utcb_page *slot = nullptr;
-    for (Utcb_page &candidate : utcb_pages_) {
-        if (candidate.phys != 0 && candidate.virt == page)
-            return Memory_layout::direct_map<uint8_t>(candidate.phys) + (utcb - page);
-        if (candidate.phys == 0 && slot == nullptr)
-            slot = &candidate;
-    }
-    if (slot == nullptr)
+    size_t slot = utcb_index(utcb);
+    if (utcbs_.prepare(slot, *pages_) != Utcb_table::Error::none)
         return nullptr;
+    Virt_addr page = align_down(utcb, page_size);
+    if (Phys_addr frame = utcbs_.frame(slot); frame != 0)
+        return Memory_layout::direct_map<uint8_t>(frame) + (utcb - page);
     Phys_addr frame = pages_->allocate();
     if (frame == 0)
         return nullptr;
     auto *bytes = Memory_layout::direct_map<uint8_t>(frame);
     for (size_t i = 0; i < page_size; ++i)
         bytes[i] = 0;
-    *slot = {page, frame};
     // A kernel page: mapped without a mapping-database node, so it cannot be mapped on.
     if (table_.map(page, frame, page_size, {true, false, true, false, false}, false) != Page_table::Error::none) {
-        *slot = {};
         (void)pages_->free(frame);
         return nullptr;
     }
+    utcbs_.set_frame(slot, frame);
     return bytes + (utcb - page);
 }
 
@@ -114,11 +107,3 @@ Phys_addr Space::translate(Virt_addr virt, bool for_write) const
         return 0;
     return (entry & Page_table::address_mask & ~(page_bytes - 1)) + (virt & (page_bytes - 1));
 }
-
-void Space::set_thread_at_utcb(Virt_addr utcb, Thread *thread)
-{
-    size_t index = utcb_index(utcb);
-    if (index < max_utcbs)
-        utcb_threads_[index] = thread;
-}
-

@@ -13,7 +13,8 @@
 class Boot_tasks {
 public:
     static constexpr uint64_t kip_area = 0x00007fffffff0000;     // 4 KiB
-    static constexpr uint64_t utcb_area = 0x00007ffffff00000;    // 64 KiB: 64 UTCBs
+    static constexpr uint64_t utcb_area = 0x00007fffff800000;    // 4 MiB: 4096 UTCBs, one per thread number
+    static constexpr unsigned utcb_area_log2 = 22;
     static constexpr uint64_t stack_top = 0x00007fffffe00000;
     static constexpr uint64_t stack_size = 64 * 1024;
     static constexpr uint64_t boot_info_area = 0x0000700000000000;  // root task only: boot info, modules

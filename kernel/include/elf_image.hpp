@@ -15,9 +15,10 @@ public:
     // A PT_LOAD segment: the file bytes [file_offset, +file_size) belong at
     // [virtual_address, +file_size), the rest of [virtual_address, +memory_size) is zero.
     // Guaranteed after parse(): file range inside the image, file_size <= memory_size,
-    // memory_size > 0, the page-rounded memory range below user_space_end and disjoint from
-    // every other segment's. virtual_address and file_offset are congruent modulo page_size
-    // unless the segment's p_align was 0 or 1 (then a loader must copy, not map, its bytes).
+    // memory_size > 0, the page-rounded memory range below user_space_end, the memory range
+    // disjoint from every other segment's. Two segments may share a page (images linked
+    // with ld -N or -n), and virtual_address and file_offset need not be congruent modulo
+    // page_size: a loader copies the bytes, it does not map the file's pages.
     struct Segment {
         uint64_t virtual_address;
         uint64_t memory_size;

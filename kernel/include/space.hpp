@@ -12,6 +12,7 @@
 #include "page_table.hpp"
 #include "range_set.hpp"
 #include "slab_cache.hpp"
+#include "utcb_table.hpp"
 
 class Thread;
 
@@ -58,16 +59,13 @@ public:
     // The physical frame mapped at virt for user access, or 0.
     Phys_addr translate(Virt_addr virt, bool for_write) const;
 
+    // Whether utcb is one of the UTCB slots the space keeps (the first
+    // Utcb_table::max_slots of its UTCB area): a thread can have its UTCB there and nowhere else.
+    bool has_utcb_slot(Virt_addr utcb) const { return utcb_index(utcb) < Utcb_table::max_slots; }
     // The thread whose UTCB is at utcb (local thread ids are UTCB addresses).
-    // Whether utcb is one of the UTCB slots the space keeps (the first 64 of its UTCB area):
-    // a thread can have its UTCB there and nowhere else.
-    bool has_utcb_slot(Virt_addr utcb) const { return utcb_index(utcb) < max_utcbs; }
-    Thread *thread_at_utcb(Virt_addr utcb) const
-    {
-        size_t index = utcb_index(utcb);
-        return index < max_utcbs ? utcb_threads_[index] : nullptr;
-    }
-    void set_thread_at_utcb(Virt_addr utcb, Thread *thread);
+    Thread *thread_at_utcb(Virt_addr utcb) const { return utcbs_.thread(utcb_index(utcb)); }
+    // Only for a utcb whose memory utcb_memory() has given.
+    void set_thread_at_utcb(Virt_addr utcb, Thread *thread) { utcbs_.set_thread(utcb_index(utcb), thread); }
 
     // Loads the page table and, if it differs from the loaded one, the architecture's
     // per-space state (x86: the I/O bitmap; one comparison for spaces without ports).
@@ -113,16 +111,13 @@ public:
     static void set_kernel_table(const Page_table &kernel);
 
 private:
-    static constexpr size_t max_utcb_pages = 16;
-    static constexpr size_t max_utcbs = max_utcb_pages * 4;  // 1 KiB UTCBs
-
-    // Index of the UTCB slot at utcb, or max_utcbs if it is not one.
+    // Index of the UTCB slot at utcb, or Utcb_table::max_slots if it is not one.
     size_t utcb_index(Virt_addr utcb) const
     {
         if (!utcb_area_.contains(utcb) || (utcb & (TERN_UTCB_SIZE - 1)) != 0)
-            return max_utcbs;
+            return Utcb_table::max_slots;
         size_t index = (utcb - utcb_area_.base()) / TERN_UTCB_SIZE;
-        return index < max_utcbs ? index : max_utcbs;
+        return index < Utcb_table::max_slots ? index : Utcb_table::max_slots;
     }
 
 
@@ -137,9 +132,5 @@ private:
     bool reflects_syscalls_ = false;
     bool takes_direct_ipc_ = direct_ipc_enabled_;
     static inline bool direct_ipc_enabled_ = true;
-    struct Utcb_page {
-        Virt_addr virt;
-        Phys_addr phys;
-    } utcb_pages_[max_utcb_pages] = {};
-    Thread *utcb_threads_[max_utcbs] = {};
+    Utcb_table utcbs_;
 };

@@ -44,8 +44,9 @@
 /* The root task's fixed layout (kernel/include/boot_tasks.hpp, libl4/user.ld): what the
  * tests check the kernel against, not part of the ABI file. */
 #define KIP_AREA 0x00007fffffff0000UL
-#define UTCB_AREA 0x00007ffffff00000UL
-#define UTCB_AREA_LOG2 16
+#define UTCB_AREA 0x00007fffff800000UL
+#define ROOT_UTCB_AREA_LOG2 22 /* 4096 UTCBs */
+#define UTCB_AREA_LOG2 16      /* the UTCB area the tests give new spaces, at the same base */
 #define UTCB_SIZE ((L4_Word_t)TERN_UTCB_SIZE)
 #define PAGE_SIZE TERN_PAGE_SIZE
 #define USER_END 0x0000800000000000UL

@@ -275,22 +275,66 @@ static void utcb_beyond_slots(void)
 {
     L4_ThreadId_t t = fresh_space();
     CHECK(!L4_IsNilThread(t), "no space");
-    const L4_Word_t area = 0x100000000000UL; /* 1 MiB, clear of the KIP area */
-    CHECK(sc(t, 0, KIP4K, L4_FpageLog2(area, 20), 0) == 1, "a 1 MiB UTCB area was refused (ErrorCode %lu)",
+    const L4_Word_t area = 0x100000000000UL; /* 8 MiB, clear of the KIP area */
+    CHECK(sc(t, 0, KIP4K, L4_FpageLog2(area, 23), 0) == 1, "an 8 MiB UTCB area was refused (ErrorCode %lu)",
           L4_ErrorCode());
     L4_ThreadId_t second = new_tid();
     remember_child(second);
-    L4_Word_t beyond = area + 64 * UTCB_SIZE;
+    L4_Word_t beyond = area + 4096 * UTCB_SIZE;
     set_error_code(0xee);
     L4_Word_t r = L4_ThreadControl(t, t, main_tid, main_tid, (void *)beyond);
     CHECK(r == 0 && L4_ErrorCode() == L4_ERROR_UTCB_AREA,
-          "activation at the 65th UTCB returned %lu, ErrorCode %lu (expected 0, 6)", r, L4_ErrorCode());
+          "activation at the 4097th UTCB returned %lu, ErrorCode %lu (expected 0, 6)", r, L4_ErrorCode());
     set_error_code(0xee);
     r = L4_ThreadControl(second, t, main_tid, main_tid, (void *)beyond);
     CHECK(r == 0 && L4_ErrorCode() == L4_ERROR_UTCB_AREA,
-          "a second thread at the 65th UTCB returned %lu, ErrorCode %lu (expected 0, 6)", r, L4_ErrorCode());
-    r = L4_ThreadControl(t, t, main_tid, main_tid, (void *)(area + 63 * UTCB_SIZE));
-    CHECK(r == 1, "activation at the 64th UTCB failed with ErrorCode %lu", L4_ErrorCode());
+          "a second thread at the 4097th UTCB returned %lu, ErrorCode %lu (expected 0, 6)", r, L4_ErrorCode());
+    r = L4_ThreadControl(t, t, main_tid, main_tid, (void *)(area + 4095 * UTCB_SIZE));
+    CHECK(r == 1, "activation at the 4096th UTCB failed with ErrorCode %lu", L4_ErrorCode());
+}
+
+/* Runs in a thread of the root task or of a child space: reports its local id. */
+static void report_local_id(void)
+{
+    load_msg(LABEL_REPORT, 1, L4_MyLocalId().raw, 0, 0);
+    send_ms(main_tid, 2000);
+    park();
+}
+
+/* Activates tid in space at utcb, starts it on report_local_id with the given child stack
+ * and checks its report. */
+static void check_runs_at(L4_ThreadId_t tid, L4_ThreadId_t space, L4_Word_t utcb, unsigned stack, const char *what)
+{
+    set_error_code(0xee);
+    L4_Word_t r = L4_ThreadControl(tid, space, main_tid, main_tid, (void *)utcb);
+    CHECK(r == 1, "%s: activation at UTCB %#lx failed with ErrorCode %lu", what, utcb, L4_ErrorCode());
+    load_msg(0, 2, (L4_Word_t)report_local_id, child_stack_top(stack), 0);
+    CHECK(L4_IpcSucceeded(send_ms(tid, 1000)), "%s: start message failed (ErrorCode %lu)", what, L4_ErrorCode());
+    L4_MsgTag_t tag = serve_child(tid, 2000, 0);
+    CHECK(is_label(tag, LABEL_REPORT), "%s: no report (tag %#lx, ErrorCode %lu)", what, tag.raw, L4_ErrorCode());
+    CHECK(mr(1) == utcb, "%s: its local id is %#lx, expected %#lx", what, mr(1), utcb);
+}
+
+/* X.2 programs (Pistachio's l4test) place UTCBs by thread number in the root task's UTCB
+ * area and size new spaces' areas from it: the root's area holds 4096 UTCBs, and a new
+ * space may have 1000 UTCBs at the same base. */
+static void root_utcb_area_room(void)
+{
+    L4_ThreadId_t self = L4_MyLocalId();
+    CHECK(self.raw == UTCB_AREA, "the root task's first UTCB is at %#lx, expected %#lx", self.raw, UTCB_AREA);
+    static const L4_Word_t slots[] = {1023, 2048, 4095};
+    for (unsigned i = 0; i < sizeof slots / sizeof slots[0]; ++i) {
+        L4_ThreadId_t tid = new_tid();
+        remember_child(tid);
+        check_runs_at(tid, main_tid, UTCB_AREA + slots[i] * UTCB_SIZE, i, "a root task thread");
+        if (failed_now())
+            return;
+    }
+    L4_ThreadId_t child = fresh_space();
+    CHECK(!L4_IsNilThread(child), "no space");
+    CHECK(sc(child, 0, KIP4K, L4_Fpage(UTCB_AREA, 1000 * UTCB_SIZE), 0) == 1,
+          "a UTCB area of 1000 UTCBs at the root's UTCB base was refused (ErrorCode %lu)", L4_ErrorCode());
+    check_runs_at(child, child, UTCB_AREA + 300 * UTCB_SIZE, 3, "the thread in the new space");
 }
 
 static const struct systest space_tests[] = {
@@ -312,8 +356,10 @@ static const struct systest space_tests[] = {
     {"SPC0014", "a refused SpaceControl changes nothing (not even the control bits)", refused_changes_nothing},
     {"SPC0015", "with control bit 0 the space's syscalls come to the handler as exception IPC (vector 256)",
      syscall_reflection},
-    {"SPC0017", "a UTCB beyond the 64 slots of a space with a larger UTCB area is refused (invalid UTCB, 6)",
+    {"SPC0017", "a UTCB beyond the 4096 slots of a space with a larger UTCB area is refused (invalid UTCB, 6)",
      utcb_beyond_slots},
+    {"SPC0018", "the root task's UTCB area holds 4096 UTCBs, and a new space may have 1000 at the same base",
+     root_utcb_area_room},
     {"SPC0016", "a redirector other than nilthread or anythread is refused with invalid parameter (5)",
      redirector_refused},
 };

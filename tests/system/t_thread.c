@@ -125,7 +125,7 @@ static void utcb_outside_area(void)
 {
     L4_ThreadId_t t = new_tid();
     remember_child(t);
-    EXPECT_ERROR(tc(t, main_tid, main_tid, main_tid, UTCB_AREA + (1UL << UTCB_AREA_LOG2)), L4_ERROR_UTCB_AREA,
+    EXPECT_ERROR(tc(t, main_tid, main_tid, main_tid, UTCB_AREA + (1UL << ROOT_UTCB_AREA_LOG2)), L4_ERROR_UTCB_AREA,
                  "UTCB just past the area");
     EXPECT_ERROR(tc(t, main_tid, main_tid, main_tid, 0x500000), L4_ERROR_UTCB_AREA, "UTCB in the image");
     EXPECT_ERROR(tc(t, main_tid, main_tid, main_tid, 0xffff800000000000UL), L4_ERROR_UTCB_AREA, "kernel UTCB");
