@@ -173,6 +173,12 @@ BOOT_TESTS = [
                       r"^root: started console", r'^hello from thread [0-9a-f]+, arguments "from a long path"$',
                       r"^exit: success$"],
               forbid=[r"too long", r"boot complete: idle"]),
+    Boot_test("BOOT0013", "an X.2 root task linked with ld -N (one unaligned writable segment) and its own crt0 "
+              "calling __L4_Init boots and finds its data, bss and constructors right",
+              command_line="", modules=[("{build}/sigma0/sigma0", ""), ("{build}/tests/x2/nmagic/roottask", "")],
+              expect=[r"^boot task \S*/roottask: thread 0x[0-9a-f]+, entry 0x10[0-9a-f]{5}, image \[0x1000000, ",
+                      r"^nmagic: KIP at 0x7fffffff0000", r"^nmagic: all checks passed$", r"^exit: success$"],
+              forbid=[r"FAILED", r"refused"]),
 
     fault("FAULT0001", "null", "null dereference is caught, reported and fails the run",
           r"^KERNEL EXCEPTION: #PF page fault \(vector 14\), error code 0 \[not present, read, kernel\]$",

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import subprocess
+import struct
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -60,7 +61,25 @@ def static_results(build: Path) -> list:
     generated, committed = build / "abi/abi.md", ROOT / "docs/abi.md"
     same = generated.exists() and committed.exists() and generated.read_text() == committed.read_text()
     return [Result("DOC0001", "docs/abi.md is the one generated from abi/x86_64.toml", same,
-                   [] if same else [f"regenerate: cp {generated} {committed}"])] + tutorial_code_results()
+                   [] if same else [f"regenerate: cp {generated} {committed}"]),
+            nmagic_image_result(build)] + tutorial_code_results()
+
+
+def load_segments(elf: bytes) -> list:
+    """(offset, address) of each PT_LOAD of an ELF64 little-endian file."""
+    table, entry_size, count = struct.unpack_from("<Q", elf, 32)[0], *struct.unpack_from("<HH", elf, 54)
+    headers = [struct.unpack_from("<IIQQ", elf, table + i * entry_size) for i in range(count)]
+    return [(offset, address) for kind, _, offset, address in headers if kind == 1]
+
+
+def nmagic_image_result(build: Path) -> Result:
+    """BOOT0013 proves something only if its image really is linked as ld -N links."""
+    image = build / "tests/x2/nmagic/roottask"
+    segments = load_segments(image.read_bytes()) if image.exists() else []
+    unaligned = len(segments) == 1 and segments[0][0] % 4096 != segments[0][1] % 4096
+    return Result("ELF0001", "the image BOOT0013 boots has one loadable segment, its file offset and address "
+                  "disagreeing within a page (ld -N)", unaligned,
+                  [] if unaligned else [f"{image}: load segments (offset, address) {segments}"])
 
 
 TUTORIALS = [
@@ -160,7 +179,7 @@ def in_system_selection(tests: list, prefixes: list) -> tuple:
     """Prefixes that select no test of the harness's own levels select in-system tests: the
     suite's boot test runs with them as its root task's filter (only=...). Returns that
     boot test (or None) and those prefixes."""
-    own = ("DOC", "UNIT", "LEVEL")
+    own = ("DOC", "ELF", "UNIT", "LEVEL")
     inner = [p for p in prefixes
              if not any(p.startswith(o) or o.startswith(p) for o in own)
              and not any(i.startswith(p) for t in tests for i in ids_of(t))]
@@ -207,8 +226,8 @@ def main() -> int:
         return not prefixes or any(p.startswith(level_prefix) or level_prefix.startswith(p) for p in prefixes)
 
     results = []
-    if level_chosen("DOC"):
-        levels["static"] = static_results(build)
+    if level_chosen("DOC") or level_chosen("ELF"):
+        levels["static"] = [r for r in static_results(build) if chosen(r.test_id)]
         results.extend(levels["static"])
     if level_chosen("UNIT"):
         levels["unit"] = unit_results(build, log_dir)
