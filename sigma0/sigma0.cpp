@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // sigma0: the root pager. It owns all memory the kernel described as conventional in the
-// KIP and hands each page out once, through the X.2 sigma0 protocol:
+// KIP and gives each page to one thread, through the X.2 sigma0 protocol. The thread that
+// got a page may get it again (X.2 programs flush their own pages and fault them in again,
+// or map them a second time); any other thread is refused it:
 //
 //   request  label -6 << 4, u = 2 (or 3 with the extended bit): MR1 = fpage wanted (base
 //            all ones: any page of that size), MR2 = attributes (only 0, the default, is
@@ -9,6 +11,8 @@
 //            request cannot be met.
 //   faults   a page fault (label -2 << 4) is served like a request for that page, mapped
 //            at the fault address; a fault on memory sigma0 cannot give gets no reply.
+//   pools    Pistachio's sigma0 extension (label -1001 << 4, MR1 = 1 verbose, 2 dump the
+//            memory pools): answered with an empty message, the dump printed on the console.
 //
 // It also owns every I/O port and all device memory, and gives them to the root task
 // (the KIP's root server, thread ThreadIdUserBase + 2) only; any other thread asking gets
@@ -26,8 +30,11 @@
 //            uncached, from sigma0's idempotent space, where the kernel makes its roots on
 //            this first map. Faults on device memory are not served: ask for it.
 //
-// Malformed messages are answered with the nil fpage, never by dying. The fpages sigma0
-// names are physical: the kernel treats sigma0's space as idempotent.
+// Malformed requests (a protocol's label with the wrong words) are answered with the nil
+// fpage, never by dying. A message of no protocol sigma0 speaks is not a request: it gets no
+// answer at all, as X.2 programs expect (Pistachio's l4test; their callers use a receive
+// timeout). The fpages sigma0 names are physical: the kernel treats sigma0's space as
+// idempotent.
 #include <l4/arch.h>
 #include <l4/kip.h>
 #include <l4/sigma0.h>
@@ -37,6 +44,8 @@
 #include <l4/tern/server.hpp>
 #include <l4/types.h>
 #include <l4io.h>
+
+#include "grant_list.hpp"
 
 namespace {
 
@@ -61,7 +70,9 @@ private:
     bool is_owned_page(L4_Word_t page) const;
     bool is_taken(L4_Word_t page) const;
     bool available(L4_Word_t base, L4_Word_t size) const;
-    void take(L4_Word_t base, L4_Word_t size);
+    void take(L4_ThreadId_t client, L4_Word_t base, L4_Word_t size);
+    bool give(L4_ThreadId_t client, L4_Word_t base, L4_Word_t size);
+    void dump_pools() const;
     L4_Word_t find_any(unsigned size_log2) const;
     bool is_device_memory(L4_Word_t base, L4_Word_t size) const;
     L4_Fpage_t grant_privileged(L4_ThreadId_t client, L4_Fpage_t wanted, L4_Word_t attributes) const;
@@ -74,6 +85,8 @@ private:
     L4_ThreadId_t root_task_ = tern_root_thread();
     unsigned char taken_[max_pages / 8] = {};
     L4_Word_t pages_given_ = 0;
+    Grant_list grants_;
+    bool grants_complete_ = true;  // false once the list was full: some owners are forgotten
 };
 
 Sigma0::Sigma0()
@@ -120,13 +133,39 @@ bool Sigma0::available(L4_Word_t base, L4_Word_t size) const
     return true;
 }
 
-void Sigma0::take(L4_Word_t base, L4_Word_t size)
+// Marks [base, base + size) (available) as given to client. Should the grant list be full,
+// the memory is still given, but client cannot get it again.
+void Sigma0::take(L4_ThreadId_t client, L4_Word_t base, L4_Word_t size)
 {
     for (L4_Word_t page = base; page < base + size; page += TERN_PAGE_SIZE) {
         L4_Word_t number = page >> TERN_PAGE_BITS;
         taken_[number / 8] = static_cast<unsigned char>(taken_[number / 8] | 1u << (number % 8));
     }
     pages_given_ += size >> TERN_PAGE_BITS;
+    if (!grants_.add(base, base + size, client.raw))
+        grants_complete_ = false;
+}
+
+// Whether client may have [base, base + size): free memory (then taken for it now), or
+// memory given to client before.
+bool Sigma0::give(L4_ThreadId_t client, L4_Word_t base, L4_Word_t size)
+{
+    if (available(base, size)) {
+        take(client, base, size);
+        return true;
+    }
+    return base + size > base && grants_.given_to(base, base + size, client.raw);
+}
+
+void Sigma0::dump_pools() const
+{
+    L4_Word_t owned = 0;
+    for (unsigned i = 0; i < owned_count_; i++) {
+        printf("sigma0: pool [%lx, %lx)\n", owned_[i].low, owned_[i].high);
+        owned += owned_[i].high - owned_[i].low;
+    }
+    printf("sigma0: %lu of %lu KiB given, in %u runs%s\n", pages_given_ << (TERN_PAGE_BITS - 10), owned >> 10,
+           grants_.runs(), grants_complete_ ? "" : " (more runs than it keeps)");
 }
 
 // The lowest naturally aligned free block of 2^size_log2 bytes, or ~0.
@@ -187,14 +226,14 @@ L4_Fpage_t Sigma0::grant_request(L4_ThreadId_t client, L4_Fpage_t wanted, L4_Wor
         base = find_any(size_log2);
         if (base == ~0UL)
             return L4_Nilpage;
+        take(client, base, 1UL << size_log2);
     } else {
         base = L4_Address(wanted);
         if (is_device_memory(base, 1UL << size_log2))
             return grant_privileged(client, wanted, attributes);
-        if (!available(base, 1UL << size_log2))
+        if (!give(client, base, 1UL << size_log2))
             return L4_Nilpage;
     }
-    take(base, 1UL << size_log2);
     L4_Fpage_t given = L4_FpageLog2(base, static_cast<int>(size_log2));
     L4_Set_Rights(&given, L4_Rights(wanted) != 0 ? L4_Rights(wanted) : L4_FullyAccessible);
     return given;
@@ -206,18 +245,23 @@ tern::Reply Sigma0::handle(L4_ThreadId_t client, const tern::Message &request, t
     bool words_only = request.typed() == 0;
     if ((label & ~TERN_PAGE_FAULT_ACCESS_MASK) == TERN_LABEL_PAGE_FAULT && request.untyped() == 2 && words_only) {
         L4_Word_t address = request.word(0), page = address & ~(TERN_PAGE_SIZE - 1);
-        if (!available(page, TERN_PAGE_SIZE)) {
+        if (!give(client, page, TERN_PAGE_SIZE)) {
             printf("sigma0: page fault at %lx (ip %lx) from %lx: not memory sigma0 can give\n", address,
                    request.word(1), client.raw);
             return tern::Reply::later;  // never: the faulter stays blocked
         }
-        take(page, TERN_PAGE_SIZE);
         reply.add_map_item(L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, TERN_PAGE_BITS), L4_FullyAccessible), page));
     } else if (label == sigma0_label && words_only && (request.untyped() == 2 || request.untyped() == 3)) {
         L4_Fpage_t given = grant_request(client, L4_Fpage_t{.raw = request.word(0)}, request.word(1));
         reply.add_map_item(L4_MapItem(given, L4_IsNilFpage(given) || L4_IsIoFpage(given) ? 0 : L4_Address(given)));
+    } else if (label == sigma0_label || (label & ~TERN_PAGE_FAULT_ACCESS_MASK) == TERN_LABEL_PAGE_FAULT) {
+        reply.add_map_item(L4_MapItem(L4_Nilpage, 0));  // a malformed request: refuse
+    } else if (label == TERN_SIGMA0_POOLS_LABEL && words_only && request.untyped() >= 1 &&
+               (request.word(0) == TERN_SIGMA0_POOLS_VERBOSE || request.word(0) == TERN_SIGMA0_POOLS_DUMP)) {
+        if (request.word(0) == TERN_SIGMA0_POOLS_DUMP)
+            dump_pools();
     } else {
-        reply.add_map_item(L4_MapItem(L4_Nilpage, 0));  // not a sigma0 request: refuse
+        return tern::Reply::later;  // no protocol of sigma0's: never answered
     }
     return tern::Reply::now;
 }

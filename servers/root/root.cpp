@@ -5,6 +5,7 @@
 #include <l4/ipc.h>
 #include <l4/kip.h>
 #include <l4/message.h>
+#include <l4/sigma0.h>
 #include <l4/tern/kernel_labels.h>
 #include <l4/thread.h>
 #include <l4io.h>
@@ -77,12 +78,15 @@ tern::Reply Root::handle(L4_ThreadId_t from, const tern::Message &message, tern:
 
 // sigma0 and the root task start together and share the kernel's debug console, one
 // character per system call: their first lines mixed when a time slice ended mid-line. sigma0
-// reports its memory before it serves, and answers any message (a non-protocol one with a
-// nil map item), so one call to it waits until its report is out.
+// reports its memory before it serves, so one call to it waits until its report is out: the
+// pool extension's "verbose" (label -1001 << 4, MR1 = 1), which sigma0 answers with an empty
+// message and no other effect.
 static void wait_until_sigma0_serves()
 {
     L4_Msg_t message;
     L4_MsgClear(&message);
+    L4_MsgAppendWord(&message, TERN_SIGMA0_POOLS_VERBOSE);
+    L4_Set_MsgLabel(&message, TERN_SIGMA0_POOLS_LABEL);
     L4_MsgLoad(&message);
     (void)L4_Call(L4_Pager());
 }

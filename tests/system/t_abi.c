@@ -77,9 +77,10 @@ static void abi_ipc(void)
 
 static void abi_ipc_success(void)
 {
-    /* Call sigma0 with a non-protocol message: a full send and receive. */
-    L4_Accept(L4_UntypedWordsAcceptor);
-    L4_Word_t args[] = {sigma0_tid.raw, sigma0_tid.raw, L4_Timeouts(ms_time(1000), ms_time(1000)), 0x7777UL << 16};
+    /* Call sigma0 with a malformed request of its protocol (no words): a full send and a
+     * receive of its refusal. */
+    L4_Accept(L4_MapGrantItems(L4_FpageLog2(WINDOW(61), 12)));
+    L4_Word_t args[] = {sigma0_tid.raw, sigma0_tid.raw, L4_Timeouts(ms_time(1000), ms_time(1000)), SIGMA0_LABEL << 16};
     int regs[] = {R_RDI, R_RSI, R_RDX, R_R8};
     check_preserved(link_entry(TERN_KIP_LINK_IPC), args, regs, 4, BIT(R_R8) | BIT(R_R9) | BIT(R_R12));
 }

@@ -19,6 +19,13 @@
 // -6 << 4 in the 48 bits of a label (abi/x86_64.toml [labels]).
 #define __L4_SIGMA0_LABEL TERN_LABEL_SIGMA0
 
+// Pistachio's sigma0 extension, which Tern's sigma0 also speaks (Pistachio's l4test uses
+// it): label -1001 << 4 (48 bits), MR1 = VERBOSE (accepted, no effect) or DUMP (sigma0
+// prints its memory pools); answered with an empty message.
+#define TERN_SIGMA0_POOLS_LABEL 0xffffffffc170ul
+#define TERN_SIGMA0_POOLS_VERBOSE 1ul
+#define TERN_SIGMA0_POOLS_DUMP 2ul
+
 // Sigma0's thread id: the first user thread, version 1.
 L4_INLINE L4_ThreadId_t __L4_Sigma0_Id(void)
 {
