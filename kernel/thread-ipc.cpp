@@ -195,12 +195,17 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
         bool grant = type == Abi::Typed_item::type_grant;
         if ((type != Abi::Typed_item::type_map && !grant) || i + 1 >= end)
             return overflow();  // control-transfer items are not supported
+        // X.2: a nil receive window accepts no map or grant items, so the message does not
+        // fit the receiver, as a string item does not when strings are not accepted. An
+        // interrupt thread (no space) takes any message of its handler as the answer.
+        if (window.is_nil() && receiver.space_ != nullptr)
+            return overflow();
         Fpage fpage(sender.message_register(i + 1));
         receiver.set_message_register(out++, descriptor);
         receiver.set_message_register(out++, fpage.raw());
         i += 2;
         if (window.is_nil())
-            continue;  // (also when the receiver has no space)
+            continue;
         if (Resource_mapper::handles(fpage.raw())) {
             Resource_mapper::map(*sender.space_, *receiver.space_, fpage.raw(), window.raw(), grant);
             continue;
