@@ -13,9 +13,10 @@
 // Both wait at most the transfer timeout (the sooner of the sender's send and the
 // receiver's receive XferTimeouts), then the transfer ends with X.2's transfer-timeout
 // errors and the number of bytes copied (of all the message's strings, as for every error
-// that cuts a message: X.2's offset counts the bytes transferred before the error). Every page is translated again right before
-// its bytes are copied, and never across a wait, so memory unmapped meanwhile is simply
-// faulted on again: a copy can never touch a frame the space no longer maps.
+// that cuts a message: X.2's offset counts the bytes transferred before the error).
+// Every page is translated again right before its bytes are copied, and never across a
+// wait, so memory unmapped meanwhile is simply faulted on again: a copy can never touch a
+// frame the space no longer maps.
 #include "abi.h"
 #include "abi_layout.hpp"
 #include "fault_ipc.hpp"
