@@ -29,8 +29,17 @@ void Fault_ipc::page_fault(Thread &thread, uint64_t address, unsigned access, ui
     Thread_id pager = thread.pager();
     if (pager.is_nil())
         return halt(thread, "page fault without a pager");
-    if (!thread.kernel_call(pager, 2))
-        halt(thread, "page-fault IPC to the pager failed");
+    uint64_t error = thread.kernel_call(pager, 2, 0 /* never */);
+    if (error == 0)
+        return;
+    // X.2: the page fault is an IPC the thread makes; ExchangeRegisters cancelling or
+    // aborting it ends that IPC like any other, and the thread goes on where it was: at
+    // the faulting instruction, which faults again if the page is still missing. Any other
+    // failure (no pager, a reply the kernel cannot take) is one X.2 leaves open: halted.
+    uint64_t code = Abi::Ipc_error::code.get(error);
+    if (code == TERN_IPC_ERROR_CANCELED || code == TERN_IPC_ERROR_ABORTED)
+        return;
+    halt(thread, "page-fault IPC to the pager failed");
 }
 
 uint64_t Fault_ipc::page_fault_call(Thread &thread, uint64_t address, unsigned access, uint16_t timeout)

@@ -12,9 +12,11 @@
 // sender is asked of the sender, which runs, makes the IPC to its pager and switches back.
 // Both wait at most the transfer timeout (the sooner of the sender's send and the
 // receiver's receive XferTimeouts), then the transfer ends with X.2's transfer-timeout
-// errors and the number of bytes copied. Every page is translated again right before
-// its bytes are copied, and never across a wait, so memory unmapped meanwhile is simply
-// faulted on again: a copy can never touch a frame the space no longer maps.
+// errors and the number of bytes copied (of all the message's strings, as for every error
+// that cuts a message: X.2's offset counts the bytes transferred before the error).
+// Every page is translated again right before its bytes are copied, and never across a
+// wait, so memory unmapped meanwhile is simply faulted on again: a copy can never touch a
+// frame the space no longer maps.
 #include "abi.h"
 #include "abi_layout.hpp"
 #include "fault_ipc.hpp"
@@ -187,13 +189,14 @@ void Thread::break_transfer()
 }
 
 uint64_t Thread::transfer_string(Thread &sender, Thread &receiver, unsigned item, unsigned end, unsigned &next_item,
-                                 unsigned &buffer, uint64_t until, uint64_t &out_length, uint64_t &out_address)
+                                 unsigned &buffer, uint64_t until, uint64_t &transferred, uint64_t &out_length,
+                                 uint64_t &out_address)
 {
     out_length = 0;
     out_address = 0;
     Substrings source(sender, read_message, item, end);
     if (buffer >= max_buffer_registers)
-        return TERN_IPC_ERROR_MESSAGE_OVERFLOW;
+        return TERN_IPC_ERROR_MESSAGE_OVERFLOW | transferred << 3;
     // The receiver's buffer strings follow the acceptor; C in a string's first word says
     // whether another one follows it.
     bool more_buffers = Abi::Buffer_string::more.is_set(read_buffer(receiver, buffer));
@@ -205,14 +208,14 @@ uint64_t Thread::transfer_string(Thread &sender, Thread &receiver, unsigned item
         if (from_left == 0) {
             if (!source.next(from, from_left)) {
                 if (source.malformed())
-                    return TERN_IPC_ERROR_MESSAGE_OVERFLOW | copied << 3;
+                    return TERN_IPC_ERROR_MESSAGE_OVERFLOW | transferred << 3;
                 break;
             }
             continue;
         }
         if (to_left == 0) {
             if (!target.next(to, to_left))
-                return TERN_IPC_ERROR_MESSAGE_OVERFLOW | copied << 3;
+                return TERN_IPC_ERROR_MESSAGE_OVERFLOW | transferred << 3;
             if (first_target) {
                 out_address = to;
                 first_target = false;
@@ -228,18 +231,18 @@ uint64_t Thread::transfer_string(Thread &sender, Thread &receiver, unsigned item
         if (source_frame == 0) {
             uint64_t result = receiver.resolve_string_fault(sender, from, 4, until);
             if (receiver.copy_ == Copy_role::sender_gone)
-                return TERN_IPC_ERROR_ABORTED | copied << 3;
+                return TERN_IPC_ERROR_ABORTED | transferred << 3;
             if (result != 0)
-                return transfer_error(result, false) | copied << 3;
+                return transfer_error(result, false) | transferred << 3;
             continue;
         }
         Phys_addr target_frame = to < Space::user_end ? receiver.space_->translate(to, true) : 0;
         if (target_frame == 0) {
             uint64_t result = receiver.resolve_string_fault(receiver, to, 2, until);
             if (receiver.copy_ == Copy_role::sender_gone)  // the sender was deleted during our fault IPC
-                return TERN_IPC_ERROR_ABORTED | copied << 3;
+                return TERN_IPC_ERROR_ABORTED | transferred << 3;
             if (result != 0)
-                return transfer_error(result, true) | copied << 3;
+                return transfer_error(result, true) | transferred << 3;
             continue;
         }
         const auto *bytes_from = Memory_layout::direct_map<uint8_t>(source_frame);
@@ -247,6 +250,7 @@ uint64_t Thread::transfer_string(Thread &sender, Thread &receiver, unsigned item
         for (uint64_t i = 0; i < chunk; ++i)
             bytes_to[i] = bytes_from[i];
         copied += chunk;
+        transferred += chunk;
         from += chunk;
         from_left -= chunk;
         to += chunk;

@@ -151,9 +151,12 @@ uint64_t Thread::transfer(Thread &sender, Thread &receiver)
 // Acts on the typed items of a message whose words are already copied: map and grant items
 // (two words each, delivered as sent) and string items (copied; delivered as a simple
 // string item with the received length and the first buffer address). The receiver's
-// tag gets the typed words it really received.
+// tag gets the typed words it really received. An error that cuts the message carries
+// the bytes of its strings copied before it (X.2's ErrorCode offset, above the code here).
 uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag tag)
 {
+    uint64_t transferred = 0;
+    auto overflow = [&transferred] { return TERN_IPC_ERROR_MESSAGE_OVERFLOW | transferred << 3; };
     unsigned end = tag.untyped() + tag.typed() + 1;
     // A kernel message's reply (page fault, exception) may map anywhere; an interrupt
     // thread has no space to map into.
@@ -169,7 +172,7 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
         if (!Abi::String_item::not_string.is_set(descriptor)) {
             // Strings are copied by the receiver (see thread-ipc-string.cpp).
             if (!receiver.accepts_strings() || Scheduler::current() != &receiver)
-                return TERN_IPC_ERROR_MESSAGE_OVERFLOW;
+                return overflow();
             if (!deadline_known) {
                 uint64_t now = Timer::now_us();
                 uint64_t from_sender = Timeout::deadline(Timeout::send_part(sender.utcb_word(TERN_UTCB_TRANSFER_TIMEOUTS)), now);
@@ -180,7 +183,7 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
             uint64_t length, address;
             unsigned next;
             uint64_t result =
-                transfer_string(sender, receiver, i, end, next, buffer, until, length, address);
+                transfer_string(sender, receiver, i, end, next, buffer, until, transferred, length, address);
             if (result != no_error)
                 return result;
             receiver.set_message_register(out++, Abi::String_item::length.make(length));
@@ -191,13 +194,18 @@ uint64_t Thread::transfer_items(Thread &sender, Thread &receiver, Message_tag ta
         uint64_t type = Abi::Typed_item::type.get(descriptor);
         bool grant = type == Abi::Typed_item::type_grant;
         if ((type != Abi::Typed_item::type_map && !grant) || i + 1 >= end)
-            return TERN_IPC_ERROR_MESSAGE_OVERFLOW;  // control-transfer items are not supported
+            return overflow();  // control-transfer items are not supported
+        // X.2: a nil receive window accepts no map or grant items, so the message does not
+        // fit the receiver, as a string item does not when strings are not accepted. An
+        // interrupt thread (no space) takes any message of its handler as the answer.
+        if (window.is_nil() && receiver.space_ != nullptr)
+            return overflow();
         Fpage fpage(sender.message_register(i + 1));
         receiver.set_message_register(out++, descriptor);
         receiver.set_message_register(out++, fpage.raw());
         i += 2;
         if (window.is_nil())
-            continue;  // (also when the receiver has no space)
+            continue;
         if (Resource_mapper::handles(fpage.raw())) {
             Resource_mapper::map(*sender.space_, *receiver.space_, fpage.raw(), window.raw(), grant);
             continue;

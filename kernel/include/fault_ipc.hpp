@@ -2,7 +2,8 @@
 // The IPC the kernel makes on a thread's behalf when the thread cannot go on by itself
 // (X.2): a page fault is a call to the thread's pager, whose reply maps memory, and a
 // thread whose total quantum is exhausted calls its scheduler (the preemption protocol).
-// A thread whose pager or scheduler is missing or fails is halted; the kernel carries on.
+// A thread whose pager or scheduler is missing or fails is halted; the kernel carries on
+// (a page-fault IPC that ExchangeRegisters cancels is retried instead, see page_fault).
 // The architecture decodes its faults into these calls (x86: User_exception) and sends
 // its own exception message, whose layout is its registers', through the same helpers.
 //
@@ -29,8 +30,9 @@ public:
     static uint64_t tag(int64_t label, unsigned low_bits);
 
     // The page fault of the current thread at address (access: Fpage rights bits) at ip:
-    // returns once the pager replied (the access is then retried), or with the thread
-    // halted and resumed by ExchangeRegisters.
+    // returns once the pager replied or ExchangeRegisters cancelled the IPC (the access is
+    // then retried), or with the thread halted (no pager, any other IPC failure) and
+    // resumed by ExchangeRegisters.
     static void page_fault(Thread &thread, uint64_t address, unsigned access, uint64_t ip);
     // The same call with an X.2 timeout for both phases and no halt, e.g. during a string
     // copy; the fault IP is the thread's user IP. Returns the IPC error, 0 when the pager

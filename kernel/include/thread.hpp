@@ -212,8 +212,11 @@ private:
     bool accepts_strings();
     // Copies sender's string item at MR index item (units through *next_item) into
     // receiver's next buffer string; the copier is the receiver (the current thread).
+    // transferred counts the bytes of the message's strings copied so far (this one's
+    // added), which an error reports as its offset.
     static uint64_t transfer_string(Thread &sender, Thread &receiver, unsigned item, unsigned end, unsigned &next_item,
-                                    unsigned &buffer, uint64_t until, uint64_t &out_length, uint64_t &out_address);
+                                    unsigned &buffer, uint64_t until, uint64_t &transferred, uint64_t &out_length,
+                                    uint64_t &out_address);
     // The page-fault IPC for a string copy, keeping the outer IPC's bookkeeping.
     uint64_t string_fault_call(uint64_t address, unsigned access, uint16_t timeout);
     // Has the owner of the memory at address resolve a fault on it; returns the IPC error.

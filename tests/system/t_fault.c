@@ -225,6 +225,66 @@ static void missing_pager_halts(void)
     CHECK(L4_IpcFailed(tag) && !nopager_reported, "a thread whose pager does not exist went on after a fault");
 }
 
+/* Cancels t's IPC in both phases, as l4test's pager does with a fault it will not serve. */
+static void cancel_ipc_of(L4_ThreadId_t t)
+{
+    L4_Word_t control, sp, ip, flags, handle;
+    L4_ThreadId_t pager;
+    (void)L4_ExchangeRegisters(t, 6 /* cancel send and receive */, 0, 0, 0, 0, L4_nilthread, &control, &sp, &ip,
+                               &flags, &handle, &pager);
+}
+
+#define CANCEL_MRS 64
+
+static void mrs_loader(L4_Word_t address)
+{
+    for (int i = 0; i < CANCEL_MRS; ++i)
+        L4_LoadMR(i, 0xca0c000000000000UL + (L4_Word_t)i);
+    L4_Word_t v = pf_load(address);
+    L4_Word_t intact = 1;
+    for (int i = 0; i < CANCEL_MRS; ++i) {
+        L4_Word_t w = 0;
+        L4_StoreMR(i, &w);
+        if (w != 0xca0c000000000000UL + (L4_Word_t)i)
+            intact = 0;
+    }
+    report_to_main(2, v, intact, 0);
+}
+
+/* l4test's "Pagefault cancelled": the pager cancels the page-fault IPC with ExchangeRegisters
+ * instead of answering; the thread goes on at the faulting instruction and faults again,
+ * once in each phase (the pager had taken the fault: the reply wait; the pager was busy: the
+ * send). Its message registers are as it left them. */
+static void cancelled_fault_refaults(void)
+{
+    L4_Word_t w = WINDOW(35);
+    for (int i = 0; i < 512; ++i)
+        alias_source[i] = 0xcace000000000000UL + (L4_Word_t)i;
+    L4_ThreadId_t t = spawn(mrs_loader, w + 0x18, -1, main_tid);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    L4_MsgTag_t tag = recv_ms(t, 1000, 0);
+    CHECK(is_page_fault(tag) && mr(1) == w + 0x18, "no page fault at %#lx (tag %#lx, MR1 %#lx)", w + 0x18, tag.raw,
+          mr(1));
+    cancel_ipc_of(t); /* it waits for the reply */
+    tag = recv_ms(t, 1000, 0);
+    CHECK(is_page_fault(tag), "after its page-fault IPC was cancelled in the receive phase the thread did not fault "
+          "again (tag %#lx, ErrorCode %lu)", tag.raw, L4_IpcFailed(tag) ? L4_ErrorCode() : 0);
+    CHECK(mr(1) == w + 0x18 && mr(2) == (L4_Word_t)pf_load_at, "second fault at %#lx IP %#lx, expected %#lx IP %#lx",
+          mr(1), mr(2), w + 0x18, (L4_Word_t)pf_load_at);
+    cancel_ipc_of(t);
+    CHECK(wait_state(t, 4, 1000) != 0, "the thread did not send its third page-fault IPC");
+    cancel_ipc_of(t); /* it waits to send: this main thread does not receive */
+    tag = recv_ms(t, 1000, 0);
+    CHECK(is_page_fault(tag) && mr(1) == w + 0x18 && mr(2) == (L4_Word_t)pf_load_at,
+          "after its page-fault IPC was cancelled in the send phase the thread did not fault again (tag %#lx, MR1 "
+          "%#lx, MR2 %#lx)", tag.raw, mr(1), mr(2));
+    CHECK(L4_IpcSucceeded(map_reply(t, (L4_Word_t)alias_source, w)), "mapping reply failed");
+    tag = recv_ms(t, 1000, 0);
+    CHECK(is_label(tag, LABEL_REPORT), "the thread did not go on after the mapping reply (tag %#lx)", tag.raw);
+    CHECK(mr(1) == alias_source[3], "the restarted load read %#lx, expected %#lx", mr(1), alias_source[3]);
+    CHECK(mr(2) == 1, "the thread's message registers changed across its cancelled page faults");
+}
+
 static void kernel_address_fault(void)
 {
     L4_ThreadId_t t = spawn(loader, 0xffff800000100000UL, -1, main_tid);
@@ -262,5 +322,7 @@ static const struct systest fault_tests[] = {
     {"PF0008", "a thread whose pager does not exist stops at its page fault", missing_pager_halts},
     {"PF0009", "a user read of kernel memory is a page fault sent to the pager", kernel_address_fault},
     {"PF0010", "a write to the own read-only text is a w page fault", write_to_text_fault},
+    {"PF0011", "a page-fault IPC cancelled by ExchangeRegisters (reply wait or send) makes the thread fault again "
+     "at the same instruction, its MRs unchanged", cancelled_fault_refaults},
 };
 SYSTEST_GROUP(fault) = {"fault", fault_tests, SYSTEST_COUNT(fault_tests)};

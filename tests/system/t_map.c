@@ -169,12 +169,50 @@ static void map_item_words(void)
     CHECK((mrx.mr2 & ~0xfUL) == (f.raw & ~0xfUL), "MR2 %#lx, expected the sent fpage %#lx", mrx.mr2, f.raw);
 }
 
+/* Sends a map (grant: 1) item of source_pages[0] to a fresh receiver whose receive window
+ * is nil (it accepts untyped words only). Returns 1 with the sender's and the receiver's
+ * ErrorCode (0 for an IPC that succeeded), 0 when the receiver did not report. */
+static int send_to_nil_window(L4_Word_t send_base, int grant, L4_Word_t *send_error, L4_Word_t *receive_error)
+{
+    mrx.acceptor = L4_UntypedWordsAcceptor.raw;
+    mrx.done = 0;
+    L4_ThreadId_t t = spawn(map_receiver, 0, -1, main_tid);
+    if (L4_IsNilThread(t))
+        return 0;
+    int reported = 0;
+    if (!wait_state(t, 2, 1000)) {
+        fail("map receiver never waited");
+    } else {
+        L4_Msg_t msg;
+        L4_MsgClear(&msg);
+        L4_Fpage_t page = with_rights(L4_FpageLog2((L4_Word_t)source_pages[0], 12), 7);
+        if (grant)
+            L4_MsgAppendGrantItem(&msg, L4_GrantItem(page, send_base));
+        else
+            L4_MsgAppendMapItem(&msg, L4_MapItem(page, send_base));
+        L4_Set_MsgLabel(&msg, LABEL_PING);
+        L4_MsgLoad(&msg);
+        set_error_code(0);
+        L4_MsgTag_t tag = send_ms(t, 1000);
+        *send_error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+        tag = recv_ms(t, 1000, 0);
+        if (!is_label(tag, LABEL_REPORT))
+            fail("no report from the receiver (tag %#lx)", tag.raw);
+        else
+            reported = 1;
+        *receive_error = mrx.error;
+    }
+    kill_thread(t);
+    return reported;
+}
+
 static void no_window_no_mapping(void)
 {
     fill_sources();
     L4_Word_t w = WINDOW(12);
-    CHECK(send_item(L4_UntypedWordsAcceptor, with_rights(L4_FpageLog2((L4_Word_t)source_pages[0], 12), 7), w, 0),
-          "no transfer");
+    L4_Word_t send_error = 0, receive_error = 0;
+    if (!send_to_nil_window(w, 0, &send_error, &receive_error))
+        return;
     L4_Word_t label = 0, address = 0;
     enum probe_result r = probe(w, 0, 0, 0, &label, &address);
     CHECK(r == PROBE_FAULT, "reading where a receiver without a window would have got the page gave %s",
@@ -380,6 +418,27 @@ static void grant_moves_page(void)
     CHECK(mr(1) == (L4_Word_t)&grant_page[3], "fault at %#lx, expected %#lx", mr(1), (L4_Word_t)&grant_page[3]);
 }
 
+/* X.2: a nil receive window accepts no map or grant items; a message with one overflows
+ * (as l4test's "phony receive" of sigma0 expects), for the sender and the receiver. */
+static void nil_window_overflows(void)
+{
+    fill_sources();
+    for (int grant = 0; grant < 2; ++grant) {
+        L4_Word_t send_error = ~0UL, receive_error = ~0UL;
+        if (!send_to_nil_window(WINDOW(12), grant, &send_error, &receive_error))
+            return;
+        CHECK(send_error == IPC_ERR(TERN_IPC_ERROR_MESSAGE_OVERFLOW, SEND_PHASE),
+              "a %s item to a nil receive window: sender ErrorCode %#lx, expected message overflow in the send phase "
+              "(%#lx)", grant ? "grant" : "map", send_error, IPC_ERR(TERN_IPC_ERROR_MESSAGE_OVERFLOW, SEND_PHASE));
+        CHECK(receive_error == IPC_ERR(TERN_IPC_ERROR_MESSAGE_OVERFLOW, RECV_PHASE),
+              "a %s item to a nil receive window: receiver ErrorCode %#lx, expected message overflow in the receive "
+              "phase (%#lx)", grant ? "grant" : "map", receive_error,
+              IPC_ERR(TERN_IPC_ERROR_MESSAGE_OVERFLOW, RECV_PHASE));
+    }
+    /* The grant did not take the page from the sender. */
+    CHECK(source_pages[0][5] == (0x5a00000000000000UL | 5), "the sender's page changed (%#lx)", source_pages[0][5]);
+}
+
 static const struct systest map_tests[] = {
     {"MAP0001", "a map item puts the sender's page at the receiver's window", map_to_window},
     {"MAP0002", "the receiver gets the map item itself as two typed words (t = 2)", map_item_words},
@@ -396,5 +455,7 @@ static const struct systest map_tests[] = {
     {"MAP0012", "a map item aimed at the receiver's KIP area leaves the KIP in place", map_into_kip_area_refused},
     {"MAP0013", "the sender's UTCB page cannot be mapped to others", utcb_not_mappable},
     {"MAP0014", "a grant item between spaces moves the page (granter faults on it afterwards)", grant_moves_page},
+    {"MAP0015", "a map or grant item to a receiver with a nil receive window is message overflow for both",
+     nil_window_overflows},
 };
 SYSTEST_GROUP(map) = {"map", map_tests, SYSTEST_COUNT(map_tests)};

@@ -35,6 +35,7 @@ static struct {
     volatile L4_Word_t delay_ms;  /* sleep before receiving (sender queues first) */
     volatile L4_Word_t xfer;      /* XferTimeouts to set, 0: leave */
     volatile L4_Word_t from;      /* whom to receive from (0: the main thread) */
+    L4_MsgBuffer_t *volatile buffer; /* accept strings into these buffer strings instead */
     volatile L4_Word_t tag, error, mr[6];
 } rx;
 
@@ -57,6 +58,8 @@ static void string_receiver(L4_Word_t arg)
         L4_MsgBufferAppendSimpleRcvString(&buffer, L4_StringItem(4096, target[2]));
     if (rx.no_strings)
         L4_Accept(L4_UntypedWordsAcceptor);
+    else if (rx.buffer != 0)
+        L4_AcceptStrings(L4_StringItemsAcceptor, rx.buffer);
     else
         L4_AcceptStrings(L4_AddAcceptor(L4_StringItemsAcceptor, L4_MapGrantItems(L4_FpageLog2(WINDOW(40), 24))), &buffer);
     if (rx.xfer != 0)
@@ -79,6 +82,7 @@ static void reset_rx(void)
     rx.size = sizeof target[0];
     rx.address = (L4_Word_t)target[0];
     rx.delay_ms = rx.xfer = rx.from = 0;
+    rx.buffer = 0;
     rx.tag = rx.error = 0;
     for (unsigned i = 0; i < 4; ++i)
         for (unsigned j = 0; j < 4096; ++j)
@@ -540,6 +544,86 @@ static void cancel_mid_copy(void)
           sender_state);
 }
 
+/* Both sides of a message cut by message overflow: ErrorCode with the offset X.2 defines,
+ * the bytes transferred before the error, counted over all the message's strings. */
+static void check_cut(L4_MsgTag_t sent, L4_Word_t offset)
+{
+    L4_Word_t send_error = L4_ErrorCode();
+    L4_Word_t send_expected = IPC_ERR(TERN_IPC_ERROR_MESSAGE_OVERFLOW, SEND_PHASE) | offset << 4;
+    L4_Word_t receive_expected = IPC_ERR(TERN_IPC_ERROR_MESSAGE_OVERFLOW, RECV_PHASE) | offset << 4;
+    CHECK(L4_IpcFailed(sent) && send_error == send_expected,
+          "sender tag %#lx ErrorCode %#lx, expected message overflow in the send phase after %#lx bytes (%#lx)",
+          sent.raw, send_error, offset, send_expected);
+    CHECK(L4_IpcFailed((L4_MsgTag_t){.raw = rx.tag}) && rx.error == receive_expected,
+          "receiver tag %#lx ErrorCode %#lx, expected message overflow in the receive phase after %#lx bytes (%#lx)",
+          rx.tag, rx.error, offset, receive_expected);
+    CHECK(same(target[0], source[0], offset), "the buffers do not hold the %#lx bytes transferred", offset);
+    CHECK(target[0][offset] == 0, "a byte beyond the cut (%#lx) was written", offset);
+}
+
+/* l4test's "Missing receive buffer": two strings of 128 bytes, one buffer string of 256
+ * (without a next one): the first string arrives, the second has no buffer. */
+static void missing_buffer_offset(void)
+{
+    reset_rx();
+    fill(source[0], 256, 20);
+    static L4_MsgBuffer_t buffer;
+    L4_MsgBufferClear(&buffer);
+    L4_MsgBufferAppendSimpleRcvString(&buffer, L4_StringItem(256, target[0]));
+    rx.buffer = &buffer;
+    L4_Msg_t msg;
+    L4_MsgClear(&msg);
+    L4_MsgAppendSimpleStringItem(&msg, L4_StringItem(128, source[0]));
+    L4_MsgAppendSimpleStringItem(&msg, L4_StringItem(128, source[0] + 128));
+    L4_MsgTag_t sent = exchange(&msg, sigma0_tid, 0);
+    check_cut(sent, 128);
+}
+
+/* l4test's "Complex cut message": the sender's strings are 3 x 32 and 2 x 64 + 2 x 16 bytes
+ * (96 and 160), the receiver's buffer strings 4 x 16 + 32 and 3 x 32 + 60 bytes (96 and
+ * 156): the first string fills the first buffer, the second overflows the second after
+ * 156 of its bytes, 252 in all. */
+static void complex_cut_offset(void)
+{
+    reset_rx();
+    fill(source[0], 256, 21);
+    unsigned char *t = target[0], *f = source[0];
+    static L4_Word_t room[4][16];
+    L4_StringItem_t *b1 = (L4_StringItem_t *)room[0], *b2 = (L4_StringItem_t *)room[1];
+    *b1 = L4_StringItem(16, t);
+    L4_AddSubstringAddressTo(b1, t + 16);
+    L4_AddSubstringAddressTo(b1, t + 32);
+    L4_AddSubstringAddressTo(b1, t + 48);
+    L4_StringItem_t unit = L4_StringItem(32, t + 64);
+    L4_AddSubstringTo(b1, &unit);
+    *b2 = L4_StringItem(32, t + 96);
+    L4_AddSubstringAddressTo(b2, t + 128);
+    L4_AddSubstringAddressTo(b2, t + 160);
+    unit = L4_StringItem(60, t + 192);
+    L4_AddSubstringTo(b2, &unit);
+    static L4_MsgBuffer_t buffer;
+    L4_MsgBufferClear(&buffer);
+    L4_MsgBufferAppendRcvString(&buffer, b1);
+    L4_MsgBufferAppendRcvString(&buffer, b2);
+    rx.buffer = &buffer;
+
+    L4_StringItem_t *s1 = (L4_StringItem_t *)room[2], *s2 = (L4_StringItem_t *)room[3];
+    *s1 = L4_StringItem(32, f);
+    L4_AddSubstringAddressTo(s1, f + 32);
+    L4_AddSubstringAddressTo(s1, f + 64);
+    *s2 = L4_StringItem(64, f + 96);
+    L4_AddSubstringAddressTo(s2, f + 160);
+    unit = L4_StringItem(16, f + 224);
+    L4_AddSubstringTo(s2, &unit);
+    L4_AddSubstringAddressTo(s2, f + 240);
+    L4_Msg_t msg;
+    L4_MsgClear(&msg);
+    L4_MsgAppendStringItem(&msg, s1);
+    L4_MsgAppendStringItem(&msg, s2);
+    L4_MsgTag_t sent = exchange(&msg, sigma0_tid, 0);
+    check_cut(sent, 252);
+}
+
 static const struct systest string_tests[] = {
     {"STR0001", "a simple string arrives in the receiver's buffer, described by the received item", simple_string},
     {"STR0002", "a string from a sender queued before the receiver came is copied too", sender_first},
@@ -560,5 +644,9 @@ static const struct systest string_tests[] = {
      unmapped_mid_copy},
     {"STR0013", "cancelling the receiver's fault IPC during a copy aborts the sender's IPC (7); Schedule shows the copy " "as receiving and sending",
      cancel_mid_copy},
+    {"STR0015", "a second string without a buffer string fails with message overflow after the first string's "
+     "bytes (l4test's missing receive buffer)", missing_buffer_offset},
+    {"STR0016", "a message cut in its second compound string reports the bytes of both strings transferred (l4test's "
+     "complex cut message)", complex_cut_offset},
 };
 SYSTEST_GROUP(string) = {"string", string_tests, SYSTEST_COUNT(string_tests)};
