@@ -147,6 +147,15 @@ Syscall_error Syscall_handlers::schedule(Thread &caller, Sys_schedule call)
     uint64_t preemption_control = call.preemption_control();
     if (preemption_control != unchanged && (preemption_control >> 24) != 0)
         return Syscall_error::invalid_parameter;
+    // A scheduler outside the privileged tasks cannot lift a thread above its own priority,
+    // nor let it hold off threads above that with a higher sensitive priority: otherwise
+    // any task could place its threads above every server (docs/kernel.md, Scheduling).
+    if (!caller.space()->privileged()) {
+        uint64_t sensitive = (preemption_control >> 16) & 0xff;
+        if ((priority != unchanged && priority > caller.priority()) ||
+            (preemption_control != unchanged && sensitive > caller.priority()))
+            return Syscall_error::invalid_parameter;
+    }
 
     call.set_old_time_control(uint64_t{Timeout::encode_period(dest->time_slice_us())} << 16 |
                               Timeout::encode_period(dest->total_quantum_us()));
