@@ -59,12 +59,12 @@ extern user_rip_not_canonical
 ; equal). iretq to such a rip raises #GP in ring 0 on Intel CPUs and in Bochs (QEMU's TCG
 ; lets it through and faults at the fetch), with the user's GS base already swapped in;
 ; ExchangeRegisters may have stored one. Clobbers rax, which the frame restores.
+; (Canonical exactly when rip + 2^47 is below 2^48, modulo 2^64.)
 %macro jump_if_rip_not_canonical 1
-    mov rax, [rsp + FRAME_RIP]
-    sar rax, 47
-    inc rax
-    cmp rax, 1
-    ja %1
+    mov rax, 0x0000800000000000
+    add rax, [rsp + FRAME_RIP]
+    shr rax, 48
+    jnz %1
 %endmacro
 
 section .text
@@ -96,17 +96,7 @@ interrupt_common:
 global restore_frame
 restore_frame:
     test byte [rsp + FRAME_CS], 3
-    jz .restore
-    jump_if_rip_not_canonical rip_not_canonical
-.restore:
-    pop_general_registers
-    add rsp, FRAME_RIP - FRAME_VECTOR
-    test byte [rsp + FRAME_CS - FRAME_RIP], 3
-    jz .to_kernel
-    swapgs
-.to_kernel:
-    iretq
-
+    jz restore_kernel_frame
 ; The same for a frame known to return to user mode (the IPC hand-off).
 global restore_user_frame
 restore_user_frame:
@@ -114,6 +104,11 @@ restore_user_frame:
     pop_general_registers
     add rsp, FRAME_RIP - FRAME_VECTOR
     swapgs
+    iretq
+
+restore_kernel_frame:
+    pop_general_registers
+    add rsp, FRAME_RIP - FRAME_VECTOR
     iretq
 
 ; The thread takes #GP(0) at that rip as exception IPC instead (user_rip_not_canonical);
