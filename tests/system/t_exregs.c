@@ -406,6 +406,32 @@ static void read_self(void)
     CHECK(o.sp <= here + 4096 && o.sp + 4096 >= here, "own SP %#lx far from the stack in use (%#lx)", o.sp, here);
 }
 
+/* An IP or SP in the kernel half is canonical: the thread gets there and its access faults
+ * as a user page fault at that address, sent to its pager (here the main thread). */
+static void kernel_half_ip_sp(void)
+{
+    static const struct {
+        L4_Word_t control, sp, ip, address;
+        const char *what;
+    } cases[] = {
+        {0x10 | 0x02 | 0x80, 0, 0xffff800000001000UL, 0xffff800000001000UL, "IP"},
+        {0x08 | 0x02 | 0x80, 0xffff800000002000UL, 0, 0xffff800000001ff8UL, "SP"},
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        L4_ThreadId_t t = start_handled_receiver();
+        CHECK(!L4_IsNilThread(t), "no thread");
+        struct exregs_out o = exregs(t, cases[i].control, cases[i].sp, cases[i].ip, 0, 0, main_tid);
+        CHECK(!L4_IsNilThread(o.result), "setting a kernel-half %s failed with ErrorCode %lu", cases[i].what,
+              o.error);
+        L4_MsgTag_t tag = recv_ms(t, 1000, 0);
+        CHECK(is_page_fault(tag), "kernel-half %s: no page fault at the pager (tag %#lx)", cases[i].what, tag.raw);
+        L4_Word_t address = mr(1);
+        CHECK(address == cases[i].address || (i == 1 && address == cases[i].sp),
+              "kernel-half %s: fault address %#lx, expected %#lx", cases[i].what, address, cases[i].address);
+        kill_thread(t);
+    }
+}
+
 static const struct systest exregs_tests[] = {
     {"EXR0001", "ExchangeRegisters reads a receiving thread (local id, state 2, IP in the KIP stubs, SP in its stack)",
      read_blocked_thread},
@@ -431,5 +457,7 @@ static const struct systest exregs_tests[] = {
      non_canonical_ip},
     {"EXR0020", "a non-canonical SP set by ExchangeRegisters is stored; the thread's first stack access faults as "
      "exception IPC reporting it", non_canonical_sp},
+    {"EXR0021", "an IP or SP in the kernel half set by ExchangeRegisters faults as a user page fault at that " "address, sent to the pager",
+     kernel_half_ip_sp},
 };
 SYSTEST_GROUP(exregs) = {"exregs", exregs_tests, SYSTEST_COUNT(exregs_tests)};
