@@ -147,6 +147,15 @@ Syscall_error Syscall_handlers::schedule(Thread &caller, Sys_schedule call)
     uint64_t preemption_control = call.preemption_control();
     if (preemption_control != unchanged && (preemption_control >> 24) != 0)
         return Syscall_error::invalid_parameter;
+    // A scheduler outside the privileged tasks cannot lift a thread above its own priority,
+    // nor let it hold off threads above that with a higher sensitive priority: otherwise
+    // any task could place its threads above every server (docs/kernel.md, Scheduling).
+    if (!caller.space()->privileged()) {
+        uint64_t sensitive = (preemption_control >> 16) & 0xff;
+        if ((priority != unchanged && priority > caller.priority()) ||
+            (preemption_control != unchanged && sensitive > caller.priority()))
+            return Syscall_error::invalid_parameter;
+    }
 
     call.set_old_time_control(uint64_t{Timeout::encode_period(dest->time_slice_us())} << 16 |
                               Timeout::encode_period(dest->total_quantum_us()));
@@ -210,7 +219,8 @@ Syscall_error Syscall_handlers::exchange_registers(Thread &caller, Sys_exchange_
     namespace State = Abi::Exregs_state;
     // Outputs share registers with inputs: read every input before writing any output.
     Thread_id dest_id(call.dest());
-    uint64_t control = call.control();
+    // X.2 defines the control bits up to d (9); the kernel ignores any above them.
+    uint64_t control = call.control() & Control::fields;
     uint64_t sp = call.sp();
     uint64_t ip = call.ip();
     uint64_t flags = call.flags();
@@ -218,11 +228,11 @@ Syscall_error Syscall_handlers::exchange_registers(Thread &caller, Sys_exchange_
     Thread_id pager(call.pager());
 
     Thread *dest = Thread::lookup(dest_id, &caller);
+    // X.2 gives ExchangeRegisters one error, invalid thread. Any IP and SP are stored: the
+    // thread faults when it uses them, in user mode (a non-canonical IP: see entry.asm's
+    // return to user mode; an SP outside the user half faults on its first stack access).
     if (dest == nullptr || dest->space() != caller.space() || !dest->is_active())
         return Syscall_error::invalid_thread;
-    if ((control & ~Control::fields) != 0 || (Control::set_sp.is_set(control) && !User_mode::is_user_address(sp)) ||
-        (Control::set_ip.is_set(control) && !User_mode::is_user_address(ip)))
-        return Syscall_error::invalid_parameter;
 
     Exception_frame &frame = dest->frame();
     call.set_old_control(State::halted.make(dest->halted()) |

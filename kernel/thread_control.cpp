@@ -79,6 +79,10 @@ Syscall_error Thread_control::decode(Thread &caller, Sys_thread_control call, Th
     Thread *space_owner = space_specifier == dest ? existing : Thread::lookup(space_specifier, &caller);
     if (space_specifier != dest && space_owner == nullptr)
         return Syscall_error::invalid_space;
+    // X.2: a thread being made needs a scheduler (nilthread is invalid there); an existing
+    // one keeps its own when given none.
+    if (existing == nullptr && scheduler.is_nil())
+        return Syscall_error::invalid_scheduler;
     if (!scheduler.is_nil() && Thread::lookup(scheduler, &caller) == nullptr)
         return Syscall_error::invalid_scheduler;
     if (space_owner != nullptr && space_owner->is_interrupt_thread())
@@ -137,10 +141,10 @@ Syscall_error Thread_control::invoke(Thread &caller) const
         return Syscall_error::none;
     case Kind::configure: break;
     }
-    return invoke_configure(caller);
+    return invoke_configure();
 }
 
-Syscall_error Thread_control::invoke_configure(Thread &caller) const
+Syscall_error Thread_control::invoke_configure() const
 {
     // Memory first: a new space, the UTCB's page, the thread. The UTCB page a failure leaves
     // behind belongs to the space's UTCB area, where a later thread uses it.
@@ -157,7 +161,7 @@ Syscall_error Thread_control::invoke_configure(Thread &caller) const
     Thread *thread = thread_;
     if (thread == nullptr) {
         bool out_of_memory = false;
-        thread = Thread::create(dest_, space, scheduler_.is_nil() ? caller.id() : scheduler_, out_of_memory);
+        thread = Thread::create(dest_, space, scheduler_, out_of_memory);
         if (thread == nullptr) {
             if (new_space)
                 space->destroy();

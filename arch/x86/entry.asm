@@ -11,6 +11,7 @@ default rel
 extern interrupt_dispatch
 extern syscall_dispatch
 extern ipc_direct_path
+extern user_rip_not_canonical
 
 
 ; Vectors for which the CPU pushes an error code.
@@ -54,6 +55,18 @@ extern ipc_direct_path
     pop rax
 %endmacro
 
+; Jumps to %1 if the user rip of the frame at rsp is not canonical (bits 63..47 not all
+; equal). iretq to such a rip raises #GP in ring 0 on Intel CPUs and in Bochs (QEMU's TCG
+; lets it through and faults at the fetch), with the user's GS base already swapped in;
+; ExchangeRegisters may have stored one. Clobbers rax, which the frame restores.
+; (Canonical exactly when rip + 2^47 is below 2^48, modulo 2^64.)
+%macro jump_if_rip_not_canonical 1
+    mov rax, 0x0000800000000000
+    add rax, [rsp + FRAME_RIP]
+    shr rax, 48
+    jnz %1
+%endmacro
+
 section .text
 
 %assign vector 0
@@ -82,21 +95,29 @@ interrupt_common:
 ; rsp points at an Exception_frame: restore it and return to where it came from.
 global restore_frame
 restore_frame:
-    pop_general_registers
-    add rsp, FRAME_RIP - FRAME_VECTOR
-    test byte [rsp + FRAME_CS - FRAME_RIP], 3
-    jz .to_kernel
-    swapgs
-.to_kernel:
-    iretq
-
+    test byte [rsp + FRAME_CS], 3
+    jz restore_kernel_frame
 ; The same for a frame known to return to user mode (the IPC hand-off).
 global restore_user_frame
 restore_user_frame:
+    jump_if_rip_not_canonical rip_not_canonical
     pop_general_registers
     add rsp, FRAME_RIP - FRAME_VECTOR
     swapgs
     iretq
+
+restore_kernel_frame:
+    pop_general_registers
+    add rsp, FRAME_RIP - FRAME_VECTOR
+    iretq
+
+; The thread takes #GP(0) at that rip as exception IPC instead (user_rip_not_canonical);
+; then its frame, perhaps with a rip from the handler's reply, is checked again. rsp is the
+; frame, 16-byte aligned, as for interrupt_dispatch.
+rip_not_canonical:
+    mov rdi, rsp
+    call user_rip_not_canonical
+    jmp restore_frame
 
 ; SYSCALL: rcx = user rip, r11 = user rflags, interrupts off (FMASK), rsp still the user's.
 ; Builds the same Exception_frame as an interrupt from user mode would, so that every

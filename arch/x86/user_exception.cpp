@@ -11,6 +11,7 @@
 #include "fault_ipc.hpp"
 #include "fpu.hpp"
 #include "memory_layout.hpp"
+#include "scheduler.hpp"
 #include "space.hpp"
 #include "thread.hpp"
 #include "user_mode.hpp"
@@ -60,6 +61,19 @@ void User_exception::preemption_fault(Thread &thread)
     frame.vector = Vectors::preemption_fault;
     frame.error_code = 0;
     exception_ipc(thread, frame);
+}
+
+void User_exception::non_canonical_rip(Thread &thread, Exception_frame &frame)
+{
+    frame.vector = Vectors::general_protection;
+    frame.error_code = 0;
+    exception_ipc(thread, frame);
+}
+
+// entry.asm's return to user mode, for a frame whose rip is not canonical.
+extern "C" void user_rip_not_canonical(Exception_frame *frame)
+{
+    User_exception::non_canonical_rip(*Scheduler::current(), *frame);
 }
 
 namespace {

@@ -24,11 +24,11 @@ public:
 private:
     enum class Kind { associate_interrupt, destroy, configure };
 
-    Syscall_error invoke_configure(Thread &caller) const;
+    Syscall_error invoke_configure() const;
 
     Kind kind_ = Kind::configure;
     Thread_id dest_;
-    Thread_id scheduler_;        // nil: unchanged (a new thread gets the caller)
+    Thread_id scheduler_;        // nil: unchanged (never nil for a new thread)
     Thread_id pager_;            // nil: unchanged; for an interrupt: its handler
     Thread *thread_ = nullptr;   // the existing thread, or nullptr: a new one is made
     Space *space_ = nullptr;     // its space after the call; nullptr: a new space

@@ -749,7 +749,7 @@ static void fuzz_trades_test(void)
 /* The privileged side: the root task calls ThreadControl on interrupt thread ids with
  * random space specifiers, schedulers, handlers (itself, a thread of its space, a task,
  * threads that no longer or never existed, other interrupt threads, local ids, junk) and
- * UTCB locations, interleaved with receiving, answering or ignoring interrupts of the
+ * UTCB locations, and ThreadControl making user threads with and without a scheduler, interleaved with receiving, answering or ignoring interrupts of the
  * running PIT, Schedule, ExchangeRegisters and ThreadSwitch on interrupt threads, and the
  * deletion of handlers. The kernel's answers are checked against the rules of
  * docs/kernel.md ("Interrupts"), and what arrives against who is the handler of what. */
@@ -909,10 +909,44 @@ static void fuzz_thread_control(L4_ThreadId_t dest, L4_ThreadId_t space, L4_Thre
     }
 }
 
+/* One ThreadControl making a user thread in this space, checked: X.2 wants a scheduler
+ * that exists (nilthread, or a thread that never or no longer existed: invalid scheduler,
+ * 4). A thread it made is deleted again. */
+#define FUZZ_NEW_THREAD L4_GlobalId(3996, 1)
+static void fuzz_create_thread(L4_Word_t r)
+{
+    L4_ThreadId_t dest = FUZZ_NEW_THREAD, scheduler = L4_nilthread;
+    switch (r % 7) {
+    case 0: scheduler = main_tid; break;
+    case 1: scheduler = fz.local; break;
+    case 2: scheduler = fz.child; break;
+    case 3: scheduler = L4_MyLocalId(); break;
+    case 4: scheduler = fz.dead_local; break;
+    case 5: scheduler = L4_GlobalId(3999, 1); break;
+    default: break;
+    }
+    L4_Word_t time_control;
+    if (L4_Schedule(dest, ~0UL, ~0UL, ~0UL, ~0UL, &time_control) != 0)
+        return; /* the number is someone's (new_tid came round to it): not this model's */
+    L4_Word_t expect = live_handler(scheduler) != 0 ? 0 : 4;
+    set_error_code(99);
+    L4_Word_t result = L4_ThreadControl(dest, main_tid, scheduler, L4_nilthread, (void *)-1);
+    L4_Word_t error = L4_ErrorCode();
+    if (expect == 0 ? result != 1 : result != 0 || error != expect)
+        mismatch("ThreadControl(%#lx, %#lx, %#lx, nilthread, -1) gave %lu, ErrorCode %lu; expected %s %lu", dest.raw,
+                 main_tid.raw, scheduler.raw, result, error, expect == 0 ? "success" : "error", expect);
+    if (result == 1)
+        (void)L4_ThreadControl(dest, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1);
+}
+
 static void random_thread_control(void)
 {
     L4_ThreadId_t dest = random_line_id(&fz.state);
     L4_Word_t r = step(&fz.state);
+    if ((r >> 24) % 10 == 0) {
+        fuzz_create_thread(r >> 32);
+        return;
+    }
     L4_ThreadId_t space = dest, scheduler = L4_nilthread;
     L4_Word_t utcb = ~0UL;
     switch (r % 20) {
@@ -1122,7 +1156,7 @@ static const struct systest fuzz_tests[] = {
      fuzz_calls_test},
     {"FUZZ0002", "two hostile tasks trading 20000 rounds of random map, grant and string items of memory and I/O " "ports, unmaps, touches and port accesses leave the kernel working; the root task's Flush takes " "every port back",
      fuzz_trades_test},
-    {"FUZZ0003", "20000 random privileged ThreadControls on interrupt threads, interleaved with interrupts answered or " "not, handler deletions and calls on interrupt threads, follow the rules and leave interrupts working",
+    {"FUZZ0003", "20000 random privileged ThreadControls on interrupt threads (and some making user threads, which need a " "scheduler), interleaved with interrupts answered or " "not, handler deletions and calls on interrupt threads, follow the rules and leave interrupts working",
      fuzz_interrupts_test},
 };
 SYSTEST_GROUP(fuzz) = {"fuzz", fuzz_tests, SYSTEST_COUNT(fuzz_tests)};

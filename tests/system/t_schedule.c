@@ -788,6 +788,73 @@ static void wakeup_above_sensitive_preempts(void)
     CHECK(high_slept < 25000, "the priority-200 thread's 5 ms sleep took %lu us", high_slept);
 }
 
+/* --- an unprivileged scheduler --- */
+
+enum { SELF_HIGH, SELF_HIGH_ERROR, SELF_SLICE, SELF_OWN, SELF_OWN_ERROR, SELF_LOWER, SELF_LOWER_ERROR, SELF_BACK,
+       SELF_BACK_ERROR, SELF_SENSITIVE, SELF_SENSITIVE_ERROR, SELF_SENSITIVE_LOW, SELF_WORDS };
+#define SLICE_50MS (((L4_Word_t)L4_TimePeriod(50000).raw << 16) | 0xffff)
+
+/* A thread of an unprivileged task that is its own scheduler, at priority 100. */
+static void self_scheduler_child(void)
+{
+    L4_Word_t w[SELF_WORDS], old = 0;
+    set_error_code(0xee);
+    w[SELF_HIGH] = L4_Schedule(L4_Myself(), SLICE_50MS, ~0UL, 254, ~0UL, &old);
+    w[SELF_HIGH_ERROR] = L4_ErrorCode();
+    (void)L4_Schedule(L4_Myself(), ~0UL, ~0UL, ~0UL, ~0UL, &old);
+    w[SELF_SLICE] = old >> 16;
+    set_error_code(0xee);
+    w[SELF_OWN] = L4_Schedule(L4_Myself(), ~0UL, ~0UL, 100, ~0UL, &old);
+    w[SELF_OWN_ERROR] = L4_ErrorCode();
+    set_error_code(0xee);
+    w[SELF_LOWER] = L4_Schedule(L4_Myself(), ~0UL, ~0UL, 50, ~0UL, &old);
+    w[SELF_LOWER_ERROR] = L4_ErrorCode();
+    set_error_code(0xee);
+    w[SELF_BACK] = L4_Schedule(L4_Myself(), ~0UL, ~0UL, 100, ~0UL, &old);
+    w[SELF_BACK_ERROR] = L4_ErrorCode();
+    set_error_code(0xee);
+    w[SELF_SENSITIVE] = L4_Schedule(L4_Myself(), ~0UL, ~0UL, ~0UL, 200UL << 16 | 1000, &old);
+    w[SELF_SENSITIVE_ERROR] = L4_ErrorCode();
+    w[SELF_SENSITIVE_LOW] = L4_Schedule(L4_Myself(), ~0UL, ~0UL, ~0UL, 40UL << 16 | 1000, &old);
+    load_words(LABEL_REPORT, SELF_WORDS, w);
+    send_ms(main_tid, 2000);
+    park();
+}
+
+static void unprivileged_priority_ceiling(void)
+{
+    L4_ThreadId_t child = spawn_child(self_scheduler_child, 0);
+    CHECK(!L4_IsNilThread(child), "no child task");
+    /* The child (priority 100) has not run yet: the root task runs at 255. */
+    CHECK(L4_ThreadControl(child, child, child, L4_nilthread, (void *)-1) == 1,
+          "making the child its own scheduler failed: ErrorCode %lu", L4_ErrorCode());
+    L4_MsgTag_t tag = serve_child(child, 3000, 0);
+    CHECK(is_label(tag, LABEL_REPORT) && L4_UntypedWords(tag) == SELF_WORDS, "the child did not report (tag %#lx)",
+          tag.raw);
+    L4_Word_t w[SELF_WORDS];
+    for (int i = 0; i < SELF_WORDS; ++i)
+        w[i] = mr(i + 1);
+    CHECK(w[SELF_HIGH] == 0 && w[SELF_HIGH_ERROR] == L4_ERROR_INVALID_PARAM,
+          "priority 254 above its own 100: result %lu, ErrorCode %lu; expected 0 and 5", w[SELF_HIGH],
+          w[SELF_HIGH_ERROR]);
+    CHECK(w[SELF_SLICE] == L4_TimePeriod(10000).raw,
+          "the refused call changed the time slice to %#lx (expected 10 ms, %#x)", w[SELF_SLICE],
+          L4_TimePeriod(10000).raw);
+    CHECK(w[SELF_OWN] == L4_SCHEDRESULT_RUNNING, "its own priority 100: result %lu, ErrorCode %lu", w[SELF_OWN],
+          w[SELF_OWN_ERROR]);
+    CHECK(w[SELF_LOWER] == L4_SCHEDRESULT_RUNNING, "priority 50: result %lu, ErrorCode %lu", w[SELF_LOWER],
+          w[SELF_LOWER_ERROR]);
+    CHECK(w[SELF_BACK] == 0 && w[SELF_BACK_ERROR] == L4_ERROR_INVALID_PARAM,
+          "back to 100 from 50: result %lu, ErrorCode %lu; expected 0 and 5", w[SELF_BACK], w[SELF_BACK_ERROR]);
+    CHECK(w[SELF_SENSITIVE] == 0 && w[SELF_SENSITIVE_ERROR] == L4_ERROR_INVALID_PARAM,
+          "sensitive priority 200 above its own 50: result %lu, ErrorCode %lu; expected 0 and 5", w[SELF_SENSITIVE],
+          w[SELF_SENSITIVE_ERROR]);
+    CHECK(w[SELF_SENSITIVE_LOW] == L4_SCHEDRESULT_RUNNING, "sensitive priority 40: result %lu", w[SELF_SENSITIVE_LOW]);
+    /* The root task is privileged: any priority. */
+    CHECK(schedule(child, ~0UL, ~0UL, 254, 0) != 0, "the root task could not set priority 254: ErrorCode %lu",
+          L4_ErrorCode());
+}
+
 static const struct systest schedule_tests[] = {
     {"SCH0001", "Schedule of a ready thread and of oneself returns running (3)", result_running},
     {"SCH0002", "Schedule with priority 256 fails with invalid parameter (5)", priority_too_high},
@@ -830,5 +897,7 @@ static const struct systest schedule_tests[] = {
     {"SCH0033", "a wakeup above the sensitive priority preempts at once", wakeup_above_sensitive_preempts},
     {"SCH0034", "a reply that grants no quantum gets the next preemption message at once, the thread does " "not run",
      reply_without_quantum},
+    {"SCH0035", "an unprivileged scheduler cannot set a priority or sensitive priority above its own (invalid " "parameter, 5, changing nothing); the root task can",
+     unprivileged_priority_ceiling},
 };
 SYSTEST_GROUP(schedule) = {"schedule", schedule_tests, SYSTEST_COUNT(schedule_tests)};

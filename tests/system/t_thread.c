@@ -121,6 +121,28 @@ static void bad_scheduler(void)
     CHECK(delete_thread(t) == 0, "the thread was created although the call failed");
 }
 
+/* X.2 lists a nil scheduler on a creating ThreadControl under invalid scheduler (4): no
+ * thread and no space may come of it, in the caller's space or a new one. */
+static void nil_scheduler_creates_nothing(void)
+{
+    L4_ThreadId_t t = new_tid();
+    remember_child(t); /* deleted after the test, should the refused call have created it */
+    EXPECT_ERROR(tc(t, main_tid, L4_nilthread, main_tid, ~0UL), L4_ERROR_INVALID_SCHEDULER,
+                 "new thread in this space, nil scheduler");
+    CHECK(delete_thread(t) == 0, "the thread was created although the call failed");
+    L4_ThreadId_t s = new_tid();
+    remember_child(s);
+    EXPECT_ERROR(tc(s, s, L4_nilthread, L4_nilthread, ~0UL), L4_ERROR_INVALID_SCHEDULER,
+                 "new thread in a new space, nil scheduler");
+    CHECK(delete_thread(s) == 0, "the thread and space were created although the call failed");
+    /* The same calls with a scheduler succeed; an existing thread given nilthread keeps its own. */
+    CHECK(tc(t, main_tid, main_tid, L4_nilthread, ~0UL) == 1, "creating with a scheduler failed: ErrorCode %lu",
+          L4_ErrorCode());
+    CHECK(tc(t, main_tid, L4_nilthread, L4_nilthread, ~0UL) == 1,
+          "modifying an existing thread with a nil scheduler failed: ErrorCode %lu", L4_ErrorCode());
+    CHECK(delete_thread(t) == 1, "deleting the thread failed: ErrorCode %lu", L4_ErrorCode());
+}
+
 static void utcb_outside_area(void)
 {
     L4_ThreadId_t t = new_tid();
@@ -500,6 +522,8 @@ static const struct systest thread_tests[] = {
     {"THR0025", "a thread activated with a pager starts at the IP and SP of its pager's start message",
      pager_start_message},
     {"THR0026", "a deleted running thread stops running", delete_running},
+    {"THR0043", "creating a thread with a nil scheduler fails with invalid scheduler (4) and makes nothing",
+     nil_scheduler_creates_nothing},
     {"THR0042", "a thread activated on a freed UTCB finds none of the words its predecessor left there",
      reused_utcb_starts_clean},
 };

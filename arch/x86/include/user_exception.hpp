@@ -12,6 +12,9 @@
 //                     user-modifiable bits), one of 22 also the FS and GS bases (the
 //                     thread's TLS pointers, e.g. for a personality server's arch_prctl).
 // Preemption fault:   an exception message with vector 257 (Vectors::preemption_fault).
+// Non-canonical rip:  no user code runs at one: `iretq` to it would fault in ring 0 (Intel),
+//                     so entry.asm never returns there and the thread takes #GP(0) with
+//                     that rip instead, as the CPU would have raised it in user mode.
 #pragma once
 
 #include "abi.h"
@@ -29,6 +32,9 @@ public:
     static void handle(Thread &thread, Exception_frame &frame);
     // The current thread overran its delayed preemption with the preemption-fault flag set.
     static void preemption_fault(Thread &thread);
+    // The thread would return to user mode at a non-canonical rip (ExchangeRegisters stores
+    // any IP): it takes the #GP(0) the CPU would raise there, as exception IPC.
+    static void non_canonical_rip(Thread &thread, Exception_frame &frame);
 
 private:
     static void page_fault(Thread &thread, Exception_frame &frame, uint64_t address);
