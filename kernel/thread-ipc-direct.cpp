@@ -52,14 +52,13 @@
     if (receiver->state_ != State::waiting_receive || !receiver->resume_at_frame_ || receiver->halted_ ||
         !Scheduler::may_run_now(receiver) || Scheduler::has_timeout(receiver))
         return;
-    // It must accept us; it learns our local id if it waited for a local one (X.2).
+    // It must accept us; it learns our local id if we share its space (X.2).
     Thread_id waits_for = receiver->ipc_.partner;
-    Thread_id seen_as = id_;
-    if (waits_for != id_ && !waits_for.is_any()) {
-        if (receiver->space_ != space_ || !(waits_for.is_any_local() || waits_for.raw() == utcb_address_))
-            return;
-        seen_as = local_id();
-    }
+    bool same_space = receiver->space_ == space_;
+    if (waits_for != id_ && !waits_for.is_any() &&
+        !(same_space && (waits_for.is_any_local() || waits_for.raw() == utcb_address_)))
+        return;
+    Thread_id seen_as = same_space ? local_id() : id_;
 
     // Deliver: the receiver's whole system-call result goes into its frame.
     Sys_ipc result{receiver->frame()};

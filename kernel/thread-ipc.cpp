@@ -88,11 +88,11 @@ static_assert(TERN_UTCB_MR == 0x80 && TERN_UTCB_PAGER == 0x20, "thread.hpp mirro
            (from_specifier.is_local() && sender.space_ == space_ && from_specifier.raw() == sender.utcb_address_);
 }
 
-// The sender as this receiver names it: local if it waited for a local thread (X.2).
-[[gnu::always_inline]] inline Thread_id Thread::sender_id(Thread_id from_specifier, const Thread &sender) const
+// The sender as this receiver names it (X.2's FromSpecifier): its local id if it lives in
+// this space, however the receiver waited for it; else its global id.
+[[gnu::always_inline]] inline Thread_id Thread::sender_id(const Thread &sender) const
 {
-    bool local = (from_specifier.is_any_local() || from_specifier.is_local()) && sender.space_ == space_;
-    return local ? sender.local_id() : sender.id_;
+    return sender.space_ == space_ && sender.utcb_ != nullptr ? sender.local_id() : sender.id_;
 }
 
 void Thread::enqueue_sender(Thread &sender, bool first)
@@ -260,7 +260,7 @@ void Thread::wake(uint64_t error, bool queue)
 
 void Thread::finish_receive(const Thread &sender, uint64_t error, bool queue)
 {
-    ipc_.from = sender_id(ipc_.partner, sender);
+    ipc_.from = sender_id(sender);
     wake(error, queue);
 }
 
@@ -405,7 +405,7 @@ void Thread::receive_until(Thread_id from_specifier, uint64_t deadline_us, const
 {
     for (;;) {
         if (Thread *sender = take_sender(from_specifier)) {
-            take_message(*sender, from_specifier);
+            take_message(*sender);
             // Halted during a string copy (ExchangeRegisters), it ran only to finish the
             // copy and release the sender; now it stops.
             if (halted_) {
@@ -442,7 +442,7 @@ void Thread::receive_until(Thread_id from_specifier, uint64_t deadline_us, const
 
 // Takes the message of a sender that was queued for us. The sender is locked to us while
 // its string items are copied (the copy may wait for page faults).
-void Thread::take_message(Thread &sender, Thread_id from_specifier)
+void Thread::take_message(Thread &sender)
 {
     Scheduler::remove_timeout(&sender);
     // A caller this thread just replied to runs before any wait of the copy below.
@@ -476,7 +476,7 @@ void Thread::take_message(Thread &sender, Thread_id from_specifier)
         fail(Ipc_phase::receive, code);
         return;
     }
-    ipc_.from = sender_id(from_specifier, sender);
+    ipc_.from = sender_id(sender);
     ipc_.error = no_error;
     if (sender.ipc_.call_pending) {
         // The caller's receive phase starts now, atomically with its send; with a zero

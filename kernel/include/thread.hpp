@@ -185,10 +185,10 @@ private:
 
     // IPC helpers
     bool matches(Thread_id from_specifier, const Thread &sender) const;
-    Thread_id sender_id(Thread_id from_specifier, const Thread &sender) const;
+    Thread_id sender_id(const Thread &sender) const;
     Thread *take_sender(Thread_id from_specifier);
     void enqueue_sender(Thread &sender, bool first = false);
-    void take_message(Thread &sender, Thread_id from_specifier);
+    void take_message(Thread &sender);
     void dequeue_sender(Thread &sender);
     static uint64_t transfer(Thread &sender, Thread &receiver);
     [[gnu::noinline]] static uint64_t transfer_items(Thread &sender, Thread &receiver, Message_tag tag);

@@ -144,6 +144,13 @@ L4_ThreadId_t new_tid(void)
 
 L4_Word_t utcb_of_slot(L4_Word_t slot) { return UTCB_AREA + slot * UTCB_SIZE; }
 
+/* ExchangeRegisters answers for threads of the own space only: a nil local id means another space. */
+L4_ThreadId_t seen_as(L4_ThreadId_t tid)
+{
+    L4_ThreadId_t local = L4_LocalIdOf(tid);
+    return L4_IsNilThread(local) ? tid : local;
+}
+
 /* The x86-64 ABI expects rsp + 8 to be 16-byte aligned at a function's first instruction. */
 L4_Word_t stack_top_of_slot(L4_Word_t slot) { return (L4_Word_t)&stacks[slot][STACK_BYTES] - 8; }
 

@@ -160,6 +160,9 @@ int is_exception(L4_MsgTag_t tag);
 
 /* --- threads in the root task's space (framework.c) --- */
 L4_ThreadId_t new_tid(void);           /* a fresh thread number, version 1 */
+/* How a receiver in the root task's space names the sender tid (X.2's FromSpecifier): by its
+ * local id if tid lives in that space, else by tid itself. */
+L4_ThreadId_t seen_as(L4_ThreadId_t tid);
 /* Creates, activates and starts a thread running fn(arg) at priority prio (or the default
  * 100 when prio < 0) with the given pager. Records a failure and returns nilthread if
  * that does not work. */

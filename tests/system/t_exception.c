@@ -133,7 +133,7 @@ static void ud2_message(void)
     if (!exc_receive(t, &m))
         return;
     L4_MsgTag_t tag = {.raw = m.tag};
-    CHECK(m.from == t.raw, "exception message from %#lx, expected %#lx", m.from, t.raw);
+    CHECK(m.from == seen_as(t).raw, "exception message from %#lx, expected %#lx", m.from, seen_as(t).raw);
     CHECK(L4_UntypedWords(tag) == EXC_WORDS && L4_TypedWords(tag) == 0, "tag %#lx, expected u = 22, t = 0", m.tag);
     CHECK(m.r[X_VECTOR] == 6 && m.r[X_ERROR] == 0, "vector %lu error %#lx, expected 6 and 0", m.r[X_VECTOR],
           m.r[X_ERROR]);

@@ -126,7 +126,7 @@ static void agent_thread(L4_Word_t unused)
 static int agent_index(L4_ThreadId_t tid)
 {
     for (int i = 0; i < MAX_AGENTS; ++i)
-        if (agents[i].tid.raw == tid.raw && tid.raw != 0)
+        if (tid.raw != 0 && (agents[i].tid.raw == tid.raw || seen_as(agents[i].tid).raw == tid.raw))
             return i;
     return -1;
 }

@@ -79,7 +79,7 @@ static void send_all_words(void)
     CHECK((L4_Label(got) & LABEL_MASK) == LABEL_PING, "received label %#lx, expected %#lx", L4_Label(got), LABEL_PING);
     for (int i = 1; i <= 63; ++i)
         CHECK(rx.words[i] == pattern(i), "MR%d is %#lx, expected %#lx", i, rx.words[i], pattern(i));
-    CHECK(rx.from == main_tid.raw, "receiver saw sender %#lx, expected %#lx", rx.from, main_tid.raw);
+    CHECK(rx.from == seen_as(main_tid).raw, "receiver saw sender %#lx, expected %#lx", rx.from, seen_as(main_tid).raw);
 }
 
 static void late_receiver(L4_Word_t arg)
@@ -112,14 +112,18 @@ static void sender(L4_Word_t arg)
     (void)tag;
 }
 
-static void open_wait_global_id(void)
+/* X.2: a sender in the receiver's space is named by its local id, however the receiver
+ * waited (Pistachio's l4test, "From parameter (local)"). */
+static void open_wait_local_id(void)
 {
     L4_ThreadId_t t = spawn_simple(sender, 77);
     CHECK(!L4_IsNilThread(t), "no thread");
+    L4_ThreadId_t local = L4_LocalIdOf(t);
+    CHECK(L4_IsLocalId(local), "no local id for %#lx", t.raw);
     L4_ThreadId_t from = L4_nilthread;
     L4_MsgTag_t tag = L4_Wait_Timeout(ms_time(1000), &from);
     CHECK(L4_IpcSucceeded(tag), "wait failed with ErrorCode %lu", L4_ErrorCode());
-    CHECK(from.raw == t.raw, "sender reported as %#lx, expected global id %#lx", from.raw, t.raw);
+    CHECK(from.raw == local.raw, "sender reported as %#lx, expected its local id %#lx", from.raw, local.raw);
     CHECK(mr(1) == 77, "MR1 %lu, expected 77", mr(1));
 }
 
@@ -160,7 +164,8 @@ static void send_to_local_id(void)
     if (!collect_report(t))
         return;
     CHECK(rx.words[1] == 0xabc, "receiver got %#lx, expected 0xabc", rx.words[1]);
-    CHECK(rx.from == main_tid.raw, "open wait saw sender %#lx, expected the global id %#lx", rx.from, main_tid.raw);
+    CHECK(rx.from == seen_as(main_tid).raw, "open wait saw sender %#lx, expected the local id %#lx", rx.from,
+          seen_as(main_tid).raw);
 }
 
 static void echo_server(L4_Word_t arg)
@@ -184,7 +189,7 @@ static void call_and_reply(void)
     L4_MsgTag_t tag = L4_Call_Timeouts(t, ms_time(1000), ms_time(1000));
     CHECK(L4_IpcSucceeded(tag), "call failed with ErrorCode %lu", L4_ErrorCode());
     CHECK(mr(1) == 42, "reply MR1 %lu, expected 42", mr(1));
-    CHECK(mr(2) == main_tid.raw, "server saw caller %#lx, expected %#lx", mr(2), main_tid.raw);
+    CHECK(mr(2) == seen_as(main_tid).raw, "server saw caller %#lx, expected %#lx", mr(2), seen_as(main_tid).raw);
     CHECK(L4_UntypedWords(tag) == 2, "reply tag %#lx, expected u = 2", tag.raw);
 }
 
@@ -203,7 +208,7 @@ static void reply_wait_server(L4_Word_t arg)
         reply_wait_result = 0x100 + L4_ErrorCode();
         return;
     }
-    reply_wait_result = next.raw == main_tid.raw ? 1 : 2;
+    reply_wait_result = next.raw == seen_as(main_tid).raw ? 1 : 2;
     load_msg(LABEL_PING, 1, mr(1) + 1, 0, 0);
     L4_Reply(next);
 }
@@ -367,9 +372,9 @@ static void senders_fifo(void)
         L4_ThreadId_t from = L4_nilthread;
         L4_MsgTag_t tag = L4_Wait_Timeout(ms_time(0), &from);
         CHECK(L4_IpcSucceeded(tag), "receive %d failed with ErrorCode %lu", i, L4_ErrorCode());
-        CHECK(from.raw == expected[i].raw && mr(1) == (L4_Word_t)i + 1,
+        CHECK(from.raw == seen_as(expected[i]).raw && mr(1) == (L4_Word_t)i + 1,
               "receive %d got %#lx (MR1 %lu), expected %#lx: senders not served in arrival order", i, from.raw, mr(1),
-              expected[i].raw);
+              seen_as(expected[i]).raw);
     }
 }
 
@@ -379,10 +384,11 @@ static void closed_receive_picks(void)
     CHECK(!L4_IsNilThread(a) && !L4_IsNilThread(b), "senders not queued");
     L4_ThreadId_t from = L4_nilthread;
     L4_MsgTag_t tag = recv_ms(b, 0, &from);
-    CHECK(L4_IpcSucceeded(tag) && from.raw == b.raw && mr(1) == 2, "closed receive from the second sender got %#lx "
-          "MR1 %lu (ErrorCode %lu)", from.raw, mr(1), L4_IpcFailed(tag) ? L4_ErrorCode() : 0);
+    CHECK(L4_IpcSucceeded(tag) && from.raw == seen_as(b).raw && mr(1) == 2,
+          "closed receive from the second sender got %#lx MR1 %lu (ErrorCode %lu)", from.raw, mr(1),
+          L4_IpcFailed(tag) ? L4_ErrorCode() : 0);
     tag = L4_Wait_Timeout(ms_time(0), &from);
-    CHECK(L4_IpcSucceeded(tag) && from.raw == a.raw && mr(1) == 1, "next open receive got %#lx MR1 %lu (ErrorCode %lu)",
+    CHECK(L4_IpcSucceeded(tag) && from.raw == seen_as(a).raw && mr(1) == 1, "next open receive got %#lx MR1 %lu (ErrorCode %lu)",
           from.raw, mr(1), L4_IpcFailed(tag) ? L4_ErrorCode() : 0);
 }
 
@@ -512,7 +518,8 @@ static void from_of_closed_global(void)
     L4_ThreadId_t from = L4_nilthread;
     L4_MsgTag_t tag = recv_ms(t, 1000, &from);
     CHECK(L4_IpcSucceeded(tag), "receive failed with ErrorCode %lu", L4_ErrorCode());
-    CHECK(from.raw == t.raw, "closed receive by global id reported %#lx, expected %#lx", from.raw, t.raw);
+    CHECK(from.raw == seen_as(t).raw && L4_IsLocalId(from), "closed receive by global id reported %#lx, expected the "
+          "local id %#lx", from.raw, seen_as(t).raw);
 }
 
 static void sender_to(L4_Word_t target)
@@ -537,8 +544,8 @@ static void wrong_sender_not_accepted(void)
     CHECK(L4_IpcSucceeded(tag), "send from the awaited thread failed with ErrorCode %lu", L4_ErrorCode());
     if (!collect_report(r))
         return;
-    CHECK(rx.words[1] == 3 && rx.from == main_tid.raw, "receiver got MR1 %lu from %#lx, expected 3 from %#lx",
-          rx.words[1], rx.from, main_tid.raw);
+    CHECK(rx.words[1] == 3 && rx.from == seen_as(main_tid).raw, "receiver got MR1 %lu from %#lx, expected 3 from %#lx",
+          rx.words[1], rx.from, seen_as(main_tid).raw);
 }
 
 static void closed_wait_missing_thread(void)
@@ -742,7 +749,7 @@ static const struct systest ipc_tests[] = {
     {"IPC0001", "send to a waiting receiver delivers every untyped word (63)", send_all_words},
     {"IPC0002", "send to a thread not yet receiving blocks until it receives, then delivers",
      send_blocks_until_receiver},
-    {"IPC0003", "open wait reports a same-space sender by its global id", open_wait_global_id},
+    {"IPC0003", "open wait reports a same-space sender by its local id (X.2)", open_wait_local_id},
     {"IPC0004", "anylocalthread receive reports the sender's local id", anylocal_gives_local_id},
     {"IPC0005", "closed receive naming a local id takes that thread's message", closed_receive_local_id},
     {"IPC0006", "send to a local id reaches the thread with that UTCB", send_to_local_id},
@@ -766,7 +773,8 @@ static const struct systest ipc_tests[] = {
     {"IPC0022", "IPC with nil destination and nil source returns at once without error", nil_ipc},
     {"IPC0023", "zero-timeout send to a waiting receiver succeeds", zero_timeout_send_to_waiting},
     {"IPC0024", "zero-timeout receive from an already queued sender succeeds", zero_timeout_receive_queued},
-    {"IPC0025", "closed receive by global id reports that global id", from_of_closed_global},
+    {"IPC0025", "closed receive by global id of a same-space sender reports its local id (X.2)",
+     from_of_closed_global},
     {"IPC0026", "a receiver in a closed wait ignores other senders and takes the awaited one",
      wrong_sender_not_accepted},
     {"IPC0027", "a thread's closed wait for a nonexistent thread ends at once with no partner (5)",

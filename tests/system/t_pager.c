@@ -307,7 +307,7 @@ static int await_report(L4_ThreadId_t who, L4_Word_t ms, L4_Word_t *w, const cha
         fail("%s: no answer from %lx in %lu ms (ErrorCode %lu)", what, who.raw, ms, L4_ErrorCode());
         return 0;
     }
-    if (!is_label(tag, LABEL_REPORT) || from.raw != who.raw) {
+    if (!is_label(tag, LABEL_REPORT) || from.raw != seen_as(who).raw) {
         fail("%s: got tag %#lx from %lx (MR1 %#lx MR2 %#lx), expected a report from %lx", what, tag.raw, from.raw, mr(1),
              mr(2), who.raw);
         return 0;

@@ -468,7 +468,7 @@ static void quantum_expiry(void)
     L4_Word_t arrived = now_us();
     CHECK(L4_IpcSucceeded(tag), "no preemption message within 1 s of a 25 ms quantum (ErrorCode %lu)",
           L4_ErrorCode());
-    CHECK(from.raw == t.raw, "the message came from %#lx, not from the thread %#lx", from.raw, t.raw);
+    CHECK(from.raw == seen_as(t).raw, "the message came from %#lx, not from the thread %#lx", from.raw, seen_as(t).raw);
     CHECK(is_label(tag, PREEMPT_LABEL), "label %#lx, expected %#lx (-3 << 4)", L4_Label(tag), PREEMPT_LABEL);
     CHECK(L4_UntypedWords(tag) == 2 && L4_TypedWords(tag) == 0, "%lu untyped and %lu typed words, expected 2 and 0",
           (L4_Word_t)L4_UntypedWords(tag), (L4_Word_t)L4_TypedWords(tag));
