@@ -122,3 +122,10 @@ void Kip::set_root_server(const Task_image &image)
 }
 
 void Kip::set_boot_info(uint64_t address) { word(TERN_KIP_BOOT_INFO) = address; }
+
+void Kip::set_processor_frequencies(uint64_t internal_khz, uint64_t external_khz)
+{
+    uint64_t *descriptor = &word(TERN_KIP_PROCESSOR_DESCRIPTOR_AREA);
+    descriptor[0] = external_khz;
+    descriptor[1] = internal_khz;
+}

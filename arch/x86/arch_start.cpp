@@ -143,6 +143,7 @@ void arch_start(uint32_t magic, uint32_t info_address)
         panic("check=memory failed");
     if (!Kip::create(page_allocator, 1000000 / Timer::frequency_hz))
         panic("no memory for the kernel interface page");
+    Kip::set_processor_frequencies(Timer::tsc_hz() / 1000, Timer::apic_timer_hz() / 1000);
     Space::set_direct_ipc(options.direct_ipc);
     unsigned tasks = Boot_tasks::start(boot_info);
     Kernel::run(options, tasks);

@@ -25,6 +25,9 @@ public:
     static void set_sigma0(const Task_image &image);
     static void set_root_server(const Task_image &image);
     static void set_boot_info(uint64_t address);
+    // X.2's processor descriptor: the core's clock and the clock of the bus its timer counts
+    // (x86: the TSC and the local APIC timer), in kHz.
+    static void set_processor_frequencies(uint64_t internal_khz, uint64_t external_khz);
 
 private:
     static uint64_t &word(uint64_t offset);

@@ -157,6 +157,23 @@ static void kip_description(void)
               (unsigned)(unsigned char)text[i]);
 }
 
+/* X.2's processor descriptor: internal (core, here the TSC) and external (the timer's bus)
+ * clocks in kHz. The internal one must agree with the TSC against SystemClock. */
+static void kip_processor_frequencies(void)
+{
+    L4_ProcDesc_t *cpu = L4_ProcDesc(kip, 0);
+    CHECK(cpu != 0, "no processor descriptor");
+    L4_Word_t internal = L4_ProcDescInternalFreq(cpu), external = L4_ProcDescExternalFreq(cpu);
+    CHECK(internal >= 1000 && external >= 1000, "frequencies %lu kHz (internal) and %lu kHz (external), expected "
+          "both above 1 MHz", internal, external);
+    L4_Word_t clock0 = L4_SystemClock().raw, tsc0 = __L4_Rdtsc();
+    sleep_ms(50);
+    L4_Word_t clock1 = L4_SystemClock().raw, tsc1 = __L4_Rdtsc();
+    L4_Word_t measured = (tsc1 - tsc0) * 1000 / (clock1 - clock0);
+    CHECK(measured > internal * 95 / 100 && measured < internal * 105 / 100,
+          "the TSC ran at %lu kHz against SystemClock, the KIP says %lu kHz", measured, internal);
+}
+
 static const struct systest kip_tests[] = {
     {"KIP0001", "KernelInterface returns the KIP at the root task's KIP area and it carries the magic", kip_magic},
     {"KIP0002", "API version is X.2 (0x84) in KernelInterface, the KIP and L4_ApiVersion", kip_api_version},
@@ -172,5 +189,7 @@ static const struct systest kip_tests[] = {
     {"KIP0012", "page info offers 4 KiB pages with rwx rights", kip_page_info},
     {"KIP0013", "the KIP is readable but a write to it faults", kip_read_only},
     {"KIP0014", "kernel description names the supplier and version string Tern", kip_description},
+    {"KIP0015", "the processor descriptor gives the TSC's and the timer bus's frequencies in kHz",
+     kip_processor_frequencies},
 };
 SYSTEST_GROUP(kip) = {"kip", kip_tests, SYSTEST_COUNT(kip_tests)};
