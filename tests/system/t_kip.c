@@ -164,8 +164,8 @@ static void kip_processor_frequencies(void)
     L4_ProcDesc_t *cpu = L4_ProcDesc(kip, 0);
     CHECK(cpu != 0, "no processor descriptor");
     L4_Word_t internal = L4_ProcDescInternalFreq(cpu), external = L4_ProcDescExternalFreq(cpu);
-    CHECK(internal >= 1000 && external >= 1000, "frequencies %lu kHz (internal) and %lu kHz (external), expected "
-          "both above 1 MHz", internal, external);
+    CHECK(internal != 0 && external != 0, "frequencies %lu kHz (internal) and %lu kHz (external), expected both "
+          "known", internal, external);
     L4_Word_t clock0 = L4_SystemClock().raw, tsc0 = __L4_Rdtsc();
     sleep_ms(50);
     L4_Word_t clock1 = L4_SystemClock().raw, tsc1 = __L4_Rdtsc();
