@@ -236,7 +236,8 @@ Syscall_error Syscall_handlers::exchange_registers(Thread &caller, Sys_exchange_
     // of a thread's pager may name it too (by its global id). A pager already decides
     // what the thread's memory holds, so this gives its space no power over the thread it
     // did not have (docs/kernel.md).
-    if (dest == nullptr || !dest->is_active())
+    // Kernel threads (interrupt threads) have no space, no UTCB and so no pager.
+    if (dest == nullptr || !dest->is_active() || dest->space() == nullptr)
         return Syscall_error::invalid_thread;
     if (dest->space() != caller.space()) {
         const Thread *dest_pager = dest_id.is_global() ? Thread::lookup(dest->pager(), dest) : nullptr;

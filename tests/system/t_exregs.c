@@ -250,6 +250,14 @@ static void pager_of_other_space(void)
           tag.raw);
 }
 
+/* An interrupt thread is a kernel thread: no space, no UTCB, no pager to ask about. */
+static void interrupt_thread_refused(void)
+{
+    struct exregs_out o = read_regs(L4_GlobalId(7, 1));
+    CHECK(L4_IsNilThread(o.result) && o.error == L4_ERROR_INVALID_THREAD, "result %#lx, ErrorCode %lu", o.result.raw,
+          o.error);
+}
+
 static void missing_thread(void)
 {
     struct exregs_out o = read_regs(L4_GlobalId(3981, 1));
@@ -503,5 +511,6 @@ static const struct systest exregs_tests[] = {
     {"EXR0021", "an IP or SP in the kernel half set by ExchangeRegisters faults as a user page fault at that " "address, sent to the pager",
      kernel_half_ip_sp},
     {"EXR0022", "the threads of a thread's pager's space may ExchangeRegisters it (Pistachio's pagerexregs): its " "pager cancels its page-fault IPC, and it faults again", pager_of_other_space},
+    {"EXR0023", "ExchangeRegisters on an interrupt thread fails with invalid thread (2)", interrupt_thread_refused},
 };
 SYSTEST_GROUP(exregs) = {"exregs", exregs_tests, SYSTEST_COUNT(exregs_tests)};
