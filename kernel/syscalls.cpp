@@ -231,8 +231,19 @@ Syscall_error Syscall_handlers::exchange_registers(Thread &caller, Sys_exchange_
     // X.2 gives ExchangeRegisters one error, invalid thread. Any IP and SP are stored: the
     // thread faults when it uses them, in user mode (a non-canonical IP: see entry.asm's
     // return to user mode; an SP outside the user half faults on its first stack access).
-    if (dest == nullptr || dest->space() != caller.space() || !dest->is_active())
+    // X.2 names threads of the caller's space; like Pistachio's "pagerexregs", which its
+    // shipped configurations enable and l4test's abort tests use, the threads of the space
+    // of a thread's pager may name it too (by its global id). A pager already decides
+    // what the thread's memory holds, so this gives its space no power over the thread it
+    // did not have (docs/kernel.md).
+    // Kernel threads (interrupt threads) have no space, no UTCB and so no pager.
+    if (dest == nullptr || !dest->is_active() || dest->space() == nullptr)
         return Syscall_error::invalid_thread;
+    if (dest->space() != caller.space()) {
+        const Thread *dest_pager = dest_id.is_global() ? Thread::lookup(dest->pager(), dest) : nullptr;
+        if (dest_pager == nullptr || dest_pager->space() != caller.space())
+            return Syscall_error::invalid_thread;
+    }
 
     Exception_frame &frame = dest->frame();
     call.set_old_control(State::halted.make(dest->halted()) |

@@ -411,6 +411,16 @@ void Thread::receive_until(Thread_id from_specifier, uint64_t deadline_us, const
             if (halted_) {
                 state_ = State::halted;
                 Scheduler::schedule();
+                return;
+            }
+            // A sender whose IPC this receive ended (a send, not a call) waited longer: it
+            // runs first, unless its priority is lower, and the receiver queues behind it.
+            // X.2 leaves the order open; X.2 programs written for Pistachio, where the
+            // sender copies the message and goes on, rely on it (docs/kernel.md).
+            if (sender->state_ == State::ready && !sender->ipc_.kernel && !ipc_.kernel &&
+                sender->priority_ >= priority_) {
+                Scheduler::make_ready(this);
+                Scheduler::switch_to(sender);
             }
             return;
         }

@@ -245,13 +245,13 @@ enum unpriv_call {
     U_SCHEDULE_SELF,   /* Schedule of itself (its scheduler is the root task) */
     U_KDB_EXIT,        /* kdb_exit(1): result is 0 when it returned */
     U_DELETE_MAIN,     /* ThreadControl deleting the root task's thread */
+    U_EXREGS_MAIN,     /* ExchangeRegisters (read only) of the root task's thread (paged by sigma0) */
     U_COUNT
 };
 struct unpriv_results {
     int valid;           /* the child ran and reported */
     char why[160];       /* why not */
     L4_Word_t result[U_COUNT], error[U_COUNT];
-    L4_Word_t exregs_result, exregs_error; /* the main thread's ExchangeRegisters of the child */
 };
 const struct unpriv_results *unprivileged_results(void);
 #define UNPRIV_CREATED_NUMBER 4090 /* the thread number the child tries to create */

@@ -203,9 +203,59 @@ static void other_space(void)
 {
     const struct unpriv_results *u = unprivileged_results();
     CHECK(u->valid, "%s", u->why);
-    CHECK(u->exregs_result == 0 && u->exregs_error == L4_ERROR_INVALID_THREAD,
+    /* The child's ExchangeRegisters of the main thread, whose pager (sigma0) is in neither
+     * space. (The main thread's of the child, which it pages, succeeds: EXR0022.) */
+    CHECK(u->result[U_EXREGS_MAIN] == 0 && u->error[U_EXREGS_MAIN] == L4_ERROR_INVALID_THREAD,
           "ExchangeRegisters on a thread of another space: result %#lx, ErrorCode %lu; expected nilthread and 2",
-          u->exregs_result, u->exregs_error);
+          u->result[U_EXREGS_MAIN], u->error[U_EXREGS_MAIN]);
+}
+
+/* EXR0022: the child (a new space) is paged by the main thread; its first read of
+ * pager_probe faults, and the main thread, its pager, cancels that fault IPC with
+ * ExchangeRegisters instead of answering (as l4test's "Sender abort" and "Receiver abort"
+ * do). The child faults again at the same place, and goes on once that one is answered. */
+static volatile L4_Word_t pager_probe[512] __attribute__((aligned(4096)));
+
+static void pager_probe_child(void)
+{
+    L4_Word_t value = pager_probe[0];
+    report_to_main(1, value, 0, 0);
+    park();
+}
+
+static void pager_of_other_space(void)
+{
+    pager_probe[0] = 0x5a5a;
+    L4_ThreadId_t child = spawn_child(pager_probe_child, 0);
+    CHECK(!L4_IsNilThread(child), "no child");
+    int probe_faults = 0;
+    struct exregs_out o = {.error = 0};
+    L4_MsgTag_t tag = L4_Niltag;
+    for (int i = 0; i < 100; ++i) {
+        L4_ThreadId_t from = L4_nilthread;
+        tag = recv_ms(child, 1000, &from);
+        if (!is_page_fault(tag))
+            break;
+        if ((mr(1) & ~(PAGE_SIZE - 1)) == (L4_Word_t)pager_probe && probe_faults++ == 0) {
+            o = exregs(child, 6 /* cancel send and receive */, 0, 0, 0, 0, L4_nilthread);
+            continue; /* unanswered: the child's fault IPC was cancelled, or it waits for ever */
+        }
+        if (!answer_page_fault(from))
+            break;
+    }
+    CHECK(!L4_IsNilThread(o.result), "its pager's ExchangeRegisters on the child failed with ErrorCode %lu", o.error);
+    CHECK(probe_faults == 2, "the child faulted %d times on the probe page, expected twice (again after the cancel)",
+          probe_faults);
+    CHECK(is_label(tag, LABEL_REPORT) && mr(1) == 0x5a5a, "the child did not go on to read the page (tag %#lx)",
+          tag.raw);
+}
+
+/* An interrupt thread is a kernel thread: no space, no UTCB, no pager to ask about. */
+static void interrupt_thread_refused(void)
+{
+    struct exregs_out o = read_regs(L4_GlobalId(7, 1));
+    CHECK(L4_IsNilThread(o.result) && o.error == L4_ERROR_INVALID_THREAD, "result %#lx, ErrorCode %lu", o.result.raw,
+          o.error);
 }
 
 static void missing_thread(void)
@@ -442,7 +492,8 @@ static const struct systest exregs_tests[] = {
     {"EXR0006", "aborting a receive ends it with canceled in the receive phase (7)", abort_receive},
     {"EXR0007", "aborting a send ends it with canceled in the send phase (6) and drops the message", abort_send},
     {"EXR0008", "setting SP and IP of a running thread makes it continue there", redirect_running},
-    {"EXR0009", "ExchangeRegisters on a thread of another space fails with invalid thread (2)", other_space},
+    {"EXR0009", "ExchangeRegisters on a thread of another space, not paged from the caller's, fails with invalid "
+     "thread (2)", other_space},
     {"EXR0010", "ExchangeRegisters on a nonexistent or nil thread fails with invalid thread (2)", missing_thread},
     {"EXR0013", "ExchangeRegisters changes only user-modifiable flags", user_flags_only},
     {"EXR0014", "a halted thread blocked in receive still receives and runs on after L4_Start", stop_keeps_receive},
@@ -459,5 +510,7 @@ static const struct systest exregs_tests[] = {
      "exception IPC reporting it", non_canonical_sp},
     {"EXR0021", "an IP or SP in the kernel half set by ExchangeRegisters faults as a user page fault at that " "address, sent to the pager",
      kernel_half_ip_sp},
+    {"EXR0022", "the threads of a thread's pager's space may ExchangeRegisters it (Pistachio's pagerexregs): its " "pager cancels its page-fault IPC, and it faults again", pager_of_other_space},
+    {"EXR0023", "ExchangeRegisters on an interrupt thread fails with invalid thread (2)", interrupt_thread_refused},
 };
 SYSTEST_GROUP(exregs) = {"exregs", exregs_tests, SYSTEST_COUNT(exregs_tests)};

@@ -49,6 +49,13 @@ static void unpriv_child(void)
     w[2 * U_DELETE_MAIN] = L4_ThreadControl(main_tid, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1);
     w[2 * U_DELETE_MAIN + 1] = L4_ErrorCode();
 
+    L4_Word_t control, sp, ip, flags, handle;
+    L4_ThreadId_t pager;
+    set_error_code(0xee);
+    w[2 * U_EXREGS_MAIN] =
+        L4_ExchangeRegisters(main_tid, 0, 0, 0, 0, 0, L4_nilthread, &control, &sp, &ip, &flags, &handle, &pager).raw;
+    w[2 * U_EXREGS_MAIN + 1] = L4_ErrorCode();
+
     load_words(LABEL_REPORT, 2 * U_COUNT, w);
     send_ms(main_tid, 2000);
     park();
@@ -74,12 +81,6 @@ const struct unpriv_results *unprivileged_results(void)
         unpriv.result[i] = mr(1 + 2 * i);
         unpriv.error[i] = mr(2 + 2 * i);
     }
-    set_error_code(0xee);
-    L4_Word_t control, sp, ip, flags, handle;
-    L4_ThreadId_t pager;
-    unpriv.exregs_result =
-        L4_ExchangeRegisters(child, 0, 0, 0, 0, 0, L4_nilthread, &control, &sp, &ip, &flags, &handle, &pager).raw;
-    unpriv.exregs_error = L4_ErrorCode();
     unpriv.valid = 1;
     /* Should the kernel have let it create a thread, do not leave it behind. */
     L4_ThreadControl(L4_GlobalId(UNPRIV_CREATED_NUMBER, 1), L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1);

@@ -855,6 +855,42 @@ static void unprivileged_priority_ceiling(void)
           L4_ErrorCode());
 }
 
+/* SCH0036: a sender queued at the main thread (priority 255, as the root task) notes when
+ * its send has returned; the main thread notes when its receive has. */
+static void queued_send_then_note(L4_Word_t me)
+{
+    load_msg(LABEL_PING, 1, me, 0, 0);
+    L4_MsgTag_t tag = send_ms(main_tid, 2000);
+    order_add(L4_IpcSucceeded(tag) ? me : 99);
+    park();
+}
+
+static L4_Word_t receive_then_note(int prio)
+{
+    order_reset();
+    L4_ThreadId_t t = spawn(queued_send_then_note, 1, prio, sigma0_tid);
+    if (L4_IsNilThread(t) || wait_state(t, 4, 1000) == 0) {
+        fail("the sender (priority %d) never blocked sending", prio);
+        return 0;
+    }
+    L4_MsgTag_t tag = recv_ms(t, 1000, 0);
+    order_add(L4_IpcSucceeded(tag) && mr(1) == 1 ? 2 : 98);
+    sleep_ms(5); /* the lower-priority sender notes now */
+    kill_thread(t);
+    return order_n == 2 ? order[0] * 10 + order[1] : 0;
+}
+
+static void taken_sender_runs_first(void)
+{
+    /* Equal priority: the sender, blocked longer, goes on before the receiver. */
+    L4_Word_t seen = receive_then_note(255);
+    CHECK(seen == 12, "order %lu, expected 12: the receiver went on before the equal-priority sender whose message it "
+          "took", seen);
+    /* A lower priority sender runs once the receiver blocks. */
+    seen = receive_then_note(100);
+    CHECK(seen == 21, "order %lu, expected 21: a lower-priority sender ran before its receiver", seen);
+}
+
 static const struct systest schedule_tests[] = {
     {"SCH0001", "Schedule of a ready thread and of oneself returns running (3)", result_running},
     {"SCH0002", "Schedule with priority 256 fails with invalid parameter (5)", priority_too_high},
@@ -899,5 +935,7 @@ static const struct systest schedule_tests[] = {
      reply_without_quantum},
     {"SCH0035", "an unprivileged scheduler cannot set a priority or sensitive priority above its own (invalid " "parameter, 5, changing nothing); the root task can",
      unprivileged_priority_ceiling},
+    {"SCH0036", "a receive that takes a queued sender's message lets that sender run first at equal priority, "
+     "not at a lower one (Pistachio's order, which l4test's page-fault tests rely on)", taken_sender_runs_first},
 };
 SYSTEST_GROUP(schedule) = {"schedule", schedule_tests, SYSTEST_COUNT(schedule_tests)};

@@ -322,9 +322,12 @@ static void receiver_side_fault(void)
 /* A sender thread whose string lies in an unmapped window, its pager being string_pager. */
 static volatile L4_Word_t sender_result, sender_error;
 static volatile L4_Word_t sender_window; /* a fresh, unmapped window per test */
+static volatile L4_Word_t sender_xfer;   /* the sender's XferTimeouts, 0: leave them */
 
 static void faulting_sender(L4_Word_t to_raw)
 {
+    if (sender_xfer != 0)
+        L4_Set_XferTimeouts(sender_xfer);
     L4_Msg_t msg;
     L4_MsgClear(&msg);
     L4_Set_MsgLabel(&msg, LABEL_PING);
@@ -395,6 +398,127 @@ static void transfer_timeout(void)
           "receiver ErrorCode %#lx, expected transfer timeout in the partner's space (6) after 0 bytes", error);
     CHECK((sender_error & 0xf) == IPC_ERR(TERN_IPC_ERROR_TRANSFER_TIMEOUT_INVOKER, SEND_PHASE),
           "sender ErrorCode %#lx, expected transfer timeout in its own space (5)", sender_error);
+}
+
+/* l4test's "Zero xfer timeouts": the receiver's buffer is not mapped and both transfer
+ * timeouts (the sender's send, the receiver's receive) are zero. The copy ends at the
+ * receiver's first fault without a fault IPC; the fault is in the receiver's space, so X.2
+ * gives the receiver 5 (its own space) and the sender 6 (the partner's). */
+static void zero_transfer_timeout(void)
+{
+    reset_rx();
+    pg.faults = pg.silent = 0;
+    L4_ThreadId_t pager = spawn(string_pager, 0, -1, sigma0_tid);
+    CHECK(!L4_IsNilThread(pager), "no pager thread");
+    rx.address = WINDOW(70) + 0x100; /* unmapped: a fault would go to string_pager */
+    rx.size = 2000;
+    rx.xfer = L4_Timeouts(L4_Never, L4_ZeroTime);
+    fill(source[0], 4096, 14);
+    L4_Word_t old_xfer = L4_XferTimeouts();
+    L4_Set_XferTimeouts(L4_Timeouts(L4_ZeroTime, L4_Never));
+    L4_MsgTag_t sent = send_simple(2000, pager);
+    L4_Word_t send_error = L4_IpcFailed(sent) ? L4_ErrorCode() : 0;
+    L4_Set_XferTimeouts(old_xfer);
+    kill_thread(pager);
+    CHECK(L4_IpcFailed(sent) && send_error == IPC_ERR(TERN_IPC_ERROR_TRANSFER_TIMEOUT_PARTNER, SEND_PHASE),
+          "sender ErrorCode %#lx, expected transfer timeout in the partner's space (6), send phase, after 0 bytes",
+          send_error);
+    CHECK(L4_IpcFailed((L4_MsgTag_t){.raw = rx.tag}) &&
+              rx.error == IPC_ERR(TERN_IPC_ERROR_TRANSFER_TIMEOUT_INVOKER, RECV_PHASE),
+          "receiver ErrorCode %#lx, expected transfer timeout in its own space (5), receive phase, after 0 bytes",
+          rx.error);
+    CHECK(pg.faults == 0, "the receiver's pager saw %lu faults: a zero transfer timeout makes no fault IPC", pg.faults);
+}
+
+/* l4test's "Sender xfer timeout": the sender's string is not mapped, its pager never
+ * answers, and the sender's send transfer timeout (20 ms) is the shorter (the receiver's
+ * is never): the sender gets 5 (its own space), the receiver 6, and nothing is copied. */
+static void sender_transfer_timeout(void)
+{
+    L4_ThreadId_t sender, pager;
+    sender_xfer = L4_Timeouts(ms_time(20), L4_Never);
+    L4_MsgTag_t tag = receive_from_faulting_sender(WINDOW(71), 1, L4_Timeouts(L4_Never, L4_Never), &sender, &pager);
+    L4_Word_t error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    sleep_ms(20);
+    sender_xfer = 0;
+    kill_thread(sender);
+    kill_thread(pager);
+    CHECK(L4_IpcFailed(tag) && error == IPC_ERR(TERN_IPC_ERROR_TRANSFER_TIMEOUT_PARTNER, RECV_PHASE),
+          "receiver ErrorCode %#lx, expected transfer timeout in the partner's space (6), receive phase, after 0 bytes",
+          error);
+    CHECK(sender_error == IPC_ERR(TERN_IPC_ERROR_TRANSFER_TIMEOUT_INVOKER, SEND_PHASE),
+          "sender ErrorCode %#lx, expected transfer timeout in its own space (5), send phase, after 0 bytes",
+          sender_error);
+    unsigned long written = 0;
+    for (unsigned j = 0; j < 4096; ++j)
+        written += target[0][j] != 0;
+    CHECK(written == 0, "%lu bytes of the receive buffer were written although nothing was transferred", written);
+}
+
+/* l4test's "Sender abort": the sender is a thread of another space, paged by the main
+ * thread, which cancels the sender's page-fault IPC in the middle of the copy with
+ * ExchangeRegisters (allowed to the space of a thread's pager, EXR0022) instead of
+ * answering it. Both IPCs end with aborted (7), the bytes copied before the fault as
+ * offset. */
+static volatile L4_Word_t abort_receiver;
+
+static void aborted_sender_child(void)
+{
+    L4_Msg_t msg;
+    L4_MsgClear(&msg);
+    L4_Set_MsgLabel(&msg, LABEL_PING);
+    /* 0x100 bytes at the end of source[0], then 0x100 of source[1]. */
+    L4_MsgAppendSimpleStringItem(&msg, L4_StringItem(0x200, source[0] + 0xf00));
+    L4_MsgLoad(&msg);
+    L4_MsgTag_t tag = send_ms((L4_ThreadId_t){.raw = abort_receiver}, 3000);
+    report_to_main(2, tag.raw, L4_IpcFailed(tag) ? L4_ErrorCode() : 0, 0);
+    park();
+}
+
+static void sender_fault_cancelled_by_pager(void)
+{
+    reset_rx();
+    rx.from = L4_anythread.raw;
+    fill(source[0], 4096, 15);
+    fill(source[1], 4096, 16);
+    L4_ThreadId_t receiver = spawn(string_receiver, 0, -1, sigma0_tid);
+    CHECK(!L4_IsNilThread(receiver) && wait_state(receiver, 2, 1000), "the receiver never waited");
+    abort_receiver = receiver.raw;
+    L4_ThreadId_t child = spawn_child(aborted_sender_child, 0);
+    CHECK(!L4_IsNilThread(child), "no child");
+    int cancelled = 0, child_done = 0, receiver_done = 0;
+    L4_Word_t child_error = 0, cancel_result = 0;
+    for (int i = 0; i < 200 && !(child_done && receiver_done); ++i) {
+        L4_ThreadId_t from = L4_nilthread;
+        L4_MsgTag_t tag = recv_ms(L4_anythread, 3000, &from);
+        if (L4_IpcFailed(tag))
+            break;
+        if (from.raw == child.raw && is_page_fault(tag)) {
+            if ((mr(1) & ~(PAGE_SIZE - 1)) == (L4_Word_t)source[1] && !cancelled) {
+                L4_Word_t control, sp, ip, flags, handle;
+                L4_ThreadId_t pager;
+                cancelled = 1;
+                cancel_result = L4_ExchangeRegisters(child, 6 /* cancel send and receive */, 0, 0, 0, 0, L4_nilthread,
+                                                     &control, &sp, &ip, &flags, &handle, &pager).raw;
+            } else if (!answer_page_fault(from)) {
+                break;
+            }
+        } else if (from.raw == child.raw && is_label(tag, LABEL_REPORT)) {
+            child_error = mr(2);
+            child_done = 1;
+        } else if (from.raw == receiver.raw && is_label(tag, LABEL_REPORT)) {
+            receiver_done = 1;
+        }
+    }
+    kill_thread(receiver);
+    CHECK(cancelled && cancel_result != 0, "the pager did not cancel the sender's fault on its second page (%d, %#lx)",
+          cancelled, cancel_result);
+    CHECK(child_done && child_error == (IPC_ERR(TERN_IPC_ERROR_ABORTED, SEND_PHASE) | 0x100 << 4),
+          "sender ErrorCode %#lx, expected aborted (7), send phase, after 0x100 bytes", child_error);
+    CHECK(receiver_done && rx.error == (IPC_ERR(TERN_IPC_ERROR_ABORTED, RECV_PHASE) | 0x100 << 4),
+          "receiver ErrorCode %#lx, expected aborted (7), receive phase, after 0x100 bytes", rx.error);
+    CHECK(same(target[0], source[0] + 0xf00, 0x100) && target[0][0x100] == 0,
+          "the receive buffer does not hold exactly the 0x100 bytes copied before the fault");
 }
 
 /* Deletes the thread arg after 50 ms. */
@@ -648,5 +772,11 @@ static const struct systest string_tests[] = {
      "bytes (l4test's missing receive buffer)", missing_buffer_offset},
     {"STR0016", "a message cut in its second compound string reports the bytes of both strings transferred (l4test's "
      "complex cut message)", complex_cut_offset},
+    {"STR0017", "zero transfer timeouts end the copy at the receiver's fault without a fault IPC (5 receiver, 6 "
+     "sender: the fault was in the receiver's space)", zero_transfer_timeout},
+    {"STR0018", "the sender's shorter transfer timeout on its own unanswered fault: 5 sender, 6 receiver, nothing "
+     "copied", sender_transfer_timeout},
+    {"STR0019", "a sender's pager in another space cancels the sender's fault IPC mid-copy: both aborted (7) after "
+     "the bytes copied (l4test's sender abort)", sender_fault_cancelled_by_pager},
 };
 SYSTEST_GROUP(string) = {"string", string_tests, SYSTEST_COUNT(string_tests)};

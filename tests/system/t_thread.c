@@ -314,7 +314,8 @@ static void move_between_spaces(void)
 }
 
 /* A thread moved into another space belongs to it: it waits there for its new pager's start
- * message, and its old space's ExchangeRegisters no longer reaches it. */
+ * message, and its old space's ExchangeRegisters no longer reaches it. (Its pager is sigma0:
+ * the space of a thread's pager may ExchangeRegisters it, EXR0022.) */
 static void migrate_to_space(void)
 {
     L4_ThreadId_t t = new_tid();
@@ -328,7 +329,7 @@ static void migrate_to_space(void)
               L4_SpaceControl(other, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2),
                               L4_nilthread, &old_control) == 1,
           "could not make the target space (ErrorCode %lu)", L4_ErrorCode());
-    r = tc(t, other, main_tid, main_tid, UTCB_AREA + 0x400);
+    r = tc(t, other, main_tid, sigma0_tid, UTCB_AREA + 0x400);
     CHECK(r == 1, "moving and activating the thread in the other space returned %lu, ErrorCode %lu", r,
           L4_ErrorCode());
     sleep_ms(20); /* let it run into its wait */
