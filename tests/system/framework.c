@@ -144,11 +144,14 @@ L4_ThreadId_t new_tid(void)
 
 L4_Word_t utcb_of_slot(L4_Word_t slot) { return UTCB_AREA + slot * UTCB_SIZE; }
 
-/* ExchangeRegisters answers for threads of the own space only: a nil local id means another space. */
+/* ExchangeRegisters gives a thread's local id in its own space (also to the space of its
+ * pager, EXR0022); the same local id names it here only if that space is this one. */
 L4_ThreadId_t seen_as(L4_ThreadId_t tid)
 {
     L4_ThreadId_t local = L4_LocalIdOf(tid);
-    return L4_IsNilThread(local) ? tid : local;
+    if (L4_IsNilThread(local) || L4_GlobalIdOf(local).raw != tid.raw)
+        return tid;
+    return local;
 }
 
 /* The x86-64 ABI expects rsp + 8 to be 16-byte aligned at a function's first instruction. */

@@ -506,7 +506,7 @@ static void sender_fault_cancelled_by_pager(void)
         } else if (from.raw == child.raw && is_label(tag, LABEL_REPORT)) {
             child_error = mr(2);
             child_done = 1;
-        } else if (from.raw == receiver.raw && is_label(tag, LABEL_REPORT)) {
+        } else if (from.raw == seen_as(receiver).raw && is_label(tag, LABEL_REPORT)) {
             receiver_done = 1;
         }
     }
