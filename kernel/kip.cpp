@@ -80,10 +80,15 @@ bool Kip::create(Page_allocator &pages, uint64_t clock_precision_us)
     description[1] = 0;
     description[2] = 0;
     description[3] = 'T' | 'e' << 8 | 'r' << 16 | 'n' << 24;
+    // The version string, then X.2's feature strings, the list ended by an empty one:
+    // "pagerexregs" (as Pistachio names it): the threads of the space of a thread's pager may
+    // ExchangeRegisters it.
     auto *text = reinterpret_cast<char *>(&description[4]);
-    const char name[] = "Tern microkernel";
-    for (size_t i = 0; i < sizeof name; ++i)
-        text[i] = name[i];
+    const char strings[] = "Tern microkernel\0pagerexregs\0";
+    static_assert(4 * sizeof(uint64_t) + sizeof strings <=
+                  TERN_KIP_PROCESSOR_DESCRIPTOR_AREA - TERN_KIP_KERNEL_DESCRIPTION_AREA);
+    for (size_t i = 0; i < sizeof strings; ++i)
+        text[i] = strings[i];
 
     for (size_t i = 0; i < sizeof links / sizeof links[0]; ++i) {
         uint64_t stub = TERN_KIP_STUBS + i * TERN_SYSCALL_STUB_BYTES;

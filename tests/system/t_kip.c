@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* KIP: the kernel interface page as X.2 describes it and docs/abi.md lays it out. */
 #include "systest.h"
+#include <string.h>
 
 static L4_Word_t kip_word(L4_Word_t offset) { return *(volatile L4_Word_t *)((L4_Word_t)kip + offset); }
 
@@ -174,6 +175,16 @@ static void kip_processor_frequencies(void)
           "the TSC ran at %lu kHz against SystemClock, the KIP says %lu kHz", measured, internal);
 }
 
+/* The feature strings after the version string: Pistachio's name for the one extension of
+ * X.2's rules Tern has (EXR0022). */
+static void kip_features(void)
+{
+    CHECK(L4_Feature(kip, 0) != 0 && strcmp(L4_Feature(kip, 0), "pagerexregs") == 0,
+          "feature 0 is \"%s\", expected \"pagerexregs\"", L4_Feature(kip, 0) != 0 ? L4_Feature(kip, 0) : "(none)");
+    CHECK(L4_Feature(kip, 1) == 0, "a second feature \"%s\"", L4_Feature(kip, 1));
+    CHECK(L4_HasFeature("pagerexregs") && !L4_HasFeature("smallspaces"), "L4_HasFeature disagrees with the list");
+}
+
 static const struct systest kip_tests[] = {
     {"KIP0001", "KernelInterface returns the KIP at the root task's KIP area and it carries the magic", kip_magic},
     {"KIP0002", "API version is X.2 (0x84) in KernelInterface, the KIP and L4_ApiVersion", kip_api_version},
@@ -191,5 +202,6 @@ static const struct systest kip_tests[] = {
     {"KIP0014", "kernel description names the supplier and version string Tern", kip_description},
     {"KIP0015", "the processor descriptor gives the TSC's and the timer bus's frequencies in kHz",
      kip_processor_frequencies},
+    {"KIP0016", "the KIP lists the feature \"pagerexregs\" and no other", kip_features},
 };
 SYSTEST_GROUP(kip) = {"kip", kip_tests, SYSTEST_COUNT(kip_tests)};
