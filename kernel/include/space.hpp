@@ -111,13 +111,14 @@ public:
     static void set_kernel_table(const Page_table &kernel);
 
 private:
-    // Index of the UTCB slot at utcb, or Utcb_table::max_slots if it is not one.
+    // Index of the UTCB slot at utcb, or Utcb_table::max_slots if it is not one. On the IPC
+    // path (local ids): the area is kept decoded, so this is a subtraction and two tests.
     size_t utcb_index(Virt_addr utcb) const
     {
-        if (!utcb_area_.contains(utcb) || (utcb & (TERN_UTCB_SIZE - 1)) != 0)
+        uint64_t offset = utcb - utcb_slots_base_;  // wraps to a huge value below the base
+        if (offset >= utcb_slots_bytes_ || (offset & (TERN_UTCB_SIZE - 1)) != 0)
             return Utcb_table::max_slots;
-        size_t index = (utcb - utcb_area_.base()) / TERN_UTCB_SIZE;
-        return index < Utcb_table::max_slots ? index : Utcb_table::max_slots;
+        return offset / TERN_UTCB_SIZE;
     }
 
 
@@ -133,4 +134,8 @@ private:
     bool takes_direct_ipc_ = direct_ipc_enabled_;
     static inline bool direct_ipc_enabled_ = true;
     Utcb_table utcbs_;
+    // The slots' part of the UTCB area, decoded: its base and its first
+    // min(area size, max_slots UTCBs) bytes (0: no area yet).
+    Virt_addr utcb_slots_base_ = 0;
+    uint64_t utcb_slots_bytes_ = 0;
 };
