@@ -286,10 +286,46 @@ def table_header(abi):
     return "\n".join(lines)
 
 
+# Registers a call that preserves only rsp may change; each is an operand or a clobber of
+# its stub (rbp is the frame pointer of user code, so the stub saves it itself).
+ONLY_RSP_CLOBBERS = ["rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"]
+
+
+def only_rsp_stub_body(name, inputs, outputs, entry_operand):
+    lines = []
+    used = []
+    for register in ["rax"] + ONLY_RSP_CLOBBERS:
+        if register in inputs or register in outputs:
+            init = f" = {inputs[register]}" if register in inputs else ""
+            lines.append(f"    register L4_Word_t __{register} __asm__(\"{register}\"){init};")
+            used.append(register)
+    # Inputs are changed too (they are not preserved): all are in-out operands.
+    out_ops = [f"\"{'+' if r in inputs else '='}r\"(__{r})" for r in used]
+    clobbers = [f"\"{r}\"" for r in ONLY_RSP_CLOBBERS if r not in used] + ["\"memory\"", "\"cc\""]
+    if "rax" not in used:
+        clobbers.insert(0, "\"rax\"")
+    lines.append("    __asm__ __volatile__(\"lea -128(%%rsp), %%rsp\\n\\tpush %%rbp\\n\\tcall *%[entry]\\n\\t\"")
+    lines.append("                         \"pop %%rbp\\n\\tlea 128(%%rsp), %%rsp\"")
+    lines.append(f"                         : {', '.join(out_ops)}")
+    lines.append(f"                         : {entry_operand}")
+    lines.append(f"                         : {', '.join(clobbers)});")
+    for register, field in outputs.items():
+        lines.append(f"    *__out_{field} = __{register};")
+    return lines
+
+
 def stubs_header(abi):
     lines = [HEADER, "#ifndef TERN_L4_SYSCALLS_H", "#define TERN_L4_SYSCALLS_H", "",
              "/* Entry stubs: each calls the KIP's system-call link. The stack pointer steps over the",
              "   128-byte red zone first, so code compiled with a red zone stays safe. */", ""]
+    linked = [name for name, call in abi["syscalls"].items() if call.get("preserves_only_rsp")]
+    if linked:
+        lines += ["/* The KIP links of the calls that preserve only rsp (Ipc, Lipc), resolved once: each",
+                  "   starts as the address of a resolver in libl4's runtime that stores the real entry",
+                  "   (KIP base + link) and jumps there, so a call costs one memory-indirect call. */",
+                  "#ifdef __cplusplus", "extern \"C\" {", "#endif"]
+        lines += [f"extern L4_Word_t __tern_link_{name};" for name in linked]
+        lines += ["#ifdef __cplusplus", "}", "#endif", ""]
     for name, call in abi["syscalls"].items():
         inputs, outputs = call["inputs"], call["outputs"]
         params = ["L4_Word_t __entry"] + [f"L4_Word_t {f}" for f in inputs.values()] + \
@@ -298,7 +334,7 @@ def stubs_header(abi):
         lines.append("{")
         used = []
         for register in OUTPUT_REGISTERS:
-            if register in inputs or register in outputs:
+            if (register in inputs or register in outputs) and not call.get("preserves_only_rsp"):
                 init = f" = {inputs[register]}" if register in inputs else ""
                 lines.append(f"    register L4_Word_t __{register} __asm__(\"{register}\"){init};")
                 used.append(register)
@@ -308,14 +344,25 @@ def stubs_header(abi):
         clobbers = ["\"rcx\"", "\"r11\"", "\"memory\"", "\"cc\""]
         if "rax" not in outputs:
             clobbers.insert(0, "\"rax\"")
-        lines.append("    __asm__ __volatile__(\"lea -128(%%rsp), %%rsp\\n\\tcall *%[entry]\\n\\tlea 128(%%rsp), %%rsp\"")
-        lines.append(f"                         : {', '.join(out_ops)}")
-        lines.append(f"                         : {', '.join(in_ops)}")
-        lines.append(f"                         : {', '.join(clobbers)});")
-        for register, field in outputs.items():
-            lines.append(f"    *__out_{field} = __{register};")
+        if call.get("preserves_only_rsp"):
+            lines += only_rsp_stub_body(name, inputs, outputs, "[entry] \"r\"(__entry)")
+        else:
+            lines.append("    __asm__ __volatile__(\"lea -128(%%rsp), %%rsp\\n\\tcall *%[entry]\\n\\tlea 128(%%rsp), %%rsp\"")
+            lines.append(f"                         : {', '.join(out_ops)}")
+            lines.append(f"                         : {', '.join(in_ops)}")
+            lines.append(f"                         : {', '.join(clobbers)});")
+            for register, field in outputs.items():
+                lines.append(f"    *__out_{field} = __{register};")
         lines.append("}")
         lines.append("")
+        if call.get("preserves_only_rsp"):
+            # The variant libl4 uses: the entry is the cached link in __tern_link_<name>.
+            cached = [f"L4_Word_t {f}" for f in inputs.values()] + [f"L4_Word_t *__out_{f}" for f in outputs.values()]
+            lines.append(f"static inline __attribute__((always_inline)) void __tern_syscall_{name}_linked({', '.join(cached)})")
+            lines.append("{")
+            lines += only_rsp_stub_body(name, inputs, outputs, f"[entry] \"m\"(__tern_link_{name})")
+            lines.append("}")
+            lines.append("")
     lines += ["#endif", ""]
     return "\n".join(lines)
 
@@ -327,13 +374,18 @@ def markdown(abi):
            "## Entering the kernel", "",
            "libl4 calls `KIP base + link`, the system-call link of each call in the KIP. The code there "
            "loads the number into `rax` and executes `syscall`, which clobbers `rcx` and `r11`. Every "
-           "other register that is not an output is preserved. `KernelInterface` is the instruction "
+           "other register that is not an output is preserved, except in the calls marked *rsp only* "
+           "(Ipc and Lipc): they preserve `rsp` alone, and every other register that is not an output "
+           "holds on return either the caller's own value or zero, never a value of another thread or "
+           "of the kernel (libl4's stubs save `rbp`, the frame pointer, themselves). `KernelInterface` is the instruction "
            "`lock; nop`: the kernel returns the KIP address in `rax`, the API version in `rcx`, the API "
            "flags in `rdx` and the kernel id in `rsi`.", "",
            "| call | number | KIP link | inputs | outputs |", "|---|---|---|---|---|"]
     for name, call in abi["syscalls"].items():
         ins = ", ".join(f"`{r}` {f}" for r, f in call["inputs"].items()) or "none"
         outs = ", ".join(f"`{r}` {f}" for r, f in call["outputs"].items()) or "none"
+        if call.get("preserves_only_rsp"):
+            outs += " (*rsp only*)"
         out.append(f"| {name} | {call['number']} | {call['link']} | {ins} | {outs} |")
     for title, section in (("Error codes (UTCB ErrorCode after a failed call)", "errors"),
                            ("IPC error codes (ErrorCode = code << 1 | phase)", "ipc_errors"),

@@ -104,13 +104,15 @@ L4_INLINE L4_Word_t L4_Schedule(L4_ThreadId_t dest, L4_Word_t TimeControl, L4_Wo
 
 // MR0..MR2 travel in registers and are written back to the UTCB; the received message tag
 // (or, after a send-only IPC, the send result) is MR0. *from is set only when the call had
-// a receive phase (FromSpecifier not nil), as in X.2.
-L4_INLINE L4_Word_t __L4_Tern_Ipc(L4_Word_t entry, L4_ThreadId_t to, L4_ThreadId_t FromSpecifier, L4_Word_t Timeouts,
+// a receive phase (FromSpecifier not nil), as in X.2. The entry is the cached KIP link
+// (__tern_link_ipc, resolved on first use by the runtime), and the call preserves only rsp
+// (docs/abi.md): the compiler keeps what it needs across it.
+L4_INLINE L4_Word_t __L4_Tern_Ipc(L4_ThreadId_t to, L4_ThreadId_t FromSpecifier, L4_Word_t Timeouts,
                                   L4_ThreadId_t *from)
 {
     L4_Word_t *mr = __L4_Tern_MRs();
     L4_Word_t sender, mr0, mr1, mr2;
-    __tern_syscall_ipc(entry, to.raw, FromSpecifier.raw, Timeouts, mr[0], mr[1], mr[2], &sender, &mr0, &mr1, &mr2);
+    __tern_syscall_ipc_linked(to.raw, FromSpecifier.raw, Timeouts, mr[0], mr[1], mr[2], &sender, &mr0, &mr1, &mr2);
     mr[0] = mr0;
     mr[1] = mr1;
     mr[2] = mr2;
@@ -120,10 +122,18 @@ L4_INLINE L4_Word_t __L4_Tern_Ipc(L4_Word_t entry, L4_ThreadId_t to, L4_ThreadId
 }
 
 // Lipc has Ipc's registers; only the KIP link (and so the system-call number) differs.
-L4_INLINE L4_Word_t __L4_Tern_Lipc(L4_Word_t entry, L4_ThreadId_t to, L4_ThreadId_t FromSpecifier, L4_Word_t Timeouts,
+L4_INLINE L4_Word_t __L4_Tern_Lipc(L4_ThreadId_t to, L4_ThreadId_t FromSpecifier, L4_Word_t Timeouts,
                                    L4_ThreadId_t *from)
 {
-    return __L4_Tern_Ipc(entry, to, FromSpecifier, Timeouts, from);
+    L4_Word_t *mr = __L4_Tern_MRs();
+    L4_Word_t sender, mr0, mr1, mr2;
+    __tern_syscall_lipc_linked(to.raw, FromSpecifier.raw, Timeouts, mr[0], mr[1], mr[2], &sender, &mr0, &mr1, &mr2);
+    mr[0] = mr0;
+    mr[1] = mr1;
+    mr[2] = mr2;
+    if (from != 0 && FromSpecifier.raw != 0)
+        from->raw = sender;
+    return mr0;
 }
 
 L4_INLINE void L4_Unmap(L4_Word_t control)
@@ -165,14 +175,14 @@ L4_INLINE L4_Word_t L4_MemoryControl(L4_Word_t control, const L4_Word_t *attribu
 L4_INLINE L4_MsgTag_t L4_Ipc(L4_ThreadId_t to, L4_ThreadId_t FromSpecifier, L4_Word_t Timeouts, L4_ThreadId_t *from)
 {
     L4_MsgTag_t tag;
-    tag.raw = __L4_Tern_Ipc(__tern_entry(TERN_KIP_LINK_IPC), to, FromSpecifier, Timeouts, from);
+    tag.raw = __L4_Tern_Ipc(to, FromSpecifier, Timeouts, from);
     return tag;
 }
 
 L4_INLINE L4_MsgTag_t L4_Lipc(L4_ThreadId_t to, L4_ThreadId_t FromSpecifier, L4_Word_t Timeouts, L4_ThreadId_t *from)
 {
     L4_MsgTag_t tag;
-    tag.raw = __L4_Tern_Lipc(__tern_entry(TERN_KIP_LINK_LIPC), to, FromSpecifier, Timeouts, from);
+    tag.raw = __L4_Tern_Lipc(to, FromSpecifier, Timeouts, from);
     return tag;
 }
 
