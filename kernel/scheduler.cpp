@@ -93,6 +93,7 @@ void Scheduler::switch_to(Thread *next)
     if (Space *space = next->space()) {
         if (previous->space() != space)
             space->activate_unless_loaded();
+        User_mode::select_syscall_entry(space->takes_direct_ipc());
         User_mode::switch_thread(next->stack_end(), next->fs_base(), next->gs_base());
     }
     if (next->take_resume_at_frame())
@@ -177,8 +178,11 @@ void Scheduler::tick(uint64_t now_us, uint64_t elapsed_us)
 {
     if (!started)
         return;
-    while (Timeout_list::Entry *expired = timeouts_.take_expired(now_us))
-        static_cast<Thread *>(expired)->timeout_expired();
+    while (Timeout_list::Entry *expired = timeouts_.take_expired(now_us)) {
+        auto *thread = static_cast<Thread *>(expired);
+        thread->set_timeout_armed(false);
+        thread->timeout_expired();
+    }
     Thread *self = current();
     if (self->is_idle()) {
         schedule();

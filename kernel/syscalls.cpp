@@ -114,6 +114,8 @@ Syscall_error Syscall_handlers::space_control(Thread &caller, Sys_space_control 
     }
     call.set_old_control(space->reflects_syscalls() ? reflect_syscalls : 0);
     space->set_reflects_syscalls((control & reflect_syscalls) != 0);
+    if (caller.space() == space)
+        User_mode::select_syscall_entry(space->takes_direct_ipc());
     call.set_result(1);
     return Syscall_error::none;
 }

@@ -35,6 +35,11 @@ def check(abi):
             if register not in OUTPUT_REGISTERS:
                 sys.exit(f"abi: {name}: {register} cannot carry an output")
     ipc, lipc = abi["syscalls"]["ipc"], abi["syscalls"]["lipc"]
+    fast_path_registers = {"rdi": "to", "rsi": "from_specifier", "rdx": "timeouts", "r8": "mr0", "r9": "mr1",
+                           "r10": "mr2"}
+    if ipc["inputs"] != fast_path_registers or ipc["number"] != 0 or lipc["number"] != 1:
+        sys.exit("abi: the IPC fast path (arch/x86/entry.asm) takes Ipc 0 and Lipc 1 with "
+                 f"{fast_path_registers}")
     if ipc["inputs"] != lipc["inputs"] or ipc["outputs"] != lipc["outputs"]:
         sys.exit("abi: ipc and lipc must use the same registers (the kernel has one view for both)")
     for direction in ("inputs", "outputs"):
@@ -244,6 +249,16 @@ def frame_header(abi):
             lines.append(f"    uint64_t {field}() const {{ return argument[{C_ARGUMENT_REGISTERS.index(register)}]; }}")
         else:
             lines.append(f"    uint64_t {field}() const {{ return frame.{register}; }}")
+    # What the fast path hands the general path: the inputs it received as C arguments
+    # (the entry saves none of them), back into the frame.
+    saved = [(register, field) for register, field in ipc["inputs"].items() if register in C_ARGUMENT_REGISTERS[:3]]
+    lines.append("    // The inputs the fast path received as its first three arguments, back into the frame")
+    lines.append("    // for the general path.")
+    lines.append("    static void save_arguments(Exception_frame &frame, " +
+                 ", ".join(f"uint64_t {field}" for _, field in saved) + ")")
+    lines.append("    {")
+    lines += [f"        frame.{register} = {field};" for register, field in saved]
+    lines.append("    }")
     lines += ["};", ""]
     return "\n".join(lines)
 

@@ -16,6 +16,19 @@ void export_offsets();
 void export_offsets()
 {
     EXPORT(FRAME_RAX, offsetof(Exception_frame, rax));
+    EXPORT(FRAME_RCX, offsetof(Exception_frame, rcx));
+    EXPORT(FRAME_R8, offsetof(Exception_frame, r8));
+    EXPORT(FRAME_R9, offsetof(Exception_frame, r9));
+    EXPORT(FRAME_R10, offsetof(Exception_frame, r10));
+    EXPORT(FRAME_R11, offsetof(Exception_frame, r11));
+    EXPORT(FRAME_R12, offsetof(Exception_frame, r12));
+    EXPORT(FRAME_R13, offsetof(Exception_frame, r13));
+    EXPORT(FRAME_R14, offsetof(Exception_frame, r14));
+    EXPORT(FRAME_R15, offsetof(Exception_frame, r15));
+    EXPORT(FRAME_RBX, offsetof(Exception_frame, rbx));
+    EXPORT(FRAME_RBP, offsetof(Exception_frame, rbp));
+    EXPORT(FRAME_RFLAGS, offsetof(Exception_frame, rflags));
+    EXPORT(FRAME_RSP, offsetof(Exception_frame, rsp));
     EXPORT(FRAME_VECTOR, offsetof(Exception_frame, vector));
     EXPORT(FRAME_ERROR_CODE, offsetof(Exception_frame, error_code));
     EXPORT(FRAME_RIP, offsetof(Exception_frame, rip));

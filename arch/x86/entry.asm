@@ -10,7 +10,7 @@ default rel
 
 extern interrupt_dispatch
 extern syscall_dispatch
-extern ipc_direct_path
+extern ipc_fast_path
 extern user_rip_not_canonical
 
 
@@ -121,10 +121,12 @@ rip_not_canonical:
 
 ; SYSCALL: rcx = user rip, r11 = user rflags, interrupts off (FMASK), rsp still the user's.
 ; Builds the same Exception_frame as an interrupt from user mode would, so that every
-; path into the kernel leaves one kind of saved user state.
+; path into the kernel leaves one kind of saved user state. LSTAR points here while the
+; running space does not take the IPC fast path (its system calls are reflected, or the
+; boot option ipc=general is given), and syscall_entry_fast sends every call but Ipc here.
 align 16
-global syscall_entry
-syscall_entry:
+global syscall_entry_general
+syscall_entry_general:
     swapgs
     mov [gs:CPU_LOCAL_USER_STACK], rsp
     mov rsp, [gs:CPU_LOCAL_KERNEL_STACK_TOP]
@@ -136,18 +138,85 @@ syscall_entry:
     push 0
     push SYSCALL_VECTOR
     push_general_registers
-    ; No cld: SYSCALL cleared DF already (FMASK). Ipc and Lipc try the direct path first, with to, from and timeouts still in rdi, rsi
-    ; and rdx; it returns only if the call needs the general path.
-    cmp rax, SYSCALL_IPC
-    je .ipc
-    cmp rax, SYSCALL_LIPC
-    jne .dispatch
-.ipc:
-    call ipc_direct_path
-.dispatch:
+    ; No cld: SYSCALL cleared DF already (FMASK).
     mov rdi, rsp
     call syscall_dispatch
     jmp restore_frame
+
+; LSTAR while the running space takes the IPC fast path. Ipc and Lipc (numbers 0 and 1)
+; preserve only rsp (docs/abi.md), so this saves just what the thread needs to resume
+; later, its rsp, rip and rflags, in its frame, and calls ipc_fast_path with to,
+; from specifier and timeouts still in rdi, rsi and rdx and the tag (MR0) in rcx. MR0-MR2
+; stay in r8-r10 throughout: the fast path is compiled never to touch them. It leaves
+; through ipc_fast_exit as the partner, or returns having changed nothing.
+align 16
+global syscall_entry_fast
+syscall_entry_fast:
+    cmp rax, SYSCALL_LIPC
+    ja syscall_entry_general
+    swapgs
+    mov rbx, rsp
+    mov rsp, [gs:CPU_LOCAL_KERNEL_STACK_TOP]
+    mov [rsp - FRAME_SIZE + FRAME_RSP], rbx
+    mov [rsp - FRAME_SIZE + FRAME_RIP], rcx
+    mov [rsp - FRAME_SIZE + FRAME_RFLAGS], r11
+    sub rsp, FRAME_SIZE
+    mov rcx, r8
+    call ipc_fast_path
+    ; The general path takes the call. ipc_fast_path saved rdi, rsi and rdx in the frame;
+    ; the rest goes there now. rbx and r12-r15 may hold the kernel's values by now (the
+    ; fast path does not keep them): the thread gets zeros there.
+    mov qword [rsp + FRAME_RAX], SYSCALL_IPC
+    mov [rsp + FRAME_R8], r8
+    mov [rsp + FRAME_R9], r9
+    mov [rsp + FRAME_R10], r10
+    mov [rsp + FRAME_RBP], rbp
+    xor ecx, ecx
+    mov [rsp + FRAME_RBX], rcx
+    mov [rsp + FRAME_R12], rcx
+    mov [rsp + FRAME_R13], rcx
+    mov [rsp + FRAME_R14], rcx
+    mov [rsp + FRAME_R15], rcx
+    mov rcx, [rsp + FRAME_RFLAGS]
+    mov [rsp + FRAME_R11], rcx
+    mov rcx, [rsp + FRAME_RIP]
+    mov [rsp + FRAME_RCX], rcx
+    mov qword [rsp + FRAME_VECTOR], SYSCALL_VECTOR
+    mov qword [rsp + FRAME_ERROR_CODE], 0
+    mov rdi, rsp
+    call syscall_dispatch
+    jmp restore_frame
+
+; The fast path's way out, as the receiver: rsp = the receiver's frame, rax = the sender
+; as the receiver names it, r8-r10 = MR0-MR2. Every other register is set from the frame
+; or cleared, so that nothing of the sender or the kernel reaches the receiver. sysretq
+; needs a user rip below 2^47 (Intel raises #GP in ring 0 at a non-canonical one): any
+; other rip, which ExchangeRegisters may have set, leaves through the frame instead.
+align 16
+global ipc_fast_exit
+ipc_fast_exit:
+    mov rcx, [rsp + FRAME_RIP]
+    mov r11, [rsp + FRAME_RFLAGS]
+    mov rdx, rcx
+    shr rdx, 47
+    jnz .through_frame
+    xor ebx, ebx
+    xor ebp, ebp
+    xor esi, esi
+    xor edi, edi
+    xor r12d, r12d
+    xor r13d, r13d
+    xor r14d, r14d
+    xor r15d, r15d
+    mov rsp, [rsp + FRAME_RSP]
+    swapgs
+    o64 sysret
+.through_frame:
+    mov [rsp + FRAME_RAX], rax
+    mov [rsp + FRAME_R8], r8
+    mov [rsp + FRAME_R9], r9
+    mov [rsp + FRAME_R10], r10
+    jmp restore_user_frame
 
 ; [[noreturn]] void return_to_user(Exception_frame *frame), frame at the top of this stack
 global return_to_user

@@ -9,7 +9,6 @@
 namespace {
 
 constexpr uint32_t msr_star = 0xc0000081;
-constexpr uint32_t msr_lstar = 0xc0000082;
 constexpr uint32_t msr_fmask = 0xc0000084;
 constexpr uint64_t efer_syscall_enable = 1;
 
@@ -35,7 +34,8 @@ void User_mode::init()
     // SYSRET loads CS from STAR[63:48] + 16 and SS from + 8; SYSCALL CS from STAR[47:32].
     uint64_t sysret_base = Gdt::user_code32 & ~3u;
     Cpu::write_msr(msr_star, uint64_t{Gdt::kernel_code} << 32 | (sysret_base | 3) << 48);
-    Cpu::write_msr(msr_lstar, reinterpret_cast<uint64_t>(syscall_entry));
+    Cpu::write_msr(msr_lstar, reinterpret_cast<uint64_t>(syscall_entry_general));
+    Cpu_local::get().fast_syscall_entry = false;
     // The kernel runs with interrupts off; entry also clears DF, TF, AC and NT.
     Cpu::write_msr(msr_fmask, rflags_interrupt | rflags_direction | rflags_trap | rflags_alignment | rflags_nested);
 }

@@ -52,6 +52,7 @@ public:
         Fpu::leave(previous->fpu());
         if (previous->space() != next->space())
             next->space()->activate();
+        User_mode::select_syscall_entry(next->space()->takes_direct_ipc());
         User_mode::switch_thread(next->stack_end(), next->fs_base(), next->gs_base());
         leave_kernel_through(&next->frame());
     }
@@ -69,9 +70,18 @@ public:
     static void thread_switched(Thread *self);
 
     // A waiting thread's timeout fires at deadline (Thread::timeout_expired).
-    static void add_timeout(Thread *thread, uint64_t deadline) { timeouts_.add(*thread, deadline); }
-    static bool has_timeout(const Thread *thread) { return timeouts_.contains(*thread); }
-    static void remove_timeout(Thread *thread) { timeouts_.remove(*thread); }
+    // The thread's timeout_armed flag mirrors its place in the list (the fast path tests it).
+    static void add_timeout(Thread *thread, uint64_t deadline)
+    {
+        timeouts_.add(*thread, deadline);
+        thread->set_timeout_armed(true);
+    }
+    static bool has_timeout(const Thread *thread) { return thread->timeout_armed(); }
+    static void remove_timeout(Thread *thread)
+    {
+        timeouts_.remove(*thread);
+        thread->set_timeout_armed(false);
+    }
 
     // Timer interrupt: fires expired timeouts, charges the total quantum and the time
     // slice, and preempts.

@@ -23,7 +23,7 @@ public:
     enum class Ipc_phase : uint8_t { send = 0, receive = 1 };
 
     static constexpr size_t object_size = 16384;
-    static constexpr unsigned max_threads = 1u << 12;
+    static constexpr unsigned max_threads = 1u << 14;
     static constexpr uint8_t default_priority = 100;
     static constexpr uint64_t default_time_slice_us = 10000;
     static constexpr uint64_t infinite_quantum = ~uint64_t{0};
@@ -112,6 +112,8 @@ public:
             *reinterpret_cast<uint64_t *>(utcb_ + utcb_flags_offset) = flags;
     }
     void set_state(State state) { state_ = state; }
+    bool timeout_armed() const { return timeout_armed_; }
+    void set_timeout_armed(bool armed) { timeout_armed_ = armed; }
     uint64_t *saved_stack_pointer() { return &saved_stack_pointer_; }
     // True once: the thread is to be resumed at its frame rather than on its kernel stack.
     bool take_resume_at_frame()
@@ -135,9 +137,10 @@ public:
     // --- IPC (thread-ipc.cpp) ---
     // The Ipc system call of this (current) thread; its registers are in frame().
     void ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts);
-    // That path (thread-ipc-direct.cpp), tried by the system-call entry before ipc():
-    // returns if it does not apply, else leaves the kernel as the partner.
-    void ipc_direct(Thread_id to, Thread_id from_specifier, uint64_t timeouts, Message_tag tag, uint64_t mr1);
+    // The fast path (thread-ipc-fast.cpp), tried by the system-call entry before ipc():
+    // returns false if it does not apply, having changed nothing, else leaves the kernel
+    // as the partner.
+    bool ipc_fast(Thread_id to, Thread_id from_specifier, uint64_t timeouts, Message_tag tag);
     // Sends a message built by the kernel on this thread's behalf (page fault, exception)
     // to handler and waits for the reply into the same buffer. False if the IPC failed.
     bool kernel_call(Thread_id handler, unsigned words);
@@ -263,14 +266,27 @@ private:
     Space *space_ = nullptr;
     uint8_t *utcb_ = nullptr;
     uint64_t utcb_address_ = 0;
-    // state_, resume_at_frame_ and halted_ are neighbours, so that the IPC direct path
-    // tests and sets them together (the compiler merges adjacent byte accesses).
+    // The gate: state_, resume_at_frame_, halted_ and timeout_armed_ are one word, so that
+    // the IPC fast path tests a receiver with one comparison and sets it with one store.
     State state_ = State::inactive;
     // Blocked in the last phase of a user IPC: whoever wakes it writes the system call's
     // results into its frame, and it resumes straight at that frame (its kernel stack holds
     // nothing it still needs).
     bool resume_at_frame_ = false;
     bool halted_ = false;
+    // In the scheduler's timeout list (Scheduler::add_timeout / remove_timeout / tick keep it).
+    bool timeout_armed_ = false;
+    // The gate of a receiver the fast path may deliver to (waiting_receive, at its frame,
+    // not halted, no timeout), and of a running thread.
+    static constexpr uint32_t waiting_at_frame = static_cast<uint32_t>(State::waiting_receive) | 1u << 8;
+    static constexpr uint32_t running = static_cast<uint32_t>(State::running);
+    uint32_t gate() const
+    {
+        uint32_t word;
+        __builtin_memcpy(&word, &state_, sizeof word);
+        return word;
+    }
+    void set_gate(uint32_t word) { __builtin_memcpy(&state_, &word, sizeof word); }
     uint8_t priority_ = default_priority;
     uint64_t time_slice_us_ = default_time_slice_us;
     uint64_t remaining_us_ = default_time_slice_us;

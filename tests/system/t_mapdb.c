@@ -1174,8 +1174,11 @@ static void complete_space_query(void)
     L4_ThreadId_t agent = start_agent(0);
     REQUIRE(!L4_IsNilThread(agent));
     REQUIRE(agent_receive(agent, w2, x, 12, L4_FullyAccessible, 0));
-    /* The read runs code the agent may not have run yet: its pages are in before the count. */
+    /* The read runs code the agent may not have run yet, and an Unmap query (no rights:
+     * it changes nothing) the Unmap path's code and data: their pages are in before the count. */
     REQUIRE(agent_reads("X before the agent's Flush", agent, x + 8, 0x3838));
+    L4_Word_t query = 0;
+    REQUIRE(agent_unmap(agent, L4_FpageLog2(x, 12), 0, &query));
     unsigned long faults_before = child_faults;
     L4_Word_t result = 0;
     REQUIRE(agent_unmap(agent, L4_CompleteAddressSpace, 1, &result));

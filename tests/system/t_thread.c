@@ -82,8 +82,8 @@ static void system_numbers(void)
 
 static void numbers_beyond_table(void)
 {
-    EXPECT_ERROR(tc(L4_GlobalId(4096, 1), main_tid, main_tid, L4_nilthread, ~0UL), L4_ERROR_INVALID_THREAD,
-                 "thread number 4096");
+    EXPECT_ERROR(tc(L4_GlobalId(MAX_THREADS, 1), main_tid, main_tid, L4_nilthread, ~0UL), L4_ERROR_INVALID_THREAD,
+                 "thread number MAX_THREADS");
     EXPECT_ERROR(tc(L4_GlobalId(0x3ffff, 1), main_tid, main_tid, L4_nilthread, ~0UL), L4_ERROR_INVALID_THREAD,
                  "thread number 0x3ffff");
 }

@@ -20,6 +20,7 @@ struct Cpu_local {
     uint64_t user_fs_base;      // what MSR_FS_BASE holds now
     Fpu_state *fpu_owner;       // whose state the FPU/SSE registers hold (Fpu)
     const uint8_t *io_loaded;   // the Io_space key whose bitmap the TSS holds (nullptr: none)
+    bool fast_syscall_entry;    // LSTAR is syscall_entry_fast (else syscall_entry_general)
     // This CPU's TSS. Its rsp0, the running thread's kernel stack top, is where both
     // interrupts from user mode and `syscall` (entry.asm) enter.
     Tss tss;

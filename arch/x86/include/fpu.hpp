@@ -30,6 +30,8 @@ public:
         if (state.owner_)
             set_task_switched();
     }
+    // Whether the CPU's registers hold this state (leaving its thread then costs a CR0 write).
+    static bool owns_registers(const Fpu_state &state) { return state.owner_; }
     // #NM from user mode: the registers go to the running thread's state.
     static void take(Fpu_state &state);
     // A thread ends: its state no longer owns the registers.

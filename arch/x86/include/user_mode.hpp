@@ -12,11 +12,16 @@
 #include "tss.hpp"
 
 
+// entry.asm
+extern "C" void syscall_entry_general();
+extern "C" void syscall_entry_fast();
+
 class User_mode {
 public:
     static constexpr uint32_t msr_fs_base = 0xc0000100;
     static constexpr uint32_t msr_gs_base = 0xc0000101;
     static constexpr uint32_t msr_kernel_gs_base = 0xc0000102;
+    static constexpr uint32_t msr_lstar = 0xc0000082;
 
     static void init();
 
@@ -32,6 +37,19 @@ public:
         }
         // In the kernel the user's GS base waits in KERNEL_GS_BASE until swapgs.
         Cpu::write_msr(msr_kernel_gs_base, gs_base);
+    }
+
+    // Which entry `syscall` takes: the one with the IPC fast path, or the general one
+    // (spaces whose system calls are reflected, and the boot option ipc=general). Every
+    // switch to a thread of another space asks; the MSR is written only on a change.
+    static void select_syscall_entry(bool fast)
+    {
+        Cpu_local &local = Cpu_local::get();
+        if (local.fast_syscall_entry == fast)
+            return;
+        void (*entry)() = fast ? syscall_entry_fast : syscall_entry_general;
+        Cpu::write_msr(msr_lstar, reinterpret_cast<uint64_t>(entry));
+        local.fast_syscall_entry = fast;
     }
 
     // A frame that starts user code at ip with stack sp, interrupts enabled.
@@ -68,7 +86,6 @@ public:
 };
 
 // entry.asm
-extern "C" void syscall_entry();
 extern "C" [[noreturn]] void return_to_user(Exception_frame *frame);
 // The same, inline (one move and a jump), for the IPC hand-off: frame returns to user mode.
 [[noreturn, gnu::always_inline]] inline void leave_kernel_through(Exception_frame *frame)

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+// The IPC fast path: call and reply-and-wait in their common case, in one straight line.
+// Untyped words go to a partner blocked in its own final receive and accepting us; we then
+// block for the answer with no timeout while nobody else waits to send to us. The result is
+// exactly what the general path (thread-ipc.cpp) produces; only the detours are left out.
+//
+// Three parts, in this order: guards, each of which may send the call to the general path
+// having changed nothing; the point of no return; the commit, which hands the processor to
+// the partner and leaves the kernel as it (ipc_fast_exit, entry.asm).
+//
+// The system-call entry (syscall_entry_fast) calls ipc_fast_path() for Ipc and Lipc with
+// only rsp, rip and rflags saved. This file is compiled so that it never touches r8-r10,
+// which carry MR0-MR2 from sender to receiver, and saves no callee-saved register (see
+// arch/x86/meson.build): so it may call nothing, and define nothing but ipc_fast_path.
+#include "fpu.hpp"
+#include "scheduler.hpp"
+#include "space.hpp"
+#include "syscall_frame.hpp"
+#include "thread.hpp"
+#include "timeout.hpp"
+
+static_assert(TERN_SYSCALL_IPC == 0 && TERN_SYSCALL_LIPC == 1, "syscall_entry_fast tells Ipc by number <= 1");
+static_assert(Sys_ipc::register_mrs == 3, "MR0-MR2 travel in r8-r10, the rest is copied from UTCB to UTCB");
+
+namespace {
+
+// Typed items and the tag's flags (propagation) are the general path's.
+constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
+
+[[noreturn, gnu::always_inline]] inline void leave_as(Thread &receiver, Thread_id seen_as)
+{
+    asm volatile("mov %0, %%rsp\n\tjmp ipc_fast_exit" : : "r"(&receiver.frame()), "a"(seen_as.raw()) : "memory");
+    __builtin_unreachable();
+}
+
+}  // namespace
+
+[[gnu::always_inline]] inline bool Thread::ipc_fast(Thread_id to, Thread_id from_specifier, uint64_t timeouts,
+                                                   Message_tag tag)
+{
+    // --- guards ---
+    // No typed items, no flags, and a receive phase without timeout (X.2's 0 is never).
+    if ((tag.raw() & untyped_only_mask) != 0 || Timeout::receive_part(timeouts) != 0)
+        return false;
+    // The answer is awaited from the partner itself (call) or from anyone (reply-and-wait):
+    // a closed wait for some other thread goes the general way, which checks it exists. A
+    // call waits closed for its partner only when it is among the partner's closed
+    // waiters already (the general path puts it there, once per partner).
+    if (from_specifier == to ? to != closed_for_ : !from_specifier.is_any() && !from_specifier.is_any_local())
+        return false;
+    // A queued sender would have to be taken first; a delayed preemption we run in ends
+    // with this IPC; the FPU registers we own must trap the receiver (Fpu::leave): all
+    // three are the general path's.
+    if (!senders_.empty() || preemption_delay_.running() || Fpu::owns_registers(fpu_))
+        return false;
+
+    // A global id names any thread (its version must match), a local one a thread of this
+    // space by its UTCB address.
+    Thread *receiver;
+    if ((to.raw() & 63) != 0) {
+        receiver = table_[to.number() & (max_threads - 1)];
+        if (receiver == nullptr || receiver->id_ != to)
+            return false;
+    } else {
+        receiver = space_->thread_at_utcb(to.raw());
+        if (receiver == nullptr)
+            return false;
+    }
+    // It must wait in its final receive, at its frame, not halted (one word: gate()), with
+    // no receive timeout to cancel, and may run now without passing over a higher-priority
+    // ready thread. (This excludes ourselves: we are running.)
+    if (receiver->gate() != waiting_at_frame || Scheduler::has_timeout(receiver) || !Scheduler::may_run_now(receiver))
+        return false;
+    // It must accept us; it learns our local id if we share its space (X.2).
+    Thread_id waits_for = receiver->ipc_.partner;
+    bool same_space = receiver->space_ == space_;
+    if (waits_for != id_ && !waits_for.is_any() &&
+        !(same_space && (waits_for.is_any_local() || waits_for.raw() == utcb_address_)))
+        return false;
+    // Another space must take the fast path too (its threads enter through the entry that
+    // leads here) and have the I/O ports of ours (none, as a rule), so that the switch is a
+    // CR3 load.
+    Space *target = receiver->space_;
+    if (!same_space && (!target->takes_direct_ipc() || !target->io_state_matches_loaded()))
+        return false;
+
+    // --- point of no return ---
+    unsigned words = tag.untyped();
+    if (words >= Sys_ipc::register_mrs) {
+        uint64_t *source = &utcb_word(utcb_mr_offset + Sys_ipc::register_mrs * 8);
+        uint64_t *target_words = &receiver->utcb_word(utcb_mr_offset + Sys_ipc::register_mrs * 8);
+        uint64_t count = words + 1 - Sys_ipc::register_mrs;
+        asm volatile("rep movsq" : "+S"(source), "+D"(target_words), "+c"(count) : : "memory");
+    }
+    Thread_id seen_as = same_space ? local_id() : id_;
+    // We wait for the answer at our frame: whoever answers writes the results there.
+    set_gate(waiting_at_frame);
+    ipc_.partner = from_specifier;
+    receiver->set_gate(running);
+    Cpu_local::set_current_thread(receiver);
+    if (!same_space)
+        target->load_page_table();
+    User_mode::switch_thread(receiver->stack_end(), receiver->fs_base(), receiver->gs_base());
+    leave_as(*receiver, seen_as);
+}
+
+// The entry's registers: to, from specifier and timeouts in the first three, the tag in
+// the fourth (rcx, which it copied from r8). Returns only when the general path must take
+// the call, having saved for it what the entry left in registers.
+extern "C" void ipc_fast_path(uint64_t to, uint64_t from_specifier, uint64_t timeouts, uint64_t tag)
+{
+    Thread *self = Scheduler::current();
+    (void)self->ipc_fast(Thread_id(to), Thread_id(from_specifier), timeouts, Message_tag(tag));
+    Sys_ipc_entry::save_arguments(self->frame(), to, from_specifier, timeouts);
+}
