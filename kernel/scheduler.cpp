@@ -20,8 +20,8 @@ void Scheduler::mark_nonempty(unsigned priority)
 {
     nonempty_[priority / 64] |= uint64_t{1} << (priority % 64);
     nonempty_words_ |= uint64_t{1} << (priority / 64);
-    if (priority + 1 > ready_above_)
-        ready_above_ = priority + 1;
+    if (static_cast<int>(priority) > highest_ready_)
+        highest_ready_ = static_cast<int>(priority);
 }
 
 void Scheduler::mark_empty(unsigned priority)
@@ -29,9 +29,9 @@ void Scheduler::mark_empty(unsigned priority)
     nonempty_[priority / 64] &= ~(uint64_t{1} << (priority % 64));
     if (nonempty_[priority / 64] == 0)
         nonempty_words_ &= ~(uint64_t{1} << (priority / 64));
-    if (priority + 1 == ready_above_) {
+    if (static_cast<int>(priority) == highest_ready_) {
         unsigned highest = highest_set();
-        ready_above_ = highest == priorities ? 0 : highest + 1;
+        highest_ready_ = highest == priorities ? -1 : static_cast<int>(highest);
     }
 }
 
@@ -152,6 +152,7 @@ Preemption_delay::Verdict Scheduler::delay_verdict(Thread *self, unsigned compet
     bool requested = (self->utcb_flags() & delay_preemption_flag) != 0;
     Preemption_delay::Verdict verdict =
         self->preemption_delay().decide(now_us, competitor, self->priority(), requested);
+    self->note_preemption_delay();
     if (verdict == Preemption_delay::Verdict::delay_started)
         self->set_utcb_flags(self->utcb_flags() | preemption_pending_flag);
     return verdict;
@@ -162,6 +163,7 @@ Preemption_delay::Verdict Scheduler::delay_verdict(Thread *self, unsigned compet
 void Scheduler::end_delay(Thread *thread, bool overran)
 {
     thread->preemption_delay().end(overran);
+    thread->note_preemption_delay();
     thread->set_utcb_flags(thread->utcb_flags() & ~preemption_pending_flag);
     if (thread->remaining_us() == 0)
         thread->remaining_us() = thread->time_slice_us();

@@ -48,10 +48,10 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
     // waiters already (the general path puts it there, once per partner).
     if (from_specifier == to ? to != closed_for_ : !from_specifier.is_any() && !from_specifier.is_any_local())
         return false;
-    // A queued sender would have to be taken first; a delayed preemption we run in ends
-    // with this IPC; the FPU registers we own must trap the receiver (Fpu::leave): all
-    // three are the general path's.
-    if (!senders_.empty() || preemption_delay_.running() || Fpu::owns_registers(fpu_))
+    // Our gate names the rest: a queued sender would have to be taken first, a delayed
+    // preemption we run in ends with this IPC, FS or GS bases of our own need MSR writes.
+    // The FPU registers we own must trap the receiver (Fpu::leave). All the general path's.
+    if (gate() != running || Fpu::owns_registers(fpu_))
         return false;
 
     // A global id names any thread (its version must match), a local one a thread of this
@@ -66,10 +66,10 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
         if (receiver == nullptr)
             return false;
     }
-    // It must wait in its final receive, at its frame, not halted (one word: gate()), with
-    // no receive timeout to cancel, and may run now without passing over a higher-priority
-    // ready thread. (This excludes ourselves: we are running.)
-    if (receiver->gate() != waiting_at_frame || Scheduler::has_timeout(receiver) || !Scheduler::may_run_now(receiver))
+    // It must wait in its final receive, at its frame, not halted, with no receive timeout
+    // to cancel and FS and GS bases as ours (its gate), and may run now without passing
+    // over a higher-priority ready thread. (This excludes ourselves: we are running.)
+    if (receiver->gate() != waiting_at_frame || !Scheduler::may_run_now(receiver))
         return false;
     // It must accept us; it learns our local id if we share its space (X.2).
     Thread_id waits_for = receiver->ipc_.partner;
@@ -85,7 +85,8 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
         return false;
 
     // --- point of no return ---
-    unsigned words = tag.untyped();
+    // The guards leave only u in the tag's low 16 bits.
+    auto words = static_cast<uint16_t>(tag.raw());
     if (words >= Sys_ipc::register_mrs) {
         uint64_t *source = &utcb_word(utcb_mr_offset + Sys_ipc::register_mrs * 8);
         uint64_t *target_words = &receiver->utcb_word(utcb_mr_offset + Sys_ipc::register_mrs * 8);
@@ -100,7 +101,8 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
     Cpu_local::set_current_thread(receiver);
     if (!same_space)
         target->load_page_table();
-    User_mode::switch_thread(receiver->stack_end(), receiver->fs_base(), receiver->gs_base());
+    // Neither has bases of its own (the gates): the FS base stays, GS points at the UTCB.
+    User_mode::switch_kernel_stack_and_utcb(receiver->stack_end(), receiver->gs_base());
     leave_as(*receiver, seen_as);
 }
 

@@ -102,11 +102,13 @@ void Thread::enqueue_sender(Thread &sender, bool first)
         senders_.push_front(&sender);
     else
         senders_.push_back(&sender);
+    senders_queued_ = true;
 }
 
 void Thread::dequeue_sender(Thread &sender)
 {
     senders_.remove(&sender);
+    senders_queued_ = !senders_.empty();
     sender.ipc_.send_target = nullptr;
 }
 

@@ -19,8 +19,23 @@ constinit Slab_cache thread_cache("thread", Thread::object_size, Thread::object_
 }  // namespace
 
 static_assert(TERN_UTCB_FLAGS == 0x30, "thread.hpp mirrors the UTCB layout");
+static_assert(Thread::max_threads == 1u << TERN_THREAD_NUMBER_BITS, "the KIP's thread info gives the table's size");
 
 const Slab_cache &Thread::cache() { return thread_cache; }
+
+// The gate's bytes lie in its order (gate(), set_gate()).
+void Thread::check_gate_layout()
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+    constexpr size_t base = offsetof(Thread, state_);
+    static_assert(offsetof(Thread, resume_at_frame_) == base + 1 && offsetof(Thread, halted_) == base + 2 &&
+                  offsetof(Thread, started_) == base + 3 && offsetof(Thread, timeout_armed_) == base + 4 &&
+                  offsetof(Thread, custom_segments_) == base + 5 && offsetof(Thread, senders_queued_) == base + 6 &&
+                  offsetof(Thread, delay_running_) == base + 7 && sizeof(State) == 1,
+                  "the gate is eight adjacent bytes");
+#pragma GCC diagnostic pop
+}
 
 Thread *Thread::table_[Thread::max_threads];
 
@@ -106,6 +121,7 @@ bool Thread::set_utcb(uint64_t utcb_address)
     utcb_address_ = utcb_address;
     space_->set_thread_at_utcb(utcb_address, this);
     gs_base_ = utcb_address;
+    custom_segments_ = fs_base_ != 0;
     utcb_word(TERN_UTCB_SELF) = utcb_address;
     utcb_word(TERN_UTCB_MY_GLOBAL_ID) = id_.raw();
     return true;
@@ -151,6 +167,7 @@ void Thread::set_segment_bases(uint64_t fs_base, uint64_t gs_base)
 {
     fs_base_ = fs_base;
     gs_base_ = gs_base;
+    custom_segments_ = fs_base_ != 0 || gs_base_ != utcb_address_;
     if (Scheduler::current() == this)
         User_mode::switch_thread(stack_end(), fs_base_, gs_base_);
 }

@@ -59,7 +59,7 @@ public:
     // Whether thread may run now without passing over a higher-priority ready thread.
     static bool may_run_now(const Thread *thread)
     {
-        return unsigned{thread->priority()} + 1 >= ready_above_;
+        return int{thread->priority()} >= highest_ready_;
     }
     // The current thread gives up the CPU to an equal or higher priority ready thread.
     static void yield();
@@ -112,9 +112,9 @@ private:
     // of nonempty_words_ when nonempty_[w] has any bit set.
     static inline uint64_t nonempty_[priorities / 64] = {};
     static inline uint64_t nonempty_words_ = 0;
-    // The highest priority with a ready thread plus one, 0 when none is ready: the IPC
-    // direct path asks "may this thread run now" with one comparison.
-    static inline unsigned ready_above_ = 0;
+    // The highest priority with a ready thread, -1 when none is ready: the IPC fast path
+    // asks "may this thread run now" with one comparison.
+    static inline int highest_ready_ = -1;
     static inline Timeout_list timeouts_;  // waiting threads with a deadline
 
     // Whether self, about to be preempted by a thread of competitor priority, delays that.

@@ -112,6 +112,8 @@ public:
             *reinterpret_cast<uint64_t *>(utcb_ + utcb_flags_offset) = flags;
     }
     void set_state(State state) { state_ = state; }
+    // Called after every change of preemption_delay() (the fast path tests the flag).
+    void note_preemption_delay() { delay_running_ = preemption_delay_.running(); }
     bool timeout_armed() const { return timeout_armed_; }
     void set_timeout_armed(bool armed) { timeout_armed_ = armed; }
     uint64_t *saved_stack_pointer() { return &saved_stack_pointer_; }
@@ -266,27 +268,35 @@ private:
     Space *space_ = nullptr;
     uint8_t *utcb_ = nullptr;
     uint64_t utcb_address_ = 0;
-    // The gate: state_, resume_at_frame_, halted_ and timeout_armed_ are one word, so that
-    // the IPC fast path tests a receiver with one comparison and sets it with one store.
+    // The gate: eight bytes the IPC fast path tests as one word (gate()), of the sender and
+    // of the receiver, and sets with one store. Besides the state proper, each flag names a
+    // case the fast path leaves to the general one; the flags mirror state kept elsewhere,
+    // and whoever changes that state updates its flag. Keep them together, in this order
+    // (check_gate_layout in thread.cpp).
     State state_ = State::inactive;
     // Blocked in the last phase of a user IPC: whoever wakes it writes the system call's
     // results into its frame, and it resumes straight at that frame (its kernel stack holds
     // nothing it still needs).
     bool resume_at_frame_ = false;
     bool halted_ = false;
-    // In the scheduler's timeout list (Scheduler::add_timeout / remove_timeout / tick keep it).
-    bool timeout_armed_ = false;
-    // The gate of a receiver the fast path may deliver to (waiting_receive, at its frame,
-    // not halted, no timeout), and of a running thread.
-    static constexpr uint32_t waiting_at_frame = static_cast<uint32_t>(State::waiting_receive) | 1u << 8;
-    static constexpr uint32_t running = static_cast<uint32_t>(State::running);
-    uint32_t gate() const
+    bool started_ = false;          // has left the kernel for user mode at least once
+    bool timeout_armed_ = false;    // in the scheduler's timeout list (Scheduler keeps it)
+    bool custom_segments_ = false;  // FS or GS base not the default (set_segment_bases)
+    bool senders_queued_ = false;   // !senders_.empty() (enqueue_sender, dequeue_sender)
+    bool delay_running_ = false;    // preemption_delay_.running() (note_preemption_delay)
+    // The gates the fast path accepts: a receiver waiting at its frame, and a running
+    // sender (both started, not halted, with nothing the flags name).
+    static constexpr uint64_t started_gate = uint64_t{1} << 24;
+    static constexpr uint64_t waiting_at_frame = static_cast<uint64_t>(State::waiting_receive) | 1u << 8 | started_gate;
+    static constexpr uint64_t running = static_cast<uint64_t>(State::running) | started_gate;
+    uint64_t gate() const
     {
-        uint32_t word;
+        uint64_t word;
         __builtin_memcpy(&word, &state_, sizeof word);
         return word;
     }
-    void set_gate(uint32_t word) { __builtin_memcpy(&state_, &word, sizeof word); }
+    void set_gate(uint64_t word) { __builtin_memcpy(&state_, &word, sizeof word); }
+    static void check_gate_layout();
     uint8_t priority_ = default_priority;
     uint64_t time_slice_us_ = default_time_slice_us;
     uint64_t remaining_us_ = default_time_slice_us;
@@ -296,7 +306,6 @@ private:
     uint64_t fs_base_ = 0;
     Fpu_state fpu_;
     uint64_t gs_base_ = 0;
-    bool started_ = false;   // has left the kernel for user mode at least once
     uint64_t pending_utcb_ = ~uint64_t{0};
     Thread_id pending_pager_;
 

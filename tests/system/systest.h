@@ -46,7 +46,7 @@
 #define KIP_AREA 0x00007fffffff0000UL
 #define UTCB_AREA 0x00007fffff800000UL
 #define ROOT_UTCB_AREA_LOG2 22 /* 4096 UTCBs */
-#define MAX_THREADS 16384u       /* the kernel's thread table (docs/kernel.md) */
+#define MAX_THREADS (1u << TERN_THREAD_NUMBER_BITS) /* the kernel's thread table (KIP thread info) */
 #define UTCB_AREA_LOG2 16      /* the UTCB area the tests give new spaces, at the same base */
 #define UTCB_SIZE ((L4_Word_t)TERN_UTCB_SIZE)
 #define PAGE_SIZE TERN_PAGE_SIZE

@@ -52,6 +52,14 @@ public:
         local.fast_syscall_entry = fast;
     }
 
+    // The part of switch_thread the IPC fast path needs: both threads have the default FS
+    // base (0) and GS base (the UTCB).
+    static void switch_kernel_stack_and_utcb(uint64_t kernel_stack_top, uint64_t gs_base)
+    {
+        Cpu_local::set_kernel_stack(kernel_stack_top);
+        Cpu::write_msr(msr_kernel_gs_base, gs_base);
+    }
+
     // A frame that starts user code at ip with stack sp, interrupts enabled.
     static void prepare_frame(Exception_frame &frame, uint64_t ip, uint64_t sp);
 
