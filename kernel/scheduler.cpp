@@ -94,7 +94,7 @@ void Scheduler::switch_to(Thread *next)
         if (previous->space() != space)
             space->activate_unless_loaded();
         User_mode::select_syscall_entry(space->takes_direct_ipc());
-        User_mode::switch_thread(next->stack_end(), next->fs_base(), next->gs_base());
+        User_mode::switch_thread(next->stack_end(), next->fs_base(), next->gs_base(), next->utcb_address());
     }
     if (next->take_resume_at_frame())
         switch_to_frame(previous->saved_stack_pointer(), &next->frame());

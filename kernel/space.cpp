@@ -73,6 +73,7 @@ Space::Error Space::set_areas(Fpage kip_area, Fpage utcb_area)
         return Error::already_mapped;
     kip_area_ = kip_area;
     utcb_area_ = utcb_area;
+    update_fast_switch_key();
     constexpr uint64_t slot_bytes = uint64_t{Utcb_table::max_slots} * TERN_UTCB_SIZE;
     utcb_slots_base_ = utcb_area.base();
     utcb_slots_bytes_ = utcb_area.size() < slot_bytes ? utcb_area.size() : slot_bytes;

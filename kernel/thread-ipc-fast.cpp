@@ -59,7 +59,7 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
     Thread *receiver;
     if ((to.raw() & 63) != 0) {
         receiver = table_[to.number() & (max_threads - 1)];
-        if (receiver == nullptr || receiver->id_ != to)
+        if (receiver->id_ != to)  // (a free number holds nobody(), whose nil id matches none)
             return false;
     } else {
         receiver = space_->thread_at_utcb(to.raw());
@@ -78,10 +78,11 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
         !(same_space && (waits_for.is_any_local() || waits_for.raw() == utcb_address_)))
         return false;
     // Another space must take the fast path too (its threads enter through the entry that
-    // leads here) and have the I/O ports of ours (none, as a rule), so that the switch is a
-    // CR3 load.
+    // leads here), with our default GS base (equal keys: its KIP where ours is) and the I/O
+    // ports of ours (none, as a rule), so that the switch is a CR3 load.
     Space *target = receiver->space_;
-    if (!same_space && (!target->takes_direct_ipc() || !target->io_state_matches_loaded()))
+    if (!same_space &&
+        (target->fast_switch_key() != space_->fast_switch_key() || !target->io_state_matches_loaded()))
         return false;
 
     // --- point of no return ---
@@ -101,8 +102,8 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
     Cpu_local::set_current_thread(receiver);
     if (!same_space)
         target->load_page_table();
-    // Neither has bases of its own (the gates): the FS base stays, GS points at the UTCB.
-    User_mode::switch_kernel_stack_and_utcb(receiver->stack_end(), receiver->gs_base());
+    // Neither has bases of its own (the gates): FS and GS bases stay, %gs:0 gives its UTCB.
+    User_mode::switch_kernel_stack_and_utcb(receiver->stack_end(), receiver->utcb_address_);
     leave_as(*receiver, seen_as);
 }
 

@@ -39,6 +39,21 @@ void Thread::check_gate_layout()
 
 Thread *Thread::table_[Thread::max_threads];
 
+namespace {
+
+alignas(Thread) uint8_t nobody_storage[sizeof(Thread)];
+
+}  // namespace
+
+Thread &Thread::nobody() { return *reinterpret_cast<Thread *>(nobody_storage); }
+
+void Thread::init_table()
+{
+    new (nobody_storage) Thread();
+    for (Thread *&slot : table_)
+        slot = &nobody();
+}
+
 Thread *Thread::lookup(Thread_id id, const Thread *caller)
 {
     if (id.is_global()) {
@@ -120,7 +135,7 @@ bool Thread::set_utcb(uint64_t utcb_address)
         utcb_word(offset) = 0;
     utcb_address_ = utcb_address;
     space_->set_thread_at_utcb(utcb_address, this);
-    gs_base_ = utcb_address;
+    gs_base_ = space_->user_gs_base();
     custom_segments_ = fs_base_ != 0;
     utcb_word(TERN_UTCB_SELF) = utcb_address;
     utcb_word(TERN_UTCB_MY_GLOBAL_ID) = id_.raw();
@@ -167,9 +182,9 @@ void Thread::set_segment_bases(uint64_t fs_base, uint64_t gs_base)
 {
     fs_base_ = fs_base;
     gs_base_ = gs_base;
-    custom_segments_ = fs_base_ != 0 || gs_base_ != utcb_address_;
+    custom_segments_ = fs_base_ != 0 || gs_base_ != space_->user_gs_base();
     if (Scheduler::current() == this)
-        User_mode::switch_thread(stack_end(), fs_base_, gs_base_);
+        User_mode::switch_thread(stack_end(), fs_base_, gs_base_, utcb_address_);
 }
 
 void Thread::start(uint64_t ip, uint64_t sp)
@@ -252,7 +267,7 @@ void Thread::destroy()
     Scheduler::remove(this);
     Scheduler::remove_timeout(this);
     Fpu::release(fpu_);
-    table_[id_.number()] = nullptr;
+    table_[id_.number()] = &nobody();
     if (utcb_ != nullptr)
         space_->set_thread_at_utcb(utcb_address_, nullptr);
     if (space_->remove_thread())

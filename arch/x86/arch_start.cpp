@@ -116,6 +116,7 @@ void arch_start(uint32_t magic, uint32_t info_address)
     Kernel::report_boot(boot_info, page_allocator);
     Kernel_memory::set(page_allocator);
     Space::set_kernel_table(Kernel_page_table::table());
+    Thread::init_table();
     Thread *idle = Thread::create_idle();
     if (idle == nullptr)
         panic("no memory for the idle thread");
@@ -143,6 +144,7 @@ void arch_start(uint32_t magic, uint32_t info_address)
         panic("check=memory failed");
     if (!Kip::create(page_allocator, 1000000 / Timer::frequency_hz))
         panic("no memory for the kernel interface page");
+    Cpu_local::get().utcb_pointer = Kip::utcb_pointer(0);
     Kip::set_processor_frequencies(Timer::tsc_hz() / 1000, Timer::apic_timer_hz() / 1000);
     Space::set_direct_ipc(options.direct_ipc);
     unsigned tasks = Boot_tasks::start(boot_info);

@@ -4,6 +4,7 @@
 // system-call entry stubs its links point at.
 #pragma once
 
+#include "abi.h"
 #include "types.hpp"
 
 class Page_allocator;
@@ -28,6 +29,9 @@ public:
     // X.2's processor descriptor: the core's clock and the clock of the bus its timer counts
     // (x86: the TSC and the local APIC timer), in kHz.
     static void set_processor_frequencies(uint64_t internal_khz, uint64_t external_khz);
+    // The KIP word that holds the UTCB address of the thread running on processor cpu (the
+    // GS base of user threads points at it in their space's KIP).
+    static uint64_t *utcb_pointer(unsigned cpu) { return &word(TERN_KIP_UTCB_POINTERS + 8 * uint64_t{cpu}); }
 
 private:
     static uint64_t &word(uint64_t offset);

@@ -53,7 +53,7 @@ public:
         if (previous->space() != next->space())
             next->space()->activate();
         User_mode::select_syscall_entry(next->space()->takes_direct_ipc());
-        User_mode::switch_thread(next->stack_end(), next->fs_base(), next->gs_base());
+        User_mode::switch_thread(next->stack_end(), next->fs_base(), next->gs_base(), next->utcb_address());
         leave_kernel_through(&next->frame());
     }
     // Whether thread may run now without passing over a higher-priority ready thread.

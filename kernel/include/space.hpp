@@ -99,11 +99,18 @@ public:
     {
         reflects_syscalls_ = reflect;
         takes_direct_ipc_ = !reflect && direct_ipc_enabled_;
+        update_fast_switch_key();
     }
     // Whether IPC of this space's threads may take the direct path: not when system calls
     // are reflected, nor when the boot option ipc=general turned it off (set before the
     // first space exists). One flag, so the path tests one byte.
     bool takes_direct_ipc() const { return takes_direct_ipc_; }
+    // The GS base of this space's threads by default: processor 0's UTCB pointer in the
+    // space's KIP (one processor for now).
+    uint64_t user_gs_base() const { return kip_area_.base() + TERN_KIP_UTCB_POINTERS; }
+    // What the IPC fast path compares between two spaces: equal keys mean both take the
+    // fast path and have the same default GS base (the same KIP address). 0: not fast.
+    uint64_t fast_switch_key() const { return fast_switch_key_; }
     static void set_direct_ipc(bool enabled) { direct_ipc_enabled_ = enabled; }
     void make_privileged() { privileged_ = true; }
     // sigma0's space: idempotent, and the owner of every I/O port and of device memory,
@@ -126,6 +133,11 @@ private:
     }
 
 
+    void update_fast_switch_key()
+    {
+        fast_switch_key_ = takes_direct_ipc_ && is_initialized() ? kip_area_.base() | 1 : 0;
+    }
+
     Page_table table_;
     Space_resources resources_;
     Page_allocator *pages_ = nullptr;
@@ -136,6 +148,7 @@ private:
     bool sigma0_ = false;
     bool reflects_syscalls_ = false;
     bool takes_direct_ipc_ = direct_ipc_enabled_;
+    uint64_t fast_switch_key_ = 0;
     static inline bool direct_ipc_enabled_ = true;
     Utcb_table utcbs_;
     // The slots' part of the UTCB area, decoded: its base and its first

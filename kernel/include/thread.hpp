@@ -31,10 +31,16 @@ public:
     // --- lifetime (thread.cpp) ---
     static Thread *create(Thread_id id, Space *space, Thread_id scheduler, bool &out_of_memory);
     static Thread *create_idle();
+    // Empties the thread table (once, before the first thread is created).
+    static void init_table();
     // A kernel thread with no space that runs Interrupt_thread::serve; nullptr when out of memory.
     static Thread *create_interrupt_thread(Thread_id id, uint8_t priority);
     void destroy();
-    static Thread *by_number(uint32_t number) { return number < max_threads ? table_[number] : nullptr; }
+    static Thread *by_number(uint32_t number)
+    {
+        Thread *thread = number < max_threads ? table_[number] : nullptr;
+        return thread != &nobody() ? thread : nullptr;
+    }
     static const Slab_cache &cache();
     // The thread a caller names: a global id (version must match) or a local id in the
     // caller's space.
@@ -352,7 +358,11 @@ private:
     Copy_role copy_ = Copy_role::none;
     bool continue_receive_ = false;       // first kernel entry retries a receive (see above)
 
-    static Thread *table_[max_threads];  // every thread by its number
+    // Every thread by its number; a free number holds nobody(), a thread that never runs
+    // and whose nil id matches no global id, so that the fast path's lookup needs no test
+    // for an empty slot.
+    static Thread *table_[max_threads];
+    static Thread &nobody();
 
     alignas(16) uint8_t stack_[1];   // the kernel stack runs to the end of the object
 };

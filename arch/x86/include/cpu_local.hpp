@@ -18,6 +18,8 @@ struct Cpu_local {
     uint64_t user_stack;        // scratch for the user rsp during syscall entry
     Thread *current;
     uint64_t user_fs_base;      // what MSR_FS_BASE holds now
+    uint64_t user_gs_base;      // what user mode's GS base will be (KERNEL_GS_BASE while in the kernel)
+    uint64_t *utcb_pointer;     // this processor's UTCB pointer word in the KIP (kernel address)
     Fpu_state *fpu_owner;       // whose state the FPU/SSE registers hold (Fpu)
     const uint8_t *io_loaded;   // the Io_space key whose bitmap the TSS holds (nullptr: none)
     bool fast_syscall_entry;    // LSTAR is syscall_entry_fast (else syscall_entry_general)

@@ -27,16 +27,24 @@ public:
 
     // Makes the CPU enter the kernel on this stack and gives user mode these bases. Inline:
     // it is part of every IPC hand-off.
-    static void switch_thread(uint64_t kernel_stack_top, uint64_t fs_base, uint64_t gs_base)
+    // utcb: the thread's UTCB address, which %gs:0 yields (through the KIP's UTCB pointer
+    // word, where the default GS base points).
+    static void switch_thread(uint64_t kernel_stack_top, uint64_t fs_base, uint64_t gs_base, uint64_t utcb)
     {
+        Cpu_local &local = Cpu_local::get();
         Cpu_local::set_kernel_stack(kernel_stack_top);
-        // MSR writes are slow; most switches keep FS (threads rarely set it).
+        // MSR writes are slow; most switches keep both bases (threads rarely set them, and
+        // spaces usually have their KIP at one address).
         if (!Cpu_local::user_fs_base_is(fs_base)) {
             Cpu::write_msr(msr_fs_base, fs_base);
-            Cpu_local::get().user_fs_base = fs_base;
+            local.user_fs_base = fs_base;
         }
         // In the kernel the user's GS base waits in KERNEL_GS_BASE until swapgs.
-        Cpu::write_msr(msr_kernel_gs_base, gs_base);
+        if (local.user_gs_base != gs_base) {
+            Cpu::write_msr(msr_kernel_gs_base, gs_base);
+            local.user_gs_base = gs_base;
+        }
+        *local.utcb_pointer = utcb;
     }
 
     // Which entry `syscall` takes: the one with the IPC fast path, or the general one
@@ -53,11 +61,11 @@ public:
     }
 
     // The part of switch_thread the IPC fast path needs: both threads have the default FS
-    // base (0) and GS base (the UTCB).
-    static void switch_kernel_stack_and_utcb(uint64_t kernel_stack_top, uint64_t gs_base)
+    // base (0) and the same default GS base (spaces with equal fast_switch_key).
+    static void switch_kernel_stack_and_utcb(uint64_t kernel_stack_top, uint64_t utcb)
     {
         Cpu_local::set_kernel_stack(kernel_stack_top);
-        Cpu::write_msr(msr_kernel_gs_base, gs_base);
+        *Cpu_local::get().utcb_pointer = utcb;
     }
 
     // A frame that starts user code at ip with stack sp, interrupts enabled.
