@@ -1,0 +1,438 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Where the instructions of one IPC round trip go: boots the root task
+tests/bench/ipc_profile (with the kernel and sigma0, as tools/bench.py boots its root
+tasks) under QEMU with -icount shift=0,sleep=off and one instruction per translation
+block, logs every executed instruction (-d exec,nochain) while the root task runs its
+cases, and cuts out the one marked round trip of each case (between the calls of
+profile_begin and profile_end). Each address is named by the symbols of the kernel ELF
+(build/arch/x86/tern.elf) and the root task's ELF; the system-call stubs the kernel writes
+into the KIP are named by their offset in it. For each case it prints the total, the split
+user / kernel, a summary by category (CATEGORIES below) and the functions in order of
+execution, and checks the count against the root task's rdtsc, which counts guest
+instructions under -icount.
+
+Usage: ipc_profile.py [--listing] [--case N] [--log FILE] [BUILD_DIR]
+
+--listing prints every instruction of the round trip with its disassembly (objdump -d of
+the ELF, QEMU's disassembler for the KIP stubs) and its source line (addr2line).
+
+Only symbols are used, never addresses, so the tool keeps working while the kernel
+changes; when a function is renamed or added, adjust CATEGORIES (an unmatched kernel
+function shows as 'kernel: other' in the summary)."""
+import argparse
+import bisect
+import os
+import queue
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# Category of an instruction: the first row whose pattern matches. A row is (where, kind,
+# pattern, category): `where` is 'kernel' or 'user' (the privilege level the instruction ran
+# at), `kind` 'symbol' (a regular expression searched in the function's name, demangled and
+# without its parameters) or 'file' (searched in the source file addr2line gives, the
+# innermost inlined one: libl4's inline stubs are inlined into the user code that calls them).
+CATEGORIES = [
+    # Kernel entry and exit: the system-call entry and exit code in entry.asm, and whatever
+    # small helper saves or restores the user frame.
+    ("kernel", "symbol", r"^syscall_entry|^ipc_entry|^fast_ipc_entry", "kernel: entry"),
+    ("kernel", "symbol", r"^return_to_user|^restore_(user_)?frame|^restore_kernel_frame|^sysret|_exit$", "kernel: exit"),
+    # Dispatch: from the entry to the IPC handler.
+    ("kernel", "symbol", r"^syscall_dispatch|^Syscall_handlers::(dispatch|ipc\b)|^dispatch|^Syscall_table",
+     "kernel: dispatch"),
+    # Thread switch: scheduler hand-over, address space, FPU, TSS, GS base.
+    ("kernel", "symbol", r"^context_switch|^switch_to_frame|switch_to|Scheduler|Cpu_local|Fpu|fpu|Tss|tss|"
+                         r"Io_space|io_bitmap|Page_table::(activate|load)|Space::activate|Address_space::activate|"
+                         r"set_kernel_stack|gs_base|fs_base|wrmsr|write_msr|Msr|Thread::switch",
+     "kernel: switch"),
+    # IPC proper: the checks of both partners, looking a thread up by its id, the transfer.
+    ("kernel", "symbol", r"lookup|thread_of|from_id|by_id|Thread_table|Thread_id|local_id|global_id|resolve",
+     "kernel: IPC lookup"),
+    ("kernel", "symbol", r"transfer|deliver|copy_message|Message|Utcb|utcb|mrs?\b|store_mrs|load_mrs",
+     "kernel: IPC delivery"),
+    ("kernel", "symbol", r"[Ii]pc|send|receive|reply|accept|partner|wait|wake|block|ready|Timeout|timeout|"
+                         r"from_specifier|Sys_ipc",
+     "kernel: IPC checks"),
+    ("kernel", "symbol", r".", "kernel: other"),
+    # User side: the KIP's system-call stub, libl4's inline code, the benchmark's own code.
+    ("user", "symbol", r"^KIP stub", "user: KIP stub"),
+    ("user", "file", r"libl4/", "user: libl4 stub"),
+    ("user", "symbol", r".", "user: loop"),
+]
+
+MARK_BEGIN, MARK_END = "profile_begin", "profile_end"
+QEMU = "qemu-system-x86_64"
+
+
+@dataclass
+class Symbol:
+    address: int
+    name: str
+
+
+class Elf:
+    """The function symbols, disassembly and source lines of one ELF file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.symbols = []
+        for line in subprocess.run(["nm", "-n", "-C", "--defined-only", str(path)], capture_output=True,
+                                   text=True, check=True).stdout.splitlines():
+            fields = line.split(" ", 2)
+            if len(fields) == 3 and fields[1] in "tTwWiI":
+                self.symbols.append(Symbol(int(fields[0], 16), function_name(fields[2])))
+        self.addresses = [s.address for s in self.symbols]
+        self.text = executable_ranges(path)
+        self._disassembly = None
+        self._lines = {}
+
+    def contains(self, address: int) -> bool:
+        return any(low <= address < high for low, high in self.text)
+
+    def symbol(self, address: int):
+        index = bisect.bisect_right(self.addresses, address) - 1
+        return self.symbols[index] if index >= 0 else None
+
+    def range_of(self, name: str) -> tuple:
+        """[start, end) of the function `name`: from its symbol to the next symbol."""
+        for index, symbol in enumerate(self.symbols):
+            if symbol.name == name:
+                end = next((s.address for s in self.symbols[index + 1:] if s.address > symbol.address), 1 << 64)
+                return symbol.address, end
+        sys.exit(f"{self.path}: no symbol {name}")
+
+    def disassembly(self) -> dict:
+        if self._disassembly is None:
+            self._disassembly = {}
+            output = subprocess.run(["objdump", "-d", "-M", "intel", "--no-show-raw-insn", "-C", str(self.path)],
+                                    capture_output=True, text=True, check=True).stdout
+            for match in re.finditer(r"^\s*([0-9a-f]+):\s+(.*?)\s*$", output, re.MULTILINE):
+                self._disassembly[int(match.group(1), 16)] = re.sub(r"\s+", " ", match.group(2))
+        return self._disassembly
+
+    def source_lines(self, addresses) -> dict:
+        """address -> 'file:line' of the innermost inlined function (addr2line -i prints the chain
+        innermost first; one address's chain ends before the next address's)."""
+        wanted = sorted(set(addresses) - set(self._lines))
+        if wanted:
+            output = subprocess.run(["addr2line", "-i", "-a", "-e", str(self.path)] + [hex(a) for a in wanted],
+                                    capture_output=True, text=True, check=True).stdout.splitlines()
+            current = None
+            for line in output:
+                if re.fullmatch(r"0x[0-9a-f]+", line):
+                    current = int(line, 16)
+                elif current is not None and current not in self._lines:
+                    self._lines[current] = short_path(line.split(" (discriminator")[0])
+        return {a: self._lines.get(a, "??:0") for a in addresses}
+
+
+def function_name(demangled: str) -> str:
+    """A demangled name without its parameter list: 'Thread::ipc(Thread&, ...) const' -> 'Thread::ipc'."""
+    depth = 0
+    for index, char in enumerate(demangled):
+        if char == "<":
+            depth += 1
+        elif char == ">":
+            depth -= 1
+        elif char == "(" and depth == 0 and index > 0 and not demangled.startswith("(anonymous", index):
+            if demangled.endswith("operator", 0, index):
+                continue
+            return demangled[:index]
+    return demangled
+
+
+def short_path(location: str) -> str:
+    """Source paths relative to the tree (the build records them relative to build/ or absolute)."""
+    location = os.path.normpath(location) if not location.startswith("??") else location
+    for marker in ("/kernel/", "/arch/", "/libl4/", "/tests/", "/sigma0/", "/servers/"):
+        if marker in location:
+            return location[location.index(marker) + 1:]
+    return location.lstrip("./")
+
+
+def executable_ranges(path: Path) -> list:
+    ranges = []
+    output = subprocess.run(["readelf", "-lW", str(path)], capture_output=True, text=True, check=True).stdout
+    for match in re.finditer(r"^\s*LOAD\s+\S+\s+(0x[0-9a-f]+)\s+\S+\s+\S+\s+(0x[0-9a-f]+)\s+(.*?)\s+0x",
+                             output, re.MULTILINE):
+        if "E" in match.group(3):
+            ranges.append((int(match.group(1), 16), int(match.group(1), 16) + int(match.group(2), 16)))
+    return ranges
+
+
+class Monitor:
+    """QEMU's human monitor on a Unix socket."""
+
+    def __init__(self, path: Path):
+        for _ in range(100):
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(str(path))
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            sys.exit("cannot connect to QEMU's monitor")
+        self._read_to_prompt()
+
+    def _read_to_prompt(self) -> str:
+        data = b""
+        while not data.endswith(b"(qemu) "):
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", data.decode(errors="replace"))
+
+    def command(self, line: str) -> str:
+        self.sock.sendall(line.encode() + b"\n")
+        text = self._read_to_prompt()
+        # The monitor echoes the command; the answer follows it.
+        return text.split("\n", 1)[1] if "\n" in text else ""
+
+
+def one_insn_per_tb() -> list:
+    """QEMU 8.1 renamed -singlestep to the TCG property one-insn-per-tb."""
+    help_text = subprocess.run([QEMU, "-accel", "tcg,help"], capture_output=True, text=True).stdout
+    if "one-insn-per-tb" in help_text:
+        return ["-accel", "tcg,one-insn-per-tb=on"]
+    return ["-singlestep"]
+
+
+def run_traced(build: Path, work: Path, log: Path) -> tuple:
+    """Boots the root task; the root task waits for a character on its console before its cases
+    (logging is switched on then) and after them (logging off, and the monitor disassembles the
+    instructions that are in no ELF while the machine still runs). Returns (serial output,
+    disassembly of the addresses outside the ELFs, list of (pc, cpl) executed)."""
+    roottask = work / "roottask"
+    roottask.write_bytes((build / "tests/bench/ipc_profile").read_bytes())
+    monitor_path = work / "monitor"
+    command = [QEMU, "-display", "none", "-nic", "none", "-no-reboot", "-m", "128",
+               "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-serial", "stdio",
+               "-monitor", f"unix:{monitor_path},server=on,wait=off",
+               "-kernel", str(build / "arch/x86/tern.elf32"), "-append", "ticks=0",
+               "-initrd", f"{build / 'sigma0/sigma0'},{roottask}",
+               "-icount", "shift=0,sleep=off", "-D", str(log)] + one_insn_per_tb()
+    qemu = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines = queue.Queue()
+
+    def reader():
+        for raw in qemu.stdout:
+            lines.put(raw.decode(errors="replace").rstrip("\r\n"))
+        lines.put(None)
+
+    threading.Thread(target=reader, daemon=True).start()
+    monitor = Monitor(monitor_path)
+    output, extra = [], {}
+    deadline = time.monotonic() + 300
+    try:
+        while True:
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                sys.exit("the root task did not finish in 300 s:\n" + "\n".join(output[-30:]))
+            if line is None:
+                break
+            output.append(line)
+            if line.startswith("PROFILE error"):
+                sys.exit("\n".join(output[-30:]))
+            if line == "PROFILE ready":
+                monitor.command("log exec,nochain")
+                qemu.stdin.write(b"g")
+                qemu.stdin.flush()
+            elif line == "PROFILE traced":
+                monitor.command("log none")
+                extra = disassemble_outside(monitor, output, read_trace(log))
+                qemu.stdin.write(b"g")
+                qemu.stdin.flush()
+        qemu.wait(timeout=60)
+    finally:
+        if qemu.poll() is None:
+            qemu.kill()
+    if "PROFILE done" not in output:
+        sys.exit("the root task did not finish:\n" + "\n".join(output[-30:]) +
+                 qemu.stderr.read().decode(errors="replace"))
+    return output, extra
+
+
+def read_trace(log: Path) -> list:
+    """(pc, cpl) of each executed instruction. With one instruction per translation block each
+    'Trace' line is one instruction, except when QEMU stops before a block it has logged (the
+    instruction-count budget ran out): it says so, and the block runs again later."""
+    trace = []
+    pattern = re.compile(r"^Trace \d+: (0x[0-9a-f]+) \[[0-9a-f]+/([0-9a-f]+)/([0-9a-f]+)/")
+    with open(log, errors="replace") as lines:
+        for line in lines:
+            match = pattern.match(line)
+            if match:
+                trace.append((int(match.group(2), 16), int(match.group(3), 16) & 3, match.group(1)))
+            elif line.startswith("Stopped execution of TB chain before"):
+                host = line.split()[6]
+                if trace and trace[-1][2] == host:
+                    trace.pop()
+    return [(pc, cpl) for pc, cpl, _ in trace]
+
+
+def kip_address(output: list) -> int:
+    for line in output:
+        match = re.match(r"PROFILE kip ([0-9a-f]+)$", line)
+        if match:
+            return int(match.group(1), 16)
+    sys.exit("the root task printed no KIP address")
+
+
+def disassemble_outside(monitor: Monitor, output: list, trace: list) -> dict:
+    """The KIP's stubs are written by the kernel at boot, so no ELF has them: QEMU's monitor
+    disassembles them from the running machine (the KIP is at the same address in both spaces)."""
+    kip = kip_address(output)
+    result = {}
+    for pc in sorted({pc for pc, _ in trace if kip <= pc < kip + 4096}):
+        answer = monitor.command(f"x/1i {pc:#x}").strip()
+        result[pc] = re.sub(r"^0x[0-9a-f]+:\s*", "", answer)
+    return result
+
+
+@dataclass
+class Instruction:
+    pc: int
+    where: str  # 'kernel' or 'user'
+    function: str
+    category: str = ""
+    text: str = ""
+    source: str = ""
+
+
+def describe(trace: list, kernel: Elf, user: Elf, kip: int, extra: dict) -> list:
+    instructions = []
+    for pc, cpl in trace:
+        where = "user" if cpl == 3 else "kernel"
+        if kip <= pc < kip + 4096:
+            name, text = f"KIP stub +{pc - kip:#x}", extra.get(pc, "?")
+        else:
+            elf = kernel if kernel.contains(pc) else user if user.contains(pc) else None
+            symbol = elf.symbol(pc) if elf else None
+            name = symbol.name if symbol else f"?{pc:#x}"
+            text = elf.disassembly().get(pc, "?") if elf else "?"
+        instructions.append(Instruction(pc, where, name, text=text))
+    for elf in (kernel, user):
+        lines = elf.source_lines([i.pc for i in instructions if elf.contains(i.pc)])
+        for instruction in instructions:
+            if instruction.pc in lines and elf.contains(instruction.pc):
+                instruction.source = lines[instruction.pc]
+    for instruction in instructions:
+        instruction.category = categorize(instruction)
+    return instructions
+
+
+def categorize(instruction: Instruction) -> str:
+    for where, kind, pattern, category in CATEGORIES:
+        subject = instruction.function if kind == "symbol" else instruction.source
+        if where == instruction.where and re.search(pattern, subject):
+            return category
+    return f"{instruction.where}: other"
+
+
+def cut_cases(trace: list, user: Elf) -> list:
+    """[(region start, region end, rdtsc-to-rdtsc count)] per marked round trip. The region starts
+    after profile_begin has returned and ends before the call of profile_end; the rdtsc count is
+    the number of instructions from the rdtsc before profile_begin to the one after profile_end,
+    which is what the root task's own rdtsc difference should be."""
+    begin, end = user.range_of(MARK_BEGIN), user.range_of(MARK_END)
+    rdtsc = {a for a, text in user.disassembly().items() if text.startswith("rdtsc")}
+    calls = {a for a, text in user.disassembly().items() if text.startswith("call")}
+    cases, index = [], 0
+    while True:
+        start = next((i for i in range(index, len(trace)) if trace[i][0] == begin[0]), None)
+        if start is None:
+            return cases
+        while start < len(trace) and begin[0] <= trace[start][0] < begin[1]:
+            start += 1
+        stop = next((i for i in range(start, len(trace)) if trace[i][0] == end[0]), None)
+        if stop is None:
+            sys.exit("the trace has a profile_begin without a profile_end")
+        region_end = stop - 1 if trace[stop - 1][0] in calls else stop
+        first = next((i for i in range(start - 1, -1, -1) if trace[i][0] in rdtsc), None)
+        last = next((i for i in range(stop, len(trace)) if trace[i][0] in rdtsc), None)
+        cases.append((start, region_end, last - first if first is not None and last is not None else None))
+        index = stop
+
+
+def runs(instructions: list) -> list:
+    """Consecutive instructions of one function, collapsed: [(where, function, count)]."""
+    result = []
+    for instruction in instructions:
+        if result and result[-1][0] == instruction.where and result[-1][1] == instruction.function:
+            result[-1][2] += 1
+        else:
+            result.append([instruction.where, instruction.function, 1])
+    return result
+
+
+def report(number: int, name: str, warmup: int, rdtsc: int, traced_rdtsc, instructions: list, listing: bool):
+    total = len(instructions)
+    kernel = sum(i.where == "kernel" for i in instructions)
+    print(f"## case {number}: {name}")
+    print(f"round trip: {total} instructions (user {total - kernel}, kernel {kernel})")
+    print(f"check: rdtsc from before profile_begin to after profile_end says {rdtsc}, the trace has "
+          f"{traced_rdtsc} instructions between those two rdtsc "
+          f"({'equal' if rdtsc == traced_rdtsc else 'DIFFERENT'}; the markers add {traced_rdtsc - total})")
+    print(f"warm-up (ipc_bench's loop, its loop and result test included): {warmup} per round trip "
+          f"({warmup - total:+d} against the traced round trip)")
+    print("by category:")
+    categories = {}
+    for instruction in instructions:
+        categories[instruction.category] = categories.get(instruction.category, 0) + 1
+    for category, count in sorted(categories.items(), key=lambda item: (not item[0].startswith("user"), -item[1])):
+        print(f"  {count:5}  {category}")
+    print("by function, in order of execution:")
+    for where, function, count in runs(instructions):
+        print(f"  {count:5}  {where:6}  {function}")
+    if listing:
+        print("listing:")
+        for number_in_trip, instruction in enumerate(instructions, 1):
+            print(f"  {number_in_trip:4} {instruction.pc:16x} {instruction.where:6} {instruction.function:36.36} "
+                  f"{instruction.text:44.44} {instruction.source}")
+    print()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("build", nargs="?", default="build", type=Path)
+    parser.add_argument("--listing", action="store_true", help="print every instruction with its disassembly")
+    parser.add_argument("--case", type=int, action="append", help="report only this case (repeatable)")
+    parser.add_argument("--log", type=Path, help="keep QEMU's execution log in this file")
+    args = parser.parse_args()
+    build = args.build.resolve()
+    kernel, user = Elf(build / "arch/x86/tern.elf"), Elf(build / "tests/bench/ipc_profile")
+    with tempfile.TemporaryDirectory() as work:
+        log = args.log.resolve() if args.log else Path(work) / "exec.log"
+        output, extra = run_traced(build, Path(work), log)
+        trace = read_trace(log)
+    names = {int(n): (name, int(v)) for n, name, v in re.findall(r"^PROFILE case (\d+) (.*): (\d+)$",
+                                                                  "\n".join(output), re.MULTILINE)}
+    measured = {int(n): int(v) for n, v in re.findall(r"^PROFILE traced (\d+): (\d+)$", "\n".join(output),
+                                                       re.MULTILINE)}
+    cases = cut_cases(trace, user)
+    if len(cases) != len(names):
+        sys.exit(f"the trace has {len(cases)} marked round trips, the root task ran {len(names)} cases")
+    kip = kip_address(output)
+    print(f"# IPC round trips, instruction by instruction ({QEMU} -icount shift=0; kernel {kernel.path}, "
+          f"root task {user.path})\n")
+    for number, (start, end, traced_rdtsc) in enumerate(cases, 1):
+        if args.case and number not in args.case:
+            continue
+        instructions = describe(trace[start:end], kernel, user, kip, extra)
+        name, warmup = names[number]
+        report(number, name, warmup, measured[number], traced_rdtsc, instructions, args.listing)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
