@@ -34,38 +34,51 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-# Category of an instruction: the first row whose pattern matches. A row is (where, kind,
-# pattern, category): `where` is 'kernel' or 'user' (the privilege level the instruction ran
-# at), `kind` 'symbol' (a regular expression searched in the function's name, demangled and
-# without its parameters) or 'file' (searched in the source file addr2line gives, the
-# innermost inlined one: libl4's inline stubs are inlined into the user code that calls them).
+# Category of an instruction. Each instruction has a chain of frames, innermost first: the
+# functions inlined into each other at its address (addr2line -i), each as the subject
+# "function @file:line: source text of that line" (for the outermost frame of the KIP stubs,
+# "KIP stub +offset"). The frames are tried innermost first; in each, the rows in order; the
+# first row whose pattern (a regular expression, searched) matches a frame of the right
+# privilege level ('kernel' or 'user') decides. So a row for a function catches everything
+# inlined into it that no row names, and a helper no row names (Thread_id::operator==) counts
+# for the line that uses it. Rows that test source text split a function whose parts are all
+# inlined into one; when the code changes, the summary shows what no row matches as
+# 'other' (look at --listing), and this table is the one place to adjust.
 CATEGORIES = [
-    # Kernel entry and exit: the system-call entry and exit code in entry.asm, and whatever
-    # small helper saves or restores the user frame.
-    ("kernel", "symbol", r"^syscall_entry|^ipc_entry|^fast_ipc_entry", "kernel: entry"),
-    ("kernel", "symbol", r"^return_to_user|^restore_(user_)?frame|^restore_kernel_frame|^sysret|_exit$", "kernel: exit"),
-    # Dispatch: from the entry to the IPC handler.
-    ("kernel", "symbol", r"^syscall_dispatch|^Syscall_handlers::(dispatch|ipc\b)|^dispatch|^Syscall_table",
-     "kernel: dispatch"),
-    # Thread switch: scheduler hand-over, address space, FPU, TSS, GS base.
-    ("kernel", "symbol", r"^context_switch|^switch_to_frame|switch_to|Scheduler|Cpu_local|Fpu|fpu|Tss|tss|"
-                         r"Io_space|io_bitmap|Page_table::(activate|load)|Space::activate|Address_space::activate|"
-                         r"set_kernel_stack|gs_base|fs_base|wrmsr|write_msr|Msr|Thread::switch",
-     "kernel: switch"),
-    # IPC proper: the checks of both partners, looking a thread up by its id, the transfer.
-    ("kernel", "symbol", r"lookup|thread_of|from_id|by_id|Thread_table|Thread_id|local_id|global_id|resolve",
-     "kernel: IPC lookup"),
-    ("kernel", "symbol", r"transfer|deliver|copy_message|Message|Utcb|utcb|mrs?\b|store_mrs|load_mrs",
-     "kernel: IPC delivery"),
-    ("kernel", "symbol", r"[Ii]pc|send|receive|reply|accept|partner|wait|wake|block|ready|Timeout|timeout|"
-                         r"from_specifier|Sys_ipc",
-     "kernel: IPC checks"),
-    ("kernel", "symbol", r".", "kernel: other"),
-    # User side: the KIP's system-call stub, libl4's inline code, the benchmark's own code.
-    ("user", "symbol", r"^KIP stub", "user: KIP stub"),
-    ("user", "file", r"libl4/", "user: libl4 stub"),
-    ("user", "symbol", r".", "user: loop"),
+    # Entry and exit: entry.asm's system-call entry (its register pushes) and the frame restore.
+    ("kernel", r"^syscall_entry\.ipc\b", "kernel: dispatch"),
+    ("kernel", r"^syscall_entry|^ipc_entry|^fast_ipc_entry", "kernel: entry"),
+    ("kernel", r"^(return_to_user|restore_user_frame|restore_frame|restore_kernel_frame|rip_not_canonical|"
+               r"ipc_exit|fast_ipc_exit)", "kernel: exit"),
+    # Switch: from one thread to the other: address space, FPU, I/O bitmap, rsp0, FS and GS base.
+    ("kernel", r"^(Scheduler::switch_to|context_switch|switch_to_frame|Space::activate|Fpu::|Io_space::|"
+               r"Thread::switch)", "kernel: switch"),
+    # The IPC itself, in the order the direct path does it (thread-ipc-direct.cpp).
+    ("kernel", r"^Thread::ipc_direct @.*: (state_|ipc_\.partner|resume_at_frame_) = ", "kernel: IPC sender blocks"),
+    ("kernel", r"^Thread::ipc_direct @.*: .*(takes_direct_ipc|typed\(\)|receive_part|senders_|preemption_delay_)",
+     "kernel: IPC sender checks"),
+    ("kernel", r"^Thread::ipc_direct @.*: .*(from_specifier == to|closed_for_)", "kernel: IPC from-specifier"),
+    ("kernel", r"^(Thread::by_number|Space::thread_at_utcb|Thread::lookup|.*::lookup)|"
+               r"^Thread::ipc_direct @.*: .*(to\.raw\(\) & 63|by_number|thread_at_utcb|receiver == nullptr|"
+               r"receiver->id_ != to|to\.is_local\(\)|Thread \*receiver)", "kernel: IPC lookup"),
+    ("kernel", r"^(Scheduler::may_run_now|Scheduler::has_timeout)|"
+               r"^Thread::ipc_direct @.*: .*(receiver->state_|resume_at_frame_|halted_|may_run_now|has_timeout)",
+     "kernel: IPC receiver checks"),
+    ("kernel", r"accept|^Thread::ipc_direct @.*: .*(waits_for|same_space|seen_as)", "kernel: IPC acceptance"),
+    ("kernel", r"deliver|transfer|copy_message|^Sys_ipc::set|^Thread::ipc_direct @.*: .*(result|words|target|"
+               r"source|utcb_mr_offset)", "kernel: IPC delivery"),
+    ("kernel", r"^Thread::ipc_direct\b", "kernel: IPC other"),
+    # Dispatch: from the entry to the IPC code (the handler's own prologue, the thread's frame).
+    ("kernel", r"^(ipc_direct_path|syscall_dispatch|Syscall_handlers::|dispatch)", "kernel: dispatch"),
+    # User side: the stub in the KIP, libl4's inline code (the KIP link test, the MRs), the loop.
+    ("user", r"^KIP stub", "user: KIP stub"),
+    ("user", r"@(libl4/|build/abi/)|^__tern_entry", "user: libl4 (KIP link, MRs)"),
 ]
+
+# Helpers that do not name a step of their own in the run-by-function list: their instructions
+# are listed under the next frame out (accessors, register and per-CPU variable access).
+HELPERS = r"^(Thread_id::|Message_tag::|Cpu_local::|Cpu::|Sys_ipc::|Sys_ipc_entry::|Timeout::|Thread::frame|" \
+          r"Thread::utcb_word|Thread::local_id|Scheduler::current|Space::takes_direct_ipc|__tern_kip_base|L4_)"
 
 MARK_BEGIN, MARK_END = "profile_begin", "profile_end"
 QEMU = "qemu-system-x86_64"
@@ -91,7 +104,7 @@ class Elf:
         self.addresses = [s.address for s in self.symbols]
         self.text = executable_ranges(path)
         self._disassembly = None
-        self._lines = {}
+        self._frames = {}
 
     def contains(self, address: int) -> bool:
         return any(low <= address < high for low, high in self.text)
@@ -117,20 +130,25 @@ class Elf:
                 self._disassembly[int(match.group(1), 16)] = re.sub(r"\s+", " ", match.group(2))
         return self._disassembly
 
-    def source_lines(self, addresses) -> dict:
-        """address -> 'file:line' of the innermost inlined function (addr2line -i prints the chain
-        innermost first; one address's chain ends before the next address's)."""
-        wanted = sorted(set(addresses) - set(self._lines))
+    def frames(self, addresses) -> dict:
+        """address -> [(function, 'file:line')], innermost first: addr2line -i prints, for each
+        address, the functions inlined at it with the line within each."""
+        wanted = sorted(set(addresses) - set(self._frames))
         if wanted:
-            output = subprocess.run(["addr2line", "-i", "-a", "-e", str(self.path)] + [hex(a) for a in wanted],
-                                    capture_output=True, text=True, check=True).stdout.splitlines()
-            current = None
-            for line in output:
+            output = subprocess.run(["addr2line", "-f", "-i", "-C", "-a", "-e", str(self.path)] +
+                                    [hex(a) for a in wanted], capture_output=True, text=True, check=True).stdout
+            current, lines = None, []
+            for line in output.splitlines():
                 if re.fullmatch(r"0x[0-9a-f]+", line):
-                    current = int(line, 16)
-                elif current is not None and current not in self._lines:
-                    self._lines[current] = short_path(line.split(" (discriminator")[0])
-        return {a: self._lines.get(a, "??:0") for a in addresses}
+                    current, lines = int(line, 16), []
+                    self._frames[current] = []
+                elif current is not None:
+                    lines.append(line)
+                    if len(lines) == 2:
+                        location = short_path(lines[1].split(" (discriminator")[0])
+                        self._frames[current].append((function_name(lines[0]), location))
+                        lines = []
+        return {a: self._frames.get(a, []) for a in addresses}
 
 
 def function_name(demangled: str) -> str:
@@ -148,13 +166,32 @@ def function_name(demangled: str) -> str:
     return demangled
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
 def short_path(location: str) -> str:
-    """Source paths relative to the tree (the build records them relative to build/ or absolute)."""
-    location = os.path.normpath(location) if not location.startswith("??") else location
-    for marker in ("/kernel/", "/arch/", "/libl4/", "/tests/", "/sigma0/", "/servers/"):
-        if marker in location:
-            return location[location.index(marker) + 1:]
-    return location.lstrip("./")
+    """A source location relative to the tree (the build records paths through build/ and
+    arch/x86/, or absolute ones)."""
+    if location.startswith("??"):
+        return location
+    path, _, line = location.rpartition(":")
+    path = os.path.normpath(path)
+    root = str(ROOT) + os.sep
+    if path.startswith(root):
+        path = path[len(root):]
+    return f"{path}:{line}"
+
+
+def source_text(location: str) -> str:
+    path, _, line = location.rpartition(":")
+    try:
+        lines = source_text.cache.setdefault(path, (ROOT / path).read_text(errors="replace").splitlines())
+        return lines[int(line) - 1].strip()
+    except (OSError, ValueError, IndexError):
+        return ""
+
+
+source_text.cache = {}
 
 
 def executable_ranges(path: Path) -> list:
@@ -295,18 +332,19 @@ def disassemble_outside(monitor: Monitor, output: list, trace: list) -> dict:
     result = {}
     for pc in sorted({pc for pc, _ in trace if kip <= pc < kip + 4096}):
         answer = monitor.command(f"x/1i {pc:#x}").strip()
-        result[pc] = re.sub(r"^0x[0-9a-f]+:\s*", "", answer)
+        match = re.search(r"^0x[0-9a-f]+:\s+(?:[0-9a-f]{2} )*\s*(.*?)\s*$", answer, re.MULTILINE)
+        result[pc] = re.sub(r"\s+", " ", match.group(1)) if match else "?"
     return result
 
 
 @dataclass
 class Instruction:
     pc: int
-    where: str  # 'kernel' or 'user'
-    function: str
+    where: str  # 'kernel' or 'user': the privilege level it ran at
+    frames: list  # [(function, 'file:line')], innermost first
+    text: str = ""  # its disassembly
     category: str = ""
-    text: str = ""
-    source: str = ""
+    function: str = ""  # what the run-by-function list calls it
 
 
 def describe(trace: list, kernel: Elf, user: Elf, kip: int, extra: dict) -> list:
@@ -314,29 +352,42 @@ def describe(trace: list, kernel: Elf, user: Elf, kip: int, extra: dict) -> list
     for pc, cpl in trace:
         where = "user" if cpl == 3 else "kernel"
         if kip <= pc < kip + 4096:
-            name, text = f"KIP stub +{pc - kip:#x}", extra.get(pc, "?")
-        else:
-            elf = kernel if kernel.contains(pc) else user if user.contains(pc) else None
-            symbol = elf.symbol(pc) if elf else None
-            name = symbol.name if symbol else f"?{pc:#x}"
-            text = elf.disassembly().get(pc, "?") if elf else "?"
-        instructions.append(Instruction(pc, where, name, text=text))
-    for elf in (kernel, user):
-        lines = elf.source_lines([i.pc for i in instructions if elf.contains(i.pc)])
-        for instruction in instructions:
-            if instruction.pc in lines and elf.contains(instruction.pc):
-                instruction.source = lines[instruction.pc]
+            instructions.append(Instruction(pc, where, [(f"KIP stub +{pc - kip:#x}", "")], extra.get(pc, "?")))
+            continue
+        elf = kernel if kernel.contains(pc) else user if user.contains(pc) else None
+        symbol = elf.symbol(pc) if elf else None
+        # The ELF symbol is the outermost frame (for assembly, the label, such as syscall_entry.ipc).
+        frames = elf.frames([pc])[pc] if elf else []
+        outer = symbol.name if symbol else f"?{pc:#x}"
+        if frames and (frames[-1][0] == outer or outer.startswith(frames[-1][0] + ".")):
+            frames[-1] = (outer, frames[-1][1])
+        elif not frames or frames[-1][0] != outer:
+            frames = frames + [(outer, "")]
+        instructions.append(Instruction(pc, where, frames, elf.disassembly().get(pc, "?") if elf else "?"))
     for instruction in instructions:
         instruction.category = categorize(instruction)
+        instruction.function = run_name(instruction)
     return instructions
 
 
+def subject(frame: tuple) -> str:
+    function, location = frame
+    return f"{function} @{location}: {source_text(location)}" if location else function
+
+
 def categorize(instruction: Instruction) -> str:
-    for where, kind, pattern, category in CATEGORIES:
-        subject = instruction.function if kind == "symbol" else instruction.source
-        if where == instruction.where and re.search(pattern, subject):
-            return category
-    return f"{instruction.where}: other"
+    for frame in instruction.frames:
+        for where, pattern, category in CATEGORIES:
+            if where == instruction.where and re.search(pattern, subject(frame)):
+                return category
+    return "user: loop" if instruction.where == "user" else "kernel: other"
+
+
+def run_name(instruction: Instruction) -> str:
+    """The ELF symbol, and inside it the innermost inlined function that is not a helper."""
+    outer = instruction.frames[-1][0]
+    inner = next((f for f, _ in instruction.frames if not re.search(HELPERS, f)), outer)
+    return outer if inner == outer else f"{outer} > {inner}"
 
 
 def cut_cases(trace: list, user: Elf) -> list:
@@ -383,8 +434,8 @@ def report(number: int, name: str, warmup: int, rdtsc: int, traced_rdtsc, instru
     print(f"check: rdtsc from before profile_begin to after profile_end says {rdtsc}, the trace has "
           f"{traced_rdtsc} instructions between those two rdtsc "
           f"({'equal' if rdtsc == traced_rdtsc else 'DIFFERENT'}; the markers add {traced_rdtsc - total})")
-    print(f"warm-up (ipc_bench's loop, its loop and result test included): {warmup} per round trip "
-          f"({warmup - total:+d} against the traced round trip)")
+    print(f"ipc_bench's loop (rdtsc over {'its'} round trips, with its counter and result test): {warmup} per "
+          f"round trip ({warmup - total:+d} against the traced round trip)")
     print("by category:")
     categories = {}
     for instruction in instructions:
@@ -397,8 +448,9 @@ def report(number: int, name: str, warmup: int, rdtsc: int, traced_rdtsc, instru
     if listing:
         print("listing:")
         for number_in_trip, instruction in enumerate(instructions, 1):
-            print(f"  {number_in_trip:4} {instruction.pc:16x} {instruction.where:6} {instruction.function:36.36} "
-                  f"{instruction.text:44.44} {instruction.source}")
+            location = next((l for _, l in instruction.frames if l), "")
+            print(f"  {number_in_trip:4} {instruction.pc:16x} {instruction.where:6} {instruction.category:28.28} "
+                  f"{instruction.text:44.44} {instruction.frames[0][0]} {location}")
     print()
 
 

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* The root task tools/ipc_profile.py traces instruction by instruction (QEMU -singlestep
  * -d exec): the threads of ipc_bench (an echo thread in this space, one in a space of its
- * own with its own pager), a warm-up of WARMUP round trips per case, timed with rdtsc like
- * ipc_bench (so the script can check its count against the counter), then exactly one
- * round trip per case between a call of profile_begin and a call of profile_end. Those two
- * functions do nothing; the script finds their addresses in this ELF's symbols and cuts the
- * trace at their executions. The measured region is the body of ipc_bench's loop: set the
- * tag, L4_Call, test the result. Before each measured round trip it prints the line
- * `PROFILE case <n> <name>: <rdtsc per round trip of the warm-up>`; the k-th begin/end pair
- * of the trace belongs to the k-th case line. */
+ * own with its own pager) and, per case, ipc_bench's loop (WARMUP round trips, then ROUNDS
+ * timed with rdtsc, which counts guest instructions under -icount), then exactly one round
+ * trip between a call of profile_begin and a call of profile_end. Those two functions do
+ * nothing; the script finds them in this ELF's symbols and cuts the trace at their
+ * executions. The traced region is the body of ipc_bench's loop less its loop counter and
+ * result test: set the tag, L4_Call. rdtsc before profile_begin and after profile_end lets
+ * the script check its count against the counter. The root task prints
+ * `PROFILE case <n> <name>: <rdtsc per round trip of the loop>` before and
+ * `PROFILE traced <n>: <rdtsc around the markers>` after each case; the k-th marked round
+ * trip of the trace belongs to case k. */
 #include <l4/ipc.h>
 #include <l4/kdebug.h>
 #include <l4/kip.h>
@@ -22,7 +24,8 @@
 
 #include "bench.h"
 
-#define WARMUP 200
+#define WARMUP 100
+#define ROUNDS 100
 #define STACK_WORDS 1024
 #define SPACE_UTCB_AREA 0x7ffffff00000UL
 
@@ -33,9 +36,9 @@ static L4_ThreadId_t local_echo, remote_echo, pager;
 
 /* The markers: never inlined, never merged (each has its own asm), and their calls are not
  * moved across the round trip (the memory clobber; the round trip is a volatile asm). */
-static __attribute__((noinline, used)) void profile_begin(void)
+static __attribute__((noinline, used)) void profile_begin(L4_Word_t before)
 {
-    __asm__ __volatile__("" ::: "memory");
+    __asm__ __volatile__("" : : "r"(before) : "memory");
 }
 
 static __attribute__((noinline, used)) void profile_end(void)
@@ -91,23 +94,26 @@ static void check(L4_MsgTag_t tag, L4_ThreadId_t partner)
     }
 }
 
-/* One case: WARMUP round trips timed like ipc_bench's, then the one traced round trip,
- * whose body is the same as the warm-up loop's. */
+/* One case: ipc_bench's loop (WARMUP round trips, then ROUNDS timed), then the one traced
+ * round trip, whose body is the same as the loop's. The time stamp taken before it is passed
+ * to profile_begin so that the compiler finishes computing it before the marker. */
 static void profile(int number, const char *name, L4_ThreadId_t partner, L4_Word_t words)
 {
     L4_MsgTag_t tag = L4_Niltag;
-    L4_Word_t start = rdtsc();
-    for (L4_Word_t i = 0; i < WARMUP; i++) {
+    L4_Word_t start = 0;
+    for (L4_Word_t i = 0; i < WARMUP + ROUNDS; i++) {
+        if (i == WARMUP)
+            start = rdtsc();
         tag.raw = words;
         L4_Set_MsgTag(tag);
         tag = L4_Call(partner);
         check(tag, partner);
     }
-    L4_Word_t ticks = (rdtsc() - start) / WARMUP;
+    L4_Word_t ticks = (rdtsc() - start) / ROUNDS;
     printf("PROFILE case %d %s: %lu\n", number, name, ticks);
     tag.raw = words;
     L4_Word_t before = rdtsc();
-    profile_begin();
+    profile_begin(before);
     L4_Set_MsgTag(tag);
     tag = L4_Call(partner);
     profile_end();
