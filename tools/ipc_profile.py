@@ -14,12 +14,16 @@ instructions under -icount.
 
 Usage: ipc_profile.py [--listing] [--case N] [--log FILE] [BUILD_DIR]
 
---listing prints every instruction of the round trip with its disassembly (objdump -d of
-the ELF, QEMU's disassembler for the KIP stubs) and its source line (addr2line).
+--listing prints every instruction of the round trip with its category, its disassembly
+(objdump -d of the ELF; for the KIP stubs, of their bytes read through QEMU's monitor) and
+its innermost function and source line (addr2line -i).
 
 Only symbols are used, never addresses, so the tool keeps working while the kernel
-changes; when a function is renamed or added, adjust CATEGORIES (an unmatched kernel
-function shows as 'kernel: other' in the summary)."""
+changes; when a function is renamed or added, adjust CATEGORIES (what no row matches shows
+as 'kernel: other' or 'user: loop' in the summary). User code is named by the root task's
+symbols: sigma0 is linked at the same addresses and QEMU's log does not say which space
+runs, so the script warns when a user address is no instruction of the root task (sigma0
+does not run in these round trips). docs/performance.md explains the output."""
 import argparse
 import bisect
 import os
@@ -46,10 +50,11 @@ from pathlib import Path
 # 'other' (look at --listing), and this table is the one place to adjust.
 CATEGORIES = [
     # Entry and exit: entry.asm's system-call entry (its register pushes) and the frame restore.
-    ("kernel", r"^syscall_entry\.ipc\b", "kernel: dispatch"),
+    ("kernel", r"^syscall_entry\.ipc\b|^syscall_entry @.*: (cmp rax, SYSCALL_|j\w+ \.(ipc|dispatch)\b)",
+     "kernel: dispatch"),
     ("kernel", r"^syscall_entry|^ipc_entry|^fast_ipc_entry", "kernel: entry"),
     ("kernel", r"^(return_to_user|restore_user_frame|restore_frame|restore_kernel_frame|rip_not_canonical|"
-               r"ipc_exit|fast_ipc_exit)", "kernel: exit"),
+               r"ipc_exit|fast_ipc_exit|leave_kernel_through)", "kernel: exit"),
     # Switch: from one thread to the other: address space, FPU, I/O bitmap, rsp0, FS and GS base.
     ("kernel", r"^(Scheduler::switch_to|context_switch|switch_to_frame|Space::activate|Fpu::|Io_space::|"
                r"Thread::switch)", "kernel: switch"),
@@ -72,7 +77,8 @@ CATEGORIES = [
     ("kernel", r"^(ipc_direct_path|syscall_dispatch|Syscall_handlers::|dispatch)", "kernel: dispatch"),
     # User side: the stub in the KIP, libl4's inline code (the KIP link test, the MRs), the loop.
     ("user", r"^KIP stub", "user: KIP stub"),
-    ("user", r"@(libl4/|build/abi/)|^__tern_entry", "user: libl4 (KIP link, MRs)"),
+    ("user", r"^(__tern_entry|__tern_kip_base)\b", "user: libl4 KIP link lookup"),
+    ("user", r"@(libl4/|build/abi/)", "user: libl4 MRs and registers"),
 ]
 
 # Helpers that do not name a step of their own in the run-by-function list: their instructions
@@ -179,7 +185,11 @@ def short_path(location: str) -> str:
     root = str(ROOT) + os.sep
     if path.startswith(root):
         path = path[len(root):]
-    return f"{path}:{line}"
+    # NASM records arch/x86/../arch/x86/entry.asm under the directory it ran in: the file is
+    # the longest tail of the path that exists.
+    parts = Path(path).parts
+    tail = next((Path(*parts[i:]) for i in range(len(parts)) if (ROOT / Path(*parts[i:])).is_file()), None)
+    return f"{tail if tail is not None and not Path(path).is_absolute() else path}:{line}"
 
 
 def source_text(location: str) -> str:
@@ -245,9 +255,9 @@ def one_insn_per_tb() -> list:
 
 def run_traced(build: Path, work: Path, log: Path) -> tuple:
     """Boots the root task; the root task waits for a character on its console before its cases
-    (logging is switched on then) and after them (logging off, and the monitor disassembles the
+    (logging is switched on then) and after them (logging off, and the monitor reads the bytes of the
     instructions that are in no ELF while the machine still runs). Returns (serial output,
-    disassembly of the addresses outside the ELFs, list of (pc, cpl) executed)."""
+    disassembly of the addresses outside the ELFs)."""
     roottask = work / "roottask"
     roottask.write_bytes((build / "tests/bench/ipc_profile").read_bytes())
     monitor_path = work / "monitor"
@@ -326,15 +336,28 @@ def kip_address(output: list) -> int:
 
 
 def disassemble_outside(monitor: Monitor, output: list, trace: list) -> dict:
-    """The KIP's stubs are written by the kernel at boot, so no ELF has them: QEMU's monitor
-    disassembles them from the running machine (the KIP is at the same address in both spaces)."""
+    """The KIP's stubs are written by the kernel at boot, so no ELF has them: their bytes come
+    from the running machine through QEMU's monitor (the KIP is at the same address in both
+    spaces) and objdump disassembles them like the rest."""
     kip = kip_address(output)
     result = {}
     for pc in sorted({pc for pc, _ in trace if kip <= pc < kip + 4096}):
-        answer = monitor.command(f"x/1i {pc:#x}").strip()
-        match = re.search(r"^0x[0-9a-f]+:\s+(?:[0-9a-f]{2} )*\s*(.*?)\s*$", answer, re.MULTILINE)
-        result[pc] = re.sub(r"\s+", " ", match.group(1)) if match else "?"
+        answer = monitor.command(f"x/16xb {pc:#x}")
+        code = bytes(int(b, 16) for line in answer.splitlines() if ":" in line
+                     for b in re.findall(r"0x([0-9a-f]{2})\b", line.split(":", 1)[1]))
+        result[pc] = disassemble_bytes(code) if len(code) == 16 else "?"
     return result
+
+
+def disassemble_bytes(code: bytes) -> str:
+    """The first instruction of `code`, as objdump -M intel writes it."""
+    with tempfile.NamedTemporaryFile(suffix=".bin") as file:
+        file.write(code)
+        file.flush()
+        output = subprocess.run(["objdump", "-D", "-b", "binary", "-m", "i386:x86-64", "-M", "intel",
+                                 "--no-show-raw-insn", file.name], capture_output=True, text=True).stdout
+    match = re.search(r"^\s*0:\s+(.*?)\s*$", output, re.MULTILINE)
+    return re.sub(r"\s+", " ", match.group(1)) if match else "?"
 
 
 @dataclass
@@ -416,13 +439,13 @@ def cut_cases(trace: list, user: Elf) -> list:
 
 
 def runs(instructions: list) -> list:
-    """Consecutive instructions of one function, collapsed: [(where, function, count)]."""
+    """Consecutive instructions of one function and category, collapsed: [(function, category, count)]."""
     result = []
     for instruction in instructions:
-        if result and result[-1][0] == instruction.where and result[-1][1] == instruction.function:
+        if result and result[-1][0] == instruction.function and result[-1][1] == instruction.category:
             result[-1][2] += 1
         else:
-            result.append([instruction.where, instruction.function, 1])
+            result.append([instruction.function, instruction.category, 1])
     return result
 
 
@@ -431,6 +454,10 @@ def report(number: int, name: str, warmup: int, rdtsc: int, traced_rdtsc, instru
     kernel = sum(i.where == "kernel" for i in instructions)
     print(f"## case {number}: {name}")
     print(f"round trip: {total} instructions (user {total - kernel}, kernel {kernel})")
+    foreign = sum(i.text == "?" for i in instructions)
+    if foreign:
+        print(f"WARNING: {foreign} instructions at addresses that are no instruction of the kernel or the root task "
+              f"(another program's code, such as sigma0's, named by the root task's symbols); see --listing")
     print(f"check: rdtsc from before profile_begin to after profile_end says {rdtsc}, the trace has "
           f"{traced_rdtsc} instructions between those two rdtsc "
           f"({'equal' if rdtsc == traced_rdtsc else 'DIFFERENT'}; the markers add {traced_rdtsc - total})")
@@ -443,8 +470,8 @@ def report(number: int, name: str, warmup: int, rdtsc: int, traced_rdtsc, instru
     for category, count in sorted(categories.items(), key=lambda item: (not item[0].startswith("user"), -item[1])):
         print(f"  {count:5}  {category}")
     print("by function, in order of execution:")
-    for where, function, count in runs(instructions):
-        print(f"  {count:5}  {where:6}  {function}")
+    for function, category, count in runs(instructions):
+        print(f"  {count:5}  {category:30} {function}")
     if listing:
         print("listing:")
         for number_in_trip, instruction in enumerate(instructions, 1):
