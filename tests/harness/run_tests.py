@@ -107,6 +107,28 @@ def tutorial_code_results() -> list:
     return results
 
 
+def ipc_profile_result(build: Path, log_dir: Path) -> Result:
+    """TOOL0001: tools/ipc_profile.py still works on this kernel: it finds every marked round trip of
+    its root task in QEMU's instruction log, and its count of each agrees exactly with the root
+    task's rdtsc (guest instructions under -icount)."""
+    log_file = log_dir / "TOOL0001.log"
+    description = "tools/ipc_profile.py traces the marked IPC round trips, its counts agree with rdtsc"
+    try:
+        proc = subprocess.run([sys.executable, str(ROOT / "tools/ipc_profile.py"), str(build)], capture_output=True,
+                              text=True, timeout=240)
+    except subprocess.TimeoutExpired:
+        return Result("TOOL0001", description, False, ["timed out after 240 s"])
+    log_file.write_text(proc.stdout + proc.stderr)
+    cases = re.findall(r"^## case \d+: (.*)$", proc.stdout, re.MULTILINE)
+    checks = re.findall(r"^check: .*\((equal|DIFFERENT);", proc.stdout, re.MULTILINE)
+    problems = []
+    if proc.returncode != 0:
+        problems.append(f"exited with {proc.returncode}: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}")
+    if len(cases) != 4 or checks != ["equal"] * len(cases):
+        problems.append(f"cases {cases}, rdtsc checks {checks} (expected 4 cases, all equal); see {log_file}")
+    return Result("TOOL0001", description, not problems, problems)
+
+
 def judge(test: Boot_test, run: Run) -> Result:
     problems = []
     log = run.log
@@ -179,7 +201,7 @@ def in_system_selection(tests: list, prefixes: list) -> tuple:
     """Prefixes that select no test of the harness's own levels select in-system tests: the
     suite's boot test runs with them as its root task's filter (only=...). Returns that
     boot test (or None) and those prefixes."""
-    own = ("DOC", "ELF", "UNIT", "LEVEL")
+    own = ("DOC", "ELF", "UNIT", "LEVEL", "TOOL")
     inner = [p for p in prefixes
              if not any(p.startswith(o) or o.startswith(p) for o in own)
              and not any(i.startswith(p) for t in tests for i in ids_of(t))]
@@ -215,7 +237,7 @@ def main() -> int:
     if args.demo_failure:
         tests.append(Boot_test("DEMO0001", "a kernel that faults is reported as a failure",
                                command_line="shutdown fault=null", expect=[r"^boot complete"]))
-    levels = {"static": [], "unit": [], "qemu": [], "bochs": [], "gdb": []}
+    levels = {"static": [], "unit": [], "qemu": [], "bochs": [], "gdb": [], "tools": []}
 
     prefixes = [p for p in (args.only or "").split(",") if p]
 
@@ -238,7 +260,11 @@ def main() -> int:
         selected.append(filtered_suite)
     levels["system"] = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        profile = pool.submit(ipc_profile_result, build, log_dir) if chosen("TOOL0001") else None
         boot_results = list(pool.map(lambda t: run_boot_test(t, build, log_dir), selected))
+        if profile is not None:
+            levels["tools"].append(profile.result())
+            results.append(levels["tools"][-1])
     for test, test_results in zip(selected, boot_results):
         levels[test.emulator].append(test_results[0])
         levels["system"].extend(test_results[1:])
