@@ -94,7 +94,8 @@ def fetch_kernel(cache: Path) -> Kernel:
     try:
         package, version = resolve_kernel_package()
     except (RuntimeError, subprocess.CalledProcessError) as error:
-        cached = sorted(cache.glob("linux-image-*/boot/vmlinuz-*"))
+        cached = sorted(image for image in cache.glob("linux-image-*/boot/vmlinuz-*")
+                        if not image.parent.parent.name.endswith(".partial"))
         if not cached:
             raise
         print(f"linux_bench: {error}; using the cached {cached[-1]}", file=sys.stderr)
