@@ -60,7 +60,8 @@ class Figure:
     value: int
     unit: str
     mode: str
-    runs: list = field(default_factory=list)
+    runs: list = field(default_factory=list)  # each run's value; value is their median
+    lowest: int = 0  # under plain TCG the best estimate of an idle host: contention only adds
 
 
 def command_output(command: list, **options) -> str:
@@ -75,14 +76,15 @@ def ensure_packages() -> None:
 
 def resolve_kernel_package() -> tuple:
     """(package, version) of the versioned kernel image the metapackage depends on, from apt's
-    local lists: no network."""
-    depends = command_output(["apt-cache", "depends", METAPACKAGE])
-    packages = re.findall(r"^\s*Depends: (linux-image-\S+-amd64)$", depends, re.MULTILINE)
-    if not packages:
+    local lists: no network. Debian's metapackage pins it: `Depends: linux-image-X-amd64 (= V)`."""
+    show = command_output(["apt-cache", "show", "--no-all-versions", METAPACKAGE])
+    depends = re.search(r"^Depends:.*?\b(linux-image-\S+-amd64)(?: \(= (\S+)\))?", show, re.MULTILINE)
+    if not depends:
         raise RuntimeError(f"apt-cache names no linux-image-*-amd64 behind {METAPACKAGE} (run apt-get update)")
-    package = packages[0]
-    show = command_output(["apt-cache", "show", "--no-all-versions", package])
-    version = re.search(r"^Version: (\S+)$", show, re.MULTILINE).group(1)
+    package, version = depends.groups()
+    if version is None:
+        shown = command_output(["apt-cache", "show", "--no-all-versions", package])
+        version = re.search(r"^Version: (\S+)$", shown, re.MULTILINE).group(1)
     return package, version
 
 
@@ -248,7 +250,7 @@ def measure(build: Path, modes: list, tcg_runs: int = 5) -> dict:
             values = [run.figures.get(name) for run in mode_runs]
             if None in values:
                 raise RuntimeError(f"{name} is missing from a run under {mode}")
-            figures.append(Figure(name, int(statistics.median(values)), MODES[mode][1], mode, values))
+            figures.append(Figure(name, int(statistics.median(values)), MODES[mode][1], mode, values, min(values)))
     icount = next((run for run in runs if run.mode == "icount"), None)
     return {
         "kernel": {"package": kernel.package, "version": kernel.version, "image": kernel.image.name,
