@@ -11,6 +11,7 @@ import dataclasses
 import json
 import os
 import re
+import shutil
 import subprocess
 import struct
 import sys
@@ -129,6 +130,33 @@ def ipc_profile_result(build: Path, log_dir: Path) -> Result:
     return Result("TOOL0001", description, not problems, problems)
 
 
+LINUX_FIGURES = ["getpid", "pipe_processes", "pipe_threads", "futex_threads", "sched_yield_processes",
+                 "page_fault", "fork_exit_wait"]
+
+
+def linux_bench_results(build: Path) -> list:
+    """LNX0001: the program tools/linux_bench.py boots as Linux's /init builds with musl-gcc, and run
+    on the host with a hundredth of its work prints every figure. Booting Debian's kernel takes
+    a download and a minute, so `tools/linux_bench.py` itself is not part of the suite."""
+    program = build / "test-logs/linux_bench_init"
+    problems = []
+    if not shutil.which("musl-gcc"):
+        problems.append("musl-gcc is missing (./tern deps installs musl-tools)")
+    else:
+        compile_run = subprocess.run(["musl-gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread", "-o",
+                                      str(program), str(ROOT / "tools/linux_bench/bench.c")],
+                                     capture_output=True, text=True)
+        problems += (compile_run.stdout + compile_run.stderr).splitlines()[-10:]
+        if compile_run.returncode == 0:
+            run = subprocess.run([str(program), "quick"], capture_output=True, text=True, timeout=120)
+            values = dict(re.findall(r"^BENCH linux\.(\S+) (\d+)$", run.stdout, re.MULTILINE))
+            problems += [f"no positive figure linux.{name}" for name in LINUX_FIGURES if int(values.get(name, 0)) <= 0]
+            if run.returncode != 0 or not re.search(r"^BENCH done$", run.stdout, re.MULTILINE):
+                problems += [f"exit status {run.returncode}"] + (run.stdout + run.stderr).splitlines()[-10:]
+    return [Result("LNX0001", "the Linux benchmark's /init builds (musl-gcc, static) and prints every figure when "
+                   "run on the host", not problems, problems)]
+
+
 def judge(test: Boot_test, run: Run) -> Result:
     problems = []
     log = run.log
@@ -201,7 +229,7 @@ def in_system_selection(tests: list, prefixes: list) -> tuple:
     """Prefixes that select no test of the harness's own levels select in-system tests: the
     suite's boot test runs with them as its root task's filter (only=...). Returns that
     boot test (or None) and those prefixes."""
-    own = ("DOC", "ELF", "UNIT", "LEVEL", "TOOL")
+    own = ("DOC", "ELF", "LNX", "UNIT", "LEVEL", "TOOL")
     inner = [p for p in prefixes
              if not any(p.startswith(o) or o.startswith(p) for o in own)
              and not any(i.startswith(p) for t in tests for i in ids_of(t))]
@@ -251,6 +279,10 @@ def main() -> int:
     if level_chosen("DOC") or level_chosen("ELF"):
         levels["static"] = [r for r in static_results(build) if chosen(r.test_id)]
         results.extend(levels["static"])
+    if level_chosen("LNX"):
+        linux = linux_bench_results(build)
+        levels["static"].extend(linux)
+        results.extend(linux)
     if level_chosen("UNIT"):
         levels["unit"] = unit_results(build, log_dir)
         results.extend(levels["unit"])
