@@ -59,6 +59,7 @@ bool Kip::create(Page_allocator &pages, uint64_t clock_precision_us)
         bytes[i] = 0;
 
     word(TERN_KIP_MAGIC) = TERN_MAGIC;
+    general_ipc_count_ = &word(TERN_KIP_IPC_GENERAL_COUNT);
     word(TERN_KIP_API_VERSION) = TERN_API_VERSION << 24 | TERN_API_SUBVERSION << 16;
     word(TERN_KIP_API_FLAGS) = TERN_API_FLAGS;
     word(TERN_KIP_KERNEL_DESCRIPTION) = TERN_KIP_KERNEL_DESCRIPTION_AREA;

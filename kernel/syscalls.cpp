@@ -9,6 +9,7 @@
 #include "console_output.hpp"
 #include "interrupt_thread.hpp"
 #include "kernel.hpp"
+#include "kip.hpp"
 #include "memory_layout.hpp"
 #include "platform.hpp"
 #include "mapper.hpp"
@@ -356,6 +357,7 @@ void Syscalls::dispatch(Thread &caller, Exception_frame &frame)
     uint64_t number = syscall_number(frame);
     if ((number == TERN_SYSCALL_IPC || number == TERN_SYSCALL_LIPC) && !caller.space()->reflects_syscalls()) {
         Sys_ipc call{frame};
+        Kip::count_general_ipc();
         caller.ipc(Thread_id(call.to()), Thread_id(call.from_specifier()), call.timeouts());
         return;
     }

@@ -29,6 +29,9 @@ public:
     // X.2's processor descriptor: the core's clock and the clock of the bus its timer counts
     // (x86: the TSC and the local APIC timer), in kHz.
     static void set_processor_frequencies(uint64_t internal_khz, uint64_t external_khz);
+    // The IPC statistics words (abi.md).
+    static void set_fast_ipc(bool on) { word(TERN_KIP_IPC_FAST_PATH) = on ? 1 : 0; }
+    static void count_general_ipc() { ++*general_ipc_count_; }
     // The KIP word that holds the UTCB address of the thread running on processor cpu (the
     // GS base of user threads points at it in their space's KIP).
     static uint64_t *utcb_pointer(unsigned cpu) { return &word(TERN_KIP_UTCB_POINTERS + 8 * uint64_t{cpu}); }
@@ -37,5 +40,6 @@ private:
     static uint64_t &word(uint64_t offset);
 
     static Phys_addr physical_;
+    static inline uint64_t *general_ipc_count_ = nullptr;
     static unsigned memory_descriptors_;
 };

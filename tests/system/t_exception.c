@@ -172,8 +172,8 @@ static void reply_sets_fs_base(void)
     if (!exc_reply(t, &m) || !finished(t))
         return;
     CHECK(fs == 0, "the FS base of a new thread was %#lx, expected 0", fs);
-    CHECK(gs == utcb_of_slot(slot_of(t)), "the GS base was %#lx, expected the thread's UTCB %#lx", gs,
-          utcb_of_slot(slot_of(t)));
+    CHECK(gs == KIP_AREA + TERN_KIP_UTCB_POINTERS, "the GS base was %#lx, expected the KIP's UTCB pointer %#lx", gs,
+          KIP_AREA + TERN_KIP_UTCB_POINTERS);
     CHECK(fs_word_read == fs_probe[0], "%%fs:0 read %#lx after the reply set the FS base, expected %#lx", fs_word_read,
           fs_probe[0]);
 }
@@ -359,7 +359,7 @@ static const struct systest exception_tests[] = {
      ud2_message},
     {"EXC0002", "the handler's 22-word reply with rip past the ud2 resumes the thread", ud2_resume},
     {"EXC0003", "int3 in user mode arrives as vector 3 with rip after the int3", int3_breakpoint},
-    {"EXC0020", "the exception message carries FS (0) and GS (the UTCB) bases; a 22-word reply sets FS",
+    {"EXC0020", "the exception message carries FS (0) and GS (the KIP's UTCB pointer) bases; a 22-word reply sets FS",
      reply_sets_fs_base},
     {"EXC0004", "divide by zero arrives as vector 0 at the div and resumes where the reply says", divide_error},
     {"EXC0005", "the exception message carries the thread's general registers", registers_delivered},

@@ -722,6 +722,83 @@ static void many_calls_keep_every_word(void)
     }
 }
 
+/* --- the fast path (IPC0034): the KIP's IPC statistics count the calls the general path takes --- */
+
+static L4_Word_t general_ipcs(void) { return *(volatile L4_Word_t *)((L4_Word_t)kip + TERN_KIP_IPC_GENERAL_COUNT); }
+static int fast_path_on(void) { return *(volatile L4_Word_t *)((L4_Word_t)kip + TERN_KIP_IPC_FAST_PATH) == 1; }
+
+/* An echo server in a space of its own: replies to each call with the message it got. */
+static void child_echo(void)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        tag.X.flags = 0;
+        L4_Set_MsgTag(tag);
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+/* rounds calls of 0..5 words to partner; how many the general path took meanwhile (~0 on failure). */
+static L4_Word_t general_ipcs_of_calls(L4_ThreadId_t partner, L4_Word_t rounds)
+{
+    L4_Word_t before = general_ipcs();
+    for (L4_Word_t round = 0; round < rounds; ++round) {
+        L4_Word_t words = round % 6;
+        for (L4_Word_t i = 1; i <= words; ++i)
+            L4_LoadMR((int)i, round + i);
+        L4_MsgTag_t tag = {.raw = LABEL_PING << 16 | words};
+        L4_Set_MsgTag(tag);
+        tag = L4_Call(partner);
+        if (L4_IpcFailed(tag) || L4_UntypedWords(tag) != words) {
+            fail("call %lu to %#lx: tag %#lx, ErrorCode %lu", round, partner.raw, tag.raw, L4_ErrorCode());
+            return ~0UL;
+        }
+    }
+    return general_ipcs() - before;
+}
+
+static void fast_path_taken(void)
+{
+    int fast = fast_path_on();
+    L4_ThreadId_t local = spawn(echo_plus_one, 0, 255, sigma0_tid);
+    L4_ThreadId_t remote = spawn_child(child_echo, 0);
+    CHECK(!L4_IsNilThread(local) && !L4_IsNilThread(remote), "no echo threads");
+    if (failed_now())
+        return;
+    remember_child(remote);
+    /* The child faults its code and stack in until it waits, and during its first calls:
+     * served here. */
+    L4_ThreadId_t sender;
+    (void)serve_child(remote, 300, &sender);
+    for (int warm = 0; warm < 4; ++warm) {
+        L4_Set_MsgTag(L4_Niltag);
+        L4_MsgTag_t tag = L4_Call_Timeouts(remote, ms_time(2000), ms_time(2000));
+        L4_ThreadId_t from;
+        while (L4_IpcSucceeded(tag) && is_page_fault(tag) && answer_page_fault(remote))
+            tag = serve_child(remote, 2000, &from);
+        CHECK(L4_IpcSucceeded(tag), "warm-up call %d to the child failed, ErrorCode %lu", warm, L4_ErrorCode());
+    }
+    /* The first call to a partner joins its closed waiters on the general path. */
+    (void)general_ipcs_of_calls(local, 2);
+    L4_Word_t intra = general_ipcs_of_calls(local, 100);
+    (void)general_ipcs_of_calls(remote, 2);
+    L4_Word_t inter = general_ipcs_of_calls(remote, 100);
+    if (fast) {
+        CHECK(intra == 0, "100 intra-space call round trips took the general path %lu times", intra);
+        CHECK(inter == 0, "100 inter-space call round trips took the general path %lu times", inter);
+    } else {
+        CHECK(intra == 200 && inter == 200, "with ipc=general, 100 round trips took the general path %lu times "
+              "(intra) and %lu (inter), expected 200 each", intra, inter);
+    }
+    /* A receive timeout is the general path's: each call with one counts (and its reply). */
+    L4_Word_t before = general_ipcs();
+    L4_Set_MsgTag(L4_Niltag);
+    L4_MsgTag_t tag = L4_Call_Timeouts(local, L4_Never, ms_time(1000));
+    CHECK(L4_IpcSucceeded(tag) && general_ipcs() - before >= 1, "a call with a receive timeout: tag %#lx, %lu "
+          "general IPCs", tag.raw, general_ipcs() - before);
+}
+
 /* X.2 IPC with both phases: the send to a waiting receiver completes, then the receive phase
  * is a closed wait for a thread that does not exist, which ends at once (not at its timeout). */
 static void send_then_receive_from_missing_thread(void)
@@ -786,6 +863,8 @@ static const struct systest ipc_tests[] = {
     {"IPC0031", "a thread waiting for its pager's reply takes no other message", fault_wait_is_closed},
     {"IPC0032", "1000 calls of 0 to 63 words to an echo server come back with every word and the label",
      many_calls_keep_every_word},
+    {"IPC0034", "call round trips to a waiting echo thread, intra- and inter-space, take the fast path (none "
+                "counted by the KIP's general-IPC count; all with ipc=general)", fast_path_taken},
     {"IPC0033", "a send whose receive phase names a nonexistent thread delivers, then fails at once with no partner (5)",
      send_then_receive_from_missing_thread},
 };
