@@ -53,10 +53,17 @@ void Kernel::report_boot(const Boot_info &info, const Page_allocator &pages)
 
 void Kernel::report_memory()
 {
-    const Slab_cache *caches[] = {&Thread::cache(), &Space::cache(), &Kernel_memory::mappings().cache()};
+    const Slab_cache *caches[] = {&Thread::cache(), &Fpu::cache(), &Space::cache(),
+                                  &Kernel_memory::mappings().cache()};
     for (const Slab_cache *cache : caches)
         Console::print("kernel memory: %s: %zu objects of %zu bytes, %zu pages in %zu slabs\n", cache->name(),
                        cache->objects_in_use(), cache->object_size(), cache->pages_in_use(), cache->slab_count());
+    // A thread is one object: its control block and its kernel stack (with the saved user
+    // registers at the top); only a thread that has used the FPU has an fpu object as well.
+    Console::print("kernel memory: per thread %zu bytes (control block %zu, kernel stack %zu), deepest stack use "
+                   "%zu bytes\n",
+                   Thread::object_size, Thread::control_block_size(), Thread::stack_size(),
+                   Thread::deepest_stack());
     Console::print("kernel memory: %llu KiB free\n",
                    static_cast<unsigned long long>(Kernel_memory::pages().free_pages() * page_size >> 10));
 }

@@ -2,6 +2,8 @@
 #include "kip.hpp"
 
 #include "abi.h"
+#include "formatter.hpp"
+#include "thread.hpp"
 #include "kernel.hpp"
 #include "memory_layout.hpp"
 #include "page_allocator.hpp"
@@ -83,13 +85,17 @@ bool Kip::create(Page_allocator &pages, uint64_t clock_precision_us)
     description[3] = 'T' | 'e' << 8 | 'r' << 16 | 'n' << 24;
     // The version string, then X.2's feature strings, the list ended by an empty one:
     // "pagerexregs" (as Pistachio names it): the threads of the space of a thread's pager may
-    // ExchangeRegisters it.
+    // ExchangeRegisters it; "threadmemory=N" (Tern's): each thread costs N bytes of kernel
+    // memory, its control block with its kernel stack (what the shell's ps reports).
     auto *text = reinterpret_cast<char *>(&description[4]);
+    constexpr size_t text_size = TERN_KIP_PROCESSOR_DESCRIPTOR_AREA - TERN_KIP_KERNEL_DESCRIPTION_AREA -
+                                 4 * sizeof(uint64_t);
     const char strings[] = "Tern microkernel\0pagerexregs\0";
-    static_assert(4 * sizeof(uint64_t) + sizeof strings <=
-                  TERN_KIP_PROCESSOR_DESCRIPTOR_AREA - TERN_KIP_KERNEL_DESCRIPTION_AREA);
     for (size_t i = 0; i < sizeof strings; ++i)
         text[i] = strings[i];
+    size_t used = sizeof strings - 1;  // the next string replaces the list's end
+    used += Formatter::to_buffer(text + used, text_size - used - 1, "threadmemory=%zu", Thread::object_size) + 1;
+    text[used] = '\0';  // the empty string that ends the list (the page was cleared)
 
     for (size_t i = 0; i < sizeof links / sizeof links[0]; ++i) {
         uint64_t stub = TERN_KIP_STUBS + i * TERN_SYSCALL_STUB_BYTES;

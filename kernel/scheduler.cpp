@@ -81,6 +81,7 @@ Thread *Scheduler::highest_ready()
 void Scheduler::switch_to(Thread *next)
 {
     Thread *previous = current();
+    previous->check_stack();  // it leaves its deepest point for now: catch an overflow here
     remove(next);
     next->set_state(Thread::State::running);
     if (next == previous)

@@ -381,4 +381,8 @@ void Syscalls::dispatch_other(Thread &caller, Exception_frame &frame)
     entry(caller, frame);
 }
 
-extern "C" void syscall_dispatch(Exception_frame *frame) { Syscalls::dispatch(*Scheduler::current(), *frame); }
+extern "C" void syscall_dispatch(Exception_frame *frame)
+{
+    Syscalls::dispatch(*Scheduler::current(), *frame);
+    Scheduler::current()->check_stack();  // on the way out of the kernel
+}

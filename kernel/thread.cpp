@@ -38,6 +38,42 @@ void Thread::check_gate_layout()
 }
 
 Thread *Thread::table_[Thread::max_threads];
+size_t Thread::deepest_stack_;
+
+void Thread::fill_stack()
+{
+    // Below the frame nothing is in use yet; enter_kernel_context_next writes beneath it.
+    auto *word = reinterpret_cast<uint64_t *>(stack_begin());
+    *word++ = stack_canary_value;
+    auto *end = reinterpret_cast<uint64_t *>(&frame());
+    while (word < end)
+        *word++ = stack_fill;
+}
+
+size_t Thread::stack_high_water() const
+{
+    const auto *word = reinterpret_cast<const uint64_t *>(stack_begin()) + 1;
+    const auto *end = reinterpret_cast<const uint64_t *>(reinterpret_cast<uintptr_t>(this) + object_size);
+    while (word < end && *word == stack_fill)
+        ++word;
+    return static_cast<size_t>(reinterpret_cast<uintptr_t>(end) - reinterpret_cast<uintptr_t>(word));
+}
+
+size_t Thread::deepest_stack()
+{
+    size_t deepest = deepest_stack_;
+    for (Thread *thread : table_)
+        if (thread != nullptr && thread->stack_high_water() > deepest)
+            deepest = thread->stack_high_water();
+    return deepest;
+}
+
+void Thread::stack_overflowed() const
+{
+    panic("kernel stack overflow: thread %#llx ran over the %zu bytes of its kernel stack (canary %#llx)",
+          static_cast<unsigned long long>(id_.raw()), stack_size(),
+          static_cast<unsigned long long>(stack_canary()));
+}
 
 namespace {
 
@@ -75,6 +111,7 @@ Thread *Thread::create(Thread_id id, Space *space, Thread_id scheduler, bool &ou
         return nullptr;
     }
     auto *thread = new (memory) Thread();
+    thread->fill_stack();
     thread->id_ = id;
     thread->space_ = space;
     thread->scheduler_ = scheduler;
@@ -90,6 +127,7 @@ Thread *Thread::create_idle()
     if (memory == nullptr)
         return nullptr;
     auto *thread = new (memory) Thread();
+    thread->fill_stack();
     thread->priority_ = 0;
     return thread;
 }
@@ -100,6 +138,7 @@ Thread *Thread::create_interrupt_thread(Thread_id id, uint8_t priority)
     if (memory == nullptr)
         return nullptr;
     auto *thread = new (memory) Thread();
+    thread->fill_stack();
     thread->id_ = id;
     thread->priority_ = priority;
     thread->started_ = true;
@@ -267,6 +306,9 @@ void Thread::destroy()
     Scheduler::remove(this);
     Scheduler::remove_timeout(this);
     Fpu::release(fpu_);
+    check_stack();
+    if (size_t used = stack_high_water(); used > deepest_stack_)
+        deepest_stack_ = used;
     table_[id_.number()] = &nobody();
     if (utcb_ != nullptr)
         space_->set_thread_at_utcb(utcb_address_, nullptr);

@@ -5,6 +5,8 @@
 
 #include "kernel_page_table.hpp"
 #include "panic.hpp"
+#include "scheduler.hpp"
+#include "thread.hpp"
 
 extern "C" char __kernel_text_start[];
 
@@ -66,6 +68,10 @@ bool Fault_injection::trigger(const char *kind)
         asm volatile("int3");
     else if (same(kind, "panic"))
         panic("deliberate panic (fault=panic)");
+    else if (same(kind, "thread-stack-overflow")) {
+        write_at(Scheduler::current()->stack_begin(), 0);
+        Scheduler::schedule();
+    }
     else
         return false;
     panic("fault=%s did not fault", kind);

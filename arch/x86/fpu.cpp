@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include "fpu.hpp"
 
+#include <new>
+
 #include "cpu.hpp"
 #include "cpu_local.hpp"
+#include "kernel_memory.hpp"
+#include "panic.hpp"
 
 namespace {
+
+constinit Slab_cache fpu_cache("fpu", sizeof(Fpu_state), alignof(Fpu_state));
 
 constexpr uint64_t cr0_monitor_coprocessor = 1u << 1;
 constexpr uint64_t cr0_emulation = 1u << 2;
@@ -45,27 +51,41 @@ void Fpu::init()
     set_task_switched();
 }
 
-void Fpu::take(Fpu_state &state)
+const Slab_cache &Fpu::cache() { return fpu_cache; }
+
+bool Fpu::take(Fpu_state *&state)
 {
+    bool fresh = state == nullptr;
+    if (fresh) {
+        void *memory = fpu_cache.allocate(Kernel_memory::pages());
+        if (memory == nullptr)
+            return false;
+        state = new (memory) Fpu_state;
+    }
     clear_task_switched();
     Cpu_local &local = Cpu_local::get();
-    if (local.fpu_owner == &state)
-        return;
-    if (local.fpu_owner != nullptr) {
+    if (local.fpu_owner == state)
+        return true;
+    if (local.fpu_owner != nullptr)
         save(local.fpu_owner->image_);
-        local.fpu_owner->owner_ = false;
-    }
-    restore(state.used_ ? state.image_ : initial_image);
-    state.used_ = true;
-    state.owner_ = true;
-    local.fpu_owner = &state;
+    // A state is only ever without a saved image while it is fresh: it owns the registers
+    // from now until the next owner saves them into it.
+    restore(fresh ? initial_image : state->image_);
+    local.fpu_owner = state;
+    return true;
 }
 
-void Fpu::release(Fpu_state &state)
+void Fpu::release(Fpu_state *&state)
 {
-    if (!state.owner_)
+    if (state == nullptr)
         return;
-    state.owner_ = false;
-    Cpu_local::get().fpu_owner = nullptr;
-    set_task_switched();
+    Cpu_local &local = Cpu_local::get();
+    if (local.fpu_owner == state) {
+        local.fpu_owner = nullptr;
+        set_task_switched();
+    }
+    state->~Fpu_state();
+    if (fpu_cache.free(state) != Slab_cache::Error::none)
+        panic("fpu cache refused a state it allocated");
+    state = nullptr;
 }

@@ -13,7 +13,11 @@
 uint64_t Interrupts::spurious_ = 0;
 uint64_t Interrupts::unexpected_ = 0;
 
-extern "C" void interrupt_dispatch(Exception_frame *frame) { Interrupts::dispatch(*frame); }
+extern "C" void interrupt_dispatch(Exception_frame *frame)
+{
+    Interrupts::dispatch(*frame);
+    Scheduler::current()->check_stack();  // on the way out of the kernel
+}
 
 void Interrupts::dispatch(Exception_frame &frame)
 {

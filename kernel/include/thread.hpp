@@ -2,6 +2,10 @@
 // A thread: its identity, its place in the scheduler, its IPC state and its kernel
 // stack, which holds the saved user registers (an Exception_frame) at the top. Each thread
 // blocks on its own kernel stack, so IPC reads as straight-line code (thread-ipc.cpp).
+// The whole is one 4 KiB object (docs/kernel.md, "Memory per thread"): the stack is what
+// the fields leave, its deepest use is measured (tools/stack_depth.py, stack_high_water()),
+// and a canary word at its low end turns an overflow into a panic instead of corrupting
+// the fields below it. The FPU image lives outside, allocated when first used.
 #pragma once
 
 #include "exception_frame.hpp"
@@ -22,7 +26,7 @@ public:
     enum class State : uint8_t { inactive, running, ready, waiting_send, waiting_receive, halted, transferring };
     enum class Ipc_phase : uint8_t { send = 0, receive = 1 };
 
-    static constexpr size_t object_size = 16384;
+    static constexpr size_t object_size = 4096;
     static constexpr unsigned max_threads = 1u << 14;
     static constexpr uint8_t default_priority = 100;
     static constexpr uint64_t default_time_slice_us = 10000;
@@ -134,8 +138,26 @@ public:
     uint64_t fs_base() const { return fs_base_; }
     uint64_t gs_base() const { return gs_base_; }
     void set_segment_bases(uint64_t fs_base, uint64_t gs_base);
-    // The floating-point and SIMD registers (switched lazily, see fpu.hpp).
-    Fpu_state &fpu() { return fpu_; }
+    // The floating-point and SIMD registers (switched lazily, see fpu.hpp): nullptr until
+    // the thread first uses them.
+    Fpu_state *&fpu() { return fpu_; }
+    // --- the kernel stack's bounds (thread.cpp) ---
+    // The fields come first; the kernel stack is the rest of the object, from its lowest
+    // word, the canary, up to the frame at the top.
+    static constexpr size_t control_block_size() { return (sizeof(Thread) + 15) & ~size_t{15}; }
+    static constexpr size_t stack_size() { return object_size - control_block_size(); }
+    uintptr_t stack_begin() const { return reinterpret_cast<uintptr_t>(this) + control_block_size(); }
+    // Panics if the stack has run over its low end (the canary word is overwritten).
+    void check_stack() const
+    {
+        if (stack_canary() != stack_canary_value) [[unlikely]]
+            stack_overflowed();
+    }
+    // The most stack this thread has used so far (bytes from the top of the object down
+    // to the deepest word that lost the fill pattern written when it was created).
+    size_t stack_high_water() const;
+    // The deepest any thread's stack got, over the threads alive now and those deleted.
+    static size_t deepest_stack();
     // The two kinds of kernel thread have no space: the idle thread (nil id) and the
     // interrupt threads.
     bool is_idle() const { return space_ == nullptr && id_.is_nil(); }
@@ -310,7 +332,7 @@ private:
     Preemption_delay preemption_delay_;
     uint64_t saved_stack_pointer_ = 0;
     uint64_t fs_base_ = 0;
-    Fpu_state fpu_;
+    Fpu_state *fpu_ = nullptr;
     uint64_t gs_base_ = 0;
     uint64_t pending_utcb_ = ~uint64_t{0};
     Thread_id pending_pager_;
@@ -363,8 +385,16 @@ private:
     // for an empty slot.
     static Thread *table_[max_threads];
     static Thread &nobody();
+    static size_t deepest_stack_;        // the deepest stack of deleted threads
 
-    alignas(16) uint8_t stack_[1];   // the kernel stack runs to the end of the object
+    static constexpr uint64_t stack_canary_value = 0x57ac'c0de'dead'f00d;
+    static constexpr uint64_t stack_fill = 0x5757'5757'5757'5757;
+    [[noreturn, gnu::cold]] void stack_overflowed() const;
+    const uint64_t &stack_canary() const { return *reinterpret_cast<const uint64_t *>(stack_begin()); }
+    // Writes the canary and the fill pattern stack_high_water() looks for.
+    void fill_stack();
 };
 
-static_assert(sizeof(Thread) < Thread::object_size / 2, "the kernel stack needs most of the object");
+// tools/stack_depth.py bounds the worst case at 2680 bytes, the frame included
+// (docs/kernel.md); STACK0001 checks that bound against stack_size() with a margin.
+static_assert(Thread::stack_size() >= 3072, "the kernel stack is too small for its measured worst case");

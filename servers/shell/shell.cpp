@@ -103,6 +103,12 @@ void ps()
         printf("  %-18lx %4lu  %-9s  %-6s  %6s  %s\n", w[0], w[1], state_name(w[2]), kind_name(w[3]), memory,
                name);
     }
+    // The kernel's own memory per thread (control block and kernel stack), which its KIP
+    // lists as the feature "threadmemory=N".
+    void *kip = L4_GetKernelInterface();
+    for (L4_Word_t i = 0; char *feature = L4_Feature(kip, i); ++i)
+        if (strncmp(feature, "threadmemory=", 13) == 0)
+            printf("kernel memory per thread: %s bytes (control block and kernel stack)\n", feature + 13);
 }
 
 void mem()

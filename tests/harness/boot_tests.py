@@ -62,10 +62,12 @@ SHELL_STEPS = [
     Step("SHELL0003", "typed characters come back through the console server (echo), backspace erases",
          "echo typed thro\x7f\x7f\x7fhrough the console\r",
          [r"^echo typed thro", r"^typed through the console$", PROMPT]),
-    Step("SHELL0004", "ps lists sigma0, root, the servers and the shell's second thread", "ps\r",
+    Step("SHELL0004", "ps lists sigma0, root, the servers and the shell's second thread, and the kernel memory "
+         "per thread (4096 bytes)", "ps\r",
          [r"^  THREAD +PRIO +STATE", r"^  20000000001 +255 .* sigma0 +- +sigma0$", r"^  [0-9a-f]+ +255 .* root .* root$",
           r"^  [0-9a-f]+ +200 +\S+ +server .* console$", r"^  [0-9a-f]+ +150 +\S+ +server .* shell$",
-          r"^  [0-9a-f]+ +150 +\S+ +thread .* shell$", PROMPT]),
+          r"^  [0-9a-f]+ +150 +\S+ +thread .* shell$",
+          r"^kernel memory per thread: 4096 bytes \(control block and kernel stack\)$", PROMPT]),
     Step("SHELL0005", "mem shows the KIP's memory descriptors and what root handed out", "mem\r",
          [r"^KIP memory descriptors:$", r"^  \[0x[0-9a-f]+, 0x[0-9a-f]+\] +\d+ KiB conventional$",
           r"^sigma0 owns \d+ KiB$", r"^root got \d+ KiB from sigma0 for tasks; \d+ tasks use \d+ KiB", PROMPT]),
@@ -198,6 +200,10 @@ BOOT_TESTS = [
           r"^KERNEL EXCEPTION: #BP breakpoint \(vector 3\)"),
     fault("FAULT0009", "panic", "panic prints its message and fails the run",
           r"^PANIC: deliberate panic \(fault=panic\)$", r"^exit: failure$"),
+    fault("FAULT0010", "thread-stack-overflow", "a kernel stack that ran over its low end (its canary word "
+          "overwritten) stops the kernel at the next thread switch, naming the thread",
+          r"^PANIC: kernel stack overflow: thread 0 ran over the \d+ bytes of its kernel stack "
+          r"\(canary 0\)$", r"^exit: failure$"),
 
     Boot_test("ISO0001", "GRUB ISO boots in QEMU with modules and checked memory", image="iso",
               expect=[r"^boot loader: GRUB", r"^memory map: \d+ regions$",
@@ -210,7 +216,10 @@ BOOT_TESTS = [
                       r"^hello: the name service says console is [0-9a-f]+ \(status 0\)$",
                       r"^\[hello: exit status 0\]$", r"^  [0-9a-f]+ +200  \S+ +server .* console$",
                       r"^root got \d+ KiB from sigma0 for tasks", r"^TEST done \d+ passed, 0 failed$",
-                      r"^kernel memory: thread: \d+ objects of 16384 bytes, \d+ pages in \d+ slabs$",
+                      r"^kernel memory: thread: \d+ objects of 4096 bytes, \d+ pages in \d+ slabs$",
+                      r"^kernel memory: fpu: \d+ objects of 512 bytes",
+                      r"^kernel memory: per thread 4096 bytes \(control block \d+, kernel stack \d+\), "
+                      r"deepest stack use \d+ bytes$",
                       r"^kernel memory: space: \d+ objects of \d+ bytes",
                       r"^kernel memory: mapping: \d+ objects of 32 bytes", r"^exit: success$"]),
     Boot_test("BOCHS0001", "GRUB ISO boots in Bochs to C++ and reports the memory map", image="iso",

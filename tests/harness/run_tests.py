@@ -63,7 +63,16 @@ def static_results(build: Path) -> list:
     same = generated.exists() and committed.exists() and generated.read_text() == committed.read_text()
     return [Result("DOC0001", "docs/abi.md is the one generated from abi/x86_64.toml", same,
                    [] if same else [f"regenerate: cp {generated} {committed}"]),
-            nmagic_image_result(build)] + tutorial_code_results()
+            nmagic_image_result(build), stack_depth_result(build)] + tutorial_code_results()
+
+
+def stack_depth_result(build: Path) -> Result:
+    """STACK0001: the deepest call chain on a thread's kernel stack fits it with a margin."""
+    proc = subprocess.run([sys.executable, str(ROOT / "tools/stack_depth.py"), str(build), "--check"],
+                          capture_output=True, text=True, timeout=120)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("STACK") or not line.startswith(" ")]
+    return Result("STACK0001", "the worst kernel stack depth (tools/stack_depth.py) fits Thread::stack_size() "
+                  "with a 15% margin", proc.returncode == 0, [] if proc.returncode == 0 else lines + [proc.stderr])
 
 
 def load_segments(elf: bytes) -> list:
@@ -229,7 +238,7 @@ def in_system_selection(tests: list, prefixes: list) -> tuple:
     """Prefixes that select no test of the harness's own levels select in-system tests: the
     suite's boot test runs with them as its root task's filter (only=...). Returns that
     boot test (or None) and those prefixes."""
-    own = ("DOC", "ELF", "LNX", "UNIT", "LEVEL", "TOOL")
+    own = ("DOC", "ELF", "LNX", "STACK", "UNIT", "LEVEL", "TOOL")
     inner = [p for p in prefixes
              if not any(p.startswith(o) or o.startswith(p) for o in own)
              and not any(i.startswith(p) for t in tests for i in ids_of(t))]
@@ -276,7 +285,7 @@ def main() -> int:
         return not prefixes or any(p.startswith(level_prefix) or level_prefix.startswith(p) for p in prefixes)
 
     results = []
-    if level_chosen("DOC") or level_chosen("ELF"):
+    if level_chosen("DOC") or level_chosen("ELF") or level_chosen("STACK"):
         levels["static"] = [r for r in static_results(build) if chosen(r.test_id)]
         results.extend(levels["static"])
     if level_chosen("LNX"):

@@ -669,6 +669,9 @@ int main(void)
         }
     }
 
+    /* The kernel's memory report after every test: the deepest any thread's kernel stack
+     * got is the suite's high-water mark (docs/kernel.md, "Memory per thread"). */
+    L4_KDB_Enter("systest: kernel memory after the suite");
     printf("SYSTEST done %d passed, %d failed\n", passed_count, failed_count);
     kdb_exit(failed_count == 0 ? 0 : 1);
     park();

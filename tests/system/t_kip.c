@@ -177,12 +177,25 @@ static void kip_processor_frequencies(void)
 
 /* The feature strings after the version string: Pistachio's name for the one extension of
  * X.2's rules Tern has (EXR0022). */
+/* KIP0016 expected "pagerexregs" alone until the kernel listed its memory per thread
+ * (KIP0017) as a second feature. */
 static void kip_features(void)
 {
     CHECK(L4_Feature(kip, 0) != 0 && strcmp(L4_Feature(kip, 0), "pagerexregs") == 0,
           "feature 0 is \"%s\", expected \"pagerexregs\"", L4_Feature(kip, 0) != 0 ? L4_Feature(kip, 0) : "(none)");
-    CHECK(L4_Feature(kip, 1) == 0, "a second feature \"%s\"", L4_Feature(kip, 1));
+    CHECK(L4_Feature(kip, 1) != 0 && strncmp(L4_Feature(kip, 1), "threadmemory=", 13) == 0,
+          "feature 1 is \"%s\", expected \"threadmemory=N\"", L4_Feature(kip, 1) != 0 ? L4_Feature(kip, 1) : "(none)");
+    CHECK(L4_Feature(kip, 2) == 0, "a third feature \"%s\"", L4_Feature(kip, 2));
     CHECK(L4_HasFeature("pagerexregs") && !L4_HasFeature("smallspaces"), "L4_HasFeature disagrees with the list");
+}
+
+/* The kernel memory a thread costs (its control block with its kernel stack): 4 KiB, as
+ * Pistachio's x86-64 thread control block; the shell's ps prints it from this feature. */
+static void kip_thread_memory(void)
+{
+    const char *feature = L4_Feature(kip, 1);
+    CHECK(feature != 0 && strcmp(feature, "threadmemory=4096") == 0, "feature 1 is \"%s\", expected "
+          "\"threadmemory=4096\"", feature != 0 ? feature : "(none)");
 }
 
 static const struct systest kip_tests[] = {
@@ -202,6 +215,7 @@ static const struct systest kip_tests[] = {
     {"KIP0014", "kernel description names the supplier and version string Tern", kip_description},
     {"KIP0015", "the processor descriptor gives the TSC's and the timer bus's frequencies in kHz",
      kip_processor_frequencies},
-    {"KIP0016", "the KIP lists the feature \"pagerexregs\" and no other", kip_features},
+    {"KIP0016", "the KIP lists the features \"pagerexregs\" and \"threadmemory=N\" and no other", kip_features},
+    {"KIP0017", "the feature \"threadmemory=4096\" says a thread costs 4 KiB of kernel memory", kip_thread_memory},
 };
 SYSTEST_GROUP(kip) = {"kip", kip_tests, SYSTEST_COUNT(kip_tests)};

@@ -11,6 +11,8 @@
 //   divide          divide by zero
 //   breakpoint      int3
 //   panic           call panic()
+//   thread-stack-overflow  clear the canary at the low end of the current thread's kernel
+//                   stack, as a push past it would, and switch threads (Thread::check_stack)
 #pragma once
 
 class Fault_injection {
