@@ -49,32 +49,32 @@ from pathlib import Path
 # inlined into one; when the code changes, the summary shows what no row matches as
 # 'other' (look at --listing), and this table is the one place to adjust.
 CATEGORIES = [
-    # Entry and exit: entry.asm's system-call entry (its register pushes) and the frame restore.
-    ("kernel", r"^syscall_entry\.ipc\b|^syscall_entry @.*: (cmp rax, SYSCALL_|j\w+ \.(ipc|dispatch)\b)",
-     "kernel: dispatch"),
+    # Entry and exit: entry.asm's system-call entries and the ways out.
+    ("kernel", r"^syscall_entry_fast @.*: (cmp rax, SYSCALL_|ja syscall_entry_general)", "kernel: dispatch"),
     ("kernel", r"^syscall_entry|^ipc_entry|^fast_ipc_entry", "kernel: entry"),
     ("kernel", r"^(return_to_user|restore_user_frame|restore_frame|restore_kernel_frame|rip_not_canonical|"
-               r"ipc_exit|fast_ipc_exit|leave_kernel_through)", "kernel: exit"),
+               r"ipc_exit|ipc_fast_exit|leave_kernel_through|leave_as)", "kernel: exit"),
     # Switch: from one thread to the other: address space, FPU, I/O bitmap, rsp0, FS and GS base.
-    ("kernel", r"^(Scheduler::switch_to|context_switch|switch_to_frame|Space::activate|Fpu::|Io_space::|"
-               r"Thread::switch)", "kernel: switch"),
-    # The IPC itself, in the order the direct path does it (thread-ipc-direct.cpp).
-    ("kernel", r"^Thread::ipc_direct @.*: (state_|ipc_\.partner|resume_at_frame_) = ", "kernel: IPC sender blocks"),
-    ("kernel", r"^Thread::ipc_direct @.*: .*(takes_direct_ipc|typed\(\)|receive_part|senders_|preemption_delay_)",
+    ("kernel", r"^(Scheduler::switch_to|context_switch|switch_to_frame|Space::activate|Space::load_page_table|"
+               r"Fpu::|Io_space::|Thread::switch|Thread::stack_end|User_mode::switch)|"
+               r"^Thread::ipc_fast @.*: .*(set_current_thread|load_page_table|switch_kernel_stack)", "kernel: switch"),
+    # The IPC itself, in the order the fast path does it (thread-ipc-fast.cpp).
+    ("kernel", r"^Thread::set_gate|^Thread::ipc_fast @.*: .*(set_gate|ipc_\.partner = )", "kernel: IPC state changes"),
+    ("kernel", r"^Thread::ipc_fast @.*: .*(untyped_only_mask|receive_part|gate\(\) != running|owns_registers)",
      "kernel: IPC sender checks"),
-    ("kernel", r"^Thread::ipc_direct @.*: .*(from_specifier == to|closed_for_)", "kernel: IPC from-specifier"),
+    ("kernel", r"^Thread::ipc_fast @.*: .*(from_specifier == to|closed_for_)", "kernel: IPC from-specifier"),
     ("kernel", r"^(Thread::by_number|Space::thread_at_utcb|Thread::lookup|.*::lookup)|"
-               r"^Thread::ipc_direct @.*: .*(to\.raw\(\) & 63|by_number|thread_at_utcb|receiver == nullptr|"
-               r"receiver->id_ != to|to\.is_local\(\)|Thread \*receiver)", "kernel: IPC lookup"),
+               r"^Thread::ipc_fast @.*: .*(to\.raw\(\) & 63|table_\[|thread_at_utcb|receiver == nullptr|"
+               r"receiver->id_ != to)", "kernel: IPC lookup"),
     ("kernel", r"^(Scheduler::may_run_now|Scheduler::has_timeout)|"
-               r"^Thread::ipc_direct @.*: .*(receiver->state_|resume_at_frame_|halted_|may_run_now|has_timeout)",
-     "kernel: IPC receiver checks"),
-    ("kernel", r"accept|^Thread::ipc_direct @.*: .*(waits_for|same_space|seen_as)", "kernel: IPC acceptance"),
-    ("kernel", r"deliver|transfer|copy_message|^Sys_ipc::set|^Thread::ipc_direct @.*: .*(result|words|target|"
-               r"source|utcb_mr_offset)", "kernel: IPC delivery"),
-    ("kernel", r"^Thread::ipc_direct\b", "kernel: IPC other"),
+               r"^Thread::ipc_fast @.*: .*(receiver->gate\(\)|may_run_now)", "kernel: IPC receiver checks"),
+    ("kernel", r"accept|^Thread::ipc_fast @.*: .*(waits_for|same_space|seen_as|fast_switch_key|"
+               r"io_state_matches_loaded|Space \*target)", "kernel: IPC acceptance and spaces"),
+    ("kernel", r"deliver|transfer|copy_message|^Sys_ipc::set|^Thread::ipc_fast @.*: .*(words|target_words|"
+               r"source|rep movsq|count)", "kernel: IPC delivery"),
+    ("kernel", r"^Thread::ipc_fast\b", "kernel: IPC other"),
     # Dispatch: from the entry to the IPC code (the handler's own prologue, the thread's frame).
-    ("kernel", r"^(ipc_direct_path|syscall_dispatch|Syscall_handlers::|dispatch)", "kernel: dispatch"),
+    ("kernel", r"^(ipc_fast_path|syscall_dispatch|Syscall_handlers::|dispatch)", "kernel: dispatch"),
     # User side: the stub in the KIP, libl4's inline code (the KIP link test, the MRs), the loop.
     ("user", r"^KIP stub", "user: KIP stub"),
     ("user", r"^(__tern_entry|__tern_kip_base)\b", "user: libl4 KIP link lookup"),
@@ -84,7 +84,8 @@ CATEGORIES = [
 # Helpers that do not name a step of their own in the run-by-function list: their instructions
 # are listed under the next frame out (accessors, register and per-CPU variable access).
 HELPERS = r"^(Thread_id::|Message_tag::|Cpu_local::|Cpu::|Sys_ipc::|Sys_ipc_entry::|Timeout::|Thread::frame|" \
-          r"Thread::utcb_word|Thread::local_id|Scheduler::current|Space::takes_direct_ipc|__tern_kip_base|L4_)"
+          r"Thread::utcb_word|Thread::local_id|Thread::gate|Scheduler::current|Space::takes_direct_ipc|" \
+          r"Space::fast_switch_key|__tern_kip_base|L4_)"
 
 MARK_BEGIN, MARK_END = "profile_begin", "profile_end"
 QEMU = "qemu-system-x86_64"
