@@ -271,8 +271,10 @@ Syscall_error Syscall_handlers::exchange_registers(Thread &caller, Sys_exchange_
     }
     if (Control::set_sp.is_set(control))
         User_mode::set_stack_pointer(frame, sp);
-    if (Control::set_ip.is_set(control))
+    if (Control::set_ip.is_set(control)) {
         User_mode::set_instruction_pointer(frame, ip);
+        dest->note_frame_rip();
+    }
     if (Control::set_flags.is_set(control))
         User_mode::set_flags(frame, flags);
     if (Control::set_handle.is_set(control))
@@ -358,6 +360,7 @@ void Syscalls::dispatch(Thread &caller, Exception_frame &frame)
     if ((number == TERN_SYSCALL_IPC || number == TERN_SYSCALL_LIPC) && !caller.space()->reflects_syscalls()) {
         Sys_ipc call{frame};
         Kip::count_general_ipc();
+        caller.note_frame_rip(true);
         caller.ipc(Thread_id(call.to()), Thread_id(call.from_specifier()), call.timeouts());
         return;
     }

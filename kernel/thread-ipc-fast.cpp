@@ -20,6 +20,9 @@
 #include "timeout.hpp"
 
 static_assert(TERN_SYSCALL_IPC == 0 && TERN_SYSCALL_LIPC == 1, "syscall_entry_fast tells Ipc by number <= 1");
+
+// MR0 (the tag) as the sender left it: r8 is reserved in this file (see above).
+register uint64_t mr0_register asm("r8");
 static_assert(Sys_ipc::register_mrs == 3, "MR0-MR2 travel in r8-r10, the rest is copied from UTCB to UTCB");
 
 namespace {
@@ -33,26 +36,34 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
     __builtin_unreachable();
 }
 
+// A guard failed: the general path takes the call, and finds in the frame what the entry
+// left in registers. (Saved here, not on the way in, so that the fast case saves nothing.)
+[[gnu::always_inline]] inline void to_general_path(Exception_frame &frame, Thread_id to, Thread_id from_specifier,
+                                                   uint64_t timeouts)
+{
+    Sys_ipc_entry::save_arguments(frame, to.raw(), from_specifier.raw(), timeouts);
+}
+
 }  // namespace
 
-[[gnu::always_inline]] inline bool Thread::ipc_fast(Thread_id to, Thread_id from_specifier, uint64_t timeouts,
+[[gnu::always_inline]] inline void Thread::ipc_fast(Thread_id to, Thread_id from_specifier, uint64_t timeouts,
                                                    Message_tag tag)
 {
     // --- guards ---
     // No typed items, no flags, and a receive phase without timeout (X.2's 0 is never).
     if ((tag.raw() & untyped_only_mask) != 0 || Timeout::receive_part(timeouts) != 0)
-        return false;
+        return to_general_path(frame(), to, from_specifier, timeouts);
     // The answer is awaited from the partner itself (call) or from anyone (reply-and-wait):
     // a closed wait for some other thread goes the general way, which checks it exists. A
     // call waits closed for its partner only when it is among the partner's closed
     // waiters already (the general path puts it there, once per partner).
     if (from_specifier == to ? to != closed_for_ : !from_specifier.is_any() && !from_specifier.is_any_local())
-        return false;
+        return to_general_path(frame(), to, from_specifier, timeouts);
     // Our gate names the rest: a queued sender would have to be taken first, a delayed
     // preemption we run in ends with this IPC, FS or GS bases of our own need MSR writes.
     // The FPU registers we own must trap the receiver (Fpu::leave). All the general path's.
     if (gate() != running || Fpu::owns_registers(fpu_))
-        return false;
+        return to_general_path(frame(), to, from_specifier, timeouts);
 
     // A global id names any thread (its version must match), a local one a thread of this
     // space by its UTCB address.
@@ -60,32 +71,37 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
     if ((to.raw() & 63) != 0) {
         receiver = table_[to.number() & (max_threads - 1)];
         if (receiver->id_ != to)  // (a free number holds nobody(), whose nil id matches none)
-            return false;
+            return to_general_path(frame(), to, from_specifier, timeouts);
     } else {
         receiver = space_->thread_at_utcb(to.raw());
         if (receiver == nullptr)
-            return false;
+            return to_general_path(frame(), to, from_specifier, timeouts);
     }
     // It must wait in its final receive, at its frame, not halted, with no receive timeout
     // to cancel and FS and GS bases as ours (its gate), and may run now without passing
     // over a higher-priority ready thread. (This excludes ourselves: we are running.)
     if (receiver->gate() != waiting_at_frame || !Scheduler::may_run_now(receiver))
-        return false;
+        return to_general_path(frame(), to, from_specifier, timeouts);
     // It must accept us; it learns our local id if we share its space (X.2).
     Thread_id waits_for = receiver->ipc_.partner;
     bool same_space = receiver->space_ == space_;
     if (waits_for != id_ && !waits_for.is_any() &&
         !(same_space && (waits_for.is_any_local() || waits_for.raw() == utcb_address_)))
-        return false;
+        return to_general_path(frame(), to, from_specifier, timeouts);
     // Another space must take the fast path too (its threads enter through the entry that
     // leads here), with our default GS base (equal keys: its KIP where ours is) and the I/O
     // ports of ours (none, as a rule), so that the switch is a CR3 load.
     Space *target = receiver->space_;
     if (!same_space &&
         (target->fast_switch_key() != space_->fast_switch_key() || !target->io_state_matches_loaded()))
-        return false;
+        return to_general_path(frame(), to, from_specifier, timeouts);
 
     // --- point of no return ---
+    // We wait for the answer at our frame: whoever answers writes the results there.
+    ipc_.partner = from_specifier;
+    set_gate(waiting_at_frame);
+    receiver->set_gate(running);
+    Thread_id seen_as = same_space ? local_id() : id_;
     // The guards leave only u in the tag's low 16 bits.
     auto words = static_cast<uint16_t>(tag.raw());
     if (words >= Sys_ipc::register_mrs) {
@@ -94,11 +110,6 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
         uint64_t count = words + 1 - Sys_ipc::register_mrs;
         asm volatile("rep movsq" : "+S"(source), "+D"(target_words), "+c"(count) : : "memory");
     }
-    Thread_id seen_as = same_space ? local_id() : id_;
-    // We wait for the answer at our frame: whoever answers writes the results there.
-    set_gate(waiting_at_frame);
-    ipc_.partner = from_specifier;
-    receiver->set_gate(running);
     Cpu_local::set_current_thread(receiver);
     if (!same_space)
         target->load_page_table();
@@ -108,11 +119,9 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
 }
 
 // The entry's registers: to, from specifier and timeouts in the first three, the tag in
-// the fourth (rcx, which it copied from r8). Returns only when the general path must take
-// the call, having saved for it what the entry left in registers.
-extern "C" void ipc_fast_path(uint64_t to, uint64_t from_specifier, uint64_t timeouts, uint64_t tag)
+// r8. Returns only when the general path must take the call, having saved for it what the
+// entry left in registers.
+extern "C" void ipc_fast_path(uint64_t to, uint64_t from_specifier, uint64_t timeouts)
 {
-    Thread *self = Scheduler::current();
-    (void)self->ipc_fast(Thread_id(to), Thread_id(from_specifier), timeouts, Message_tag(tag));
-    Sys_ipc_entry::save_arguments(self->frame(), to, from_specifier, timeouts);
+    Scheduler::current()->ipc_fast(Thread_id(to), Thread_id(from_specifier), timeouts, Message_tag(mr0_register));
 }

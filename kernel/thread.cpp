@@ -31,7 +31,7 @@ void Thread::check_gate_layout()
     constexpr size_t base = offsetof(Thread, state_);
     static_assert(offsetof(Thread, resume_at_frame_) == base + 1 && offsetof(Thread, halted_) == base + 2 &&
                   offsetof(Thread, started_) == base + 3 && offsetof(Thread, timeout_armed_) == base + 4 &&
-                  offsetof(Thread, custom_segments_) == base + 5 && offsetof(Thread, senders_queued_) == base + 6 &&
+                  offsetof(Thread, general_switch_) == base + 5 && offsetof(Thread, senders_queued_) == base + 6 &&
                   offsetof(Thread, delay_running_) == base + 7 && sizeof(State) == 1,
                   "the gate is eight adjacent bytes");
 #pragma GCC diagnostic pop
@@ -175,7 +175,7 @@ bool Thread::set_utcb(uint64_t utcb_address)
     utcb_address_ = utcb_address;
     space_->set_thread_at_utcb(utcb_address, this);
     gs_base_ = space_->user_gs_base();
-    custom_segments_ = fs_base_ != 0;
+    general_switch_ = fs_base_ != 0;
     utcb_word(TERN_UTCB_SELF) = utcb_address;
     utcb_word(TERN_UTCB_MY_GLOBAL_ID) = id_.raw();
     return true;
@@ -217,11 +217,17 @@ bool Thread::migrate(Space *target, uint64_t utcb)
     return true;
 }
 
+void Thread::note_frame_rip(bool fresh)
+{
+    bool own_bases = fs_base_ != 0 || (space_ != nullptr && gs_base_ != space_->user_gs_base());
+    general_switch_ = own_bases || (!fresh && !User_mode::is_user_address(frame().rip));
+}
+
 void Thread::set_segment_bases(uint64_t fs_base, uint64_t gs_base)
 {
     fs_base_ = fs_base;
     gs_base_ = gs_base;
-    custom_segments_ = fs_base_ != 0 || gs_base_ != space_->user_gs_base();
+    note_frame_rip();
     if (Scheduler::current() == this)
         User_mode::switch_thread(stack_end(), fs_base_, gs_base_, utcb_address_);
 }

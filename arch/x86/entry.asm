@@ -146,8 +146,8 @@ syscall_entry_general:
 ; LSTAR while the running space takes the IPC fast path. Ipc and Lipc (numbers 0 and 1)
 ; preserve only rsp (docs/abi.md), so this saves just what the thread needs to resume
 ; later, its rsp, rip and rflags, in its frame, and calls ipc_fast_path with to,
-; from specifier and timeouts still in rdi, rsi and rdx and the tag (MR0) in rcx. MR0-MR2
-; stay in r8-r10 throughout: the fast path is compiled never to touch them. It leaves
+; from specifier and timeouts still in rdi, rsi and rdx. MR0-MR2 stay in r8-r10
+; throughout: the fast path is compiled never to change them (it reads the tag). It leaves
 ; through ipc_fast_exit as the partner, or returns having changed nothing.
 align 16
 global syscall_entry_fast
@@ -161,7 +161,6 @@ syscall_entry_fast:
     mov [rsp - FRAME_SIZE + FRAME_RIP], rcx
     mov [rsp - FRAME_SIZE + FRAME_RFLAGS], r11
     sub rsp, FRAME_SIZE
-    mov rcx, r8
     call ipc_fast_path
     ; The general path takes the call. ipc_fast_path saved rdi, rsi and rdx in the frame;
     ; the rest goes there now. rbx and r12-r15 may hold the kernel's values by now (the
@@ -190,16 +189,14 @@ syscall_entry_fast:
 ; The fast path's way out, as the receiver: rsp = the receiver's frame, rax = the sender
 ; as the receiver names it, r8-r10 = MR0-MR2. Every other register is set from the frame
 ; or cleared, so that nothing of the sender or the kernel reaches the receiver. sysretq
-; needs a user rip below 2^47 (Intel raises #GP in ring 0 at a non-canonical one): any
-; other rip, which ExchangeRegisters may have set, leaves through the frame instead.
+; needs a user rip below 2^47 (Intel raises #GP in ring 0 at a non-canonical one): the
+; receiver's gate promises one (Thread::general_switch_).
 align 16
 global ipc_fast_exit
 ipc_fast_exit:
     mov rcx, [rsp + FRAME_RIP]
     mov r11, [rsp + FRAME_RFLAGS]
-    mov rdx, rcx
-    shr rdx, 47
-    jnz .through_frame
+    xor edx, edx
     xor ebx, ebx
     xor ebp, ebp
     xor esi, esi
@@ -211,12 +208,6 @@ ipc_fast_exit:
     mov rsp, [rsp + FRAME_RSP]
     swapgs
     o64 sysret
-.through_frame:
-    mov [rsp + FRAME_RAX], rax
-    mov [rsp + FRAME_R8], r8
-    mov [rsp + FRAME_R9], r9
-    mov [rsp + FRAME_R10], r10
-    jmp restore_user_frame
 
 ; [[noreturn]] void return_to_user(Exception_frame *frame), frame at the top of this stack
 global return_to_user

@@ -122,6 +122,9 @@ public:
             *reinterpret_cast<uint64_t *>(utcb_ + utcb_flags_offset) = flags;
     }
     void set_state(State state) { state_ = state; }
+    // Called after ExchangeRegisters set the frame's rip, and (fresh: the frame's rip is a
+    // system call's return address) at every Ipc the general path takes.
+    void note_frame_rip(bool fresh = false);
     // Called after every change of preemption_delay() (the fast path tests the flag).
     void note_preemption_delay() { delay_running_ = preemption_delay_.running(); }
     bool timeout_armed() const { return timeout_armed_; }
@@ -168,9 +171,9 @@ public:
     // The Ipc system call of this (current) thread; its registers are in frame().
     void ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts);
     // The fast path (thread-ipc-fast.cpp), tried by the system-call entry before ipc():
-    // returns false if it does not apply, having changed nothing, else leaves the kernel
-    // as the partner.
-    bool ipc_fast(Thread_id to, Thread_id from_specifier, uint64_t timeouts, Message_tag tag);
+    // returns if it does not apply, having changed nothing (but saved the call's arguments
+    // for ipc()), else leaves the kernel as the partner.
+    void ipc_fast(Thread_id to, Thread_id from_specifier, uint64_t timeouts, Message_tag tag);
     // Sends a message built by the kernel on this thread's behalf (page fault, exception)
     // to handler and waits for the reply into the same buffer. False if the IPC failed.
     bool kernel_call(Thread_id handler, unsigned words);
@@ -309,7 +312,9 @@ private:
     bool halted_ = false;
     bool started_ = false;          // has left the kernel for user mode at least once
     bool timeout_armed_ = false;    // in the scheduler's timeout list (Scheduler keeps it)
-    bool custom_segments_ = false;  // FS or GS base not the default (set_segment_bases)
+    // Switching to it is the general path's: its FS or GS base is its own, or its frame's
+    // rip is no user address, which sysretq must not take (ExchangeRegisters may set one).
+    bool general_switch_ = false;
     bool senders_queued_ = false;   // !senders_.empty() (enqueue_sender, dequeue_sender)
     bool delay_running_ = false;    // preemption_delay_.running() (note_preemption_delay)
     // The gates the fast path accepts: a receiver waiting at its frame, and a running
