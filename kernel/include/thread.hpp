@@ -23,7 +23,7 @@ public:
     enum class Ipc_phase : uint8_t { send = 0, receive = 1 };
 
     static constexpr size_t object_size = 16384;
-    static constexpr unsigned max_threads = 1u << 12;
+    static constexpr unsigned max_threads = 1u << 14;
     static constexpr uint8_t default_priority = 100;
     static constexpr uint64_t default_time_slice_us = 10000;
     static constexpr uint64_t infinite_quantum = ~uint64_t{0};
