@@ -179,7 +179,7 @@ def plots(figures: list, out: Path) -> list:
             ("ipc_length", LENGTHS, [("intra", "ipc.intra.{}w"), ("inter", "ipc.inter.{}w")],
              "untyped words each way", False),
             ("ipc_threads", THREAD_COUNTS, [("inter, 0 words", "ipc.inter.threads.{}")],
-             "threads created besides the benchmark's", True)]:
+             "more threads in the system (inactive)", True)]:
         data = out / f"{stem}.dat"
         rows = [f"# x " + " ".join(f"{label.replace(' ', '_').replace(',', '')}_{mode}"
                                      for mode in MODES for label, _ in series)]
