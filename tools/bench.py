@@ -70,9 +70,14 @@ DESCRIPTIONS = [
 ]
 
 # Linux figures beside Tern's closest equivalent: (words in the Linux name, Tern's figure).
+# (tools/linux_bench.py names them: getpid, pipe_processes, pipe_threads, futex_threads,
+# sched_yield_processes, page_fault, fork_exit_wait.)
 EQUIVALENTS = [(("getpid",), "syscall.null"), (("pipe", "thread"), "ipc.intra.0w"), (("pipe",), "ipc.inter.0w"),
-               (("futex",), "ipc.intra.0w"), (("yield",), "ipc.intra.0w"), (("fault",), "pagefault.rt"),
-               (("touch",), "pagefault.rt"), (("fork",), "space.create_delete")]
+               (("futex",), "ipc.intra.0w"), (("yield", "process"), "ipc.inter.0w"), (("yield",), "ipc.intra.0w"),
+               (("fault",), "pagefault.rt"), (("fork",), "space.create_delete")]
+# Linux's figures drawn as reference lines in the round-trip plots: the system call and the
+# blocking hand-overs (page faults and fork are of another scale).
+REFERENCE_WORDS = ("getpid", "pipe", "futex", "yield")
 
 
 def describe(name: str) -> str:
@@ -173,7 +178,7 @@ def plots(figures: list, out: Path) -> list:
         print("bench: no gnuplot (Debian's gnuplot-nox): no plots", file=sys.stderr)
         return []
     value = {(f["name"], f["mode"]): f["value"] for f in figures}
-    linux = [f for f in figures if f["name"].startswith("linux.")]
+    linux = [f for f in figures if f["name"].startswith("linux.") and any(w in f["name"] for w in REFERENCE_WORDS)]
     made = []
     for stem, xs, series, xlabel, logx in [
             ("ipc_length", LENGTHS, [("intra", "ipc.intra.{}w"), ("inter", "ipc.inter.{}w")],
