@@ -193,7 +193,7 @@ def plots(figures: list, out: Path) -> list:
                                            for mode in MODES for _, pattern in series))
         data.write_text("\n".join(rows) + "\n")
         script = [f"set terminal svg size 1100,480 dynamic font 'sans,11'", f"set output '{out / (stem + '.svg')}'",
-                  "set multiplot layout 1,2", "set key outside bottom center horizontal maxcols 2 font ',9'",
+                  "set termoption noenhanced", "set multiplot layout 1,2", "set key outside bottom center horizontal maxcols 2 font ',9'",
                   f"set xlabel '{xlabel}'", "set grid"]
         if logx:
             script.append("set logscale x")
