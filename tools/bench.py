@@ -1,61 +1,283 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Boots each benchmark root task (IPC round trips, mapping, page touches under the two
-pager policies, interrupt latency) under QEMU twice, with -icount shift=0 (rdtsc counts guest instructions) and
-plain TCG (rdtsc is the host TSC), and prints one table of their `BENCH <label>: <value>`
-lines. Then boots the normal system (root task, console server, shell) whose shell runs
-`bench`: the console throughput, bytes per second through the console server under plain
-TCG, timed in the guest by the kernel's SystemClock (the TSC). Usage: bench.py BUILD_DIR"""
+"""./tern bench: boots each benchmark root task of tests/bench under QEMU in two modes and
+prints every figure as `BENCH <name> <value> <unit> <mode>`:
+
+  icount  -icount shift=0,sleep=off: rdtsc counts guest instructions (unit `instructions`);
+          one run, the count is repeatable.
+  tcg     plain TCG: rdtsc is the host TSC (unit `ticks`); the median of --runs boots.
+
+The root tasks print `BENCH <name> <value>` (ticks per operation, docs/performance.md says
+what each figure measures); this runner adds unit and mode. It also boots the normal system,
+whose shell runs conbench (console throughput in bytes/s under TCG, timed by the guest's
+SystemClock), and, when tools/linux_bench.py exists, runs it for Linux's figures in the same
+emulator (`linux.<name>`). Everything goes to OUT (BUILD/bench by default): bench.txt (the
+BENCH lines), bench.json, bench.md (Markdown tables) and the plots ipc_length.svg and
+ipc_threads.svg (gnuplot; round-trip cost against message length and against thread count,
+Linux's figures as reference lines).
+
+Usage: bench.py [BUILD] [--runs N] [--modes icount,tcg] [--only PROGRAM,...] [--no-linux]
+                [--no-console] [--no-plots] [--out DIR]"""
+import argparse
+import json
 import re
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-build = Path(sys.argv[1] if len(sys.argv) > 1 else "build").resolve()
-roottasks = ["tests/bench/ipc_bench", "tests/bench/map_bench", "tests/bench/pager_bench", "tests/bench/irq_bench"]
-modes = [("guest instructions (-icount shift=0)", ["-icount", "shift=0,sleep=off"]), ("TCG host ticks", [])]
-results = {}
-with tempfile.TemporaryDirectory() as work:
-    roottask = Path(work) / "roottask"
-    for program in roottasks:
-        roottask.write_bytes((build / program).read_bytes())
-        for name, extra in modes:
-            command = ["qemu-system-x86_64", "-display", "none", "-nic", "none", "-no-reboot", "-m", "128",
-                       "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-serial", "stdio",
-                       "-kernel", str(build / "arch/x86/tern.elf32"), "-append", "ticks=0",
-                       "-initrd", f"{build / 'sigma0/sigma0'},{roottask}"] + extra
-            output = subprocess.run(command, capture_output=True, text=True, timeout=300).stdout
-            if "BENCH done" not in output:
-                sys.exit(f"{Path(program).name} did not finish under {name}:\n{output[-2000:]}")
-            for label, value in re.findall(r"^BENCH (.*): (\d+)\r?$", output, re.MULTILINE):
-                results.setdefault(label, {})[name] = int(value)
+ROOT = Path(__file__).resolve().parent.parent
 
-# Console throughput: the shell of the normal system runs conbench (256 KiB) and stops.
-programs = ["console", "shell", "hello", "spin", "fault", "systest", "conbench"]
-with tempfile.TemporaryDirectory() as work:
-    config = Path(work) / "system.conf"
+# Each benchmark root task and the guest memory it needs (MiB): ipc_bench makes 10,000
+# threads, and the kernel keeps an eighth of memory for itself (16 KiB a thread today).
+PROGRAMS = {"ipc_bench": 512, "map_bench": 128, "pager_bench": 128, "irq_bench": 128}
+MODES = {"icount": (["-icount", "shift=0,sleep=off"], "instructions"), "tcg": ([], "ticks")}
+GUEST_LINE = re.compile(r"^BENCH ([a-z0-9_.]+) (\d+)\r?$", re.MULTILINE)
+LINUX_LINE = re.compile(r"^BENCH (linux\.[A-Za-z0-9_.]+) ([0-9.]+) (\S+) (icount|tcg)\s*$", re.MULTILINE)
+LENGTHS = [0, 1, 4, 8, 16, 32, 63]
+THREAD_COUNTS = [1, 10, 100, 1000, 10000]
+
+# What each figure measures (docs/performance.md has the longer story).
+DESCRIPTIONS = [
+    (r"ipc\.intra\.(\d+)w", "call + reply-and-wait round trip in one space, untyped words each way: {0}"),
+    (r"ipc\.inter\.(\d+)w", "call + reply-and-wait round trip between two spaces, untyped words each way: {0}"),
+    (r"ipc\.inter\.map1", "inter-space round trip whose call carries a map item of one page"),
+    (r"ipc\.inter\.threads\.(\d+)", "inter-space 0-word round trip with more (inactive) threads in the system (count: {0})"),
+    (r"ipc\.inter\.0w\.ports", "inter-space 0-word round trip, the caller's space holding 8 I/O ports"),
+    (r"syscall\.null", "null system call: ThreadSwitch(nilthread) with nothing else ready"),
+    (r"syscall\.clock", "SystemClock system call"),
+    (r"thread\.create_delete", "ThreadControl: create an active thread in this space, then delete it"),
+    (r"space\.create_delete", "new space with its first thread (ThreadControl, SpaceControl, ThreadControl), "
+                              "then delete it"),
+    (r"pagefault\.rt", "page-fault round trip: fault, IPC to the pager, map item reply, resume"),
+    (r"map\.(\d+)", "call carrying one map item of 4 KiB pages (count: {0}) to a thread of the same space, and its reply"),
+    (r"unmap\.tree\.(\d+)", "Unmap of one page from which mappings were derived (count: {0})"),
+    (r"unmap\.(\d+)", "Unmap revoking what map.{0} mapped"),
+    (r"touch\.(demand|pinned)\.first", "first write to a page of a region pager's client ({0} policy), per page"),
+    (r"touch\.(demand|pinned)\.second", "second write to the same page ({0} policy), per page"),
+    (r"irq\.to_handler\.best", "device interrupt to the waiting handler thread running (best of 1000)"),
+    (r"irq\.to_handler", "device interrupt to the waiting handler thread running (mean of 1000)"),
+    (r"irq\.answer", "handler's answer (unmasks the line) to the interrupted thread running again (mean)"),
+    (r"sigma0\.ports8\.first", "sigma0 request for 8 I/O ports, the first one (makes sigma0's port roots)"),
+    (r"sigma0\.ports8\.again", "sigma0 request for 8 I/O ports again"),
+    (r"ports\.map8\.fpage8", "map of 8 I/O ports to another space, fpage of those 8 (call and reply)"),
+    (r"ports\.map8\.fpage64k", "map of 8 I/O ports to another space, fpage of all 65536 (call and reply)"),
+    (r"ports\.unmap8\.fpage8", "unmap of 8 I/O ports mapped to another space, fpage of those 8"),
+    (r"ports\.unmap8\.fpage64k", "unmap of 8 I/O ports mapped to another space, fpage of all 65536"),
+    (r"console\.throughput", "bytes per second through the console server (256 KiB, guest SystemClock)"),
+]
+
+# Linux figures beside Tern's closest equivalent: (words in the Linux name, Tern's figure).
+# (tools/linux_bench.py names them: getpid, pipe_processes, pipe_threads, futex_threads,
+# sched_yield_processes, page_fault, fork_exit_wait.)
+EQUIVALENTS = [(("getpid",), "syscall.null"), (("pipe", "thread"), "ipc.intra.0w"), (("pipe",), "ipc.inter.0w"),
+               (("futex",), "ipc.intra.0w"), (("yield", "process"), "ipc.inter.0w"), (("yield",), "ipc.intra.0w"),
+               (("fault",), "pagefault.rt"), (("fork",), "space.create_delete")]
+# Linux's figures drawn as reference lines in the round-trip plots: the system call and the
+# blocking hand-overs (page faults and fork are of another scale).
+REFERENCE_WORDS = ("getpid", "pipe", "futex", "yield")
+
+
+def describe(name: str) -> str:
+    for pattern, text in DESCRIPTIONS:
+        match = re.fullmatch(pattern, name)
+        if match:
+            return text.format(*match.groups())
+    return ""
+
+
+def qemu(build: Path, memory: int, extra: list, append: str, modules: list) -> list:
+    return (["qemu-system-x86_64", "-display", "none", "-nic", "none", "-no-reboot", "-m", str(memory),
+             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-serial", "stdio",
+             "-kernel", str(build / "arch/x86/tern.elf32"), "-append", append,
+             "-initrd", ",".join(str(m) for m in modules)] + extra)
+
+
+def run_program(build: Path, program: str, mode: str, work: Path) -> dict:
+    """One boot of a benchmark root task; its figures by name."""
+    roottask = work / "roottask"
+    roottask.write_bytes((build / "tests/bench" / program).read_bytes())
+    command = qemu(build, PROGRAMS[program], MODES[mode][0], "ticks=0", [build / "sigma0/sigma0", roottask])
+    output = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=600).stdout
+    if "BENCH done" not in output:
+        sys.exit(f"bench: {program} did not finish under {mode}:\n{output[-2000:]}")
+    return {name: int(value) for name, value in GUEST_LINE.findall(output)}
+
+
+def run_console(build: Path, work: Path) -> int:
+    """Boots the normal system whose shell runs conbench (256 KiB); bytes per second."""
+    config = work / "system.conf"
     config.write_text("server console priority=200 irq=4 ports=0x3f8/8\n"
                       "server shell priority=150 shutdown args=-c run conbench kib=256; shutdown\n")
     modules = [build / "sigma0/sigma0", build / "servers/root/roottask", config,
                build / "servers/console/console", build / "servers/shell/shell"]
-    modules += [build / "servers/programs" / name for name in programs[2:]]
-    command = ["qemu-system-x86_64", "-display", "none", "-nic", "none", "-no-reboot", "-m", "128",
-               "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-serial", "stdio",
-               "-kernel", str(build / "arch/x86/tern.elf32"), "-append", "",
-               "-initrd", ",".join(str(m) for m in modules)]
-    output = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=300).stdout
+    modules += [build / "servers/programs" / name for name in ["hello", "spin", "fault", "systest", "conbench"]]
+    output = subprocess.run(qemu(build, 128, [], "", modules), capture_output=True, text=True, errors="replace",
+                            timeout=600).stdout
     match = re.search(r"^BENCH console throughput, (\d+) KiB in (\d+) us: (\d+) bytes/s\r?$", output, re.MULTILINE)
     if not match:
-        sys.exit(f"conbench did not finish:\n{output[-2000:]}")
-    mode = re.search(r"^console: serving on (.*?)\r?$", output, re.MULTILINE)
-    console_line = (f"console throughput ({match.group(1)} KiB through the console server, "
-                    f"{mode.group(1) if mode else 'unknown mode'}; guest SystemClock under TCG): "
-                    f"{match.group(3)} bytes/s")
+        sys.exit(f"bench: conbench did not finish:\n{output[-2000:]}")
+    return int(match.group(3))
 
-print(f"| rdtsc per operation | {' | '.join(name for name, _ in modes)} |")
-print(f"|---|{'---|' * len(modes)}")
-for label, values in results.items():
-    print(f"| {label} | {' | '.join(str(values.get(name, '-')) for name, _ in modes)} |")
-print()
-print(console_line)
+
+def run_linux(build: Path, out: Path) -> list:
+    """Linux's figures from tools/linux_bench.py, when it exists and works; else none."""
+    script = ROOT / "tools/linux_bench.py"
+    if not script.exists():
+        print("bench: tools/linux_bench.py is absent: no Linux figures", file=sys.stderr)
+        return []
+    json_file = out / "linux.json"
+    try:
+        proc = subprocess.run([sys.executable, str(script), str(build), "--json", str(json_file)],
+                              capture_output=True, text=True, errors="replace", timeout=3600)
+    except subprocess.TimeoutExpired:
+        print("bench: tools/linux_bench.py timed out: no Linux figures", file=sys.stderr)
+        return []
+    figures = [{"name": n, "value": float(v) if "." in v else int(v), "unit": u, "mode": m}
+               for n, v, u, m in LINUX_LINE.findall(proc.stdout)]
+    if proc.returncode != 0 or not figures:
+        print(f"bench: tools/linux_bench.py exited with {proc.returncode} and gave {len(figures)} figures:\n"
+              f"{(proc.stdout + proc.stderr)[-2000:]}", file=sys.stderr)
+    return figures
+
+
+def markdown(figures: list, runs: int) -> str:
+    tern = [f for f in figures if not f["name"].startswith("linux.")]
+    names = list(dict.fromkeys(f["name"] for f in tern))
+    value = {(f["name"], f["mode"]): f for f in figures}
+    lines = ["## Tern", "",
+             f"| figure | what it measures | icount (guest instructions) | tcg (host ticks, median of {runs}) |",
+             "|---|---|---:|---:|"]
+    for name in names:
+        cells = []
+        for mode in MODES:
+            f = value.get((name, mode))
+            cells.append("-" if f is None else f"{f['value']}" + ("" if f["unit"] in MODES[mode][1] else f" {f['unit']}"))
+        lines.append(f"| `{name}` | {describe(name)} | {cells[0]} | {cells[1]} |")
+    linux = [f for f in figures if f["name"].startswith("linux.")]
+    if linux:
+        lines += ["", "## Linux in the same emulator, beside Tern's closest figure", "",
+                  "| Linux figure | mode | Linux | Tern's figure | Tern | Linux / Tern |", "|---|---|---:|---|---:|---:|"]
+        for f in linux:
+            words = f["name"].lower()
+            tern_name = next((t for keys, t in EQUIVALENTS if all(k in words for k in keys)), None)
+            t = value.get((tern_name, f["mode"])) if tern_name else None
+            ratio = f"{f['value'] / t['value']:.1f}" if t and t["value"] else "-"
+            lines.append(f"| `{f['name']}` | {f['mode']} | {f['value']} {f['unit']} | "
+                         f"{'`' + tern_name + '`' if t else '-'} | {t['value'] if t else '-'} | {ratio} |")
+    return "\n".join(lines) + "\n"
+
+
+def plots(figures: list, out: Path) -> list:
+    """Round-trip cost against message length and against thread count, one panel per mode,
+    Linux's figures of that mode as horizontal reference lines. Returns the files made."""
+    gnuplot = shutil.which("gnuplot")
+    if not gnuplot:
+        print("bench: no gnuplot (Debian's gnuplot-nox): no plots", file=sys.stderr)
+        return []
+    value = {(f["name"], f["mode"]): f["value"] for f in figures}
+    linux = [f for f in figures if f["name"].startswith("linux.") and any(w in f["name"] for w in REFERENCE_WORDS)]
+    made = []
+    for stem, xs, series, xlabel, logx in [
+            ("ipc_length", LENGTHS, [("intra", "ipc.intra.{}w"), ("inter", "ipc.inter.{}w")],
+             "untyped words each way", False),
+            ("ipc_threads", THREAD_COUNTS, [("inter, 0 words", "ipc.inter.threads.{}")],
+             "more threads in the system (inactive)", True)]:
+        data = out / f"{stem}.dat"
+        rows = [f"# x " + " ".join(f"{label.replace(' ', '_').replace(',', '')}_{mode}"
+                                     for mode in MODES for label, _ in series)]
+        for x in xs:
+            rows.append(f"{x} " + " ".join(str(value.get((pattern.format(x), mode), "NaN"))
+                                           for mode in MODES for _, pattern in series))
+        data.write_text("\n".join(rows) + "\n")
+        script = [f"set terminal svg size 1100,480 dynamic font 'sans,11'", f"set output '{out / (stem + '.svg')}'",
+                  "set termoption noenhanced", "set multiplot layout 1,2", "set key outside bottom center horizontal maxcols 2 font ',9'",
+                  f"set xlabel '{xlabel}'", "set grid"]
+        if logx:
+            script.append("set logscale x")
+        column = 2
+        for mode, (_, unit) in MODES.items():
+            references = [f for f in linux if f["mode"] == mode]
+            script.append("set logscale y" if references else "unset logscale y")
+            if not references:
+                script.append("set yrange [0:*]")
+            else:
+                script.append("set yrange [*:*]")
+            script.append(f"set ylabel '{unit} per round trip'")
+            script.append(f"set title 'Tern, {mode} ({unit})'")
+            parts = [f"'{data}' using 1:{column + i} with linespoints lw 2 title 'Tern {label}'"
+                     for i, (label, _) in enumerate(series)]
+            parts += [f"{f['value']} with lines dt 2 title '{f['name']}'" for f in references]
+            script.append("plot " + ", ".join(parts))
+            column += len(series)
+        script.append("unset multiplot")
+        (out / f"{stem}.gp").write_text("\n".join(script) + "\n")
+        proc = subprocess.run([gnuplot, str(out / f"{stem}.gp")], capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(f"bench: gnuplot failed for {stem}:\n{proc.stderr}", file=sys.stderr)
+        else:
+            made.append(out / f"{stem}.svg")
+    return made
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("build", nargs="?", default="build", type=Path)
+    parser.add_argument("--runs", type=int, default=5, help="boots per root task under plain TCG (the median counts)")
+    parser.add_argument("--modes", default="icount,tcg", help="comma-separated: icount, tcg")
+    parser.add_argument("--only", help="comma-separated root tasks (of " + ", ".join(PROGRAMS) + ")")
+    parser.add_argument("--no-linux", action="store_true", help="do not run tools/linux_bench.py")
+    parser.add_argument("--no-console", action="store_true", help="do not boot the system for console throughput")
+    parser.add_argument("--no-plots", action="store_true")
+    parser.add_argument("--out", type=Path, help="output folder (default BUILD/bench)")
+    args = parser.parse_args()
+    build = args.build.resolve()
+    out = (args.out or build / "bench").resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    modes = [m for m in args.modes.split(",") if m]
+    programs = [p for p in (args.only or ",".join(PROGRAMS)).split(",") if p]
+    for name in modes + programs:
+        if name not in MODES and name not in PROGRAMS:
+            parser.error(f"unknown mode or program {name}")
+
+    figures = []
+    with tempfile.TemporaryDirectory() as work:
+        for mode in modes:
+            runs = 1 if mode == "icount" else max(1, args.runs)
+            for program in programs:
+                samples = {}
+                for _ in range(runs):
+                    for name, value in run_program(build, program, mode, Path(work)).items():
+                        samples.setdefault(name, []).append(value)
+                for name, values in samples.items():
+                    figure = {"name": name, "value": round(statistics.median(values)), "unit": MODES[mode][1],
+                              "mode": mode}
+                    if runs > 1:
+                        figure["runs"] = values
+                    figures.append(figure)
+                    print(f"BENCH {name} {figure['value']} {figure['unit']} {mode}", flush=True)
+        if "tcg" in modes and not args.no_console and not args.only:
+            value = run_console(build, Path(work))
+            figures.append({"name": "console.throughput", "value": value, "unit": "bytes/s", "mode": "tcg"})
+            print(f"BENCH console.throughput {value} bytes/s tcg", flush=True)
+    if not args.no_linux:
+        for figure in run_linux(build, out):
+            figures.append(figure)
+            print(f"BENCH {figure['name']} {figure['value']} {figure['unit']} {figure['mode']}", flush=True)
+
+    (out / "bench.txt").write_text("".join(f"BENCH {f['name']} {f['value']} {f['unit']} {f['mode']}\n"
+                                           for f in figures))
+    (out / "bench.json").write_text(json.dumps({"tcg_runs": args.runs, "figures": figures}, indent=1) + "\n")
+    table = markdown(figures, args.runs)
+    (out / "bench.md").write_text(table)
+    made = [] if args.no_plots else plots(figures, out)
+    print()
+    print(table)
+    print(f"bench: wrote {', '.join(str(p) for p in [out / 'bench.txt', out / 'bench.json', out / 'bench.md'] + made)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

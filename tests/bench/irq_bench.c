@@ -125,9 +125,9 @@ int main(void)
         printf("irq_bench: %lu handler messages were not interrupts\n", handler_errors);
         stop_machine(1);
     }
-    printf("BENCH interrupt to waiting handler (mean of %d): %lu\n", ROUNDS, to_handler / ROUNDS);
-    printf("BENCH interrupt to waiting handler (best): %lu\n", best_to_handler);
-    printf("BENCH handler answer to interrupted thread (mean of %d): %lu\n", ROUNDS, back / ROUNDS);
+    printf("BENCH irq.to_handler %lu\n", to_handler / ROUNDS);     /* mean of ROUNDS */
+    printf("BENCH irq.to_handler.best %lu\n", best_to_handler);
+    printf("BENCH irq.answer %lu\n", back / ROUNDS);               /* mean of ROUNDS */
     printf("BENCH done\n");
     stop_machine(0);
     return 0;

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Mapping benchmark (a root task): the page-fault round trip (fault -> pager -> map item ->
- * resume), a map of 1, 16 and 512 pages in one IPC, and Unmap of a page from which 1, 10,
- * 100 and 1000 mappings were derived. rdtsc ticks: guest instructions under QEMU -icount
- * shift=0, host TSC ticks under plain TCG. `./tern bench` boots it both ways. */
+ * resume; pagefault.rt), a map of 1, 16 and 512 pages in one IPC to a thread of this space
+ * (map.N: the call and its empty reply) and the Unmap that revokes them again (unmap.N),
+ * each the mean of MAP_ROUNDS, and one Unmap of a page from which 1, 10, 100 and 1000
+ * mappings were derived (unmap.tree.N). rdtsc ticks: guest instructions under QEMU -icount
+ * shift=0, host TSC ticks under plain TCG; the task prints `BENCH <name> <value>` and
+ * `./tern bench` (tools/bench.py) boots it both ways. */
 #include <l4/ipc.h>
 #include <l4/kip.h>
 #include <l4/message.h>
@@ -19,6 +22,7 @@
 
 #define STACK_WORDS 1024
 #define FAULT_PAGES 64
+#define MAP_ROUNDS 10
 #define SOURCE 0x100000000UL       /* 512 separate 4 KiB pages from sigma0 */
 #define MAP_WINDOW 0x200000000UL   /* where the receiver takes map items */
 #define FAN_WINDOW 0x300000000UL   /* 1000 derived mappings, one page each */
@@ -72,9 +76,9 @@ static L4_ThreadId_t start_thread(L4_Word_t number, void (*fn)(void), L4_Word_t 
     return t;
 }
 
-/* Maps `pages` 4 KiB pages of SOURCE to the receiver in one map item; returns the ticks of
- * the call (IPC round trip plus the mapping). */
-static L4_Word_t map_pages(L4_Word_t pages, int log2)
+/* Maps the 2^log2 bytes of SOURCE (separate 4 KiB pages) to the receiver in one map item;
+ * returns the ticks of the call (IPC round trip plus the mapping). */
+static L4_Word_t map_pages(int log2)
 {
     L4_Msg_t msg;
     L4_MsgClear(&msg);
@@ -86,14 +90,17 @@ static L4_Word_t map_pages(L4_Word_t pages, int log2)
     L4_Word_t ticks = rdtsc() - start;
     if (L4_IpcFailed(tag))
         fail("map call");
-    (void)pages;
     return ticks;
 }
 
-static void flush_window(void)
+/* Revokes what was derived from the 2^log2 bytes of SOURCE (the receiver's mappings at
+ * MAP_WINDOW); returns the ticks of the Unmap. */
+static L4_Word_t unmap_pages(int log2)
 {
-    L4_Fpage_t f = L4_FpageAddRights(L4_FpageLog2(MAP_WINDOW, 21), L4_FullyAccessible);
-    L4_Flush(f);
+    L4_Fpage_t source = L4_FpageAddRights(L4_FpageLog2(SOURCE, log2), L4_FullyAccessible);
+    L4_Word_t start = rdtsc();
+    (void)L4_UnmapFpage(source);
+    return rdtsc() - start;
 }
 
 /* Derives n mappings of the page at SOURCE in this space (FAN_WINDOW + i pages), then
@@ -148,26 +155,30 @@ int main(void)
         L4_MsgLoad(&msg);
         tag = L4_ReplyWait(from, &from);
     }
-    printf("BENCH page-fault round trip (fault, pager, map, resume): %lu\n", fault_ticks / FAULT_PAGES);
+    printf("BENCH pagefault.rt %lu\n", fault_ticks / FAULT_PAGES);
 
-    /* A first round makes the receiver's page tables; the measured one finds them. */
-    (void)map_pages(512, 21);
-    flush_window();
-    L4_Word_t one = map_pages(1, 12);
-    flush_window();
-    L4_Word_t sixteen = map_pages(16, 16);
-    flush_window();
-    L4_Word_t many = map_pages(512, 21);
-    flush_window();
-    printf("BENCH map 1 page in one IPC: %lu\n", one);
-    printf("BENCH map 16 pages in one IPC: %lu\n", sixteen);
-    printf("BENCH map 512 pages in one IPC: %lu\n", many);
+    /* A first round makes the receiver's page tables; the measured ones find them. */
+    (void)map_pages(21);
+    (void)unmap_pages(21);
+    static const struct {
+        const char *map, *unmap;
+        int log2;
+    } sizes[] = {{"map.1", "unmap.1", 12}, {"map.16", "unmap.16", 16}, {"map.512", "unmap.512", 21}};
+    for (unsigned i = 0; i < 3; ++i) {
+        L4_Word_t map = 0, unmap = 0;
+        for (unsigned round = 0; round < MAP_ROUNDS; ++round) {
+            map += map_pages(sizes[i].log2);
+            unmap += unmap_pages(sizes[i].log2);
+        }
+        printf("BENCH %s %lu\n", sizes[i].map, map / MAP_ROUNDS);
+        printf("BENCH %s %lu\n", sizes[i].unmap, unmap / MAP_ROUNDS);
+    }
 
     (void)unmap_tree(1000); /* page tables of the fan-out window */
-    static const L4_Word_t sizes[] = {1, 10, 100, 1000};
+    static const L4_Word_t fans[] = {1, 10, 100, 1000};
     for (unsigned i = 0; i < 4; ++i) {
-        L4_Word_t ticks = unmap_tree(sizes[i]);
-        printf("BENCH unmap of %lu derived mappings: %lu\n", sizes[i], ticks);
+        L4_Word_t ticks = unmap_tree(fans[i]);
+        printf("BENCH unmap.tree.%lu %lu\n", fans[i], ticks);
     }
     printf("BENCH done\n");
     stop_machine(0);

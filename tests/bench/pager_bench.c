@@ -29,13 +29,14 @@
 #define CLIENT_REGION 0x0000010040000000UL /* where each client has its 64 pages */
 
 struct run {
-    const char *policy;
+    const char *policy, *name; /* name: the figures' middle part */
     int pinned;
     L4_ThreadId_t pager, client;
     struct region_pager rp;
 };
 
-static struct run runs[2] = {{.policy = "demand pager", .pinned = 0}, {.policy = "pinned pager", .pinned = 1}};
+static struct run runs[2] = {{.policy = "demand pager", .name = "demand", .pinned = 0},
+                             {.policy = "pinned pager", .name = "pinned", .pinned = 1}};
 static struct run *volatile current;
 static L4_ThreadId_t root;
 static L4_Word_t pager_stacks[2][STACK_WORDS] __attribute__((aligned(16)));
@@ -106,9 +107,9 @@ int main(void)
         L4_Word_t first, second;
         L4_StoreMR(1, &first);
         L4_StoreMR(2, &second);
-        printf("BENCH page touch, first, %s: %lu\n", run->policy, first);
-        printf("BENCH page touch, second, %s: %lu\n", run->policy, second);
-        printf("BENCH page faults at its pager, %s: %lu\n", run->policy, run->rp.pager.faults);
+        printf("BENCH touch.%s.first %lu\n", run->name, first);
+        printf("BENCH touch.%s.second %lu\n", run->name, second);
+        printf("pager_bench: %lu page faults at the %s\n", run->rp.pager.faults, run->policy);
     }
     printf("BENCH done\n");
     stop_machine(0);

@@ -75,6 +75,37 @@ def stack_depth_result(build: Path) -> Result:
                   "with a 15% margin", proc.returncode == 0, [] if proc.returncode == 0 else lines + [proc.stderr])
 
 
+BENCH_LINE = re.compile(r"^BENCH ([a-z0-9_.]+) (\d+) instructions icount$")
+
+
+def bench_results(build: Path) -> list:
+    """./tern bench's runner (tools/bench.py) on one small root task under -icount: every
+    figure is a `BENCH <name> <value> <unit> <mode>` line with a positive value, the JSON
+    file holds the same figures, and the figures map_bench reports are all there."""
+    with tempfile.TemporaryDirectory() as out:
+        proc = subprocess.run([sys.executable, str(ROOT / "tools/bench.py"), str(build), "--only", "map_bench",
+                               "--modes", "icount", "--no-linux", "--no-console", "--no-plots", "--out", out],
+                              capture_output=True, text=True, errors="replace", timeout=120)
+        lines = [line for line in proc.stdout.splitlines() if line.startswith("BENCH ")]
+        problems = [f"bench.py exited with {proc.returncode}: {proc.stderr[-500:]}"] if proc.returncode else []
+        figures = {}
+        for line in lines:
+            match = BENCH_LINE.match(line)
+            if not match or int(match.group(2)) <= 0:
+                problems.append(f"malformed or non-positive: {line!r}")
+            else:
+                figures[match.group(1)] = int(match.group(2))
+        expected = {"pagefault.rt", "map.1", "unmap.1", "map.512", "unmap.512", "unmap.tree.1000"}
+        if not expected <= figures.keys():
+            problems.append(f"missing figures: {sorted(expected - figures.keys())}")
+        report = Path(out) / "bench.json"
+        stored = {(f["name"], f["value"]) for f in json.loads(report.read_text())["figures"]} if report.exists() else set()
+        if stored != set(figures.items()):
+            problems.append("bench.json does not hold the printed figures")
+    return [Result("BENCH0001", "tools/bench.py prints map_bench's figures as BENCH <name> <value> <unit> <mode> "
+                   "lines with positive values, and writes them to bench.json", not problems, problems)]
+
+
 def load_segments(elf: bytes) -> list:
     """(offset, address) of each PT_LOAD of an ELF64 little-endian file."""
     table, entry_size, count = struct.unpack_from("<Q", elf, 32)[0], *struct.unpack_from("<HH", elf, 54)
@@ -238,7 +269,7 @@ def in_system_selection(tests: list, prefixes: list) -> tuple:
     """Prefixes that select no test of the harness's own levels select in-system tests: the
     suite's boot test runs with them as its root task's filter (only=...). Returns that
     boot test (or None) and those prefixes."""
-    own = ("DOC", "ELF", "LNX", "STACK", "UNIT", "LEVEL", "TOOL")
+    own = ("DOC", "ELF", "LNX", "STACK", "UNIT", "LEVEL", "TOOL", "BENCH")
     inner = [p for p in prefixes
              if not any(p.startswith(o) or o.startswith(p) for o in own)
              and not any(i.startswith(p) for t in tests for i in ids_of(t))]
@@ -292,6 +323,8 @@ def main() -> int:
         linux = linux_bench_results(build)
         levels["static"].extend(linux)
         results.extend(linux)
+    if level_chosen("BENCH"):
+        results.extend(bench_results(build))
     if level_chosen("UNIT"):
         levels["unit"] = unit_results(build, log_dir)
         results.extend(levels["unit"])
