@@ -36,11 +36,14 @@ constexpr Link links[] = {
     {TERN_KIP_LINK_ARCH3, TERN_SYSCALL_KDB_INPUT},
 };
 
-// mov eax, imm32; syscall; ret
+// mov eax, imm32; syscall; ret -- or, for Ipc and Lipc (entered with a jump, the return
+// address in rbx, abi.md), jmp *%rbx instead of the ret.
 void write_stub(uint8_t *code, uint32_t number)
 {
+    bool jumped_to = number == TERN_SYSCALL_IPC || number == TERN_SYSCALL_LIPC;
     const uint8_t stub[] = {0xb8, static_cast<uint8_t>(number), static_cast<uint8_t>(number >> 8),
-                            static_cast<uint8_t>(number >> 16), static_cast<uint8_t>(number >> 24), 0x0f, 0x05, 0xc3};
+                            static_cast<uint8_t>(number >> 16), static_cast<uint8_t>(number >> 24), 0x0f, 0x05,
+                            static_cast<uint8_t>(jumped_to ? 0xff : 0xc3), static_cast<uint8_t>(jumped_to ? 0xe3 : 0xcc)};
     for (size_t i = 0; i < sizeof stub; ++i)
         code[i] = stub[i];
     for (size_t i = sizeof stub; i < TERN_SYSCALL_STUB_BYTES; ++i)

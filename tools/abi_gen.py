@@ -301,8 +301,8 @@ def table_header(abi):
     return "\n".join(lines)
 
 
-# Registers a call that preserves only rsp may change; each is an operand or a clobber of
-# its stub (rbp is the frame pointer of user code, so the stub saves it itself).
+# Registers a call that preserves only rsp and rbp may change; each is an operand or a
+# clobber of its stub (rbx carries the return address in).
 ONLY_RSP_CLOBBERS = ["rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"]
 
 
@@ -319,8 +319,9 @@ def only_rsp_stub_body(name, inputs, outputs, entry_operand):
     clobbers = [f"\"{r}\"" for r in ONLY_RSP_CLOBBERS if r not in used] + ["\"memory\"", "\"cc\""]
     if "rax" not in used:
         clobbers.insert(0, "\"rax\"")
-    lines.append("    __asm__ __volatile__(\"lea -128(%%rsp), %%rsp\\n\\tpush %%rbp\\n\\tcall *%[entry]\\n\\t\"")
-    lines.append("                         \"pop %%rbp\\n\\tlea 128(%%rsp), %%rsp\"")
+    # Entered with a jump, the return address in rbx: no stack is touched (so neither the
+    # red zone nor rbp needs saving; the kernel keeps rbp).
+    lines.append("    __asm__ __volatile__(\"lea 1f(%%rip), %%rbx\\n\\tjmp *%[entry]\\n1:\"")
     lines.append(f"                         : {', '.join(out_ops)}")
     lines.append(f"                         : {entry_operand}")
     lines.append(f"                         : {', '.join(clobbers)});")
@@ -390,9 +391,10 @@ def markdown(abi):
            "libl4 calls `KIP base + link`, the system-call link of each call in the KIP. The code there "
            "loads the number into `rax` and executes `syscall`, which clobbers `rcx` and `r11`. Every "
            "other register that is not an output is preserved, except in the calls marked *rsp only* "
-           "(Ipc and Lipc): they preserve `rsp` alone, and every other register that is not an output "
-           "holds on return either the caller's own value or zero, never a value of another thread or "
-           "of the kernel (libl4's stubs save `rbp`, the frame pointer, themselves). `KernelInterface` is the instruction "
+           "(Ipc and Lipc). Their links are entered with a jump, the return address in `rbx` "
+           "(the stub there ends `jmp *%rbx`); they preserve `rsp` and `rbp`, and every other register "
+           "that is not an output holds on return the caller's own value (one it had in some register "
+           "before) or zero, never a value of another thread or of the kernel. `KernelInterface` is the instruction "
            "`lock; nop`: the kernel returns the KIP address in `rax`, the API version in `rcx`, the API "
            "flags in `rdx` and the kernel id in `rsi`.", "",
            "| call | number | KIP link | inputs | outputs |", "|---|---|---|---|---|"]

@@ -144,8 +144,9 @@ syscall_entry_general:
     jmp restore_frame
 
 ; LSTAR while the running space takes the IPC fast path. Ipc and Lipc (numbers 0 and 1)
-; preserve only rsp (docs/abi.md), so this saves just what the thread needs to resume
-; later, its rsp, rip and rflags, in its frame, and calls ipc_fast_path with to,
+; preserve only rsp and rbp, and return to rbx (docs/abi.md), so this saves just what the
+; thread needs to resume later, its rsp, rbp, rflags and rbx as its rip, in its frame, and
+; calls ipc_fast_path with to,
 ; from specifier and timeouts still in rdi, rsi and rdx. MR0-MR2 stay in r8-r10
 ; throughout: the fast path is compiled never to change them (it reads the tag). It leaves
 ; through ipc_fast_exit as the partner, or returns having changed nothing.
@@ -155,11 +156,12 @@ syscall_entry_fast:
     cmp rax, SYSCALL_LIPC
     ja syscall_entry_general
     swapgs
-    mov rbx, rsp
+    mov rcx, rsp
     mov rsp, [gs:CPU_LOCAL_KERNEL_STACK_TOP]
-    mov [rsp - FRAME_SIZE + FRAME_RSP], rbx
-    mov [rsp - FRAME_SIZE + FRAME_RIP], rcx
+    mov [rsp - FRAME_SIZE + FRAME_RSP], rcx
+    mov [rsp - FRAME_SIZE + FRAME_RIP], rbx     ; the return address (its stub's rcx is not needed)
     mov [rsp - FRAME_SIZE + FRAME_RFLAGS], r11
+    mov [rsp - FRAME_SIZE + FRAME_RBP], rbp
     sub rsp, FRAME_SIZE
     call ipc_fast_path
     ; The general path takes the call. ipc_fast_path saved rdi, rsi and rdx in the frame;
@@ -169,7 +171,6 @@ syscall_entry_fast:
     mov [rsp + FRAME_R8], r8
     mov [rsp + FRAME_R9], r9
     mov [rsp + FRAME_R10], r10
-    mov [rsp + FRAME_RBP], rbp
     xor ecx, ecx
     mov [rsp + FRAME_RBX], rcx
     mov [rsp + FRAME_R12], rcx
@@ -196,9 +197,9 @@ global ipc_fast_exit
 ipc_fast_exit:
     mov rcx, [rsp + FRAME_RIP]
     mov r11, [rsp + FRAME_RFLAGS]
+    mov rbx, [rsp + FRAME_RBX]      ; (its return address if it entered through the general path)
+    mov rbp, [rsp + FRAME_RBP]
     xor edx, edx
-    xor ebx, ebx
-    xor ebp, ebp
     xor esi, esi
     xor edi, edi
     xor r12d, r12d
