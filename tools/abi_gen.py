@@ -333,12 +333,21 @@ def only_rsp_stub_body(name, inputs, outputs, entry_operand):
 def stubs_header(abi):
     lines = [HEADER, "#ifndef TERN_L4_SYSCALLS_H", "#define TERN_L4_SYSCALLS_H", "",
              "/* Entry stubs: each calls the KIP's system-call link. The stack pointer steps over the",
-             "   128-byte red zone first, so code compiled with a red zone stays safe. */", ""]
+             "   128-byte red zone first, so code compiled with a red zone stays safe; code compiled",
+             "   with -mno-red-zone defines TERN_NO_RED_ZONE and saves those 128 bytes of stack (libl4's",
+             "   runtime does, so that printf fits the small stacks of X.2 programs). */",
+             "#ifdef TERN_NO_RED_ZONE",
+             "#define __TERN_RED_ZONE_ENTER \"\"",
+             "#define __TERN_RED_ZONE_LEAVE \"\"",
+             "#else",
+             "#define __TERN_RED_ZONE_ENTER \"lea -128(%%rsp), %%rsp\\n\\t\"",
+             "#define __TERN_RED_ZONE_LEAVE \"\\n\\tlea 128(%%rsp), %%rsp\"",
+             "#endif", ""]
     linked = [name for name, call in abi["syscalls"].items() if call.get("preserves_only_rsp")]
     if linked:
-        lines += ["/* The KIP links of the calls that preserve only rsp (Ipc, Lipc), resolved once: each",
-                  "   starts as the address of a resolver in libl4's runtime that stores the real entry",
-                  "   (KIP base + link) and jumps there, so a call costs one memory-indirect call. */",
+        lines += ["/* The KIP links of the calls that preserve only rsp (Ipc, Lipc), resolved once: KIP base",
+                  "   + link, which libl4's __L4_Init stores before main (X.2's libl4 initialisation, which",
+                  "   start-up code calls), so a call costs one memory-indirect jump. */",
                   "#ifdef __cplusplus", "extern \"C\" {", "#endif"]
         lines += [f"extern L4_Word_t __tern_link_{name};" for name in linked]
         lines += ["#ifdef __cplusplus", "}", "#endif", ""]
@@ -363,7 +372,7 @@ def stubs_header(abi):
         if call.get("preserves_only_rsp"):
             lines += only_rsp_stub_body(name, inputs, outputs, "[entry] \"r\"(__entry)")
         else:
-            lines.append("    __asm__ __volatile__(\"lea -128(%%rsp), %%rsp\\n\\tcall *%[entry]\\n\\tlea 128(%%rsp), %%rsp\"")
+            lines.append("    __asm__ __volatile__(__TERN_RED_ZONE_ENTER \"call *%[entry]\" __TERN_RED_ZONE_LEAVE")
             lines.append(f"                         : {', '.join(out_ops)}")
             lines.append(f"                         : {', '.join(in_ops)}")
             lines.append(f"                         : {', '.join(clobbers)});")

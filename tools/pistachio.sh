@@ -9,6 +9,9 @@
 #   tools/pistachio.sh run PISTACHIO l4test       # l4test runs all its tests (L4TEST_AUTORUN)
 #   tools/pistachio.sh run PISTACHIO pingpong [CHOICE]  # pingpong's menu answered with CHOICE (1)
 #
+# TERN_QEMU_ARGS adds QEMU options, e.g. "-icount shift=0,sleep=off": then 1 ns of guest time
+# is one guest instruction, so pingpong's microseconds times 1000 are instructions.
+#
 # How they are built is how Pistachio's build system builds them, with three differences that
 # are Tern's (docs/x2-compatibility.md): the compiler's language is C++98 (-std=gnu++98: the
 # code predates C++11), -w (it warns under today's GCC), and libl4 is Tern's. They are linked
@@ -78,7 +81,7 @@ run() {
   local feeder=$!
   qemu-system-x86_64 -display none -nic none -no-reboot -m 256 -serial stdio \
     -kernel build/arch/x86/tern.elf32 -append "" \
-    -initrd "build/sigma0/sigma0,build/pistachio/$program/roottask" <"$input_fifo" >"$log" 2>/dev/null &
+    -initrd "build/sigma0/sigma0,build/pistachio/$program/roottask" ${TERN_QEMU_ARGS:-} <"$input_fifo" >"$log" 2>/dev/null &
   local qemu=$! size=-1 still=0
   for ((second = 0; second < limit && still < quiet; ++second)); do
     sleep 1

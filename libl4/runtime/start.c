@@ -24,6 +24,8 @@ extern const Initializer __init_array_end[];
 // and runs the static constructors. Those run once, however often it is called.
 void __L4_Init(void);
 
+void __tern_resolve_links(void);
+
 void __L4_Init(void)
 {
     static int initialised;
@@ -31,6 +33,7 @@ void __L4_Init(void)
     const Initializer *initializer;
 
     __tern_kip = (L4_Word_t)L4_KernelInterface(&version, &flags, &id);
+    __tern_resolve_links();
     if (initialised)
         return;
     initialised = 1;
