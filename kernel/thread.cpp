@@ -63,7 +63,7 @@ size_t Thread::deepest_stack()
 {
     size_t deepest = deepest_stack_;
     for (Thread *thread : table_)
-        if (thread != nullptr && thread->stack_high_water() > deepest)
+        if (thread != &nobody() && thread->stack_high_water() > deepest)
             deepest = thread->stack_high_water();
     return deepest;
 }
