@@ -60,9 +60,9 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
     if (from_specifier == to ? to != closed_for_ : !from_specifier.is_any() && !from_specifier.is_any_local())
         return to_general_path(frame(), to, from_specifier, timeouts);
     // Our gate names the rest: a queued sender would have to be taken first, a delayed
-    // preemption we run in ends with this IPC, FS or GS bases of our own need MSR writes.
-    // The FPU registers we own must trap the receiver (Fpu::leave). All the general path's.
-    if (gate() != running || Fpu::owns_registers(fpu_))
+    // preemption we run in ends with this IPC, FS or GS bases of our own need MSR writes,
+    // and the FPU registers we own must trap the receiver (Fpu::leave). All the general path's.
+    if (gate() != running)
         return to_general_path(frame(), to, from_specifier, timeouts);
 
     // A global id names any thread (its version must match), a local one a thread of this

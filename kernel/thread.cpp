@@ -30,7 +30,7 @@ void Thread::check_gate_layout()
 #pragma GCC diagnostic ignored "-Winvalid-offsetof"
     constexpr size_t base = offsetof(Thread, state_);
     static_assert(offsetof(Thread, resume_at_frame_) == base + 1 && offsetof(Thread, halted_) == base + 2 &&
-                  offsetof(Thread, started_) == base + 3 && offsetof(Thread, timeout_armed_) == base + 4 &&
+                  offsetof(Thread, fpu_owner_) == base + 3 && offsetof(Thread, timeout_armed_) == base + 4 &&
                   offsetof(Thread, general_switch_) == base + 5 && offsetof(Thread, senders_queued_) == base + 6 &&
                   offsetof(Thread, delay_running_) == base + 7 && sizeof(State) == 1,
                   "the gate is eight adjacent bytes");
@@ -217,6 +217,21 @@ bool Thread::migrate(Space *target, uint64_t utcb)
     return true;
 }
 
+void Thread::note_fpu_taken()
+{
+    if (fpu_thread_ != nullptr)
+        fpu_thread_->fpu_owner_ = false;
+    fpu_owner_ = true;
+    fpu_thread_ = this;
+}
+
+void Thread::note_fpu_released()
+{
+    if (fpu_thread_ == this)
+        fpu_thread_ = nullptr;
+    fpu_owner_ = false;
+}
+
 void Thread::note_frame_rip(bool fresh)
 {
     bool own_bases = fs_base_ != 0 || (space_ != nullptr && gs_base_ != space_->user_gs_base());
@@ -312,6 +327,7 @@ void Thread::destroy()
     Scheduler::remove(this);
     Scheduler::remove_timeout(this);
     Fpu::release(fpu_);
+    note_fpu_released();
     check_stack();
     if (size_t used = stack_high_water(); used > deepest_stack_)
         deepest_stack_ = used;

@@ -21,8 +21,10 @@ void User_exception::handle(Thread &thread, Exception_frame &frame)
 {
     // Lazy switching: the instruction is retried. Without memory for the thread's FPU
     // state the #NM is the thread's exception (its handler may retry later).
-    if (frame.vector == Vectors::device_not_available && Fpu::take(thread.fpu()))
+    if (frame.vector == Vectors::device_not_available && Fpu::take(thread.fpu())) {
+        thread.note_fpu_taken();
         return;
+    }
     if (frame.vector == Vectors::page_fault) {
         page_fault(thread, frame, Cpu::read_cr2());
         return;

@@ -125,6 +125,10 @@ public:
     // Called after ExchangeRegisters set the frame's rip, and (fresh: the frame's rip is a
     // system call's return address) at every Ipc the general path takes.
     void note_frame_rip(bool fresh = false);
+    // Called when the FPU registers have become this thread's (Fpu::take), and when it is
+    // deleted (the fast path tests the flag).
+    void note_fpu_taken();
+    void note_fpu_released();
     // Called after every change of preemption_delay() (the fast path tests the flag).
     void note_preemption_delay() { delay_running_ = preemption_delay_.running(); }
     bool timeout_armed() const { return timeout_armed_; }
@@ -310,7 +314,7 @@ private:
     // nothing it still needs).
     bool resume_at_frame_ = false;
     bool halted_ = false;
-    bool started_ = false;          // has left the kernel for user mode at least once
+    bool fpu_owner_ = false;        // the FPU registers hold its state (note_fpu_taken)
     bool timeout_armed_ = false;    // in the scheduler's timeout list (Scheduler keeps it)
     // Switching to it is the general path's: its FS or GS base is its own, or its frame's
     // rip is no user address, which sysretq must not take (ExchangeRegisters may set one).
@@ -318,10 +322,11 @@ private:
     bool senders_queued_ = false;   // !senders_.empty() (enqueue_sender, dequeue_sender)
     bool delay_running_ = false;    // preemption_delay_.running() (note_preemption_delay)
     // The gates the fast path accepts: a receiver waiting at its frame, and a running
-    // sender (both started, not halted, with nothing the flags name).
-    static constexpr uint64_t started_gate = uint64_t{1} << 24;
-    static constexpr uint64_t waiting_at_frame = static_cast<uint64_t>(State::waiting_receive) | 1u << 8 | started_gate;
-    static constexpr uint64_t running = static_cast<uint64_t>(State::running) | started_gate;
+    // sender (neither halted, nor with anything the flags name).
+    static constexpr uint64_t waiting_at_frame = static_cast<uint64_t>(State::waiting_receive) | 1u << 8;
+    static constexpr uint64_t running = static_cast<uint64_t>(State::running);
+    // The thread whose state the FPU registers hold (one processor for now).
+    static inline Thread *fpu_thread_ = nullptr;
     uint64_t gate() const
     {
         uint64_t word;
@@ -338,6 +343,7 @@ private:
     uint64_t saved_stack_pointer_ = 0;
     uint64_t fs_base_ = 0;
     Fpu_state *fpu_ = nullptr;
+    bool started_ = false;   // has left the kernel for user mode at least once
     uint64_t gs_base_ = 0;
     uint64_t pending_utcb_ = ~uint64_t{0};
     Thread_id pending_pager_;

@@ -191,6 +191,38 @@ static void deleted_owner(void)
     }
 }
 
+/* FPU0007: calls and replies that could take the IPC fast path between two threads that
+ * both use xmm3: the fast path must not switch away from the registers' owner without
+ * making the next thread trap (the owner's gate sends it the general way). */
+static void xmm_echo(L4_Word_t arg)
+{
+    (void)arg;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (L4_Word_t round = 0;; ++round) {
+        set_xmm(PATTERN_OTHER + round);
+        L4_LoadMR(1, get_xmm());
+        tag.raw = LABEL_REPORT << 16 | 1;
+        L4_Set_MsgTag(tag);
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+static void xmm_across_fast_ipc(void)
+{
+    L4_ThreadId_t t = spawn(xmm_echo, 0, 255, sigma0_tid);
+    CHECK(!L4_IsNilThread(t), "spawn failed");
+    for (L4_Word_t round = 0; round < 50 && !failed_now(); ++round) {
+        set_xmm(PATTERN_MAIN + round);
+        L4_Set_MsgTag(L4_Niltag);
+        L4_MsgTag_t tag = L4_Call(t);
+        CHECK(L4_IpcSucceeded(tag), "call %lu failed, ErrorCode %lu", round, L4_ErrorCode());
+        CHECK(mr(1) == PATTERN_OTHER + round, "round %lu: the echo thread read back %#lx from its xmm3", round, mr(1));
+        CHECK(get_xmm() == PATTERN_MAIN + round, "round %lu: main's xmm3 is %#lx after the call, expected %#lx", round,
+              get_xmm(), PATTERN_MAIN + round);
+    }
+}
+
 static const struct systest fpu_tests[] = {
     {"FPU0001", "SSE and x87 instructions work in user mode", sse_and_x87_work},
     {"FPU0002", "each thread keeps its own XMM registers across switches both ways", xmm_per_thread},
@@ -200,5 +232,7 @@ static const struct systest fpu_tests[] = {
     {"FPU0005", "an unmasked x87 divide by zero arrives at the exception handler as vector 16 (#MF)",
      x87_exception_ipc},
     {"FPU0006", "deleting the thread that owns the FPU registers leaves the others' state intact", deleted_owner},
+    {"FPU0007", "two threads using xmm3 keep their own values across 50 call and reply-and-wait round trips",
+     xmm_across_fast_ipc},
 };
 SYSTEST_GROUP(fpu) = {"fpu", fpu_tests, SYSTEST_COUNT(fpu_tests)};

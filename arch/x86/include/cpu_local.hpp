@@ -40,6 +40,8 @@ struct Cpu_local {
     static Thread *current_thread();
     static void set_current_thread(Thread *thread);
     static void set_kernel_stack(uint64_t top);
+    // The KIP's UTCB pointer word of this processor (what %gs:0 yields in user mode).
+    static void set_user_utcb(uint64_t utcb);
     static bool user_fs_base_is(uint64_t base);
     static bool io_loaded_is(const uint8_t *key);
 };
@@ -60,6 +62,13 @@ inline void Cpu_local::set_current_thread(Thread *thread)
 inline void Cpu_local::set_kernel_stack(uint64_t top)
 {
     asm volatile("movq %0, %%gs:%c1" : : "r"(top), "i"(offsetof(Cpu_local, tss) + Tss::rsp0_offset) : "memory");
+}
+
+inline void Cpu_local::set_user_utcb(uint64_t utcb)
+{
+    uint64_t *word;
+    asm volatile("movq %%gs:%c1, %0" : "=r"(word) : "i"(offsetof(Cpu_local, utcb_pointer)));
+    *word = utcb;
 }
 
 inline bool Cpu_local::user_fs_base_is(uint64_t base)

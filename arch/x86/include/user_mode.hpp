@@ -65,7 +65,7 @@ public:
     static void switch_kernel_stack_and_utcb(uint64_t kernel_stack_top, uint64_t utcb)
     {
         Cpu_local::set_kernel_stack(kernel_stack_top);
-        *Cpu_local::get().utcb_pointer = utcb;
+        Cpu_local::set_user_utcb(utcb);
     }
 
     // A frame that starts user code at ip with stack sp, interrupts enabled.
