@@ -799,6 +799,165 @@ static void fast_path_taken(void)
           "general IPCs", tag.raw, general_ipcs() - before);
 }
 
+/* --- what the fast path must get right (IPC0035-IPC0038; tools/mutate_fast_path.py breaks each) --- */
+
+/* Replies to every call with the sender's id as it saw it, in MR1. */
+static void from_echo(L4_Word_t arg)
+{
+    (void)arg;
+    L4_ThreadId_t from;
+    L4_Wait(&from);
+    for (;;) {
+        load_msg(LABEL_REPORT, 1, from.raw, 0, 0);
+        L4_ReplyWait(from, &from);
+    }
+}
+
+static void child_from_echo(void)
+{
+    L4_ThreadId_t from;
+    L4_Wait(&from);
+    for (;;) {
+        L4_LoadMR(0, LABEL_REPORT << 16 | 1);
+        L4_LoadMR(1, from.raw);
+        L4_ReplyWait(from, &from);
+    }
+}
+
+static void sender_named_by_space(void)
+{
+    L4_ThreadId_t local = spawn(from_echo, 0, 255, sigma0_tid);
+    L4_ThreadId_t remote = spawn_child(child_from_echo, 0);
+    CHECK(!L4_IsNilThread(local) && !L4_IsNilThread(remote), "no echo threads");
+    if (failed_now())
+        return;
+    remember_child(remote);
+    L4_ThreadId_t sender;
+    (void)serve_child(remote, 300, &sender);
+    for (int round = 0; round < 4; ++round) {
+        L4_Set_MsgTag(L4_Niltag);
+        L4_MsgTag_t tag = L4_Call(local);
+        CHECK(L4_IpcSucceeded(tag) && mr(1) == seen_as(main_tid).raw, "call %d in one space: tag %#lx, the receiver "
+              "saw the sender as %#lx, expected its local id %#lx", round, tag.raw, mr(1), seen_as(main_tid).raw);
+        L4_Set_MsgTag(L4_Niltag);
+        tag = L4_Call_Timeouts(remote, L4_Never, L4_Never);
+        while (L4_IpcSucceeded(tag) && is_page_fault(tag) && answer_page_fault(remote))
+            tag = serve_child(remote, 2000, &sender);
+        CHECK(L4_IpcSucceeded(tag) && mr(1) == main_tid.raw, "call %d to another space: tag %#lx, the receiver saw "
+              "the sender as %#lx, expected its global id %#lx", round, tag.raw, mr(1), main_tid.raw);
+    }
+}
+
+/* A receiver waiting for the reply of one thread takes no call of another. */
+static void keeps_message(L4_Word_t arg)
+{
+    (void)arg;
+    L4_ThreadId_t from;
+    L4_Wait(&from);
+    park();
+}
+
+static L4_ThreadId_t awaited;
+
+static void calls_awaited(L4_Word_t arg)
+{
+    (void)arg;
+    L4_ThreadId_t from;
+    L4_Wait(&from); /* the main thread's first call, answered so that it joins our waiters */
+    L4_Set_MsgTag(L4_Niltag);
+    L4_Reply(from);
+    L4_Set_MsgTag(L4_Niltag);
+    L4_MsgTag_t tag = L4_Call(awaited); /* never answered */
+    load_msg(LABEL_REPORT, 1, tag.raw, 0, 0);
+    L4_Send_Timeout(main_tid, ms_time(1000)); /* only if a wrong message ended the wait */
+    park();
+}
+
+static void closed_receiver_refuses_others(void)
+{
+    awaited = spawn(keeps_message, 0, 255, sigma0_tid);
+    L4_ThreadId_t caller = spawn(calls_awaited, 0, 255, sigma0_tid);
+    CHECK(!L4_IsNilThread(awaited) && !L4_IsNilThread(caller), "no threads");
+    if (failed_now())
+        return;
+    L4_Set_MsgTag(L4_Niltag);
+    CHECK(L4_IpcSucceeded(L4_Call(caller)), "the first call failed, ErrorCode %lu", L4_ErrorCode());
+    CHECK(wait_state(caller, 2, 1000), "the caller never waited for its partner's reply");
+    L4_Set_MsgTag(L4_Niltag);
+    L4_MsgTag_t tag = L4_Call_Timeouts(caller, ms_time(50), L4_Never);
+    CHECK(L4_IpcFailed(tag) && L4_ErrorCode() == IPC_ERR(TERN_IPC_ERROR_TIMEOUT, SEND_PHASE),
+          "a call to a thread waiting for another's reply: tag %#lx, ErrorCode %lu, expected a send timeout (%lu)",
+          tag.raw, L4_ErrorCode(), IPC_ERR(TERN_IPC_ERROR_TIMEOUT, SEND_PHASE));
+}
+
+/* A call to a waiting receiver of lower priority lets a ready thread of a priority between
+ * them run first (the receiver sees that it ran). */
+static volatile L4_Word_t middle_ran;
+
+static void middle_thread(L4_Word_t arg)
+{
+    (void)arg;
+    middle_ran = 1;
+    park();
+}
+
+static void low_echo(L4_Word_t arg)
+{
+    (void)arg;
+    L4_ThreadId_t from;
+    L4_Wait(&from);
+    for (;;) {
+        load_msg(LABEL_REPORT, 1, middle_ran, 0, 0);
+        L4_ReplyWait(from, &from);
+    }
+}
+
+static void waiting_receiver_keeps_priority_order(void)
+{
+    middle_ran = 0;
+    L4_ThreadId_t low = spawn(low_echo, 0, 10, sigma0_tid);
+    CHECK(!L4_IsNilThread(low) && wait_state(low, 2, 1000), "no low-priority echo thread");
+    if (failed_now())
+        return;
+    L4_Set_MsgTag(L4_Niltag);
+    CHECK(L4_IpcSucceeded(L4_Call(low)) && mr(1) == 0, "the first call: ErrorCode %lu, MR1 %lu", L4_ErrorCode(), mr(1));
+    L4_ThreadId_t middle = spawn(middle_thread, 0, 20, sigma0_tid); /* ready, below us */
+    CHECK(!L4_IsNilThread(middle), "no middle thread");
+    L4_Set_MsgTag(L4_Niltag);
+    L4_MsgTag_t tag = L4_Call(low);
+    CHECK(L4_IpcSucceeded(tag) && mr(1) == 1, "the receiver of priority 10 ran before the ready thread of priority "
+          "20 (it saw middle_ran %lu; tag %#lx)", mr(1), tag.raw);
+}
+
+/* A caller whose partner is deleted while it waits for the reply learns so at once. */
+static L4_ThreadId_t doomed;
+
+static void calls_doomed(L4_Word_t arg)
+{
+    (void)arg;
+    L4_Set_MsgTag(L4_Niltag);
+    L4_MsgTag_t tag = L4_Call(doomed);
+    load_msg(LABEL_REPORT, 2, tag.raw, L4_IpcFailed(tag) ? L4_ErrorCode() : 0, 0);
+    L4_Send_Timeout(main_tid, ms_time(1000));
+    park();
+}
+
+static void deleted_partner_ends_call(void)
+{
+    doomed = spawn(keeps_message, 0, 255, sigma0_tid);
+    CHECK(!L4_IsNilThread(doomed) && wait_state(doomed, 2, 1000), "no partner");
+    L4_ThreadId_t caller = spawn(calls_doomed, 0, 255, sigma0_tid);
+    CHECK(!L4_IsNilThread(caller) && wait_state(caller, 2, 1000), "the caller never waited for the reply");
+    if (failed_now())
+        return;
+    kill_thread(doomed);
+    L4_MsgTag_t tag = recv_ms(caller, 1000, 0);
+    CHECK(is_label(tag, LABEL_REPORT) && mr(2) == IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, RECV_PHASE),
+          "after its partner's deletion the caller reported tag %#lx, ErrorCode %lu (expected no partner in the "
+          "receive phase, %lu)", is_label(tag, LABEL_REPORT) ? mr(1) : tag.raw, mr(2),
+          IPC_ERR(TERN_IPC_ERROR_NO_PARTNER, RECV_PHASE));
+}
+
 /* X.2 IPC with both phases: the send to a waiting receiver completes, then the receive phase
  * is a closed wait for a thread that does not exist, which ends at once (not at its timeout). */
 static void send_then_receive_from_missing_thread(void)
@@ -865,6 +1024,14 @@ static const struct systest ipc_tests[] = {
      many_calls_keep_every_word},
     {"IPC0034", "call round trips to a waiting echo thread, intra- and inter-space, take the fast path (none "
                 "counted by the KIP's general-IPC count; all with ipc=general)", fast_path_taken},
+    {"IPC0035", "a call without timeouts names its sender by local id in the receiver's space, by global id "
+                "from another", sender_named_by_space},
+    {"IPC0036", "a thread waiting for one thread's reply takes no call of another: that call's send times out",
+     closed_receiver_refuses_others},
+    {"IPC0037", "a call to a waiting lower-priority thread lets a ready thread of a priority between them run first",
+     waiting_receiver_keeps_priority_order},
+    {"IPC0038", "deleting the partner of a waiting call (its first to that partner) ends the call with no partner",
+     deleted_partner_ends_call},
     {"IPC0033", "a send whose receive phase names a nonexistent thread delivers, then fails at once with no partner (5)",
      send_then_receive_from_missing_thread},
 };
