@@ -145,7 +145,7 @@ syscall_entry_general:
 
 ; LSTAR while the running space takes the IPC fast path. Ipc and Lipc (numbers 0 and 1)
 ; preserve only rsp and rbp, and return to rbx (docs/abi.md), so this saves just what the
-; thread needs to resume later, its rsp, rbp, rflags and rbx as its rip, in its frame, and
+; thread needs to resume later, its rsp, rbp, rflags, rip and rbx, in its frame, and
 ; calls ipc_fast_path with to,
 ; from specifier and timeouts still in rdi, rsi and rdx. MR0-MR2 stay in r8-r10
 ; throughout: the fast path is compiled never to change them (it reads the tag). It leaves
@@ -156,23 +156,25 @@ syscall_entry_fast:
     cmp rax, SYSCALL_LIPC
     ja syscall_entry_general
     swapgs
-    mov rcx, rsp
+    mov rax, rsp
     mov rsp, [gs:CPU_LOCAL_KERNEL_STACK_TOP]
-    mov [rsp - FRAME_SIZE + FRAME_RSP], rcx
-    mov [rsp - FRAME_SIZE + FRAME_RIP], rbx     ; the return address (its stub's rcx is not needed)
+    mov [rsp - FRAME_SIZE + FRAME_RSP], rax
+    ; The thread resumes in its KIP stub, whose jmp *%rbx takes it back: the rip sysretq is
+    ; given is then always the stub's (a user address), whatever rbx the caller passed.
+    mov [rsp - FRAME_SIZE + FRAME_RIP], rcx
+    mov [rsp - FRAME_SIZE + FRAME_RBX], rbx
     mov [rsp - FRAME_SIZE + FRAME_RFLAGS], r11
     mov [rsp - FRAME_SIZE + FRAME_RBP], rbp
     sub rsp, FRAME_SIZE
     call ipc_fast_path
     ; The general path takes the call. ipc_fast_path saved rdi, rsi and rdx in the frame;
-    ; the rest goes there now. rbx and r12-r15 may hold the kernel's values by now (the
-    ; fast path does not keep them): the thread gets zeros there.
+    ; the rest goes there now. r12-r15 may hold the kernel's values by now (the fast path
+    ; does not keep them): the thread gets zeros there.
     mov qword [rsp + FRAME_RAX], SYSCALL_IPC
     mov [rsp + FRAME_R8], r8
     mov [rsp + FRAME_R9], r9
     mov [rsp + FRAME_R10], r10
     xor ecx, ecx
-    mov [rsp + FRAME_RBX], rcx
     mov [rsp + FRAME_R12], rcx
     mov [rsp + FRAME_R13], rcx
     mov [rsp + FRAME_R14], rcx
@@ -197,7 +199,7 @@ global ipc_fast_exit
 ipc_fast_exit:
     mov rcx, [rsp + FRAME_RIP]
     mov r11, [rsp + FRAME_RFLAGS]
-    mov rbx, [rsp + FRAME_RBX]      ; (its return address if it entered through the general path)
+    mov rbx, [rsp + FRAME_RBX]      ; its return address, for its stub's jmp *%rbx
     mov rbp, [rsp + FRAME_RBP]
     xor edx, edx
     xor esi, esi

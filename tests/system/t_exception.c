@@ -12,6 +12,8 @@ void exc_do_div(void);
 void exc_do_cli(void);
 void exc_do_bad_syscall(void);
 void exc_do_regs(L4_Word_t *out); /* rbx, r12..r15 = 0x11.., 0x12.., ..; ud2; stores them to out[0..4] */
+/* Calls partner through the Ipc link at entry with a non-canonical return address in rbx. */
+void exc_do_bad_return(L4_Word_t entry, L4_Word_t partner) __attribute__((noreturn));
 __asm__(".text\n"
         ".globl exc_do_ud2\n.type exc_do_ud2, @function\nexc_do_ud2:\n"
         ".globl exc_ud2_at\nexc_ud2_at: ud2\n"
@@ -29,6 +31,10 @@ __asm__(".text\n"
         ".globl exc_do_bad_syscall\n.type exc_do_bad_syscall, @function\nexc_do_bad_syscall:\n"
         "    movl $0x63, %eax\n    syscall\n"
         ".globl exc_sys_after\nexc_sys_after: ret\n"
+        ".globl exc_do_bad_return\n.type exc_do_bad_return, @function\nexc_do_bad_return:\n"
+        "    movq %rdi, %rax\n    movq %rsi, %rdi\n    xorl %edx, %edx\n"
+        "    xorl %r8d, %r8d\n    xorl %r9d, %r9d\n    xorl %r10d, %r10d\n"
+        "    movabsq $0x0000800000000000, %rbx\n    jmp *%rax\n"
         ".globl exc_do_regs\n.type exc_do_regs, @function\nexc_do_regs:\n"
         "    pushq %rbx\n    pushq %r12\n    pushq %r13\n    pushq %r14\n    pushq %r15\n    pushq %rdi\n"
         "    movabsq $0x1111111111111111, %rbx\n"
@@ -46,7 +52,9 @@ __asm__(".text\n"
 static volatile L4_Word_t exc_done;
 static L4_Word_t regs_out[5];
 
-enum which { DO_UD2, DO_INT3, DO_DIV, DO_CLI, DO_SYSCALL, DO_REGS, DO_UD2_NO_HANDLER, DO_UD2_BAD_HANDLER, DO_UD2_THEN_FS };
+enum which { DO_UD2, DO_INT3, DO_DIV, DO_CLI, DO_SYSCALL, DO_REGS, DO_UD2_NO_HANDLER, DO_UD2_BAD_HANDLER, DO_UD2_THEN_FS,
+             DO_BAD_RETURN };
+static L4_ThreadId_t bad_return_partner;
 
 /* What %fs:0 read after the handler set the FS base (DO_UD2_THEN_FS). */
 static volatile L4_Word_t fs_word_read;
@@ -66,6 +74,8 @@ static void exception_thread(L4_Word_t which)
     case DO_CLI: exc_do_cli(); break;
     case DO_SYSCALL: exc_do_bad_syscall(); break;
     case DO_REGS: exc_do_regs(regs_out); break;
+    case DO_BAD_RETURN:
+        exc_do_bad_return((L4_Word_t)kip + *(L4_Word_t *)((L4_Word_t)kip + TERN_KIP_LINK_IPC), bad_return_partner.raw);
     case DO_UD2_THEN_FS: {
         exc_do_ud2();
         L4_Word_t value;
@@ -176,6 +186,40 @@ static void reply_sets_fs_base(void)
           KIP_AREA + TERN_KIP_UTCB_POINTERS);
     CHECK(fs_word_read == fs_probe[0], "%%fs:0 read %#lx after the reply set the FS base, expected %#lx", fs_word_read,
           fs_probe[0]);
+}
+
+/* Replies to every call (the partner of DO_BAD_RETURN). */
+static void exc_echo(L4_Word_t arg)
+{
+    (void)arg;
+    L4_ThreadId_t from;
+    L4_Wait(&from);
+    for (;;) {
+        L4_Set_MsgTag(L4_Niltag);
+        L4_ReplyWait(from, &from);
+    }
+}
+
+/* The return address of an Ipc (rbx) is the caller's to choose: a non-canonical one must
+ * become the caller's #GP in user mode, at the KIP stub's jmp, never a sysretq to it (which
+ * faults in ring 0 on Intel CPUs and in Bochs). */
+static void bad_return_address(void)
+{
+    bad_return_partner = spawn(exc_echo, 0, 255, sigma0_tid);
+    CHECK(!L4_IsNilThread(bad_return_partner), "no partner");
+    L4_ThreadId_t t = start(DO_BAD_RETURN);
+    CHECK(!L4_IsNilThread(t), "no thread");
+    struct exc_msg m;
+    if (!exc_receive(t, &m))
+        return;
+    L4_Word_t vector = m.r[X_VECTOR], rip = m.r[X_RIP];
+    CHECK(vector == 13, "the jump to a non-canonical return address arrived as vector %lu, expected 13 (#GP)", vector);
+    /* At the jmp on Intel CPUs and in Bochs; QEMU's TCG reports the target. (Before the
+     * kernel returned into the stub, Bochs stopped here with a #GP in ring 0.) */
+    CHECK(((rip >= KIP_AREA && rip < KIP_AREA + 0x1000) || rip == 0x0000800000000000UL) &&
+              m.r[X_RBX] == 0x0000800000000000UL,
+          "at rip %#lx with rbx %#lx, expected the KIP stub's jmp (or its target) and the address given", rip,
+          m.r[X_RBX]);
 }
 
 static void int3_breakpoint(void)
@@ -373,5 +417,7 @@ static const struct systest exception_tests[] = {
     {"EXC0012", "an exception in another space reaches its handler in the root task by global id",
      other_space_exception},
     {"EXC0013", "a thread whose exception handler does not exist stops at its exception", missing_handler_halts},
+    {"EXC0023", "an Ipc whose return address (rbx) is not canonical ends in the caller's #GP at its KIP stub",
+     bad_return_address},
 };
 SYSTEST_GROUP(exception) = {"exception", exception_tests, SYSTEST_COUNT(exception_tests)};
