@@ -9,10 +9,9 @@
 // the partner and leaves the kernel as it (ipc_fast_exit, entry.asm).
 //
 // The system-call entry (syscall_entry_fast) calls ipc_fast_path() for Ipc and Lipc with
-// only rsp, rip and rflags saved. This file is compiled so that it never touches r8-r10,
+// only rsp, rip, rflags, rbx and rbp saved. This file is compiled so that it never touches r8-r10,
 // which carry MR0-MR2 from sender to receiver, and saves no callee-saved register (see
 // arch/x86/meson.build): so it may call nothing, and define nothing but ipc_fast_path.
-#include "fpu.hpp"
 #include "scheduler.hpp"
 #include "space.hpp"
 #include "syscall_frame.hpp"
