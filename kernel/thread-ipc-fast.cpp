@@ -88,11 +88,9 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
         !(same_space && (waits_for.is_any_local() || waits_for.raw() == utcb_address_)))
         return to_general_path(frame(), to, from_specifier, timeouts);
     // Another space must take the fast path too (its threads enter through the entry that
-    // leads here), with our default GS base (equal keys: its KIP where ours is) and the I/O
-    // ports of ours (none, as a rule), so that the switch is a CR3 load.
+    // leads here), with our default GS base (equal keys: its KIP where ours is).
     Space *target = receiver->space_;
-    if (!same_space &&
-        (target->fast_switch_key() != space_->fast_switch_key() || !target->io_state_matches_loaded()))
+    if (!same_space && target->fast_switch_key() != space_->fast_switch_key())
         return to_general_path(frame(), to, from_specifier, timeouts);
 
     // --- point of no return ---
@@ -110,8 +108,10 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
         asm volatile("rep movsq" : "+S"(source), "+D"(target_words), "+c"(count) : : "memory");
     }
     Cpu_local::set_current_thread(receiver);
+    // Another space: its page table, and its I/O bitmap if it is not the loaded one (one
+    // comparison between spaces without ports; a driver's copy is inline, no call).
     if (!same_space)
-        target->load_page_table();
+        target->activate();
     // Neither has bases of its own (the gates): FS and GS bases stay, %gs:0 gives its UTCB.
     User_mode::switch_kernel_stack_and_utcb(receiver->stack_end(), receiver->utcb_address_);
     leave_as(*receiver, seen_as);

@@ -74,10 +74,6 @@ public:
         Cpu::write_cr3(table_.root());
         resources_.activate();
     }
-    // The two halves of activate(), for the IPC fast path, which switches only between
-    // spaces whose architecture state is already the loaded one.
-    bool io_state_matches_loaded() const { return resources_.is_loaded(); }
-    void load_page_table() const { Cpu::write_cr3(table_.root()); }
     // The same, unless this space is loaded already: after a kernel thread (which runs in
     // the space it found) the space switched to is often still the loaded one, and loading
     // CR3 again would only flush the TLB.

@@ -621,6 +621,49 @@ static void kernel_memory_is_not_device_memory(void)
     }
 }
 
+/* IOP0014: a call without timeouts (the IPC fast path) from the root task, which has the
+ * CMOS ports, to a thread of a space without ports switches the I/O bitmap too: the
+ * thread's CMOS read raises #GP, which comes back to the caller as its exception IPC. */
+static void cmos_on_request(void)
+{
+    L4_Set_ExceptionHandler(main_tid);
+    L4_ThreadId_t from;
+    L4_Wait(&from);
+    for (;;) {
+        L4_Word_t wanted = 0;
+        L4_StoreMR(1, &wanted);
+        L4_Word_t value = wanted != 0 ? iop_cmos_read(CMOS_STATUS_D) : 0;
+        L4_LoadMR(0, LABEL_REPORT << 16 | 1);
+        L4_LoadMR(1, value);
+        L4_ReplyWait(from, &from);
+    }
+}
+
+static void fast_switch_loads_bitmap(void)
+{
+    REQUIRE(get_ports(0x70, 1));
+    L4_ThreadId_t child = spawn_child(cmos_on_request, 0);
+    REQUIRE(!L4_IsNilThread(child));
+    remember_child(child);
+    L4_ThreadId_t sender;
+    (void)serve_child(child, 300, &sender); /* its first page faults, until it waits */
+    for (int warm = 0; warm < 3; ++warm) {   /* the first call joins its closed waiters */
+        load_msg(LABEL_PING, 1, 0, 0, 0);
+        L4_MsgTag_t tag = L4_Call(child);
+        while (L4_IpcSucceeded(tag) && is_page_fault(tag) && answer_page_fault(child))
+            tag = serve_child(child, 2000, &sender);
+        CHECK(L4_IpcSucceeded(tag) && is_label(tag, LABEL_REPORT), "warm-up call %d: tag %#lx, ErrorCode %lu", warm,
+              tag.raw, L4_ErrorCode());
+    }
+    REQUIRE(!failed_now());
+    load_msg(LABEL_PING, 1, 1, 0, 0);
+    L4_MsgTag_t tag = L4_Call(child);
+    CHECK(is_exception(tag) && mr(TERN_EXCEPTION_MR_VECTOR) == 13,
+          "the CMOS read of a thread without ports after a call from a space with them: tag %#lx, vector %lu, value "
+          "%#lx (expected #GP as exception IPC)", tag.raw, is_exception(tag) ? mr(TERN_EXCEPTION_MR_VECTOR) : 0,
+          is_label(tag, LABEL_REPORT) ? mr(1) : 0);
+}
+
 /* After each test: the root task gives back every port it got, so the next test starts with none. */
 static void forget_agents(void)
 {
@@ -644,6 +687,8 @@ static const struct systest ioport_tests[] = {
     {"IOP0011", "a task other than the root task gets the nil fpage for ports and device memory",
      unprivileged_gets_nil},
     {"IOP0012", "the root task gets device memory (BIOS ROM) from sigma0, maps it on; Flush revokes", device_memory},
+    {"IOP0014", "a call without timeouts from a space with ports to one without switches the I/O bitmap: #GP",
+     fast_switch_loads_bitmap},
     {"IOP0013", "sigma0 gives no kernel RAM or addresses beyond the physical width as device memory",
      kernel_memory_is_not_device_memory},
 };

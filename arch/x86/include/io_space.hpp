@@ -92,8 +92,6 @@ public:
     // The TSS side (io_space-tss.cpp, kernel only): makes the CPU's I/O bitmap this space's
     // when it is not already; inline, since every space switch asks.
     void activate() const;
-    // Whether the TSS holds this space's bitmap already (activate() would do nothing).
-    bool is_loaded() const { return Cpu_local::io_loaded_is(key_); }
     // Loads this space's bitmap (or "deny all" without ports) into the TSS unconditionally.
     void load() const;
     // Called before release: the TSS must not keep a copy keyed by memory about to be freed.
