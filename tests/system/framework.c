@@ -310,6 +310,15 @@ int answer_page_fault(L4_ThreadId_t faulter)
     return L4_IpcSucceeded(send_ms(faulter, 500)) != 0;
 }
 
+L4_MsgTag_t call_child(L4_ThreadId_t child, L4_Time_t send_timeout, L4_Time_t receive_timeout)
+{
+    L4_ThreadId_t sender;
+    L4_MsgTag_t tag = L4_Call_Timeouts(child, send_timeout, receive_timeout);
+    while (L4_IpcSucceeded(tag) && is_page_fault(tag) && answer_page_fault(child))
+        tag = serve_child(child, 2000, &sender);
+    return tag;
+}
+
 L4_MsgTag_t serve_child(L4_ThreadId_t child, L4_Word_t ms, L4_ThreadId_t *sender)
 {
     L4_Word_t deadline = now_us() + ms * 1000;

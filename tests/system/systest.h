@@ -211,6 +211,9 @@ enum {
 L4_MsgTag_t serve_child(L4_ThreadId_t child, L4_Word_t ms, L4_ThreadId_t *sender);
 /* Answers one page fault whose message is in the MRs: maps the root task's page. */
 int answer_page_fault(L4_ThreadId_t faulter);
+/* Calls child (a thread of another space, the main thread its pager) with the MRs loaded,
+ * serving the page faults it takes on the way; the tag of its answer. */
+L4_MsgTag_t call_child(L4_ThreadId_t child, L4_Time_t send_timeout, L4_Time_t receive_timeout);
 extern unsigned long child_faults;     /* page faults served so far */
 struct fault_record {
     L4_Word_t from, label, address, ip;

@@ -649,9 +649,7 @@ static void fast_switch_loads_bitmap(void)
     (void)serve_child(child, 300, &sender); /* its first page faults, until it waits */
     for (int warm = 0; warm < 3; ++warm) {   /* the first call joins its closed waiters */
         load_msg(LABEL_PING, 1, 0, 0, 0);
-        L4_MsgTag_t tag = L4_Call(child);
-        while (L4_IpcSucceeded(tag) && is_page_fault(tag) && answer_page_fault(child))
-            tag = serve_child(child, 2000, &sender);
+        L4_MsgTag_t tag = call_child(child, L4_Never, L4_Never);
         CHECK(L4_IpcSucceeded(tag) && is_label(tag, LABEL_REPORT), "warm-up call %d: tag %#lx, ErrorCode %lu", warm,
               tag.raw, L4_ErrorCode());
     }

@@ -773,10 +773,7 @@ static void fast_path_taken(void)
     (void)serve_child(remote, 300, &sender);
     for (int warm = 0; warm < 4; ++warm) {
         L4_Set_MsgTag(L4_Niltag);
-        L4_MsgTag_t tag = L4_Call_Timeouts(remote, ms_time(2000), ms_time(2000));
-        L4_ThreadId_t from;
-        while (L4_IpcSucceeded(tag) && is_page_fault(tag) && answer_page_fault(remote))
-            tag = serve_child(remote, 2000, &from);
+        L4_MsgTag_t tag = call_child(remote, ms_time(2000), ms_time(2000));
         CHECK(L4_IpcSucceeded(tag), "warm-up call %d to the child failed, ErrorCode %lu", warm, L4_ErrorCode());
     }
     /* The first call to a partner joins its closed waiters on the general path. */
@@ -844,9 +841,7 @@ static void sender_named_by_space(void)
     }
     for (int round = 0; round < 4; ++round) {
         L4_Set_MsgTag(L4_Niltag);
-        L4_MsgTag_t tag = L4_Call_Timeouts(remote, L4_Never, L4_Never);
-        while (L4_IpcSucceeded(tag) && is_page_fault(tag) && answer_page_fault(remote))
-            tag = serve_child(remote, 2000, &sender);
+        L4_MsgTag_t tag = call_child(remote, L4_Never, L4_Never);
         CHECK(L4_IpcSucceeded(tag) && mr(1) == main_tid.raw, "call %d to another space: tag %#lx, the receiver saw "
               "the sender as %#lx, expected its global id %#lx", round, tag.raw, mr(1), main_tid.raw);
     }

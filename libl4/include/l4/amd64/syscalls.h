@@ -104,15 +104,21 @@ L4_INLINE L4_Word_t L4_Schedule(L4_ThreadId_t dest, L4_Word_t TimeControl, L4_Wo
 
 // MR0..MR2 travel in registers and are written back to the UTCB; the received message tag
 // (or, after a send-only IPC, the send result) is MR0. *from is set only when the call had
-// a receive phase (FromSpecifier not nil), as in X.2. The entry is the cached KIP link
-// (__tern_link_ipc, resolved on first use by the runtime), and the call preserves only rsp
-// (docs/abi.md): the compiler keeps what it needs across it.
-L4_INLINE L4_Word_t __L4_Tern_Ipc(L4_ThreadId_t to, L4_ThreadId_t FromSpecifier, L4_Word_t Timeouts,
-                                  L4_ThreadId_t *from)
+// a receive phase (FromSpecifier not nil), as in X.2. The entry is the cached KIP link of
+// Ipc or (local) Lipc, which __L4_Init resolves; the call preserves only rsp and rbp
+// (docs/abi.md): the compiler keeps what it needs across it. Lipc has Ipc's registers; only
+// the link (and so the system-call number) differs.
+L4_INLINE L4_Word_t __L4_Tern_Ipc_Through(int local, L4_ThreadId_t to, L4_ThreadId_t FromSpecifier,
+                                          L4_Word_t Timeouts, L4_ThreadId_t *from)
 {
     L4_Word_t *mr = __L4_Tern_MRs();
     L4_Word_t sender, mr0, mr1, mr2;
-    __tern_syscall_ipc_linked(to.raw, FromSpecifier.raw, Timeouts, mr[0], mr[1], mr[2], &sender, &mr0, &mr1, &mr2);
+    if (local)
+        __tern_syscall_lipc_linked(to.raw, FromSpecifier.raw, Timeouts, mr[0], mr[1], mr[2], &sender, &mr0, &mr1,
+                                   &mr2);
+    else
+        __tern_syscall_ipc_linked(to.raw, FromSpecifier.raw, Timeouts, mr[0], mr[1], mr[2], &sender, &mr0, &mr1,
+                                  &mr2);
     mr[0] = mr0;
     mr[1] = mr1;
     mr[2] = mr2;
@@ -121,19 +127,16 @@ L4_INLINE L4_Word_t __L4_Tern_Ipc(L4_ThreadId_t to, L4_ThreadId_t FromSpecifier,
     return mr0;
 }
 
-// Lipc has Ipc's registers; only the KIP link (and so the system-call number) differs.
+L4_INLINE L4_Word_t __L4_Tern_Ipc(L4_ThreadId_t to, L4_ThreadId_t FromSpecifier, L4_Word_t Timeouts,
+                                  L4_ThreadId_t *from)
+{
+    return __L4_Tern_Ipc_Through(0, to, FromSpecifier, Timeouts, from);
+}
+
 L4_INLINE L4_Word_t __L4_Tern_Lipc(L4_ThreadId_t to, L4_ThreadId_t FromSpecifier, L4_Word_t Timeouts,
                                    L4_ThreadId_t *from)
 {
-    L4_Word_t *mr = __L4_Tern_MRs();
-    L4_Word_t sender, mr0, mr1, mr2;
-    __tern_syscall_lipc_linked(to.raw, FromSpecifier.raw, Timeouts, mr[0], mr[1], mr[2], &sender, &mr0, &mr1, &mr2);
-    mr[0] = mr0;
-    mr[1] = mr1;
-    mr[2] = mr2;
-    if (from != 0 && FromSpecifier.raw != 0)
-        from->raw = sender;
-    return mr0;
+    return __L4_Tern_Ipc_Through(1, to, FromSpecifier, Timeouts, from);
 }
 
 L4_INLINE void L4_Unmap(L4_Word_t control)
