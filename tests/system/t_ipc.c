@@ -758,19 +758,30 @@ static L4_Word_t general_ipcs_of_calls(L4_ThreadId_t partner, L4_Word_t rounds)
     return general_ipcs() - before;
 }
 
+/* Starts partner threads for the fast-path tests: local in the root task's space (priority
+ * 255), remote in a space of its own, whose page faults until it waits are served here. 0
+ * (failure recorded) when either is missing. */
+static int start_partners(thread_fn local_fn, void (*remote_fn)(void), L4_ThreadId_t *local, L4_ThreadId_t *remote)
+{
+    *local = spawn(local_fn, 0, 255, sigma0_tid);
+    *remote = spawn_child(remote_fn, 0);
+    if (L4_IsNilThread(*local) || L4_IsNilThread(*remote)) {
+        fail("no partner threads");
+        return 0;
+    }
+    remember_child(*remote);
+    L4_ThreadId_t sender;
+    (void)serve_child(*remote, 300, &sender);
+    return 1;
+}
+
 static void fast_path_taken(void)
 {
     int fast = fast_path_on();
-    L4_ThreadId_t local = spawn(echo_plus_one, 0, 255, sigma0_tid);
-    L4_ThreadId_t remote = spawn_child(child_echo, 0);
-    CHECK(!L4_IsNilThread(local) && !L4_IsNilThread(remote), "no echo threads");
-    if (failed_now())
+    L4_ThreadId_t local, remote;
+    if (!start_partners(echo_plus_one, child_echo, &local, &remote))
         return;
-    remember_child(remote);
-    /* The child faults its code and stack in until it waits, and during its first calls:
-     * served here. */
-    L4_ThreadId_t sender;
-    (void)serve_child(remote, 300, &sender);
+    /* The child faults again during its first calls: call_child serves that. */
     for (int warm = 0; warm < 4; ++warm) {
         L4_Set_MsgTag(L4_Niltag);
         L4_MsgTag_t tag = call_child(remote, ms_time(2000), ms_time(2000));
@@ -823,14 +834,9 @@ static void child_from_echo(void)
 
 static void sender_named_by_space(void)
 {
-    L4_ThreadId_t local = spawn(from_echo, 0, 255, sigma0_tid);
-    L4_ThreadId_t remote = spawn_child(child_from_echo, 0);
-    CHECK(!L4_IsNilThread(local) && !L4_IsNilThread(remote), "no echo threads");
-    if (failed_now())
+    L4_ThreadId_t local, remote;
+    if (!start_partners(from_echo, child_from_echo, &local, &remote))
         return;
-    remember_child(remote);
-    L4_ThreadId_t sender;
-    (void)serve_child(remote, 300, &sender);
     /* All calls to one partner, then all to the other: the first call to a partner joins its
      * closed waiters on the general path; the fast path takes the others. */
     for (int round = 0; round < 4; ++round) {
