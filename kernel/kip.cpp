@@ -9,6 +9,7 @@
 #include "page_allocator.hpp"
 
 Phys_addr Kip::physical_ = 0;
+Phys_addr Kip::stub_page_ = 0;
 unsigned Kip::memory_descriptors_ = 0;
 
 namespace {
@@ -44,10 +45,9 @@ void write_stub(uint8_t *code, uint32_t number)
     const uint8_t stub[] = {0xb8, static_cast<uint8_t>(number), static_cast<uint8_t>(number >> 8),
                             static_cast<uint8_t>(number >> 16), static_cast<uint8_t>(number >> 24), 0x0f, 0x05,
                             static_cast<uint8_t>(jumped_to ? 0xff : 0xc3), static_cast<uint8_t>(jumped_to ? 0xe3 : 0xcc)};
+    static_assert(sizeof stub <= TERN_SYSCALL_STUB_BYTES);
     for (size_t i = 0; i < sizeof stub; ++i)
         code[i] = stub[i];
-    for (size_t i = sizeof stub; i < TERN_SYSCALL_STUB_BYTES; ++i)
-        code[i] = 0xcc;  // int3: nothing should run past a stub
 }
 
 }  // namespace
@@ -56,12 +56,18 @@ uint64_t &Kip::word(uint64_t offset) { return *Memory_layout::direct_map<uint64_
 
 bool Kip::create(Page_allocator &pages, uint64_t clock_precision_us)
 {
+    static_assert(TERN_KIP_SIZE == page_size && TERN_KIP_STUBS == page_size &&
+                  TERN_KIP_AREA_LOG2 == page_shift + 1, "the KIP area is the KIP and the stub page above it");
     physical_ = pages.allocate();
-    if (physical_ == 0)
+    stub_page_ = pages.allocate();
+    if (physical_ == 0 || stub_page_ == 0)
         return false;
     auto *bytes = Memory_layout::direct_map<uint8_t>(physical_);
-    for (size_t i = 0; i < page_size; ++i)
+    auto *stubs = Memory_layout::direct_map<uint8_t>(stub_page_);
+    for (size_t i = 0; i < page_size; ++i) {
         bytes[i] = 0;
+        stubs[i] = 0xcc;  // int3: nothing should run outside a stub
+    }
 
     word(TERN_KIP_MAGIC) = TERN_MAGIC;
     general_ipc_count_ = &word(TERN_KIP_IPC_GENERAL_COUNT);
@@ -101,9 +107,9 @@ bool Kip::create(Page_allocator &pages, uint64_t clock_precision_us)
     text[used] = '\0';  // the empty string that ends the list (the page was cleared)
 
     for (size_t i = 0; i < sizeof links / sizeof links[0]; ++i) {
-        uint64_t stub = TERN_KIP_STUBS + i * TERN_SYSCALL_STUB_BYTES;
-        write_stub(bytes + stub, links[i].syscall);
-        word(links[i].kip_offset) = stub;
+        uint64_t offset = i * TERN_SYSCALL_STUB_BYTES;
+        write_stub(stubs + offset, links[i].syscall);
+        word(links[i].kip_offset) = TERN_KIP_STUBS + offset;
     }
     return true;
 }

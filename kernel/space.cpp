@@ -68,9 +68,17 @@ Space::Error Space::set_areas(Fpage kip_area, Fpage utcb_area)
     uint64_t utcb_end = utcb_area.base() + utcb_area.size();
     if (kip_area.base() < utcb_end && utcb_area.base() < kip_end)
         return Error::bad_address;
-    if (table_.map(kip_area.base(), Kip::physical(), page_size, {false, true, true, false, false}, false) !=
-        Page_table::Error::none)
-        return Error::already_mapped;
+    // The KIP is data (read-only, not executable); the stub page is code (never writable).
+    Page_table::Error mapped = table_.map(kip_area.base(), Kip::physical(), page_size,
+                                          {false, false, true, false, false}, false);
+    if (mapped == Page_table::Error::none) {
+        mapped = table_.map(kip_area.base() + TERN_KIP_STUBS, Kip::stub_page(), page_size,
+                            {false, true, true, false, false}, false);
+        if (mapped != Page_table::Error::none)
+            (void)table_.unmap(kip_area.base());  // the space stays as it was
+    }
+    if (mapped != Page_table::Error::none)
+        return mapped == Page_table::Error::out_of_memory ? Error::out_of_memory : Error::already_mapped;
     kip_area_ = kip_area;
     utcb_area_ = utcb_area;
     update_fast_switch_key();

@@ -12,7 +12,7 @@
 
 class Boot_tasks {
 public:
-    static constexpr uint64_t kip_area = 0x00007fffffff0000;     // 4 KiB
+    static constexpr uint64_t kip_area = 0x00007fffffff0000;     // 8 KiB: the KIP and its stub page
     static constexpr uint64_t utcb_area = 0x00007fffff800000;    // 4 MiB: 4096 UTCBs, one per thread number
     static constexpr unsigned utcb_area_log2 = 22;
     static constexpr uint64_t stack_top = 0x00007fffffe00000;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The kernel interface page: one read-only page mapped into every space at its KIP area.
-// Layout and field encodings follow X.2 (offsets in abi/x86_64.toml); it also carries the
-// system-call entry stubs its links point at.
+// The kernel interface page: mapped read-only into every space at the base of its KIP area.
+// Layout and field encodings follow X.2 (offsets in abi/x86_64.toml). The system-call stubs
+// its links point at fill the area's second page, the stub page: code there is never
+// written, and the KIP, which the kernel writes (UTCB pointers, statistics), is never code.
 #pragma once
 
 #include "abi.h"
@@ -17,9 +18,10 @@ public:
         uint64_t sp, ip, low, high;
     };
 
-    // Allocates and fills the page; false when out of memory.
+    // Allocates and fills both pages; false when out of memory.
     static bool create(Page_allocator &pages, uint64_t clock_precision_us);
     static Phys_addr physical() { return physical_; }
+    static Phys_addr stub_page() { return stub_page_; }
 
     // false when the descriptor table is full.
     static bool add_memory(Phys_range range, Memory_kind kind, bool is_virtual = false);
@@ -40,6 +42,7 @@ private:
     static uint64_t &word(uint64_t offset);
 
     static Phys_addr physical_;
+    static Phys_addr stub_page_;
     static inline uint64_t *general_ipc_count_ = nullptr;
     static unsigned memory_descriptors_;
 };

@@ -197,7 +197,7 @@ static L4_Word_t measure_space_create_delete(void)
     L4_Word_t start = rdtsc();
     for (L4_Word_t i = 0; i < SHORT_ROUNDS; ++i)
         if (!L4_ThreadControl(t, t, me, L4_nilthread, (void *)-1) ||
-            !L4_SpaceControl(t, 0, L4_FpageLog2((L4_Word_t)kip, 12), L4_FpageLog2(SPACE_UTCB_AREA, 16), L4_nilthread,
+            !L4_SpaceControl(t, 0, L4_FpageLog2((L4_Word_t)kip, (int)L4_KipAreaSizeLog2(kip)), L4_FpageLog2(SPACE_UTCB_AREA, 16), L4_nilthread,
                              &old_control) ||
             !L4_ThreadControl(t, t, me, pager, (void *)SPACE_UTCB_AREA) ||
             !L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1))
@@ -219,7 +219,7 @@ static void add_extra_thread(void)
     if (in_space == 0) {
         L4_Word_t old_control;
         if (!L4_ThreadControl(t, t, me, L4_nilthread, (void *)-1) ||
-            !L4_SpaceControl(t, 0, L4_FpageLog2((L4_Word_t)kip, 12), L4_FpageLog2(EXTRA_UTCB_AREA, EXTRA_UTCB_LOG2),
+            !L4_SpaceControl(t, 0, L4_FpageLog2((L4_Word_t)kip, (int)L4_KipAreaSizeLog2(kip)), L4_FpageLog2(EXTRA_UTCB_AREA, EXTRA_UTCB_LOG2),
                              L4_nilthread, &old_control))
             fail("extra space");
     } else if (!L4_ThreadControl(t, space, me, L4_nilthread, (void *)(EXTRA_UTCB_AREA + in_space * L4_UtcbSize(kip)))) {
@@ -315,7 +315,7 @@ int main(void)
 
     if (!L4_ThreadControl(local_echo, me, me, L4_Pager(), (void *)(utcb + L4_UtcbSize(kip))) ||
         !L4_ThreadControl(remote_echo, remote_echo, me, L4_nilthread, (void *)-1) ||
-        !L4_SpaceControl(remote_echo, 0, L4_FpageLog2((L4_Word_t)kip, 12), L4_FpageLog2(SPACE_UTCB_AREA, 16),
+        !L4_SpaceControl(remote_echo, 0, L4_FpageLog2((L4_Word_t)kip, (int)L4_KipAreaSizeLog2(kip)), L4_FpageLog2(SPACE_UTCB_AREA, 16),
                          L4_nilthread, &old_control) ||
         !L4_ThreadControl(remote_echo, remote_echo, me, pager, (void *)SPACE_UTCB_AREA) ||
         !L4_ThreadControl(remote_map, remote_echo, me, pager, (void *)(SPACE_UTCB_AREA + L4_UtcbSize(kip))) ||

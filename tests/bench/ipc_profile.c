@@ -135,7 +135,7 @@ int main(void)
 
     if (!L4_ThreadControl(local_echo, me, me, L4_Pager(), (void *)(utcb + L4_UtcbSize(kip))) ||
         !L4_ThreadControl(remote_echo, remote_echo, me, L4_nilthread, (void *)-1) ||
-        !L4_SpaceControl(remote_echo, 0, L4_FpageLog2((L4_Word_t)kip, 12), L4_FpageLog2(SPACE_UTCB_AREA, 16),
+        !L4_SpaceControl(remote_echo, 0, L4_FpageLog2((L4_Word_t)kip, (int)L4_KipAreaSizeLog2(kip)), L4_FpageLog2(SPACE_UTCB_AREA, 16),
                          L4_nilthread, &old_control) ||
         !L4_ThreadControl(remote_echo, remote_echo, me, pager, (void *)SPACE_UTCB_AREA) ||
         !L4_ThreadControl(pager, me, me, L4_Pager(), (void *)(utcb + 2 * L4_UtcbSize(kip)))) {

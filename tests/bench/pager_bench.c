@@ -91,7 +91,7 @@ int main(void)
         region_pager_add(&run->rp, CLIENT_REGION, MEMORY + i * PAGES * TERN_PAGE_SIZE, PAGES * TERN_PAGE_SIZE, L4_ReadWriteOnly);
         if (!L4_ThreadControl(run->pager, root, root, L4_Pager(), (void *)(utcb + (1 + i) * L4_UtcbSize(kip))) ||
             !L4_ThreadControl(run->client, run->client, root, L4_nilthread, (void *)-1) ||
-            !L4_SpaceControl(run->client, 0, L4_FpageLog2((L4_Word_t)kip, 12), L4_FpageLog2(SPACE_UTCB_AREA, 16),
+            !L4_SpaceControl(run->client, 0, L4_FpageLog2((L4_Word_t)kip, (int)L4_KipAreaSizeLog2(kip)), L4_FpageLog2(SPACE_UTCB_AREA, 16),
                              L4_nilthread, &old_control) ||
             !L4_ThreadControl(run->client, run->client, root, run->pager, (void *)SPACE_UTCB_AREA)) {
             printf("BENCH error: cannot create threads (error %lu)\n", L4_ErrorCode());

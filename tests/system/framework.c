@@ -271,7 +271,7 @@ L4_ThreadId_t spawn_child_control(void (*fn)(void), unsigned stack, L4_Word_t co
         return L4_nilthread;
     }
     remember_child(tid);
-    result = L4_SpaceControl(tid, control, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2),
+    result = L4_SpaceControl(tid, control, L4_FpageLog2(KIP_AREA, KIP_AREA_LOG2), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2),
                              L4_nilthread, &old);
     if (result != 1) {
         fail("helper could not set areas of space %lx: SpaceControl returned %lu, ErrorCode %lu", tid.raw, result,

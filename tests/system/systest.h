@@ -44,6 +44,8 @@
 /* The root task's fixed layout (kernel/include/boot_tasks.hpp, libl4/user.ld): what the
  * tests check the kernel against, not part of the ABI file. */
 #define KIP_AREA 0x00007fffffff0000UL
+#define KIP_AREA_LOG2 13 /* the KIP and the stub page above it */
+#define IN_STUB_PAGE(a) ((a) >= KIP_AREA + TERN_KIP_STUBS && (a) < KIP_AREA + (1UL << KIP_AREA_LOG2))
 #define UTCB_AREA 0x00007fffff800000UL
 #define ROOT_UTCB_AREA_LOG2 22 /* 4096 UTCBs */
 #define MAX_THREADS (1u << TERN_THREAD_NUMBER_BITS) /* the kernel's thread table (KIP thread info) */
@@ -235,6 +237,9 @@ enum probe_result probe(L4_Word_t address, int write, L4_Word_t value, L4_Word_t
 /* Sends one map (grant: 1) item of fpage with send_base from the main thread to a fresh
  * thread of the root task's space that accepts with acceptor (the thread is deleted
  * again); 1 when the IPC went through, else the failure is recorded. */
+/* Calls the code at address (a function without arguments) from a fresh thread (pager: the
+ * main thread): PROBE_OK when it returned, PROBE_FAULT with the page fault's label and address. */
+enum probe_result probe_exec(L4_Word_t address, L4_Word_t *fault_label, L4_Word_t *fault_address);
 int send_item(L4_Acceptor_t acceptor, L4_Fpage_t fpage, L4_Word_t send_base, int grant);
 L4_Acceptor_t window(L4_Word_t base, int log2); /* accepts map items into that fpage */
 L4_Fpage_t with_rights(L4_Fpage_t f, L4_Word_t rights);

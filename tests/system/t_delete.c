@@ -133,7 +133,7 @@ static void space_destroyed_with_last_thread(void)
     CHECK(r == 1, "recreating the thread in a new space returned %lu, ErrorCode %lu", r, L4_ErrorCode());
     remember_child(child);
     L4_Word_t old;
-    r = L4_SpaceControl(child, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2), L4_nilthread,
+    r = L4_SpaceControl(child, 0, L4_FpageLog2(KIP_AREA, KIP_AREA_LOG2), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2), L4_nilthread,
                         &old);
     CHECK(r == 1, "the recreated space is not fresh: SpaceControl returned %lu, ErrorCode %lu", r, L4_ErrorCode());
 }

@@ -216,7 +216,7 @@ static void bad_return_address(void)
     CHECK(vector == 13, "the jump to a non-canonical return address arrived as vector %lu, expected 13 (#GP)", vector);
     /* At the jmp on Intel CPUs and in Bochs; QEMU's TCG reports the target. (Before the
      * kernel returned into the stub, Bochs stopped here with a #GP in ring 0.) */
-    CHECK(((rip >= KIP_AREA && rip < KIP_AREA + 0x1000) || rip == 0x0000800000000000UL) &&
+    CHECK((IN_STUB_PAGE(rip) || rip == 0x0000800000000000UL) &&
               m.r[X_RBX] == 0x0000800000000000UL,
           "at rip %#lx with rbx %#lx, expected the KIP stub's jmp (or its target) and the address given", rip,
           m.r[X_RBX]);

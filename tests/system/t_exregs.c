@@ -62,7 +62,7 @@ static void read_blocked_thread(void)
           utcb_of_slot(k), o.error);
     CHECK((o.control & 7) == STATE_RECEIVING, "state %#lx, expected receiving only (2)", o.control);
     /* It resumes in its KIP stub, whose jmp *%rbx takes it back to its caller. */
-    CHECK(o.ip >= KIP_AREA && o.ip < KIP_AREA + 0x1000, "old IP %#lx, expected inside the KIP's system-call stubs",
+    CHECK(IN_STUB_PAGE(o.ip), "old IP %#lx, expected inside the KIP's system-call stubs",
           o.ip);
     L4_Word_t top = stack_top_of_slot(k);
     CHECK(o.sp < top && o.sp > top - STACK_BYTES, "old SP %#lx outside its stack (top %#lx)", o.sp, top);

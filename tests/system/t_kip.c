@@ -74,8 +74,8 @@ static void kip_syscall_links(void)
     unsigned n = sizeof links / sizeof links[0];
     for (unsigned i = 0; i < n; ++i) {
         L4_Word_t link = kip_word(links[i]);
-        CHECK(link != 0 && link < 0x1000, "link at KIP offset %#lx is %#lx, expected an offset inside the KIP",
-              links[i], link);
+        CHECK(link >= TERN_KIP_STUBS && link < TERN_KIP_STUBS + 0x1000,
+              "link at KIP offset %#lx is %#lx, expected an offset into the stub page above the KIP", links[i], link);
         for (unsigned j = 0; j < i; ++j)
             CHECK(kip_word(links[j]) != link, "links at %#lx and %#lx are both %#lx", links[j], links[i], link);
     }
@@ -92,7 +92,8 @@ static void kip_utcb_info(void)
 
 static void kip_area_info(void)
 {
-    CHECK(L4_KipAreaSizeLog2(kip) == 12, "KIP area size log2 %lu, expected 12", L4_KipAreaSizeLog2(kip));
+    CHECK(L4_KipAreaSizeLog2(kip) == 13, "KIP area size log2 %lu, expected 13 (the KIP and its stub page)",
+          L4_KipAreaSizeLog2(kip));
 }
 
 static void kip_thread_info(void)
@@ -143,6 +144,32 @@ static void kip_read_only(void)
     CHECK((label & 2) != 0 && address == KIP_AREA + 0x100, "write fault label %#lx address %#lx, expected w bit and %#lx",
           label, address, KIP_AREA + 0x100);
     CHECK(kip_word(0x100) == value, "KIP word changed from %#lx to %#lx", value, kip_word(0x100));
+    L4_Word_t stub = KIP_AREA + kip_word(TERN_KIP_LINK_SYSTEM_CLOCK);
+    L4_Word_t code = *(volatile L4_Word_t *)stub;
+    r = probe(stub, 1, 0x1234, 0, &label, &address);
+    CHECK(r == PROBE_FAULT && (label & 2) != 0 && address == stub,
+          "a write to the stub page gave probe result %d, label %#lx, address %#lx; expected a write fault at %#lx", r,
+          label, address, stub);
+    CHECK(*(volatile L4_Word_t *)stub == code, "the SystemClock stub changed from %#lx to %#lx", code,
+          *(volatile L4_Word_t *)stub);
+}
+
+/* The KIP is data the kernel writes (UTCB pointers, statistics) and is never executed; the
+ * stub page is code and is never written: an emulator that translates code must treat a
+ * store into a page it translated code from as self-modifying code. */
+static void kip_code_and_data_apart(void)
+{
+    L4_Word_t label = 0, address = 0;
+    enum probe_result r = probe_exec(KIP_AREA + 0x100, &label, &address);
+    CHECK(r == PROBE_FAULT && (label & 1) != 0 && address == KIP_AREA + 0x100,
+          "calling into the KIP page gave probe result %d, label %#lx, address %#lx; expected an execute fault", r,
+          label, address);
+    L4_Word_t clock_stub = KIP_AREA + kip_word(TERN_KIP_LINK_SYSTEM_CLOCK);
+    r = probe_exec(clock_stub, &label, &address);
+    CHECK(r == PROBE_OK, "calling the SystemClock stub at %#lx gave probe result %d (label %#lx, address %#lx)",
+          clock_stub, r, label, address);
+    CHECK(kip_word(TERN_KIP_UTCB_POINTERS) == L4_MyLocalId().raw, "the UTCB pointer word says %#lx, expected %#lx",
+          kip_word(TERN_KIP_UTCB_POINTERS), L4_MyLocalId().raw);
 }
 
 static void kip_description(void)
@@ -204,18 +231,19 @@ static const struct systest kip_tests[] = {
     {"KIP0003", "API flags say 64-bit little endian in KernelInterface and the KIP", kip_api_flags},
     {"KIP0004", "kernel id from KernelInterface matches the kernel description (Tern)", kip_kernel_id},
     {"KIP0005", "memory descriptors are present and describe conventional memory", kip_memory_descriptors},
-    {"KIP0006", "every system-call link is a distinct nonzero offset inside the KIP", kip_syscall_links},
+    {"KIP0006", "every system-call link is a distinct offset into the stub page above the KIP", kip_syscall_links},
     {"KIP0007", "UTCB area info gives 1 KiB UTCBs, 1 KiB alignment and 4 KiB minimal areas", kip_utcb_info},
-    {"KIP0008", "KIP area info gives a 4 KiB KIP area", kip_area_info},
+    {"KIP0008", "KIP area info gives an 8 KiB KIP area (the KIP and its stub page)", kip_area_info},
     {"KIP0009", "thread info gives user base 512 and system base 256 and the root task is 514", kip_thread_info},
     {"KIP0010", "root server and sigma0 images are described with IPs inside them", kip_boot_images},
     {"KIP0011", "processor info describes one processor", kip_processors},
     {"KIP0012", "page info offers 4 KiB pages with rwx rights", kip_page_info},
-    {"KIP0013", "the KIP is readable but a write to it faults", kip_read_only},
+    {"KIP0013", "the KIP and its stub page are readable but a write to either faults", kip_read_only},
     {"KIP0014", "kernel description names the supplier and version string Tern", kip_description},
     {"KIP0015", "the processor descriptor gives the TSC's and the timer bus's frequencies in kHz",
      kip_processor_frequencies},
     {"KIP0016", "the KIP lists the features \"pagerexregs\" and \"threadmemory=N\" and no other", kip_features},
     {"KIP0017", "the feature \"threadmemory=4096\" says a thread costs 4 KiB of kernel memory", kip_thread_memory},
+    {"KIP0018", "the KIP page faults when executed and holds the UTCB pointer; the stub page runs", kip_code_and_data_apart},
 };
 SYSTEST_GROUP(kip) = {"kip", kip_tests, SYSTEST_COUNT(kip_tests)};

@@ -365,6 +365,13 @@ static void map_into_kip_area_refused(void)
           "no transfer");
     L4_Word_t magic = *(volatile L4_Word_t *)KIP_AREA & 0xffffffffUL;
     CHECK(magic == 0x4be6344cUL, "after a map item aimed at the KIP area the KIP reads %#lx", magic);
+    L4_Word_t stub = KIP_AREA + TERN_KIP_STUBS;
+    L4_Word_t code = *(volatile L4_Word_t *)stub;
+    CHECK(send_item(window(stub, 12), with_rights(L4_FpageLog2((L4_Word_t)source_pages[0], 12), 7), 0, 0),
+          "no transfer");
+    CHECK(*(volatile L4_Word_t *)stub == code, "after a map item aimed at the stub page it reads %#lx, was %#lx",
+          *(volatile L4_Word_t *)stub, code);
+    CHECK((code & 0xff) == 0xb8, "the first stub starts with %#lx, expected mov eax, imm32 (0xb8)", code & 0xff);
 }
 
 static void utcb_not_mappable(void)
@@ -452,7 +459,8 @@ static const struct systest map_tests[] = {
     {"MAP0010", "Unmap returns each fpage in its MR with base and size unchanged", unmap_returns_fpage},
     {"MAP0011", "Unmap without the flush bit keeps the caller's own mapping, Flush removes it",
      unmap_without_flush_keeps_own},
-    {"MAP0012", "a map item aimed at the receiver's KIP area leaves the KIP in place", map_into_kip_area_refused},
+    {"MAP0012", "a map item aimed at the receiver's KIP area leaves the KIP and its stub page in place",
+     map_into_kip_area_refused},
     {"MAP0013", "the sender's UTCB page cannot be mapped to others", utcb_not_mappable},
     {"MAP0014", "a grant item between spaces moves the page (granter faults on it afterwards)", grant_moves_page},
     {"MAP0015", "a map or grant item to a receiver with a nil receive window is message overflow for both",

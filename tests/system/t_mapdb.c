@@ -170,8 +170,8 @@ static void exec_thread(L4_Word_t arg)
     report_to_main(1, 1, 0, 0);
 }
 
-/* Calls the ret instruction at address from a fresh thread: PROBE_OK when it returned. */
-static enum probe_result probe_exec(L4_Word_t address, L4_Word_t *label, L4_Word_t *fault)
+/* Calls the code at address from a fresh thread: PROBE_OK when it returned. */
+enum probe_result probe_exec(L4_Word_t address, L4_Word_t *label, L4_Word_t *fault)
 {
     exec_args.address = address;
     L4_ThreadId_t t = spawn(exec_thread, 0, -1, main_tid);
@@ -1088,7 +1088,7 @@ static void utcb_flusher(void)
 {
     L4_Fpage_t areas[3] = {
         with_rights(L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2), L4_FullyAccessible),
-        with_rights(L4_FpageLog2(KIP_AREA, 12), L4_FullyAccessible),
+        with_rights(L4_FpageLog2(KIP_AREA, KIP_AREA_LOG2), L4_FullyAccessible),
         with_rights(L4_FpageLog2(UTCB_AREA, 12), L4_FullyAccessible),
     };
     L4_FlushFpages(3, areas);
@@ -1106,7 +1106,7 @@ static void utcb_flusher(void)
 static void kernel_areas_unmapped(void)
 {
     L4_Fpage_t areas[2] = {with_rights(L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2), L4_FullyAccessible),
-                           with_rights(L4_FpageLog2(KIP_AREA, 12), L4_FullyAccessible)};
+                           with_rights(L4_FpageLog2(KIP_AREA, KIP_AREA_LOG2), L4_FullyAccessible)};
     L4_UnmapFpages(2, areas);
     CHECK(L4_MyGlobalId().raw == main_tid.raw, "after Unmap of the UTCB area the UTCB says %#lx",
           L4_MyGlobalId().raw);

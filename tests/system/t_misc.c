@@ -199,7 +199,7 @@ static void kdb_enter_bad_pointers(void)
     __tern_syscall_kdb_enter(entry, WINDOW(1));            /* unmapped */
     __tern_syscall_kdb_enter(entry, 0xffff800000000000UL); /* kernel */
     __tern_syscall_kdb_enter(entry, 0x0000900000000000UL); /* non-canonical */
-    __tern_syscall_kdb_enter(entry, KIP_AREA + 0xff8);     /* runs into the end of the KIP page */
+    __tern_syscall_kdb_enter(entry, KIP_AREA + (1UL << KIP_AREA_LOG2) - 8); /* runs off the end of the KIP area */
     L4_MsgTag_t tag = recv_ms(sigma0_tid, 0, 0);
     CHECK(L4_IpcFailed(tag) && L4_ErrorCode() == IPC_ERR(TERN_IPC_ERROR_TIMEOUT, RECV_PHASE),
           "zero-timeout receive afterwards gave tag %#lx ErrorCode %lu", tag.raw, L4_ErrorCode());

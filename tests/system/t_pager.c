@@ -275,7 +275,7 @@ static L4_ThreadId_t new_space_thread(unsigned index, L4_ThreadId_t pager)
     }
     setup_level(&levels[index], tid);
     region_pager_add_image(&levels[index].rp);
-    if (L4_SpaceControl(tid, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2), L4_nilthread,
+    if (L4_SpaceControl(tid, 0, L4_FpageLog2(KIP_AREA, KIP_AREA_LOG2), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2), L4_nilthread,
                         &old) != 1 ||
         L4_ThreadControl(tid, tid, main_tid, pager, (void *)UTCB_AREA) != 1) {
         fail("could not set up space of %lx: ErrorCode %lu", tid.raw, L4_ErrorCode());

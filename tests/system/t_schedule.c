@@ -741,8 +741,8 @@ static void delay_overrun_fault(void)
           PREEMPTION_FAULT_VECTOR);
     /* It may have been interrupted in a KIP stub (SystemClock) as well as in its own code. */
     L4_Word_t rip = mr(X_RIP);
-    CHECK((rip >= image_low && rip < image_high) || (rip >= KIP_AREA && rip < KIP_AREA + PAGE_SIZE),
-          "rip %#lx is neither in the test image nor in the KIP", rip);
+    CHECK((rip >= image_low && rip < image_high) || IN_STUB_PAGE(rip),
+          "rip %#lx is neither in the test image nor in the KIP's stub page", rip);
     CHECK(!cs_done, "the critical section ended before the fault");
     load_msg(0, 0, 0, 0, 0); /* a short reply leaves the registers */
     tag = send_ms(t, 100);

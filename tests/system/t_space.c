@@ -23,7 +23,7 @@ static L4_ThreadId_t fresh_space(void)
     return t;
 }
 
-#define KIP4K L4_FpageLog2(KIP_AREA, 12)
+#define KIP8K L4_FpageLog2(KIP_AREA, KIP_AREA_LOG2) /* the KIP and its stub page */
 #define UTCB64K L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2)
 
 #define EXPECT_ERROR(call, code, what)                                                                              \
@@ -73,7 +73,7 @@ static void areas_fixed(void)
 {
     L4_ThreadId_t t = fresh_space();
     CHECK(!L4_IsNilThread(t), "no space");
-    L4_Word_t r = sc(t, 0, KIP4K, UTCB64K, 0);
+    L4_Word_t r = sc(t, 0, KIP8K, UTCB64K, 0);
     CHECK(r == 1, "first SpaceControl returned %lu, ErrorCode %lu", r, L4_ErrorCode());
     EXPECT_ERROR(sc(t, 0, L4_FpageLog2(0x10000000, 12), L4_FpageLog2(0x20000000, 16), 0), L4_ERROR_INVALID_SPACE,
                  "setting the areas again");
@@ -86,29 +86,30 @@ static void kip_area_too_small(void)
     L4_ThreadId_t t = fresh_space();
     CHECK(!L4_IsNilThread(t), "no space");
     EXPECT_ERROR(sc(t, 0, L4_FpageLog2(KIP_AREA, 11), UTCB64K, 0), L4_ERROR_KIP_AREA, "2 KiB KIP area");
+    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(KIP_AREA, 12), UTCB64K, 0), L4_ERROR_KIP_AREA, "4 KiB KIP area (no stub page)");
     EXPECT_ERROR(sc(t, 0, L4_Nilpage, UTCB64K, 0), L4_ERROR_KIP_AREA, "nil KIP area");
-    CHECK(sc(t, 0, KIP4K, UTCB64K, 0) == 1, "valid areas refused afterwards (ErrorCode %lu)", L4_ErrorCode());
+    CHECK(sc(t, 0, KIP8K, UTCB64K, 0) == 1, "valid areas refused afterwards (ErrorCode %lu)", L4_ErrorCode());
 }
 
 static void utcb_area_invalid(void)
 {
     L4_ThreadId_t t = fresh_space();
     CHECK(!L4_IsNilThread(t), "no space");
-    EXPECT_ERROR(sc(t, 0, KIP4K, L4_Nilpage, 0), L4_ERROR_UTCB_AREA, "nil UTCB area");
-    EXPECT_ERROR(sc(t, 0, KIP4K, L4_FpageLog2(UTCB_AREA, 10), 0), L4_ERROR_UTCB_AREA, "1 KiB UTCB area");
+    EXPECT_ERROR(sc(t, 0, KIP8K, L4_Nilpage, 0), L4_ERROR_UTCB_AREA, "nil UTCB area");
+    EXPECT_ERROR(sc(t, 0, KIP8K, L4_FpageLog2(UTCB_AREA, 10), 0), L4_ERROR_UTCB_AREA, "1 KiB UTCB area");
 }
 
 static void overlapping_areas(void)
 {
     L4_ThreadId_t t = fresh_space();
     CHECK(!L4_IsNilThread(t), "no space");
-    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(UTCB_AREA + 0x4000, 12), UTCB64K, 0), L4_ERROR_KIP_AREA,
+    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(UTCB_AREA + 0x4000, 13), UTCB64K, 0), L4_ERROR_KIP_AREA,
                  "KIP area inside the UTCB area");
 }
 
 static void missing_space(void)
 {
-    EXPECT_ERROR(sc(L4_GlobalId(3995, 1), 0, KIP4K, UTCB64K, 0), L4_ERROR_INVALID_SPACE, "nonexistent space");
+    EXPECT_ERROR(sc(L4_GlobalId(3995, 1), 0, KIP8K, UTCB64K, 0), L4_ERROR_INVALID_SPACE, "nonexistent space");
 }
 
 static void unprivileged_space_control(void)
@@ -133,11 +134,11 @@ static void kip_area_kernel_half(void)
 {
     L4_ThreadId_t t = fresh_space();
     CHECK(!L4_IsNilThread(t), "no space");
-    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(0xffff800000000000UL, 12), UTCB64K, 0), L4_ERROR_KIP_AREA,
+    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(0xffff800000000000UL, 13), UTCB64K, 0), L4_ERROR_KIP_AREA,
                  "KIP area in the kernel half");
-    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(0x0000800000000000UL, 12), UTCB64K, 0), L4_ERROR_KIP_AREA,
+    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(0x0000800000000000UL, 13), UTCB64K, 0), L4_ERROR_KIP_AREA,
                  "KIP area at the first non-canonical address");
-    EXPECT_ERROR(sc(t, 0, KIP4K, L4_FpageLog2(0xffff800000000000UL, 16), 0), L4_ERROR_UTCB_AREA,
+    EXPECT_ERROR(sc(t, 0, KIP8K, L4_FpageLog2(0xffff800000000000UL, 16), 0), L4_ERROR_UTCB_AREA,
                  "UTCB area in the kernel half");
 }
 
@@ -207,8 +208,8 @@ static void unknown_control_bits(void)
 {
     L4_ThreadId_t t = fresh_space();
     CHECK(!L4_IsNilThread(t), "no space");
-    EXPECT_ERROR(sc(t, 1UL << 20, KIP4K, UTCB64K, 0), L4_ERROR_INVALID_PARAM, "control bit 20");
-    CHECK(sc(t, 0, KIP4K, UTCB64K, 0) == 1, "valid areas refused afterwards (ErrorCode %lu): the refused call changed "
+    EXPECT_ERROR(sc(t, 1UL << 20, KIP8K, UTCB64K, 0), L4_ERROR_INVALID_PARAM, "control bit 20");
+    CHECK(sc(t, 0, KIP8K, UTCB64K, 0) == 1, "valid areas refused afterwards (ErrorCode %lu): the refused call changed "
           "the space", L4_ErrorCode());
 }
 
@@ -219,7 +220,7 @@ static void refused_changes_nothing(void)
     EXPECT_ERROR(sc(t, 1, L4_FpageLog2(KIP_AREA, 11), UTCB64K, 0), L4_ERROR_KIP_AREA,
                  "reflection bit with a 2 KiB KIP area");
     L4_Word_t old = 0xee;
-    L4_Word_t r = sc(t, 0, KIP4K, UTCB64K, &old);
+    L4_Word_t r = sc(t, 0, KIP8K, UTCB64K, &old);
     CHECK(r == 1, "valid SpaceControl returned %lu, ErrorCode %lu", r, L4_ErrorCode());
     CHECK(old == 0, "old control is %#lx: the refused call switched syscall reflection on", old);
 }
@@ -260,11 +261,11 @@ static void redirector_refused(void)
     CHECK(L4_ThreadControl(t, t, main_tid, L4_nilthread, (void *)-1) == 1, "no thread in a new space (ErrorCode %lu)", L4_ErrorCode());
     L4_Word_t old;
     set_error_code(0xee);
-    L4_Word_t r = L4_SpaceControl(t, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2), main_tid,
+    L4_Word_t r = L4_SpaceControl(t, 0, KIP8K, L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2), main_tid,
                                   &old);
     CHECK(r == 0 && L4_ErrorCode() == 5, "a redirector: result %lu, ErrorCode %lu; expected 0 and 5", r,
           L4_ErrorCode());
-    r = L4_SpaceControl(t, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2), L4_anythread, &old);
+    r = L4_SpaceControl(t, 0, KIP8K, L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2), L4_anythread, &old);
     CHECK(r == 1, "the refused call changed something: the areas could not be set afterwards (ErrorCode %lu)",
           L4_ErrorCode());
 }
@@ -276,7 +277,7 @@ static void utcb_beyond_slots(void)
     L4_ThreadId_t t = fresh_space();
     CHECK(!L4_IsNilThread(t), "no space");
     const L4_Word_t area = 0x100000000000UL; /* 8 MiB, clear of the KIP area */
-    CHECK(sc(t, 0, KIP4K, L4_FpageLog2(area, 23), 0) == 1, "an 8 MiB UTCB area was refused (ErrorCode %lu)",
+    CHECK(sc(t, 0, KIP8K, L4_FpageLog2(area, 23), 0) == 1, "an 8 MiB UTCB area was refused (ErrorCode %lu)",
           L4_ErrorCode());
     L4_ThreadId_t second = new_tid();
     remember_child(second);
@@ -332,7 +333,7 @@ static void root_utcb_area_room(void)
     }
     L4_ThreadId_t child = fresh_space();
     CHECK(!L4_IsNilThread(child), "no space");
-    CHECK(sc(child, 0, KIP4K, L4_Fpage(UTCB_AREA, 1000 * UTCB_SIZE), 0) == 1,
+    CHECK(sc(child, 0, KIP8K, L4_Fpage(UTCB_AREA, 1000 * UTCB_SIZE), 0) == 1,
           "a UTCB area of 1000 UTCBs at the root's UTCB base was refused (ErrorCode %lu)", L4_ErrorCode());
     check_runs_at(child, child, UTCB_AREA + 300 * UTCB_SIZE, 3, "the thread in the new space");
 }
@@ -342,7 +343,8 @@ static const struct systest space_tests[] = {
     {"SPC0002", "a thread in a new space finds the KIP at its KIP area", child_sees_kip},
     {"SPC0003", "SpaceControl sets the areas once (new areas later fail with invalid space (3), nil ones pass)",
      areas_fixed},
-    {"SPC0004", "SpaceControl with a KIP area below 4 KiB fails with invalid KIP area (7)", kip_area_too_small},
+    {"SPC0004", "SpaceControl with a KIP area below 8 KiB (KIP and stub page) fails with invalid KIP area (7)",
+     kip_area_too_small},
     {"SPC0005", "SpaceControl with a nil or 1 KiB UTCB area fails with invalid UTCB (6)", utcb_area_invalid},
     {"SPC0006", "SpaceControl with overlapping KIP and UTCB areas fails with invalid KIP area (7)", overlapping_areas},
     {"SPC0007", "SpaceControl on a nonexistent thread fails with invalid space (3)", missing_space},

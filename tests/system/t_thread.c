@@ -326,7 +326,7 @@ static void migrate_to_space(void)
     remember_child(other);
     L4_Word_t old_control;
     CHECK(tc(other, other, main_tid, L4_nilthread, ~0UL) == 1 &&
-              L4_SpaceControl(other, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2),
+              L4_SpaceControl(other, 0, L4_FpageLog2(KIP_AREA, KIP_AREA_LOG2), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2),
                               L4_nilthread, &old_control) == 1,
           "could not make the target space (ErrorCode %lu)", L4_ErrorCode());
     r = tc(t, other, main_tid, sigma0_tid, UTCB_AREA + 0x400);
@@ -366,7 +366,7 @@ static void migrate_active(void)
     remember_child(other);
     L4_Word_t old_control;
     CHECK(tc(other, other, main_tid, L4_nilthread, ~0UL) == 1 &&
-              L4_SpaceControl(other, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2),
+              L4_SpaceControl(other, 0, L4_FpageLog2(KIP_AREA, KIP_AREA_LOG2), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2),
                               L4_nilthread, &old_control) == 1,
           "could not make the target space (ErrorCode %lu)", L4_ErrorCode());
     /* It keeps its UTCB address (its code may hold the UTCB pointer); another one is refused. */
@@ -395,7 +395,7 @@ static void new_space_with_utcb(void)
     CHECK(r == 1, "creating a new space with a UTCB location returned %lu, ErrorCode %lu", r, L4_ErrorCode());
     L4_Word_t old;
     CHECK(L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old) == 2, "the thread is not inactive before its space has areas");
-    CHECK(L4_SpaceControl(t, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2), L4_nilthread,
+    CHECK(L4_SpaceControl(t, 0, L4_FpageLog2(KIP_AREA, KIP_AREA_LOG2), L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2), L4_nilthread,
                           &old) == 1,
           "SpaceControl failed with ErrorCode %lu", L4_ErrorCode());
     CHECK(L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old) == 2, "the thread became active without a pager");

@@ -230,7 +230,7 @@ static void exercise_threads(L4_ThreadId_t t)
     use(L4_AssociateInterrupt(L4_GlobalId(1, 1), t) + L4_DeassociateInterrupt(L4_GlobalId(1, 1)));
     use(L4_ConfCtrlXferItems(t) + L4_ReadCtrlXferItems(t) + L4_WriteCtrlXferItems(t));
     use(L4_ThreadControl(t, t, L4_Myself(), L4_Pager(), (void *)0x7ffffff00c00));
-    use(L4_SpaceControl(t, 0, L4_FpageLog2(0x7fffffff0000, 12), L4_FpageLog2(0x7ffffff00000, 16), L4_nilthread,
+    use(L4_SpaceControl(t, 0, L4_FpageLog2(0x7fffffff0000, 13), L4_FpageLog2(0x7ffffff00000, 16), L4_nilthread,
                         &control) + control);
     L4_Yield();
     L4_ThreadSwitch(t);

@@ -238,7 +238,7 @@ void x2_compile_only(L4_ThreadId_t t, L4_BootRec_t *rec)
     (void)l4_abort_send_and_stop(t, &sp, &ip, &flags);
     (void)L4_AbortIpc_and_stop(t, &sp, &ip, &flags);
     L4_Start(t, sp, ip, flags);
-    (void)L4_SpaceControl(t, 0, L4_FpageLog2(0x7fffffff0000, 12), L4_FpageLog2(0x7ffffff00000, 16), L4_nilthread,
+    (void)L4_SpaceControl(t, 0, L4_FpageLog2(0x7fffffff0000, 13), L4_FpageLog2(0x7ffffff00000, 16), L4_nilthread,
                           &control);
     L4_Unmap(2, pages);
     L4_Flush(2, pages);
