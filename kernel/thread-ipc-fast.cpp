@@ -120,7 +120,9 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
 // The entry's registers: to, from specifier and timeouts in the first three, the tag in
 // r8. Returns only when the general path must take the call, having saved for it what the
 // entry left in registers.
-extern "C" void ipc_fast_path(uint64_t to, uint64_t from_specifier, uint64_t timeouts)
+// In the page of the entry and the exit (linker.ld).
+extern "C" [[gnu::section(".text.ipc_fast")]] void ipc_fast_path(uint64_t to, uint64_t from_specifier,
+                                                                 uint64_t timeouts)
 {
     Scheduler::current()->ipc_fast(Thread_id(to), Thread_id(from_specifier), timeouts, Message_tag(mr0_register));
 }

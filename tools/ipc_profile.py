@@ -336,13 +336,17 @@ def kip_address(output: list) -> int:
     sys.exit("the root task printed no KIP address")
 
 
+# The KIP area: the KIP and, above it, the page of system-call stubs (abi.md).
+KIP_AREA_BYTES = 2 * 4096
+
+
 def disassemble_outside(monitor: Monitor, output: list, trace: list) -> dict:
     """The KIP's stubs are written by the kernel at boot, so no ELF has them: their bytes come
     from the running machine through QEMU's monitor (the KIP is at the same address in both
     spaces) and objdump disassembles them like the rest."""
     kip = kip_address(output)
     result = {}
-    for pc in sorted({pc for pc, _ in trace if kip <= pc < kip + 4096}):
+    for pc in sorted({pc for pc, _ in trace if kip <= pc < kip + KIP_AREA_BYTES}):
         answer = monitor.command(f"x/16xb {pc:#x}")
         code = bytes(int(b, 16) for line in answer.splitlines() if ":" in line
                      for b in re.findall(r"0x([0-9a-f]{2})\b", line.split(":", 1)[1]))
@@ -375,7 +379,7 @@ def describe(trace: list, kernel: Elf, user: Elf, kip: int, extra: dict) -> list
     instructions = []
     for pc, cpl in trace:
         where = "user" if cpl == 3 else "kernel"
-        if kip <= pc < kip + 4096:
+        if kip <= pc < kip + KIP_AREA_BYTES:
             instructions.append(Instruction(pc, where, [(f"KIP stub +{pc - kip:#x}", "")], extra.get(pc, "?")))
             continue
         elf = kernel if kernel.contains(pc) else user if user.contains(pc) else None

@@ -149,8 +149,9 @@ syscall_entry_general:
 ; calls ipc_fast_path with to,
 ; from specifier and timeouts still in rdi, rsi and rdx. MR0-MR2 stay in r8-r10
 ; throughout: the fast path is compiled never to change them (it reads the tag). It leaves
-; through ipc_fast_exit as the partner, or returns having changed nothing.
-align 16
+; through ipc_fast_exit as the partner, or returns having changed nothing. It, the exit and
+; ipc_fast_path share one page (linker.ld), so the jumps between them stay in the page.
+section .text.ipc_fast progbits alloc exec nowrite align=16
 global syscall_entry_fast
 syscall_entry_fast:
     cmp rax, SYSCALL_LIPC
@@ -211,6 +212,8 @@ ipc_fast_exit:
     mov rsp, [rsp + FRAME_RSP]
     swapgs
     o64 sysret
+
+section .text
 
 ; [[noreturn]] void return_to_user(Exception_frame *frame), frame at the top of this stack
 global return_to_user

@@ -114,7 +114,8 @@ private:
     static inline uint64_t nonempty_words_ = 0;
     // The highest priority with a ready thread, -1 when none is ready: the IPC fast path
     // asks "may this thread run now" with one comparison.
-    static inline int highest_ready_ = -1;
+    // Read by every IPC fast path: in the page of its hot data (the linker script places it).
+    [[gnu::section(".data.ipc_hot")]] static inline int highest_ready_ = -1;
     static inline Timeout_list timeouts_;  // waiting threads with a deadline
 
     // Whether self, about to be preempted by a thread of competitor priority, delays that.

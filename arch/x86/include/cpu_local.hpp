@@ -27,6 +27,10 @@ struct Cpu_local {
     // interrupts from user mode and `syscall` (entry.asm) enter.
     Tss tss;
 
+    // The fields the IPC fast path uses come first: they share a page with the scheduler's
+    // hot word (linker.ld, which assumes at most 128 bytes).
+    static constexpr size_t fast_path_bytes = 128;
+
     static Cpu_local &get()
     {
         Cpu_local *local;
@@ -85,3 +89,6 @@ inline bool Cpu_local::io_loaded_is(const uint8_t *key)
     asm volatile("cmpq %1, %%gs:%c2" : "=@cce"(equal) : "r"(key), "i"(offsetof(Cpu_local, io_loaded)) : "memory");
     return equal;
 }
+
+static_assert(offsetof(Cpu_local, tss) + Tss::rsp0_offset + sizeof(uint64_t) <= Cpu_local::fast_path_bytes,
+              "the fast path's Cpu_local fields must stay in the first bytes (linker.ld)");
