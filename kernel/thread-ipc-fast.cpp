@@ -6,7 +6,7 @@
 //
 // Three parts, in this order: guards, each of which may send the call to the general path
 // having changed nothing; the point of no return; the commit, which hands the processor to
-// the partner and leaves the kernel as it (ipc_fast_exit, entry.asm).
+// the partner and leaves the kernel as it (ipc_fast_exit, entry_fast.asm).
 //
 // The system-call entry (syscall_entry_fast) calls ipc_fast_path() for Ipc and Lipc with
 // only rsp, rip, rflags, rbx and rbp saved. This file is compiled so that it never touches r8-r10,
@@ -31,26 +31,51 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
 
 [[noreturn, gnu::always_inline]] inline void leave_as(Thread &receiver, Thread_id seen_as)
 {
-    asm volatile("mov %0, %%rsp\n\tjmp ipc_fast_exit" : : "r"(&receiver.frame()), "a"(seen_as.raw()) : "memory");
+    constexpr uintptr_t frame_offset = Thread::object_size - sizeof(Exception_frame);
+    asm volatile("lea %c1(%0), %%rsp\n\tjmp ipc_fast_exit" : : "r"(&receiver), "i"(frame_offset), "a"(seen_as.raw())
+                 : "memory");
     __builtin_unreachable();
 }
 
 // A guard failed: the general path takes the call, and finds in the frame what the entry
-// left in registers. (Saved here, not on the way in, so that the fast case saves nothing.)
-[[gnu::always_inline]] inline void to_general_path(Exception_frame &frame, Thread_id to, Thread_id from_specifier,
-                                                   uint64_t timeouts)
+// left in registers. (Saved here, not on the way in, so that the
+// fast case saves nothing.)
+[[gnu::always_inline]] inline void to_general_path(Exception_frame &frame, Thread_id to,
+                                                   Thread_id from_specifier, uint64_t timeouts)
 {
     Sys_ipc_entry::save_arguments(frame, to.raw(), from_specifier.raw(), timeouts);
 }
 
+// The tag's bits read where they are, in r8 (a copy would cost an instruction each time).
+[[gnu::always_inline]] inline bool tag_has(uint64_t mask)
+{
+    bool any;
+    asm("test %[mask], %k[tag]" : "=@ccnz"(any) : [tag] "r"(mr0_register), [mask] "i"(mask));
+    return any;
+}
+
+[[gnu::always_inline]] inline bool tag_words_above(uint16_t words)
+{
+    bool above;
+    asm("cmpw %[words], %w[tag]" : "=@cca"(above) : [tag] "r"(mr0_register), [words] "i"(words));
+    return above;
+}
+
+[[gnu::always_inline]] inline uint64_t untyped_words()
+{
+    uint64_t words;
+    asm("movzwl %w[tag], %k[words]" : [words] "=r"(words) : [tag] "r"(mr0_register));
+    return words;
+}
+
 }  // namespace
 
-[[gnu::always_inline]] inline void Thread::ipc_fast(Thread_id to, Thread_id from_specifier, uint64_t timeouts,
-                                                   Message_tag tag)
+[[gnu::always_inline]] inline void Thread::ipc_fast(Thread_id to, Thread_id from_specifier,
+                                                             uint64_t timeouts)
 {
     // --- guards ---
     // No typed items, no flags, and a receive phase without timeout (X.2's 0 is never).
-    if ((tag.raw() & untyped_only_mask) != 0 || Timeout::receive_part(timeouts) != 0)
+    if (tag_has(untyped_only_mask) || Timeout::receive_part(timeouts) != 0)
         return to_general_path(frame(), to, from_specifier, timeouts);
     // The answer is awaited from the partner itself (call) or from anyone (reply-and-wait):
     // a closed wait for some other thread goes the general way, which checks it exists. A
@@ -100,8 +125,8 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
     receiver->set_gate(running);
     Thread_id seen_as = same_space ? local_id() : id_;
     // The guards leave only u in the tag's low 16 bits.
-    auto words = static_cast<uint16_t>(tag.raw());
-    if (words >= Sys_ipc::register_mrs) {
+    if (tag_words_above(Sys_ipc::register_mrs - 1)) {
+        uint64_t words = untyped_words();
         uint64_t *source = &utcb_word(utcb_mr_offset + Sys_ipc::register_mrs * 8);
         uint64_t *target_words = &receiver->utcb_word(utcb_mr_offset + Sys_ipc::register_mrs * 8);
         uint64_t count = words + 1 - Sys_ipc::register_mrs;
@@ -122,7 +147,7 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
 // entry left in registers.
 // In the page of the entry and the exit (linker.ld).
 extern "C" [[gnu::section(".text.ipc_fast")]] void ipc_fast_path(uint64_t to, uint64_t from_specifier,
-                                                                 uint64_t timeouts)
+                                                                           uint64_t timeouts)
 {
-    Scheduler::current()->ipc_fast(Thread_id(to), Thread_id(from_specifier), timeouts, Message_tag(mr0_register));
+    Scheduler::current()->ipc_fast(Thread_id(to), Thread_id(from_specifier), timeouts);
 }

@@ -97,6 +97,10 @@ class Symbol:
     name: str
 
 
+# The linker script's symbols that mark where sections start or end (__kernel_text_start).
+SECTION_MARKER = re.compile(r"__\w*_(start|end)$")
+
+
 class Elf:
     """The function symbols, disassembly and source lines of one ELF file."""
 
@@ -106,7 +110,9 @@ class Elf:
         for line in subprocess.run(["nm", "-n", "-C", "--defined-only", str(path)], capture_output=True,
                                    text=True, check=True).stdout.splitlines():
             fields = line.split(" ", 2)
-            if len(fields) == 3 and fields[1] in "tTwWiI":
+            # (Not the linker script's section markers: they share the address of the
+            # function that starts the section.)
+            if len(fields) == 3 and fields[1] in "tTwWiI" and not SECTION_MARKER.match(fields[2]):
                 self.symbols.append(Symbol(int(fields[0], 16), function_name(fields[2])))
         self.addresses = [s.address for s in self.symbols]
         self.text = executable_ranges(path)
@@ -153,7 +159,11 @@ class Elf:
                     lines.append(line)
                     if len(lines) == 2:
                         location = short_path(lines[1].split(" (discriminator")[0])
-                        self._frames[current].append((function_name(lines[0]), location))
+                        name = function_name(lines[0])
+                        if SECTION_MARKER.match(name):  # assembly (no DWARF function): the label
+                            symbol = self.symbol(current)
+                            name = symbol.name if symbol else name
+                        self._frames[current].append((name, location))
                         lines = []
         return {a: self._frames.get(a, []) for a in addresses}
 

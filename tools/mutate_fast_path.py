@@ -23,7 +23,7 @@ TESTS = "IPC,SCH,EXR,ABI"
 
 # name: (what it breaks, text to find, replacement). Each text must occur exactly once.
 MUTATIONS = {
-    "no_word_copy": ("MR3 and up are not copied", "if (words >= Sys_ipc::register_mrs) {", "if (false) {"),
+    "no_word_copy": ("MR3 and up are not copied", "if (tag_words_above(Sys_ipc::register_mrs - 1)) {", "if (false) {"),
     "accepts_anyone": ("a receiver waiting for another thread takes the message",
                        "if (waits_for != id_ && !waits_for.is_any() &&", "if (false &&"),
     "global_sender_id": ("a sender in the receiver's space is named by its global id",

@@ -32,7 +32,7 @@ import re
 import subprocess
 import sys
 
-# The C++ functions entry.asm calls with rsp at the top of a thread's stack (its frame).
+# The C++ functions entry.asm and entry_fast.asm call with rsp at the top of a thread's stack (its frame).
 ENTRY_ROOTS = ['interrupt_dispatch', 'syscall_dispatch', 'ipc_fast_path', 'user_rip_not_canonical',
                'thread_bootstrap']
 # Assembly called from C++: bytes it uses on this stack (the return address included).

@@ -10,7 +10,6 @@ default rel
 
 extern interrupt_dispatch
 extern syscall_dispatch
-extern ipc_fast_path
 extern user_rip_not_canonical
 
 
@@ -143,77 +142,6 @@ syscall_entry_general:
     call syscall_dispatch
     jmp restore_frame
 
-; LSTAR while the running space takes the IPC fast path. Ipc and Lipc (numbers 0 and 1)
-; preserve only rsp and rbp, and return to rbx (docs/abi.md), so this saves just what the
-; thread needs to resume later, its rsp, rbp, rflags, rip and rbx, in its frame, and
-; calls ipc_fast_path with to,
-; from specifier and timeouts still in rdi, rsi and rdx. MR0-MR2 stay in r8-r10
-; throughout: the fast path is compiled never to change them (it reads the tag). It leaves
-; through ipc_fast_exit as the partner, or returns having changed nothing. It, the exit and
-; ipc_fast_path share one page (linker.ld), so the jumps between them stay in the page.
-section .text.ipc_fast progbits alloc exec nowrite align=16
-global syscall_entry_fast
-syscall_entry_fast:
-    cmp rax, SYSCALL_LIPC
-    ja syscall_entry_general
-    swapgs
-    mov rax, rsp
-    mov rsp, [gs:CPU_LOCAL_KERNEL_STACK_TOP]
-    mov [rsp - FRAME_SIZE + FRAME_RSP], rax
-    ; The thread resumes in its KIP stub, whose jmp *%rbx takes it back: the rip sysretq is
-    ; given is then always the stub's (a user address), whatever rbx the caller passed.
-    mov [rsp - FRAME_SIZE + FRAME_RIP], rcx
-    mov [rsp - FRAME_SIZE + FRAME_RBX], rbx
-    mov [rsp - FRAME_SIZE + FRAME_RFLAGS], r11
-    mov [rsp - FRAME_SIZE + FRAME_RBP], rbp
-    sub rsp, FRAME_SIZE
-    call ipc_fast_path
-    ; The general path takes the call. ipc_fast_path saved rdi, rsi and rdx in the frame;
-    ; the rest goes there now. r12-r15 may hold the kernel's values by now (the fast path
-    ; does not keep them): the thread gets zeros there.
-    mov qword [rsp + FRAME_RAX], SYSCALL_IPC
-    mov [rsp + FRAME_R8], r8
-    mov [rsp + FRAME_R9], r9
-    mov [rsp + FRAME_R10], r10
-    xor ecx, ecx
-    mov [rsp + FRAME_R12], rcx
-    mov [rsp + FRAME_R13], rcx
-    mov [rsp + FRAME_R14], rcx
-    mov [rsp + FRAME_R15], rcx
-    mov rcx, [rsp + FRAME_RFLAGS]
-    mov [rsp + FRAME_R11], rcx
-    mov rcx, [rsp + FRAME_RIP]
-    mov [rsp + FRAME_RCX], rcx
-    mov qword [rsp + FRAME_VECTOR], SYSCALL_VECTOR
-    mov qword [rsp + FRAME_ERROR_CODE], 0
-    mov rdi, rsp
-    call syscall_dispatch
-    jmp restore_frame
-
-; The fast path's way out, as the receiver: rsp = the receiver's frame, rax = the sender
-; as the receiver names it, r8-r10 = MR0-MR2. Every other register is set from the frame
-; or cleared, so that nothing of the sender or the kernel reaches the receiver. sysretq
-; needs a user rip below 2^47 (Intel raises #GP in ring 0 at a non-canonical one): the
-; receiver's gate promises one (Thread::general_switch_).
-align 16
-global ipc_fast_exit
-ipc_fast_exit:
-    mov rcx, [rsp + FRAME_RIP]
-    mov r11, [rsp + FRAME_RFLAGS]
-    mov rbx, [rsp + FRAME_RBX]      ; its return address, for its stub's jmp *%rbx
-    mov rbp, [rsp + FRAME_RBP]
-    xor edx, edx
-    xor esi, esi
-    xor edi, edi
-    xor r12d, r12d
-    xor r13d, r13d
-    xor r14d, r14d
-    xor r15d, r15d
-    mov rsp, [rsp + FRAME_RSP]
-    swapgs
-    o64 sysret
-
-section .text
 
 ; [[noreturn]] void return_to_user(Exception_frame *frame), frame at the top of this stack
 global return_to_user

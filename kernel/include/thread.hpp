@@ -177,7 +177,7 @@ public:
     // The fast path (thread-ipc-fast.cpp), tried by the system-call entry before ipc():
     // returns if it does not apply, having changed nothing (but saved the call's arguments
     // for ipc()), else leaves the kernel as the partner.
-    void ipc_fast(Thread_id to, Thread_id from_specifier, uint64_t timeouts, Message_tag tag);
+    void ipc_fast(Thread_id to, Thread_id from_specifier, uint64_t timeouts);
     // Sends a message built by the kernel on this thread's behalf (page fault, exception)
     // to handler and waits for the reply into the same buffer. False if the IPC failed.
     bool kernel_call(Thread_id handler, unsigned words);
