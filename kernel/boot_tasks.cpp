@@ -156,57 +156,26 @@ Thread *start_task(const Boot_module &module, uint32_t number, Thread_id pager, 
     return thread;
 }
 
-// sigma0 gets the free blocks below 2 MiB, the edges of memory ranges, which the direct map
-// covers with 4 KiB pages; the kernel keeps whole 2 MiB blocks, each one large page of the
-// direct map, so its threads, spaces and tables cost fewer TLB entries (every address-space
-// switch flushes them). The edges are set aside before the boot tasks allocate anything.
-struct Block {
-    Phys_addr base;
-    unsigned order;
-};
-constexpr size_t max_set_aside = 64;
-Block set_aside[max_set_aside];
-size_t set_aside_count = 0;
-
-// The kernel's reserve: an eighth of free memory, at least 8 MiB.
-uint64_t kernel_reserve(const Page_allocator &pages)
-{
-    uint64_t reserve = pages.free_pages() / 8;
-    return reserve < (8u << 20) / page_size ? (8u << 20) / page_size : reserve;
-}
-
-}  // namespace
-
-void Boot_tasks::set_aside_small_blocks()
-{
-    Page_allocator &pages = Kernel_memory::pages();
-    uint64_t reserve = kernel_reserve(pages);
-    constexpr unsigned large_order = static_cast<unsigned>(__builtin_ctzll(Page_table::large_page_size)) - page_shift;
-    for (unsigned order = 0; order < large_order; ++order)
-        while (set_aside_count < max_set_aside && pages.free_pages() >= reserve + (uint64_t{1} << order)) {
-            Phys_addr block = pages.allocate_unsplit(order);
-            if (block == 0)
-                break;
-            set_aside[set_aside_count++] = {block, order};
-        }
-}
-
-namespace {
-
-// Hands sigma0 the blocks set aside and then every free block beyond the kernel's reserve,
-// largest first, and describes them in the KIP. Blocks that would overlap sigma0's own
-// image in its idempotent space (virtual = physical) stay the kernel's.
+// Hands sigma0 every free block beyond the kernel's reserve (an eighth of free memory, at
+// least 8 MiB), largest blocks first, and describes them in the KIP. Blocks that would
+// overlap sigma0's own image in its idempotent space (virtual = physical) stay the
+// kernel's.
 void give_memory_to_sigma0(Phys_range sigma0_image)
 {
     Page_allocator &pages = Kernel_memory::pages();
-    uint64_t reserve = kernel_reserve(pages);
+    uint64_t reserve = pages.free_pages() / 8;
+    if (reserve < (8u << 20) / page_size)
+        reserve = (8u << 20) / page_size;
     constexpr size_t max_kept = 16;
-    Block kept[max_kept + max_set_aside];
+    struct {
+        Phys_addr base;
+        unsigned order;
+    } kept[max_kept];
     size_t kept_count = 0;
     // false when the block could not be given (and is free again).
     auto give = [&](Phys_addr block, unsigned order) {
         Phys_addr end = block + (page_size << order);
-        if (block < sigma0_image.end && sigma0_image.begin < end && kept_count < max_kept + max_set_aside) {
+        if (block < sigma0_image.end && sigma0_image.begin < end && kept_count < max_kept) {
             kept[kept_count++] = {block, order};
             return true;
         }
@@ -216,8 +185,6 @@ void give_memory_to_sigma0(Phys_range sigma0_image)
         }
         return true;
     };
-    for (size_t i = 0; i < set_aside_count; ++i)
-        (void)give(set_aside[i].base, set_aside[i].order);
     for (unsigned order = Page_allocator::max_order + 1; order-- > 0;)
         while (pages.free_pages() >= reserve + (uint64_t{1} << order)) {
             Phys_addr block = pages.allocate(order);

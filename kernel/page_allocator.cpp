@@ -188,13 +188,6 @@ Phys_addr Page_allocator::allocate(unsigned order)
     return address;
 }
 
-Phys_addr Page_allocator::allocate_unsplit(unsigned order)
-{
-    if (order > max_order || free_lists_[order] == nullptr)
-        return 0;
-    return allocate(order);
-}
-
 Page_allocator::Error Page_allocator::free(Phys_addr address, unsigned order)
 {
     if (order > max_order)

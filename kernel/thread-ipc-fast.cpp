@@ -126,10 +126,10 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
     Thread_id seen_as = same_space ? local_id() : id_;
     // The guards leave only u in the tag's low 16 bits.
     if (tag_words_above(Sys_ipc::register_mrs - 1)) {
-        uint64_t words = untyped_words();
-        uint64_t *source = &utcb_word(utcb_mr_offset + Sys_ipc::register_mrs * 8);
-        uint64_t *target_words = &receiver->utcb_word(utcb_mr_offset + Sys_ipc::register_mrs * 8);
-        uint64_t count = words + 1 - Sys_ipc::register_mrs;
+        static_assert(copied_mrs_offset == utcb_mr_offset + Sys_ipc::register_mrs * 8);
+        uint64_t *source = copied_mrs_;
+        uint64_t *target_words = receiver->copied_mrs_;
+        uint64_t count = untyped_words() + 1 - Sys_ipc::register_mrs;
         asm volatile("rep movsq" : "+S"(source), "+D"(target_words), "+c"(count) : : "memory");
     }
     Cpu_local::set_current_thread(receiver);

@@ -92,7 +92,7 @@ static_assert(TERN_UTCB_MR == 0x80 && TERN_UTCB_PAGER == 0x20, "thread.hpp mirro
 // this space, however the receiver waited for it; else its global id.
 [[gnu::always_inline]] inline Thread_id Thread::sender_id(const Thread &sender) const
 {
-    return sender.space_ == space_ && sender.utcb_ != nullptr ? sender.local_id() : sender.id_;
+    return sender.space_ == space_ && sender.copied_mrs_ != nullptr ? sender.local_id() : sender.id_;
 }
 
 void Thread::enqueue_sender(Thread &sender, bool first)
@@ -587,7 +587,7 @@ void Thread::wake_closed_waiters(bool local_only)
         waiters.remove(waiter);
         waiter->waits_for_ = nullptr;
         waiter->closed_for_ = Thread_id::nil();
-        bool by_local_id = waiter->space_ == space_ && utcb_ != nullptr && waiter->ipc_.partner == local_id();
+        bool by_local_id = waiter->space_ == space_ && copied_mrs_ != nullptr && waiter->ipc_.partner == local_id();
         if (waiter != this && waiter->state_ == State::waiting_receive &&
             (by_local_id || (!local_only && waiter->ipc_.partner == id_)))
             waiter->wake(ipc_error(TERN_IPC_ERROR_NO_PARTNER, Ipc_phase::receive));

@@ -167,7 +167,7 @@ bool Thread::set_utcb(uint64_t utcb_address)
         return false;
     if (space_->thread_at_utcb(utcb_address) != nullptr)
         return false;  // another thread's UTCB
-    utcb_ = static_cast<uint8_t *>(memory);
+    copied_mrs_ = reinterpret_cast<uint64_t *>(static_cast<uint8_t *>(memory) + copied_mrs_offset);
     // A UTCB starts zeroed: nothing a thread that had this address before left there (its
     // exception handler, transfer timeouts, flags) applies to the new one.
     for (uint64_t offset = 0; offset < TERN_UTCB_SIZE; offset += 8)
@@ -184,13 +184,13 @@ bool Thread::set_utcb(uint64_t utcb_address)
 bool Thread::migrate(Space *target, uint64_t utcb)
 {
     Space *source = space_;
-    uint8_t *old_utcb = utcb_;
+    bool had_utcb = copied_mrs_ != nullptr;
     // The thread control registers the thread keeps across the move.
     constexpr uint64_t kept[] = {TERN_UTCB_USER_DEFINED_HANDLE, TERN_UTCB_PAGER, TERN_UTCB_EXCEPTION_HANDLER,
                                  TERN_UTCB_FLAGS, TERN_UTCB_ERROR_CODE, TERN_UTCB_TRANSFER_TIMEOUTS,
                                  TERN_UTCB_THREAD_WORD0, TERN_UTCB_THREAD_WORD1};
     uint64_t values[sizeof kept / sizeof kept[0]] = {};
-    if (old_utcb != nullptr) {
+    if (had_utcb) {
         void *memory = target->utcb_memory(utcb);
         if (memory == nullptr || target->thread_at_utcb(utcb) != nullptr)
             return false;
@@ -206,8 +206,8 @@ bool Thread::migrate(Space *target, uint64_t utcb)
     }
     target->add_thread();
     space_ = target;
-    if (old_utcb != nullptr) {
-        utcb_ = nullptr;
+    if (had_utcb) {
+        copied_mrs_ = nullptr;
         (void)set_utcb(utcb);  // cannot fail: the memory exists and the slot is free
         for (size_t i = 0; i < sizeof kept / sizeof kept[0]; ++i)
             utcb_word(kept[i]) = values[i];
@@ -332,7 +332,7 @@ void Thread::destroy()
     if (size_t used = stack_high_water(); used > deepest_stack_)
         deepest_stack_ = used;
     table_[id_.number()] = &nobody();
-    if (utcb_ != nullptr)
+    if (copied_mrs_ != nullptr)
         space_->set_thread_at_utcb(utcb_address_, nullptr);
     if (space_->remove_thread())
         space_->destroy();

@@ -11,6 +11,9 @@
 #
 # TERN_QEMU_ARGS adds QEMU options, e.g. "-icount shift=0,sleep=off": then 1 ns of guest time
 # is one guest instruction, so pingpong's microseconds times 1000 are instructions.
+# PINGPONG_RDTSC=1 (with build or run) gives pingpong's portable path a read_cycles() that
+# reads rdtsc (tools/pingpong_rdtsc.h, force-included; the source is not touched): under
+# -icount its "cycles" column is then instructions per one-way IPC with two decimals.
 #
 # How they are built is how Pistachio's build system builds them, with three differences that
 # are Tern's (docs/x2-compatibility.md): the compiler's language is C++98 (-std=gnu++98: the
@@ -61,7 +64,9 @@ build_all() {
 
   local pingpong=$tree/user/apps/bench/pingpong
   mkdir -p "$out/pingpong"
-  g++ "${cxx[@]}" -c "$pingpong/pingpong.cc" -o "$out/pingpong/pingpong.o"
+  local measure=()
+  [ "${PINGPONG_RDTSC:-0}" = 1 ] && measure=(-include "$root/tools/pingpong_rdtsc.h")
+  g++ "${cxx[@]}" "${measure[@]}" -c "$pingpong/pingpong.cc" -o "$out/pingpong/pingpong.o"
   gcc "${common[@]}" -c "$pingpong/crt0-amd64.S" -o "$out/pingpong/crt0.o"
   "${link[@]}" "$out/pingpong/crt0.o" "$out/pingpong/pingpong.o" "${libraries[@]}" -o "$out/pingpong/roottask"
   echo "pistachio.sh: built $out/l4test/roottask and $out/pingpong/roottask"

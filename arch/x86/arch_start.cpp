@@ -116,7 +116,6 @@ void arch_start(uint32_t magic, uint32_t info_address)
 
     Kernel::report_boot(boot_info, page_allocator);
     Kernel_memory::set(page_allocator);
-    Boot_tasks::set_aside_small_blocks();
     Space::set_kernel_table(Kernel_page_table::table());
     Thread::init_table();
     Thread *idle = Thread::create_idle();
@@ -144,8 +143,6 @@ void arch_start(uint32_t magic, uint32_t info_address)
     Boot_options options = Boot_options::parse(boot_info.command_line);
     if (options.check_memory && !Kernel::check_memory(page_allocator, usable_memory))
         panic("check=memory failed");
-    // After set_aside_small_blocks: the KIP lies in a 2 MiB block, which the direct map
-    // covers with one large page (the kernel writes it on every thread switch).
     if (!Kip::create(page_allocator, 1000000 / Timer::frequency_hz))
         panic("no memory for the kernel interface page");
     Cpu_local::get().utcb_pointer = Kip::utcb_pointer(0);

@@ -19,9 +19,6 @@ public:
     static constexpr uint64_t stack_size = 64 * 1024;
     static constexpr uint64_t boot_info_area = 0x0000700000000000;  // root task only: boot info, modules
 
-    // Sets the free blocks below 2 MiB aside for sigma0, before the kernel allocates its
-    // objects: the kernel keeps whole 2 MiB blocks, each one large page of the direct map.
-    static void set_aside_small_blocks();
     // Gives sigma0 all free memory but the kernel's reserve, then starts the tasks.
     // Returns the number of tasks started.
     static unsigned start(const Boot_info &info);

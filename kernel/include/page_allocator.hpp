@@ -31,9 +31,6 @@ public:
     // Returns the physical address of 2^order contiguous, naturally aligned pages, or 0
     // when none is free (frame 0 is never managed, so 0 is never a valid result).
     [[nodiscard]] Phys_addr allocate(unsigned order = 0);
-    // A free block of exactly 2^order pages, never a part of a larger one split for it; 0
-    // when there is none.
-    [[nodiscard]] Phys_addr allocate_unsplit(unsigned order);
 
     // Frees a block exactly as allocated; anything else is refused and changes nothing.
     [[nodiscard]] Error free(Phys_addr address, unsigned order = 0);

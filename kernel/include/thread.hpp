@@ -75,7 +75,7 @@ public:
     // cannot be had; nothing has changed then.
     bool migrate(Space *target, uint64_t utcb);
     uint64_t utcb_address() const { return utcb_address_; }
-    uint64_t &utcb_word(uint64_t offset) { return *reinterpret_cast<uint64_t *>(utcb_ + offset); }
+    uint64_t &utcb_word(uint64_t offset) { return *reinterpret_cast<uint64_t *>(utcb_bytes() + offset); }
     Thread_id pager() { return Thread_id(utcb_word(utcb_pager_offset)); }
     void set_pager(Thread_id pager) { utcb_word(utcb_pager_offset) = pager.raw(); }
 
@@ -114,12 +114,12 @@ public:
     // has none set and ignores changes.
     uint64_t utcb_flags() const
     {
-        return utcb_ != nullptr ? *reinterpret_cast<const uint64_t *>(utcb_ + utcb_flags_offset) : 0;
+        return copied_mrs_ != nullptr ? *reinterpret_cast<const uint64_t *>(utcb_bytes() + utcb_flags_offset) : 0;
     }
     void set_utcb_flags(uint64_t flags)
     {
-        if (utcb_ != nullptr)
-            *reinterpret_cast<uint64_t *>(utcb_ + utcb_flags_offset) = flags;
+        if (copied_mrs_ != nullptr)
+            utcb_word(utcb_flags_offset) = flags;
     }
     void set_state(State state) { state_ = state; }
     // Called after ExchangeRegisters set the frame's rip, and (fresh: the frame's rip is a
@@ -217,6 +217,7 @@ public:
 private:
     static constexpr uint64_t utcb_pager_offset = 0x20;
     static constexpr uint64_t utcb_mr_offset = 0x80;
+    static constexpr uint64_t copied_mrs_offset = utcb_mr_offset + 3 * 8;  // MR3 (Sys_ipc::register_mrs)
     static constexpr uint64_t utcb_flags_offset = 0x30;
 
     Thread() = default;
@@ -301,7 +302,11 @@ private:
     Thread_id id_;
     Thread_id scheduler_;
     Space *space_ = nullptr;
-    uint8_t *utcb_ = nullptr;
+    uint8_t *utcb_bytes() const { return reinterpret_cast<uint8_t *>(copied_mrs_) - copied_mrs_offset; }
+    // The kernel's view of the thread's UTCB, kept as the address of its MR3 there: the first
+    // word the fast path copies (the words before it travel in registers), so it computes
+    // nothing. nullptr while the thread has no UTCB; utcb_word() counts from the UTCB's start.
+    uint64_t *copied_mrs_ = nullptr;
     uint64_t utcb_address_ = 0;
     // The gate: eight bytes the IPC fast path tests as one word (gate()), of the sender and
     // of the receiver, and sets with one store. Besides the state proper, each flag names a

@@ -540,35 +540,3 @@ TEST(Page_allocator, sub_page_range_at_top_of_address_space_is_ignored)
     EXPECT_EQ(allocator.init(usable, memory.offset(), limit), Page_allocator::Error::none);
     EXPECT_EQ(allocator.managed_pages(), 16 * mib / page_size - 1);
 }
-
-TEST(Page_allocator, allocate_unsplit_takes_only_blocks_already_free_at_that_order)
-{
-    Fake_memory memory(16 * mib);
-    ASSERT_TRUE(memory.ok());
-    Page_allocator allocator;
-    ASSERT_EQ(allocator.init(usable_of({{memory.begin(), memory.end()}}), memory.offset()), Page_allocator::Error::none);
-    EXPECT_EQ(allocator.allocate_unsplit(Page_allocator::max_order + 1), 0u);
-    // Take every block below the largest order that is free as it is (the state bytes left
-    // some at the start): each takes exactly its own size.
-    for (unsigned order = 0; order < Page_allocator::max_order; ++order) {
-        for (;;) {
-            uint64_t free_before = allocator.free_pages();
-            Phys_addr block = allocator.allocate_unsplit(order);
-            if (block == 0)
-                break;
-            EXPECT_EQ(block % (page_size << order), 0u) << "order " << order;
-            EXPECT_EQ(free_before - allocator.free_pages(), uint64_t{1} << order) << "order " << order;
-        }
-    }
-    // Only whole largest blocks are left: no smaller order is given by splitting one.
-    uint64_t left = allocator.free_pages();
-    EXPECT_GT(left, 0u);
-    EXPECT_EQ(left % (uint64_t{1} << Page_allocator::max_order), 0u);
-    for (unsigned order = 0; order < Page_allocator::max_order; ++order)
-        EXPECT_EQ(allocator.allocate_unsplit(order), 0u) << "order " << order;
-    EXPECT_EQ(allocator.free_pages(), left);
-    // allocate() splits one; the pieces it leaves are then free as they are.
-    ASSERT_NE(allocator.allocate(0), 0u);
-    EXPECT_NE(allocator.allocate_unsplit(0), 0u);
-    EXPECT_NE(allocator.allocate_unsplit(Page_allocator::max_order - 1), 0u);
-}
