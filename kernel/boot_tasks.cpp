@@ -168,31 +168,28 @@ void give_memory_to_sigma0(Phys_range sigma0_image)
         reserve = (8u << 20) / page_size;
     constexpr size_t max_kept = 16;
     struct {
-        Phys_addr base;
+        Phys_addr block;
         unsigned order;
     } kept[max_kept];
     size_t kept_count = 0;
-    // false when the block could not be given (and is free again).
-    auto give = [&](Phys_addr block, unsigned order) {
-        Phys_addr end = block + (page_size << order);
-        if (block < sigma0_image.end && sigma0_image.begin < end && kept_count < max_kept) {
-            kept[kept_count++] = {block, order};
-            return true;
-        }
-        if (sigma0_owned.insert({block, end}) != Range_set::Error::none) {
-            (void)pages.free(block, order);
-            return false;
-        }
-        return true;
-    };
-    for (unsigned order = Page_allocator::max_order + 1; order-- > 0;)
+    for (unsigned order = Page_allocator::max_order + 1; order-- > 0;) {
         while (pages.free_pages() >= reserve + (uint64_t{1} << order)) {
             Phys_addr block = pages.allocate(order);
-            if (block == 0 || !give(block, order))
+            if (block == 0)
                 break;
+            Phys_addr end = block + (page_size << order);
+            if (block < sigma0_image.end && sigma0_image.begin < end && kept_count < max_kept) {
+                kept[kept_count++] = {block, order};
+                continue;
+            }
+            if (sigma0_owned.insert({block, end}) != Range_set::Error::none) {
+                (void)pages.free(block, order);
+                break;
+            }
         }
+    }
     for (size_t i = 0; i < kept_count; ++i)
-        (void)pages.free(kept[i].base, kept[i].order);
+        (void)pages.free(kept[i].block, kept[i].order);
     for (size_t i = 0; i < sigma0_owned.count(); ++i)
         (void)Kip::add_memory(sigma0_owned[i], Kip::Memory_kind::conventional);
     Console::print("sigma0 owns %llu KiB in %zu ranges; the kernel keeps %llu KiB\n",
