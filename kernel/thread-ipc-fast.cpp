@@ -32,16 +32,17 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
 [[noreturn, gnu::always_inline]] inline void leave_as(Thread &receiver, Thread_id seen_as)
 {
     constexpr uintptr_t frame_offset = Thread::object_size - sizeof(Exception_frame);
-    asm volatile("lea %c1(%0), %%rsp\n\tjmp ipc_fast_exit" : : "r"(&receiver), "i"(frame_offset), "a"(seen_as.raw())
+    asm volatile("lea %c1(%0), %%rsp\n\tjmp ipc_fast_exit"
+                 :
+                 : "r"(&receiver), "i"(frame_offset), "a"(seen_as.raw())
                  : "memory");
     __builtin_unreachable();
 }
 
 // A guard failed: the general path takes the call, and finds in the frame what the entry
-// left in registers. (Saved here, not on the way in, so that the
-// fast case saves nothing.)
-[[gnu::always_inline]] inline void to_general_path(Exception_frame &frame, Thread_id to,
-                                                   Thread_id from_specifier, uint64_t timeouts)
+// left in registers. (Saved here, not on the way in, so that the fast case saves nothing.)
+[[gnu::always_inline]] inline void to_general_path(Exception_frame &frame, Thread_id to, Thread_id from_specifier,
+                                                   uint64_t timeouts)
 {
     Sys_ipc_entry::save_arguments(frame, to.raw(), from_specifier.raw(), timeouts);
 }
@@ -70,8 +71,7 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
 
 }  // namespace
 
-[[gnu::always_inline]] inline void Thread::ipc_fast(Thread_id to, Thread_id from_specifier,
-                                                             uint64_t timeouts)
+[[gnu::always_inline]] inline void Thread::ipc_fast(Thread_id to, Thread_id from_specifier, uint64_t timeouts)
 {
     // --- guards ---
     // No typed items, no flags, and a receive phase without timeout (X.2's 0 is never).
@@ -147,7 +147,7 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
 // entry left in registers.
 // In the page of the entry and the exit (linker.ld).
 extern "C" [[gnu::section(".text.ipc_fast")]] void ipc_fast_path(uint64_t to, uint64_t from_specifier,
-                                                                           uint64_t timeouts)
+                                                                 uint64_t timeouts)
 {
     Scheduler::current()->ipc_fast(Thread_id(to), Thread_id(from_specifier), timeouts);
 }
