@@ -156,16 +156,36 @@ Thread *start_task(const Boot_module &module, uint32_t number, Thread_id pager, 
     return thread;
 }
 
-// Hands sigma0 every free block beyond the kernel's reserve (an eighth of free memory, at
-// least 8 MiB), largest blocks first, and describes them in the KIP. Blocks that would
-// overlap sigma0's own image in its idempotent space (virtual = physical) stay the
-// kernel's.
+// Sets aside the kernel's reserve (an eighth of free memory, at least 8 MiB) from the top of
+// memory down, in blocks of the direct map's large pages where the free memory allows, so
+// that what sigma0 hands out first, its low memory, stays free for programs that count on
+// it (Pistachio's l4test takes its scratch memory at 32 MiB). Then hands sigma0 every other
+// free block, largest first, and the memory the kernel never managed (the edges of its
+// large pages), and describes it all in the KIP. Blocks that would overlap sigma0's own
+// image in its idempotent space (virtual = physical) stay the kernel's.
 void give_memory_to_sigma0(Phys_range sigma0_image)
 {
     Page_allocator &pages = Kernel_memory::pages();
     uint64_t reserve = pages.free_pages() / 8;
     if (reserve < (8u << 20) / page_size)
         reserve = (8u << 20) / page_size;
+
+    // The reserve's large blocks, linked through their first word while they are out of
+    // the allocator (so that the loop below cannot give them away).
+    constexpr unsigned large_order = 9;
+    static_assert((page_size << large_order) == Page_table::large_page_size);
+    constexpr uint64_t large_pages = uint64_t{1} << large_order;
+    Phys_addr set_aside = 0;
+    while (reserve >= large_pages) {
+        Phys_addr block = pages.allocate_highest(large_order);
+        if (block == 0)
+            break;
+        *static_cast<Phys_addr *>(pages.virtual_address(block)) = set_aside;
+        set_aside = block;
+        reserve -= large_pages;
+    }
+    // The rest of the reserve, if large blocks ran out: what is left after the loop.
+
     constexpr size_t max_kept = 16;
     struct {
         Phys_addr block;
@@ -190,6 +210,15 @@ void give_memory_to_sigma0(Phys_range sigma0_image)
     }
     for (size_t i = 0; i < kept_count; ++i)
         (void)pages.free(kept[i].block, kept[i].order);
+    while (set_aside != 0) {
+        Phys_addr next = *static_cast<Phys_addr *>(pages.virtual_address(set_aside));
+        (void)pages.free(set_aside, large_order);
+        set_aside = next;
+    }
+    const Range_set &edges = Kernel_memory::sigma0_only();
+    for (size_t i = 0; i < edges.count(); ++i)
+        if (!edges[i].overlaps(sigma0_image) && sigma0_owned.insert(edges[i]) != Range_set::Error::none)
+            break;
     for (size_t i = 0; i < sigma0_owned.count(); ++i)
         (void)Kip::add_memory(sigma0_owned[i], Kip::Memory_kind::conventional);
     Console::print("sigma0 owns %llu KiB in %zu ranges; the kernel keeps %llu KiB\n",

@@ -16,6 +16,7 @@
 #include "timer.hpp"
 
 Page_allocator *Kernel_memory::pages_ = nullptr;
+Range_set Kernel_memory::sigma0_only_;
 constinit Mapping_database Kernel_memory::mappings_;
 
 void Kernel::print_banner()

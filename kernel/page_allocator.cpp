@@ -188,6 +188,35 @@ Phys_addr Page_allocator::allocate(unsigned order)
     return address;
 }
 
+Phys_addr Page_allocator::allocate_highest(unsigned order)
+{
+    if (order > max_order)
+        return 0;
+    Phys_addr best = 0;  // the chosen free block, of order best_order
+    unsigned best_order = 0;
+    for (unsigned found = order; found <= max_order; ++found)
+        for (Free_block *block = free_lists_[found]; block != nullptr; block = block->next) {
+            Phys_addr address = address_of(block);
+            if (best == 0 || address + block_bytes(found) > best + block_bytes(best_order)) {
+                best = address;
+                best_order = found;
+            }
+        }
+    if (best == 0)
+        return 0;
+
+    // Split from the top: the lower half of each split stays free.
+    unlink_free(best, best_order);
+    while (best_order > order) {
+        --best_order;
+        push_free(best, best_order);
+        best += block_bytes(best_order);
+    }
+    state_of(best) = static_cast<uint8_t>(state_used_head | order);
+    free_pages_ -= uint64_t{1} << order;
+    return best;
+}
+
 Page_allocator::Error Page_allocator::free(Phys_addr address, unsigned order)
 {
     if (order > max_order)

@@ -38,3 +38,25 @@ Usable_memory::Error Usable_memory::compute(const Boot_info &info, Phys_range ke
             return Error::too_many_ranges;
     return Error::none;
 }
+
+Usable_memory::Error Usable_memory::split_whole_frames(const Range_set &usable, uint64_t frame_bytes, Range_set &whole,
+                                                      Range_set &edges)
+{
+    whole.clear();
+    edges.clear();
+    for (size_t i = 0; i < usable.count(); ++i) {
+        Phys_range range = usable[i];
+        Phys_addr begin = align_up(range.begin, frame_bytes);
+        Phys_addr end = align_down(range.end, frame_bytes);
+        if (begin < range.begin || begin >= end) {  // (align_up wraps at the top)
+            if (edges.insert(range) != Range_set::Error::none)
+                return Error::too_many_ranges;
+            continue;
+        }
+        if (whole.insert({begin, end}) != Range_set::Error::none ||
+            (range.begin < begin && edges.insert({range.begin, begin}) != Range_set::Error::none) ||
+            (end < range.end && edges.insert({end, range.end}) != Range_set::Error::none))
+            return Error::too_many_ranges;
+    }
+    return Error::none;
+}

@@ -34,6 +34,7 @@ namespace {
 
 Boot_info boot_info;
 Range_set usable_memory;
+Range_set kernel_frames;  // usable_memory's whole 2 MiB frames
 Page_allocator page_allocator;
 // Beside the fast path's other hot data, in one page (linker.ld).
 [[gnu::section(".data.ipc_hot.cpu_local")]] Cpu_local boot_cpu;
@@ -80,8 +81,15 @@ void arch_start(uint32_t magic, uint32_t info_address)
 
     if (Usable_memory::compute(boot_info, Kernel_page_table::kernel_image(), usable_memory) != Usable_memory::Error::none)
         panic("memory map too fragmented to describe");
+    // The allocator gets only whole 2 MiB frames, which the direct map maps with large pages:
+    // every kernel object (threads, spaces, the KIP) is then reached through a page directory
+    // entry, without a page table of its own, one step less for each TLB miss (and, under
+    // an emulator, one refill less after each address-space switch). sigma0 gets the edges.
+    if (Usable_memory::split_whole_frames(usable_memory, Page_table::large_page_size, kernel_frames,
+                                          Kernel_memory::sigma0_only()) != Usable_memory::Error::none)
+        panic("memory map too fragmented to describe");
     // Until the kernel's own tables map all RAM, only the boot window can be touched.
-    if (Page_allocator::Error error = page_allocator.init(usable_memory, Memory_layout::direct_map_base,
+    if (Page_allocator::Error error = page_allocator.init(kernel_frames, Memory_layout::direct_map_base,
                                                           Memory_layout::boot_window_size);
         error != Page_allocator::Error::none)
         panic("page allocator: cannot start (error %d)", static_cast<int>(error));
@@ -103,8 +111,8 @@ void arch_start(uint32_t magic, uint32_t info_address)
 
     Kernel_page_table::build(boot_info, page_allocator);
     Kernel_page_table::activate();
-    for (size_t i = 0; i < usable_memory.count(); ++i) {
-        Phys_range range = usable_memory[i];
+    for (size_t i = 0; i < kernel_frames.count(); ++i) {
+        Phys_range range = kernel_frames[i];
         if (range.end <= Memory_layout::boot_window_size)
             continue;
         if (range.begin < Memory_layout::boot_window_size)

@@ -13,8 +13,12 @@ public:
     static void set(Page_allocator &pages) { pages_ = &pages; }
     static Page_allocator &pages() { return *pages_; }
     static Mapping_database &mappings() { return mappings_; }
+    // Usable memory the allocator does not manage (the architecture decides which, e.g. what
+    // its large pages cannot cover): sigma0 owns it from the start (Boot_tasks).
+    static Range_set &sigma0_only() { return sigma0_only_; }
 
 private:
     static Page_allocator *pages_;
+    static Range_set sigma0_only_;
     static Mapping_database mappings_;
 };

@@ -31,6 +31,9 @@ public:
     // Returns the physical address of 2^order contiguous, naturally aligned pages, or 0
     // when none is free (frame 0 is never managed, so 0 is never a valid result).
     [[nodiscard]] Phys_addr allocate(unsigned order = 0);
+    // The same, but the block at the highest address that any free block holds (splitting
+    // a larger one from the top). For boot-time policy only: it walks the free lists.
+    [[nodiscard]] Phys_addr allocate_highest(unsigned order);
 
     // Frees a block exactly as allocated; anything else is refused and changes nothing.
     [[nodiscard]] Error free(Phys_addr address, unsigned order = 0);

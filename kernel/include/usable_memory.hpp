@@ -14,4 +14,8 @@ public:
     enum class Error { none, too_many_ranges };
 
     [[nodiscard]] static Error compute(const Boot_info &info, Phys_range kernel_image, Range_set &usable);
+    // Splits usable into the naturally aligned frames of frame_bytes (a power of two) that
+    // it covers whole, and the rest: the edges of each range.
+    [[nodiscard]] static Error split_whole_frames(const Range_set &usable, uint64_t frame_bytes, Range_set &whole,
+                                                  Range_set &edges);
 };

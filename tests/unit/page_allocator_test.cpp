@@ -243,6 +243,58 @@ TEST(Page_allocator, split_blocks_merge_again_after_free)
     EXPECT_EQ(allocator.allocate(Page_allocator::max_order), big);
 }
 
+TEST(Page_allocator, allocate_highest_takes_blocks_from_the_top_down)
+{
+    Fake_memory memory(16 * mib);
+    ASSERT_TRUE(memory.ok());
+    Page_allocator allocator;
+    // The top 4 MiB block has a hole in its upper half: 2 MiB - 4 KiB usable there.
+    ASSERT_EQ(allocator.init(usable_of({{memory.begin(), memory.end() - 2 * mib},
+                                        {memory.end() - 2 * mib + page_size, memory.end()}}),
+                             memory.offset()),
+              Page_allocator::Error::none);
+    uint64_t free_before = allocator.free_pages();
+    // Order 9 skips the broken 2 MiB and takes the whole one below it, the lower half of
+    // the same 4 MiB block; then the upper half of the next 4 MiB block, and so on down.
+    EXPECT_EQ(allocator.allocate_highest(9), memory.end() - 4 * mib);
+    EXPECT_EQ(allocator.allocate_highest(9), memory.end() - 6 * mib);
+    EXPECT_EQ(allocator.allocate_highest(9), memory.end() - 8 * mib);
+    EXPECT_EQ(allocator.free_pages(), free_before - 3 * 512);
+    // Single pages come from the top of what is left: the broken half's last page.
+    EXPECT_EQ(allocator.allocate_highest(0), memory.end() - page_size);
+    // What allocate() finds at order 9 is the lowest block's upper half (the state page
+    // spoils its lower half), not yet split.
+    EXPECT_EQ(allocator.allocate(9), memory.begin() + 2 * mib);
+    EXPECT_EQ(allocator.allocate_highest(Page_allocator::max_order + 1), 0u);
+}
+
+TEST(Page_allocator, allocate_highest_blocks_free_and_merge_like_any_other)
+{
+    Fake_memory memory(16 * mib);
+    ASSERT_TRUE(memory.ok());
+    Page_allocator allocator;
+    ASSERT_EQ(allocator.init(usable_of({{memory.begin(), memory.end()}}), memory.offset()), Page_allocator::Error::none);
+    uint64_t free_before = allocator.free_pages();
+    std::vector<Phys_addr> blocks;
+    for (Phys_addr block; (block = allocator.allocate_highest(9)) != 0;) {
+        EXPECT_EQ(block % (2 * mib), 0u);
+        if (!blocks.empty()) {
+            EXPECT_LT(block, blocks.back());
+        }
+        mark_block(memory, block, 9);
+        blocks.push_back(block);
+        ASSERT_LE(blocks.size(), 8u);
+    }
+    EXPECT_EQ(blocks.size(), 7u);  // the state page spoils the lowest 2 MiB
+    for (Phys_addr block : blocks)
+        EXPECT_TRUE(block_marked(memory, block, 9));
+    for (Phys_addr block : blocks)
+        ASSERT_EQ(allocator.free(block, 9), Page_allocator::Error::none);
+    EXPECT_EQ(allocator.free_pages(), free_before);
+    for (int i = 0; i < 3; ++i)
+        EXPECT_NE(allocator.allocate(Page_allocator::max_order), 0u) << "block " << i;
+}
+
 TEST(Page_allocator, double_free_or_free_of_free_memory_is_refused)
 {
     Fake_memory memory(16 * mib);

@@ -200,3 +200,52 @@ TEST(Usable_memory, too_fragmented_memory_is_reported)
     EXPECT_EQ(usable.count(), Range_set::capacity);
     EXPECT_EQ(Usable_memory::compute(boot.info(), {0x180000, 0x181000}, usable), Usable_memory::Error::too_many_ranges);
 }
+
+namespace {
+
+Range_set set_of(std::initializer_list<Phys_range> ranges)
+{
+    Range_set set;
+    for (Phys_range range : ranges)
+        EXPECT_EQ(set.insert(range), Range_set::Error::none);
+    return set;
+}
+
+constexpr uint64_t two_mib = 0x200000;
+
+}  // namespace
+
+TEST(Usable_memory, split_whole_frames_keeps_aligned_frames_and_hands_out_the_edges)
+{
+    // Below 1 MiB, a range around the kernel, and a top range ending under the firmware.
+    Range_set usable = set_of({{0x1000, 0x9f000}, {0x300000, 0x7fe0000}, {0x100000000, 0x100400000}});
+    Range_set whole;
+    Range_set edges;
+    ASSERT_EQ(Usable_memory::split_whole_frames(usable, two_mib, whole, edges), Usable_memory::Error::none);
+    EXPECT_TRUE(holds_exactly(whole, {{0x400000, 0x7e00000}, {0x100000000, 0x100400000}}));
+    EXPECT_TRUE(holds_exactly(edges, {{0x1000, 0x9f000}, {0x300000, 0x400000}, {0x7e00000, 0x7fe0000}}));
+    EXPECT_EQ(whole.total_size() + edges.total_size(), usable.total_size());
+}
+
+TEST(Usable_memory, split_whole_frames_of_a_range_in_one_frame_is_all_edge)
+{
+    // Two frames' worth, but straddling a boundary without covering either frame whole.
+    Range_set usable = set_of({{two_mib - 0x1000, 2 * two_mib - 0x1000}, {~uint64_t{0} - 0xfff, ~uint64_t{0}}});
+    Range_set whole;
+    Range_set edges;
+    ASSERT_EQ(Usable_memory::split_whole_frames(usable, two_mib, whole, edges), Usable_memory::Error::none);
+    EXPECT_EQ(whole.count(), 0u);
+    EXPECT_TRUE(holds_exactly(edges, {{two_mib - 0x1000, 2 * two_mib - 0x1000}, {~uint64_t{0} - 0xfff, ~uint64_t{0}}}));
+}
+
+TEST(Usable_memory, split_whole_frames_reports_too_many_edges)
+{
+    // Every range has two edges: half the capacity in ranges fills the edge set exactly.
+    Range_set usable;
+    for (uint64_t i = 0; i < Range_set::capacity / 2 + 1; ++i)
+        ASSERT_EQ(usable.insert({i * 4 * two_mib + 0x1000, i * 4 * two_mib + 3 * two_mib - 0x1000}),
+                  Range_set::Error::none);
+    Range_set whole;
+    Range_set edges;
+    EXPECT_EQ(Usable_memory::split_whole_frames(usable, two_mib, whole, edges), Usable_memory::Error::too_many_ranges);
+}
