@@ -10,7 +10,7 @@ default rel
 
 extern interrupt_dispatch
 extern syscall_dispatch
-extern user_rip_not_canonical
+extern task_rip_not_allowed
 
 
 ; Vectors for which the CPU pushes an error code.
@@ -54,19 +54,44 @@ extern user_rip_not_canonical
     pop rax
 %endmacro
 
-; Jumps to %1 if the user rip of the frame at rsp is not canonical (bits 63..47 not all
-; equal). iretq to such a rip raises #GP in ring 0 on Intel CPUs and in Bochs (QEMU's TCG
-; lets it through and faults at the fetch), with the user's GS base already swapped in;
-; ExchangeRegisters may have stored one. Clobbers rax, which the frame restores.
-; (Canonical exactly when rip + 2^47 is below 2^48, modulo 2^64.)
-%macro jump_if_rip_not_canonical 1
-    mov rax, 0x0000800000000000
+; Jumps to %1 if the task frame at rsp must not be returned to at its rip (ExchangeRegisters
+; and exception replies store any IP). In ring 3: a non-canonical rip, at which iretq raises
+; #GP in ring 0 on Intel CPUs and in Bochs (QEMU's TCG lets it through and faults at the
+; fetch), with the user's GS base already swapped in; a kernel-half rip faults in ring 3 at
+; the fetch as it should. In a kernel-mode task (ring 0): any rip outside the user half,
+; which would run kernel code and make its frames look like the kernel's (jump_if_task).
+; Clobbers rax, which the frame restores.
+%macro jump_if_rip_not_allowed 1
+    test byte [rsp + FRAME_CS], 3
+    jz %%kernel_mode_task
+    mov rax, 0x0000800000000000         ; canonical: rip + 2^47 below 2^48, modulo 2^64
     add rax, [rsp + FRAME_RIP]
     shr rax, 48
     jnz %1
+    jmp %%allowed
+%%kernel_mode_task:
+    mov rax, [rsp + FRAME_RIP]
+    shr rax, 47
+    jnz %1
+%%allowed:
+%endmacro
+
+; Who was interrupted, from the frame the CPU pushed at %1 (the offset of its rip): a task
+; (ring 3, or a kernel-mode task in ring 0, whose code lies in the lower half) or the
+; kernel (ring 0 with a kernel-half rip). Jumps to %2 for a task. Frames are canonical, so
+; bit 63 of rip tells the halves apart.
+%macro jump_if_task 2
+    test byte [%1 + 8], 3               ; cs
+    jnz %2
+    test byte [%1 + 7], 0x80            ; rip bit 63
+    jz %2
 %endmacro
 
 section .text
+
+; The vectors with a stack of their own in the TSS (Tss::Ist: double fault, NMI, machine
+; check) stay on it; every other vector enters on the entry stack (Tss::entry) and moves.
+%define OWN_IST(v) ((v) == 2 || (v) == 8 || (v) == 18)
 
 %assign vector 0
 %rep 256
@@ -76,17 +101,52 @@ interrupt_stub_ %+ vector:
     push 0
 %endif
     push vector
+%if OWN_IST(vector)
+    jmp interrupt_common_in_place
+%else
     jmp interrupt_common
+%endif
 %assign vector vector + 1
 %endrep
 
-; Entered from user mode the GS base is the user's; swap in the kernel's (Cpu_local).
+; On the entry stack (interrupts off): the CPU switches to it whatever ran, because a
+; kernel-mode task runs in ring 0, where the CPU would otherwise push the frame onto the
+; task's own stack (perhaps the one that just overflowed, or the red zone below it). The
+; frame moves at once to where it belongs, so the entry stack is free again before
+; anything can nest: a task's to the top of its thread's kernel stack (as rsp0 would have
+; put it), the kernel's to just below the stack it interrupted (as the CPU would have).
 align 16
 interrupt_common:
-    test byte [rsp + FRAME_CS - FRAME_VECTOR], 3
-    jz .from_kernel
+    push rax
+    push rcx
+    jump_if_task rsp + 16 + FRAME_RIP - FRAME_VECTOR, .from_task
+    mov rax, [rsp + 16 + FRAME_RSP - FRAME_VECTOR]
+    and rax, -16
+    jmp .move
+.from_task:
+    swapgs                              ; a task's GS base is the user's
+    mov rax, [gs:CPU_LOCAL_KERNEL_STACK_TOP]
+.move:
+    mov rcx, rsp
+    mov rsp, rax
+%assign slot (FRAME_SIZE - FRAME_VECTOR) / 8
+%rep (FRAME_SIZE - FRAME_VECTOR) / 8
+%assign slot slot - 1
+    push qword [rcx + 16 + slot * 8]    ; ss, rsp, rflags, cs, rip, error code, vector
+%endrep
+    mov rax, [rcx + 8]
+    mov rcx, [rcx]
+    jmp interrupt_frame_complete
+
+; The vectors with their own stack: the frame stays there (a double fault's stack may be
+; what failed). Their handlers do not return to a task that blocks.
+align 16
+interrupt_common_in_place:
+    jump_if_task rsp + FRAME_RIP - FRAME_VECTOR, .from_task
+    jmp interrupt_frame_complete
+.from_task:
     swapgs
-.from_kernel:
+interrupt_frame_complete:
     push_general_registers
     cld
     mov rdi, rsp
@@ -94,12 +154,13 @@ interrupt_common:
 ; rsp points at an Exception_frame: restore it and return to where it came from.
 global restore_frame
 restore_frame:
-    test byte [rsp + FRAME_CS], 3
-    jz restore_kernel_frame
-; The same for a frame known to return to user mode (the IPC hand-off).
+    jump_if_task rsp + FRAME_RIP, restore_user_frame
+    jmp restore_kernel_frame
+; The same for a frame known to belong to a task (the IPC hand-off): in ring 3, or in
+; ring 0 as a kernel-mode task; both have the user's GS base.
 global restore_user_frame
 restore_user_frame:
-    jump_if_rip_not_canonical rip_not_canonical
+    jump_if_rip_not_allowed rip_not_allowed
     pop_general_registers
     add rsp, FRAME_RIP - FRAME_VECTOR
     swapgs
@@ -110,12 +171,12 @@ restore_kernel_frame:
     add rsp, FRAME_RIP - FRAME_VECTOR
     iretq
 
-; The thread takes #GP(0) at that rip as exception IPC instead (user_rip_not_canonical);
+; The thread takes #GP(0) at that rip as exception IPC instead (task_rip_not_allowed);
 ; then its frame, perhaps with a rip from the handler's reply, is checked again. rsp is the
 ; frame, 16-byte aligned, as for interrupt_dispatch.
-rip_not_canonical:
+rip_not_allowed:
     mov rdi, rsp
-    call user_rip_not_canonical
+    call task_rip_not_allowed
     jmp restore_frame
 
 ; SYSCALL: rcx = user rip, r11 = user rflags, interrupts off (FMASK), rsp still the user's.

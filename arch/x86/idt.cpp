@@ -23,7 +23,7 @@ uint8_t ist_for(unsigned vector)
     case Vectors::double_fault: return Tss::double_fault;
     case Vectors::nmi: return Tss::nmi;
     case Vectors::machine_check: return Tss::machine_check;
-    default: return Tss::none;
+    default: return Tss::entry;  // (entry.asm's OWN_IST names the three above)
     }
 }
 

@@ -6,6 +6,7 @@
 namespace {
 
 alignas(16) uint8_t ist_stacks[3][Tss::ist_stack_size];
+alignas(16) uint8_t entry_stack[Tss::entry_stack_size];
 
 }  // namespace
 
@@ -21,6 +22,7 @@ void Tss::init()
     reserved1_ = 0;
     for (unsigned i = 0; i < 7; ++i)
         ist_[i] = i < 3 ? reinterpret_cast<uint64_t>(&ist_stacks[i][Tss::ist_stack_size]) : 0;
+    ist_[entry - 1] = reinterpret_cast<uint64_t>(&entry_stack[Tss::entry_stack_size]);
     reserved2_ = 0;
     reserved3_ = 0;
     for (unsigned i = 0; i < io_bitmap_bytes; ++i)

@@ -65,17 +65,17 @@ void User_exception::preemption_fault(Thread &thread)
     exception_ipc(thread, frame);
 }
 
-void User_exception::non_canonical_rip(Thread &thread, Exception_frame &frame)
+void User_exception::rip_not_allowed(Thread &thread, Exception_frame &frame)
 {
     frame.vector = Vectors::general_protection;
     frame.error_code = 0;
     exception_ipc(thread, frame);
 }
 
-// entry.asm's return to user mode, for a frame whose rip is not canonical.
-extern "C" void user_rip_not_canonical(Exception_frame *frame)
+// entry.asm's return to a task, for a frame whose rip it must not return to.
+extern "C" void task_rip_not_allowed(Exception_frame *frame)
 {
-    User_exception::non_canonical_rip(*Scheduler::current(), *frame);
+    User_exception::rip_not_allowed(*Scheduler::current(), *frame);
 }
 
 namespace {

@@ -13,7 +13,9 @@ struct Exception_frame {
     uint64_t error_code;  // 0 for vectors where the CPU pushes none
     uint64_t rip, cs, rflags, rsp, ss;
 
-    bool from_user() const { return (cs & 3) != 0; }
+    // Whether a task was interrupted: ring 3, or a kernel-mode task in ring 0, whose code
+    // lies in the lower half (entry.asm's jump_if_task; frames are canonical).
+    bool from_user() const { return (cs & 3) != 0 || (rip >> 63) == 0; }
     // The instruction pointer, for generic code (a fault message's fault IP).
     uint64_t ip() const { return rip; }
 };

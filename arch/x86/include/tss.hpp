@@ -20,9 +20,13 @@ public:
         double_fault = 1,
         nmi = 2,
         machine_check = 3,
+        // Every other vector: the frame moves off it at once (entry.asm, interrupt_common),
+        // so it holds one frame and two registers, never more.
+        entry = 4,
     };
 
     static constexpr unsigned ist_stack_size = 8192;
+    static constexpr unsigned entry_stack_size = 256;
 
     static constexpr unsigned io_bitmap_bytes = 65536 / 8;
 

@@ -32,9 +32,11 @@ public:
     static void handle(Thread &thread, Exception_frame &frame);
     // The current thread overran its delayed preemption with the preemption-fault flag set.
     static void preemption_fault(Thread &thread);
-    // The thread would return to user mode at a non-canonical rip (ExchangeRegisters stores
-    // any IP): it takes the #GP(0) the CPU would raise there, as exception IPC.
-    static void non_canonical_rip(Thread &thread, Exception_frame &frame);
+    // The thread would return at a rip it must not run at (ExchangeRegisters stores any IP):
+    // a non-canonical one, or for a kernel-mode task any outside the user half (it would run
+    // kernel code). It takes #GP(0) there, as exception IPC, which is what the CPU raises for
+    // a non-canonical rip in ring 3.
+    static void rip_not_allowed(Thread &thread, Exception_frame &frame);
 
 private:
     static void page_fault(Thread &thread, Exception_frame &frame, uint64_t address);
