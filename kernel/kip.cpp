@@ -7,9 +7,11 @@
 #include "kernel.hpp"
 #include "memory_layout.hpp"
 #include "page_allocator.hpp"
+#include "syscall_stubs.hpp"
 
 Phys_addr Kip::physical_ = 0;
 Phys_addr Kip::stub_page_ = 0;
+Phys_addr Kip::kernel_task_stub_page_ = 0;
 unsigned Kip::memory_descriptors_ = 0;
 
 namespace {
@@ -37,19 +39,6 @@ constexpr Link links[] = {
     {TERN_KIP_LINK_ARCH3, TERN_SYSCALL_KDB_INPUT},
 };
 
-// mov eax, imm32; syscall; ret -- or, for Ipc and Lipc (entered with a jump, the return
-// address in rbx, abi.md), jmp *%rbx instead of the ret.
-void write_stub(uint8_t *code, uint32_t number)
-{
-    bool jumped_to = number == TERN_SYSCALL_IPC || number == TERN_SYSCALL_LIPC;
-    const uint8_t stub[] = {0xb8, static_cast<uint8_t>(number), static_cast<uint8_t>(number >> 8),
-                            static_cast<uint8_t>(number >> 16), static_cast<uint8_t>(number >> 24), 0x0f, 0x05,
-                            static_cast<uint8_t>(jumped_to ? 0xff : 0xc3), static_cast<uint8_t>(jumped_to ? 0xe3 : 0xcc)};
-    static_assert(sizeof stub <= TERN_SYSCALL_STUB_BYTES);
-    for (size_t i = 0; i < sizeof stub; ++i)
-        code[i] = stub[i];
-}
-
 }  // namespace
 
 uint64_t &Kip::word(uint64_t offset) { return *Memory_layout::direct_map<uint64_t>(physical_ + offset); }
@@ -60,14 +49,16 @@ bool Kip::create(Page_allocator &pages, uint64_t clock_precision_us)
                   TERN_KIP_AREA_LOG2 == page_shift + 1, "the KIP area is the KIP and the stub page above it");
     physical_ = pages.allocate();
     stub_page_ = pages.allocate();
-    if (physical_ == 0 || stub_page_ == 0)
+    kernel_task_stub_page_ = pages.allocate();
+    if (physical_ == 0 || stub_page_ == 0 || kernel_task_stub_page_ == 0)
         return false;
     auto *bytes = Memory_layout::direct_map<uint8_t>(physical_);
     auto *stubs = Memory_layout::direct_map<uint8_t>(stub_page_);
-    for (size_t i = 0; i < page_size; ++i) {
+    auto *kernel_task_stubs = Memory_layout::direct_map<uint8_t>(kernel_task_stub_page_);
+    for (size_t i = 0; i < page_size; ++i)
         bytes[i] = 0;
-        stubs[i] = 0xcc;  // int3: nothing should run outside a stub
-    }
+    Syscall_stubs::prepare_page(stubs, Syscall_stubs::Mode::ring3);
+    Syscall_stubs::prepare_page(kernel_task_stubs, Syscall_stubs::Mode::kernel_task);
 
     word(TERN_KIP_MAGIC) = TERN_MAGIC;
     general_ipc_count_ = &word(TERN_KIP_IPC_GENERAL_COUNT);
@@ -108,7 +99,8 @@ bool Kip::create(Page_allocator &pages, uint64_t clock_precision_us)
 
     for (size_t i = 0; i < sizeof links / sizeof links[0]; ++i) {
         uint64_t offset = i * TERN_SYSCALL_STUB_BYTES;
-        write_stub(stubs + offset, links[i].syscall);
+        Syscall_stubs::write(stubs, offset, links[i].syscall, Syscall_stubs::Mode::ring3);
+        Syscall_stubs::write(kernel_task_stubs, offset, links[i].syscall, Syscall_stubs::Mode::kernel_task);
         word(links[i].kip_offset) = TERN_KIP_STUBS + offset;
     }
     return true;

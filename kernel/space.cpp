@@ -72,7 +72,7 @@ Space::Error Space::set_areas(Fpage kip_area, Fpage utcb_area)
     Page_table::Error mapped = table_.map(kip_area.base(), Kip::physical(), page_size,
                                           {false, false, true, false, false}, false);
     if (mapped == Page_table::Error::none) {
-        mapped = table_.map(kip_area.base() + TERN_KIP_STUBS, Kip::stub_page(), page_size,
+        mapped = table_.map(kip_area.base() + TERN_KIP_STUBS, Kip::stub_page(kernel_mode_), page_size,
                             {false, true, true, false, false}, false);
         if (mapped != Page_table::Error::none)
             (void)table_.unmap(kip_area.base());  // the space stays as it was

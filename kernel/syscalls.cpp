@@ -78,7 +78,7 @@ Syscall_error Syscall_handlers::thread_control(Thread &caller, Sys_thread_contro
 
 Syscall_error Syscall_handlers::space_control(Thread &caller, Sys_space_control call)
 {
-    constexpr uint64_t reflect_syscalls = 1;  // Tern extension, see Space::reflects_syscalls
+    namespace Control = Abi::Space_control;  // Tern's extensions
     if (!caller.space()->privileged())
         return Syscall_error::no_privilege;
     Thread *owner = Thread::lookup(Thread_id(call.space_specifier()), &caller);
@@ -88,7 +88,13 @@ Syscall_error Syscall_handlers::space_control(Thread &caller, Sys_space_control 
     uint64_t control = call.control();
     Fpage kip_area(call.kip_area());
     Fpage utcb_area(call.utcb_area());
-    if ((control & ~reflect_syscalls) != 0)
+    if ((control & ~Control::fields) != 0)
+        return Syscall_error::invalid_parameter;
+    // A space's mode is chosen with its areas, before any of its threads can run.
+    bool kernel_mode = Control::kernel_mode.is_set(control);
+    uint64_t old_control = Control::reflect_syscalls.make(space->reflects_syscalls()) |
+                           Control::kernel_mode.make(space->kernel_mode());
+    if (space->is_initialized() && kernel_mode != space->kernel_mode())
         return Syscall_error::invalid_parameter;
     // IPC redirection is not supported yet: only "no change" (nilthread) and "none"
     // (anythread) are accepted (docs/kernel.md).
@@ -106,15 +112,18 @@ Syscall_error Syscall_handlers::space_control(Thread &caller, Sys_space_control 
             return Syscall_error::invalid_utcb;
         if (kip_area.base() < utcb_area.base() + utcb_area.size() && utcb_area.base() < kip_area.base() + kip_area.size())
             return Syscall_error::invalid_kip_area;  // the areas overlap
-        // Checks its own arguments before it changes anything; the only change left after it.
-        switch (space->set_areas(kip_area, utcb_area)) {
-        case Space::Error::none: break;
-        case Space::Error::out_of_memory: return Syscall_error::out_of_memory;
-        default: return Syscall_error::invalid_kip_area;
+        // The mode first: set_areas maps the stub page that goes with it. set_areas checks
+        // its own arguments before it changes anything; if it fails, the mode goes back.
+        space->set_kernel_mode(kernel_mode);
+        Space::Error error = space->set_areas(kip_area, utcb_area);
+        if (error != Space::Error::none) {
+            space->set_kernel_mode(false);
+            return error == Space::Error::out_of_memory ? Syscall_error::out_of_memory
+                                                        : Syscall_error::invalid_kip_area;
         }
     }
-    call.set_old_control(space->reflects_syscalls() ? reflect_syscalls : 0);
-    space->set_reflects_syscalls((control & reflect_syscalls) != 0);
+    call.set_old_control(old_control);
+    space->set_reflects_syscalls(Control::reflect_syscalls.is_set(control));
     if (caller.space() == space)
         User_mode::select_syscall_entry(space->takes_direct_ipc());
     call.set_result(1);
@@ -265,7 +274,7 @@ Syscall_error Syscall_handlers::exchange_registers(Thread &caller, Sys_exchange_
         dest->cancel_ipc(Thread::Ipc_phase::receive);
     if (Control::set_sp.is_set(control) && Control::set_ip.is_set(control) && !dest->started()) {
         // Starting a new thread: its registers so far are zero; this is its first frame.
-        User_mode::prepare_frame(frame, ip, sp);
+        User_mode::prepare_frame(frame, ip, sp, dest->space()->kernel_mode());
         dest->set_started();
         dest->cancel_ipc(Thread::Ipc_phase::receive);
     }

@@ -249,7 +249,7 @@ void Thread::set_segment_bases(uint64_t fs_base, uint64_t gs_base)
 
 void Thread::start(uint64_t ip, uint64_t sp)
 {
-    User_mode::prepare_frame(frame(), ip, sp);
+    User_mode::prepare_frame(frame(), ip, sp, space_->kernel_mode());
     started_ = true;
     remaining_us_ = time_slice_us_;
     Scheduler::make_ready(this);
@@ -274,7 +274,7 @@ void Thread::wait_for_start()
         uint64_t sp = kernel_message[2];
         if ((kernel_message[0] & 63) < 2 || !User_mode::is_user_address(ip) || !User_mode::is_user_address(sp))
             continue;  // not a start message: keep waiting
-        User_mode::prepare_frame(frame(), ip, sp);
+        User_mode::prepare_frame(frame(), ip, sp, space_->kernel_mode());
         started_ = true;
     }
 }

@@ -33,7 +33,7 @@ import subprocess
 import sys
 
 # The C++ functions entry.asm and entry_fast.asm call with rsp at the top of a thread's stack (its frame).
-ENTRY_ROOTS = ['interrupt_dispatch', 'syscall_dispatch', 'ipc_fast_path', 'user_rip_not_canonical',
+ENTRY_ROOTS = ['interrupt_dispatch', 'syscall_dispatch', 'ipc_fast_path', 'task_rip_not_allowed',
                'thread_bootstrap']
 # Assembly called from C++: bytes it uses on this stack (the return address included).
 ASM_FRAMES = {'context_switch': 8 + 6 * 8, 'switch_to_frame': 8 + 6 * 8, 'return_to_user': 8,

@@ -8,6 +8,7 @@
 #include "cpu_local.hpp"
 #include "gdt.hpp"
 #include "memory_layout.hpp"
+#include "user_mode.hpp"
 #include "vectors.hpp"
 
 #define EXPORT(name, value) asm volatile("\n.ascii \"@asm_offset " #name " %0\"" : : "i"(value))
@@ -36,11 +37,13 @@ void export_offsets()
     EXPORT(FRAME_SIZE, sizeof(Exception_frame));
     EXPORT(CPU_LOCAL_KERNEL_STACK_TOP, offsetof(Cpu_local, tss) + Tss::rsp0_offset);
     EXPORT(CPU_LOCAL_USER_STACK, offsetof(Cpu_local, user_stack));
+    EXPORT(CPU_LOCAL_FATAL_STACK_TOP, offsetof(Cpu_local, tss) + Tss::ist_offset(Tss::double_fault));
+    EXPORT(FIRST_INTERRUPT_VECTOR, Vectors::exceptions_end);
     EXPORT(SYSCALL_VECTOR, Vectors::syscall);
     EXPORT(SYSCALL_IPC, TERN_SYSCALL_IPC);
     EXPORT(SYSCALL_LIPC, TERN_SYSCALL_LIPC);
-    EXPORT(GDT_USER_CODE, Gdt::user_code);
-    EXPORT(GDT_USER_DATA, Gdt::user_data);
+    EXPORT(RFLAGS_INTERRUPTS, User_mode::rflags_interrupt);
+    EXPORT(RFLAGS_FIXED, User_mode::rflags_fixed);
     EXPORT(KERNEL_OFFSET, Memory_layout::kernel_offset);
     EXPORT(DIRECT_MAP_BASE, Memory_layout::direct_map_base);
     EXPORT(BOOT_WINDOW_SIZE, Memory_layout::boot_window_size);

@@ -54,13 +54,14 @@ extern task_rip_not_allowed
     pop rax
 %endmacro
 
-; Jumps to %1 if the task frame at rsp must not be returned to at its rip (ExchangeRegisters
-; and exception replies store any IP). In ring 3: a non-canonical rip, at which iretq raises
-; #GP in ring 0 on Intel CPUs and in Bochs (QEMU's TCG lets it through and faults at the
-; fetch), with the user's GS base already swapped in; a kernel-half rip faults in ring 3 at
-; the fetch as it should. In a kernel-mode task (ring 0): any rip outside the user half,
-; which would run kernel code and make its frames look like the kernel's (jump_if_task).
-; Clobbers rax, which the frame restores.
+; Jumps to %1 if the task frame at rsp must not be returned to (ExchangeRegisters and
+; exception replies store any IP and SP). In ring 3: a non-canonical rip, at which iretq
+; raises #GP in ring 0 on Intel CPUs and in Bochs (QEMU's TCG lets it through and faults at
+; the fetch), with the user's GS base already swapped in; a kernel-half rip or rsp faults in
+; ring 3 as it should. In a kernel-mode task (ring 0): a rip outside the user half, which
+; would run kernel code and make its frames look like the kernel's (jump_if_task), or an
+; rsp outside it, whose first push would write kernel memory without a fault. Clobbers rax,
+; which the frame restores.
 %macro jump_if_rip_not_allowed 1
     test byte [rsp + FRAME_CS], 3
     jz %%kernel_mode_task
@@ -71,6 +72,7 @@ extern task_rip_not_allowed
     jmp %%allowed
 %%kernel_mode_task:
     mov rax, [rsp + FRAME_RIP]
+    or rax, [rsp + FRAME_RSP]
     shr rax, 47
     jnz %1
 %%allowed:
@@ -114,14 +116,22 @@ interrupt_stub_ %+ vector:
 ; task's own stack (perhaps the one that just overflowed, or the red zone below it). The
 ; frame moves at once to where it belongs, so the entry stack is free again before
 ; anything can nest: a task's to the top of its thread's kernel stack (as rsp0 would have
-; put it), the kernel's to just below the stack it interrupted (as the CPU would have).
+; put it), an interrupt of the kernel's (the idle thread's hlt) to just below the stack it
+; interrupted (as the CPU would have). An exception in the kernel is fatal
+; (Exception_report) and the stack it hit may be its cause, an overflow into the guard
+; page: it is reported on the double fault's stack.
 align 16
 interrupt_common:
     push rax
     push rcx
     jump_if_task rsp + 16 + FRAME_RIP - FRAME_VECTOR, .from_task
+    cmp qword [rsp + 16], FIRST_INTERRUPT_VECTOR
+    jb .kernel_exception
     mov rax, [rsp + 16 + FRAME_RSP - FRAME_VECTOR]
     and rax, -16
+    jmp .move
+.kernel_exception:
+    mov rax, [gs:CPU_LOCAL_FATAL_STACK_TOP]
     jmp .move
 .from_task:
     swapgs                              ; a task's GS base is the user's
@@ -136,26 +146,20 @@ interrupt_common:
 %endrep
     mov rax, [rcx + 8]
     mov rcx, [rcx]
-    jmp interrupt_frame_complete
-
-; The vectors with their own stack: the frame stays there (a double fault's stack may be
-; what failed). Their handlers do not return to a task that blocks.
-align 16
-interrupt_common_in_place:
-    jump_if_task rsp + FRAME_RIP - FRAME_VECTOR, .from_task
-    jmp interrupt_frame_complete
-.from_task:
-    swapgs
-interrupt_frame_complete:
     push_general_registers
     cld
     mov rdi, rsp
     call interrupt_dispatch
-; rsp points at an Exception_frame: restore it and return to where it came from.
+; rsp points at an Exception_frame: restore it and return to where it came from. A task's
+; frame is the one at the top of the running thread's kernel stack, and no other frame
+; is there (the kernel's lie below a stack pointer it interrupted). So the position decides,
+; not the frame's contents: ExchangeRegisters or an exception reply may have put any rip
+; into a task's frame, a kernel-half one too (restore_user_frame refuses it).
 global restore_frame
 restore_frame:
-    jump_if_task rsp + FRAME_RIP, restore_user_frame
-    jmp restore_kernel_frame
+    lea rax, [rsp + FRAME_SIZE]             ; (rax: the frame restores it)
+    cmp rax, [gs:CPU_LOCAL_KERNEL_STACK_TOP]
+    jne restore_kernel_frame
 ; The same for a frame known to belong to a task (the IPC hand-off): in ring 3, or in
 ; ring 0 as a kernel-mode task; both have the user's GS base.
 global restore_user_frame
@@ -171,6 +175,25 @@ restore_kernel_frame:
     add rsp, FRAME_RIP - FRAME_VECTOR
     iretq
 
+; The vectors with their own stack: the frame stays there (a double fault's stack may be
+; what failed), so its position says nothing; the interrupted context decides, as at
+; entry. Their handlers do not return to a task that blocks.
+align 16
+interrupt_common_in_place:
+    jump_if_task rsp + FRAME_RIP - FRAME_VECTOR, .from_task
+    push_general_registers
+    cld
+    mov rdi, rsp
+    call interrupt_dispatch
+    jmp restore_kernel_frame
+.from_task:
+    swapgs
+    push_general_registers
+    cld
+    mov rdi, rsp
+    call interrupt_dispatch
+    jmp restore_user_frame
+
 ; The thread takes #GP(0) at that rip as exception IPC instead (task_rip_not_allowed);
 ; then its frame, perhaps with a rip from the handler's reply, is checked again. rsp is the
 ; frame, 16-byte aligned, as for interrupt_dispatch.
@@ -184,16 +207,20 @@ rip_not_allowed:
 ; path into the kernel leaves one kind of saved user state. LSTAR points here while the
 ; running space does not take the IPC fast path (its system calls are reflected, or the
 ; boot option ipc=general is given), and syscall_entry_fast sends every call but Ipc here.
+; The frame's ss and cs are the thread's own, set when it was started (prepare_frame) and
+; never written by an entry: they say whether it returns to ring 3 or is a kernel-mode
+; task in ring 0.
 align 16
 global syscall_entry_general
 syscall_entry_general:
     swapgs
+syscall_entry_general_swapped:
     mov [gs:CPU_LOCAL_USER_STACK], rsp
     mov rsp, [gs:CPU_LOCAL_KERNEL_STACK_TOP]
-    push GDT_USER_DATA
+    sub rsp, 8                              ; ss
     push qword [gs:CPU_LOCAL_USER_STACK]
     push r11
-    push GDT_USER_CODE
+    sub rsp, 8                              ; cs
     push rcx
     push 0
     push SYSCALL_VECTOR
@@ -203,6 +230,19 @@ syscall_entry_general:
     call syscall_dispatch
     jmp restore_frame
 
+
+; A kernel-mode task's system call: its stub (Syscall_stubs) jumps here in ring 0 with
+; interrupts off and the registers `syscall` would have left (rcx the return address), but
+; r11: the rflags to return with are set here, interrupts on (the stub has no stack to save
+; the task's rflags on: Ipc may touch none). From here on it is the system call of a ring-3
+; thread, except that the thread's frame says ring 0, so it leaves by iretq (restore_frame).
+; Its space takes no IPC fast path (Space::set_kernel_mode): that one leaves by sysretq.
+align 16
+global kernel_task_entry
+kernel_task_entry:
+    swapgs
+    mov r11d, RFLAGS_INTERRUPTS | RFLAGS_FIXED
+    jmp syscall_entry_general_swapped
 
 ; [[noreturn]] void return_to_user(Exception_frame *frame), frame at the top of this stack
 global return_to_user

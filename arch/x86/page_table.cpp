@@ -53,14 +53,15 @@ Phys_addr Page_table::new_table(bool with_slots)
     return frame;
 }
 
-Page_table::Error Page_table::descend(uint64_t &entry, bool user_table, bool leaf_level, uint64_t *&next)
+Page_table::Error Page_table::descend(uint64_t &entry, bool user_table, bool root_level, bool leaf_level,
+                                      uint64_t *&next)
 {
     if ((entry & present) == 0) {
         Phys_addr frame = new_table(user_table && leaf_level);
         if (frame == 0)
             return Error::out_of_memory;
-        // Intermediate entries grant everything; the leaf decides.
-        entry = frame | present | writable | (user_table ? user : 0);
+        // Intermediate entries grant everything; the leaf decides (the root's user bit aside).
+        entry = frame | present | writable | (user_table ? (root_level ? root_user_bit_ : user) : 0);
     } else if ((entry & large) != 0) {
         return Error::already_mapped;
     }
@@ -80,9 +81,9 @@ Page_table::Error Page_table::map(Virt_addr virt, Phys_addr phys, uint64_t size,
     while (size > 0) {
         uint64_t *pdpt;
         uint64_t *pd;
-        if (Error e = descend(table(root_)[index_at(virt, 4)], attributes.user, false, pdpt); e != Error::none)
+        if (Error e = descend(table(root_)[index_at(virt, 4)], attributes.user, true, false, pdpt); e != Error::none)
             return e;
-        if (Error e = descend(pdpt[index_at(virt, 3)], attributes.user, true, pd); e != Error::none)
+        if (Error e = descend(pdpt[index_at(virt, 3)], attributes.user, false, true, pd); e != Error::none)
             return e;
         uint64_t &pd_entry = pd[index_at(virt, 2)];
 
@@ -95,7 +96,7 @@ Page_table::Error Page_table::map(Virt_addr virt, Phys_addr phys, uint64_t size,
             continue;
         }
         uint64_t *pt;
-        if (Error e = descend(pd_entry, attributes.user, true, pt); e != Error::none)
+        if (Error e = descend(pd_entry, attributes.user, false, true, pt); e != Error::none)
             return e;
         uint64_t &pt_entry = pt[index_at(virt, 1)];
         if ((pt_entry & present) != 0)
@@ -135,6 +136,15 @@ uint64_t Page_table::unmap(Virt_addr virt)
     uint64_t old = *entry;
     *entry = 0;
     return old;
+}
+
+void Page_table::set_user_half_supervisor(bool supervisor)
+{
+    root_user_bit_ = supervisor ? 0 : user;
+    uint64_t *entries = table(root_);
+    for (unsigned i = 0; i < 256; ++i)
+        if ((entries[i] & present) != 0)
+            entries[i] = (entries[i] & ~user) | root_user_bit_;
 }
 
 void Page_table::destroy_user_half()
@@ -185,9 +195,9 @@ Page_table::Error Page_table::insert(Virt_addr virt, Phys_addr phys, uint64_t by
     // Find or make the tables first; only the last step changes a mapping.
     uint64_t *pdpt;
     uint64_t *pd;
-    if (Error e = descend(table(root_)[index_at(virt, 4)], true, false, pdpt); e != Error::none)
+    if (Error e = descend(table(root_)[index_at(virt, 4)], true, true, false, pdpt); e != Error::none)
         return e;
-    if (Error e = descend(pdpt[index_at(virt, 3)], true, true, pd); e != Error::none)
+    if (Error e = descend(pdpt[index_at(virt, 3)], true, false, true, pd); e != Error::none)
         return e;
     uint64_t &pd_entry = pd[index_at(virt, 2)];
     if (bytes == large_page_size) {
@@ -205,7 +215,7 @@ Page_table::Error Page_table::insert(Virt_addr virt, Phys_addr phys, uint64_t by
         return Error::none;
     }
     uint64_t *pt;
-    if (Error e = descend(pd_entry, true, true, pt); e != Error::none)
+    if (Error e = descend(pd_entry, true, false, true, pt); e != Error::none)
         return e;
     uint64_t &pt_entry = pt[index_at(virt, 1)];
     if ((pt_entry & present) != 0)

@@ -13,6 +13,7 @@ alignas(16) uint8_t entry_stack[Tss::entry_stack_size];
 void Tss::init()
 {
     static_assert(offsetof(Tss, rsp_) == rsp0_offset, "entry.asm and Cpu_local address rsp0 by this");
+    static_assert(offsetof(Tss, ist_) == ist_offset(double_fault), "entry.asm finds the stacks by this");
     static_assert(offsetof(Tss, io_bitmap_) == 104, "hardware layout: the bitmap follows the 104-byte TSS");
     static_assert(limit() == offsetof(Tss, io_bitmap_) + io_bitmap_bytes, "the limit covers the bitmap and 0xff");
     // Field by field: a temporary of this size would not fit the boot stack comfortably.

@@ -12,12 +12,10 @@ constexpr uint32_t msr_star = 0xc0000081;
 constexpr uint32_t msr_fmask = 0xc0000084;
 constexpr uint64_t efer_syscall_enable = 1;
 
-constexpr uint64_t rflags_interrupt = 1u << 9;
 constexpr uint64_t rflags_direction = 1u << 10;
 constexpr uint64_t rflags_trap = 1u << 8;
 constexpr uint64_t rflags_alignment = 1u << 18;
 constexpr uint64_t rflags_nested = 1u << 14;
-constexpr uint64_t rflags_fixed = 1u << 1;
 
 }  // namespace
 
@@ -37,15 +35,15 @@ void User_mode::init()
     Cpu::write_msr(msr_lstar, reinterpret_cast<uint64_t>(syscall_entry_general));
     Cpu_local::get().fast_syscall_entry = false;
     // The kernel runs with interrupts off; entry also clears DF, TF, AC and NT.
-    Cpu::write_msr(msr_fmask, rflags_interrupt | rflags_direction | rflags_trap | rflags_alignment | rflags_nested);
+    Cpu::write_msr(msr_fmask, User_mode::rflags_interrupt | rflags_direction | rflags_trap | rflags_alignment | rflags_nested);
 }
 
-void User_mode::prepare_frame(Exception_frame &frame, uint64_t ip, uint64_t sp)
+void User_mode::prepare_frame(Exception_frame &frame, uint64_t ip, uint64_t sp, bool kernel_mode)
 {
     frame = Exception_frame();
     frame.rip = ip;
     frame.rsp = sp;
-    frame.cs = Gdt::user_code;
-    frame.ss = Gdt::user_data;
-    frame.rflags = rflags_interrupt | rflags_fixed;
+    frame.cs = kernel_mode ? Gdt::kernel_code : Gdt::user_code;
+    frame.ss = kernel_mode ? Gdt::kernel_data : Gdt::user_data;
+    frame.rflags = User_mode::rflags_interrupt | User_mode::rflags_fixed;
 }

@@ -21,7 +21,9 @@ public:
     // Allocates and fills both pages; false when out of memory.
     static bool create(Page_allocator &pages, uint64_t clock_precision_us);
     static Phys_addr physical() { return physical_; }
-    static Phys_addr stub_page() { return stub_page_; }
+    // The stub page of a ring-3 task's KIP area, or of a kernel-mode task's (the same links,
+    // stubs that enter the kernel without `syscall`).
+    static Phys_addr stub_page(bool kernel_mode) { return kernel_mode ? kernel_task_stub_page_ : stub_page_; }
 
     // false when the descriptor table is full.
     static bool add_memory(Phys_range range, Memory_kind kind, bool is_virtual = false);
@@ -43,6 +45,7 @@ private:
 
     static Phys_addr physical_;
     static Phys_addr stub_page_;
+    static Phys_addr kernel_task_stub_page_;
     static inline uint64_t *general_ipc_count_ = nullptr;
     static unsigned memory_descriptors_;
 };

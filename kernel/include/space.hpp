@@ -94,13 +94,24 @@ public:
     void set_reflects_syscalls(bool reflect)
     {
         reflects_syscalls_ = reflect;
-        takes_direct_ipc_ = !reflect && direct_ipc_enabled_;
+        takes_direct_ipc_ = !reflect && direct_ipc_enabled_ && !kernel_mode_;
         update_fast_switch_key();
     }
     // Whether IPC of this space's threads may take the direct path: not when system calls
     // are reflected, nor when the boot option ipc=general turned it off (set before the
     // first space exists). One flag, so the path tests one byte.
     bool takes_direct_ipc() const { return takes_direct_ipc_; }
+    // Tern extension (SpaceControl's kernel_mode, privileged, only before the areas are
+    // set): the space's threads run in ring 0, its user half is supervisor memory, and its
+    // KIP area has the kernel-task stub page (docs/kernel.md, "Kernel-mode tasks").
+    bool kernel_mode() const { return kernel_mode_; }
+    // Only while the areas are not set (no thread of the space can have run).
+    void set_kernel_mode(bool kernel_mode)
+    {
+        kernel_mode_ = kernel_mode;
+        table_.set_user_half_supervisor(kernel_mode);
+        set_reflects_syscalls(reflects_syscalls_);  // (the fast path's exit is sysretq, to ring 3)
+    }
     // The GS base of this space's threads by default: processor 0's UTCB pointer in the
     // space's KIP (one processor for now).
     uint64_t user_gs_base() const { return kip_area_.base() + TERN_KIP_UTCB_POINTERS; }
@@ -143,6 +154,7 @@ private:
     bool privileged_ = false;
     bool sigma0_ = false;
     bool reflects_syscalls_ = false;
+    bool kernel_mode_ = false;
     bool takes_direct_ipc_ = direct_ipc_enabled_;
     uint64_t fast_switch_key_ = 0;
     static inline bool direct_ipc_enabled_ = true;

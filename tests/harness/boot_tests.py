@@ -195,7 +195,7 @@ BOOT_TESTS = [
     fault("FAULT0004", "read-identity", "no identity map is left behind",
           r"^KERNEL EXCEPTION: #PF page fault .*\[not present, read, kernel\]$", r"cr2 0x0000000000100000$"),
     fault("FAULT0005", "stack-overflow", "stack overflow hits the guard page and is caught on the IST stack",
-          r"^KERNEL EXCEPTION: #DF double fault \(vector 8\)"),
+          r"^KERNEL EXCEPTION: #PF page fault \(vector 14\), error code 0x2 \[not present, write, kernel\]$"),
     fault("FAULT0006", "invalid-opcode", "invalid opcode is reported",
           r"^KERNEL EXCEPTION: #UD invalid opcode \(vector 6\)"),
     fault("FAULT0007", "divide", "divide error is reported", r"^KERNEL EXCEPTION: #DE divide error \(vector 0\)"),

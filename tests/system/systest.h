@@ -255,12 +255,15 @@ enum unpriv_call {
     U_KDB_EXIT,        /* kdb_exit(1): result is 0 when it returned */
     U_DELETE_MAIN,     /* ThreadControl deleting the root task's thread */
     U_EXREGS_MAIN,     /* ExchangeRegisters (read only) of the root task's thread (paged by sigma0) */
+    U_KERNEL_MODE_SELF, /* SpaceControl asking kernel mode for its own space */
+    U_KERNEL_MODE_MAIN, /* the same for the root task's space */
     U_COUNT
 };
 struct unpriv_results {
     int valid;           /* the child ran and reported */
     char why[160];       /* why not */
     L4_Word_t result[U_COUNT], error[U_COUNT];
+    L4_Word_t child_control;  /* its space's SpaceControl control word afterwards (privileged read) */
 };
 const struct unpriv_results *unprivileged_results(void);
 #define UNPRIV_CREATED_NUMBER 4090 /* the thread number the child tries to create */

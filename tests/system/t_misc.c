@@ -24,6 +24,16 @@ static void unpriv_child(void)
     w[2 * U_SPACE_CONTROL + 1] = L4_ErrorCode();
 
     set_error_code(0xee);
+    w[2 * U_KERNEL_MODE_SELF] = L4_SpaceControl(L4_Myself(), TERN_SPACE_CONTROL_KERNEL_MODE_MASK, L4_Nilpage,
+                                                L4_Nilpage, L4_nilthread, &old);
+    w[2 * U_KERNEL_MODE_SELF + 1] = L4_ErrorCode();
+
+    set_error_code(0xee);
+    w[2 * U_KERNEL_MODE_MAIN] = L4_SpaceControl(main_tid, TERN_SPACE_CONTROL_KERNEL_MODE_MASK, L4_Nilpage,
+                                                L4_Nilpage, L4_nilthread, &old);
+    w[2 * U_KERNEL_MODE_MAIN + 1] = L4_ErrorCode();
+
+    set_error_code(0xee);
     w[2 * U_PROCESSOR_CONTROL] = L4_ProcessorControl(0, 0, 0, 0);
     w[2 * U_PROCESSOR_CONTROL + 1] = L4_ErrorCode();
 
@@ -82,6 +92,12 @@ const struct unpriv_results *unprivileged_results(void)
         unpriv.error[i] = mr(2 + 2 * i);
     }
     unpriv.valid = 1;
+    set_error_code(0xee);
+    if (L4_SpaceControl(child, 0, L4_Nilpage, L4_Nilpage, L4_nilthread, &unpriv.child_control) != 1) {
+        snprintf(unpriv.why, sizeof unpriv.why, "reading the child's control word failed (ErrorCode %lu)",
+                 L4_ErrorCode());
+        unpriv.valid = 0;
+    }
     /* Should the kernel have let it create a thread, do not leave it behind. */
     L4_ThreadControl(L4_GlobalId(UNPRIV_CREATED_NUMBER, 1), L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1);
     return &unpriv;

@@ -44,6 +44,11 @@ public:
     uint64_t unmap(Virt_addr virt);
     static void invalidate(Virt_addr virt) { asm volatile("invlpg (%0)" : : "r"(virt) : "memory"); }
 
+    // Makes the whole lower half supervisor memory, whatever its leaves say, or user memory
+    // again: the user bit of its root entries, now and in those made later (a kernel-mode
+    // task's space: it runs in ring 0, and SMEP and SMAP, where enabled, concern user pages).
+    void set_user_half_supervisor(bool supervisor);
+
     // Frees every table of the lower (user) half and the root. The frames mapped are not
     // the table's to free.
     void destroy_user_half();
@@ -108,10 +113,12 @@ private:
     static uint64_t leaf_bits(Attributes attributes);
     // The table the entry points to, created (zeroed) if the entry is empty; leaf_level
     // tables of the user half get slots.
-    Error descend(uint64_t &entry, bool user_table, bool leaf_level, uint64_t *&next);
+    // root_level: entry is one of the root's (whose user bit make_user_half_supervisor clears).
+    Error descend(uint64_t &entry, bool user_table, bool root_level, bool leaf_level, uint64_t *&next);
 
     Page_allocator *pages_ = nullptr;
     Phys_addr root_ = 0;
+    uint64_t root_user_bit_ = user;  // 0 once the user half is supervisor memory
 };
 
 template <typename Visit>

@@ -33,6 +33,8 @@ public:
     void init();
     void set_kernel_stack(uint64_t top) { rsp_[0] = top; }
     static constexpr unsigned rsp0_offset = 4;  // checked in Tss::init
+    // Where the stack top of interrupt stack ist lies (entry.asm reads the double fault's).
+    static constexpr unsigned ist_offset(Ist ist) { return 36u + 8u * (static_cast<unsigned>(ist) - 1u); }
 
     // The segment limit (the offset of its last byte), for the GDT descriptor.
     static constexpr uint32_t limit();

@@ -22,6 +22,8 @@ public:
     static constexpr uint32_t msr_gs_base = 0xc0000101;
     static constexpr uint32_t msr_kernel_gs_base = 0xc0000102;
     static constexpr uint32_t msr_lstar = 0xc0000082;
+    static constexpr uint64_t rflags_interrupt = 1u << 9;
+    static constexpr uint64_t rflags_fixed = 1u << 1;  // always set
 
     static void init();
 
@@ -68,8 +70,10 @@ public:
         Cpu_local::set_user_utcb(utcb);
     }
 
-    // A frame that starts user code at ip with stack sp, interrupts enabled.
-    static void prepare_frame(Exception_frame &frame, uint64_t ip, uint64_t sp);
+    // A frame that starts user code at ip with stack sp, interrupts enabled: in ring 3, or in
+    // ring 0 for a kernel-mode task. Its code and stack selectors stay what this sets for the
+    // thread's life (the entries never write them), so they tell every return which ring.
+    static void prepare_frame(Exception_frame &frame, uint64_t ip, uint64_t sp, bool kernel_mode);
 
     // RFLAGS bits user code may set through ExchangeRegisters or an exception reply:
     // CF PF AF ZF SF TF DF OF and AC (never IF, IOPL or anything else privileged).
