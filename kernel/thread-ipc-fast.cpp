@@ -29,13 +29,22 @@ namespace {
 // Typed items and the tag's flags (propagation) are the general path's.
 constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
 
+// Leaves the kernel as receiver, through the exit of its ring (entry_fast.asm): sysretq to
+// ring 3, iretq to a kernel-mode task.
+template <Thread::Privilege ring>
 [[noreturn, gnu::always_inline]] inline void leave_as(Thread &receiver, Thread_id seen_as)
 {
     constexpr uintptr_t frame_offset = Thread::object_size - sizeof(Exception_frame);
-    asm volatile("lea %c1(%0), %%rsp\n\tjmp ipc_fast_exit"
-                 :
-                 : "r"(&receiver), "i"(frame_offset), "a"(seen_as.raw())
-                 : "memory");
+    if constexpr (ring == Thread::Privilege::user)
+        asm volatile("lea %c1(%0), %%rsp\n\tjmp ipc_fast_exit"
+                     :
+                     : "r"(&receiver), "i"(frame_offset), "a"(seen_as.raw())
+                     : "memory");
+    else
+        asm volatile("lea %c1(%0), %%rsp\n\tjmp ipc_fast_exit_kernel_task"
+                     :
+                     : "r"(&receiver), "i"(frame_offset), "a"(seen_as.raw())
+                     : "memory");
     __builtin_unreachable();
 }
 
@@ -71,6 +80,7 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
 
 }  // namespace
 
+template <Thread::Privilege sender_ring>
 [[gnu::always_inline]] inline void Thread::ipc_fast(Thread_id to, Thread_id from_specifier, uint64_t timeouts)
 {
     // --- guards ---
@@ -113,33 +123,50 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
         !(same_space && (waits_for.is_any_local() || waits_for.raw() == utcb_address_)))
         return to_general_path(frame(), to, from_specifier, timeouts);
     // Another space must take the fast path too (its threads enter through the entry that
-    // leads here), with our default GS base (equal keys: its KIP where ours is).
+    // leads here), with our default GS base (equal keys: its KIP where ours is). Its ring
+    // may differ from ours (the one bit the keys may differ in): then its exit is the other.
+    // (Each commit is compiled for its case: no test is made twice.)
     Space *target = receiver->space_;
-    if (!same_space && target->fast_switch_key() != space_->fast_switch_key())
+    if (same_space)
+        commit_fast<sender_ring, true>(*receiver, target, from_specifier);
+    if (target->fast_switch_key() == space_->fast_switch_key())
+        commit_fast<sender_ring, false>(*receiver, target, from_specifier);
+    // (Read the keys again here: kept in registers for this, they would cost the common
+    // case above a load.)
+    asm volatile("" : : : "memory");
+    if ((target->fast_switch_key() ^ space_->fast_switch_key()) != Space::fast_switch_key_ring_bit)
         return to_general_path(frame(), to, from_specifier, timeouts);
+    constexpr Privilege other = sender_ring == Privilege::user ? Privilege::kernel_task : Privilege::user;
+    commit_fast<other, false>(*receiver, target, from_specifier);
+}
 
-    // --- point of no return ---
+// The point of no return and the hand-over, to a receiver in the given ring.
+template <Thread::Privilege receiver_ring, bool same_space>
+[[noreturn, gnu::always_inline]] inline void Thread::commit_fast(Thread &receiver, Space *target,
+                                                                 Thread_id from_specifier)
+{
     // We wait for the answer at our frame: whoever answers writes the results there.
     ipc_.partner = from_specifier;
     set_gate(waiting_at_frame);
-    receiver->set_gate(running);
+    receiver.set_gate(running);
     Thread_id seen_as = same_space ? local_id() : id_;
+    (void)target;
     // The guards leave only u in the tag's low 16 bits.
     if (tag_words_above(Sys_ipc::register_mrs - 1)) {
         static_assert(copied_mrs_offset == utcb_mr_offset + Sys_ipc::register_mrs * 8);
         uint64_t *source = copied_mrs_;
-        uint64_t *target_words = receiver->copied_mrs_;
+        uint64_t *target_words = receiver.copied_mrs_;
         uint64_t count = untyped_words() + 1 - Sys_ipc::register_mrs;
         asm volatile("rep movsq" : "+S"(source), "+D"(target_words), "+c"(count) : : "memory");
     }
-    Cpu_local::set_current_thread(receiver);
+    Cpu_local::set_current_thread(&receiver);
     // Another space: its page table, and its I/O bitmap if it is not the loaded one (one
     // comparison between spaces without ports; a driver's copy is inline, no call).
-    if (!same_space)
+    if constexpr (!same_space)
         target->activate();
     // Neither has bases of its own (the gates): FS and GS bases stay, %gs:0 gives its UTCB.
-    User_mode::switch_kernel_stack_and_utcb(receiver->stack_end(), receiver->utcb_address_);
-    leave_as(*receiver, seen_as);
+    User_mode::switch_kernel_stack_and_utcb(receiver.stack_end(), receiver.utcb_address_);
+    leave_as<receiver_ring>(receiver, seen_as);
 }
 
 // The entry's registers: to, from specifier and timeouts in the first three, the tag in
@@ -149,5 +176,12 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
 extern "C" [[gnu::section(".text.ipc_fast")]] void ipc_fast_path(uint64_t to, uint64_t from_specifier,
                                                                  uint64_t timeouts)
 {
-    Scheduler::current()->ipc_fast(Thread_id(to), Thread_id(from_specifier), timeouts);
+    Scheduler::current()->ipc_fast<Thread::Privilege::user>(Thread_id(to), Thread_id(from_specifier), timeouts);
+}
+
+// The same for a kernel-mode task's call (kernel_task_entry_fast).
+extern "C" [[gnu::section(".text.ipc_fast")]] void ipc_fast_path_kernel_task(uint64_t to, uint64_t from_specifier,
+                                                                             uint64_t timeouts)
+{
+    Scheduler::current()->ipc_fast<Thread::Privilege::kernel_task>(Thread_id(to), Thread_id(from_specifier), timeouts);
 }

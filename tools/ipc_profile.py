@@ -53,28 +53,28 @@ CATEGORIES = [
     ("kernel", r"^syscall_entry_fast @.*: (cmp rax, SYSCALL_|ja syscall_entry_general)", "kernel: dispatch"),
     ("kernel", r"^syscall_entry|^ipc_entry|^fast_ipc_entry", "kernel: entry"),
     ("kernel", r"^(return_to_user|restore_user_frame|restore_frame|restore_kernel_frame|rip_not_canonical|"
-               r"ipc_exit|ipc_fast_exit|leave_kernel_through|leave_as)", "kernel: exit"),
+               r"ipc_exit|ipc_fast_exit|leave_kernel_through|leave_as|rip_not_allowed)", "kernel: exit"),
     # Switch: from one thread to the other: address space, FPU, I/O bitmap, rsp0, FS and GS base.
     ("kernel", r"^(Scheduler::switch_to|context_switch|switch_to_frame|Space::activate|Space::load_page_table|"
                r"Fpu::|Io_space::|Thread::switch|Thread::stack_end|User_mode::switch)|"
-               r"^Thread::ipc_fast @.*: .*(set_current_thread|load_page_table|switch_kernel_stack)", "kernel: switch"),
+               r"^Thread::(ipc|commit)_fast @.*: .*(set_current_thread|load_page_table|switch_kernel_stack)", "kernel: switch"),
     # The IPC itself, in the order the fast path does it (thread-ipc-fast.cpp).
-    ("kernel", r"^Thread::set_gate|^Thread::ipc_fast @.*: .*(set_gate|ipc_\.partner = )", "kernel: IPC state changes"),
-    ("kernel", r"^Thread::ipc_fast @.*: .*(untyped_only_mask|receive_part|gate\(\) != running|owns_registers)",
+    ("kernel", r"^Thread::set_gate|^Thread::(ipc|commit)_fast @.*: .*(set_gate|ipc_\.partner = )", "kernel: IPC state changes"),
+    ("kernel", r"^Thread::(ipc|commit)_fast @.*: .*(untyped_only_mask|receive_part|gate\(\) != running|owns_registers)",
      "kernel: IPC sender checks"),
-    ("kernel", r"^Thread::ipc_fast @.*: .*(from_specifier == to|closed_for_)", "kernel: IPC from-specifier"),
+    ("kernel", r"^Thread::(ipc|commit)_fast @.*: .*(from_specifier == to|closed_for_)", "kernel: IPC from-specifier"),
     ("kernel", r"^(Thread::by_number|Space::thread_at_utcb|Thread::lookup|.*::lookup)|"
-               r"^Thread::ipc_fast @.*: .*(to\.raw\(\) & 63|table_\[|thread_at_utcb|receiver == nullptr|"
+               r"^Thread::(ipc|commit)_fast @.*: .*(to\.raw\(\) & 63|table_\[|thread_at_utcb|receiver == nullptr|"
                r"receiver->id_ != to)", "kernel: IPC lookup"),
     ("kernel", r"^(Scheduler::may_run_now|Scheduler::has_timeout)|"
-               r"^Thread::ipc_fast @.*: .*(receiver->gate\(\)|may_run_now)", "kernel: IPC receiver checks"),
-    ("kernel", r"accept|^Thread::ipc_fast @.*: .*(waits_for|same_space|seen_as|fast_switch_key|"
+               r"^Thread::(ipc|commit)_fast @.*: .*(receiver->gate\(\)|may_run_now)", "kernel: IPC receiver checks"),
+    ("kernel", r"accept|^Thread::(ipc|commit)_fast @.*: .*(waits_for|same_space|seen_as|fast_switch_key|"
                r"io_state_matches_loaded|Space \*target)", "kernel: IPC acceptance and spaces"),
-    ("kernel", r"deliver|transfer|copy_message|^Sys_ipc::set|^Thread::ipc_fast @.*: .*(words|target_words|"
+    ("kernel", r"deliver|transfer|copy_message|^Sys_ipc::set|^Thread::(ipc|commit)_fast @.*: .*(words|target_words|"
                r"source|rep movsq|count)", "kernel: IPC delivery"),
-    ("kernel", r"^Thread::ipc_fast\b", "kernel: IPC other"),
+    ("kernel", r"^Thread::(ipc|commit)_fast\b", "kernel: IPC other"),
     # Dispatch: from the entry to the IPC code (the handler's own prologue, the thread's frame).
-    ("kernel", r"^(ipc_fast_path|syscall_dispatch|Syscall_handlers::|dispatch)", "kernel: dispatch"),
+    ("kernel", r"^(ipc_fast_path|ipc_fast_path_kernel_task|kernel_task_entry|syscall_dispatch|Syscall_handlers::|dispatch)", "kernel: dispatch"),
     # User side: the stub in the KIP, libl4's inline code (the KIP link test, the MRs), the loop.
     ("user", r"^KIP stub", "user: KIP stub"),
     ("user", r"^(__tern_entry|__tern_kip_base)\b", "user: libl4 KIP link lookup"),
@@ -169,18 +169,28 @@ class Elf:
 
 
 def function_name(demangled: str) -> str:
-    """A demangled name without its parameter list: 'Thread::ipc(Thread&, ...) const' -> 'Thread::ipc'."""
+    """A demangled name without its parameter list, template arguments and return type:
+    'Thread::ipc(Thread&, ...) const' -> 'Thread::ipc',
+    'void Thread::ipc_fast<(Thread::Privilege)0>(Thread_id, ...)' -> 'Thread::ipc_fast'."""
     depth = 0
+    name = []
     for index, char in enumerate(demangled):
-        if char == "<":
+        if char == "<" and not demangled.endswith("operator", 0, index):
             depth += 1
-        elif char == ">":
+        elif char == ">" and depth > 0:
             depth -= 1
         elif char == "(" and depth == 0 and index > 0 and not demangled.startswith("(anonymous", index):
             if demangled.endswith("operator", 0, index):
+                name.append(char)
                 continue
-            return demangled[:index]
-    return demangled
+            break
+        elif depth == 0:
+            name.append(char)
+    result = "".join(name)
+    # A function template's demangled name starts with its return type.
+    if " " in result and not result.startswith("(anonymous") and "operator" not in result:
+        result = result.rsplit(" ", 1)[1]
+    return result
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -34,6 +34,9 @@ MUTATIONS = {
                          "|| !Scheduler::may_run_now(receiver)", ""),
     "ignores_closed_waiters": ("a call's closed wait is not joined to the partner's waiters",
                                "from_specifier == to ? to != closed_for_ :", "from_specifier == to ? false :"),
+    "sender_ring_exit": ("a call between rings leaves by the sender's exit (sysretq into a kernel-mode task)",
+                         "constexpr Privilege other = sender_ring == Privilege::user ? Privilege::kernel_task : "
+                         "Privilege::user;", "constexpr Privilege other = sender_ring;"),
 }
 
 

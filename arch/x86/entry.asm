@@ -214,6 +214,7 @@ align 16
 global syscall_entry_general
 syscall_entry_general:
     swapgs
+global syscall_entry_general_swapped
 syscall_entry_general_swapped:
     mov [gs:CPU_LOCAL_USER_STACK], rsp
     mov rsp, [gs:CPU_LOCAL_KERNEL_STACK_TOP]
@@ -230,19 +231,6 @@ syscall_entry_general_swapped:
     call syscall_dispatch
     jmp restore_frame
 
-
-; A kernel-mode task's system call: its stub (Syscall_stubs) jumps here in ring 0 with
-; interrupts off and the registers `syscall` would have left (rcx the return address), but
-; r11: the rflags to return with are set here, interrupts on (the stub has no stack to save
-; the task's rflags on: Ipc may touch none). From here on it is the system call of a ring-3
-; thread, except that the thread's frame says ring 0, so it leaves by iretq (restore_frame).
-; Its space takes no IPC fast path (Space::set_kernel_mode): that one leaves by sysretq.
-align 16
-global kernel_task_entry
-kernel_task_entry:
-    swapgs
-    mov r11d, RFLAGS_INTERRUPTS | RFLAGS_FIXED
-    jmp syscall_entry_general_swapped
 
 ; [[noreturn]] void return_to_user(Exception_frame *frame), frame at the top of this stack
 global return_to_user

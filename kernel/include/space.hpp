@@ -69,7 +69,7 @@ public:
 
     // Loads the page table and, if it differs from the loaded one, the architecture's
     // per-space state (x86: the I/O bitmap; one comparison for spaces without ports).
-    void activate() const
+    [[gnu::always_inline]] void activate() const
     {
         Cpu::write_cr3(table_.root());
         resources_.activate();
@@ -94,7 +94,7 @@ public:
     void set_reflects_syscalls(bool reflect)
     {
         reflects_syscalls_ = reflect;
-        takes_direct_ipc_ = !reflect && direct_ipc_enabled_ && !kernel_mode_;
+        takes_direct_ipc_ = !reflect && direct_ipc_enabled_;
         update_fast_switch_key();
     }
     // Whether IPC of this space's threads may take the direct path: not when system calls
@@ -110,7 +110,7 @@ public:
     {
         kernel_mode_ = kernel_mode;
         table_.set_user_half_supervisor(kernel_mode);
-        set_reflects_syscalls(reflects_syscalls_);  // (the fast path's exit is sysretq, to ring 3)
+        update_fast_switch_key();
     }
     // The GS base of this space's threads by default: processor 0's UTCB pointer in the
     // space's KIP (one processor for now).
@@ -118,6 +118,9 @@ public:
     // What the IPC fast path compares between two spaces: equal keys mean both take the
     // fast path and have the same default GS base (the same KIP address). 0: not fast.
     uint64_t fast_switch_key() const { return fast_switch_key_; }
+    // The one bit in which two spaces' keys may differ and still take the fast path: their
+    // ring (a kernel-mode task's threads leave it by iretq, ring 3's by sysretq).
+    static constexpr uint64_t fast_switch_key_ring_bit = 2;
     static void set_direct_ipc(bool enabled) { direct_ipc_enabled_ = enabled; }
     void make_privileged() { privileged_ = true; }
     // sigma0's space: idempotent, and the owner of every I/O port and of device memory,
@@ -142,7 +145,9 @@ private:
 
     void update_fast_switch_key()
     {
-        fast_switch_key_ = takes_direct_ipc_ && is_initialized() ? kip_area_.base() | 1 : 0;
+        fast_switch_key_ =
+            takes_direct_ipc_ && is_initialized() ? kip_area_.base() | 1 | (kernel_mode_ ? fast_switch_key_ring_bit : 0)
+                                                  : 0;
     }
 
     Page_table table_;

@@ -177,7 +177,12 @@ public:
     // The fast path (thread-ipc-fast.cpp), tried by the system-call entry before ipc():
     // returns if it does not apply, having changed nothing (but saved the call's arguments
     // for ipc()), else leaves the kernel as the partner.
+    // The ring a thread's code runs in (its space's mode): where the fast path's exit goes.
+    enum class Privilege { user, kernel_task };
+    template <Privilege sender_ring>
     void ipc_fast(Thread_id to, Thread_id from_specifier, uint64_t timeouts);
+    template <Privilege receiver_ring, bool same_space>
+    [[noreturn]] void commit_fast(Thread &receiver, Space *target, Thread_id from_specifier);
     // Sends a message built by the kernel on this thread's behalf (page fault, exception)
     // to handler and waits for the reply into the same buffer. False if the IPC failed.
     bool kernel_call(Thread_id handler, unsigned words);

@@ -275,6 +275,102 @@ static void kernel_half_ip_refused(void)
     }
 }
 
+/* --- the fast path between rings (KMT0009) --- */
+
+static L4_Word_t general_ipcs(void)
+{
+    return *(volatile L4_Word_t *)(KIP_AREA + TERN_KIP_IPC_GENERAL_COUNT);  /* (every space's KIP is there) */
+}
+
+static int fast_path_on(void) { return *(volatile L4_Word_t *)(KIP_AREA + TERN_KIP_IPC_FAST_PATH) == 1; }
+
+static void echo(void)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        tag.X.flags = 0;
+        L4_Set_MsgTag(tag);
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+static volatile L4_ThreadId_t echo_partner;
+
+/* rounds calls of 0..5 words to partner; how many failed. */
+static L4_Word_t call_rounds(L4_ThreadId_t partner, L4_Word_t rounds)
+{
+    L4_Word_t failures = 0;
+    for (L4_Word_t round = 0; round < rounds; ++round) {
+        L4_Word_t words = round % 6;
+        for (L4_Word_t i = 1; i <= words; ++i)
+            L4_LoadMR((int)i, round + i);
+        L4_MsgTag_t tag = {.raw = LABEL_PING << 16 | words};
+        L4_Set_MsgTag(tag);
+        tag = L4_Call(partner);
+        failures += L4_IpcFailed(tag) || L4_UntypedWords(tag) != words || (words > 0 && mr((int)words) != round + words);
+    }
+    return failures;
+}
+
+/* Warms up with 12 calls to echo_partner (page faults of both, the closed-waiter setup),
+ * then reports how many IPCs the general path took during 100 more. */
+static void measuring_caller(void)
+{
+    L4_ThreadId_t partner = echo_partner;
+    L4_Word_t failures = call_rounds(partner, 12);
+    L4_Word_t before = general_ipcs();
+    failures += call_rounds(partner, 100);
+    report_to_main(2, general_ipcs() - before, failures, 0);
+    park();
+}
+
+/* A caller in the given mode calls an echo in the given mode 100 times; the general IPCs. */
+static L4_Word_t general_ipcs_between(L4_Word_t caller_control, L4_Word_t echo_control, const char *what)
+{
+    L4_ThreadId_t callee = spawn_child_control(echo, 1, echo_control);
+    if (L4_IsNilThread(callee))
+        return ~0UL;
+    (void)serve_child(callee, 300, 0);  /* its faults until it waits */
+    echo_partner = callee;
+    L4_ThreadId_t caller = spawn_child_control(measuring_caller, 2, caller_control);
+    if (L4_IsNilThread(caller))
+        return ~0UL;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = serve_child(L4_anythread, 3000, &from);
+    if (!is_label(tag, LABEL_REPORT) || from.raw != caller.raw || mr(2) != 0) {
+        fail("%s: no clean report (tag %#lx from %#lx, %lu failed calls)", what, tag.raw, from.raw, mr(2));
+        return ~0UL;
+    }
+    L4_Word_t general = mr(1);
+    kill_thread(caller);
+    kill_thread(callee);
+    return general;
+}
+
+static void fast_path_between_rings(void)
+{
+    static const struct {
+        L4_Word_t caller, callee;
+        const char *what;
+    } cases[] = {
+        {KERNEL_MODE, 0, "ring 0 calling ring 3"},
+        {0, KERNEL_MODE, "ring 3 calling ring 0"},
+        {KERNEL_MODE, KERNEL_MODE, "ring 0 calling ring 0"},
+        {0, 0, "ring 3 calling ring 3"},
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        L4_Word_t general = general_ipcs_between(cases[i].caller, cases[i].callee, cases[i].what);
+        if (general == ~0UL)
+            return;
+        if (fast_path_on())
+            CHECK(general == 0, "%s: 100 round trips took the general path %lu times", cases[i].what, general);
+        else
+            CHECK(general == 200, "%s with ipc=general: %lu general IPCs in 100 round trips, expected 200",
+                  cases[i].what, general);
+    }
+}
+
 static const struct systest kernel_mode_tests[] = {
     {"KMT0001", "an unprivileged task cannot make its own space or another kernel-mode (no privilege, 1), and "
      "neither changes", unprivileged_cannot},
@@ -288,5 +384,7 @@ static const struct systest kernel_mode_tests[] = {
      stack_overflow_reported},
     {"KMT0008", "a kernel-half IP or SP set by ExchangeRegisters becomes #GP(0) exception IPC in a kernel-mode task",
      kernel_half_ip_refused},
+    {"KMT0009", "calls between ring 0 and ring 3, both ways, and within each ring take the IPC fast path",
+     fast_path_between_rings},
 };
 SYSTEST_GROUP(kernel_mode) = {"kernel_mode", kernel_mode_tests, SYSTEST_COUNT(kernel_mode_tests)};

@@ -107,14 +107,14 @@ private:
 
 // Inline, with load and the copy it makes: a call here would make the IPC direct path
 // set up a stack frame on every IPC, not only on switches that load a bitmap.
-inline void Io_space::activate() const
+[[gnu::always_inline]] inline void Io_space::activate() const
 {
     // The one comparison every space switch pays (both nullptr between spaces without ports).
     if (!Cpu_local::io_loaded_is(key_))
         load();
 }
 
-inline void Io_space::load() const
+[[gnu::always_inline]] inline void Io_space::load() const
 {
     Cpu_local &local = Cpu_local::get();
     if (key_ == nullptr)

@@ -43,7 +43,7 @@ public:
     // Makes bitmap[0, extent) the I/O bitmap (ports beyond extent * 8 denied) and uses it;
     // extent is a multiple of 8.
     // Inline: it is part of a space switch (Io_space::load).
-    void load_io_bitmap(const uint8_t *bitmap, unsigned extent)
+    [[gnu::always_inline]] void load_io_bitmap(const uint8_t *bitmap, unsigned extent)
     {
         // Eight bytes at a time: extents are multiples of 8 (Io_space::extent).
         if (extent > io_bitmap_bytes)
