@@ -81,6 +81,8 @@ Boot_options Boot_options::parse(const char *command_line)
             options.check_memory = true;
         else if (name.is("ipc") && value.is("general"))
             options.direct_ipc = false;
+        else if (name.is("roottask") && value.is("kernel"))
+            options.root_task_kernel_mode = true;
         else if (name.is("fault") && value.length > 0 && value.length < word_capacity)
             value.copy_to(options.fault, word_capacity);
         else

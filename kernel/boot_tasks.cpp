@@ -126,13 +126,15 @@ bool load_image(const Boot_module &module, Space &space, Kip::Task_image &image)
     return true;
 }
 
-Thread *start_task(const Boot_module &module, uint32_t number, Thread_id pager, Kip::Task_image &image)
+Thread *start_task(const Boot_module &module, uint32_t number, Thread_id pager, bool kernel_mode,
+                   Kip::Task_image &image)
 {
     Space::Error space_error;
     Space *space = Space::create(Kernel_memory::pages(), space_error);
     if (space == nullptr)
         return nullptr;
     space->make_privileged();
+    space->set_kernel_mode(kernel_mode);  // (before its areas: the stub page depends on it)
     bool out_of_memory = false;
     Thread_id id = Thread_id::global(number, 1);
     Thread *thread = Thread::create(id, space, id, out_of_memory);
@@ -149,10 +151,11 @@ Thread *start_task(const Boot_module &module, uint32_t number, Thread_id pager, 
     thread->set_pager(pager);
     thread->set_priority(255);
     thread->start(image.ip, image.sp);
-    Console::print("boot task %.*s: thread %#llx, entry %#llx, image [%#llx, %#llx)\n",
+    Console::print("boot task %.*s: thread %#llx, entry %#llx, image [%#llx, %#llx)%s\n",
                    static_cast<int>(module.path_length()), module.path(),
                    static_cast<unsigned long long>(id.raw()), static_cast<unsigned long long>(image.ip),
-                   static_cast<unsigned long long>(image.low), static_cast<unsigned long long>(image.high));
+                   static_cast<unsigned long long>(image.low), static_cast<unsigned long long>(image.high),
+                   kernel_mode ? ", kernel mode (ring 0)" : "");
     return thread;
 }
 
@@ -327,7 +330,7 @@ void publish_modules(const Boot_info &info, Space &root)
 
 const Range_set &Boot_tasks::sigma0_memory() { return sigma0_owned; }
 
-unsigned Boot_tasks::start(const Boot_info &info)
+unsigned Boot_tasks::start(const Boot_info &info, bool root_task_kernel_mode)
 {
     const Boot_module *sigma0 = find(info, "sigma0");
     const Boot_module *root = find(info, "roottask");
@@ -338,7 +341,7 @@ unsigned Boot_tasks::start(const Boot_info &info)
     }
     Device_memory::init(info, Cpu::physical_address_bits());
     Kip::Task_image image{};
-    Thread *sigma0_thread = start_task(*sigma0, TERN_USER_BASE, Thread_id::nil(), image);
+    Thread *sigma0_thread = start_task(*sigma0, TERN_USER_BASE, Thread_id::nil(), false, image);
     if (sigma0_thread == nullptr)
         return 0;
     sigma0_thread->space()->make_sigma0();
@@ -346,7 +349,7 @@ unsigned Boot_tasks::start(const Boot_info &info)
     Phys_range sigma0_image{image.low, image.high};
     unsigned started = 1;
     if (root != nullptr) {
-        if (Thread *root_thread = start_task(*root, TERN_USER_BASE + 2, sigma0_thread->id(), image)) {
+        if (Thread *root_thread = start_task(*root, TERN_USER_BASE + 2, sigma0_thread->id(), root_task_kernel_mode, image)) {
             Kip::set_root_server(image);
             publish_modules(info, *root_thread->space());
             ++started;

@@ -206,6 +206,8 @@ bool Thread::migrate(Space *target, uint64_t utcb)
     }
     target->add_thread();
     space_ = target;
+    if (started_)  // (an unstarted thread's frame is made for its space when it starts)
+        User_mode::set_ring(frame(), target->kernel_mode());
     if (had_utcb) {
         copied_mrs_ = nullptr;
         (void)set_utcb(utcb);  // cannot fail: the memory exists and the slot is free

@@ -157,6 +157,6 @@ void arch_start(uint32_t magic, uint32_t info_address)
     Kip::set_processor_frequencies(Timer::tsc_hz() / 1000, Timer::apic_timer_hz() / 1000);
     Space::set_direct_ipc(options.direct_ipc);
     Kip::set_fast_ipc(options.direct_ipc);
-    unsigned tasks = Boot_tasks::start(boot_info);
+    unsigned tasks = Boot_tasks::start(boot_info, options.root_task_kernel_mode);
     Kernel::run(options, tasks);
 }

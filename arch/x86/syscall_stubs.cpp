@@ -15,8 +15,8 @@ bool jumped_to(uint32_t number) { return number == TERN_SYSCALL_IPC || number ==
 
 constexpr size_t entry_word = page_size - 8;
 
-// The longest stub: cli, mov eax, lea rcx, jmp [rip], jmp rbx.
-static_assert(1 + 5 + 7 + 6 + 2 <= TERN_SYSCALL_STUB_BYTES, "the ABI's stub slots are too small");
+// The longest stub: mov eax, jmp, the continuation, cli, lea rcx, jmp [rip].
+static_assert(5 + 2 + 2 + 1 + 7 + 6 <= TERN_SYSCALL_STUB_BYTES, "the ABI's stub slots are too small");
 
 template <size_t n>
 void put(uint8_t *code, size_t &at, const uint8_t (&bytes)[n])
@@ -43,23 +43,29 @@ void Syscall_stubs::prepare_page(uint8_t *page, Mode mode)
     }
 }
 
+// Both stubs of a call return to the same offset, continuation_offset: a thread moved to a
+// space of the other mode (ThreadControl) while blocked in a system call resumes there, in
+// the other page, at the right instruction.
 void Syscall_stubs::write(uint8_t *page, size_t offset, uint32_t number, Mode mode)
 {
+    constexpr size_t continuation_offset = 7;
     size_t at = offset;
+    put(page, at, {0xb8});                         // mov eax, number
+    put32(page, at, number);
     if (mode == Mode::ring3) {
-        put(page, at, {0xb8});                     // mov eax, number
-        put32(page, at, number);
         put(page, at, {0x0f, 0x05});               // syscall
     } else {
-        // Interrupts off first: until kernel_task_entry's swapgs the GS base is the task's,
-        // and an interrupt there (a kernel-half rip) would be taken for the kernel's.
+        put(page, at, {0xeb, 0x02});               // jmp over the continuation
+        at += 2;
+        // Interrupts off before the jump: until kernel_task_entry's swapgs the GS base is the
+        // task's, and an interrupt there (a kernel-half rip) would be taken for the kernel's.
         put(page, at, {0xfa});                     // cli
-        put(page, at, {0xb8});                     // mov eax, number
-        put32(page, at, number);
-        put(page, at, {0x48, 0x8d, 0x0d});         // lea rcx, [rip + 6]: where syscall returns
-        put32(page, at, 6);
+        put(page, at, {0x48, 0x8d, 0x0d});         // lea rcx, [rip + ...]: the continuation
+        put32(page, at, static_cast<uint32_t>(static_cast<int32_t>(offset + continuation_offset) -
+                                              static_cast<int32_t>(at + 4)));
         put(page, at, {0xff, 0x25});               // jmp [rip + to the entry word]
         put32(page, at, static_cast<uint32_t>(entry_word - (at + 4)));
+        at = offset + continuation_offset;
     }
     if (jumped_to(number))
         put(page, at, {0xff, 0xe3});               // jmp rbx

@@ -43,7 +43,12 @@ void User_mode::prepare_frame(Exception_frame &frame, uint64_t ip, uint64_t sp, 
     frame = Exception_frame();
     frame.rip = ip;
     frame.rsp = sp;
+    set_ring(frame, kernel_mode);
+    frame.rflags = User_mode::rflags_interrupt | User_mode::rflags_fixed;
+}
+
+void User_mode::set_ring(Exception_frame &frame, bool kernel_mode)
+{
     frame.cs = kernel_mode ? Gdt::kernel_code : Gdt::user_code;
     frame.ss = kernel_mode ? Gdt::kernel_data : Gdt::user_data;
-    frame.rflags = User_mode::rflags_interrupt | User_mode::rflags_fixed;
 }

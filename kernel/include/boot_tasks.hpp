@@ -21,6 +21,6 @@ public:
 
     // Gives sigma0 all free memory but the kernel's reserve, then starts the tasks.
     // Returns the number of tasks started.
-    static unsigned start(const Boot_info &info);
+    static unsigned start(const Boot_info &info, bool root_task_kernel_mode);
     static const Range_set &sigma0_memory();
 };

@@ -245,6 +245,14 @@ BOOT_TESTS = [
               command_line="ticks=0 ipc=general", modules=system_modules("order=reverse"), timeout=300,
               qemu_args=("-icount", "shift=0,sleep=off"),
               expect=[r"^SYSTEST done \d+ passed, 0 failed$", DEEPEST_STACK_WITHIN_BOUND, r"^exit: success$"]),
+    # The same suite with the root task, and so every child it makes, in ring 0 as kernel-mode
+    # tasks (roottask=kernel): what runs in ring 3 must run the same in ring 0.
+    Boot_test("SYSTEM0003", "the in-system test suite passes with its test tasks in kernel mode (roottask=kernel)",
+              command_line="ticks=0 roottask=kernel", modules=SYSTEM_MODULES, timeout=300,
+              qemu_args=("-icount", "shift=0,sleep=off"),
+              expect=[r"^boot task .*roottask: .*, kernel mode \(ring 0\)$",
+                      r"^systest: root task .*, in ring 0 \(kernel-mode tasks\)$",
+                      r"^SYSTEST done \d+ passed, 0 failed$", DEEPEST_STACK_WITHIN_BOUND, r"^exit: success$"]),
     # The same suite on Bochs' CPU model: its results are not counted again, only that it passes there.
     Boot_test("BOCHS0002", "the in-system test suite passes in Bochs too", image="iso", emulator="bochs",
               iso_name="tern-system.iso", timeout=600,

@@ -260,7 +260,19 @@ void kill_thread(L4_ThreadId_t tid)
 
 L4_ThreadId_t spawn_child(void (*fn)(void), unsigned stack) { return spawn_child_control(fn, stack, 0); }
 
+int suite_in_ring0(void)
+{
+    L4_Word_t cs;
+    __asm__ __volatile__("mov %%cs, %0" : "=r"(cs));
+    return (cs & 3) == 0;
+}
+
 L4_ThreadId_t spawn_child_control(void (*fn)(void), unsigned stack, L4_Word_t control)
+{
+    return spawn_child_in(fn, stack, control | (suite_in_ring0() ? TERN_SPACE_CONTROL_KERNEL_MODE_MASK : 0));
+}
+
+L4_ThreadId_t spawn_child_in(void (*fn)(void), unsigned stack, L4_Word_t control)
 {
     L4_ThreadId_t tid = new_tid();
     L4_Word_t old;
@@ -661,8 +673,8 @@ int main(void)
     sigma0_tid = L4_GlobalId(L4_ThreadIdUserBase(kip), 1);
     image_low = *(L4_Word_t *)((L4_Word_t)kip + TERN_KIP_ROOT_SERVER_LOW);
     image_high = *(L4_Word_t *)((L4_Word_t)kip + TERN_KIP_ROOT_SERVER_HIGH);
-    printf("systest: root task %lx, sigma0 %lx, image [%lx, %lx)\n", main_tid.raw, sigma0_tid.raw, image_low,
-           image_high);
+    printf("systest: root task %lx, sigma0 %lx, image [%lx, %lx), %s\n", main_tid.raw, sigma0_tid.raw, image_low,
+           image_high, suite_in_ring0() ? "in ring 0 (kernel-mode tasks)" : "in ring 3");
     read_arguments();
     if (prefix_count != 0 || reverse_order)
         printf("systest: arguments \"%s\"\n", module_arguments());

@@ -192,7 +192,12 @@ void cleanup_threads(void);
  * (recorded). */
 L4_ThreadId_t spawn_child(void (*fn)(void), unsigned stack);
 void remember_child(L4_ThreadId_t tid); /* delete it when the test ends */
-L4_ThreadId_t spawn_child_control(void (*fn)(void), unsigned stack, L4_Word_t control); /* SpaceControl control */
+/* With SpaceControl's control bits; when the suite itself runs in ring 0 (the boot option
+ * roottask=kernel), children are kernel-mode tasks too. */
+L4_ThreadId_t spawn_child_control(void (*fn)(void), unsigned stack, L4_Word_t control);
+/* With exactly these control bits, whatever ring the suite runs in. */
+L4_ThreadId_t spawn_child_in(void (*fn)(void), unsigned stack, L4_Word_t control);
+int suite_in_ring0(void); /* the root task, and so every child it makes, is a kernel-mode task */
 /* Replies to an exception message in the MRs with its 20 registers, rip and rax changed. */
 L4_MsgTag_t reply_exception(L4_ThreadId_t to, L4_Word_t rip, L4_Word_t rax);
 #define EXC_WORDS ((int)TERN_EXCEPTION_WORDS)

@@ -646,8 +646,10 @@ static void random_trades_do_no_harm(void)
     L4_Word_t *utcb = my_utcb();
     L4_Word_t acceptor = utcb[TERN_UTCB_BR / 8];
     utcb[TERN_UTCB_BR / 8] = 0;
-    L4_ThreadId_t a = spawn_child(trader_a, 0);
-    L4_ThreadId_t b = spawn_child(trader_b, 1);
+    /* Hostile tasks are ring-3 tasks even when the suite runs in ring 0: a kernel-mode task
+     * is trusted, and has every port. */
+    L4_ThreadId_t a = spawn_child_in(trader_a, 0, 0);
+    L4_ThreadId_t b = spawn_child_in(trader_b, 1, 0);
     CHECK(!L4_IsNilThread(a) && !L4_IsNilThread(b), "no trading tasks");
     /* Each asks for its ports first; the answer maps them (0x80-0x87 to one, 0x88-0x8f to
      * the other: they trade for the rest). */

@@ -93,7 +93,8 @@ const struct unpriv_results *unprivileged_results(void)
     }
     unpriv.valid = 1;
     set_error_code(0xee);
-    if (L4_SpaceControl(child, 0, L4_Nilpage, L4_Nilpage, L4_nilthread, &unpriv.child_control) != 1) {
+    L4_Word_t mode = suite_in_ring0() ? TERN_SPACE_CONTROL_KERNEL_MODE_MASK : 0;  /* (the child's, unchanged) */
+    if (L4_SpaceControl(child, mode, L4_Nilpage, L4_Nilpage, L4_nilthread, &unpriv.child_control) != 1) {
         snprintf(unpriv.why, sizeof unpriv.why, "reading the child's control word failed (ErrorCode %lu)",
                  L4_ErrorCode());
         unpriv.valid = 0;

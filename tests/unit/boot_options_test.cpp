@@ -122,3 +122,12 @@ TEST(Boot_options, ipc_general_turns_the_direct_path_off)
     EXPECT_TRUE(other.direct_ipc);
     EXPECT_EQ(other.unknown_count, 1u);
 }
+
+TEST(Boot_options, roottask_kernel_makes_the_root_task_a_kernel_mode_task)
+{
+    EXPECT_FALSE(Boot_options::parse("shutdown").root_task_kernel_mode);
+    EXPECT_TRUE(Boot_options::parse("ticks=0 roottask=kernel").root_task_kernel_mode);
+    Boot_options other = Boot_options::parse("roottask=user");
+    EXPECT_FALSE(other.root_task_kernel_mode);
+    EXPECT_EQ(other.unknown_count, 1u);
+}

@@ -74,6 +74,8 @@ public:
     // ring 0 for a kernel-mode task. Its code and stack selectors stay what this sets for the
     // thread's life (the entries never write them), so they tell every return which ring.
     static void prepare_frame(Exception_frame &frame, uint64_t ip, uint64_t sp, bool kernel_mode);
+    // The ring of a thread that moves to a space of the other mode (ThreadControl).
+    static void set_ring(Exception_frame &frame, bool kernel_mode);
 
     // RFLAGS bits user code may set through ExchangeRegisters or an exception reply:
     // CF PF AF ZF SF TF DF OF and AC (never IF, IOPL or anything else privileged).
