@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The boot configuration (docs/system.md): one server a line,
 //
-//     server NAME [priority=N] [irq=N] [ports=BASE/COUNT] [pager=root] [shutdown] [args=TEXT]
+//     server NAME [priority=N] [irq=N] [ports=BASE/COUNT] [pager=root] [shutdown] [mode=kernel|user]
+//            [args=TEXT]
 //
 // '#' starts a comment line; args= takes the rest of the line. A line that does not parse
 // is reported with its number and skipped: a bad configuration never stops the root task.
@@ -88,6 +89,10 @@ const char *parse_option(const char *word, L4_Word_t length, Server_config &serv
             return "only pager=root is supported";
     } else if (is(word, length, "shutdown")) {
         server.grants.shutdown = true;
+    } else if (starts_with(word, length, "mode=")) {
+        if (!is(word, length, "mode=kernel") && !is(word, length, "mode=user"))
+            return "mode must be kernel or user";
+        server.grants.kernel_mode = is(word, length, "mode=kernel");
     } else {
         return "unknown option";
     }

@@ -12,6 +12,7 @@ struct Grants {
     long irq = -1;                              // -1: none
     L4_Word_t port_base = 0, port_count = 0;    // count 0: none
     bool shutdown = false;                      // may stop the machine
+    bool kernel_mode = false;                   // runs in ring 0 (SpaceControl's kernel_mode)
 };
 
 struct Server_config {

@@ -163,7 +163,8 @@ tern::Reply Root::irq_request(L4_ThreadId_t from, L4_Word_t irq, int caller, ter
 // then the interrupt threads attached for the tasks (their handler in word 4).
 tern::Reply Root::tasks_request(L4_Word_t index, tern::Message &reply)
 {
-    L4_Word_t words[5] = {};
+    L4_Word_t words[6] = {};
+    words[5] = 3;  // ring 3, unless said below
     L4_ThreadId_t thread = L4_nilthread;
     const char *name = nullptr;
     if (index == 0) {
@@ -176,6 +177,9 @@ tern::Reply Root::tasks_request(L4_Word_t index, tern::Message &reply)
         words[1] = 255;
         words[3] = TERN_TASK_ROOT;
         words[4] = tasks_.memory_from_sigma0();
+        L4_Word_t cs;
+        __asm__ __volatile__("mov %%cs, %0" : "=r"(cs));
+        words[5] = cs & 3;  // the kernel may start the root task in ring 0 (roottask=kernel)
         name = "root";
     } else {
         L4_Word_t at = 2;
@@ -190,6 +194,7 @@ tern::Reply Root::tasks_request(L4_Word_t index, tern::Message &reply)
                 words[1] = t.priority;
                 words[3] = j == 0 ? static_cast<L4_Word_t>(t.kind) : TERN_TASK_THREAD;
                 words[4] = j == 0 ? t.image.high - t.image.low + layout::task_stack : 0;
+                words[5] = t.grants.kernel_mode ? 0 : 3;
                 name = t.name;
             }
         }
@@ -201,6 +206,7 @@ tern::Reply Root::tasks_request(L4_Word_t index, tern::Message &reply)
             words[1] = 255;
             words[3] = TERN_TASK_INTERRUPT;
             words[4] = t.irq_handler.raw;
+            words[5] = 0;  // a kernel thread
             name = t.name;
         }
         if (name == nullptr)

@@ -106,7 +106,9 @@ bool Task_table::create_thread(int index, unsigned j)
         L4_Word_t old;
         if (!L4_ThreadControl(thread, thread, root, L4_nilthread, reinterpret_cast<void *>(-1)))
             return false;
-        if (!L4_SpaceControl(thread, 0, L4_FpageLog2(reinterpret_cast<L4_Word_t>(kip), static_cast<int>(L4_KipAreaSizeLog2(kip))),
+        // A kernel-mode task is chosen here, with the areas (the kernel takes it only so).
+        L4_Word_t control = t.grants.kernel_mode ? TERN_SPACE_CONTROL_KERNEL_MODE_MASK : 0;
+        if (!L4_SpaceControl(thread, control, L4_FpageLog2(reinterpret_cast<L4_Word_t>(kip), static_cast<int>(L4_KipAreaSizeLog2(kip))),
                              L4_FpageLog2(task_utcb_area, task_utcb_area_log2), L4_nilthread, &old) ||
             !L4_ThreadControl(thread, thread, root, root, utcb)) {
             delete_thread(thread);

@@ -82,26 +82,27 @@ const char *kind_name(L4_Word_t kind)
 
 void ps()
 {
-    printf("  THREAD             PRIO  STATE      KIND    MEMORY  NAME\n");
+    printf("  THREAD             PRIO  STATE      KIND    MODE   MEMORY  NAME\n");
     for (L4_Word_t index = 0;; ++index) {
         tern::Message reply;
-        if (tern::system::call(TERN_SYSTEM_TASKS, index, &reply) != tern::Status::ok || reply.untyped() != 9)
+        if (tern::system::call(TERN_SYSTEM_TASKS, index, &reply) != tern::Status::ok || reply.untyped() != 10)
             break;
-        L4_Word_t w[9];
-        for (unsigned i = 0; i < 9; ++i)
+        L4_Word_t w[10];
+        for (unsigned i = 0; i < 10; ++i)
             w[i] = reply.word(i);
         char name[TERN_NAME_MAX + 1];
-        reply.string(5, TERN_NAME_WORDS, name, sizeof name);
+        reply.string(6, TERN_NAME_WORDS, name, sizeof name);
         char memory[16] = "-";
         if (w[3] == TERN_TASK_INTERRUPT) {
-            printf("  %-18lx %4lu  %-9s  %-6s  %6s  %s (line %lu, handler %lx)\n", w[0], w[1], state_name(w[2]),
-                   kind_name(w[3]), "-", name, w[0] >> 32, w[4]);
+            printf("  %-18lx %4lu  %-9s  %-6s  %-5s  %6s  %s (line %lu, handler %lx)\n", w[0], w[1],
+                   state_name(w[2]), kind_name(w[3]), "-", "-", name, w[0] >> 32, w[4]);
             continue;
         }
         if (w[4] != 0)
             snprintf(memory, sizeof memory, "%luK", w[4] >> 10);
-        printf("  %-18lx %4lu  %-9s  %-6s  %6s  %s\n", w[0], w[1], state_name(w[2]), kind_name(w[3]), memory,
-               name);
+        // A kernel-mode task runs in ring 0 (docs/system.md, mode=kernel).
+        printf("  %-18lx %4lu  %-9s  %-6s  %-5s  %6s  %s\n", w[0], w[1], state_name(w[2]), kind_name(w[3]),
+               w[5] == 0 ? "ring0" : "ring3", memory, name);
     }
     // The kernel's own memory per thread (control block and kernel stack), which its KIP
     // lists as the feature "threadmemory=N".

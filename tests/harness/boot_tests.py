@@ -65,11 +65,12 @@ SHELL_STEPS = [
     Step("SHELL0003", "typed characters come back through the console server (echo), backspace erases",
          "echo typed thro\x7f\x7f\x7fhrough the console\r",
          [r"^echo typed thro", r"^typed through the console$", PROMPT]),
-    Step("SHELL0004", "ps lists sigma0, root, the servers and the shell's second thread, and the kernel memory "
-         "per thread (4096 bytes)", "ps\r",
-         [r"^  THREAD +PRIO +STATE", r"^  20000000001 +255 .* sigma0 +- +sigma0$", r"^  [0-9a-f]+ +255 .* root .* root$",
-          r"^  [0-9a-f]+ +200 +\S+ +server .* console$", r"^  [0-9a-f]+ +150 +\S+ +server .* shell$",
-          r"^  [0-9a-f]+ +150 +\S+ +thread .* shell$",
+    Step("SHELL0004", "ps lists sigma0, root, the servers and the shell's second thread with their modes (the "
+         "shell in ring 0), and the kernel memory per thread (4096 bytes)", "ps\r",
+         [r"^  THREAD +PRIO +STATE +KIND +MODE", r"^  20000000001 +255 .* sigma0 +ring3 +- +sigma0$",
+          r"^  [0-9a-f]+ +255 .* root +ring3 .* root$",
+          r"^  [0-9a-f]+ +200 +\S+ +server +ring3 .* console$", r"^  [0-9a-f]+ +150 +\S+ +server +ring0 .* shell$",
+          r"^  [0-9a-f]+ +150 +\S+ +thread +ring0 .* shell$",
           r"^kernel memory per thread: 4096 bytes \(control block and kernel stack\)$", PROMPT]),
     Step("SHELL0005", "mem shows the KIP's memory descriptors and what root handed out", "mem\r",
          [r"^KIP memory descriptors:$", r"^  \[0x[0-9a-f]+, 0x[0-9a-f]+\] +\d+ KiB conventional$",

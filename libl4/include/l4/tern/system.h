@@ -14,7 +14,8 @@
 //   TERN_SYSTEM_IO_PORTS      MR1 I/O fpage              a map item of the ports (accept them)
 //   TERN_SYSTEM_IRQ           MR1 interrupt number       - (the caller now receives that interrupt)
 //   TERN_SYSTEM_TASKS         MR1 index                  MR1 thread, MR2 priority, MR3 state,
-//                                                        MR4 kind, MR5 bytes of memory, MR6-9 name
+//                                                        MR4 kind, MR5 bytes of memory, MR6 ring
+//                                                        (3, or 0: a kernel-mode task), MR7-10 name
 //   TERN_SYSTEM_MEMORY        -                          MR1 bytes root got from sigma0,
 //                                                        MR2 bytes its tasks use, MR3 tasks
 //   TERN_SYSTEM_SHUTDOWN      MR1 status                 none: the machine stops
