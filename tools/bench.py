@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Each benchmark root task and the guest memory it needs (MiB): ipc_bench makes 10,000
 # threads, and the kernel keeps an eighth of memory for itself (16 KiB a thread today).
-PROGRAMS = {"ipc_bench": 512, "map_bench": 128, "pager_bench": 128, "irq_bench": 128}
+PROGRAMS = {"ipc_bench": 512, "map_bench": 128, "pager_bench": 128, "irq_bench": 128, "ring0_bench": 128}
 MODES = {"icount": (["-icount", "shift=0,sleep=off"], "instructions"), "tcg": ([], "ticks")}
 GUEST_LINE = re.compile(r"^BENCH ([a-z0-9_.]+) (\d+)\r?$", re.MULTILINE)
 LINUX_LINE = re.compile(r"^BENCH (linux\.[A-Za-z0-9_.]+) ([0-9.]+) (\S+) (icount|tcg)\s*$", re.MULTILINE)
@@ -46,6 +46,10 @@ DESCRIPTIONS = [
     (r"ipc\.inter\.map1", "inter-space round trip whose call carries a map item of one page"),
     (r"ipc\.inter\.threads\.(\d+)", "inter-space 0-word round trip with more (inactive) threads in the system (count: {0})"),
     (r"ipc\.inter\.0w\.ports", "inter-space 0-word round trip, the caller's space holding 8 I/O ports"),
+    (r"syscall\.null\.(ring[03])", "null system call, ThreadSwitch(nilthread) with nothing else ready, by a "
+                                   "task in {0} (ring0: a kernel-mode task)"),
+    (r"ipc\.inter\.0w\.(ring[03])_(ring[03])", "inter-space 0-word round trip, caller in {0}, callee in {1}"),
+    (r"pagefault\.rt\.(ring[03])", "page-fault round trip of a task in {0}, its pager in ring 3"),
     (r"syscall\.null", "null system call: ThreadSwitch(nilthread) with nothing else ready"),
     (r"syscall\.clock", "SystemClock system call"),
     (r"thread\.create_delete", "ThreadControl: create an active thread in this space, then delete it"),

@@ -15,19 +15,18 @@ extern syscall_entry_general
 extern syscall_entry_general_swapped
 extern syscall_dispatch
 extern restore_frame
+extern _ZN9Scheduler14highest_ready_E
 
-; Saves what a thread needs to resume later (rsp, rbp, rflags, rip and rbx) in its frame
-; and calls %1 (the fast path for the sender's ring) with to, from specifier and timeouts
-; still in rdi, rsi and rdx; GS is the kernel's. Leaves rsp at the frame.
-%macro fast_path_call 1
+; Saves what a thread needs to resume later (rsp, rbp, rflags %3, rip %2 and rbx) in its
+; frame and calls %1 (the fast path for the sender's ring) with to, from specifier and
+; timeouts still in rdi, rsi and rdx; GS is the kernel's. Leaves rsp at the frame.
+%macro fast_path_call 3
     mov rax, rsp
     mov rsp, [gs:CPU_LOCAL_KERNEL_STACK_TOP]
     mov [rsp - FRAME_SIZE + FRAME_RSP], rax
-    ; The thread resumes in its KIP stub, whose jmp *%rbx takes it back: the rip sysretq is
-    ; given is then always the stub's (a user address), whatever rbx the caller passed.
-    mov [rsp - FRAME_SIZE + FRAME_RIP], rcx
+    mov [rsp - FRAME_SIZE + FRAME_RIP], %2
     mov [rsp - FRAME_SIZE + FRAME_RBX], rbx
-    mov [rsp - FRAME_SIZE + FRAME_RFLAGS], r11
+    mov qword [rsp - FRAME_SIZE + FRAME_RFLAGS], %3
     mov [rsp - FRAME_SIZE + FRAME_RBP], rbp
     sub rsp, FRAME_SIZE
     call %1
@@ -46,7 +45,9 @@ syscall_entry_fast:
     cmp rax, SYSCALL_LIPC
     ja syscall_entry_general
     swapgs
-    fast_path_call ipc_fast_path
+    ; The thread resumes in its KIP stub, whose jmp *%rbx takes it back: the rip sysretq is
+    ; given is then always the stub's (a user address), whatever rbx the caller passed.
+    fast_path_call ipc_fast_path, rcx, r11
 fast_path_declined:
     ; The general path takes the call. ipc_fast_path saved rdi, rsi and rdx in the frame;
     ; the rest goes there now. r12-r15 may hold the kernel's values by now (the fast path
@@ -73,20 +74,59 @@ fast_path_declined:
 ; A kernel-mode task's system call: its stub (Syscall_stubs) jumps here in ring 0 with
 ; interrupts off and the registers `syscall` would have left (rcx the return address), but
 ; r11: the rflags to return with are set here, interrupts on (the stub has no stack to save
-; the task's rflags on: Ipc may touch none). From here on it is the system call of a ring-3
-; thread, except that the thread's frame says ring 0, so it leaves by iretq: restore_frame,
-; or ipc_fast_exit_kernel_task. (Its space's fast_syscall_entry is what LSTAR would be.)
+; the task's rflags on). From here on it is the system call of a ring-3 thread, except that
+; the thread's frame says ring 0, so it leaves by iretq (restore_frame). Ipc and Lipc come
+; to kernel_task_ipc_entry instead.
 align 16
 global kernel_task_entry
 kernel_task_entry:
     swapgs
+    cmp eax, SYSCALL_THREAD_SWITCH
+    je .thread_switch
+.call:
     mov r11d, RFLAGS_INTERRUPTS | RFLAGS_FIXED
+    jmp syscall_entry_general_swapped
+
+; ThreadSwitch to nil while no other thread of the caller's priority or above is ready and
+; nothing is pending at its gate (a delayed preemption above all): Scheduler::yield would
+; return and Scheduler::thread_switched change only the preemption-delay budget, so this
+; does that and returns, touching no stack (the task's may be any; the kernel's is not
+; needed). What a ring-3 thread cannot have: its syscall's entry and sysretq alone cost
+; more than this whole call.
+.thread_switch:
+    test rdi, rdi
+    jnz .call
+    mov r11, [gs:CPU_LOCAL_CURRENT_THREAD]
+    cmp qword [r11 + THREAD_GATE], THREAD_GATE_RUNNING
+    jne .call
+    movzx eax, byte [r11 + THREAD_PRIORITY]
+    cmp eax, [rel _ZN9Scheduler14highest_ready_E]   ; Scheduler::highest_ready_
+    mov eax, SYSCALL_THREAD_SWITCH
+    jle .call
+    mov byte [r11 + THREAD_DELAY_AVAILABLE], 1
+    xor r11d, r11d
+    swapgs
+    sti                                 ; (in effect after the jump: no interrupt in the kernel half)
+    jmp rcx
+
+; A kernel-mode task's Ipc or Lipc: its stub jumps here in ring 0 with interrupts off, the
+; return address in rbx (abi.md), and neither a number nor rcx: the thread resumes at rbx
+; itself, the caller's code, which is the same in either ring (a thread moved to a space
+; of the other mode while it waits resumes right). The fast path as for `syscall` if the
+; space takes it (fast_syscall_entry: what LSTAR would be), else the general entry.
+align 16
+global kernel_task_ipc_entry
+kernel_task_ipc_entry:
+    swapgs
     cmp byte [gs:CPU_LOCAL_FAST_SYSCALL_ENTRY], 0
-    je syscall_entry_general_swapped
-    cmp rax, SYSCALL_LIPC
-    ja syscall_entry_general_swapped
-    fast_path_call ipc_fast_path_kernel_task
+    je .general
+    fast_path_call ipc_fast_path_kernel_task, rbx, RFLAGS_INTERRUPTS | RFLAGS_FIXED
     jmp fast_path_declined
+.general:
+    mov rcx, rbx
+    mov r11d, RFLAGS_INTERRUPTS | RFLAGS_FIXED
+    mov eax, SYSCALL_IPC
+    jmp syscall_entry_general_swapped
 
 ; The fast path's way out, as the receiver: rsp = the receiver's frame, rax = the sender
 ; as the receiver names it, r8-r10 = MR0-MR2. Every other register is set from the frame
@@ -111,15 +151,18 @@ ipc_fast_exit:
     swapgs
     o64 sysret
 
-; The same to a kernel-mode task (ring 0, where sysretq does not go): by iretq, through the
-; frame's rip, rflags and rsp, which its entry saved, and its code and stack selectors,
-; which it keeps for life. rcx and r11 are cleared like the rest.
+; The same to a kernel-mode task, which runs in ring 0 with the kernel's selectors already:
+; no sysretq (it goes to ring 3) and no iretq (which reloads both selectors from the GDT)
+; is needed, only its stack, its GS base and interrupts back on. sti's one-instruction
+; shadow covers the jump: no interrupt arrives at a kernel-half rip with the task's GS base.
+; The task's rflags other than IF are not restored (its entry saved the ones it returns
+; with: interrupts on, nothing else). rcx holds its rip, which it knows; r11 is cleared.
 align 16
 global ipc_fast_exit_kernel_task
 ipc_fast_exit_kernel_task:
+    mov rcx, [rsp + FRAME_RIP]
     mov rbx, [rsp + FRAME_RBX]
     mov rbp, [rsp + FRAME_RBP]
-    xor ecx, ecx
     xor edx, edx
     xor esi, esi
     xor edi, edi
@@ -128,6 +171,7 @@ ipc_fast_exit_kernel_task:
     xor r13d, r13d
     xor r14d, r14d
     xor r15d, r15d
-    add rsp, FRAME_RIP
+    mov rsp, [rsp + FRAME_RSP]
     swapgs
-    iretq
+    sti
+    jmp rcx

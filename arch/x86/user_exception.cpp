@@ -133,8 +133,7 @@ void User_exception::exception_ipc(Thread &thread, Exception_frame &frame)
         thread.set_segment_bases(m[TERN_EXCEPTION_MR_FS_BASE], m[TERN_EXCEPTION_MR_GS_BASE]);
     }
     frame.rip = m[TERN_EXCEPTION_MR_RIP];
-    frame.rflags = (frame.rflags & ~User_mode::user_settable_rflags) |
-                   (m[TERN_EXCEPTION_MR_RFLAGS] & User_mode::user_settable_rflags);
+    User_mode::set_flags(frame, m[TERN_EXCEPTION_MR_RFLAGS]);
     for (const General_register &r : general_registers)
         frame.*r.field = m[r.index];
 }

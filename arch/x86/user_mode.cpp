@@ -13,7 +13,6 @@ constexpr uint32_t msr_fmask = 0xc0000084;
 constexpr uint64_t efer_syscall_enable = 1;
 
 constexpr uint64_t rflags_direction = 1u << 10;
-constexpr uint64_t rflags_trap = 1u << 8;
 constexpr uint64_t rflags_alignment = 1u << 18;
 constexpr uint64_t rflags_nested = 1u << 14;
 
@@ -35,7 +34,7 @@ void User_mode::init()
     Cpu::write_msr(msr_lstar, reinterpret_cast<uint64_t>(syscall_entry_general));
     Cpu_local::get().fast_syscall_entry = false;
     // The kernel runs with interrupts off; entry also clears DF, TF, AC and NT.
-    Cpu::write_msr(msr_fmask, User_mode::rflags_interrupt | rflags_direction | rflags_trap | rflags_alignment | rflags_nested);
+    Cpu::write_msr(msr_fmask, User_mode::rflags_interrupt | rflags_direction | User_mode::rflags_trap | rflags_alignment | rflags_nested);
 }
 
 void User_mode::prepare_frame(Exception_frame &frame, uint64_t ip, uint64_t sp, bool kernel_mode)

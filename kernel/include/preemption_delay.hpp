@@ -63,6 +63,8 @@ public:
 
     // The thread yielded with ThreadSwitch: it cooperates, its budget is full again.
     void restore() { available_ = true; }
+    // (entry_fast.asm's ThreadSwitch shortcut does what restore does.)
+    static constexpr size_t available_offset() { return offsetof(Preemption_delay, available_); }
     bool available() const { return available_; }
 
 private:

@@ -372,6 +372,29 @@ static void fast_path_between_rings(void)
     }
 }
 
+/* ExchangeRegisters' set_flags with the trap flag: kept for a ring-3 thread, dropped for a
+ * kernel-mode one (a stub enters the kernel with the task's flags; docs/kernel.md). */
+static void trap_flag_refused(void)
+{
+    for (int ring0 = 0; ring0 < 2; ++ring0) {
+        L4_ThreadId_t child = spawn_child_in(parked_child, 0, ring0 ? KERNEL_MODE : 0);
+        CHECK(!L4_IsNilThread(child), "no child");
+        L4_MsgTag_t tag = serve_child(child, 2000, 0);
+        CHECK(is_label(tag, LABEL_REPORT), "no report (tag %#lx, ErrorCode %lu)", tag.raw, L4_ErrorCode());
+        L4_Word_t control, sp, ip, flags, handle;
+        L4_ThreadId_t pager;
+        L4_ThreadId_t result = L4_ExchangeRegisters(child, 0x20 /* set_flags */, 0, 0, 0x100 /* TF */, 0,
+                                                    L4_nilthread, &control, &sp, &ip, &flags, &handle, &pager);
+        CHECK(!L4_IsNilThread(result), "setting the flags failed (ErrorCode %lu)", L4_ErrorCode());
+        result = L4_ExchangeRegisters(child, 0, 0, 0, 0, 0, L4_nilthread, &control, &sp, &ip, &flags, &handle,
+                                      &pager);
+        CHECK(!L4_IsNilThread(result), "reading the flags failed (ErrorCode %lu)", L4_ErrorCode());
+        CHECK((flags & 0x100) == (ring0 ? 0 : 0x100UL), "%s: trap flag %s after setting it", ring0 ? "ring 0" : "ring 3",
+              (flags & 0x100) != 0 ? "set" : "clear");
+        kill_thread(child);
+    }
+}
+
 static const struct systest kernel_mode_tests[] = {
     {"KMT0001", "an unprivileged task cannot make its own space or another kernel-mode (no privilege, 1), and "
      "neither changes", unprivileged_cannot},
@@ -387,5 +410,7 @@ static const struct systest kernel_mode_tests[] = {
      kernel_half_ip_refused},
     {"KMT0009", "calls between ring 0 and ring 3, both ways, and within each ring take the IPC fast path",
      fast_path_between_rings},
+    {"KMT0010", "ExchangeRegisters sets the trap flag of a ring-3 thread but not of a kernel-mode task's",
+     trap_flag_refused},
 };
 SYSTEST_GROUP(kernel_mode) = {"kernel_mode", kernel_mode_tests, SYSTEST_COUNT(kernel_mode_tests)};

@@ -18,4 +18,9 @@ public:
     static void prepare_page(uint8_t *page, Mode mode);
     // The stub of system call number, offset bytes into page.
     static void write(uint8_t *page, size_t offset, uint32_t number, Mode mode);
+
+private:
+    // A kernel-mode task's ThreadSwitch(nilthread), done in the task as a plain call when
+    // it changes nothing but the preemption-delay budget; written out of line at offset.
+    static size_t write_thread_switch_body(uint8_t *page, size_t offset, size_t enter_offset);
 };

@@ -87,11 +87,15 @@ public:
     static uint64_t flags(const Exception_frame &frame) { return frame.rflags; }
     static void set_stack_pointer(Exception_frame &frame, uint64_t sp) { frame.rsp = sp; }
     static void set_instruction_pointer(Exception_frame &frame, uint64_t ip) { frame.rip = ip; }
-    // Only the user-settable bits change.
+    // Only the user-settable bits change; a kernel-mode task's trap flag stays clear: it would
+    // trap in the kernel's first instructions of its next system call, which a stub enters
+    // with the task's flags (docs/kernel.md, "Kernel-mode tasks").
     static void set_flags(Exception_frame &frame, uint64_t flags)
     {
-        frame.rflags = (frame.rflags & ~user_settable_rflags) | (flags & user_settable_rflags);
+        uint64_t settable = (frame.cs & 3) != 0 ? user_settable_rflags : user_settable_rflags & ~rflags_trap;
+        frame.rflags = (frame.rflags & ~settable) | (flags & settable);
     }
+    static constexpr uint64_t rflags_trap = 1u << 8;
     // Turns a system-call frame into that of the exception an unknown system call raises:
     // an invalid opcode, as if the instruction did not exist.
     static void make_invalid_opcode(Exception_frame &frame)
