@@ -154,6 +154,8 @@ void arch_start(uint32_t magic, uint32_t info_address)
     if (!Kip::create(page_allocator, 1000000 / Timer::frequency_hz))
         panic("no memory for the kernel interface page");
     Cpu_local::get().utcb_pointer = Kip::utcb_pointer(0);
+    Cpu_local::get().kernel_task_ipc_entry = Kip::kernel_task_ipc_entry();
+    User_mode::set_kernel_task_ipc_entry(Cpu_local::get());
     Kip::set_processor_frequencies(Timer::tsc_hz() / 1000, Timer::apic_timer_hz() / 1000);
     Space::set_direct_ipc(options.direct_ipc);
     Kip::set_fast_ipc(options.direct_ipc);

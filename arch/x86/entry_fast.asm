@@ -109,20 +109,22 @@ kernel_task_entry:
     sti                                 ; (in effect after the jump: no interrupt in the kernel half)
     jmp rcx
 
-; A kernel-mode task's Ipc or Lipc: its stub jumps here in ring 0 with interrupts off, the
-; return address in rbx (abi.md), and neither a number nor rcx: the thread resumes at rbx
-; itself, the caller's code, which is the same in either ring (a thread moved to a space
-; of the other mode while it waits resumes right). The fast path as for `syscall` if the
-; space takes it (fast_syscall_entry: what LSTAR would be), else the general entry.
+; A kernel-mode task's Ipc or Lipc: its stub jumps through the KIP's kernel_task_ipc_entry
+; word, which names one of these two as LSTAR names one of syscall's entries, in ring 0 with
+; interrupts off, the return address in rbx (abi.md), and neither a number nor rcx: the
+; thread resumes at rbx itself, its caller's code, which is the same in either ring (a
+; thread moved to a space of the other mode while it waits resumes right).
 align 16
-global kernel_task_ipc_entry
-kernel_task_ipc_entry:
+global kernel_task_ipc_entry_fast
+kernel_task_ipc_entry_fast:
     swapgs
-    cmp byte [gs:CPU_LOCAL_FAST_SYSCALL_ENTRY], 0
-    je .general
     fast_path_call ipc_fast_path_kernel_task, rbx, RFLAGS_INTERRUPTS | RFLAGS_FIXED
     jmp fast_path_declined
-.general:
+
+align 16
+global kernel_task_ipc_entry_general
+kernel_task_ipc_entry_general:
+    swapgs
     mov rcx, rbx
     mov r11d, RFLAGS_INTERRUPTS | RFLAGS_FIXED
     mov eax, SYSCALL_IPC

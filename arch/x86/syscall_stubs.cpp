@@ -9,7 +9,6 @@
 
 // entry_fast.asm: where a kernel-mode task's stubs enter.
 extern "C" void kernel_task_entry();
-extern "C" void kernel_task_ipc_entry();
 
 namespace {
 
@@ -17,8 +16,9 @@ namespace {
 // back with jmp *%rbx; the other calls' with ret.
 bool jumped_to(uint32_t number) { return number == TERN_SYSCALL_IPC || number == TERN_SYSCALL_LIPC; }
 
-constexpr size_t entry_word = page_size - 8;       // kernel_task_entry
-constexpr size_t ipc_entry_word = page_size - 16;  // kernel_task_ipc_entry
+constexpr size_t entry_word = page_size - 8;  // kernel_task_entry
+// The KIP's kernel_task_ipc_entry word, from the stub page (the page after the KIP).
+constexpr int64_t ipc_entry_word = int64_t{TERN_KIP_KERNEL_TASK_IPC_ENTRY} - int64_t{TERN_KIP_STUBS};
 constexpr size_t thread_switch_body = page_size / 2;  // out of line, beyond every slot
 
 // The longest stub: mov eax, jmp, the continuation, cli, lea rcx, jmp [rip].
@@ -59,9 +59,7 @@ void Syscall_stubs::prepare_page(uint8_t *page, Mode mode)
         page[i] = 0xcc;  // int3: nothing should run outside a stub
     if (mode == Mode::kernel_task) {
         auto entry = reinterpret_cast<uint64_t>(kernel_task_entry);
-        auto ipc_entry = reinterpret_cast<uint64_t>(kernel_task_ipc_entry);
         __builtin_memcpy(page + entry_word, &entry, sizeof entry);
-        __builtin_memcpy(page + ipc_entry_word, &ipc_entry, sizeof ipc_entry);
     }
 }
 
@@ -89,13 +87,12 @@ void Syscall_stubs::write(uint8_t *page, size_t offset, uint32_t number, Mode mo
         put32(page, at, static_cast<uint32_t>(entry_word - (at + 4)));
         at = offset + continuation_offset;
     } else if (mode == Mode::kernel_task && jumped_to(number)) {
-        // Ipc and Lipc resume at rbx itself: no number, no rcx (kernel_task_ipc_entry).
-        put(page, at, {0xeb, static_cast<uint8_t>(body_offset - 2)});  // jmp over the continuation
-        at = offset + body_offset;
+        // Ipc and Lipc resume at rbx itself: no number, no rcx (kernel_task_ipc_entry_*),
+        // and the jump fits before the continuation.
         put(page, at, {0xfa});                                         // cli
-        put(page, at, {0xff, 0x25});                                   // jmp [rip + to the entry word]
-        put32(page, at, static_cast<uint32_t>(ipc_entry_word - (at + 4)));
-        at = offset + continuation_offset;
+        put(page, at, {0xff, 0x25});                                   // jmp [rip + the KIP's word]
+        put32(page, at, static_cast<uint32_t>(ipc_entry_word - static_cast<int64_t>(at + 4)));
+        static_assert(1 + 6 == continuation_offset);
     } else {
         put(page, at, {0xb8});                     // mov eax, number
         put32(page, at, number);

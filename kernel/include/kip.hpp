@@ -39,6 +39,8 @@ public:
     // The KIP word that holds the UTCB address of the thread running on processor cpu (the
     // GS base of user threads points at it in their space's KIP).
     static uint64_t *utcb_pointer(unsigned cpu) { return &word(TERN_KIP_UTCB_POINTERS + 8 * uint64_t{cpu}); }
+    // The KIP word a kernel-mode task's Ipc stub jumps through (User_mode keeps it current).
+    static uint64_t *kernel_task_ipc_entry() { return &word(TERN_KIP_KERNEL_TASK_IPC_ENTRY); }
 
 private:
     static uint64_t &word(uint64_t offset);

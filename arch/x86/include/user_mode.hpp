@@ -15,6 +15,9 @@
 // entry.asm
 extern "C" void syscall_entry_general();
 extern "C" void syscall_entry_fast();
+// entry_fast.asm: a kernel-mode task's Ipc, by the fast path or the general one.
+extern "C" void kernel_task_ipc_entry_fast();
+extern "C" void kernel_task_ipc_entry_general();
 
 class User_mode {
 public:
@@ -60,6 +63,15 @@ public:
         void (*entry)() = fast ? syscall_entry_fast : syscall_entry_general;
         Cpu::write_msr(msr_lstar, reinterpret_cast<uint64_t>(entry));
         local.fast_syscall_entry = fast;
+        set_kernel_task_ipc_entry(local);
+    }
+
+    // The KIP word kernel-mode tasks' Ipc stubs jump through follows LSTAR's choice.
+    static void set_kernel_task_ipc_entry(Cpu_local &local)
+    {
+        void (*entry)() = local.fast_syscall_entry ? kernel_task_ipc_entry_fast : kernel_task_ipc_entry_general;
+        if (local.kernel_task_ipc_entry != nullptr)
+            *local.kernel_task_ipc_entry = reinterpret_cast<uint64_t>(entry);
     }
 
     // The part of switch_thread the IPC fast path needs: both threads have the default FS
