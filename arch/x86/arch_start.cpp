@@ -72,6 +72,7 @@ void arch_start(uint32_t magic, uint32_t info_address)
     Idt::load();
     Cpu_local::install(boot_cpu);
     User_mode::init();
+    Console::print("SMEP: %s\n", User_mode::smep() ? "on" : "not available");
     Fpu::init();
 
     Physical_window boot_window{Memory_layout::direct_map_base, Memory_layout::boot_window_size};

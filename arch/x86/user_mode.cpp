@@ -33,6 +33,15 @@ void User_mode::init()
     Cpu::write_msr(msr_star, uint64_t{Gdt::kernel_code} << 32 | (sysret_base | 3) << 48);
     Cpu::write_msr(msr_lstar, reinterpret_cast<uint64_t>(syscall_entry_general));
     Cpu_local::get().fast_syscall_entry = false;
+    // SMEP where the CPU has it: the kernel never runs code of a user page. Kernel-mode tasks
+    // run theirs in ring 0 and are unaffected: their pages are supervisor pages
+    // (Page_table::set_user_half_supervisor). SMAP stays off: the kernel reads user memory
+    // directly in places (docs/kernel.md).
+    constexpr uint32_t cpuid_smep = 1u << 7;  // leaf 7, ebx
+    constexpr uint64_t cr4_smep = uint64_t{1} << 20;
+    smep_ = Cpu::cpuid(0).eax >= 7 && (Cpu::cpuid(7).ebx & cpuid_smep) != 0;
+    if (smep_)
+        Cpu::write_cr4(Cpu::read_cr4() | cr4_smep);
     // The kernel runs with interrupts off; entry also clears DF, TF, AC and NT.
     Cpu::write_msr(msr_fmask, User_mode::rflags_interrupt | rflags_direction | User_mode::rflags_trap | rflags_alignment | rflags_nested);
 }

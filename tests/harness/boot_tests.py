@@ -248,10 +248,12 @@ BOOT_TESTS = [
               expect=[r"^SYSTEST done \d+ passed, 0 failed$", DEEPEST_STACK_WITHIN_BOUND, r"^exit: success$"]),
     # The same suite with the root task, and so every child it makes, in ring 0 as kernel-mode
     # tasks (roottask=kernel): what runs in ring 3 must run the same in ring 0.
-    Boot_test("SYSTEM0003", "the in-system test suite passes with its test tasks in kernel mode (roottask=kernel)",
-              command_line="ticks=0 roottask=kernel", modules=SYSTEM_MODULES, timeout=300,
-              qemu_args=("-icount", "shift=0,sleep=off"),
-              expect=[r"^boot task .*roottask: .*, kernel mode \(ring 0\)$",
+    # On a CPU with SMEP (-cpu max), which the kernel turns on: a kernel-mode task's code runs
+    # in ring 0 from supervisor pages only, or its first instruction would fault.
+    Boot_test("SYSTEM0003", "the in-system test suite passes with its test tasks in kernel mode (roottask=kernel), "
+              "SMEP on", command_line="ticks=0 roottask=kernel", modules=SYSTEM_MODULES, timeout=300,
+              qemu_args=("-icount", "shift=0,sleep=off", "-cpu", "max"),
+              expect=[r"^SMEP: on$", r"^boot task .*roottask: .*, kernel mode \(ring 0\)$",
                       r"^systest: root task .*, in ring 0 \(kernel-mode tasks\)$",
                       r"^SYSTEST done \d+ passed, 0 failed$", DEEPEST_STACK_WITHIN_BOUND, r"^exit: success$"]),
     # The same suite on Bochs' CPU model: its results are not counted again, only that it passes there.

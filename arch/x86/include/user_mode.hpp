@@ -29,6 +29,8 @@ public:
     static constexpr uint64_t rflags_fixed = 1u << 1;  // always set
 
     static void init();
+    // Whether init turned SMEP on (the CPU has it).
+    static bool smep() { return smep_; }
 
     // Makes the CPU enter the kernel on this stack and gives user mode these bases. Inline:
     // it is part of every IPC hand-off.
@@ -121,6 +123,9 @@ public:
         return address < 0x0000800000000000 || address >= 0xffff800000000000;
     }
     static bool is_user_address(uint64_t address) { return address < 0x0000800000000000; }
+
+private:
+    static inline bool smep_ = false;
 };
 
 // entry.asm
