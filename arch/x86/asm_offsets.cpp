@@ -8,7 +8,6 @@
 #include "cpu_local.hpp"
 #include "gdt.hpp"
 #include "memory_layout.hpp"
-#include "thread.hpp"
 #include "user_mode.hpp"
 #include "vectors.hpp"
 
@@ -39,15 +38,7 @@ void export_offsets()
     EXPORT(CPU_LOCAL_KERNEL_STACK_TOP, offsetof(Cpu_local, tss) + Tss::rsp0_offset);
     EXPORT(CPU_LOCAL_USER_STACK, offsetof(Cpu_local, user_stack));
     EXPORT(CPU_LOCAL_FAST_SYSCALL_ENTRY, offsetof(Cpu_local, fast_syscall_entry));
-    EXPORT(CPU_LOCAL_CURRENT_THREAD, offsetof(Cpu_local, current));
-    EXPORT(SYSCALL_THREAD_SWITCH, TERN_SYSCALL_THREAD_SWITCH);
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Winvalid-offsetof"
-    EXPORT(THREAD_GATE, offsetof(Thread, state_));
-    EXPORT(THREAD_GATE_RUNNING, Thread::running);
-    EXPORT(THREAD_PRIORITY, offsetof(Thread, priority_));
-    EXPORT(THREAD_DELAY_AVAILABLE, offsetof(Thread, preemption_delay_) + Preemption_delay::available_offset());
-#pragma GCC diagnostic pop
+
     EXPORT(CPU_LOCAL_FATAL_STACK_TOP, offsetof(Cpu_local, tss) + Tss::ist_offset(Tss::double_fault));
     EXPORT(FIRST_INTERRUPT_VECTOR, Vectors::exceptions_end);
     EXPORT(SYSCALL_VECTOR, Vectors::syscall);

@@ -15,7 +15,6 @@ extern syscall_entry_general
 extern syscall_entry_general_swapped
 extern syscall_dispatch
 extern restore_frame
-extern _ZN9Scheduler14highest_ready_E
 
 ; Saves what a thread needs to resume later (rsp, rbp, rflags %3, rip %2 and rbx) in its
 ; frame and calls %1 (the fast path for the sender's ring) with to, from specifier and
@@ -76,38 +75,14 @@ fast_path_declined:
 ; r11: the rflags to return with are set here, interrupts on (the stub has no stack to save
 ; the task's rflags on). From here on it is the system call of a ring-3 thread, except that
 ; the thread's frame says ring 0, so it leaves by iretq (restore_frame). Ipc and Lipc come
-; to kernel_task_ipc_entry instead.
+; to kernel_task_ipc_entry_* instead, and ThreadSwitch only when its stub, which does it as
+; a plain call when it changes nothing, finds that it must (Syscall_stubs).
 align 16
 global kernel_task_entry
 kernel_task_entry:
     swapgs
-    cmp eax, SYSCALL_THREAD_SWITCH
-    je .thread_switch
-.call:
     mov r11d, RFLAGS_INTERRUPTS | RFLAGS_FIXED
     jmp syscall_entry_general_swapped
-
-; ThreadSwitch to nil while no other thread of the caller's priority or above is ready and
-; nothing is pending at its gate (a delayed preemption above all): Scheduler::yield would
-; return and Scheduler::thread_switched change only the preemption-delay budget, so this
-; does that and returns, touching no stack (the task's may be any; the kernel's is not
-; needed). What a ring-3 thread cannot have: its syscall's entry and sysretq alone cost
-; more than this whole call.
-.thread_switch:
-    test rdi, rdi
-    jnz .call
-    mov r11, [gs:CPU_LOCAL_CURRENT_THREAD]
-    cmp qword [r11 + THREAD_GATE], THREAD_GATE_RUNNING
-    jne .call
-    movzx eax, byte [r11 + THREAD_PRIORITY]
-    cmp eax, [rel _ZN9Scheduler14highest_ready_E]   ; Scheduler::highest_ready_
-    mov eax, SYSCALL_THREAD_SWITCH
-    jle .call
-    mov byte [r11 + THREAD_DELAY_AVAILABLE], 1
-    xor r11d, r11d
-    swapgs
-    sti                                 ; (in effect after the jump: no interrupt in the kernel half)
-    jmp rcx
 
 ; A kernel-mode task's Ipc or Lipc: its stub jumps through the KIP's kernel_task_ipc_entry
 ; word, which names one of these two as LSTAR names one of syscall's entries, in ring 0 with

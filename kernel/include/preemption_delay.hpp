@@ -63,7 +63,7 @@ public:
 
     // The thread yielded with ThreadSwitch: it cooperates, its budget is full again.
     void restore() { available_ = true; }
-    // (entry_fast.asm's ThreadSwitch shortcut does what restore does.)
+    // (A kernel-mode task's ThreadSwitch stub does what restore does, Syscall_stubs.)
     static constexpr size_t available_offset() { return offsetof(Preemption_delay, available_); }
     bool available() const { return available_; }
 

@@ -345,9 +345,8 @@ private:
     }
     void set_gate(uint64_t word) { __builtin_memcpy(&state_, &word, sizeof word); }
     static void check_gate_layout();
-    // asm_offsets.cpp exports the fields kernel_task_entry's ThreadSwitch shortcut reads, and
-    // the kernel-mode tasks' ThreadSwitch stub reads them too (Syscall_stubs).
-    friend void export_offsets();
+    // The kernel-mode tasks' ThreadSwitch stub reads the gate, the priority and the delay
+    // budget (Syscall_stubs).
     friend class Syscall_stubs;
     uint8_t priority_ = default_priority;
     uint64_t time_slice_us_ = default_time_slice_us;
