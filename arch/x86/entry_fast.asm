@@ -31,6 +31,22 @@ extern restore_frame
     call %1
 %endmacro
 
+; The receiver's rbx (its return address, for its stub's jmp *%rbx) and rbp from its frame,
+; zeros in what it must not see of the sender or the kernel, then its stack. (rax, r8-r10
+; carry the message; rcx and r11 are each exit's.)
+%macro restore_and_clear_for_receiver 0
+    mov rbx, [rsp + FRAME_RBX]
+    mov rbp, [rsp + FRAME_RBP]
+    xor edx, edx
+    xor esi, esi
+    xor edi, edi
+    xor r12d, r12d
+    xor r13d, r13d
+    xor r14d, r14d
+    xor r15d, r15d
+    mov rsp, [rsp + FRAME_RSP]
+%endmacro
+
 ; LSTAR while the running space takes the IPC fast path. Ipc and Lipc (numbers 0 and 1)
 ; preserve only rsp and rbp, and return to rbx (docs/abi.md), so this saves just what the
 ; thread needs to resume later, its rsp, rbp, rflags, rip and rbx, in its frame, and
@@ -115,16 +131,7 @@ global ipc_fast_exit
 ipc_fast_exit:
     mov rcx, [rsp + FRAME_RIP]
     mov r11, [rsp + FRAME_RFLAGS]
-    mov rbx, [rsp + FRAME_RBX]      ; its return address, for its stub's jmp *%rbx
-    mov rbp, [rsp + FRAME_RBP]
-    xor edx, edx
-    xor esi, esi
-    xor edi, edi
-    xor r12d, r12d
-    xor r13d, r13d
-    xor r14d, r14d
-    xor r15d, r15d
-    mov rsp, [rsp + FRAME_RSP]
+    restore_and_clear_for_receiver
     swapgs
     o64 sysret
 
@@ -138,17 +145,8 @@ align 16
 global ipc_fast_exit_kernel_task
 ipc_fast_exit_kernel_task:
     mov rcx, [rsp + FRAME_RIP]
-    mov rbx, [rsp + FRAME_RBX]
-    mov rbp, [rsp + FRAME_RBP]
-    xor edx, edx
-    xor esi, esi
-    xor edi, edi
     xor r11d, r11d
-    xor r12d, r12d
-    xor r13d, r13d
-    xor r14d, r14d
-    xor r15d, r15d
-    mov rsp, [rsp + FRAME_RSP]
+    restore_and_clear_for_receiver
     swapgs
     sti
     jmp rcx

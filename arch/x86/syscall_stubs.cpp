@@ -51,6 +51,20 @@ void put_branch(uint8_t *code, size_t &at, const uint8_t (&opcode)[n], size_t ta
     put32(code, at, static_cast<uint32_t>(static_cast<int64_t>(target) - static_cast<int64_t>(at + 4)));
 }
 
+// A kernel-mode stub's way into the kernel, its number in eax: interrupts off before the
+// jump (until the kernel's swapgs the GS base is the task's, and an interrupt at a
+// kernel-half rip would be taken for the kernel's), the continuation in rcx, then the jump
+// through the page's entry word; at is left at the continuation.
+void put_kernel_entry(uint8_t *page, size_t &at, size_t continuation)
+{
+    put(page, at, {0xfa});                         // cli
+    put(page, at, {0x48, 0x8d, 0x0d});             // lea rcx, [rip + to the continuation]
+    put32(page, at, static_cast<uint32_t>(static_cast<int64_t>(continuation) - static_cast<int64_t>(at + 4)));
+    put(page, at, {0xff, 0x25});                   // jmp [rip + to the entry word]
+    put32(page, at, static_cast<uint32_t>(entry_word - (at + 4)));
+    at = continuation;
+}
+
 }  // namespace
 
 void Syscall_stubs::prepare_page(uint8_t *page, Mode mode)
@@ -79,17 +93,11 @@ void Syscall_stubs::write(uint8_t *page, size_t offset, uint32_t number, Mode mo
         at = offset + enter_offset;
         put(page, at, {0xb8});                     // mov eax, number
         put32(page, at, number);
-        put(page, at, {0xfa});                     // cli
-        put(page, at, {0x48, 0x8d, 0x0d});         // lea rcx, [rip + ...]: the continuation
-        put32(page, at, static_cast<uint32_t>(static_cast<int32_t>(offset + continuation_offset) -
-                                              static_cast<int32_t>(at + 4)));
-        put(page, at, {0xff, 0x25});               // jmp [rip + to the entry word]
-        put32(page, at, static_cast<uint32_t>(entry_word - (at + 4)));
-        at = offset + continuation_offset;
+        put_kernel_entry(page, at, offset + continuation_offset);
     } else if (mode == Mode::kernel_task && jumped_to(number)) {
         // Ipc and Lipc resume at rbx itself: no number, no rcx (kernel_task_ipc_entry_*),
         // and the jump fits before the continuation.
-        put(page, at, {0xfa});                                         // cli
+        put(page, at, {0xfa});                                         // cli (see put_kernel_entry)
         put(page, at, {0xff, 0x25});                                   // jmp [rip + the KIP's word]
         put32(page, at, static_cast<uint32_t>(ipc_entry_word - static_cast<int64_t>(at + 4)));
         static_assert(1 + 6 == continuation_offset);
@@ -101,15 +109,7 @@ void Syscall_stubs::write(uint8_t *page, size_t offset, uint32_t number, Mode mo
         } else {
             put(page, at, {0xeb, 0x02});           // jmp over the continuation
             at += 2;
-            // Interrupts off before the jump: until the kernel's swapgs the GS base is the
-            // task's, and an interrupt there (a kernel-half rip) would be taken for the kernel's.
-            put(page, at, {0xfa});                 // cli
-            put(page, at, {0x48, 0x8d, 0x0d});     // lea rcx, [rip + ...]: the continuation
-            put32(page, at, static_cast<uint32_t>(static_cast<int32_t>(offset + continuation_offset) -
-                                                  static_cast<int32_t>(at + 4)));
-            put(page, at, {0xff, 0x25});           // jmp [rip + to the entry word]
-            put32(page, at, static_cast<uint32_t>(entry_word - (at + 4)));
-            at = offset + continuation_offset;
+            put_kernel_entry(page, at, offset + continuation_offset);
         }
     }
     if (jumped_to(number))

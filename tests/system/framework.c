@@ -258,6 +258,55 @@ void kill_thread(L4_ThreadId_t tid)
     forget_thread(tid);
 }
 
+L4_Word_t space_control(L4_ThreadId_t space, L4_Word_t control, L4_Fpage_t kip_area, L4_Fpage_t utcb_area,
+                        L4_Word_t *old)
+{
+    set_error_code(0xee);
+    L4_Word_t dummy;
+    return L4_SpaceControl(space, control, kip_area, utcb_area, L4_nilthread, old != 0 ? old : &dummy);
+}
+
+L4_ThreadId_t fresh_space(void)
+{
+    L4_ThreadId_t t = new_tid();
+    L4_Word_t r = L4_ThreadControl(t, t, main_tid, L4_nilthread, (void *)-1);
+    if (r != 1) {
+        fail("creating a thread in a new space returned %lu, ErrorCode %lu", r, L4_ErrorCode());
+        return L4_nilthread;
+    }
+    remember_child(t);
+    return t;
+}
+
+L4_Word_t general_ipcs(void) { return *(volatile L4_Word_t *)((L4_Word_t)kip + TERN_KIP_IPC_GENERAL_COUNT); }
+int fast_path_on(void) { return *(volatile L4_Word_t *)((L4_Word_t)kip + TERN_KIP_IPC_FAST_PATH) == 1; }
+
+void child_echo(void)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        tag.X.flags = 0;
+        L4_Set_MsgTag(tag);
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+L4_Word_t call_rounds(L4_ThreadId_t partner, L4_Word_t rounds)
+{
+    L4_Word_t failures = 0;
+    for (L4_Word_t round = 0; round < rounds; ++round) {
+        L4_Word_t words = round % 6;
+        for (L4_Word_t i = 1; i <= words; ++i)
+            L4_LoadMR((int)i, round + i);
+        L4_MsgTag_t tag = {.raw = LABEL_PING << 16 | words};
+        L4_Set_MsgTag(tag);
+        tag = L4_Call(partner);
+        failures += L4_IpcFailed(tag) || L4_UntypedWords(tag) != words;
+    }
+    return failures;
+}
+
 L4_ThreadId_t spawn_child(void (*fn)(void), unsigned stack) { return spawn_child_control(fn, stack, 0); }
 
 int suite_in_ring0(void)

@@ -198,6 +198,17 @@ L4_ThreadId_t spawn_child_control(void (*fn)(void), unsigned stack, L4_Word_t co
 /* With exactly these control bits, whatever ring the suite runs in. */
 L4_ThreadId_t spawn_child_in(void (*fn)(void), unsigned stack, L4_Word_t control);
 int suite_in_ring0(void); /* the root task, and so every child it makes, is a kernel-mode task */
+/* SpaceControl with no redirector; ErrorCode preset to 0xee, old may be 0. */
+L4_Word_t space_control(L4_ThreadId_t space, L4_Word_t control, L4_Fpage_t kip_area, L4_Fpage_t utcb_area,
+                        L4_Word_t *old);
+L4_ThreadId_t fresh_space(void); /* a thread in a new, uninitialised space (deleted when the test ends) */
+/* The KIP's IPC statistics: Ipc and Lipc calls the general path took; whether the fast path is on. */
+L4_Word_t general_ipcs(void);
+int fast_path_on(void);
+void child_echo(void); /* answers each call with the message it got (for spawn_child) */
+/* rounds calls of 0..5 untyped words to partner, which answers with as many; how many failed
+ * (no fail(): a child may run it). */
+L4_Word_t call_rounds(L4_ThreadId_t partner, L4_Word_t rounds);
 /* Replies to an exception message in the MRs with its 20 registers, rip and rax changed. */
 L4_MsgTag_t reply_exception(L4_ThreadId_t to, L4_Word_t rip, L4_Word_t rax);
 #define EXC_WORDS ((int)TERN_EXCEPTION_WORDS)

@@ -724,36 +724,15 @@ static void many_calls_keep_every_word(void)
 
 /* --- the fast path (IPC0034): the KIP's IPC statistics count the calls the general path takes --- */
 
-static L4_Word_t general_ipcs(void) { return *(volatile L4_Word_t *)((L4_Word_t)kip + TERN_KIP_IPC_GENERAL_COUNT); }
-static int fast_path_on(void) { return *(volatile L4_Word_t *)((L4_Word_t)kip + TERN_KIP_IPC_FAST_PATH) == 1; }
-
-/* An echo server in a space of its own: replies to each call with the message it got. */
-static void child_echo(void)
-{
-    L4_ThreadId_t from;
-    L4_MsgTag_t tag = L4_Wait(&from);
-    for (;;) {
-        tag.X.flags = 0;
-        L4_Set_MsgTag(tag);
-        tag = L4_ReplyWait(from, &from);
-    }
-}
 
 /* rounds calls of 0..5 words to partner; how many the general path took meanwhile (~0 on failure). */
 static L4_Word_t general_ipcs_of_calls(L4_ThreadId_t partner, L4_Word_t rounds)
 {
     L4_Word_t before = general_ipcs();
-    for (L4_Word_t round = 0; round < rounds; ++round) {
-        L4_Word_t words = round % 6;
-        for (L4_Word_t i = 1; i <= words; ++i)
-            L4_LoadMR((int)i, round + i);
-        L4_MsgTag_t tag = {.raw = LABEL_PING << 16 | words};
-        L4_Set_MsgTag(tag);
-        tag = L4_Call(partner);
-        if (L4_IpcFailed(tag) || L4_UntypedWords(tag) != words) {
-            fail("call %lu to %#lx: tag %#lx, ErrorCode %lu", round, partner.raw, tag.raw, L4_ErrorCode());
-            return ~0UL;
-        }
+    L4_Word_t failures = call_rounds(partner, rounds);
+    if (failures != 0) {
+        fail("%lu of %lu calls to %#lx failed (last ErrorCode %lu)", failures, rounds, partner.raw, L4_ErrorCode());
+        return ~0UL;
     }
     return general_ipcs() - before;
 }

@@ -2,26 +2,6 @@
 /* SPC: SpaceControl and threads in new address spaces. */
 #include "systest.h"
 
-static L4_Word_t sc(L4_ThreadId_t space, L4_Word_t control, L4_Fpage_t kip_area, L4_Fpage_t utcb_area,
-                    L4_Word_t *old)
-{
-    set_error_code(0xee);
-    L4_Word_t dummy;
-    return L4_SpaceControl(space, control, kip_area, utcb_area, L4_nilthread, old != 0 ? old : &dummy);
-}
-
-/* A thread in a new, uninitialised space (deleted when the test ends). */
-static L4_ThreadId_t fresh_space(void)
-{
-    L4_ThreadId_t t = new_tid();
-    L4_Word_t r = L4_ThreadControl(t, t, main_tid, L4_nilthread, (void *)-1);
-    if (r != 1) {
-        fail("creating a thread in a new space returned %lu, ErrorCode %lu", r, L4_ErrorCode());
-        return L4_nilthread;
-    }
-    remember_child(t);
-    return t;
-}
 
 #define KIP8K L4_FpageLog2(KIP_AREA, KIP_AREA_LOG2) /* the KIP and its stub page */
 #define UTCB64K L4_FpageLog2(UTCB_AREA, UTCB_AREA_LOG2)
@@ -73,11 +53,11 @@ static void areas_fixed(void)
 {
     L4_ThreadId_t t = fresh_space();
     CHECK(!L4_IsNilThread(t), "no space");
-    L4_Word_t r = sc(t, 0, KIP8K, UTCB64K, 0);
+    L4_Word_t r = space_control(t, 0, KIP8K, UTCB64K, 0);
     CHECK(r == 1, "first SpaceControl returned %lu, ErrorCode %lu", r, L4_ErrorCode());
-    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(0x10000000, 12), L4_FpageLog2(0x20000000, 16), 0), L4_ERROR_INVALID_SPACE,
+    EXPECT_ERROR(space_control(t, 0, L4_FpageLog2(0x10000000, 12), L4_FpageLog2(0x20000000, 16), 0), L4_ERROR_INVALID_SPACE,
                  "setting the areas again");
-    r = sc(t, 0, L4_Nilpage, L4_Nilpage, 0);
+    r = space_control(t, 0, L4_Nilpage, L4_Nilpage, 0);
     CHECK(r == 1, "repeating SpaceControl with nil areas returned %lu, ErrorCode %lu", r, L4_ErrorCode());
 }
 
@@ -85,31 +65,31 @@ static void kip_area_too_small(void)
 {
     L4_ThreadId_t t = fresh_space();
     CHECK(!L4_IsNilThread(t), "no space");
-    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(KIP_AREA, 11), UTCB64K, 0), L4_ERROR_KIP_AREA, "2 KiB KIP area");
-    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(KIP_AREA, 12), UTCB64K, 0), L4_ERROR_KIP_AREA, "4 KiB KIP area (no stub page)");
-    EXPECT_ERROR(sc(t, 0, L4_Nilpage, UTCB64K, 0), L4_ERROR_KIP_AREA, "nil KIP area");
-    CHECK(sc(t, 0, KIP8K, UTCB64K, 0) == 1, "valid areas refused afterwards (ErrorCode %lu)", L4_ErrorCode());
+    EXPECT_ERROR(space_control(t, 0, L4_FpageLog2(KIP_AREA, 11), UTCB64K, 0), L4_ERROR_KIP_AREA, "2 KiB KIP area");
+    EXPECT_ERROR(space_control(t, 0, L4_FpageLog2(KIP_AREA, 12), UTCB64K, 0), L4_ERROR_KIP_AREA, "4 KiB KIP area (no stub page)");
+    EXPECT_ERROR(space_control(t, 0, L4_Nilpage, UTCB64K, 0), L4_ERROR_KIP_AREA, "nil KIP area");
+    CHECK(space_control(t, 0, KIP8K, UTCB64K, 0) == 1, "valid areas refused afterwards (ErrorCode %lu)", L4_ErrorCode());
 }
 
 static void utcb_area_invalid(void)
 {
     L4_ThreadId_t t = fresh_space();
     CHECK(!L4_IsNilThread(t), "no space");
-    EXPECT_ERROR(sc(t, 0, KIP8K, L4_Nilpage, 0), L4_ERROR_UTCB_AREA, "nil UTCB area");
-    EXPECT_ERROR(sc(t, 0, KIP8K, L4_FpageLog2(UTCB_AREA, 10), 0), L4_ERROR_UTCB_AREA, "1 KiB UTCB area");
+    EXPECT_ERROR(space_control(t, 0, KIP8K, L4_Nilpage, 0), L4_ERROR_UTCB_AREA, "nil UTCB area");
+    EXPECT_ERROR(space_control(t, 0, KIP8K, L4_FpageLog2(UTCB_AREA, 10), 0), L4_ERROR_UTCB_AREA, "1 KiB UTCB area");
 }
 
 static void overlapping_areas(void)
 {
     L4_ThreadId_t t = fresh_space();
     CHECK(!L4_IsNilThread(t), "no space");
-    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(UTCB_AREA + 0x4000, 13), UTCB64K, 0), L4_ERROR_KIP_AREA,
+    EXPECT_ERROR(space_control(t, 0, L4_FpageLog2(UTCB_AREA + 0x4000, 13), UTCB64K, 0), L4_ERROR_KIP_AREA,
                  "KIP area inside the UTCB area");
 }
 
 static void missing_space(void)
 {
-    EXPECT_ERROR(sc(L4_GlobalId(3995, 1), 0, KIP8K, UTCB64K, 0), L4_ERROR_INVALID_SPACE, "nonexistent space");
+    EXPECT_ERROR(space_control(L4_GlobalId(3995, 1), 0, KIP8K, UTCB64K, 0), L4_ERROR_INVALID_SPACE, "nonexistent space");
 }
 
 static void unprivileged_space_control(void)
@@ -134,11 +114,11 @@ static void kip_area_kernel_half(void)
 {
     L4_ThreadId_t t = fresh_space();
     CHECK(!L4_IsNilThread(t), "no space");
-    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(0xffff800000000000UL, 13), UTCB64K, 0), L4_ERROR_KIP_AREA,
+    EXPECT_ERROR(space_control(t, 0, L4_FpageLog2(0xffff800000000000UL, 13), UTCB64K, 0), L4_ERROR_KIP_AREA,
                  "KIP area in the kernel half");
-    EXPECT_ERROR(sc(t, 0, L4_FpageLog2(0x0000800000000000UL, 13), UTCB64K, 0), L4_ERROR_KIP_AREA,
+    EXPECT_ERROR(space_control(t, 0, L4_FpageLog2(0x0000800000000000UL, 13), UTCB64K, 0), L4_ERROR_KIP_AREA,
                  "KIP area at the first non-canonical address");
-    EXPECT_ERROR(sc(t, 0, KIP8K, L4_FpageLog2(0xffff800000000000UL, 16), 0), L4_ERROR_UTCB_AREA,
+    EXPECT_ERROR(space_control(t, 0, KIP8K, L4_FpageLog2(0xffff800000000000UL, 16), 0), L4_ERROR_UTCB_AREA,
                  "UTCB area in the kernel half");
 }
 
@@ -208,8 +188,8 @@ static void unknown_control_bits(void)
 {
     L4_ThreadId_t t = fresh_space();
     CHECK(!L4_IsNilThread(t), "no space");
-    EXPECT_ERROR(sc(t, 1UL << 20, KIP8K, UTCB64K, 0), L4_ERROR_INVALID_PARAM, "control bit 20");
-    CHECK(sc(t, 0, KIP8K, UTCB64K, 0) == 1, "valid areas refused afterwards (ErrorCode %lu): the refused call changed "
+    EXPECT_ERROR(space_control(t, 1UL << 20, KIP8K, UTCB64K, 0), L4_ERROR_INVALID_PARAM, "control bit 20");
+    CHECK(space_control(t, 0, KIP8K, UTCB64K, 0) == 1, "valid areas refused afterwards (ErrorCode %lu): the refused call changed "
           "the space", L4_ErrorCode());
 }
 
@@ -217,10 +197,10 @@ static void refused_changes_nothing(void)
 {
     L4_ThreadId_t t = fresh_space();
     CHECK(!L4_IsNilThread(t), "no space");
-    EXPECT_ERROR(sc(t, 1, L4_FpageLog2(KIP_AREA, 11), UTCB64K, 0), L4_ERROR_KIP_AREA,
+    EXPECT_ERROR(space_control(t, 1, L4_FpageLog2(KIP_AREA, 11), UTCB64K, 0), L4_ERROR_KIP_AREA,
                  "reflection bit with a 2 KiB KIP area");
     L4_Word_t old = 0xee;
-    L4_Word_t r = sc(t, 0, KIP8K, UTCB64K, &old);
+    L4_Word_t r = space_control(t, 0, KIP8K, UTCB64K, &old);
     CHECK(r == 1, "valid SpaceControl returned %lu, ErrorCode %lu", r, L4_ErrorCode());
     CHECK(old == 0, "old control is %#lx: the refused call switched syscall reflection on", old);
 }
@@ -277,7 +257,7 @@ static void utcb_beyond_slots(void)
     L4_ThreadId_t t = fresh_space();
     CHECK(!L4_IsNilThread(t), "no space");
     const L4_Word_t area = 0x100000000000UL; /* 8 MiB, clear of the KIP area */
-    CHECK(sc(t, 0, KIP8K, L4_FpageLog2(area, 23), 0) == 1, "an 8 MiB UTCB area was refused (ErrorCode %lu)",
+    CHECK(space_control(t, 0, KIP8K, L4_FpageLog2(area, 23), 0) == 1, "an 8 MiB UTCB area was refused (ErrorCode %lu)",
           L4_ErrorCode());
     L4_ThreadId_t second = new_tid();
     remember_child(second);
@@ -333,7 +313,7 @@ static void root_utcb_area_room(void)
     }
     L4_ThreadId_t child = fresh_space();
     CHECK(!L4_IsNilThread(child), "no space");
-    CHECK(sc(child, 0, KIP8K, L4_Fpage(UTCB_AREA, 1000 * UTCB_SIZE), 0) == 1,
+    CHECK(space_control(child, 0, KIP8K, L4_Fpage(UTCB_AREA, 1000 * UTCB_SIZE), 0) == 1,
           "a UTCB area of 1000 UTCBs at the root's UTCB base was refused (ErrorCode %lu)", L4_ErrorCode());
     check_runs_at(child, child, UTCB_AREA + 300 * UTCB_SIZE, 3, "the thread in the new space");
 }
