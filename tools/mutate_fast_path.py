@@ -7,7 +7,7 @@ Usage: mutate_fast_path.py [WORK_DIR] [--only NAME,...]
 
 Copies the clone (tracked files only) to WORK_DIR (default /tmp/tern-mutants), builds it once,
 then for each mutation edits kernel/thread-ipc-fast.cpp, rebuilds (only the fast path and the
-kernel change) and runs `./tern test --only IPC,SCH,EXR,ABI` there (about 2 minutes each),
+kernel change) and runs `./tern test --only IPC,SCH,EXR,ABI,KMT` there (about 2 minutes each),
 puts the file back and goes on. Prints one line per mutation, CAUGHT or MISSED with the first
 failing test, and exits with 1 if any was missed."""
 import argparse
@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = "kernel/thread-ipc-fast.cpp"
-TESTS = "IPC,SCH,EXR,ABI"
+TESTS = "IPC,SCH,EXR,ABI,KMT"
 
 # name: (what it breaks, text to find, replacement). Each text must occur exactly once.
 MUTATIONS = {
