@@ -7,7 +7,9 @@
 #include "kernel.hpp"
 #include "memory_layout.hpp"
 #include "page_allocator.hpp"
+#include "scheduler.hpp"
 #include "syscall_stubs.hpp"
+#include "cpu_local.hpp"
 
 Phys_addr Kip::physical_ = 0;
 Phys_addr Kip::stub_page_ = 0;
@@ -38,8 +40,30 @@ constexpr Link links[] = {
     {TERN_KIP_LINK_ARCH2, TERN_SYSCALL_KDB_EXIT},
     {TERN_KIP_LINK_ARCH3, TERN_SYSCALL_KDB_INPUT},
 };
+constexpr size_t link_count = sizeof links / sizeof links[0];
+static_assert(link_count <= Syscall_stubs::max_calls);
 
 }  // namespace
+
+// entry_fast.asm: where a kernel-mode task's stubs enter.
+extern "C" void kernel_task_entry();
+
+// What a kernel-mode task's ThreadSwitch(nilthread) stub reads and writes in place of the
+// kernel (Syscall_stubs::write_thread_switch_body): the same fields thread_switch uses.
+Syscall_stubs::Yield_view Kip::yield_view()
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+    return {
+        .current = reinterpret_cast<uint64_t>(&Cpu_local::get().current),
+        .highest_ready = reinterpret_cast<uint64_t>(&Scheduler::highest_ready_),
+        .gate = offsetof(Thread, state_),
+        .priority = offsetof(Thread, priority_),
+        .delay_available = offsetof(Thread, preemption_delay_) + Preemption_delay::available_offset(),
+        .running_gate = static_cast<uint8_t>(Thread::running),
+    };
+#pragma GCC diagnostic pop
+}
 
 uint64_t &Kip::word(uint64_t offset) { return *Memory_layout::direct_map<uint64_t>(physical_ + offset); }
 
@@ -57,8 +81,12 @@ bool Kip::create(Page_allocator &pages, uint64_t clock_precision_us)
     auto *kernel_task_stubs = Memory_layout::direct_map<uint8_t>(kernel_task_stub_page_);
     for (size_t i = 0; i < page_size; ++i)
         bytes[i] = 0;
-    Syscall_stubs::prepare_page(stubs, Syscall_stubs::Mode::ring3);
-    Syscall_stubs::prepare_page(kernel_task_stubs, Syscall_stubs::Mode::kernel_task);
+    uint32_t calls[link_count];
+    for (size_t i = 0; i < link_count; ++i)
+        calls[i] = links[i].syscall;
+    if (!Syscall_stubs::write_pages(stubs, kernel_task_stubs, calls, link_count,
+                                    reinterpret_cast<uint64_t>(kernel_task_entry), yield_view()))
+        return false;
 
     word(TERN_KIP_MAGIC) = TERN_MAGIC;
     general_ipc_count_ = &word(TERN_KIP_IPC_GENERAL_COUNT);
@@ -97,13 +125,20 @@ bool Kip::create(Page_allocator &pages, uint64_t clock_precision_us)
     used += Formatter::to_buffer(text + used, text_size - used - 1, "threadmemory=%zu", Thread::object_size) + 1;
     text[used] = '\0';  // the empty string that ends the list (the page was cleared)
 
-    for (size_t i = 0; i < sizeof links / sizeof links[0]; ++i) {
-        uint64_t offset = i * TERN_SYSCALL_STUB_BYTES;
-        Syscall_stubs::write(stubs, offset, links[i].syscall, Syscall_stubs::Mode::ring3);
-        Syscall_stubs::write(kernel_task_stubs, offset, links[i].syscall, Syscall_stubs::Mode::kernel_task);
-        word(links[i].kip_offset) = TERN_KIP_STUBS + offset;
-    }
+    for (const Link &link : links)
+        word(link.kip_offset) = TERN_KIP_STUBS + Syscall_stubs::link(link.syscall);
     return true;
+}
+
+uint64_t Kip::resume_address(uint64_t rip, uint64_t from_area, bool from_kernel_mode, uint64_t to_area,
+                             bool to_kernel_mode)
+{
+    uint64_t from_stubs = from_area + TERN_KIP_STUBS;
+    if (rip < from_stubs || rip - from_stubs >= page_size)
+        return rip;
+    auto mode = [](bool kernel_mode) { return kernel_mode ? Syscall_stubs::Mode::kernel_task : Syscall_stubs::Mode::ring3; };
+    return to_area + TERN_KIP_STUBS +
+           Syscall_stubs::resume_offset(rip - from_stubs, mode(from_kernel_mode), mode(to_kernel_mode));
 }
 
 bool Kip::add_memory(Phys_range range, Memory_kind kind, bool is_virtual)

@@ -5,6 +5,7 @@
 
 #include "abi.h"
 #include "interrupt_thread.hpp"
+#include "kip.hpp"
 #include "kernel_memory.hpp"
 #include "panic.hpp"
 #include "scheduler.hpp"
@@ -206,8 +207,13 @@ bool Thread::migrate(Space *target, uint64_t utcb)
     }
     target->add_thread();
     space_ = target;
-    if (started_)  // (an unstarted thread's frame is made for its space when it starts)
-        User_mode::set_ring(frame(), target->kernel_mode());
+    if (started_) {  // (an unstarted thread's frame is made for its space when it starts)
+        Exception_frame &moved = frame();
+        if (!source->kip_area().is_nil() && !target->kip_area().is_nil())
+            moved.rip = Kip::resume_address(moved.rip, source->kip_area().base(), source->kernel_mode(),
+                                        target->kip_area().base(), target->kernel_mode());
+        User_mode::set_ring(moved, target->kernel_mode());
+    }
     if (had_utcb) {
         copied_mrs_ = nullptr;
         (void)set_utcb(utcb);  // cannot fail: the memory exists and the slot is free

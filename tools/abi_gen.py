@@ -94,7 +94,6 @@ def constants_header(abi):
     lines.append("/* System-call numbers (in rax at `syscall`). */")
     for name, call in abi["syscalls"].items():
         lines.append(f"#define TERN_SYSCALL_{name.upper()} {call['number']}u")
-    lines.append(f"#define TERN_SYSCALL_STUB_BYTES {abi['entry']['stub_bytes']}")
     for section, prefix in (("errors", "TERN_ERROR_"), ("ipc_errors", "TERN_IPC_ERROR_"),
                             ("utcb", "TERN_UTCB_"), ("kip", "TERN_KIP_"), ("values", "TERN_")):
         lines.append("")
@@ -330,6 +329,24 @@ def only_rsp_stub_body(name, inputs, outputs, entry_operand):
     return lines
 
 
+# The C calling convention's argument registers a c_call input may use, in order (the
+# fourth, rcx, is `syscall`'s).
+C_CALL_INPUTS = ["rdi", "rsi", "rdx"]
+
+
+def check_c_call(name, call):
+    inputs, outputs = list(call["inputs"]), list(call["outputs"])
+    if inputs != C_CALL_INPUTS[:len(inputs)] or outputs not in ([], ["rax"]) or \
+            call.get("preserves_only_rsp"):
+        sys.exit(f"abi_gen: {name} is marked c_call but its registers are not C's")
+
+
+def c_call_type(call):
+    result = "L4_Word_t" if call["outputs"] else "void"
+    params = ", ".join(f"L4_Word_t {f}" for f in call["inputs"].values()) or "void"
+    return result, params
+
+
 def stubs_header(abi):
     lines = [HEADER, "#ifndef TERN_L4_SYSCALLS_H", "#define TERN_L4_SYSCALLS_H", "",
              "/* Entry stubs: each calls the KIP's system-call link. The stack pointer steps over the",
@@ -350,6 +367,18 @@ def stubs_header(abi):
                   "   start-up code calls), so a call costs one memory-indirect jump. */",
                   "#ifdef __cplusplus", "extern \"C\" {", "#endif"]
         lines += [f"extern L4_Word_t __tern_link_{name};" for name in linked]
+        lines += ["#ifdef __cplusplus", "}", "#endif", ""]
+    c_calls = [name for name, call in abi["syscalls"].items() if call.get("c_call")]
+    if c_calls:
+        lines += ["/* The calls whose links keep the C calling convention (c_call in the ABI file): libl4",
+                  "   calls them as C functions through these cached links, which start at libl4's",
+                  "   resolvers (__tern_resolve_<name>): the first call stores KIP base + link. */",
+                  "#ifdef __cplusplus", "extern \"C\" {", "#endif"]
+        for name in c_calls:
+            check_c_call(name, abi["syscalls"][name])
+            result, params = c_call_type(abi["syscalls"][name])
+            lines.append(f"typedef {result} (*__tern_c_{name}_t)({params});")
+            lines.append(f"extern __tern_c_{name}_t __tern_link_{name};")
         lines += ["#ifdef __cplusplus", "}", "#endif", ""]
     for name, call in abi["syscalls"].items():
         inputs, outputs = call["inputs"], call["outputs"]
@@ -403,7 +432,10 @@ def markdown(abi):
            "(Ipc and Lipc). Their links are entered with a jump, the return address in `rbx` "
            "(the stub there ends `jmp *%rbx`); they preserve `rsp` and `rbp`, and every other register "
            "that is not an output holds on return the caller's own value (one it had in some register "
-           "before) or zero, never a value of another thread or of the kernel. `KernelInterface` is the instruction "
+           "before) or zero, never a value of another thread or of the kernel. The calls marked *C call* "
+           "keep the C calling convention of x86-64 (System V): inputs in its argument registers, the "
+           "output in `rax`, no callee-saved register changed; their links may be called as C functions, "
+           "as libl4 does. `KernelInterface` is the instruction "
            "`lock; nop`: the kernel returns the KIP address in `rax`, the API version in `rcx`, the API "
            "flags in `rdx` and the kernel id in `rsi`.", "",
            "| call | number | KIP link | inputs | outputs |", "|---|---|---|---|---|"]
@@ -412,6 +444,8 @@ def markdown(abi):
         outs = ", ".join(f"`{r}` {f}" for r, f in call["outputs"].items()) or "none"
         if call.get("preserves_only_rsp"):
             outs += " (*rsp only*)"
+        if call.get("c_call"):
+            outs += " (*C call*)"
         out.append(f"| {name} | {call['number']} | {call['link']} | {ins} | {outs} |")
     for title, section in (("Error codes (UTCB ErrorCode after a failed call)", "errors"),
                            ("IPC error codes (ErrorCode = code << 1 | phase)", "ipc_errors"),

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "abi.h"
+#include "syscall_stubs.hpp"
 #include "types.hpp"
 
 class Page_allocator;
@@ -24,6 +25,12 @@ public:
     // The stub page of a ring-3 task's KIP area, or of a kernel-mode task's (the same links,
     // stubs that enter the kernel without `syscall`).
     static Phys_addr stub_page(bool kernel_mode) { return kernel_mode ? kernel_task_stub_page_ : stub_page_; }
+    // Where a thread stopped at rip in a space whose KIP area starts at from_area goes on
+    // when ThreadControl moves it to a space whose area starts at to_area: a rip in the
+    // first's stub page becomes the same point of the second's, whose mode may differ
+    // (Syscall_stubs::resume_offset); any other rip stays.
+    static uint64_t resume_address(uint64_t rip, uint64_t from_area, bool from_kernel_mode, uint64_t to_area,
+                                   bool to_kernel_mode);
 
     // false when the descriptor table is full.
     static bool add_memory(Phys_range range, Memory_kind kind, bool is_virtual = false);
@@ -44,6 +51,7 @@ public:
 
 private:
     static uint64_t &word(uint64_t offset);
+    static Syscall_stubs::Yield_view yield_view();
 
     static Phys_addr physical_;
     static Phys_addr stub_page_;

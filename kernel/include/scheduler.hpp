@@ -95,7 +95,7 @@ public:
     static constexpr uint64_t preemption_pending_flag = Abi::Utcb_flags::preemption_pending.mask();
 
 private:
-    friend class Syscall_stubs;  // the kernel-mode tasks' ThreadSwitch stub reads highest_ready_
+    friend class Kip;  // a kernel-mode task's ThreadSwitch stub reads highest_ready_ (Kip::yield_view)
 
     static Thread *highest_ready();
     static void mark_nonempty(unsigned priority);

@@ -345,9 +345,9 @@ private:
     }
     void set_gate(uint64_t word) { __builtin_memcpy(&state_, &word, sizeof word); }
     static void check_gate_layout();
-    // The kernel-mode tasks' ThreadSwitch stub reads the gate, the priority and the delay
-    // budget (Syscall_stubs).
-    friend class Syscall_stubs;
+    // A kernel-mode task's ThreadSwitch stub reads the gate and the priority and writes the
+    // delay budget (Kip::yield_view).
+    friend class Kip;
     uint8_t priority_ = default_priority;
     uint64_t time_slice_us_ = default_time_slice_us;
     uint64_t remaining_us_ = default_time_slice_us;

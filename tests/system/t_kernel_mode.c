@@ -345,6 +345,110 @@ static void trap_flag_refused(void)
     }
 }
 
+/* --- moved to a space of the other mode inside a system call (KMT0011) --- */
+
+#define STUB_PAGE(area) ((area) + TERN_KIP_STUBS)
+/* Another KIP area: a thread moved to a space with its KIP there goes on in that stub page. */
+#define OTHER_KIP_AREA 0x00007ffffffe0000UL
+
+static volatile L4_Word_t moved;
+
+/* Gives the processor to the main thread through ThreadSwitch until it has been moved, then
+ * reports its code segment. The first report has its code, stack and flag mapped. */
+static void switcher(void)
+{
+    report_to_main(1, moved, 0, 0);
+    while (!moved)
+        L4_ThreadSwitch(main_tid);
+    report_to_main(1, code_segment(), 0, 0);
+    park();
+}
+
+/* Waits in a receive from the main thread, which the move cancels; then reports its code
+ * segment and the receive's error. */
+static void receiver(void)
+{
+    report_to_main(1, moved, 0, 0);
+    L4_MsgTag_t tag = L4_Receive(main_tid);
+    L4_Word_t error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    report_to_main(2, code_segment(), error, 0);
+    park();
+}
+
+static const char *mode_name(L4_Word_t mode) { return mode != 0 ? "ring 0" : "ring 3"; }
+
+/* A child of a from_mode space, stopped in a system call (ThreadSwitch, or an Ipc receive),
+ * is moved to a to_mode space whose KIP area is at to_area; its ip is returned. The main
+ * thread runs again when the child gives it the processor in ThreadSwitch (or when the
+ * child's slice ends elsewhere: then it tries again), or when the child waits. */
+static L4_ThreadId_t move_stopped_child(int in_ipc, L4_Word_t from_mode, L4_Word_t to_mode, L4_Word_t to_area,
+                                        L4_Word_t *old_ip, L4_Word_t *new_ip)
+{
+    moved = 0;
+    L4_ThreadId_t t = spawn_child_in(in_ipc ? receiver : switcher, 0, from_mode);
+    if (L4_IsNilThread(t) || !is_label(serve_child(t, 2000, 0), LABEL_REPORT))
+        return L4_nilthread;
+    for (int tries = 0; tries < 50; ++tries) {
+        if (in_ipc)
+            (void)wait_state(t, 2, 100);
+        else
+            (void)serve_child(t, 2, 0); /* a sleep that maps what the child touches first */
+        thread_state(t, 0, old_ip);
+        if (*old_ip - STUB_PAGE(KIP_AREA) < PAGE_SIZE || (in_ipc && from_mode != 0))
+            break;  /* (a kernel-mode Ipc stops at its caller's code, in rbx) */
+    }
+    L4_ThreadId_t target = fresh_space();
+    if (L4_IsNilThread(target) ||
+        space_control(target, to_mode, L4_FpageLog2(to_area, KIP_AREA_LOG2), UTCB64K, 0) != 1)
+        return L4_nilthread;
+    moved = 1;
+    if (L4_ThreadControl(t, target, L4_nilthread, L4_nilthread, (void *)-1) != 1)
+        return L4_nilthread;
+    thread_state(t, 0, new_ip);
+    return t;
+}
+
+static void move_and_resume(int in_ipc, L4_Word_t from_mode, L4_Word_t to_mode)
+{
+    const char *from = mode_name(from_mode), *to = mode_name(to_mode), *call = in_ipc ? "Ipc" : "ThreadSwitch";
+    L4_Word_t old_ip = 0, new_ip = 0;
+    L4_ThreadId_t t = move_stopped_child(in_ipc, from_mode, to_mode, KIP_AREA, &old_ip, &new_ip);
+    CHECK(!L4_IsNilThread(t), "%s in %s: could not stop and move the child (ErrorCode %lu)", from, call,
+          L4_ErrorCode());
+    if (!(in_ipc && from_mode != 0)) {
+        CHECK(old_ip - STUB_PAGE(KIP_AREA) < PAGE_SIZE, "%s child never stopped in its %s stub (ip %#lx)", from, call,
+              old_ip);
+        CHECK(new_ip - STUB_PAGE(KIP_AREA) < PAGE_SIZE, "%s to %s in %s: the moved child's ip %#lx left the stub page",
+              from, to, call, new_ip);
+    }
+    L4_MsgTag_t tag = serve_child(t, 2000, 0);
+    CHECK(is_label(tag, LABEL_REPORT), "%s to %s in %s: no report from the moved child (tag %#lx, ErrorCode %lu)",
+          from, to, call, tag.raw, L4_ErrorCode());
+    CHECK((mr(1) & 3) == (to_mode != 0 ? 0UL : 3UL), "%s to %s in %s: the moved child runs with cs %#lx", from, to,
+          call, mr(1));
+    if (in_ipc)
+        CHECK(mr(2) == IPC_ERR(TERN_IPC_ERROR_CANCELED, RECV_PHASE), "%s to %s: the moved child's receive ended "
+              "with ErrorCode %lu, expected canceled", from, to, mr(2));
+    kill_thread(t);
+}
+
+static void moved_in_system_call(void)
+{
+    move_and_resume(0, 0, KERNEL_MODE);
+    move_and_resume(0, KERNEL_MODE, 0);
+    move_and_resume(1, 0, KERNEL_MODE);
+    move_and_resume(1, KERNEL_MODE, 0);
+    /* Its KIP area elsewhere: the same point of the stub page there. (The child would not get
+     * far there: libl4 keeps the links it resolved at the old place.) */
+    L4_Word_t old_ip = 0, new_ip = 0;
+    L4_ThreadId_t t = move_stopped_child(0, 0, 0, OTHER_KIP_AREA, &old_ip, &new_ip);
+    CHECK(!L4_IsNilThread(t), "could not stop and move the child (ErrorCode %lu)", L4_ErrorCode());
+    CHECK(old_ip - STUB_PAGE(KIP_AREA) < PAGE_SIZE && new_ip == old_ip - KIP_AREA + OTHER_KIP_AREA,
+          "moved with the KIP area from %#lx to %#lx, the child's ip went from %#lx to %#lx", KIP_AREA, OTHER_KIP_AREA,
+          old_ip, new_ip);
+    kill_thread(t);
+}
+
 static const struct systest kernel_mode_tests[] = {
     {"KMT0001", "an unprivileged task cannot make its own space or another kernel-mode (no privilege, 1), and "
      "neither changes", unprivileged_cannot},
@@ -362,5 +466,7 @@ static const struct systest kernel_mode_tests[] = {
      fast_path_between_rings},
     {"KMT0010", "ExchangeRegisters sets the trap flag of a ring-3 thread but not of a kernel-mode task's",
      trap_flag_refused},
+    {"KMT0011", "a thread stopped in ThreadSwitch or Ipc and moved to a space of the other mode, or with its KIP "
+     "area elsewhere, goes on at the same point of that space's stub page", moved_in_system_call},
 };
 SYSTEST_GROUP(kernel_mode) = {"kernel_mode", kernel_mode_tests, SYSTEST_COUNT(kernel_mode_tests)};

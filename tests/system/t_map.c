@@ -372,9 +372,9 @@ static void map_into_kip_area_refused(void)
     CHECK(*(volatile L4_Word_t *)stub == code, "after a map item aimed at the stub page it reads %#lx, was %#lx",
           *(volatile L4_Word_t *)stub, code);
     CHECK((code & 0xff) == 0xb8, "the first stub starts with %#lx, expected mov eax, imm32 (0xb8)", code & 0xff);
-    /* Then syscall (0f 05) in ring 3; in ring 0 a jump to the kernel-mode stub's body (eb). */
+    /* Then syscall (0f 05) in ring 3; in ring 0 cli (fa) before the jump into the kernel. */
     L4_Word_t next = code >> 40 & 0xff;
-    CHECK(next == (suite_in_ring0() ? 0xebUL : 0x0fUL), "the first stub goes on with %#lx", next);
+    CHECK(next == (suite_in_ring0() ? 0xfaUL : 0x0fUL), "the first stub goes on with %#lx", next);
 }
 
 static void utcb_not_mappable(void)

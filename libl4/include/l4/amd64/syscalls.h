@@ -78,18 +78,18 @@ L4_INLINE L4_Word_t L4_ThreadControl(L4_ThreadId_t dest, L4_ThreadId_t SpaceSpec
     return result;
 }
 
+// SystemClock and ThreadSwitch keep the C calling convention (abi.md, "C call"): plain
+// calls through their cached links.
 L4_INLINE L4_Clock_t L4_SystemClock(void)
 {
     L4_Clock_t clock;
-    L4_Word_t value;
-    __tern_syscall_system_clock(__tern_entry(TERN_KIP_LINK_SYSTEM_CLOCK), &value);
-    clock.raw = value;
+    clock.raw = __tern_link_system_clock();
     return clock;
 }
 
 L4_INLINE void L4_ThreadSwitch(L4_ThreadId_t dest)
 {
-    __tern_syscall_thread_switch(__tern_entry(TERN_KIP_LINK_THREAD_SWITCH), dest.raw);
+    __tern_link_thread_switch(dest.raw);
 }
 
 L4_INLINE L4_Word_t L4_Schedule(L4_ThreadId_t dest, L4_Word_t TimeControl, L4_Word_t ProcessorControl,
