@@ -282,6 +282,11 @@ void Thread::wait_for_start()
         uint64_t sp = kernel_message[2];
         if ((kernel_message[0] & 63) < 2 || !User_mode::is_user_address(ip) || !User_mode::is_user_address(sp))
             continue;  // not a start message: keep waiting
+        // A third word names the thread's exception handler (a Tern extension): the pager
+        // decides what the thread runs anyway, and a personality server's processes run
+        // binaries that cannot set it themselves.
+        if ((kernel_message[0] & 63) >= 3)
+            utcb_word(TERN_UTCB_EXCEPTION_HANDLER) = kernel_message[3];
         User_mode::prepare_frame(frame(), ip, sp, space_->kernel_mode());
         started_ = true;
     }

@@ -323,6 +323,11 @@ L4_ThreadId_t spawn_child_control(void (*fn)(void), unsigned stack, L4_Word_t co
 
 L4_ThreadId_t spawn_child_in(void (*fn)(void), unsigned stack, L4_Word_t control)
 {
+    return spawn_child_handled(fn, stack, control, L4_nilthread);
+}
+
+L4_ThreadId_t spawn_child_handled(void (*fn)(void), unsigned stack, L4_Word_t control, L4_ThreadId_t handler)
+{
     L4_ThreadId_t tid = new_tid();
     L4_Word_t old;
     L4_Word_t result = L4_ThreadControl(tid, tid, main_tid, L4_nilthread, (void *)-1);
@@ -345,7 +350,7 @@ L4_ThreadId_t spawn_child_in(void (*fn)(void), unsigned stack, L4_Word_t control
              L4_ErrorCode());
         return L4_nilthread;
     }
-    load_msg(0, 2, (L4_Word_t)fn, child_stack_top(stack), 0);
+    load_msg(0, L4_IsNilThread(handler) ? 2 : 3, (L4_Word_t)fn, child_stack_top(stack), handler.raw);
     L4_MsgTag_t tag = send_ms(tid, 1000);
     if (L4_IpcFailed(tag)) {
         fail("start message to %lx failed: ErrorCode %lu", tid.raw, L4_ErrorCode());

@@ -197,6 +197,8 @@ void remember_child(L4_ThreadId_t tid); /* delete it when the test ends */
 L4_ThreadId_t spawn_child_control(void (*fn)(void), unsigned stack, L4_Word_t control);
 /* With exactly these control bits, whatever ring the suite runs in. */
 L4_ThreadId_t spawn_child_in(void (*fn)(void), unsigned stack, L4_Word_t control);
+/* The same, its start message's third word naming its exception handler (nil: two words). */
+L4_ThreadId_t spawn_child_handled(void (*fn)(void), unsigned stack, L4_Word_t control, L4_ThreadId_t handler);
 int suite_in_ring0(void); /* the root task, and so every child it makes, is a kernel-mode task */
 /* SpaceControl with no redirector; ErrorCode preset to 0xee, old may be 0. */
 L4_Word_t space_control(L4_ThreadId_t space, L4_Word_t control, L4_Fpage_t kip_area, L4_Fpage_t utcb_area,

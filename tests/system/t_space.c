@@ -234,6 +234,27 @@ static void syscall_reflection(void)
     CHECK(mr(X_RDI) == 0xabcdef, "the child saw rax %#lx after the reply, expected 0xabcdef", mr(X_RDI));
 }
 
+/* Never names an exception handler itself: a Linux binary's first instruction could be this. */
+static void unaware_reflecting_child(void)
+{
+    L4_Word_t a = 39 /* Linux's getpid */, d = 0x5150;
+    __asm__ __volatile__("syscall" : "+a"(a), "+D"(d) : : "rcx", "r11", "memory");
+    for (;;)
+        __asm__ __volatile__("pause");
+}
+
+static void start_names_handler(void)
+{
+    L4_ThreadId_t child = spawn_child_handled(unaware_reflecting_child, 0, suite_in_ring0() ? 3 : 1, main_tid);
+    CHECK(!L4_IsNilThread(child), "no child");
+    L4_MsgTag_t tag = serve_child(child, 2000, 0);
+    CHECK(is_exception(tag), "the syscall of a child whose start message named the handler did not come as exception "
+          "IPC (tag %#lx, ErrorCode %lu)", tag.raw, L4_ErrorCode());
+    CHECK(mr(X_VECTOR) == TERN_VECTOR_SYSCALL && mr(X_RAX) == 39 && mr(X_RDI) == 0x5150,
+          "vector %lu, rax %lu, rdi %#lx; expected 256, 39 and 0x5150", mr(X_VECTOR), mr(X_RAX), mr(X_RDI));
+    kill_thread(child);
+}
+
 static void redirector_refused(void)
 {
     L4_ThreadId_t t = new_tid();
@@ -344,5 +365,7 @@ static const struct systest space_tests[] = {
      root_utcb_area_room},
     {"SPC0016", "a redirector other than nilthread or anythread is refused with invalid parameter (5)",
      redirector_refused},
+    {"SPC0019", "a start message's third word names the new thread's exception handler: the reflected syscall of a "
+     "thread that never named one reaches it", start_names_handler},
 };
 SYSTEST_GROUP(space) = {"space", space_tests, SYSTEST_COUNT(space_tests)};
