@@ -361,6 +361,16 @@ int main()
     check("SYS0009", "a thread request with the wrong words is MALFORMED", status == TERN_ERROR_MALFORMED, status);
     status = ask(root, TERN_SYSTEM_RUN, 0, nullptr);
     check("SYS0010", "a run request without a command is MALFORMED", status == TERN_ERROR_MALFORMED, status);
+    L4_Word_t space_request[2] = {TERN_SYSTEM_SPACE_REFLECT, L4_Myself().raw};
+    status = ask(root, TERN_SYSTEM_SPACE_NEW, 2, space_request);
+    check("SYS0011", "a space request without the spaces grant is DENIED", status == TERN_ERROR_DENIED, status);
+    space_request[0] = 2;
+    status = ask(root, TERN_SYSTEM_SPACE_NEW, 2, space_request);
+    check("SYS0012", "a space request with an unknown control bit is MALFORMED", status == TERN_ERROR_MALFORMED,
+          status);
+    space_request[0] = L4_Myself().raw;
+    status = ask(root, TERN_SYSTEM_SPACE_DELETE, 1, space_request);
+    check("SYS0013", "deleting a task that is no space of the caller is DENIED", status == TERN_ERROR_DENIED, status);
 
     L4_Word_t words[3] = {0, 0, 0};
     status = ask(console, TERN_CONSOLE_WRITE, 1, words);

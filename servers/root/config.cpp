@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The boot configuration (docs/system.md): one server a line,
 //
-//     server NAME [priority=N] [irq=N] [ports=BASE/COUNT] [pager=root] [shutdown] [mode=kernel|user]
+//     server NAME [priority=N] [irq=N] [ports=BASE/COUNT] [pager=root] [shutdown] [spaces] [mode=kernel|user]
 //            [args=TEXT]
 //
 // '#' starts a comment line; args= takes the rest of the line. A line that does not parse
@@ -89,6 +89,8 @@ const char *parse_option(const char *word, L4_Word_t length, Server_config &serv
             return "only pager=root is supported";
     } else if (is(word, length, "shutdown")) {
         server.grants.shutdown = true;
+    } else if (is(word, length, "spaces")) {
+        server.grants.spaces = true;
     } else if (starts_with(word, length, "mode=")) {
         if (!is(word, length, "mode=kernel") && !is(word, length, "mode=user"))
             return "mode must be kernel or user";

@@ -13,6 +13,7 @@ struct Grants {
     L4_Word_t port_base = 0, port_count = 0;    // count 0: none
     bool shutdown = false;                      // may stop the machine
     bool kernel_mode = false;                   // runs in ring 0 (SpaceControl's kernel_mode)
+    bool spaces = false;                        // may make spaces it pages (TERN_SYSTEM_SPACE_NEW)
 };
 
 struct Server_config {

@@ -234,6 +234,46 @@ tern::Reply Root::shutdown_request(const tern::Message &message, int caller, ter
     return answer(reply, tern::Status::failed);
 }
 
+// A space for a task that pages it itself (the Linux personality's processes): only with
+// the configuration's `spaces`, only paged by one of its own threads.
+tern::Reply Root::space_new_request(const tern::Message &message, int caller, tern::Message &reply)
+{
+    unsigned words = message.untyped();
+    if (words < 2 || words > 2 + TERN_NAME_WORDS || (message.word(0) & ~TERN_SYSTEM_SPACE_REFLECT) != 0)
+        return answer(reply, tern::Status::malformed);
+    if (!tasks_[caller].grants.spaces || tasks_[caller].kind == TERN_TASK_SPACE)
+        return answer(reply, tern::Status::denied);
+    char name[TERN_NAME_MAX + 1] = {};
+    if (words > 2 && !message.string(2, words - 2, name, sizeof name))
+        return answer(reply, tern::Status::malformed);
+    tern::Status status;
+    L4_ThreadId_t pager = {.raw = message.word(1)};
+    int index = tasks_.new_space(caller, pager, (message.word(0) & TERN_SYSTEM_SPACE_REFLECT) != 0,
+                                 name[0] != '\0' ? name : tasks_[caller].name, status);
+    if (index < 0)
+        return answer(reply, status);
+    answer(reply, tern::Status::ok);
+    reply.add(tasks_.thread_id(index, 0).raw);
+    void *kip = L4_GetKernelInterface();
+    reply.add(L4_FpageLog2(reinterpret_cast<L4_Word_t>(kip), static_cast<int>(L4_KipAreaSizeLog2(kip))).raw);
+    reply.add(L4_FpageLog2(layout::task_utcb_area, layout::task_utcb_area_log2).raw);
+    return tern::Reply::now;
+}
+
+tern::Reply Root::space_delete_request(const tern::Message &message, int caller, tern::Message &reply)
+{
+    if (message.untyped() != 1)
+        return answer(reply, tern::Status::malformed);
+    L4_ThreadId_t space = {.raw = message.word(0)};
+    int index = tasks_.of(space);
+    if (index < 0 || !L4_IsThreadEqual(space, tasks_.thread_id(index, 0)))
+        return answer(reply, tern::Status::not_found);
+    if (tasks_[index].kind != TERN_TASK_SPACE || tasks_[index].parent != caller)
+        return answer(reply, tern::Status::denied);
+    tasks_.end(index, tern::Status::ok, 0);
+    return answer(reply, tern::Status::ok);
+}
+
 tern::Reply Root::request(L4_ThreadId_t from, const tern::Message &message, tern::Message &reply)
 {
     int caller = tasks_.of(from);
@@ -282,6 +322,10 @@ tern::Reply Root::request(L4_ThreadId_t from, const tern::Message &message, tern
         return tern::Reply::now;
     case TERN_SYSTEM_SHUTDOWN:
         return shutdown_request(message, caller, reply);
+    case TERN_SYSTEM_SPACE_NEW:
+        return space_new_request(message, caller, reply);
+    case TERN_SYSTEM_SPACE_DELETE:
+        return space_delete_request(message, caller, reply);
     default:
         return answer(reply, tern::Status::unknown);
     }

@@ -40,6 +40,8 @@ private:
     tern::Reply irq_request(L4_ThreadId_t from, L4_Word_t irq, int caller, tern::Message &reply);
     tern::Reply tasks_request(L4_Word_t index, tern::Message &reply);
     tern::Reply shutdown_request(const tern::Message &message, int caller, tern::Message &reply);
+    tern::Reply space_new_request(const tern::Message &message, int caller, tern::Message &reply);
+    tern::Reply space_delete_request(const tern::Message &message, int caller, tern::Message &reply);
     int port_range_held(L4_Word_t base, L4_Word_t size) const;
     bool get_port_range(L4_Word_t base, L4_Word_t count);
 

@@ -26,6 +26,12 @@ L4_Word_t first_number(int index)
            static_cast<L4_Word_t>(index) * threads_per_task;
 }
 
+L4_Fpage_t kip_area()
+{
+    void *kip = L4_GetKernelInterface();
+    return L4_FpageLog2(reinterpret_cast<L4_Word_t>(kip), static_cast<int>(L4_KipAreaSizeLog2(kip)));
+}
+
 void delete_thread(L4_ThreadId_t thread)
 {
     L4_ThreadControl(thread, L4_nilthread, L4_nilthread, L4_nilthread, reinterpret_cast<void *>(-1));
@@ -63,7 +69,7 @@ L4_Word_t Task_table::memory_in_use() const
 {
     L4_Word_t bytes = 0;
     for (const Task &t : tasks_)
-        if (t.used)
+        if (t.used && t.kind != TERN_TASK_SPACE)  // (a space's memory is its owner's)
             bytes += (t.image.high - t.image.low) + task_stack;
     return bytes;
 }
@@ -95,8 +101,9 @@ L4_Fpage_t Task_table::resolve(L4_Pager_t *pager, L4_PagerFault_t *fault)
     return L4_Set_Rights(&page, rights);
 }
 
-// Creates thread j of the task; its space already exists unless j is 0.
-bool Task_table::create_thread(int index, unsigned j)
+// Creates thread j of the task, paged by pager; its space already exists unless j is 0,
+// when it is made with SpaceControl's control word.
+bool Task_table::create_thread(int index, unsigned j, L4_ThreadId_t pager, L4_Word_t control)
 {
     Task &t = tasks_[index];
     void *kip = L4_GetKernelInterface();
@@ -107,14 +114,13 @@ bool Task_table::create_thread(int index, unsigned j)
         if (!L4_ThreadControl(thread, thread, root, L4_nilthread, reinterpret_cast<void *>(-1)))
             return false;
         // A kernel-mode task is chosen here, with the areas (the kernel takes it only so).
-        L4_Word_t control = t.grants.kernel_mode ? TERN_SPACE_CONTROL_KERNEL_MODE_MASK : 0;
-        if (!L4_SpaceControl(thread, control, L4_FpageLog2(reinterpret_cast<L4_Word_t>(kip), static_cast<int>(L4_KipAreaSizeLog2(kip))),
-                             L4_FpageLog2(task_utcb_area, task_utcb_area_log2), L4_nilthread, &old) ||
-            !L4_ThreadControl(thread, thread, root, root, utcb)) {
+        if (!L4_SpaceControl(thread, control, kip_area(), L4_FpageLog2(task_utcb_area, task_utcb_area_log2),
+                             L4_nilthread, &old) ||
+            !L4_ThreadControl(thread, thread, root, pager, utcb)) {
             delete_thread(thread);
             return false;
         }
-    } else if (!L4_ThreadControl(thread, space, root, root, utcb)) {
+    } else if (!L4_ThreadControl(thread, space, root, pager, utcb)) {
         return false;
     }
     t.threads |= 1UL << j;
@@ -155,10 +161,8 @@ int Task_table::start(const char *module, const char *args, const Grants &grants
         status = tern::Status::not_found;
         return -1;
     }
-    int index = 0;
-    while (index < max_tasks && tasks_[index].used)
-        ++index;
-    if (index == max_tasks) {
+    int index = free_slot();
+    if (index < 0) {
         why = "too many tasks";
         status = tern::Status::full;
         return -1;
@@ -180,20 +184,11 @@ int Task_table::start(const char *module, const char *args, const Grants &grants
         return -1;
     }
     memset(memory + task_memory - task_stack, 0, task_stack);
-    t.kind = kind;
-    t.priority = priority;
-    t.grants = grants;
-    t.parent = parent;
-    t.waiter = L4_nilthread;
-    t.irq_handler = L4_nilthread;
-    t.threads = 0;
-    ++t.generation;
-    strncpy(t.name, module, TERN_NAME_MAX);
-    t.name[TERN_NAME_MAX] = '\0';
+    take_slot(index, module, kind, priority, grants, parent);
     strncpy(t.args, args, sizeof t.args - 1);
     t.args[sizeof t.args - 1] = '\0';
-    t.used = true;
-    if (!create_thread(index, 0)) {
+    L4_Word_t control = t.grants.kernel_mode ? TERN_SPACE_CONTROL_KERNEL_MODE_MASK : 0;
+    if (!create_thread(index, 0, L4_Myself(), control)) {
         why = "the kernel refused the thread or space";
         t.used = false;
         status = tern::Status::failed;
@@ -213,7 +208,7 @@ L4_ThreadId_t Task_table::add_thread(int index, L4_Word_t ip, L4_Word_t sp)
     unsigned j = 1;
     while (j < threads_per_task && (tasks_[index].threads & (1UL << j)) != 0)
         ++j;
-    if (j == threads_per_task || !create_thread(index, j))
+    if (j == threads_per_task || !create_thread(index, j, L4_Myself(), 0))
         return L4_nilthread;
     L4_ThreadId_t thread = thread_id(index, j);
     if (!L4_Pager_Start(thread, ip, sp, nullptr, 0, L4_TimePeriod(100000))) {
@@ -224,9 +219,62 @@ L4_ThreadId_t Task_table::add_thread(int index, L4_Word_t ip, L4_Word_t sp)
     return thread;
 }
 
+int Task_table::free_slot() const
+{
+    for (int index = 0; index < max_tasks; ++index)
+        if (!tasks_[index].used)
+            return index;
+    return -1;
+}
+
+void Task_table::take_slot(int index, const char *name, int kind, L4_Word_t priority, const Grants &grants,
+                           int parent)
+{
+    Task &t = tasks_[index];
+    t.kind = kind;
+    t.priority = priority;
+    t.grants = grants;
+    t.parent = parent;
+    t.waiter = L4_nilthread;
+    t.irq_handler = L4_nilthread;
+    t.threads = 0;
+    ++t.generation;
+    strncpy(t.name, name, TERN_NAME_MAX);
+    t.name[TERN_NAME_MAX] = '\0';
+    t.args[0] = '\0';
+    t.used = true;
+}
+
+int Task_table::new_space(int owner, L4_ThreadId_t pager, bool reflect, const char *name, tern::Status &status)
+{
+    if (of(pager) != owner) {
+        status = tern::Status::denied;  // a space is paged by its owner
+        return -1;
+    }
+    int index = free_slot();
+    if (index < 0) {
+        status = tern::Status::full;
+        return -1;
+    }
+    take_slot(index, name, TERN_TASK_SPACE, tasks_[owner].priority, Grants(), owner);
+    tasks_[index].image = elf::Image();
+    L4_Word_t control = reflect ? TERN_SPACE_CONTROL_REFLECT_SYSCALLS_MASK : 0;
+    if (!create_thread(index, 0, pager, control)) {
+        tasks_[index].used = false;
+        status = tern::Status::failed;
+        return -1;
+    }
+    status = tern::Status::ok;
+    return index;
+}
+
 void Task_table::end(int index, tern::Status status, L4_Word_t exit_status)
 {
     Task &t = tasks_[index];
+    for (int other = 0; other < max_tasks; ++other)  // the spaces it made end with it
+        if (other != index && tasks_[other].used && tasks_[other].kind == TERN_TASK_SPACE &&
+            tasks_[other].parent == index)
+            end(other, tern::Status::killed, 0);
     if (t.grants.irq >= 0) {  // the interrupt thread's own id as pager detaches it
         L4_ThreadId_t irq_thread = L4_GlobalId(static_cast<L4_Word_t>(t.grants.irq), 1);
         L4_ThreadControl(irq_thread, irq_thread, L4_nilthread, irq_thread, reinterpret_cast<void *>(-1));

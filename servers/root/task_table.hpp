@@ -43,6 +43,11 @@ public:
     void end(int index, tern::Status status, L4_Word_t exit_status);
     // Starts a further thread of the task at ip and sp; nil when none is free.
     L4_ThreadId_t add_thread(int index, L4_Word_t ip, L4_Word_t sp);
+    // Makes an empty space for task owner (TERN_SYSTEM_SPACE_NEW): a slot of kind
+    // TERN_TASK_SPACE whose thread 0 is paged by pager, a thread of owner, and waits for its
+    // start message; reflect: its syscalls become exception IPC. Its index, or -1 with the
+    // status. The space ends with its owner.
+    int new_space(int owner, L4_ThreadId_t pager, bool reflect, const char *name, tern::Status &status);
 
     // The task a thread belongs to, -1.
     int of(L4_ThreadId_t thread) const;
@@ -58,7 +63,9 @@ public:
 
 private:
     L4_Word_t backing(int index, L4_Word_t address, L4_Word_t &rights) const;
-    bool create_thread(int index, unsigned j);
+    bool create_thread(int index, unsigned j, L4_ThreadId_t pager, L4_Word_t control);
+    int free_slot() const;
+    void take_slot(int index, const char *name, int kind, L4_Word_t priority, const Grants &grants, int parent);
     bool start_main_thread(int index, L4_Word_t entry);
 
     Name_service &names_;

@@ -19,6 +19,11 @@
 //   TERN_SYSTEM_MEMORY        -                          MR1 bytes root got from sigma0,
 //                                                        MR2 bytes its tasks use, MR3 tasks
 //   TERN_SYSTEM_SHUTDOWN      MR1 status                 none: the machine stops
+//   TERN_SYSTEM_SPACE_NEW     MR1 control (bit 0:        MR1 the space's first thread, inactive
+//                             reflect syscalls), MR2     until its pager's start message; MR2 its
+//                             pager (a thread of the     KIP area, MR3 its UTCB area (fpages)
+//                             caller's task), MR3-6 name
+//   TERN_SYSTEM_SPACE_DELETE  MR1 a space's first thread none (the space and its threads are gone)
 #ifndef L4_TERN_SYSTEM_H
 #define L4_TERN_SYSTEM_H
 
@@ -34,6 +39,9 @@
 #define TERN_SYSTEM_TASKS 0x7e28UL
 #define TERN_SYSTEM_MEMORY 0x7e29UL
 #define TERN_SYSTEM_SHUTDOWN 0x7e2aUL
+#define TERN_SYSTEM_SPACE_NEW 0x7e2bUL
+#define TERN_SYSTEM_SPACE_DELETE 0x7e2cUL
+#define TERN_SYSTEM_SPACE_REFLECT 1UL // TERN_SYSTEM_SPACE_NEW control: syscalls become exception IPC
 
 #define TERN_ARGS_WORDS 32 // arguments and run command lines: at most 255 bytes
 
@@ -44,5 +52,6 @@
 #define TERN_TASK_RUN 3    // started by TERN_SYSTEM_RUN
 #define TERN_TASK_THREAD 4 // a further thread of the task listed before it
 #define TERN_TASK_INTERRUPT 5 // an interrupt thread attached for the named task; word 4: its handler
+#define TERN_TASK_SPACE 6     // a space made for a task (TERN_SYSTEM_SPACE_NEW), which pages it
 
 #endif
