@@ -5,11 +5,14 @@
 #include <l4/arch.h>
 #include <l4/kdebug.h>
 #include <l4/kip.h>
+#include <l4/pager.h>
 #include <l4/schedule.h>
+#include <l4/tern/page.h>
 #include <l4/sigma0.h>
 #include <l4/thread.h>
 #include <l4io.h>
 
+#include "modules.hpp"
 #include "root.hpp"
 
 namespace {
@@ -274,6 +277,40 @@ tern::Reply Root::space_delete_request(const tern::Message &message, int caller,
     return answer(reply, tern::Status::ok);
 }
 
+// A boot module's pages, read-only, as many from page first on as one reply's map items
+// hold (the caller asks again from where this one ended). Modules are the boot's files:
+// any task may read them.
+tern::Reply Root::module_request(const tern::Message &message, tern::Message &reply)
+{
+    unsigned words = message.untyped();
+    char name[TERN_NAME_MAX + 1] = {};
+    if (words < 2 || words > 1 + TERN_NAME_WORDS || !message.string(1, words - 1, name, sizeof name))
+        return answer(reply, tern::Status::malformed);
+    const char *image;
+    L4_Word_t size;
+    if (!modules::find(name, image, size))
+        return answer(reply, tern::Status::not_found);
+    L4_Word_t start = reinterpret_cast<L4_Word_t>(image), first_page = start & ~(TERN_PAGE_SIZE - 1);
+    L4_Word_t pages = (start + size - first_page + TERN_PAGE_SIZE - 1) / TERN_PAGE_SIZE;
+    L4_Word_t from = message.word(0);
+    if (from >= pages)
+        return answer(reply, tern::Status::malformed);
+    constexpr unsigned max_items = 24;
+    L4_MapItem_t items[max_items];
+    L4_Word_t count = pages - from;
+    unsigned n = 0;
+    while (count > 0 && (n = L4_Pager_MapItems(first_page + from * TERN_PAGE_SIZE, from * TERN_PAGE_SIZE,
+                                               count * TERN_PAGE_SIZE, L4_Readable, items, max_items)) == 0)
+        count /= 2;
+    answer(reply, tern::Status::ok);
+    reply.add(size);
+    reply.add(start - first_page);
+    reply.add(count);
+    for (unsigned i = 0; i < n; ++i)
+        reply.add_map_item(items[i]);
+    return tern::Reply::now;
+}
+
 tern::Reply Root::request(L4_ThreadId_t from, const tern::Message &message, tern::Message &reply)
 {
     int caller = tasks_.of(from);
@@ -326,6 +363,8 @@ tern::Reply Root::request(L4_ThreadId_t from, const tern::Message &message, tern
         return space_new_request(message, caller, reply);
     case TERN_SYSTEM_SPACE_DELETE:
         return space_delete_request(message, caller, reply);
+    case TERN_SYSTEM_MODULE:
+        return module_request(message, reply);
     default:
         return answer(reply, tern::Status::unknown);
     }

@@ -55,6 +55,12 @@ NORMAL_MODULES = ([("{build}/sigma0/sigma0", ""), ("{build}/servers/root/roottas
                    ("{build}/servers/console/console", ""), ("{build}/servers/shell/shell", "")] +
                   [(f"{{build}}/servers/programs/{name}", "") for name in SHELL_PROGRAMS[2:]])
 
+# The Linux personality's boot test: boot/linux-test.conf, and busybox from the host's
+# busybox-static package (./tern deps installs it).
+LINUX_MODULES = [("{build}/sigma0/sigma0", ""), ("{build}/servers/root/roottask", "config=linux-test.conf"),
+                 ("boot/linux-test.conf", ""), ("{build}/servers/console/console", ""),
+                 ("{build}/servers/linux/linux", ""), ("/bin/busybox", "")]
+
 PROMPT = r"^tern> "
 
 # Typed into the shell of the normal boot, in this order; each step is one result.
@@ -277,6 +283,9 @@ BOOT_TESTS = [
               command_line="", modules=POLLED_MODULES, timeout=180, script=POLLED_STEPS,
               expect=[r"^console: IRQ 4 not available: fallback, polling COM1 every 10 ms$",
                       r"^console: serving on COM1, polled$", r"^exit: success$"]),
+    Boot_test("LINUX0001", "the Linux personality runs Debian's busybox-static (unmodified) as a process: echo "
+              "prints and the exit status comes back", command_line="", modules=LINUX_MODULES, timeout=120,
+              expect=[r"^hello from busybox$", r"^linux: busybox \(pid 1\) ended, exit status 0$", r"^exit: success$"]),
     Boot_test("DEBUG0001", "GDB attaches and stops at the first C++ function with symbols", emulator="gdb",
               expect=[r"Breakpoint 1, arch_start \(magic=732803074, info_address=\d+\)"]),
 ]

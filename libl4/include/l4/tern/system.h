@@ -24,6 +24,10 @@
 //                             pager (a thread of the     KIP area, MR3 its UTCB area (fpages)
 //                             caller's task), MR3-6 name
 //   TERN_SYSTEM_SPACE_DELETE  MR1 a space's first thread none (the space and its threads are gone)
+//   TERN_SYSTEM_MODULE        MR1 first page, MR2-5 name MR1 size, MR2 offset of its first byte in its
+//                                                        first page, MR3 pages mapped; map items of
+//                                                        those pages, read-only, at send base
+//                                                        (page - first page) * page size
 #ifndef L4_TERN_SYSTEM_H
 #define L4_TERN_SYSTEM_H
 
@@ -41,6 +45,7 @@
 #define TERN_SYSTEM_SHUTDOWN 0x7e2aUL
 #define TERN_SYSTEM_SPACE_NEW 0x7e2bUL
 #define TERN_SYSTEM_SPACE_DELETE 0x7e2cUL
+#define TERN_SYSTEM_MODULE 0x7e2dUL
 #define TERN_SYSTEM_SPACE_REFLECT 1UL // TERN_SYSTEM_SPACE_NEW control: syscalls become exception IPC
 
 #define TERN_ARGS_WORDS 32 // arguments and run command lines: at most 255 bytes

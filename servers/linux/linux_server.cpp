@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: MIT
+#include "linux_server.hpp"
+
+#include <new>
+
+#include <l4/ipc.h>
+#include <l4/kip.h>
+#include <l4/message.h>
+#include <l4/space.h>
+#include <l4/tern/names.h>
+#include <l4/tern/protocol.h>
+#include <l4/tern/system.h>
+#include <l4/thread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "initial_stack.hpp"
+#include "linux_abi.hpp"
+#include "linux_elf.hpp"
+#include "process_layout.hpp"
+#include "task.hpp"
+
+using namespace linux_abi;
+using namespace process_layout;
+
+namespace {
+
+// The server's own space: the frame pool's window, and where boot modules are mapped.
+constexpr uint64_t pool_window = 0x0000100000000000;
+constexpr uint64_t pool_quota = uint64_t{128} << 20;
+constexpr uint64_t module_window = 0x0000200000000000;
+constexpr unsigned module_window_log2 = 28;
+
+uint32_t prot_of(const Linux_elf::Load &load)
+{
+    return (load.readable ? prot_read : 0) | (load.writable ? prot_write : 0) | (load.executable ? prot_exec : 0);
+}
+
+// wait4's status word of an exit.
+int exited(int code) { return (code & 0xff) << 8; }
+
+void unmap_from_processes(void *frame)
+{
+    L4_Fpage_t page = L4_FpageLog2(reinterpret_cast<L4_Word_t>(frame), 12);
+    L4_Set_Rights(&page, L4_FullyAccessible);
+    L4_UnmapFpage(page);  // the process's mapping; the server keeps its own
+}
+
+// Maps boot module name at module_window; false when root has no such module.
+bool map_module(const char *name, const uint8_t *&image, uint64_t &size)
+{
+    L4_Word_t page = 0, pages_mapped = 0, offset = 0;
+    size = 0;
+    do {
+        L4_Msg_t msg;
+        L4_MsgClear(&msg);
+        L4_Set_MsgLabel(&msg, TERN_SYSTEM_MODULE);
+        L4_MsgAppendWord(&msg, page);
+        L4_Word_t words[TERN_NAME_WORDS] = {};
+        size_t length = strlen(name);
+        if (length > TERN_NAME_MAX)
+            return false;
+        memcpy(words, name, length);
+        for (unsigned i = 0; i <= length / 8; ++i)
+            L4_MsgAppendWord(&msg, words[i]);
+        L4_MsgLoad(&msg);
+        L4_Accept(L4_MapGrantItems(L4_FpageLog2(module_window, module_window_log2)));
+        L4_MsgTag_t tag = L4_Call(tern_root_thread());
+        L4_Accept(L4_UntypedWordsAcceptor);
+        if (L4_IpcFailed(tag) || L4_Label(tag) != TERN_OK || L4_UntypedWords(tag) != 3)
+            return false;
+        L4_StoreMR(1, &size);
+        L4_StoreMR(2, &offset);
+        L4_StoreMR(3, &pages_mapped);
+        if (pages_mapped == 0 || size + offset > (uint64_t{1} << module_window_log2))
+            return false;
+        page += pages_mapped;
+    } while (page * 4096 < offset + size);
+    image = reinterpret_cast<const uint8_t *>(module_window + offset);
+    return true;
+}
+
+// Splits text into words (in place), at most max; returns how many.
+unsigned split_words(char *text, const char **words, unsigned max)
+{
+    unsigned count = 0;
+    char *at = text;
+    while (*at != '\0' && count < max) {
+        while (*at == ' ')
+            *at++ = '\0';
+        if (*at == '\0')
+            break;
+        words[count++] = at;
+        while (*at != '\0' && *at != ' ')
+            ++at;
+    }
+    return count;
+}
+
+}  // namespace
+
+bool Linux_server::start(const char *arguments)
+{
+    frames_.init(pool_window, pool_quota);
+    static char text[TERN_ARGS_WORDS * 8];
+    strncpy(text, arguments, sizeof text - 1);
+    const char *words[max_arguments];
+    unsigned count = split_words(text, words, max_arguments);
+    unsigned first = 0;
+    for (; first < count; ++first) {
+        if (strcmp(words[first], "exit") == 0) {
+            exit_with_first_ = true;
+        } else if (strncmp(words[first], "epoch=", 6) == 0) {
+            epoch_seconds_ = 0;
+            for (const char *digit = words[first] + 6; *digit >= '0' && *digit <= '9'; ++digit)
+                epoch_seconds_ = epoch_seconds_ * 10 + static_cast<uint64_t>(*digit - '0');
+        } else {
+            break;
+        }
+    }
+    uint32_t low, high;
+    __asm__ __volatile__("rdtsc" : "=a"(low), "=d"(high));
+    random_state_ = (uint64_t{high} << 32 | low) ^ 0x9e3779b97f4a7c15;
+    if (first == count) {
+        printf("linux: no program to run\n");
+        return false;
+    }
+    const uint8_t *image;
+    uint64_t size;
+    if (!map_module(words[first], image, size)) {
+        printf("linux: no boot module %s\n", words[first]);
+        return false;
+    }
+    Process *process = new_process(0);
+    if (process == nullptr)
+        return false;
+    strncpy(process->name, words[first], sizeof process->name - 1);
+    if (!load_program(*process, image, size, words + first, count - first, nullptr, 0)) {
+        terminate(*process, exited(127));
+        return false;
+    }
+    return true;
+}
+
+Process *Linux_server::new_process(int parent)
+{
+    unsigned slot = 0;
+    while (slot < max_processes && processes_[slot] != nullptr && processes_[slot]->state != Process::State::free)
+        ++slot;
+    if (slot == max_processes)
+        return nullptr;
+    if (processes_[slot] == nullptr) {
+        static_assert(sizeof(Process) <= 2 * Frame_pool::frame_size, "a process takes two frames");
+        // Two frames in a row: the pool hands out a block's frames in order.
+        void *first = frames_.allocate(), *second = frames_.allocate();
+        if (first == nullptr || second == nullptr ||
+            static_cast<uint8_t *>(second) != static_cast<uint8_t *>(first) + Frame_pool::frame_size) {
+            printf("linux: no memory for a process\n");
+            return nullptr;
+        }
+        processes_[slot] = new (first) Process(frames_);
+        processes_[slot]->memory.unmap_frame = unmap_from_processes;
+    }
+    Process &process = *processes_[slot];
+    process.state = Process::State::running;
+    process.pid = next_pid_++;
+    process.parent = parent;
+    process.exit_status = 0;
+    process.heap_start = process.heap_end = 0;
+    process.fs_base = process.clear_child_tid = process.blocked = 0;
+    memset(process.actions, 0, sizeof process.actions);
+    memset(process.name, 0, sizeof process.name);
+    return &process;
+}
+
+Process *Linux_server::process_of(L4_ThreadId_t thread)
+{
+    for (Process *process : processes_)
+        if (process != nullptr && process->state == Process::State::running &&
+            L4_IsThreadEqual(process->thread, thread))
+            return process;
+    return nullptr;
+}
+
+bool Linux_server::load_program(Process &process, const uint8_t *image, uint64_t size, const char *const *argv,
+                                unsigned argc, const char *const *envp, unsigned envc)
+{
+    Linux_elf elf;
+    Linux_elf::Error parsed = elf.parse(image, size, Process_memory::user_limit);
+    if (parsed != Linux_elf::Error::none) {
+        printf("linux: %s: %s\n", process.name, Linux_elf::describe(parsed));
+        return false;
+    }
+    Process_memory &memory = process.memory;
+    for (size_t i = 0; i < elf.load_count(); ++i) {
+        const Linux_elf::Load &load = elf.load(i);
+        uint64_t start = page_down(load.virtual_address), lead = load.virtual_address - start;
+        Process_memory::Error added =
+            memory.add(start, page_up(load.virtual_address + load.memory_size), prot_of(load),
+                       image + load.file_offset - lead, start, lead + load.file_size);
+        if (added != Process_memory::Error::none) {
+            printf("linux: %s: load %zu shares a page with another (not supported yet)\n", process.name, i);
+            return false;
+        }
+    }
+    process.heap_start = process.heap_end = elf.break_start();
+    uint32_t stack_prot = prot_read | prot_write | (elf.executable_stack() ? prot_exec : 0);
+    if (memory.add(stack_top - stack_size, stack_top, stack_prot) != Process_memory::Error::none)
+        return false;
+
+    const Initial_stack::Aux aux[] = {
+        {static_cast<uint64_t>(Auxv::phdr), elf.program_headers_address()},
+        {static_cast<uint64_t>(Auxv::phent), elf.program_header_size()},
+        {static_cast<uint64_t>(Auxv::phnum), elf.program_header_count()},
+        {static_cast<uint64_t>(Auxv::pagesz), page_size},
+        {static_cast<uint64_t>(Auxv::base), 0},
+        {static_cast<uint64_t>(Auxv::flags), 0},
+        {static_cast<uint64_t>(Auxv::entry), elf.entry()},
+        {static_cast<uint64_t>(Auxv::uid), 0},
+        {static_cast<uint64_t>(Auxv::euid), 0},
+        {static_cast<uint64_t>(Auxv::gid), 0},
+        {static_cast<uint64_t>(Auxv::egid), 0},
+        {static_cast<uint64_t>(Auxv::secure), 0},
+        {static_cast<uint64_t>(Auxv::hwcap), 0x178bfbff},  // what QEMU's default CPU reports in CPUID.1:EDX
+        {static_cast<uint64_t>(Auxv::clktck), 100},
+    };
+    Initial_stack::Program program = {};
+    program.arguments = {argv, argc};
+    program.environment = {envp, envc};
+    program.execfn = argv[0];
+    program.platform = "x86_64";
+    for (unsigned i = 0; i < 16; i += 8) {
+        uint64_t word = random_word();
+        memcpy(program.random + i, &word, 8);
+    }
+    program.aux = aux;
+    program.aux_count = sizeof aux / sizeof aux[0];
+    static uint8_t buffer[4 * 4096];  // the stack's top pages, built here and copied out
+    memset(buffer, 0, sizeof buffer);
+    Initial_stack stack(buffer, sizeof buffer, stack_top);
+    Initial_stack::Error built = stack.build(program);
+    if (built != Initial_stack::Error::none) {
+        printf("linux: %s: initial stack: %s\n", process.name, Initial_stack::describe(built));
+        return false;
+    }
+    if (memory.copy_out(stack_top - sizeof buffer, buffer, sizeof buffer) != Process_memory::Error::none)
+        return false;
+    return start_thread(process, elf.entry(), stack.stack_pointer());
+}
+
+// Root makes the space (syscalls reflected, this thread its pager); the start message sets
+// ip and sp and names this thread its exception handler (docs/kernel.md).
+bool Linux_server::start_thread(Process &process, uint64_t ip, uint64_t sp)
+{
+    tern::Message request(TERN_SYSTEM_SPACE_NEW);
+    request.add(TERN_SYSTEM_SPACE_REFLECT);
+    request.add(L4_Myself().raw);
+    request.add_string(process.name, TERN_NAME_WORDS);
+    tern::Status status = request.call(tern_root_thread());
+    if (status != tern::Status::ok || request.untyped() != 3) {
+        printf("linux: root made no space for %s (status %lu)\n", process.name, tern::raw(status));
+        return false;
+    }
+    process.thread.raw = request.word(0);
+    L4_Msg_t start;
+    L4_MsgClear(&start);
+    L4_MsgAppendWord(&start, ip);
+    L4_MsgAppendWord(&start, sp);
+    L4_MsgAppendWord(&start, L4_Myself().raw);
+    L4_MsgLoad(&start);
+    if (L4_IpcFailed(L4_Send_Timeout(process.thread, L4_TimePeriod(100000)))) {
+        printf("linux: %s did not take its start message\n", process.name);
+        return false;
+    }
+    return true;
+}
+
+void Linux_server::terminate(Process &process, int status)
+{
+    if (!L4_IsNilThread(process.thread)) {
+        tern::Message request(TERN_SYSTEM_SPACE_DELETE);
+        request.add(process.thread.raw);
+        (void)request.call(tern_root_thread());
+    }
+    process.thread = L4_nilthread;
+    process.memory.clear();
+    process.exit_status = status;
+    process.state = Process::State::zombie;
+    if (process.parent == 0) {
+        int code = (status & 0x7f) != 0 ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
+        printf("linux: %s (pid %d) ended, exit status %d\n", process.name, process.pid, code);
+        process.state = Process::State::free;  // nobody reaps the first process
+        if (exit_with_first_) {
+            tern::Message request(TERN_SYSTEM_SHUTDOWN);
+            request.add(static_cast<L4_Word_t>(code));
+            (void)request.call(tern_root_thread());
+        }
+    }
+}
+
+tern::Reply Linux_server::handle(L4_ThreadId_t from, const tern::Message &request, tern::Message &reply)
+{
+    Process *process = process_of(from);
+    if (process == nullptr) {
+        reply = tern::Message(tern::Status::unknown);
+        return tern::Reply::now;  // not a process of ours: an error, and on
+    }
+    L4_Word_t label = request.label() & ~L4_Word_t{0xf};
+    if (label == TERN_LABEL_PAGE_FAULT)
+        return page_fault(*process, request, reply);
+    if (label == TERN_LABEL_EXCEPTION)
+        return exception(*process, request, reply);
+    printf("linux: %s sent label %#lx: ended\n", process->name, request.label());
+    terminate(*process, 9);  // SIGKILL: a Linux process cannot send IPC
+    return tern::Reply::later;
+}
+
+tern::Reply Linux_server::page_fault(Process &process, const tern::Message &request, tern::Message &reply)
+{
+    uint64_t address = request.word(0);
+    uint32_t access = 0;
+    L4_Word_t rwx = request.label() & 7;  // X.2: r 4, w 2, x 1
+    access |= (rwx & 4) != 0 ? prot_read : 0;
+    access |= (rwx & 2) != 0 ? prot_write : 0;
+    access |= (rwx & 1) != 0 ? prot_exec : 0;
+    Process_memory::Error error;
+    uint8_t *frame = process.memory.page(address, access, error);
+    if (frame == nullptr) {
+        printf("linux: %s (pid %d): segmentation fault at %#lx, ip %#lx\n", process.name, process.pid, address,
+               request.word(1));
+        terminate(process, 11);  // SIGSEGV; signal delivery comes later (docs/linux.md)
+        return tern::Reply::later;
+    }
+    const Process_memory::Area *area = process.memory.find(address);
+    L4_Fpage_t page = L4_FpageLog2(reinterpret_cast<L4_Word_t>(frame), 12);
+    L4_Word_t rights = ((area->prot & prot_read) != 0 ? L4_Readable : 0) |
+                       ((area->prot & prot_write) != 0 ? L4_Writable : 0) |
+                       ((area->prot & prot_exec) != 0 ? L4_eXecutable : 0);
+    L4_Set_Rights(&page, rights);
+    reply = tern::Message(L4_Word_t{0});
+    reply.add_map_item(L4_MapItem(page, page_down(address)));
+    return tern::Reply::now;
+}
+
+tern::Reply Linux_server::exception(Process &process, const tern::Message &request, tern::Message &reply)
+{
+    Linux_registers registers;
+    if (!registers.read(request)) {
+        terminate(process, 9);
+        return tern::Reply::later;
+    }
+    if (registers.vector() != TERN_VECTOR_SYSCALL) {
+        // A CPU exception: the signal Linux would send, with its default action for now.
+        uint64_t vector = registers.vector();
+        int signal = vector == 0 || vector == 16 || vector == 19 ? 8 /* SIGFPE */
+                     : vector == 6                              ? 4 /* SIGILL */
+                     : vector == 3 || vector == 1               ? 5 /* SIGTRAP */
+                                                                : 11 /* SIGSEGV */;
+        printf("linux: %s (pid %d): exception %lu at ip %#lx: signal %d\n", process.name, process.pid, vector,
+               registers.ip(), signal);
+        terminate(process, signal);
+        return tern::Reply::later;
+    }
+    bool reply_now = true;
+    int64_t result = system_call(process, registers, reply_now);
+    if (!reply_now || process.state != Process::State::running)
+        return tern::Reply::later;
+    registers.set_result(result);
+    reply = tern::Message(L4_Word_t{0});
+    registers.write(reply);
+    return tern::Reply::now;
+}
+
+uint64_t Linux_server::random_word()
+{
+    // splitmix64: not cryptographic (docs/linux.md, getrandom).
+    uint64_t z = (random_state_ += 0x9e3779b97f4a7c15);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+    return z ^ (z >> 31);
+}

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+// The Linux personality server: pager and exception handler of every Linux process. A
+// process's page fault arrives as a page-fault IPC and is answered with a map item of the
+// server frame that backs the page; its `syscall` arrives as exception IPC (vector 256,
+// SpaceControl's reflection) and is answered with its registers, the result in rax. A
+// call that must wait (wait4, a read with no input yet) is answered later. docs/linux.md.
+#ifndef LINUX_LINUX_SERVER_HPP
+#define LINUX_LINUX_SERVER_HPP
+
+#include <l4/tern/server.hpp>
+
+#include "frame_pool.hpp"
+#include "linux_registers.hpp"
+#include "process.hpp"
+
+class Linux_server final : public tern::Server {
+public:
+    static constexpr unsigned max_processes = 16;
+    static constexpr unsigned max_arguments = 32;
+
+    // Reads the server's arguments ("[exit] [epoch=SECONDS] PROGRAM ARGUMENTS...") and
+    // starts PROGRAM, a boot module, as the first process. False, with a message, when it
+    // cannot.
+    bool start(const char *arguments);
+
+protected:
+    tern::Reply handle(L4_ThreadId_t from, const tern::Message &request, tern::Message &reply) override;
+
+private:
+    Process *process_of(L4_ThreadId_t thread);
+    Process *new_process(int parent);
+    bool load_program(Process &process, const uint8_t *image, uint64_t size, const char *const *argv,
+                      unsigned argc, const char *const *envp, unsigned envc);
+    bool start_thread(Process &process, uint64_t ip, uint64_t sp);
+    // Ends a process: its space goes, its memory returns to the pool, and it stays a
+    // zombie with status (wait4's encoding) until its parent reaps it.
+    void terminate(Process &process, int status);
+
+    tern::Reply page_fault(Process &process, const tern::Message &request, tern::Message &reply);
+    tern::Reply exception(Process &process, const tern::Message &request, tern::Message &reply);
+    // One system call: the result for rax. reply_now false: answered later.
+    int64_t system_call(Process &process, Linux_registers &registers, bool &reply_now);
+
+    int64_t sys_write(Process &process, uint64_t fd, uint64_t buffer, uint64_t count);
+    int64_t sys_writev(Process &process, uint64_t fd, uint64_t vectors, uint64_t count);
+    int64_t sys_brk(Process &process, uint64_t address);
+    int64_t sys_mmap(Process &process, const Linux_registers &registers);
+    int64_t sys_munmap(Process &process, uint64_t address, uint64_t length);
+    int64_t sys_mprotect(Process &process, uint64_t address, uint64_t length, uint64_t prot);
+    int64_t sys_arch_prctl(Process &process, Linux_registers &registers);
+    int64_t sys_uname(Process &process, uint64_t buffer);
+    int64_t sys_prlimit(Process &process, uint64_t resource, uint64_t new_limit, uint64_t old_limit);
+    int64_t sys_clock_gettime(Process &process, uint64_t clock, uint64_t buffer);
+    int64_t sys_getrandom(Process &process, uint64_t buffer, uint64_t count);
+    int64_t sys_rt_sigaction(Process &process, uint64_t signal, uint64_t action, uint64_t old_action,
+                             uint64_t size);
+    int64_t sys_rt_sigprocmask(Process &process, uint64_t how, uint64_t set, uint64_t old_set, uint64_t size);
+    int64_t unknown_call(Process &process, uint64_t number);
+
+    uint64_t random_word();
+
+    Frame_pool frames_;
+    Process *processes_[max_processes] = {};
+    int next_pid_ = 1;
+    bool exit_with_first_ = false;   // "exit": the machine stops when process 1 ends
+    uint64_t epoch_seconds_ = 0;     // CLOCK_REALTIME at boot ("epoch=")
+    uint64_t random_state_ = 0;
+    uint64_t reported_unknown_[8] = {};  // bit n: unknown call n already logged
+};
+
+#endif

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// A Linux process: an L4 space that root made for the personality (TERN_SYSTEM_SPACE_NEW),
+// with syscall reflection on, whose one thread's pager and exception handler is the
+// personality server. Its page faults and `syscall`s arrive at the server as IPC.
+#ifndef LINUX_PROCESS_HPP
+#define LINUX_PROCESS_HPP
+
+#include <l4/types.h>
+#include <stdint.h>
+
+#include "process_memory.hpp"
+
+class Process {
+public:
+    enum class State { free, running, zombie };
+
+    explicit Process(Frame_pool &frames) : memory(frames) {}
+    Process(const Process &) = delete;
+    Process &operator=(const Process &) = delete;
+
+    State state = State::free;
+    int pid = 0;
+    int parent = 0;              // pid of the parent, 0 for the first process
+    L4_ThreadId_t thread = L4_nilthread;  // its thread, which also names its space
+    int exit_status = 0;         // wait4's status word once a zombie
+    Process_memory memory;
+    uint64_t heap_start = 0;     // brk: the heap is [heap_start, heap_end)
+    uint64_t heap_end = 0;
+    uint64_t fs_base = 0;        // what the exception reply sets (arch_prctl)
+    uint64_t clear_child_tid = 0;  // set_tid_address
+    char name[32] = {};          // the program's name, for messages
+    // Signals: what rt_sigaction set (Linux's kernel sigaction: handler, flags, restorer,
+    // mask) and the blocked set. Delivery is not there yet (docs/linux.md).
+    struct Signal_action {
+        uint64_t handler, flags, restorer, mask;
+    };
+    static constexpr unsigned signals = 64;
+    Signal_action actions[signals] = {};
+    uint64_t blocked = 0;
+};
+
+#endif
