@@ -33,8 +33,8 @@ public:
 
     static constexpr size_t max_loads = 16;
     static constexpr uint64_t page_size = 4096;
-    // The end of the Linux personality's user address space (below the stack's region is
-    // the personality's business; parse() only keeps loads under this).
+    // The first address the Linux personality's user mappings may not reach; where the stack
+    // and mmap regions go below it is the personality's business, not the ELF reader's.
     static constexpr uint64_t default_user_space_end = 0x0000'7f00'0000'0000;
 
     enum class Error { none, too_small, bad_magic, not_64_bit, not_little_endian, bad_version, not_x86_64,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "linux_abi.hpp"
+#include "linux_elf.hpp"
 #include "linux_server.hpp"
 #include "process_layout.hpp"
 #include "task.hpp"
@@ -26,13 +27,47 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
     reply_now = true;
     auto arg = [&registers](unsigned i) { return registers.arg(i); };
     switch (static_cast<Syscall>(registers.number())) {
+    case Syscall::read:
+        return sys_read(process, arg(0), arg(1), arg(2));
     case Syscall::write:
         return sys_write(process, arg(0), arg(1), arg(2));
+    case Syscall::readv:
+        return sys_readv_writev(process, arg(0), arg(1), arg(2), false);
     case Syscall::writev:
-        return sys_writev(process, arg(0), arg(1), arg(2));
-    case Syscall::read:
-        // Standard input is empty for now: end of file at once (docs/linux.md).
-        return arg(0) == 0 ? 0 : error(Errno::badf);
+        return sys_readv_writev(process, arg(0), arg(1), arg(2), true);
+    case Syscall::pipe:
+        return sys_pipe(process, arg(0), 0);
+    case Syscall::pipe2:
+        return sys_pipe(process, arg(0), arg(1));
+    case Syscall::dup:
+        return sys_dup(process, arg(0), 0, false, 0);
+    case Syscall::dup2:
+        if (arg(0) == arg(1))  // dup2 of a descriptor to itself checks it and does nothing
+            return file_of(process, arg(0)) != nullptr ? static_cast<int64_t>(arg(1)) : error(Errno::badf);
+        return sys_dup(process, arg(0), arg(1), true, 0);
+    case Syscall::dup3:
+        if (arg(0) == arg(1))
+            return error(Errno::inval);
+        return sys_dup(process, arg(0), arg(1), true, arg(2));
+    case Syscall::fcntl:
+        return sys_fcntl(process, arg(0), arg(1), arg(2));
+    case Syscall::close:
+        return sys_close(process, arg(0));
+    case Syscall::fork:
+    case Syscall::vfork:
+        return sys_fork(process, registers);
+    case Syscall::clone:
+        // fork-style clone only (no CLONE_VM, CLONE_THREAD...; SIGCHLD in the low byte).
+        if ((arg(0) & ~uint64_t{0xff} & ~uint64_t{0x01000000 | 0x00200000 | 0x00004000}) != 0)
+            return error(Errno::inval);  // threads come with issue 15 (docs/linux.md)
+        return sys_fork(process, registers);
+    case Syscall::execve: {
+        int64_t result = sys_execve(process, arg(0), arg(1), arg(2));
+        reply_now = result != 0;
+        return result;
+    }
+    case Syscall::wait4:
+        return sys_wait4(process, static_cast<int32_t>(arg(0)), arg(1), arg(2) & 0xffffffff, arg(3));  // pid_t, int
     case Syscall::brk:
         return sys_brk(process, arg(0));
     case Syscall::mmap:
@@ -103,24 +138,126 @@ int64_t Linux_server::unknown_call(Process &process, uint64_t number)
     return error(Errno::nosys);
 }
 
-int64_t Linux_server::sys_write(Process &process, uint64_t fd, uint64_t buffer, uint64_t count)
+int64_t Linux_server::sys_read(Process &process, uint64_t fd, uint64_t buffer, uint64_t count)
 {
-    if (fd != 1 && fd != 2)
+    Open_file *file = file_of(process, fd);
+    if (file == nullptr || (file->flags & 3) == 1 /* O_WRONLY */)
         return error(Errno::badf);
-    char chunk[480];
-    uint64_t done = 0;
-    while (done < count) {
-        uint64_t n = count - done < sizeof chunk ? count - done : sizeof chunk;
-        Process_memory::Error copied = process.memory.copy_in(chunk, buffer + done, n);
-        if (copied != Process_memory::Error::none)
-            return done > 0 ? static_cast<int64_t>(done) : memory_error(copied);
-        task::write(chunk, n);
-        done += n;
+    if (count > (uint64_t{1} << 31))
+        count = uint64_t{1} << 31;
+    switch (file->kind) {
+    case Open_file::Kind::null:
+    case Open_file::Kind::console:  // no console input yet (issue 15): end of file
+        return 0;
+    case Open_file::Kind::zero:
+    case Open_file::Kind::urandom: {
+        uint8_t chunk[512];
+        uint64_t done = 0;
+        while (done < count) {
+            uint64_t n = count - done < sizeof chunk ? count - done : sizeof chunk;
+            if (file->kind == Open_file::Kind::zero) {
+                memset(chunk, 0, n);
+            } else {
+                for (uint64_t i = 0; i < n; i += 8) {
+                    uint64_t word = random_word();
+                    memcpy(chunk + i, &word, n - i < 8 ? n - i : 8);
+                }
+            }
+            Process_memory::Error copied = process.memory.copy_out(buffer + done, chunk, n);
+            if (copied != Process_memory::Error::none)
+                return done > 0 ? static_cast<int64_t>(done) : memory_error(copied);
+            done += n;
+        }
+        return static_cast<int64_t>(done);
     }
-    return static_cast<int64_t>(done);
+    case Open_file::Kind::pipe_read: {
+        Pipe &pipe = *file->pipe;
+        if (pipe.used() == 0) {
+            if (pipe.writers == 0)
+                return 0;
+            if ((file->flags & 04000) != 0)  // O_NONBLOCK
+                return error(Errno::again);
+            process.waiting = Process::Wait::pipe;
+            return blocked;
+        }
+        uint8_t chunk[Pipe::capacity];
+        uint64_t n = count < pipe.used() ? count : pipe.used();
+        // Check the destination before taking the bytes out of the pipe.
+        Process_memory::Error error_before;
+        for (uint64_t page = buffer & ~uint64_t{4095}; page < buffer + n; page += 4096)
+            if (process.memory.page(page, prot_write, error_before) == nullptr)
+                return memory_error(error_before);
+        size_t got = pipe.take(chunk, n);
+        (void)process.memory.copy_out(buffer, chunk, got);
+        wake_blocked();  // a writer waiting for room
+        return static_cast<int64_t>(got);
+    }
+    default:
+        return error(Errno::badf);
+    }
 }
 
-int64_t Linux_server::sys_writev(Process &process, uint64_t fd, uint64_t vectors, uint64_t count)
+int64_t Linux_server::sys_write(Process &process, uint64_t fd, uint64_t buffer, uint64_t count)
+{
+    Open_file *file = file_of(process, fd);
+    if (file == nullptr || (file->flags & 3) == 0 /* O_RDONLY */)
+        return error(Errno::badf);
+    if (count > (uint64_t{1} << 31))
+        count = uint64_t{1} << 31;
+    switch (file->kind) {
+    case Open_file::Kind::null:
+    case Open_file::Kind::zero:
+    case Open_file::Kind::urandom:
+        return static_cast<int64_t>(count);
+    case Open_file::Kind::console: {
+        char chunk[480];
+        uint64_t done = 0;
+        while (done < count) {
+            uint64_t n = count - done < sizeof chunk ? count - done : sizeof chunk;
+            Process_memory::Error copied = process.memory.copy_in(chunk, buffer + done, n);
+            if (copied != Process_memory::Error::none)
+                return done > 0 ? static_cast<int64_t>(done) : memory_error(copied);
+            task::write(chunk, n);
+            done += n;
+        }
+        return static_cast<int64_t>(done);
+    }
+    case Open_file::Kind::pipe_write: {
+        Pipe &pipe = *file->pipe;
+        if (pipe.readers == 0) {
+            // SIGPIPE, whose default action ends the process, unless it is ignored.
+            if (process.actions[13 - 1].handler != 1 /* SIG_IGN */) {
+                terminate(process, 13);
+                return error(Errno::pipe);
+            }
+            return error(Errno::pipe);
+        }
+        if (count == 0)
+            return 0;
+        // A write of at most PIPE_BUF bytes goes in whole; a larger one takes what room
+        // there is (a short write: docs/linux.md).
+        uint64_t needed = count <= Pipe::capacity ? count : 1;
+        if (pipe.room() < needed) {
+            if ((file->flags & 04000) != 0)
+                return error(Errno::again);
+            process.waiting = Process::Wait::pipe;
+            return blocked;
+        }
+        uint8_t chunk[Pipe::capacity];
+        uint64_t n = count < pipe.room() ? count : pipe.room();
+        Process_memory::Error copied = process.memory.copy_in(chunk, buffer, n);
+        if (copied != Process_memory::Error::none)
+            return memory_error(copied);
+        size_t put = pipe.put(chunk, n);
+        wake_blocked();  // a reader waiting for bytes
+        return static_cast<int64_t>(put);
+    }
+    default:
+        return error(Errno::badf);
+    }
+}
+
+int64_t Linux_server::sys_readv_writev(Process &process, uint64_t fd, uint64_t vectors, uint64_t count, bool write)
 {
     if (count > 1024)
         return error(Errno::inval);
@@ -132,12 +269,305 @@ int64_t Linux_server::sys_writev(Process &process, uint64_t fd, uint64_t vectors
             return total > 0 ? total : memory_error(copied);
         if (vector[1] == 0)
             continue;
-        int64_t written = sys_write(process, fd, vector[0], vector[1]);
-        if (written < 0)
-            return total > 0 ? total : written;
-        total += written;
+        int64_t done = write ? sys_write(process, fd, vector[0], vector[1]) : sys_read(process, fd, vector[0], vector[1]);
+        if (done == blocked && total > 0)
+            return total;  // what went through; the caller asks again for the rest
+        if (done < 0)
+            return total > 0 ? total : done;
+        total += done;
+        if (static_cast<uint64_t>(done) < vector[1])
+            break;
     }
     return total;
+}
+
+int64_t Linux_server::sys_pipe(Process &process, uint64_t fds, uint64_t flags)
+{
+    constexpr uint64_t o_nonblock = 04000, o_cloexec = 02000000;
+    if ((flags & ~(o_nonblock | o_cloexec)) != 0)
+        return error(Errno::inval);
+    Pipe *pipe = nullptr;
+    for (Pipe &candidate : pipes_)
+        if (candidate.buffer() == nullptr) {
+            pipe = &candidate;
+            break;
+        }
+    if (pipe == nullptr)
+        return error(Errno::nfile);
+    auto *buffer = static_cast<uint8_t *>(frames_.allocate());
+    if (buffer == nullptr)
+        return error(Errno::nomem);
+    Open_file *read_end = new_file(Open_file::Kind::pipe_read, static_cast<uint32_t>(flags & o_nonblock));
+    Open_file *write_end = read_end == nullptr ? nullptr
+                                               : new_file(Open_file::Kind::pipe_write,
+                                                          1 | static_cast<uint32_t>(flags & o_nonblock));
+    if (write_end == nullptr) {
+        if (read_end != nullptr)
+            read_end->references = 0;
+        frames_.release(buffer);
+        return error(Errno::nfile);
+    }
+    pipe->reset(buffer);
+    read_end->pipe = write_end->pipe = pipe;
+    int read_fd = install(process, read_end, 0, (flags & o_cloexec) != 0);
+    int write_fd = read_fd < 0 ? read_fd : install(process, write_end, 0, (flags & o_cloexec) != 0);
+    int32_t both[2] = {read_fd, write_fd};
+    Process_memory::Error copied =
+        write_fd < 0 ? Process_memory::Error::none : process.memory.copy_out(fds, both, sizeof both);
+    if (write_fd < 0 || copied != Process_memory::Error::none) {
+        if (read_fd >= 0)
+            close_fd(process, static_cast<unsigned>(read_fd));
+        else
+            drop_file(read_end);
+        if (write_fd >= 0)
+            close_fd(process, static_cast<unsigned>(write_fd));
+        else
+            drop_file(write_end);
+        return write_fd < 0 ? write_fd : memory_error(copied);
+    }
+    return 0;
+}
+
+int64_t Linux_server::sys_dup(Process &process, uint64_t fd, uint64_t lowest, bool exact, uint64_t flags)
+{
+    constexpr uint64_t o_cloexec = 02000000;
+    fd &= 0xffffffff;  // unsigned ints, as file_of says
+    lowest &= 0xffffffff;
+    Open_file *file = file_of(process, fd);
+    if (file == nullptr || (flags & ~o_cloexec) != 0)
+        return file == nullptr ? error(Errno::badf) : error(Errno::inval);
+    if (lowest >= Process::max_fds)
+        return exact ? error(Errno::badf) : error(Errno::inval);
+    if (exact)
+        close_fd(process, static_cast<unsigned>(lowest));
+    ++file->references;
+    int installed = install(process, file, static_cast<unsigned>(lowest), (flags & o_cloexec) != 0);
+    if (installed < 0)
+        --file->references;
+    return installed;
+}
+
+int64_t Linux_server::sys_fcntl(Process &process, uint64_t fd, uint64_t command, uint64_t argument)
+{
+    constexpr uint64_t f_dupfd = 0, f_getfd = 1, f_setfd = 2, f_getfl = 3, f_setfl = 4, f_dupfd_cloexec = 1030;
+    fd &= 0xffffffff;
+    command &= 0xffffffff;
+    Open_file *file = file_of(process, fd);
+    if (file == nullptr)
+        return error(Errno::badf);
+    switch (command) {
+    case f_dupfd:
+        return sys_dup(process, fd, argument, false, 0);
+    case f_dupfd_cloexec:
+        return sys_dup(process, fd, argument, false, 02000000);
+    case f_getfd:
+        return (process.close_on_exec >> fd) & 1;
+    case f_setfd:
+        if ((argument & 1) != 0)
+            process.close_on_exec |= uint64_t{1} << fd;
+        else
+            process.close_on_exec &= ~(uint64_t{1} << fd);
+        return 0;
+    case f_getfl:
+        return file->flags;
+    case f_setfl: {
+        constexpr uint32_t changeable = 02000 /* O_APPEND */ | 04000 /* O_NONBLOCK */;
+        file->flags = (file->flags & ~changeable) | (static_cast<uint32_t>(argument) & changeable);
+        return 0;
+    }
+    default:
+        return error(Errno::inval);
+    }
+}
+
+int64_t Linux_server::sys_close(Process &process, uint64_t fd)
+{
+    fd &= 0xffffffff;
+    if (file_of(process, fd) == nullptr)
+        return error(Errno::badf);
+    close_fd(process, static_cast<unsigned>(fd));
+    wake_blocked();  // the other end of a pipe sees end of file, or EPIPE
+    return 0;
+}
+
+// The child is a copy: its memory shared copy-on-write, its descriptors the parent's. Its
+// thread starts at the parent's syscall instruction (2 bytes before the parent's rip), so
+// its first act is a system call, which the server answers with the parent's registers.
+int64_t Linux_server::sys_fork(Process &parent, const Linux_registers &registers)
+{
+    Process *child = new_process(parent.pid);
+    if (child == nullptr)
+        return error(Errno::again);
+    if (child->memory.copy_of(parent.memory) != Process_memory::Error::none) {
+        free_process(*child);
+        return error(Errno::nomem);
+    }
+    memcpy(child->name, parent.name, sizeof child->name);
+    child->image = parent.image;
+    child->image_size = parent.image_size;
+    child->heap_start = parent.heap_start;
+    child->heap_end = parent.heap_end;
+    child->fs_base = parent.fs_base;
+    memcpy(child->actions, parent.actions, sizeof child->actions);
+    child->blocked = parent.blocked;
+    for (unsigned fd = 0; fd < Process::max_fds; ++fd)
+        if ((child->fds[fd] = parent.fds[fd]) != nullptr)
+            ++child->fds[fd]->references;
+    child->close_on_exec = parent.close_on_exec;
+    child->saved = registers;
+    child->saved.set_result(0);
+    child->starting = true;
+    if (!start_thread(*child, registers.ip() - 2, registers.sp())) {
+        terminate(*child, 9);
+        return error(Errno::again);
+    }
+    return child->pid;
+}
+
+namespace {
+
+// Copies a NUL-terminated string of at most capacity bytes (with its NUL) from the process.
+int64_t string_in(Process &process, uint64_t address, char *out, size_t capacity)
+{
+    for (size_t i = 0; i < capacity; ++i) {
+        Process_memory::Error copied = process.memory.copy_in(out + i, address + i, 1);
+        if (copied != Process_memory::Error::none)
+            return memory_error(copied);
+        if (out[i] == '\0')
+            return static_cast<int64_t>(i);
+    }
+    return error(Errno::nametoolong);
+}
+
+// execve's strings, gathered from the process before its memory goes.
+struct Exec_strings {
+    static constexpr size_t bytes = 128 * 1024, max = 1024;
+    char text[bytes];
+    size_t used = 0;
+    const char *argv[max];
+    const char *envp[max];
+    unsigned argc = 0, envc = 0;
+
+    // Reads the NULL-ended array at vector into list; -E2BIG past the limits.
+    int64_t read(Process &process, uint64_t vector, const char **list, unsigned &count)
+    {
+        count = 0;
+        if (vector == 0)
+            return 0;
+        for (;;) {
+            uint64_t pointer;
+            Process_memory::Error copied = process.memory.copy_in(&pointer, vector + 8 * count, 8);
+            if (copied != Process_memory::Error::none)
+                return memory_error(copied);
+            if (pointer == 0)
+                return 0;
+            if (count + 1 >= max || used >= bytes)
+                return error(Errno::toobig);
+            int64_t length = string_in(process, pointer, text + used, bytes - used);
+            if (length < 0)
+                return length == error(Errno::nametoolong) ? error(Errno::toobig) : length;
+            list[count++] = text + used;
+            used += static_cast<size_t>(length) + 1;
+        }
+    }
+};
+
+}  // namespace
+
+const uint8_t *Linux_server::find_program(Process &process, const char *path, uint64_t &size, int64_t &failure)
+{
+    // Until the file system: /proc/self/exe, and boot modules by their name (docs/linux.md).
+    if (strcmp(path, "/proc/self/exe") == 0 && process.image != nullptr) {
+        size = process.image_size;
+        return process.image;
+    }
+    printf("linux: execve of %s: no such file yet\n", path);
+    failure = error(Errno::noent);
+    return nullptr;
+}
+
+int64_t Linux_server::sys_execve(Process &process, uint64_t path_address, uint64_t argv, uint64_t envp)
+{
+    static char path[4096];
+    int64_t length = string_in(process, path_address, path, sizeof path);
+    if (length < 0)
+        return length;
+    if (length == 0)
+        return error(Errno::noent);
+    static Exec_strings strings;
+    strings.used = 0;
+    int64_t read = strings.read(process, argv, strings.argv, strings.argc);
+    if (read == 0)
+        read = strings.read(process, envp, strings.envp, strings.envc);
+    if (read < 0)
+        return read;
+    int64_t failure = 0;
+    uint64_t size = 0;
+    const uint8_t *image = find_program(process, path, size, failure);
+    if (image == nullptr)
+        return failure;
+    Linux_elf elf;
+    if (elf.parse(image, size, Process_memory::user_limit) != Linux_elf::Error::none)
+        return error(Errno::noexec);
+    if (strings.argc == 0) {  // Linux gives such a program an empty argv[0]
+        strings.argv[0] = "";
+        strings.argc = 1;
+    }
+    // The point of no return: the old program goes.
+    drop_space(process);
+    for (unsigned fd = 0; fd < Process::max_fds; ++fd)
+        if ((process.close_on_exec >> fd & 1) != 0)
+            close_fd(process, fd);
+    for (Process::Signal_action &action : process.actions)
+        if (action.handler != 1)  // a caught signal goes back to its default; an ignored one stays ignored
+            action = Process::Signal_action{};
+    memset(process.name, 0, sizeof process.name);
+    strncpy(process.name, strings.argv[0][0] != '\0' ? strings.argv[0] : path, sizeof process.name - 1);
+    process.fs_base = 0;
+    if (trace_)
+        printf("linux: [%d] execve %s (%lu arguments, %lu environment strings)\n", process.pid, path,
+               static_cast<unsigned long>(strings.argc), static_cast<unsigned long>(strings.envc));
+    if (!load_program(process, image, size, strings.argv, strings.argc, strings.envp, strings.envc))
+        terminate(process, 9);  // too late to fail: Linux sends SIGKILL here too
+    return 0;  // (no reply: the thread that called is gone, a new one runs the program)
+}
+
+int64_t Linux_server::sys_wait4(Process &process, int64_t pid, uint64_t status, uint64_t options, uint64_t usage)
+{
+    constexpr uint64_t wnohang = 1, wuntraced = 2, wcontinued = 8, wall = 0x40000000, wclone = 0x80000000;
+    if ((options & ~(wnohang | wuntraced | wcontinued | wall | wclone)) != 0)
+        return error(Errno::inval);
+    bool any_child = false;
+    for (Process *child : processes_) {
+        if (child == nullptr || child->state == Process::State::free || child->parent != process.pid)
+            continue;
+        if (pid > 0 && child->pid != pid)
+            continue;  // (process groups: every child matches pid 0 and < -1 for now)
+        any_child = true;
+        if (child->state != Process::State::zombie)
+            continue;
+        int32_t word = child->exit_status;
+        if (status != 0) {
+            Process_memory::Error copied = process.memory.copy_out(status, &word, sizeof word);
+            if (copied != Process_memory::Error::none)
+                return memory_error(copied);
+        }
+        if (usage != 0) {
+            uint8_t zero[144] = {};  // struct rusage: not kept yet
+            Process_memory::Error copied = process.memory.copy_out(usage, zero, sizeof zero);
+            if (copied != Process_memory::Error::none)
+                return memory_error(copied);
+        }
+        int reaped = child->pid;
+        free_process(*child);
+        return reaped;
+    }
+    if (!any_child)
+        return error(Errno::child);
+    if ((options & wnohang) != 0)
+        return 0;
+    process.waiting = Process::Wait::child;
+    return blocked;
 }
 
 // The heap is one area from heap_start (page aligned) to heap_end rounded up.

@@ -6,6 +6,7 @@
 #include <l4/ipc.h>
 #include <l4/kip.h>
 #include <l4/message.h>
+#include <l4/sigma0.h>
 #include <l4/space.h>
 #include <l4/tern/names.h>
 #include <l4/tern/protocol.h>
@@ -39,11 +40,23 @@ uint32_t prot_of(const Linux_elf::Load &load)
 // wait4's status word of an exit.
 int exited(int code) { return (code & 0xff) << 8; }
 
+bool block_from_sigma0(uint64_t address, unsigned log2)
+{
+    return !L4_IsNilFpage(L4_Sigma0_GetAny(L4_nilthread, log2, L4_FpageLog2(address, static_cast<int>(log2))));
+}
+
 void unmap_from_processes(void *frame)
 {
     L4_Fpage_t page = L4_FpageLog2(reinterpret_cast<L4_Word_t>(frame), 12);
     L4_Set_Rights(&page, L4_FullyAccessible);
     L4_UnmapFpage(page);  // the process's mapping; the server keeps its own
+}
+
+void write_protect_in_processes(void *frame)
+{
+    L4_Fpage_t page = L4_FpageLog2(reinterpret_cast<L4_Word_t>(frame), 12);
+    L4_Set_Rights(&page, L4_Writable);
+    L4_UnmapFpage(page);  // the processes keep reading it; their next write faults
 }
 
 // Maps boot module name at module_window; false when root has no such module.
@@ -80,19 +93,23 @@ bool map_module(const char *name, const uint8_t *&image, uint64_t &size)
     return true;
 }
 
-// Splits text into words (in place), at most max; returns how many.
+// Splits text into words (in place), at most max; returns how many. A word may be quoted
+// with ' or " (no escapes), so the configuration can say sh -c 'a | b'.
 unsigned split_words(char *text, const char **words, unsigned max)
 {
     unsigned count = 0;
     char *at = text;
-    while (*at != '\0' && count < max) {
+    while (count < max) {
         while (*at == ' ')
-            *at++ = '\0';
+            ++at;
         if (*at == '\0')
             break;
+        char quote = *at == '\'' || *at == '"' ? *at++ : '\0';
         words[count++] = at;
-        while (*at != '\0' && *at != ' ')
+        while (*at != '\0' && (quote != '\0' ? *at != quote : *at != ' '))
             ++at;
+        if (*at != '\0')
+            *at++ = '\0';
     }
     return count;
 }
@@ -101,7 +118,7 @@ unsigned split_words(char *text, const char **words, unsigned max)
 
 bool Linux_server::start(const char *arguments)
 {
-    frames_.init(pool_window, pool_quota);
+    frames_.init(pool_window, pool_quota, block_from_sigma0);
     static char text[TERN_ARGS_WORDS * 8];
     strncpy(text, arguments, sizeof text - 1);
     const char *words[max_arguments];
@@ -110,6 +127,8 @@ bool Linux_server::start(const char *arguments)
     for (; first < count; ++first) {
         if (strcmp(words[first], "exit") == 0) {
             exit_with_first_ = true;
+        } else if (strcmp(words[first], "trace") == 0) {
+            trace_ = true;
         } else if (strncmp(words[first], "epoch=", 6) == 0) {
             epoch_seconds_ = 0;
             for (const char *digit = words[first] + 6; *digit >= '0' && *digit <= '9'; ++digit)
@@ -135,6 +154,14 @@ bool Linux_server::start(const char *arguments)
     if (process == nullptr)
         return false;
     strncpy(process->name, words[first], sizeof process->name - 1);
+    // Standard input is empty (/dev/null); output goes to the console.
+    Open_file *input = new_file(Open_file::Kind::null, 0), *output = new_file(Open_file::Kind::console, 1);
+    if (input == nullptr || output == nullptr)
+        return false;
+    install(*process, input, 0, false);
+    install(*process, output, 1, false);
+    ++output->references;
+    install(*process, output, 2, false);
     if (!load_program(*process, image, size, words + first, count - first, nullptr, 0)) {
         terminate(*process, exited(127));
         return false;
@@ -150,16 +177,12 @@ Process *Linux_server::new_process(int parent)
     if (slot == max_processes)
         return nullptr;
     if (processes_[slot] == nullptr) {
-        static_assert(sizeof(Process) <= 2 * Frame_pool::frame_size, "a process takes two frames");
-        // Two frames in a row: the pool hands out a block's frames in order.
-        void *first = frames_.allocate(), *second = frames_.allocate();
-        if (first == nullptr || second == nullptr ||
-            static_cast<uint8_t *>(second) != static_cast<uint8_t *>(first) + Frame_pool::frame_size) {
-            printf("linux: no memory for a process\n");
-            return nullptr;
-        }
-        processes_[slot] = new (first) Process(frames_);
+        // Each slot's process is made once, in static storage: the server's image memory
+        // (root's), not the pool, which the processes' pages share.
+        alignas(Process) static uint8_t storage[max_processes][sizeof(Process)];
+        processes_[slot] = new (storage[slot]) Process(frames_);
         processes_[slot]->memory.unmap_frame = unmap_from_processes;
+        processes_[slot]->memory.write_protect = write_protect_in_processes;
     }
     Process &process = *processes_[slot];
     process.state = Process::State::running;
@@ -170,6 +193,11 @@ Process *Linux_server::new_process(int parent)
     process.fs_base = process.clear_child_tid = process.blocked = 0;
     memset(process.actions, 0, sizeof process.actions);
     memset(process.name, 0, sizeof process.name);
+    for (Open_file *&file : process.fds)
+        file = nullptr;
+    process.close_on_exec = 0;
+    process.waiting = Process::Wait::none;
+    process.starting = false;
     return &process;
 }
 
@@ -191,6 +219,8 @@ bool Linux_server::load_program(Process &process, const uint8_t *image, uint64_t
         printf("linux: %s: %s\n", process.name, Linux_elf::describe(parsed));
         return false;
     }
+    process.image = image;
+    process.image_size = size;
     Process_memory &memory = process.memory;
     for (size_t i = 0; i < elf.load_count(); ++i) {
         const Linux_elf::Load &load = elf.load(i);
@@ -205,8 +235,10 @@ bool Linux_server::load_program(Process &process, const uint8_t *image, uint64_t
     }
     process.heap_start = process.heap_end = elf.break_start();
     uint32_t stack_prot = prot_read | prot_write | (elf.executable_stack() ? prot_exec : 0);
-    if (memory.add(stack_top - stack_size, stack_top, stack_prot) != Process_memory::Error::none)
+    if (memory.add(stack_top - stack_size, stack_top, stack_prot) != Process_memory::Error::none) {
+        printf("linux: %s: no room for the stack\n", process.name);
         return false;
+    }
 
     const Initial_stack::Aux aux[] = {
         {static_cast<uint64_t>(Auxv::phdr), elf.program_headers_address()},
@@ -243,8 +275,10 @@ bool Linux_server::load_program(Process &process, const uint8_t *image, uint64_t
         printf("linux: %s: initial stack: %s\n", process.name, Initial_stack::describe(built));
         return false;
     }
-    if (memory.copy_out(stack_top - sizeof buffer, buffer, sizeof buffer) != Process_memory::Error::none)
+    if (memory.copy_out(stack_top - sizeof buffer, buffer, sizeof buffer) != Process_memory::Error::none) {
+        printf("linux: %s: no memory for the stack\n", process.name);
         return false;
+    }
     return start_thread(process, elf.entry(), stack.stack_pointer());
 }
 
@@ -269,13 +303,16 @@ bool Linux_server::start_thread(Process &process, uint64_t ip, uint64_t sp)
     L4_MsgAppendWord(&start, L4_Myself().raw);
     L4_MsgLoad(&start);
     if (L4_IpcFailed(L4_Send_Timeout(process.thread, L4_TimePeriod(100000)))) {
-        printf("linux: %s did not take its start message\n", process.name);
+        printf("linux: %s did not take its start message (ErrorCode %lu)\n", process.name, L4_ErrorCode());
         return false;
     }
+    if (trace_)
+        printf("linux: [%d] thread %lx starts at %#lx, stack %#lx\n", process.pid, process.thread.raw, ip, sp);
     return true;
 }
 
-void Linux_server::terminate(Process &process, int status)
+// The process's space and thread go (root deletes them), and the memory they had.
+void Linux_server::drop_space(Process &process)
 {
     if (!L4_IsNilThread(process.thread)) {
         tern::Message request(TERN_SYSTEM_SPACE_DELETE);
@@ -284,18 +321,131 @@ void Linux_server::terminate(Process &process, int status)
     }
     process.thread = L4_nilthread;
     process.memory.clear();
+}
+
+void Linux_server::terminate(Process &process, int status)
+{
+    drop_space(process);
+    for (unsigned fd = 0; fd < Process::max_fds; ++fd)
+        close_fd(process, fd);
     process.exit_status = status;
     process.state = Process::State::zombie;
+    process.waiting = Process::Wait::none;
+    process.starting = false;
+    // Its children are orphans now: they are reaped as they end (no init adopts them yet).
+    for (Process *child : processes_)
+        if (child != nullptr && child->state != Process::State::free && child->parent == process.pid) {
+            child->parent = -1;
+            if (child->state == Process::State::zombie)
+                free_process(*child);
+        }
     if (process.parent == 0) {
         int code = (status & 0x7f) != 0 ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
         printf("linux: %s (pid %d) ended, exit status %d\n", process.name, process.pid, code);
-        process.state = Process::State::free;  // nobody reaps the first process
+        free_process(process);  // nobody reaps the first process
         if (exit_with_first_) {
             tern::Message request(TERN_SYSTEM_SHUTDOWN);
             request.add(static_cast<L4_Word_t>(code));
             (void)request.call(tern_root_thread());
         }
+    } else if (process.parent < 0) {
+        free_process(process);
     }
+    wake_blocked();  // a parent in wait4, or the other end of a pipe
+}
+
+void Linux_server::free_process(Process &process)
+{
+    process.state = Process::State::free;
+    process.pid = 0;
+}
+
+void Linux_server::answer(Process &process, Linux_registers &registers, int64_t result)
+{
+    registers.set_result(result);
+    tern::Message reply(L4_Word_t{0});
+    registers.write(reply);
+    (void)reply.send_now(process.thread);
+}
+
+void Linux_server::wake_blocked()
+{
+    for (bool progress = true; progress;) {
+        progress = false;
+        for (Process *process : processes_) {
+            if (process == nullptr || process->state != Process::State::running ||
+                process->waiting == Process::Wait::none)
+                continue;
+            bool reply_now = true;
+            Linux_registers registers = process->saved;
+            int64_t result = system_call(*process, registers, reply_now);
+            if (result == blocked || !reply_now || process->state != Process::State::running)
+                continue;
+            process->waiting = Process::Wait::none;
+            answer(*process, registers, result);
+            progress = true;
+        }
+    }
+}
+
+Open_file *Linux_server::new_file(Open_file::Kind kind, uint32_t flags)
+{
+    for (Open_file &file : files_)
+        if (file.references == 0) {
+            file = Open_file();
+            file.kind = kind;
+            file.flags = flags;
+            file.references = 1;
+            return &file;
+        }
+    return nullptr;
+}
+
+void Linux_server::drop_file(Open_file *file)
+{
+    if (--file->references != 0)
+        return;
+    if (file->kind == Open_file::Kind::pipe_read || file->kind == Open_file::Kind::pipe_write) {
+        Pipe &pipe = *file->pipe;
+        (file->kind == Open_file::Kind::pipe_read ? pipe.readers : pipe.writers) -= 1;
+        if (pipe.readers == 0 && pipe.writers == 0) {
+            frames_.release(pipe.buffer());
+            pipe.reset(nullptr);
+        }
+    }
+    file->kind = Open_file::Kind::none;
+}
+
+// Puts file at the lowest free descriptor from lowest on; -EMFILE when none.
+int Linux_server::install(Process &process, Open_file *file, unsigned lowest, bool close_on_exec)
+{
+    for (unsigned fd = lowest; fd < Process::max_fds; ++fd)
+        if (process.fds[fd] == nullptr) {
+            process.fds[fd] = file;
+            if (close_on_exec)
+                process.close_on_exec |= uint64_t{1} << fd;
+            else
+                process.close_on_exec &= ~(uint64_t{1} << fd);
+            return static_cast<int>(fd);
+        }
+    return -static_cast<int>(Errno::mfile);
+}
+
+// Linux's descriptors are unsigned ints: the upper half of the register does not count.
+Open_file *Linux_server::file_of(Process &process, uint64_t fd)
+{
+    fd &= 0xffffffff;
+    return fd < Process::max_fds ? process.fds[fd] : nullptr;
+}
+
+void Linux_server::close_fd(Process &process, unsigned fd)
+{
+    if (process.fds[fd] == nullptr)
+        return;
+    Open_file *file = process.fds[fd];
+    process.fds[fd] = nullptr;
+    process.close_on_exec &= ~(uint64_t{1} << fd);
+    drop_file(file);
 }
 
 tern::Reply Linux_server::handle(L4_ThreadId_t from, const tern::Message &request, tern::Message &reply)
@@ -324,7 +474,8 @@ tern::Reply Linux_server::page_fault(Process &process, const tern::Message &requ
     access |= (rwx & 2) != 0 ? prot_write : 0;
     access |= (rwx & 1) != 0 ? prot_exec : 0;
     Process_memory::Error error;
-    uint8_t *frame = process.memory.page(address, access, error);
+    bool shared = false;
+    uint8_t *frame = process.memory.page(address, access, error, &shared);
     if (frame == nullptr) {
         printf("linux: %s (pid %d): segmentation fault at %#lx, ip %#lx\n", process.name, process.pid, address,
                request.word(1));
@@ -334,7 +485,7 @@ tern::Reply Linux_server::page_fault(Process &process, const tern::Message &requ
     const Process_memory::Area *area = process.memory.find(address);
     L4_Fpage_t page = L4_FpageLog2(reinterpret_cast<L4_Word_t>(frame), 12);
     L4_Word_t rights = ((area->prot & prot_read) != 0 ? L4_Readable : 0) |
-                       ((area->prot & prot_write) != 0 ? L4_Writable : 0) |
+                       ((area->prot & prot_write) != 0 && !shared ? L4_Writable : 0) |
                        ((area->prot & prot_exec) != 0 ? L4_eXecutable : 0);
     L4_Set_Rights(&page, rights);
     reply = tern::Message(L4_Word_t{0});
@@ -361,8 +512,23 @@ tern::Reply Linux_server::exception(Process &process, const tern::Message &reque
         terminate(process, signal);
         return tern::Reply::later;
     }
+    if (process.starting) {
+        // A fork child's first instruction, its parent's syscall (Linux_server::sys_fork):
+        // the reply gives it the parent's registers, fork's 0 in rax.
+        process.starting = false;
+        reply = tern::Message(L4_Word_t{0});
+        process.saved.write(reply);
+        return tern::Reply::now;
+    }
     bool reply_now = true;
     int64_t result = system_call(process, registers, reply_now);
+    if (trace_)
+        printf("linux: [%d] %lu(%#lx, %#lx, %#lx, %#lx) = %ld%s\n", process.pid, registers.number(), registers.arg(0),
+               registers.arg(1), registers.arg(2), registers.arg(3), result, result == blocked ? " (blocked)" : "");
+    if (result == blocked) {
+        process.saved = registers;
+        return tern::Reply::later;
+    }
     if (!reply_now || process.state != Process::State::running)
         return tern::Reply::later;
     registers.set_result(result);

@@ -10,12 +10,17 @@
 #include <l4/tern/server.hpp>
 
 #include "frame_pool.hpp"
+#include "pipe.hpp"
 #include "linux_registers.hpp"
 #include "process.hpp"
 
 class Linux_server final : public tern::Server {
 public:
-    static constexpr unsigned max_processes = 16;
+    static constexpr unsigned max_processes = 32;
+    static constexpr unsigned max_open_files = 256;
+    static constexpr unsigned max_pipes = 64;
+    // A system call's result that means: blocked, retried later (never a valid result).
+    static constexpr int64_t blocked = INT64_MIN;
     static constexpr unsigned max_arguments = 32;
 
     // Reads the server's arguments ("[exit] [epoch=SECONDS] PROGRAM ARGUMENTS...") and
@@ -32,17 +37,38 @@ private:
     bool load_program(Process &process, const uint8_t *image, uint64_t size, const char *const *argv,
                       unsigned argc, const char *const *envp, unsigned envc);
     bool start_thread(Process &process, uint64_t ip, uint64_t sp);
-    // Ends a process: its space goes, its memory returns to the pool, and it stays a
-    // zombie with status (wait4's encoding) until its parent reaps it.
+    // Ends a process: its space goes, its memory returns to the pool, its files close, and
+    // it stays a zombie with status (wait4's encoding) until its parent reaps it.
     void terminate(Process &process, int status);
+    void free_process(Process &process);
+    void drop_space(Process &process);
+    // Retries the blocked system calls whose cause may have gone, answering those that end.
+    void wake_blocked();
+    void answer(Process &process, Linux_registers &registers, int64_t result);
+
+    Open_file *new_file(Open_file::Kind kind, uint32_t flags);
+    void drop_file(Open_file *file);
+    int install(Process &process, Open_file *file, unsigned lowest, bool close_on_exec);
+    Open_file *file_of(Process &process, uint64_t fd);
+    void close_fd(Process &process, unsigned fd);
 
     tern::Reply page_fault(Process &process, const tern::Message &request, tern::Message &reply);
     tern::Reply exception(Process &process, const tern::Message &request, tern::Message &reply);
     // One system call: the result for rax. reply_now false: answered later.
     int64_t system_call(Process &process, Linux_registers &registers, bool &reply_now);
 
+    int64_t sys_read(Process &process, uint64_t fd, uint64_t buffer, uint64_t count);
     int64_t sys_write(Process &process, uint64_t fd, uint64_t buffer, uint64_t count);
-    int64_t sys_writev(Process &process, uint64_t fd, uint64_t vectors, uint64_t count);
+    int64_t sys_readv_writev(Process &process, uint64_t fd, uint64_t vectors, uint64_t count, bool write);
+    int64_t sys_pipe(Process &process, uint64_t fds, uint64_t flags);
+    int64_t sys_dup(Process &process, uint64_t fd, uint64_t lowest, bool exact, uint64_t flags);
+    int64_t sys_fcntl(Process &process, uint64_t fd, uint64_t command, uint64_t argument);
+    int64_t sys_close(Process &process, uint64_t fd);
+    int64_t sys_fork(Process &process, const Linux_registers &registers);
+    int64_t sys_execve(Process &process, uint64_t path, uint64_t argv, uint64_t envp);
+    // The program file at path (of process's view), or nullptr with the errno.
+    const uint8_t *find_program(Process &process, const char *path, uint64_t &size, int64_t &error);
+    int64_t sys_wait4(Process &process, int64_t pid, uint64_t status, uint64_t options, uint64_t usage);
     int64_t sys_brk(Process &process, uint64_t address);
     int64_t sys_mmap(Process &process, const Linux_registers &registers);
     int64_t sys_munmap(Process &process, uint64_t address, uint64_t length);
@@ -60,9 +86,12 @@ private:
     uint64_t random_word();
 
     Frame_pool frames_;
+    Open_file files_[max_open_files];
+    Pipe pipes_[max_pipes];
     Process *processes_[max_processes] = {};
     int next_pid_ = 1;
     bool exit_with_first_ = false;   // "exit": the machine stops when process 1 ends
+    bool trace_ = false;             // "trace": every system call is printed (as strace would)
     uint64_t epoch_seconds_ = 0;     // CLOCK_REALTIME at boot ("epoch=")
     uint64_t random_state_ = 0;
     uint64_t reported_unknown_[8] = {};  // bit n: unknown call n already logged

@@ -8,11 +8,16 @@
 #include <l4/types.h>
 #include <stdint.h>
 
+#include "linux_registers.hpp"
+#include "open_file.hpp"
 #include "process_memory.hpp"
 
 class Process {
 public:
     enum class State { free, running, zombie };
+    // What a process blocked in a system call waits for; the call is retried when that may
+    // have changed (Linux_server::wake_blocked).
+    enum class Wait { none, pipe, child };
 
     explicit Process(Frame_pool &frames) : memory(frames) {}
     Process(const Process &) = delete;
@@ -29,6 +34,8 @@ public:
     uint64_t fs_base = 0;        // what the exception reply sets (arch_prctl)
     uint64_t clear_child_tid = 0;  // set_tid_address
     char name[32] = {};          // the program's name, for messages
+    const uint8_t *image = nullptr;  // the program's ELF file (what /proc/self/exe names)
+    uint64_t image_size = 0;
     // Signals: what rt_sigaction set (Linux's kernel sigaction: handler, flags, restorer,
     // mask) and the blocked set. Delivery is not there yet (docs/linux.md).
     struct Signal_action {
@@ -37,6 +44,14 @@ public:
     static constexpr unsigned signals = 64;
     Signal_action actions[signals] = {};
     uint64_t blocked = 0;
+
+    static constexpr unsigned max_fds = 64;
+    Open_file *fds[max_fds] = {};
+    uint64_t close_on_exec = 0;  // bit n: fd n closes at execve
+
+    Wait waiting = Wait::none;
+    Linux_registers saved;       // the registers of the blocked call, or of fork's child
+    bool starting = false;       // a fork child before its first instruction (saved holds its registers)
 };
 
 #endif

@@ -177,7 +177,7 @@ uint64_t *Process_memory::slot(uint64_t address, bool make)
     return &table[(address >> 12) & (entries - 1)];
 }
 
-uint8_t *Process_memory::page(uint64_t address, uint32_t access, Error &error)
+uint8_t *Process_memory::page(uint64_t address, uint32_t access, Error &error, bool *shared)
 {
     const Area *area = find(address);
     if (area == nullptr) {
@@ -207,8 +207,76 @@ uint8_t *Process_memory::page(uint64_t address, uint32_t access, Error &error)
         *entry = reinterpret_cast<uint64_t>(frame);
         ++resident_;
     }
+    if ((*entry & copy_on_write) != 0 && (access & 2 /* write */) != 0) {
+        uint8_t *old = frame_of(*entry);
+        if (frames_.references(old) > 1) {
+            auto *copy = static_cast<uint8_t *>(frames_.allocate());
+            if (copy == nullptr) {
+                error = Error::no_memory;
+                return nullptr;
+            }
+            memcpy(copy, old, page_size);
+            // Whoever shares the old frame maps it again at its next touch; this process
+            // must not go on reading the old frame where it now has its own.
+            if (unmap_frame != nullptr)
+                unmap_frame(old);
+            frames_.release(old);
+            *entry = reinterpret_cast<uint64_t>(copy);
+        } else {
+            *entry &= ~copy_on_write;  // the others have gone: the frame is this process's alone
+        }
+    }
+    if (shared != nullptr)
+        *shared = (*entry & copy_on_write) != 0;
     error = Error::none;
-    return reinterpret_cast<uint8_t *>(*entry);
+    return frame_of(*entry);
+}
+
+// Copies the table at level (covering from base on) into a new one, sharing its frames.
+bool Process_memory::copy_table(uint64_t *from, uint64_t *&to, unsigned level, uint64_t base)
+{
+    to = static_cast<uint64_t *>(frames_.allocate());
+    if (to == nullptr)
+        return false;
+    uint64_t span = uint64_t{1} << (12 + 9 * level);
+    for (unsigned i = 0; i < entries; ++i) {
+        if (from[i] == 0)
+            continue;
+        if (level > 0) {
+            uint64_t *child = nullptr;
+            bool copied = copy_table(reinterpret_cast<uint64_t *>(from[i]), child, level - 1, base + i * span);
+            if (child != nullptr)
+                to[i] = reinterpret_cast<uint64_t>(child);
+            if (!copied)
+                return false;
+            continue;
+        }
+        uint8_t *frame = frame_of(from[i]);
+        const Area *area = find(base + i * span);
+        if ((from[i] & copy_on_write) == 0 && area != nullptr && (area->prot & 2) != 0 && write_protect != nullptr)
+            write_protect(frame);
+        from[i] |= copy_on_write;
+        frames_.share(frame);
+        to[i] = from[i];
+        ++resident_;
+    }
+    return true;
+}
+
+Process_memory::Error Process_memory::copy_of(Process_memory &parent)
+{
+    clear();
+    for (unsigned i = 0; i < parent.area_count_; ++i)
+        areas_[i] = parent.areas_[i];
+    area_count_ = parent.area_count_;
+    if (parent.root_ != nullptr) {
+        // find() above reads the areas, which are the parent's too.
+        if (!copy_table(parent.root_, root_, levels - 1, 0)) {
+            clear();
+            return Error::no_memory;
+        }
+    }
+    return Error::none;
 }
 
 Process_memory::Error Process_memory::copy_in(void *to, uint64_t from, size_t n)
@@ -260,8 +328,8 @@ void Process_memory::drop_pages(uint64_t start, uint64_t end)
         }
         if (*entry != 0) {
             if (unmap_frame != nullptr)
-                unmap_frame(reinterpret_cast<void *>(*entry));
-            frames_.release(reinterpret_cast<void *>(*entry));
+                unmap_frame(frame_of(*entry));
+            frames_.release(frame_of(*entry));
             *entry = 0;
             --resident_;
         }
@@ -275,7 +343,7 @@ void Process_memory::revoke(uint64_t start, uint64_t end)
     for (uint64_t address = start; address < end; address += page_size) {
         uint64_t *entry = slot(address, false);
         if (entry != nullptr && *entry != 0)
-            unmap_frame(reinterpret_cast<void *>(*entry));
+            unmap_frame(frame_of(*entry));
     }
 }
 
@@ -286,7 +354,7 @@ void Process_memory::free_table(uint64_t *table, unsigned level)
             if (level > 0)
                 free_table(reinterpret_cast<uint64_t *>(table[i]), level - 1);
             else
-                frames_.release(reinterpret_cast<void *>(table[i]));
+                frames_.release(frame_of(table[i]));
         }
     frames_.release(table);
 }

@@ -55,8 +55,15 @@ public:
 
     // The server's frame backing the page at address, filled when first needed: nullptr
     // with no_area outside every area, access when the area does not allow access (prot
-    // bits), no_memory when no frame is left.
-    uint8_t *page(uint64_t address, uint32_t access, Error &error);
+    // bits), no_memory when no frame is left. A write to a page shared copy-on-write
+    // gets the page a frame of its own first (or keeps the frame if no one else has it
+    // any more). shared: set when the page is still shared, so the process may not be
+    // given write access to it yet.
+    uint8_t *page(uint64_t address, uint32_t access, Error &error, bool *shared = nullptr);
+    // Makes this (empty) memory a copy of parent's for fork: the same areas, every page
+    // shared copy-on-write (write_protect is called with each of parent's frames the
+    // process may have been given write access to). no_memory leaves this empty.
+    Error copy_of(Process_memory &parent);
     // Copies between the process's memory and the server's; checked like page(): fault
     // (no_area or access) for an address the process could not touch so.
     Error copy_in(void *to, uint64_t from, size_t n);
@@ -70,16 +77,22 @@ public:
     // Called with each frame before it is freed, to take it back from the process (the
     // server's unmap); none by default (the host tests).
     void (*unmap_frame)(void *frame) = nullptr;
+    // Called with each frame whose mappings must lose write access (fork's sharing).
+    void (*write_protect)(void *frame) = nullptr;
     unsigned area_count() const { return area_count_; }
     const Area &area(unsigned i) const { return areas_[i]; }
     uint64_t resident_pages() const { return resident_; }
 
 private:
-    using Node = uint64_t;  // a table of 512 entries: next-level table or frame address, 0 none
+    // A table of 512 entries: a next-level table's address, or in the last level a frame's
+    // address with copy_on_write in its low bit; 0 none.
     static constexpr unsigned levels = 4, entries = 512;
+    static constexpr uint64_t copy_on_write = 1;
+    static uint8_t *frame_of(uint64_t entry) { return reinterpret_cast<uint8_t *>(entry & ~(page_size - 1)); }
 
     uint64_t *slot(uint64_t address, bool make);
     void free_table(uint64_t *table, unsigned level);
+    bool copy_table(uint64_t *from, uint64_t *&to, unsigned level, uint64_t base);
     void drop_pages(uint64_t start, uint64_t end);
 
     Frame_pool &frames_;

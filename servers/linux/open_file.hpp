@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+// An open file description: what a file descriptor names, shared by the descriptors dup
+// and fork make (so they share its offset and status flags, as in Linux).
+#ifndef LINUX_OPEN_FILE_HPP
+#define LINUX_OPEN_FILE_HPP
+
+#include <stdint.h>
+
+class Pipe;
+
+struct Open_file {
+    enum class Kind : uint8_t { none, console, null, zero, urandom, pipe_read, pipe_write, inode };
+
+    Kind kind = Kind::none;
+    unsigned references = 0;   // descriptors naming it, in every process
+    uint32_t flags = 0;        // open's flags: access mode, O_APPEND, O_NONBLOCK
+    uint64_t offset = 0;
+    Pipe *pipe = nullptr;      // pipe_read, pipe_write
+    uint32_t inode = 0;        // inode (Vfs)
+};
+
+#endif
