@@ -49,6 +49,12 @@ public:
         at(TERN_EXCEPTION_MR_RCX) = at(TERN_EXCEPTION_MR_RIP);
         at(TERN_EXCEPTION_MR_R11) = at(TERN_EXCEPTION_MR_RFLAGS);
     }
+    void set_ip(uint64_t ip) { at(TERN_EXCEPTION_MR_RIP) = ip; }
+    void set_sp(uint64_t sp) { at(TERN_EXCEPTION_MR_RSP) = sp; }
+    uint64_t flags() const { return at(TERN_EXCEPTION_MR_RFLAGS); }
+    // Word mr (TERN_EXCEPTION_MR_*) by number: signal frames copy them all.
+    uint64_t get(unsigned mr) const { return at(mr); }
+    void set(unsigned mr, uint64_t value) { at(mr) = value; }
     uint64_t fs_base() const { return at(TERN_EXCEPTION_MR_FS_BASE); }
     void set_fs_base(uint64_t base) { at(TERN_EXCEPTION_MR_FS_BASE) = base; }
 

@@ -113,6 +113,34 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
         return sys_rt_sigaction(process, arg(0), arg(1), arg(2), arg(3));
     case Syscall::rt_sigprocmask:
         return sys_rt_sigprocmask(process, arg(0), arg(1), arg(2), arg(3));
+    case Syscall::rt_sigreturn:
+        return sys_rt_sigreturn(process, registers);
+    case Syscall::sigaltstack:
+        return sys_sigaltstack(process, arg(0), arg(1));
+    case Syscall::kill:
+        return sys_kill(process, static_cast<int32_t>(arg(0)), static_cast<int32_t>(arg(1)));
+    case Syscall::tgkill:
+        return arg(0) == arg(1) ? sys_kill(process, static_cast<int32_t>(arg(1)), static_cast<int32_t>(arg(2)))
+                                : error(Errno::srch);  // one thread per process
+    case Syscall::tkill:
+        return sys_kill(process, static_cast<int32_t>(arg(0)), static_cast<int32_t>(arg(1)));
+    case Syscall::setpgid:
+        return sys_setpgid(process, static_cast<int32_t>(arg(0)), static_cast<int32_t>(arg(1)));
+    case Syscall::getpgrp:
+        return process.group;
+    case Syscall::getpgid:
+    case Syscall::getsid: {
+        int pid = static_cast<int32_t>(arg(0));
+        for (Process *other : processes_)
+            if (other != nullptr && other->state != Process::State::free && (pid == 0 ? other == &process : other->pid == pid))
+                return static_cast<Syscall>(registers.number()) == Syscall::getpgid ? other->group : other->session;
+        return error(Errno::srch);
+    }
+    case Syscall::setsid:
+        if (process.group == process.pid)
+            return error(Errno::perm);
+        process.group = process.session = process.pid;
+        return process.pid;
     case Syscall::sched_yield:
         return 0;
     case Syscall::ioctl:
@@ -410,6 +438,10 @@ int64_t Linux_server::sys_fork(Process &parent, const Linux_registers &registers
     child->fs_base = parent.fs_base;
     memcpy(child->actions, parent.actions, sizeof child->actions);
     child->blocked = parent.blocked;
+    child->group = parent.group;
+    child->session = parent.session;
+    child->alt_stack = parent.alt_stack;
+    child->alt_stack_size = parent.alt_stack_size;
     for (unsigned fd = 0; fd < Process::max_fds; ++fd)
         if ((child->fds[fd] = parent.fds[fd]) != nullptr)
             ++child->fds[fd]->references;

@@ -198,6 +198,10 @@ Process *Linux_server::new_process(int parent)
     process.close_on_exec = 0;
     process.waiting = Process::Wait::none;
     process.starting = false;
+    process.pending = 0;
+    process.alt_stack = process.alt_stack_size = 0;
+    process.interrupting = false;
+    process.group = process.session = process.pid;  // fork gives the parent's
     return &process;
 }
 
@@ -350,6 +354,13 @@ void Linux_server::terminate(Process &process, int status)
         }
     } else if (process.parent < 0) {
         free_process(process);
+    } else {
+        for (Process *parent : processes_)
+            if (parent != nullptr && parent->state == Process::State::running && parent->pid == process.parent) {
+                bool killed = (status & 0x7f) != 0;
+                send_signal(*parent, 17 /* SIGCHLD */, killed ? 2 /* CLD_KILLED */ : 1 /* CLD_EXITED */, process.pid,
+                            killed ? status & 0x7f : (status >> 8) & 0xff);
+            }
     }
     wake_blocked();  // a parent in wait4, or the other end of a pipe
 }
@@ -360,9 +371,8 @@ void Linux_server::free_process(Process &process)
     process.pid = 0;
 }
 
-void Linux_server::answer(Process &process, Linux_registers &registers, int64_t result)
+void Linux_server::answer(Process &process, const Linux_registers &registers)
 {
-    registers.set_result(result);
     tern::Message reply(L4_Word_t{0});
     registers.write(reply);
     (void)reply.send_now(process.thread);
@@ -382,7 +392,10 @@ void Linux_server::wake_blocked()
             if (result == blocked || !reply_now || process->state != Process::State::running)
                 continue;
             process->waiting = Process::Wait::none;
-            answer(*process, registers, result);
+            if (result != registers_set)
+                registers.set_result(result);
+            if (deliver_signals(*process, registers))
+                answer(*process, registers);
             progress = true;
         }
     }
@@ -500,6 +513,14 @@ tern::Reply Linux_server::exception(Process &process, const tern::Message &reque
         terminate(process, 9);
         return tern::Reply::later;
     }
+    if (is_interrupt(process, registers)) {
+        // Stopped by the server for a signal (interrupt): deliver it and go on.
+        if (!deliver_signals(process, registers))
+            return tern::Reply::later;
+        reply = tern::Message(L4_Word_t{0});
+        registers.write(reply);
+        return tern::Reply::now;
+    }
     if (registers.vector() != TERN_VECTOR_SYSCALL) {
         // A CPU exception: the signal Linux would send, with its default action for now.
         uint64_t vector = registers.vector();
@@ -531,7 +552,10 @@ tern::Reply Linux_server::exception(Process &process, const tern::Message &reque
     }
     if (!reply_now || process.state != Process::State::running)
         return tern::Reply::later;
-    registers.set_result(result);
+    if (result != registers_set)
+        registers.set_result(result);
+    if (!deliver_signals(process, registers))
+        return tern::Reply::later;
     reply = tern::Message(L4_Word_t{0});
     registers.write(reply);
     return tern::Reply::now;

@@ -21,6 +21,8 @@ public:
     static constexpr unsigned max_pipes = 64;
     // A system call's result that means: blocked, retried later (never a valid result).
     static constexpr int64_t blocked = INT64_MIN;
+    // A system call's result that means: the registers are set already (rt_sigreturn).
+    static constexpr int64_t registers_set = INT64_MIN + 1;
     static constexpr unsigned max_arguments = 32;
 
     // Reads the server's arguments ("[exit] [epoch=SECONDS] PROGRAM ARGUMENTS...") and
@@ -44,7 +46,7 @@ private:
     void drop_space(Process &process);
     // Retries the blocked system calls whose cause may have gone, answering those that end.
     void wake_blocked();
-    void answer(Process &process, Linux_registers &registers, int64_t result);
+    void answer(Process &process, const Linux_registers &registers);
 
     Open_file *new_file(Open_file::Kind kind, uint32_t flags);
     void drop_file(Open_file *file);
@@ -82,6 +84,20 @@ private:
                              uint64_t size);
     int64_t sys_rt_sigprocmask(Process &process, uint64_t how, uint64_t set, uint64_t old_set, uint64_t size);
     int64_t unknown_call(Process &process, uint64_t number);
+
+    // linux_server-signals.cpp
+    // Makes signal pending for target and acts on it now if it can: it interrupts a call
+    // the target is blocked in, or the target itself when it runs in user mode.
+    void send_signal(Process &target, int signal, int code, int sender, int status = 0);
+    // Delivers target's pending, unblocked signals into registers (about to be replied):
+    // a handler's frame, or the default action. False when the process ended.
+    bool deliver_signals(Process &process, Linux_registers &registers);
+    void interrupt(Process &process);
+    bool is_interrupt(Process &process, Linux_registers &registers);
+    int64_t sys_rt_sigreturn(Process &process, Linux_registers &registers);
+    int64_t sys_sigaltstack(Process &process, uint64_t stack, uint64_t old_stack);
+    int64_t sys_kill(Process &process, int64_t pid, int64_t signal);
+    int64_t sys_setpgid(Process &process, int64_t pid, int64_t group);
 
     uint64_t random_word();
 

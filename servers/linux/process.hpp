@@ -26,6 +26,7 @@ public:
     State state = State::free;
     int pid = 0;
     int parent = 0;              // pid of the parent, 0 for the first process
+    int group = 0, session = 0;  // process group and session ids
     L4_ThreadId_t thread = L4_nilthread;  // its thread, which also names its space
     int exit_status = 0;         // wait4's status word once a zombie
     Process_memory memory;
@@ -37,13 +38,27 @@ public:
     const uint8_t *image = nullptr;  // the program's ELF file (what /proc/self/exe names)
     uint64_t image_size = 0;
     // Signals: what rt_sigaction set (Linux's kernel sigaction: handler, flags, restorer,
-    // mask) and the blocked set. Delivery is not there yet (docs/linux.md).
+    // mask), the blocked and the pending set (linux_server-signals.cpp).
     struct Signal_action {
         uint64_t handler, flags, restorer, mask;
     };
     static constexpr unsigned signals = 64;
     Signal_action actions[signals] = {};
-    uint64_t blocked = 0;
+    uint64_t blocked = 0;        // bit n - 1: signal n is blocked
+    uint64_t pending = 0;        // bit n - 1: signal n waits for delivery
+    uint64_t alt_stack = 0, alt_stack_size = 0;  // sigaltstack; size 0: none
+    uint32_t alt_stack_flags = 0;
+    // A signal for a process running in user mode: the server sets its ip to a
+    // non-canonical address (ExchangeRegisters, which its pager's space may use), so it
+    // comes back at once with an exception carrying every register, interrupted_ip in
+    // place of its real one (Linux_server::interrupt).
+    bool interrupting = false;
+    uint64_t interrupted_ip = 0;
+    // What a pending signal's siginfo says: si_code, the sender's pid, a child's status.
+    struct Signal_info {
+        int code, pid, status;
+    };
+    Signal_info info[signals] = {};
 
     static constexpr unsigned max_fds = 64;
     Open_file *fds[max_fds] = {};

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: MIT
+// Signals: kill, their delivery onto the user stack as Linux lays out its frame (so that
+// the binary's own restorer, which calls rt_sigreturn, works), default actions, and the
+// interruption of blocked calls (EINTR, or a restart with SA_RESTART).
+#include <l4/thread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "linux_abi.hpp"
+#include "linux_server.hpp"
+
+using namespace linux_abi;
+
+namespace {
+
+constexpr int sigkill = 9, sigsegv = 11, sigchld = 17, sigcont = 18, sigstop = 19;
+constexpr uint64_t sa_siginfo = 0x4, sa_onstack = 0x08000000, sa_restart = 0x10000000, sa_nodefer = 0x40000000,
+                   sa_resethand = 0x80000000, sa_restorer = 0x04000000;
+constexpr uint64_t sig_dfl = 0, sig_ign = 1;
+constexpr uint64_t unblockable = (uint64_t{1} << (sigkill - 1)) | (uint64_t{1} << (sigstop - 1));
+// A non-canonical ip: the thread faults (#GP) at once and reports every register.
+constexpr uint64_t interrupt_ip = 0x8000000000005160;
+
+uint64_t bit(int signal) { return uint64_t{1} << (signal - 1); }
+
+enum class Default { terminate, ignore, stop };
+
+Default default_action(int signal)
+{
+    switch (signal) {
+    case sigchld:
+    case sigcont:
+    case 23:  // SIGURG
+    case 28:  // SIGWINCH
+        return Default::ignore;
+    case sigstop:
+    case 20:  // SIGTSTP
+    case 21:  // SIGTTIN
+    case 22:  // SIGTTOU
+        return Default::stop;
+    default:
+        return signal >= 32 ? Default::terminate : Default::terminate;
+    }
+}
+
+// Linux's x86-64 frame (arch/x86/include/asm/sigframe.h, uapi/asm/sigcontext.h).
+struct Sigcontext {
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip;
+    uint64_t eflags;
+    uint16_t cs, gs, fs, ss;
+    uint64_t err, trapno, oldmask, cr2;
+    uint64_t fpstate;  // 0: no FPU state saved (docs/linux.md)
+    uint64_t reserved[8];
+};
+static_assert(sizeof(Sigcontext) == 256);
+
+struct Ucontext {
+    uint64_t flags;
+    uint64_t link;
+    uint64_t stack_sp;
+    uint32_t stack_flags, pad;
+    uint64_t stack_size;
+    Sigcontext mcontext;
+    uint64_t sigmask;
+};
+static_assert(sizeof(Ucontext) == 304);
+
+struct Siginfo {
+    int32_t signo, errno_value, code, pad;
+    int32_t pid;
+    uint32_t uid;
+    int32_t status;
+    uint8_t rest[128 - 28];
+};
+static_assert(sizeof(Siginfo) == 128);
+
+struct Frame {
+    uint64_t return_address;  // sa_restorer: the handler's ret goes there
+    Ucontext context;
+    Siginfo info;
+};
+static_assert(sizeof(Frame) == 440);
+
+// The exception message's words that the signal context carries, in Sigcontext's order.
+constexpr unsigned context_words[] = {TERN_EXCEPTION_MR_R8,  TERN_EXCEPTION_MR_R9,  TERN_EXCEPTION_MR_R10,
+                                      TERN_EXCEPTION_MR_R11, TERN_EXCEPTION_MR_R12, TERN_EXCEPTION_MR_R13,
+                                      TERN_EXCEPTION_MR_R14, TERN_EXCEPTION_MR_R15, TERN_EXCEPTION_MR_RDI,
+                                      TERN_EXCEPTION_MR_RSI, TERN_EXCEPTION_MR_RBP, TERN_EXCEPTION_MR_RBX,
+                                      TERN_EXCEPTION_MR_RDX, TERN_EXCEPTION_MR_RAX, TERN_EXCEPTION_MR_RCX,
+                                      TERN_EXCEPTION_MR_RSP, TERN_EXCEPTION_MR_RIP, TERN_EXCEPTION_MR_RFLAGS};
+
+int64_t memory_error(Process_memory::Error e)
+{
+    return e == Process_memory::Error::no_memory ? error(Errno::nomem) : error(Errno::fault);
+}
+
+}  // namespace
+
+void Linux_server::send_signal(Process &target, int signal, int code, int sender, int status)
+{
+    if (target.state != Process::State::running || signal < 1 || signal > static_cast<int>(Process::signals))
+        return;
+    const Process::Signal_action &action = target.actions[signal - 1];
+    bool ignored = signal != sigkill && signal != sigstop &&
+                   (action.handler == sig_ign || (action.handler == sig_dfl && default_action(signal) == Default::ignore));
+    if (ignored)
+        return;  // discarded, as Linux does with an ignored signal
+    target.pending |= bit(signal);
+    target.info[signal - 1] = {code, sender, status};
+    if ((target.blocked & bit(signal)) != 0 && (bit(signal) & unblockable) == 0)
+        return;  // delivered when unblocked
+    if (target.starting)
+        return;  // delivered after its first call
+    if (target.waiting != Process::Wait::none) {
+        // Interrupt the blocked call: EINTR, or its restart with SA_RESTART.
+        Linux_registers registers = target.saved;
+        target.waiting = Process::Wait::none;
+        if (action.handler != sig_dfl && (action.flags & sa_restart) != 0)
+            registers.set_ip(registers.ip() - 2);  // rax still holds the call's number
+        else
+            registers.set_result(error(Errno::intr));
+        if (deliver_signals(target, registers)) {
+            tern::Message reply(L4_Word_t{0});
+            registers.write(reply);
+            (void)reply.send_now(target.thread);
+        }
+        return;
+    }
+    interrupt(target);
+}
+
+// The target runs in user mode, or waits for the server to answer a fault or call (then
+// the answer delivers the signal, and a fault's restart meets the ip set here).
+void Linux_server::interrupt(Process &process)
+{
+    if (process.interrupting || L4_IsNilThread(process.thread))
+        return;
+    L4_Word_t control, sp, ip, flags, handle;
+    L4_ThreadId_t pager;
+    L4_ThreadId_t result = L4_ExchangeRegisters(process.thread, TERN_EXREGS_CONTROL_SET_IP_MASK |
+                                                                    TERN_EXREGS_CONTROL_DELIVER_MASK,
+                                                0, interrupt_ip, 0, 0, L4_nilthread, &control, &sp, &ip, &flags,
+                                                &handle, &pager);
+    if (L4_IsNilThread(result))
+        return;
+    process.interrupting = true;
+    process.interrupted_ip = ip;
+}
+
+// An exception at interrupt_ip of a process the server interrupted: its real ip goes back.
+bool Linux_server::is_interrupt(Process &process, Linux_registers &registers)
+{
+    if (!process.interrupting || registers.ip() != interrupt_ip)
+        return false;
+    process.interrupting = false;
+    registers.set_ip(process.interrupted_ip);
+    return true;
+}
+
+bool Linux_server::deliver_signals(Process &process, Linux_registers &registers)
+{
+    process.interrupting = false;  // whatever the server answers next sets the ip
+    for (;;) {
+        uint64_t deliverable = process.pending & (~process.blocked | unblockable);
+        if (deliverable == 0)
+            return true;
+        int signal = __builtin_ctzll(deliverable) + 1;
+        process.pending &= ~bit(signal);
+        Process::Signal_action action = process.actions[signal - 1];
+        if (signal == sigkill || signal == sigstop)
+            action.handler = sig_dfl;
+        if (action.handler == sig_ign)
+            continue;
+        if (action.handler == sig_dfl) {
+            Default what = default_action(signal);
+            if (what == Default::ignore || what == Default::stop)  // (stopping comes with job control)
+                continue;
+            terminate(process, signal);
+            return false;
+        }
+        // The handler's frame, below the red zone or on the alternate stack.
+        uint64_t sp = registers.sp() - 128;
+        if ((action.flags & sa_onstack) != 0 && process.alt_stack_size != 0 &&
+            !(sp >= process.alt_stack && sp < process.alt_stack + process.alt_stack_size))
+            sp = process.alt_stack + process.alt_stack_size;
+        uint64_t frame_address = ((sp - sizeof(Frame)) & ~uint64_t{15}) - 8;
+        Frame frame = {};
+        frame.return_address = (action.flags & sa_restorer) != 0 ? action.restorer : 0;
+        frame.context.stack_sp = process.alt_stack;
+        frame.context.stack_size = process.alt_stack_size;
+        frame.context.stack_flags = process.alt_stack_size == 0 ? 2 /* SS_DISABLE */ : 0;
+        auto *context = reinterpret_cast<uint64_t *>(&frame.context.mcontext);
+        for (unsigned i = 0; i < sizeof context_words / sizeof context_words[0]; ++i)
+            context[i] = registers.get(context_words[i]);
+        frame.context.mcontext.cs = 0x33;
+        frame.context.mcontext.ss = 0x2b;
+        frame.context.sigmask = process.blocked;
+        const Process::Signal_info &info = process.info[signal - 1];
+        frame.info.signo = signal;
+        frame.info.code = info.code;
+        frame.info.pid = info.pid;
+        frame.info.status = info.status;
+        if (process.memory.copy_out(frame_address, &frame, sizeof frame) != Process_memory::Error::none) {
+            terminate(process, sigsegv);  // no room for the frame: Linux's force_sigsegv
+            return false;
+        }
+        process.blocked |= action.mask & ~unblockable;
+        if ((action.flags & sa_nodefer) == 0)
+            process.blocked |= bit(signal);
+        if ((action.flags & sa_resethand) != 0)
+            process.actions[signal - 1] = Process::Signal_action{};
+        registers.set_ip(action.handler);
+        registers.set_sp(frame_address);
+        registers.set(TERN_EXCEPTION_MR_RDI, static_cast<uint64_t>(signal));
+        registers.set(TERN_EXCEPTION_MR_RSI, frame_address + offsetof(Frame, info));
+        registers.set(TERN_EXCEPTION_MR_RDX, frame_address + offsetof(Frame, context));
+        registers.set(TERN_EXCEPTION_MR_RAX, 0);
+        registers.set(TERN_EXCEPTION_MR_RFLAGS, registers.flags() & ~uint64_t{0x10500});  // DF, TF, RF off
+        (void)sa_siginfo;
+        return true;  // one frame at a time; the next signal at the handler's sigreturn
+    }
+}
+
+int64_t Linux_server::sys_rt_sigreturn(Process &process, Linux_registers &registers)
+{
+    Ucontext context;
+    if (process.memory.copy_in(&context, registers.sp(), sizeof context) != Process_memory::Error::none) {
+        terminate(process, sigsegv);
+        return registers_set;
+    }
+    const auto *words = reinterpret_cast<const uint64_t *>(&context.mcontext);
+    for (unsigned i = 0; i < sizeof context_words / sizeof context_words[0]; ++i)
+        registers.set(context_words[i], words[i]);
+    process.blocked = context.sigmask & ~unblockable;
+    return registers_set;
+}
+
+int64_t Linux_server::sys_sigaltstack(Process &process, uint64_t stack, uint64_t old_stack)
+{
+    constexpr uint32_t ss_disable = 2;
+    if (old_stack != 0) {
+        uint64_t old[3] = {process.alt_stack, process.alt_stack_size == 0 ? ss_disable : 0u, process.alt_stack_size};
+        Process_memory::Error copied = process.memory.copy_out(old_stack, old, sizeof old);
+        if (copied != Process_memory::Error::none)
+            return memory_error(copied);
+    }
+    if (stack != 0) {
+        uint64_t wanted[3];
+        Process_memory::Error copied = process.memory.copy_in(wanted, stack, sizeof wanted);
+        if (copied != Process_memory::Error::none)
+            return memory_error(copied);
+        uint32_t flags = static_cast<uint32_t>(wanted[1]);
+        if ((flags & ~ss_disable) != 0)
+            return error(Errno::inval);
+        if ((flags & ss_disable) != 0) {
+            process.alt_stack = process.alt_stack_size = 0;
+        } else {
+            if (wanted[2] < 2048)  // MINSIGSTKSZ
+                return -12;  // ENOMEM, as Linux says for a stack too small
+            process.alt_stack = wanted[0];
+            process.alt_stack_size = wanted[2];
+        }
+    }
+    return 0;
+}
+
+int64_t Linux_server::sys_kill(Process &process, int64_t pid, int64_t signal)
+{
+    if (signal < 0 || signal > static_cast<int64_t>(Process::signals))
+        return error(Errno::inval);
+    bool found = false;
+    for (Process *target : processes_) {
+        if (target == nullptr || target->state != Process::State::running)
+            continue;
+        bool chosen = pid > 0    ? target->pid == pid
+                      : pid == 0 ? target->group == process.group
+                      : pid == -1 ? target->pid != 1 && target != &process
+                                  : target->group == -pid;
+        if (!chosen)
+            continue;
+        found = true;
+        if (signal != 0)
+            send_signal(*target, static_cast<int>(signal), 0 /* SI_USER */, process.pid);
+    }
+    return found ? 0 : error(Errno::srch);
+}
+
+int64_t Linux_server::sys_setpgid(Process &process, int64_t pid, int64_t group)
+{
+    if (group < 0)
+        return error(Errno::inval);
+    Process *target = nullptr;
+    for (Process *candidate : processes_)
+        if (candidate != nullptr && candidate->state == Process::State::running &&
+            (pid == 0 ? candidate == &process : candidate->pid == pid))
+            target = candidate;
+    if (target == nullptr || (target != &process && target->parent != process.pid))
+        return error(Errno::srch);
+    if (target->session != process.session || target->pid == target->session)
+        return error(Errno::perm);
+    target->group = group == 0 ? target->pid : static_cast<int>(group);
+    return 0;
+}

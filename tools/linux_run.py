@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""./tern linux: runs one Linux program under Tern's Linux personality and behaves like it.
+
+    ./tern linux [--add HOSTPATH:GUESTPATH]... [--cwd DIR] [--env NAME=VALUE]... [--stdin FILE]
+                 [--trace] -- PROGRAM [ARGS]...
+
+It packs a root file system (Debian's busybox-static as /bin/busybox with its applet links,
+/etc/passwd, /etc/group, /etc/hostname, /dev nodes, /tmp, and the named host files and
+folders) into a newc cpio boot module, boots Tern in QEMU with the Linux server, which runs
+PROGRAM with exactly the given environment (nothing else set), standard input from FILE or
+empty, umask 022, no signal ignored or blocked. The program's standard output and standard
+error come back separately, byte for byte, through the second serial port (the server
+frames them there), and this command exits with the program's exit status (128+N if signal
+N ended it). docs/linux.md."""
+import argparse
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUSYBOX = Path("/bin/busybox")
+
+
+class Cpio:
+    """A newc archive, built in memory."""
+
+    def __init__(self):
+        self.data = bytearray()
+        self.inode = 1
+        self.names = set()
+
+    def add(self, name: str, mode: int, content: bytes = b"", mtime: int = 0, rdev=(0, 0), uid=0, gid=0):
+        name = name.strip("/") or "."
+        if name in self.names:
+            return
+        self.names.add(name)
+        encoded = name.encode() + b"\0"
+        fields = [self.inode, mode, uid, gid, 2 if stat.S_ISDIR(mode) else 1, mtime, len(content), 0, 0,
+                  rdev[0], rdev[1], len(encoded), 0]
+        self.inode += 1
+        self.data += b"070701" + b"".join(b"%08x" % field for field in fields) + encoded
+        self.data += b"\0" * (-len(self.data) % 4)
+        self.data += content
+        self.data += b"\0" * (-len(self.data) % 4)
+
+    def directory(self, name: str, mode: int = 0o755, mtime: int = 0):
+        parts = name.strip("/").split("/")
+        for i in range(1, len(parts)):
+            self.directory_one("/".join(parts[:i]), 0o755, mtime)
+        self.directory_one(name, mode, mtime)
+
+    def directory_one(self, name, mode, mtime):
+        self.add(name, stat.S_IFDIR | mode, mtime=mtime)
+
+    def finish(self) -> bytes:
+        self.add("TRAILER!!!", 0)
+        return bytes(self.data)
+
+
+def add_host_path(cpio: Cpio, host: Path, guest: str):
+    guest = "/" + guest.strip("/")
+    parent = guest.rsplit("/", 1)[0]
+    if parent:
+        cpio.directory(parent)
+    info = os.lstat(host)
+    mtime = int(info.st_mtime)
+    if stat.S_ISLNK(info.st_mode):
+        cpio.add(guest, stat.S_IFLNK | 0o777, os.readlink(host).encode(), mtime)
+    elif stat.S_ISDIR(info.st_mode):
+        cpio.add(guest, stat.S_IFDIR | stat.S_IMODE(info.st_mode), mtime=mtime)
+        for entry in sorted(os.listdir(host)):
+            add_host_path(cpio, host / entry, f"{guest}/{entry}")
+    elif stat.S_ISREG(info.st_mode):
+        cpio.add(guest, stat.S_IFREG | stat.S_IMODE(info.st_mode), host.read_bytes(), mtime)
+    else:
+        raise SystemExit(f"tern linux: {host}: only files, folders and symbolic links can be added")
+
+
+def root_file_system(args, now: int) -> bytes:
+    cpio = Cpio()
+    for directory in ("bin", "sbin", "usr/bin", "usr/sbin", "etc", "dev", "proc", "root", "home", ".tern"):
+        cpio.directory(directory, mtime=now)
+    cpio.directory("tmp", 0o1777, now)
+    cpio.add("bin/busybox", stat.S_IFREG | 0o755, BUSYBOX.read_bytes(), now)
+    applets = subprocess.run([str(BUSYBOX), "--list-full"], capture_output=True, text=True, check=True).stdout
+    for path in applets.split():
+        if path != "bin/busybox":
+            cpio.directory(path.rsplit("/", 1)[0], mtime=now)
+            cpio.add(path, stat.S_IFLNK | 0o777, b"/bin/busybox", now)
+    cpio.add("etc/passwd", stat.S_IFREG | 0o644, b"root:x:0:0:root:/root:/bin/sh\n", now)
+    cpio.add("etc/group", stat.S_IFREG | 0o644, b"root:x:0:\n", now)
+    cpio.add("etc/hostname", stat.S_IFREG | 0o644, b"tern\n", now)
+    for name, major, minor, mode in (("null", 1, 3, 0o666), ("zero", 1, 5, 0o666), ("random", 1, 8, 0o666),
+                                     ("urandom", 1, 9, 0o666), ("tty", 5, 0, 0o666), ("console", 5, 1, 0o600)):
+        cpio.add(f"dev/{name}", stat.S_IFCHR | mode, mtime=now, rdev=(major, minor))
+    for spec in args.add:
+        host, sep, guest = spec.partition(":")
+        if not sep or not guest:
+            raise SystemExit(f"tern linux: --add {spec}: expected HOSTPATH:GUESTPATH")
+        add_host_path(cpio, Path(host), guest)
+    command = [f"cwd {args.cwd.encode().hex()}"]
+    if args.stdin:
+        cpio.add(".tern/stdin", stat.S_IFREG | 0o444, Path(args.stdin).read_bytes(), now)
+        command.append(f"stdin {b'/.tern/stdin'.hex()}")
+    command += [f"arg {word.encode().hex()}" for word in args.program]
+    command += [f"env {pair.encode().hex()}" for pair in args.env]
+    cpio.add(".tern/command", stat.S_IFREG | 0o444, ("\n".join(command) + "\n").encode(), now)
+    return cpio.finish()
+
+
+def decode(channel: bytes):
+    """The server's frames: a kind byte (O out, E error, X exit), a 4-byte length, the bytes."""
+    out, err, status, at = bytearray(), bytearray(), None, 0
+    while at + 5 <= len(channel):
+        kind, length = channel[at:at + 1], int.from_bytes(channel[at + 1:at + 5], "little")
+        body = channel[at + 5:at + 5 + length]
+        at += 5 + length
+        if kind == b"O":
+            out += body
+        elif kind == b"E":
+            err += body
+        elif kind == b"X" and len(body) == 4:
+            status = int.from_bytes(body, "little")
+    return bytes(out), bytes(err), status
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="./tern linux", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--add", action="append", default=[], metavar="HOSTPATH:GUESTPATH")
+    parser.add_argument("--cwd", default="/", metavar="DIR")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--stdin", metavar="FILE")
+    parser.add_argument("--trace", action="store_true", help="the server prints every system call on COM1")
+    parser.add_argument("--build", default=str(ROOT / "build"), help=argparse.SUPPRESS)
+    parser.add_argument("--timeout", type=int, default=300, help="seconds before QEMU is stopped")
+    parser.add_argument("program", nargs="+", metavar="-- PROGRAM [ARGS]")
+    args = parser.parse_args()
+    if not BUSYBOX.exists():
+        raise SystemExit("tern linux: /bin/busybox is missing (./tern deps installs busybox-static)")
+    build = Path(args.build).resolve()
+    now = int(time.time())
+    work = Path(tempfile.mkdtemp(prefix="linux-run-", dir=build))
+    (work / "rootfs.cpio").write_bytes(root_file_system(args, now))
+    trace = " trace" if args.trace else ""
+    (work / "linux-run.conf").write_text(
+        "server console priority=200 irq=4 ports=0x3f8/8\n"
+        f"server linux priority=150 spaces shutdown ports=0x2f8/8 args=host{trace} epoch={now} rootfs=rootfs.cpio "
+        "command=/.tern/command\n")
+    relative = lambda path: os.path.relpath(path, ROOT)
+    modules = [(build / "sigma0" / "sigma0", ""), (build / "servers" / "root" / "roottask", "config=linux-run.conf"),
+               (work / "linux-run.conf", ""), (build / "servers" / "console" / "console", ""),
+               (build / "servers" / "linux" / "linux", ""), (work / "rootfs.cpio", "")]
+    com1, com2 = work / "com1.log", work / "com2.bin"
+    command = ["qemu-system-x86_64", "-display", "none", "-nic", "none", "-no-reboot", "-m", "512",
+               "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+               "-kernel", relative(build / "arch" / "x86" / "tern.elf32"), "-append", "",
+               "-initrd", ",".join(f"{relative(path)} {extra}".replace(",", ",,") for path, extra in modules),
+               "-serial", f"file:{relative(com1)}", "-serial", f"file:{relative(com2)}"]
+    try:
+        subprocess.run(command, cwd=ROOT, timeout=args.timeout, check=False)
+    except subprocess.TimeoutExpired:
+        sys.stderr.write(f"tern linux: QEMU did not stop within {args.timeout} s\n")
+    out, err, status = decode(com2.read_bytes() if com2.exists() else b"")
+    sys.stdout.buffer.write(out)
+    sys.stdout.flush()
+    sys.stderr.buffer.write(err)
+    if args.trace or status is None:
+        sys.stderr.write((com1.read_text(errors="replace") if com1.exists() else "") +
+                         ("" if status is not None else "tern linux: the program's end was not reported\n"))
+    return 125 if status is None else status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
