@@ -15,6 +15,7 @@ frames them there), and this command exits with the program's exit status (128+N
 N ended it). docs/linux.md."""
 import argparse
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -172,6 +173,7 @@ def main() -> int:
     if args.trace or status is None:
         sys.stderr.write((com1.read_text(errors="replace") if com1.exists() else "") +
                          ("" if status is not None else "tern linux: the program's end was not reported\n"))
+    shutil.rmtree(work, ignore_errors=True)
     return 125 if status is None else status
 
 

@@ -49,6 +49,125 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
         if (arg(0) == arg(1))
             return error(Errno::inval);
         return sys_dup(process, arg(0), arg(1), true, arg(2));
+    case Syscall::open:
+        return sys_openat(process, static_cast<uint64_t>(-100), arg(0), arg(1), arg(2));
+    case Syscall::creat:
+        return sys_openat(process, static_cast<uint64_t>(-100), arg(0), 0101 | 01000 /* O_WRONLY|O_CREAT|O_TRUNC */, arg(1));
+    case Syscall::openat:
+        return sys_openat(process, arg(0), arg(1), arg(2), arg(3));
+    case Syscall::stat:
+        return sys_newfstatat(process, static_cast<uint64_t>(-100), arg(0), arg(1), 0);
+    case Syscall::lstat:
+        return sys_newfstatat(process, static_cast<uint64_t>(-100), arg(0), arg(1), 0x100);
+    case Syscall::fstat:
+        return sys_fstat(process, arg(0), arg(1));
+    case Syscall::newfstatat:
+        return sys_newfstatat(process, arg(0), arg(1), arg(2), arg(3));
+    case Syscall::statx:
+        return sys_statx(process, arg(0), arg(1), arg(2), arg(3), arg(4));
+    case Syscall::lseek:
+        return sys_lseek(process, arg(0), static_cast<int64_t>(arg(1)), arg(2));
+    case Syscall::pread64:
+        return sys_pread_pwrite(process, arg(0), arg(1), arg(2), static_cast<int64_t>(arg(3)), false);
+    case Syscall::pwrite64:
+        return sys_pread_pwrite(process, arg(0), arg(1), arg(2), static_cast<int64_t>(arg(3)), true);
+    case Syscall::getdents64:
+        return sys_getdents64(process, arg(0), arg(1), arg(2));
+    case Syscall::mkdir:
+        return sys_mkdirat(process, static_cast<uint64_t>(-100), arg(0), arg(1));
+    case Syscall::mkdirat:
+        return sys_mkdirat(process, arg(0), arg(1), arg(2));
+    case Syscall::mknod:
+        return sys_mknodat(process, static_cast<uint64_t>(-100), arg(0), arg(1), arg(2));
+    case Syscall::mknodat:
+        return sys_mknodat(process, arg(0), arg(1), arg(2), arg(3));
+    case Syscall::rmdir:
+        return sys_unlinkat(process, static_cast<uint64_t>(-100), arg(0), 0x200);
+    case Syscall::unlink:
+        return sys_unlinkat(process, static_cast<uint64_t>(-100), arg(0), 0);
+    case Syscall::unlinkat:
+        return sys_unlinkat(process, arg(0), arg(1), arg(2));
+    case Syscall::rename:
+        return sys_renameat(process, static_cast<uint64_t>(-100), arg(0), static_cast<uint64_t>(-100), arg(1), 0);
+    case Syscall::renameat:
+        return sys_renameat(process, arg(0), arg(1), arg(2), arg(3), 0);
+    case Syscall::renameat2:
+        return sys_renameat(process, arg(0), arg(1), arg(2), arg(3), arg(4));
+    case Syscall::link:
+        return sys_linkat(process, static_cast<uint64_t>(-100), arg(0), static_cast<uint64_t>(-100), arg(1), 0);
+    case Syscall::linkat:
+        return sys_linkat(process, arg(0), arg(1), arg(2), arg(3), arg(4));
+    case Syscall::symlink:
+        return sys_symlinkat(process, arg(0), static_cast<uint64_t>(-100), arg(1));
+    case Syscall::symlinkat:
+        return sys_symlinkat(process, arg(0), arg(1), arg(2));
+    case Syscall::readlink:
+        return sys_readlinkat(process, static_cast<uint64_t>(-100), arg(0), arg(1), arg(2));
+    case Syscall::readlinkat:
+        return sys_readlinkat(process, arg(0), arg(1), arg(2), arg(3));
+    case Syscall::chmod:
+        return sys_fchmodat(process, static_cast<uint64_t>(-100), arg(0), arg(1), 0);
+    case Syscall::fchmod:
+        return sys_fchmodat(process, arg(0), 0, arg(1), 0);
+    case Syscall::fchmodat:
+        return sys_fchmodat(process, arg(0), arg(1), arg(2), arg(3));
+    case Syscall::chown:
+        return sys_fchownat(process, static_cast<uint64_t>(-100), arg(0), arg(1), arg(2), 0);
+    case Syscall::lchown:
+        return sys_fchownat(process, static_cast<uint64_t>(-100), arg(0), arg(1), arg(2), 0x100);
+    case Syscall::fchown:
+        return sys_fchownat(process, arg(0), 0, arg(1), arg(2), 0);
+    case Syscall::fchownat:
+        return sys_fchownat(process, arg(0), arg(1), arg(2), arg(3), arg(4));
+    case Syscall::utimensat:
+        return sys_utimensat(process, arg(0), arg(1), arg(2), arg(3));
+    case Syscall::truncate:
+        return sys_truncate(process, arg(0), 0, static_cast<int64_t>(arg(1)));
+    case Syscall::ftruncate:
+        return sys_truncate(process, 0, arg(0), static_cast<int64_t>(arg(1)));
+    case Syscall::getcwd:
+        return sys_getcwd(process, arg(0), arg(1));
+    case Syscall::chdir:
+        return sys_chdir(process, arg(0), 0);
+    case Syscall::fchdir:
+        return sys_chdir(process, 0, arg(0));
+    case Syscall::umask: {
+        uint32_t old = process.umask;
+        process.umask = static_cast<uint32_t>(arg(0)) & 0777;
+        return old;
+    }
+    case Syscall::access:
+        return sys_faccessat(process, static_cast<uint64_t>(-100), arg(0), arg(1), 0);
+    case Syscall::faccessat:
+        return sys_faccessat(process, arg(0), arg(1), arg(2), 0);
+    case Syscall::faccessat2:
+        return sys_faccessat(process, arg(0), arg(1), arg(2), arg(3));
+    case Syscall::sendfile:
+        return sys_sendfile(process, arg(0), arg(1), arg(2), arg(3));
+    case Syscall::poll:
+        return sys_poll(process, arg(0), arg(1), static_cast<int32_t>(arg(2)));
+    case Syscall::ppoll: {
+        int64_t timeout_ms = -1;
+        if (arg(2) != 0) {
+            uint64_t spec[2];
+            if (process.memory.copy_in(spec, arg(2), sizeof spec) != Process_memory::Error::none)
+                return error(Errno::fault);
+            timeout_ms = static_cast<int64_t>(spec[0] * 1000 + spec[1] / 1000000);
+        }
+        return sys_poll(process, arg(0), arg(1), timeout_ms);
+    }
+    case Syscall::select:
+        return sys_select(process, arg(0), arg(1), arg(2), arg(3), arg(4), false);
+    case Syscall::pselect6:
+        return sys_select(process, arg(0), arg(1), arg(2), arg(3), arg(4), true);
+    case Syscall::nanosleep:
+        return sys_nanosleep(process, registers, arg(0));
+    case Syscall::clock_nanosleep:
+        if ((arg(1) & 1) != 0)  // TIMER_ABSTIME: not yet
+            return error(Errno::inval);
+        return sys_nanosleep(process, registers, arg(2));
+    case Syscall::ioctl:
+        return sys_ioctl(process, arg(0), arg(1), arg(2));
     case Syscall::fcntl:
         return sys_fcntl(process, arg(0), arg(1), arg(2));
     case Syscall::close:
@@ -143,8 +262,6 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
         return process.pid;
     case Syscall::sched_yield:
         return 0;
-    case Syscall::ioctl:
-        return error(Errno::notty);  // no terminal yet (docs/linux.md)
     case Syscall::exit:
     case Syscall::exit_group:
         terminate(process, static_cast<int>((arg(0) & 0xff) << 8));
@@ -198,6 +315,8 @@ int64_t Linux_server::sys_read(Process &process, uint64_t fd, uint64_t buffer, u
         }
         return static_cast<int64_t>(done);
     }
+    case Open_file::Kind::inode:
+        return inode_read(process, *file, buffer, count, nullptr);
     case Open_file::Kind::pipe_read: {
         Pipe &pipe = *file->pipe;
         if (pipe.used() == 0) {
@@ -245,11 +364,16 @@ int64_t Linux_server::sys_write(Process &process, uint64_t fd, uint64_t buffer, 
             Process_memory::Error copied = process.memory.copy_in(chunk, buffer + done, n);
             if (copied != Process_memory::Error::none)
                 return done > 0 ? static_cast<int64_t>(done) : memory_error(copied);
-            task::write(chunk, n);
+            if (host_.is_open())
+                host_.write(file->stream, chunk, n);
+            else
+                task::write(chunk, n);
             done += n;
         }
         return static_cast<int64_t>(done);
     }
+    case Open_file::Kind::inode:
+        return inode_write(process, *file, buffer, count, nullptr);
     case Open_file::Kind::pipe_write: {
         Pipe &pipe = *file->pipe;
         if (pipe.readers == 0) {
@@ -446,6 +570,11 @@ int64_t Linux_server::sys_fork(Process &parent, const Linux_registers &registers
         if ((child->fds[fd] = parent.fds[fd]) != nullptr)
             ++child->fds[fd]->references;
     child->close_on_exec = parent.close_on_exec;
+    if (vfs_.hold(parent.cwd) == Errno::none) {
+        vfs_.drop(child->cwd);
+        child->cwd = parent.cwd;
+    }
+    child->umask = parent.umask;
     child->saved = registers;
     child->saved.set_result(0);
     child->starting = true;
@@ -508,14 +637,32 @@ struct Exec_strings {
 
 const uint8_t *Linux_server::find_program(Process &process, const char *path, uint64_t &size, int64_t &failure)
 {
-    // Until the file system: /proc/self/exe, and boot modules by their name (docs/linux.md).
     if (strcmp(path, "/proc/self/exe") == 0 && process.image != nullptr) {
         size = process.image_size;
         return process.image;
     }
-    printf("linux: execve of %s: no such file yet\n", path);
-    failure = error(Errno::noent);
-    return nullptr;
+    uint32_t ino;
+    Errno found = vfs_.resolve(process.cwd, path, strlen(path), true, ino);
+    Vfs::Stat stat;
+    if (found == Errno::none)
+        found = vfs_.stat(ino, stat);
+    if (found != Errno::none) {
+        failure = error(found);
+        return nullptr;
+    }
+    if ((stat.mode & Vfs::type_mask) != Vfs::type_regular || (stat.mode & 0111) == 0) {
+        failure = error(Errno::acces);
+        return nullptr;
+    }
+    size_t bytes = 0;
+    const uint8_t *image = vfs_.contiguous_data(ino, bytes);
+    if (image == nullptr) {
+        // Written since boot: its pages are not one piece the loader can read (docs/linux.md).
+        failure = error(Errno::noexec);
+        return nullptr;
+    }
+    size = bytes;
+    return image;
 }
 
 int64_t Linux_server::sys_execve(Process &process, uint64_t path_address, uint64_t argv, uint64_t envp)
@@ -538,6 +685,57 @@ int64_t Linux_server::sys_execve(Process &process, uint64_t path_address, uint64
     const uint8_t *image = find_program(process, path, size, failure);
     if (image == nullptr)
         return failure;
+    // "#!interpreter [argument]": the interpreter runs with the script's path in argv[0]'s
+    // place after them (Linux's binfmt_script), up to 4 levels deep.
+    static char lines[4][256], scripts[4][256];
+    for (unsigned depth = 0; size >= 2 && image[0] == '#' && image[1] == '!'; ++depth) {
+        if (depth == 4)
+            return error(Errno::loop);
+        char *line = lines[depth];
+        size_t n = 0;
+        while (n + 2 < size && n < sizeof lines[depth] - 1 && image[n + 2] != '\n') {
+            line[n] = static_cast<char>(image[n + 2]);
+            ++n;
+        }
+        line[n] = '\0';
+        char *at = line;
+        while (*at == ' ' || *at == '\t')
+            ++at;
+        char *interpreter = at;
+        while (*at != '\0' && *at != ' ' && *at != '\t')
+            ++at;
+        char *argument = nullptr;
+        if (*at != '\0') {
+            *at++ = '\0';
+            while (*at == ' ' || *at == '\t')
+                ++at;
+            if (*at != '\0') {
+                argument = at;
+                for (char *end = at + strlen(at); end > at && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r');)
+                    *--end = '\0';
+            }
+        }
+        if (*interpreter == '\0')
+            return error(Errno::noexec);
+        unsigned extra = argument != nullptr ? 2 : 1;
+        if (strings.argc + extra >= Exec_strings::max)
+            return error(Errno::toobig);
+        // argv becomes interpreter [argument] path argv[1..].
+        unsigned keep = strings.argc > 0 ? strings.argc - 1 : 0;
+        for (unsigned i = keep; i-- > 0;)
+            strings.argv[i + extra + 1] = strings.argv[i + 1];
+        strings.argv[0] = interpreter;
+        if (argument != nullptr)
+            strings.argv[1] = argument;
+        strncpy(scripts[depth], path, sizeof scripts[depth] - 1);
+        scripts[depth][sizeof scripts[depth] - 1] = '\0';
+        strings.argv[extra] = scripts[depth];
+        strings.argc = keep + extra + 1;
+        image = find_program(process, interpreter, size, failure);
+        if (image == nullptr)
+            return failure;
+        strncpy(path, interpreter, sizeof path - 1);
+    }
     Linux_elf elf;
     if (elf.parse(image, size, Process_memory::user_limit) != Linux_elf::Error::none)
         return error(Errno::noexec);

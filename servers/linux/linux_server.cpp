@@ -123,16 +123,27 @@ bool Linux_server::start(const char *arguments)
     strncpy(text, arguments, sizeof text - 1);
     const char *words[max_arguments];
     unsigned count = split_words(text, words, max_arguments);
+    const char *rootfs = nullptr, *command = nullptr;
     unsigned first = 0;
     for (; first < count; ++first) {
         if (strcmp(words[first], "exit") == 0) {
             exit_with_first_ = true;
         } else if (strcmp(words[first], "trace") == 0) {
             trace_ = true;
+        } else if (strcmp(words[first], "host") == 0) {
+            exit_with_first_ = true;  // the host waits for the machine to stop
+            if (!host_.open()) {
+                printf("linux: no ports for COM2 (the host channel): grant ports=0x2f8/8\n");
+                return false;
+            }
         } else if (strncmp(words[first], "epoch=", 6) == 0) {
             epoch_seconds_ = 0;
             for (const char *digit = words[first] + 6; *digit >= '0' && *digit <= '9'; ++digit)
                 epoch_seconds_ = epoch_seconds_ * 10 + static_cast<uint64_t>(*digit - '0');
+        } else if (strncmp(words[first], "rootfs=", 7) == 0) {
+            rootfs = words[first] + 7;
+        } else if (strncmp(words[first], "command=", 8) == 0) {
+            command = words[first] + 8;
         } else {
             break;
         }
@@ -140,34 +151,132 @@ bool Linux_server::start(const char *arguments)
     uint32_t low, high;
     __asm__ __volatile__("rdtsc" : "=a"(low), "=d"(high));
     random_state_ = (uint64_t{high} << 32 | low) ^ 0x9e3779b97f4a7c15;
-    if (first == count) {
-        printf("linux: no program to run\n");
+    const uint8_t *archive;
+    uint64_t archive_size;
+    if (rootfs == nullptr || !map_module(rootfs, archive, archive_size)) {
+        printf("linux: no root file system (rootfs=MODULE, a newc cpio boot module)\n");
         return false;
     }
-    const uint8_t *image;
-    uint64_t size;
-    if (!map_module(words[first], image, size)) {
-        printf("linux: no boot module %s\n", words[first]);
+    if (vfs_.init(now_ns()) != Errno::none || vfs_.load_cpio(archive, archive_size, now_ns()) != Errno::none) {
+        printf("linux: the root file system %s does not load\n", rootfs);
+        return false;
+    }
+    static char command_text[8192];
+    static const char *argv[256], *envp[256];
+    unsigned argc = 0, envc = 0;
+    const char *cwd = "/", *stdin_path = nullptr;
+    if (command != nullptr) {
+        if (!read_command(command, command_text, sizeof command_text, argv, argc, envp, envc, cwd, stdin_path)) {
+            printf("linux: the command file %s is unreadable\n", command);
+            return false;
+        }
+    } else {
+        for (unsigned i = first; i < count; ++i)
+            argv[argc++] = words[i];
+    }
+    if (argc == 0) {
+        printf("linux: no program to run\n");
         return false;
     }
     Process *process = new_process(0);
     if (process == nullptr)
         return false;
-    strncpy(process->name, words[first], sizeof process->name - 1);
-    // Standard input is empty (/dev/null); output goes to the console.
-    Open_file *input = new_file(Open_file::Kind::null, 0), *output = new_file(Open_file::Kind::console, 1);
-    if (input == nullptr || output == nullptr)
+    const char *base = argv[0];
+    for (const char *at = argv[0]; *at != '\0'; ++at)
+        if (*at == '/')
+            base = at + 1;
+    strncpy(process->name, base, sizeof process->name - 1);
+    uint32_t cwd_ino;
+    if (vfs_.resolve(vfs_.root(), cwd, strlen(cwd), true, cwd_ino) == Errno::none && vfs_.hold(cwd_ino) == Errno::none) {
+        vfs_.drop(process->cwd);
+        process->cwd = cwd_ino;
+    }
+    // Standard input: the command's file, or empty; output to the console (or the host).
+    int64_t fd = -1;
+    uint32_t input_ino;
+    if (stdin_path == nullptr || vfs_.resolve(vfs_.root(), stdin_path, strlen(stdin_path), true, input_ino) != Errno::none ||
+        open_inode(*process, input_ino, 0, fd) < 0) {
+        Open_file *input = new_file(Open_file::Kind::null, 0);
+        if (input == nullptr)
+            return false;
+        install(*process, input, 0, false);
+    }
+    Open_file *output = new_file(Open_file::Kind::console, 1), *errors = new_file(Open_file::Kind::console, 1);
+    if (output == nullptr || errors == nullptr)
         return false;
-    install(*process, input, 0, false);
+    errors->stream = 'E';
     install(*process, output, 1, false);
-    ++output->references;
-    install(*process, output, 2, false);
-    if (!load_program(*process, image, size, words + first, count - first, nullptr, 0)) {
+    install(*process, errors, 2, false);
+    // The program: a path, or a name looked up as execvp would, in the usual directories.
+    static char path[Vfs::max_path];
+    const char *directories[] = {"", "/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/"};
+    const uint8_t *image = nullptr;
+    uint64_t size = 0;
+    int64_t failure = error(Errno::noent);
+    for (const char *directory : directories) {
+        bool has_slash = false;
+        for (const char *at = argv[0]; *at != '\0'; ++at)
+            has_slash = has_slash || *at == '/';
+        if ((directory[0] == '\0') != has_slash)
+            continue;
+        size_t prefix = strlen(directory);
+        if (prefix + strlen(argv[0]) >= sizeof path)
+            continue;
+        memcpy(path, directory, prefix);
+        strncpy(path + prefix, argv[0], sizeof path - prefix - 1);
+        if ((image = find_program(*process, path, size, failure)) != nullptr)
+            break;
+    }
+    if (image == nullptr || !load_program(*process, image, size, argv, argc, envp, envc)) {
+        printf("linux: cannot run %s (error %ld)\n", argv[0], -failure);
         terminate(*process, exited(127));
         return false;
     }
     return true;
 }
+
+// Lines "key HEX": cwd, stdin, arg (each argument, in order), env (each NAME=VALUE).
+bool Linux_server::read_command(const char *path, char *text, size_t capacity, const char **argv, unsigned &argc,
+                                const char **envp, unsigned &envc, const char *&cwd, const char *&stdin_path)
+{
+    uint32_t ino;
+    size_t length = 0;
+    static char file[8192];
+    if (vfs_.resolve(vfs_.root(), path, strlen(path), true, ino) != Errno::none ||
+        vfs_.read(ino, 0, file, sizeof file - 1, length) != Errno::none)
+        return false;
+    file[length] = '\0';
+    size_t used = 0;
+    for (char *line = file; *line != '\0';) {
+        char *end = line;
+        while (*end != '\0' && *end != '\n')
+            ++end;
+        char *space = line;
+        while (space < end && *space != ' ')
+            ++space;
+        char *value = text + used;
+        for (char *hex = space + 1; hex + 1 < end + 1 && hex < end; hex += 2) {
+            auto digit = [](char c) { return c >= 'a' ? c - 'a' + 10 : c - '0'; };
+            if (used + 1 >= capacity)
+                return false;
+            text[used++] = static_cast<char>(digit(hex[0]) << 4 | digit(hex[1]));
+        }
+        text[used++] = '\0';
+        size_t key = static_cast<size_t>(space - line);
+        if (key == 3 && strncmp(line, "cwd", 3) == 0)
+            cwd = value;
+        else if (key == 5 && strncmp(line, "stdin", 5) == 0)
+            stdin_path = value;
+        else if (key == 3 && strncmp(line, "arg", 3) == 0 && argc < 255)
+            argv[argc++] = value;
+        else if (key == 3 && strncmp(line, "env", 3) == 0 && envc < 255)
+            envp[envc++] = value;
+        line = *end == '\n' ? end + 1 : end;
+    }
+    return true;
+}
+
+void Linux_server::idle() { wake_blocked(); }
 
 Process *Linux_server::new_process(int parent)
 {
@@ -202,6 +311,9 @@ Process *Linux_server::new_process(int parent)
     process.alt_stack = process.alt_stack_size = 0;
     process.interrupting = false;
     process.group = process.session = process.pid;  // fork gives the parent's
+    process.umask = 022;
+    process.cwd = vfs_.hold(vfs_.root()) == Errno::none ? vfs_.root() : 0;
+    process.wake_us = 0;
     return &process;
 }
 
@@ -332,6 +444,9 @@ void Linux_server::terminate(Process &process, int status)
     drop_space(process);
     for (unsigned fd = 0; fd < Process::max_fds; ++fd)
         close_fd(process, fd);
+    if (process.cwd != 0)
+        vfs_.drop(process.cwd);
+    process.cwd = 0;
     process.exit_status = status;
     process.state = Process::State::zombie;
     process.waiting = Process::Wait::none;
@@ -346,6 +461,8 @@ void Linux_server::terminate(Process &process, int status)
     if (process.parent == 0) {
         int code = (status & 0x7f) != 0 ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
         printf("linux: %s (pid %d) ended, exit status %d\n", process.name, process.pid, code);
+        if (host_.is_open())
+            host_.exit(code);
         free_process(process);  // nobody reaps the first process
         if (exit_with_first_) {
             tern::Message request(TERN_SYSTEM_SHUTDOWN);
@@ -426,6 +543,8 @@ void Linux_server::drop_file(Open_file *file)
             pipe.reset(nullptr);
         }
     }
+    if (file->kind == Open_file::Kind::inode)
+        vfs_.drop(file->inode);
     file->kind = Open_file::Kind::none;
 }
 

@@ -10,9 +10,22 @@
 #include <l4/tern/server.hpp>
 
 #include "frame_pool.hpp"
+#include "host_channel.hpp"
 #include "pipe.hpp"
 #include "linux_registers.hpp"
 #include "process.hpp"
+#include "vfs.hpp"
+
+// The file system's pages come from the frame pool, under the same quota as the processes'.
+class Frame_vfs_pages final : public Vfs_pages {
+public:
+    explicit Frame_vfs_pages(Frame_pool &frames) : frames_(frames) {}
+    void *allocate() override { return frames_.allocate(); }
+    void release(void *page) override { frames_.release(page); }
+
+private:
+    Frame_pool &frames_;
+};
 
 class Linux_server final : public tern::Server {
 public:
@@ -25,10 +38,13 @@ public:
     static constexpr int64_t registers_set = INT64_MIN + 1;
     static constexpr unsigned max_arguments = 32;
 
-    // Reads the server's arguments ("[exit] [epoch=SECONDS] PROGRAM ARGUMENTS...") and
-    // starts PROGRAM, a boot module, as the first process. False, with a message, when it
-    // cannot.
+    // Reads the server's arguments ("[exit] [host] [trace] [epoch=SECONDS] rootfs=MODULE
+    // [command=PATH | PROGRAM ARGUMENTS...]"), fills the file system from the cpio module
+    // and starts the program (a path in it, or the one the command file names) as the
+    // first process. False, with a message, when it cannot.
     bool start(const char *arguments);
+    // Checks the sleepers' deadlines (serve's receive timeout).
+    void idle() override;
 
 protected:
     tern::Reply handle(L4_ThreadId_t from, const tern::Message &request, tern::Message &reply) override;
@@ -38,6 +54,9 @@ private:
     Process *new_process(int parent);
     bool load_program(Process &process, const uint8_t *image, uint64_t size, const char *const *argv,
                       unsigned argc, const char *const *envp, unsigned envc);
+    // The command file of ./tern linux (tools/linux_run.py): cwd, stdin, arguments, environment.
+    bool read_command(const char *path, char *text, size_t capacity, const char **argv, unsigned &argc,
+                      const char **envp, unsigned &envc, const char *&cwd, const char *&stdin_path);
     bool start_thread(Process &process, uint64_t ip, uint64_t sp);
     // Ends a process: its space goes, its memory returns to the pool, its files close, and
     // it stays a zombie with status (wait4's encoding) until its parent reaps it.
@@ -70,6 +89,51 @@ private:
     int64_t sys_execve(Process &process, uint64_t path, uint64_t argv, uint64_t envp);
     // The program file at path (of process's view), or nullptr with the errno.
     const uint8_t *find_program(Process &process, const char *path, uint64_t &size, int64_t &error);
+    // linux_server-files.cpp
+    uint64_t now_ns() const;
+    // A path from the process (at most 4095 bytes and its NUL) into buffer; its length.
+    int64_t path_in(Process &process, uint64_t address, char *buffer);
+    // Where a *at call's relative path starts: the cwd (AT_FDCWD) or a directory fd's inode.
+    int64_t start_of(Process &process, uint64_t dirfd, uint32_t &start);
+    int64_t open_inode(Process &process, uint32_t ino, uint64_t flags, int64_t &fd);
+    int64_t sys_openat(Process &process, uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mode);
+    int64_t sys_lseek(Process &process, uint64_t fd, int64_t offset, uint64_t whence);
+    int64_t sys_pread_pwrite(Process &process, uint64_t fd, uint64_t buffer, uint64_t count, int64_t offset,
+                             bool write);
+    int64_t inode_read(Process &process, Open_file &file, uint64_t buffer, uint64_t count, uint64_t *offset);
+    int64_t inode_write(Process &process, Open_file &file, uint64_t buffer, uint64_t count, uint64_t *offset);
+    int64_t stat_of(Process &process, Open_file *file, uint32_t ino, Vfs::Stat &stat);
+    int64_t sys_newfstatat(Process &process, uint64_t dirfd, uint64_t path, uint64_t buffer, uint64_t flags);
+    int64_t sys_fstat(Process &process, uint64_t fd, uint64_t buffer);
+    int64_t sys_statx(Process &process, uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mask,
+                      uint64_t buffer);
+    int64_t sys_getdents64(Process &process, uint64_t fd, uint64_t buffer, uint64_t size);
+    int64_t sys_mkdirat(Process &process, uint64_t dirfd, uint64_t path, uint64_t mode);
+    int64_t sys_mknodat(Process &process, uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t device);
+    int64_t sys_unlinkat(Process &process, uint64_t dirfd, uint64_t path, uint64_t flags);
+    int64_t sys_renameat(Process &process, uint64_t old_dirfd, uint64_t old_path, uint64_t new_dirfd,
+                         uint64_t new_path, uint64_t flags);
+    int64_t sys_linkat(Process &process, uint64_t old_dirfd, uint64_t old_path, uint64_t new_dirfd,
+                       uint64_t new_path, uint64_t flags);
+    int64_t sys_symlinkat(Process &process, uint64_t target, uint64_t dirfd, uint64_t path);
+    int64_t sys_readlinkat(Process &process, uint64_t dirfd, uint64_t path, uint64_t buffer, uint64_t size);
+    int64_t sys_fchmodat(Process &process, uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t flags);
+    int64_t sys_fchownat(Process &process, uint64_t dirfd, uint64_t path, uint64_t uid, uint64_t gid,
+                         uint64_t flags);
+    int64_t sys_utimensat(Process &process, uint64_t dirfd, uint64_t path, uint64_t times, uint64_t flags);
+    int64_t sys_truncate(Process &process, uint64_t path, uint64_t fd, int64_t length);
+    int64_t sys_getcwd(Process &process, uint64_t buffer, uint64_t size);
+    int64_t sys_chdir(Process &process, uint64_t path, uint64_t fd);
+    int64_t sys_faccessat(Process &process, uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t flags);
+    int64_t sys_sendfile(Process &process, uint64_t out_fd, uint64_t in_fd, uint64_t offset, uint64_t count);
+    int64_t sys_poll(Process &process, uint64_t fds, uint64_t count, int64_t timeout_ms);
+    int64_t sys_select(Process &process, uint64_t count, uint64_t read_set, uint64_t write_set,
+                       uint64_t except_set, uint64_t timeout, bool pselect);
+    int64_t sys_ioctl(Process &process, uint64_t fd, uint64_t request, uint64_t argument);
+    int64_t sys_nanosleep(Process &process, const Linux_registers &registers, uint64_t request);
+    // Whether fd would not block for events (POLLIN 1, POLLOUT 4): the events that are ready.
+    uint32_t ready_events(Process &process, uint64_t fd, uint32_t events);
+
     int64_t sys_wait4(Process &process, int64_t pid, uint64_t status, uint64_t options, uint64_t usage);
     int64_t sys_brk(Process &process, uint64_t address);
     int64_t sys_mmap(Process &process, const Linux_registers &registers);
@@ -102,6 +166,9 @@ private:
     uint64_t random_word();
 
     Frame_pool frames_;
+    Frame_vfs_pages vfs_pages_{frames_};
+    Vfs vfs_{vfs_pages_};
+    Host_channel host_;              // "host": ./tern linux's run (output on COM2)
     Open_file files_[max_open_files];
     Pipe pipes_[max_pipes];
     Process *processes_[max_processes] = {};

@@ -16,7 +16,8 @@ struct Open_file {
     uint32_t flags = 0;        // open's flags: access mode, O_APPEND, O_NONBLOCK
     uint64_t offset = 0;
     Pipe *pipe = nullptr;      // pipe_read, pipe_write
-    uint32_t inode = 0;        // inode (Vfs)
+    uint32_t inode = 0;        // inode (Vfs), held while the description lives
+    char stream = 'O';         // console: 'O' standard output, 'E' error (./tern linux keeps them apart)
 };
 
 #endif

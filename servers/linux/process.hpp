@@ -17,7 +17,7 @@ public:
     enum class State { free, running, zombie };
     // What a process blocked in a system call waits for; the call is retried when that may
     // have changed (Linux_server::wake_blocked).
-    enum class Wait { none, pipe, child };
+    enum class Wait { none, pipe, child, sleep, poll };
 
     explicit Process(Frame_pool &frames) : memory(frames) {}
     Process(const Process &) = delete;
@@ -60,11 +60,15 @@ public:
     };
     Signal_info info[signals] = {};
 
+    uint32_t cwd = 0;            // the current directory's inode (held in the Vfs)
+    uint32_t umask = 022;
+
     static constexpr unsigned max_fds = 64;
     Open_file *fds[max_fds] = {};
     uint64_t close_on_exec = 0;  // bit n: fd n closes at execve
 
     Wait waiting = Wait::none;
+    uint64_t wake_us = 0;        // sleep, poll: when the call ends (SystemClock), 0 without a deadline
     Linux_registers saved;       // the registers of the blocked call, or of fork's child
     bool starting = false;       // a fork child before its first instruction (saved holds its registers)
 };
