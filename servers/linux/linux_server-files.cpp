@@ -190,7 +190,7 @@ int64_t Linux_server::inode_read(Process &process, Open_file &file, uint64_t buf
                                  uint64_t *offset)
 {
     uint64_t &at = offset != nullptr ? *offset : file.offset;
-    uint8_t chunk[4096];
+    static uint8_t chunk[4096];
     uint64_t done = 0;
     while (done < count) {
         size_t want = count - done < sizeof chunk ? count - done : sizeof chunk, got = 0;
@@ -219,7 +219,7 @@ int64_t Linux_server::inode_write(Process &process, Open_file &file, uint64_t bu
         if (vfs_.stat(file.inode, stat) == Errno::none)
             at = stat.size;
     }
-    uint8_t chunk[4096];
+    static uint8_t chunk[4096];
     uint64_t done = 0;
     while (done < count) {
         size_t want = count - done < sizeof chunk ? count - done : sizeof chunk, put = 0;

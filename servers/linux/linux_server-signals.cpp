@@ -115,8 +115,10 @@ void Linux_server::send_signal(Process &target, int signal, int code, int sender
     if (target.waiting != Process::Wait::none) {
         // Interrupt the blocked call: EINTR, or its restart with SA_RESTART.
         Linux_registers registers = target.saved;
+        bool restartable = target.waiting != Process::Wait::signal;  // sigsuspend never restarts
         target.waiting = Process::Wait::none;
-        if (action.handler != sig_dfl && (action.flags & sa_restart) != 0)
+        target.wake_us = 0;
+        if (restartable && action.handler != sig_dfl && (action.flags & sa_restart) != 0)
             registers.set_ip(registers.ip() - 2);  // rax still holds the call's number
         else
             registers.set_result(error(Errno::intr));
@@ -195,7 +197,8 @@ bool Linux_server::deliver_signals(Process &process, Linux_registers &registers)
             context[i] = registers.get(context_words[i]);
         frame.context.mcontext.cs = 0x33;
         frame.context.mcontext.ss = 0x2b;
-        frame.context.sigmask = process.blocked;
+        frame.context.sigmask = process.suspended ? process.suspended_mask : process.blocked;
+        process.suspended = false;
         const Process::Signal_info &info = process.info[signal - 1];
         frame.info.signo = signal;
         frame.info.code = info.code;
@@ -234,6 +237,25 @@ int64_t Linux_server::sys_rt_sigreturn(Process &process, Linux_registers &regist
         registers.set(context_words[i], words[i]);
     process.blocked = context.sigmask & ~unblockable;
     return registers_set;
+}
+
+int64_t Linux_server::sys_rt_sigsuspend(Process &process, uint64_t mask_address, uint64_t size)
+{
+    if (size != 8)
+        return error(Errno::inval);
+    if (!process.suspended) {
+        uint64_t mask;
+        Process_memory::Error copied = process.memory.copy_in(&mask, mask_address, sizeof mask);
+        if (copied != Process_memory::Error::none)
+            return memory_error(copied);
+        process.suspended_mask = process.blocked;
+        process.blocked = mask & ~unblockable;
+        process.suspended = true;
+    }
+    if ((process.pending & ~process.blocked) != 0)
+        return error(Errno::intr);  // the delivery (now) restores the mask at sigreturn
+    process.waiting = Process::Wait::signal;
+    return blocked;
 }
 
 int64_t Linux_server::sys_sigaltstack(Process &process, uint64_t stack, uint64_t old_stack)

@@ -234,6 +234,8 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
         return sys_rt_sigprocmask(process, arg(0), arg(1), arg(2), arg(3));
     case Syscall::rt_sigreturn:
         return sys_rt_sigreturn(process, registers);
+    case Syscall::rt_sigsuspend:
+        return sys_rt_sigsuspend(process, arg(0), arg(1));
     case Syscall::sigaltstack:
         return sys_sigaltstack(process, arg(0), arg(1));
     case Syscall::kill:
@@ -327,7 +329,7 @@ int64_t Linux_server::sys_read(Process &process, uint64_t fd, uint64_t buffer, u
             process.waiting = Process::Wait::pipe;
             return blocked;
         }
-        uint8_t chunk[Pipe::capacity];
+        static uint8_t chunk[Pipe::capacity];  // (one server thread: the buffers can be static)
         uint64_t n = count < pipe.used() ? count : pipe.used();
         // Check the destination before taking the bytes out of the pipe.
         Process_memory::Error error_before;
@@ -395,7 +397,7 @@ int64_t Linux_server::sys_write(Process &process, uint64_t fd, uint64_t buffer, 
             process.waiting = Process::Wait::pipe;
             return blocked;
         }
-        uint8_t chunk[Pipe::capacity];
+        static uint8_t chunk[Pipe::capacity];
         uint64_t n = count < pipe.room() ? count : pipe.room();
         Process_memory::Error copied = process.memory.copy_in(chunk, buffer, n);
         if (copied != Process_memory::Error::none)

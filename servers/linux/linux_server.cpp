@@ -497,8 +497,15 @@ void Linux_server::answer(Process &process, const Linux_registers &registers)
 
 void Linux_server::wake_blocked()
 {
-    for (bool progress = true; progress;) {
-        progress = false;
+    // Not reentrant: a retried call that wakes others (a pipe write) only asks for another
+    // round of the loop already running.
+    if (waking_) {
+        wake_again_ = true;
+        return;
+    }
+    waking_ = true;
+    for (bool progress = true; progress || wake_again_;) {
+        progress = wake_again_ = false;
         for (Process *process : processes_) {
             if (process == nullptr || process->state != Process::State::running ||
                 process->waiting == Process::Wait::none)
@@ -516,6 +523,7 @@ void Linux_server::wake_blocked()
             progress = true;
         }
     }
+    waking_ = false;
 }
 
 Open_file *Linux_server::new_file(Open_file::Kind kind, uint32_t flags)

@@ -160,6 +160,7 @@ private:
     bool is_interrupt(Process &process, Linux_registers &registers);
     int64_t sys_rt_sigreturn(Process &process, Linux_registers &registers);
     int64_t sys_sigaltstack(Process &process, uint64_t stack, uint64_t old_stack);
+    int64_t sys_rt_sigsuspend(Process &process, uint64_t mask, uint64_t size);
     int64_t sys_kill(Process &process, int64_t pid, int64_t signal);
     int64_t sys_setpgid(Process &process, int64_t pid, int64_t group);
 
@@ -177,6 +178,7 @@ private:
     bool trace_ = false;             // "trace": every system call is printed (as strace would)
     uint64_t epoch_seconds_ = 0;     // CLOCK_REALTIME at boot ("epoch=")
     uint64_t random_state_ = 0;
+    bool waking_ = false, wake_again_ = false;  // wake_blocked's loop runs, and must run again
     uint64_t reported_unknown_[8] = {};  // bit n: unknown call n already logged
 };
 

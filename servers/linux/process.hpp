@@ -17,7 +17,7 @@ public:
     enum class State { free, running, zombie };
     // What a process blocked in a system call waits for; the call is retried when that may
     // have changed (Linux_server::wake_blocked).
-    enum class Wait { none, pipe, child, sleep, poll };
+    enum class Wait { none, pipe, child, sleep, poll, signal };
 
     explicit Process(Frame_pool &frames) : memory(frames) {}
     Process(const Process &) = delete;
@@ -54,6 +54,9 @@ public:
     // place of its real one (Linux_server::interrupt).
     bool interrupting = false;
     uint64_t interrupted_ip = 0;
+    // rt_sigsuspend: the mask to restore when the handler returns (its frame's).
+    bool suspended = false;
+    uint64_t suspended_mask = 0;
     // What a pending signal's siginfo says: si_code, the sender's pid, a child's status.
     struct Signal_info {
         int code, pid, status;

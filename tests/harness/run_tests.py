@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from boot_tests import BOOT_TESTS, Boot_test, system_modules  # noqa: E402
 from emulators import ROOT, Run, run_bochs, run_gdb_attach, run_qemu, run_qemu_interactive  # noqa: E402
+import linux_scripts  # noqa: E402
 
 
 @dataclass
@@ -269,7 +270,7 @@ def in_system_selection(tests: list, prefixes: list) -> tuple:
     """Prefixes that select no test of the harness's own levels select in-system tests: the
     suite's boot test runs with them as its root task's filter (only=...). Returns that
     boot test (or None) and those prefixes."""
-    own = ("DOC", "ELF", "LNX", "STACK", "UNIT", "LEVEL", "TOOL", "BENCH")
+    own = ("DOC", "ELF", "LNX", "LXS", "STACK", "UNIT", "LEVEL", "TOOL", "BENCH")
     inner = [p for p in prefixes
              if not any(p.startswith(o) or o.startswith(p) for o in own)
              and not any(i.startswith(p) for t in tests for i in ids_of(t))]
@@ -305,7 +306,7 @@ def main() -> int:
     if args.demo_failure:
         tests.append(Boot_test("DEMO0001", "a kernel that faults is reported as a failure",
                                command_line="shutdown fault=null", expect=[r"^boot complete"]))
-    levels = {"static": [], "unit": [], "qemu": [], "bochs": [], "gdb": [], "tools": []}
+    levels = {"static": [], "unit": [], "qemu": [], "bochs": [], "gdb": [], "tools": [], "linux": []}
 
     prefixes = [p for p in (args.only or "").split(",") if p]
 
@@ -333,9 +334,16 @@ def main() -> int:
     if filtered_suite is not None:
         selected.append(filtered_suite)
     levels["system"] = []
+    linux_scripts_chosen = [s for s in linux_scripts.scripts() if chosen(linux_scripts.script_id(s))]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         profile = pool.submit(ipc_profile_result, build, log_dir) if chosen("TOOL0001") else None
+        scripted = [pool.submit(linux_scripts.check, s, build, log_dir) for s in linux_scripts_chosen]
         boot_results = list(pool.map(lambda t: run_boot_test(t, build, log_dir), selected))
+        for script, future in zip(linux_scripts_chosen, scripted):
+            problems = future.result()
+            levels["linux"].append(Result(linux_scripts.script_id(script),
+                                          f"tests/linux/{script.name}: stdout and exit status as busybox's on the host",
+                                          not problems, problems))
         if profile is not None:
             levels["tools"].append(profile.result())
             results.append(levels["tools"][-1])
@@ -344,6 +352,7 @@ def main() -> int:
         levels["system"].extend(test_results[1:])
         results.extend(test_results)
 
+    results.extend(levels["linux"])
     results.extend(missing_results(inner, levels["system"]))
     if not args.only:
         for level, level_results in levels.items():

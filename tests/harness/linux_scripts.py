@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: MIT
+"""The Linux personality's script tests (LXS*): each tests/linux/NNN-name.sh runs under Tern
+(./tern linux, tools/linux_run.py) and under the same busybox binary on the host, at test time,
+in an empty directory with the same environment; stdout and exit status must match. No
+expected output is recorded anywhere."""
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+from emulators import ROOT
+
+BUSYBOX = "/bin/busybox"
+SCRIPTS = ROOT / "tests" / "linux"
+ENVIRONMENT = {"PATH": "/bin:/usr/bin:/sbin:/usr/sbin", "HOME": "/root", "LC_ALL": "C"}
+
+
+def script_id(path: Path) -> str:
+    return "LXS" + path.name.split("-", 1)[0]
+
+
+def on_host(script: Path) -> tuple:
+    """busybox sh on the host, its applets first on PATH (links to the same binary), so that no
+    host program stands in for one."""
+    with tempfile.TemporaryDirectory() as work:
+        applets = Path(work) / "applets"
+        applets.mkdir()
+        listing = subprocess.run([BUSYBOX, "--list"], capture_output=True, text=True, check=True).stdout.split()
+        for name in listing:
+            (applets / name).symlink_to(BUSYBOX)
+        cwd = Path(work) / "cwd"
+        cwd.mkdir()
+        environment = dict(ENVIRONMENT, PATH=str(applets))
+        run = subprocess.run([BUSYBOX, "sh", str(script)], cwd=cwd, env=environment, capture_output=True,
+                             timeout=120, preexec_fn=lambda: os.umask(0o22))
+        return run.stdout, run.returncode
+
+
+def on_tern(script: Path, build: Path) -> tuple:
+    command = ["python3", str(ROOT / "tools" / "linux_run.py"), "--build", str(build), "--timeout", "120",
+               "--add", f"{script}:/t/{script.name}", "--cwd", "/tmp"]
+    for name, value in ENVIRONMENT.items():
+        command += ["--env", f"{name}={value}"]
+    run = subprocess.run(command + ["--", "sh", f"/t/{script.name}"], capture_output=True, timeout=180)
+    return run.stdout, run.returncode, run.stderr
+
+
+def check(script: Path, build: Path, log_dir: Path):
+    expected, expected_status = on_host(script)
+    got, status, errors = on_tern(script, build)
+    log = log_dir / f"{script_id(script)}.log"
+    log.write_bytes(b"--- host stdout\n" + expected + f"--- host status {expected_status}\n".encode() +
+                    b"--- tern stdout\n" + got + f"--- tern status {status}\n--- tern stderr\n".encode() + errors)
+    problems = []
+    if got != expected:
+        problems.append(f"stdout differs from the host's (see {log})")
+        expected_lines, got_lines = expected.decode(errors="replace").splitlines(), got.decode(errors="replace").splitlines()
+        for number, (want, have) in enumerate(zip(expected_lines + ["<end>"] * 3, got_lines + ["<end>"] * 3)):
+            if want != have:
+                problems.append(f"line {number + 1}: host {want!r}, tern {have!r}")
+                break
+    if status != expected_status:
+        problems.append(f"exit status {status}, the host's {expected_status}")
+    return problems
+
+
+def scripts() -> list:
+    return sorted(SCRIPTS.glob("*.sh"))

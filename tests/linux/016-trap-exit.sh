@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: MIT
+trap 'echo cleanup' EXIT
+echo working

@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: MIT
+false | true; echo $?
+true | false; echo $?

@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: MIT
+sh -c 'sh -c "echo deep; exit 9"; echo inner $?'
+echo outer $?
