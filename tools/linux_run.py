@@ -139,12 +139,17 @@ def main() -> int:
     parser.add_argument("--trace", action="store_true", help="the server prints every system call on COM1")
     parser.add_argument("--build", default=str(ROOT / "build"), help=argparse.SUPPRESS)
     parser.add_argument("--timeout", type=int, default=300, help="seconds before QEMU is stopped")
+    parser.add_argument("--pack", metavar="OUTPUT", help="only write the root file system cpio (the build's LINUX0001 "
+                        "module) and stop")
     parser.add_argument("program", nargs="+", metavar="-- PROGRAM [ARGS]")
     args = parser.parse_args()
     if not BUSYBOX.exists():
         raise SystemExit("tern linux: /bin/busybox is missing (./tern deps installs busybox-static)")
     build = Path(args.build).resolve()
     now = int(time.time())
+    if args.pack:
+        Path(args.pack).write_bytes(root_file_system(args, now))
+        return 0
     work = Path(tempfile.mkdtemp(prefix="linux-run-", dir=build))
     (work / "rootfs.cpio").write_bytes(root_file_system(args, now))
     trace = " trace" if args.trace else ""

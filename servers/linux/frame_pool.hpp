@@ -32,6 +32,7 @@ public:
     void release(void *frame);
     unsigned references(const void *frame) const;
     uint64_t frames_in_use() const { return in_use_; }
+    uint64_t quota() const { return quota_; }
     uint64_t bytes_from_sigma0() const { return next_block_ - window_; }
 
 private:

@@ -24,7 +24,7 @@ enum class Syscall : uint64_t {
     read = 0, write = 1, open = 2, close = 3, stat = 4, fstat = 5, lstat = 6, poll = 7, lseek = 8, mmap = 9,
     mprotect = 10, munmap = 11, brk = 12, rt_sigaction = 13, rt_sigprocmask = 14, rt_sigreturn = 15, ioctl = 16,
     pread64 = 17, pwrite64 = 18, readv = 19, writev = 20, access = 21, pipe = 22, select = 23, sched_yield = 24,
-    mremap = 25, madvise = 28, dup = 32, dup2 = 33, nanosleep = 35, getpid = 39, sendfile = 40, clone = 56,
+    mremap = 25, madvise = 28, dup = 32, dup2 = 33, pause = 34, nanosleep = 35, getpid = 39, sendfile = 40, clone = 56,
     fork = 57, vfork = 58, execve = 59, exit = 60, wait4 = 61, kill = 62, uname = 63, fcntl = 72,
     truncate = 76, ftruncate = 77, getcwd = 79, chdir = 80, fchdir = 81, rename = 82, mkdir = 83, rmdir = 84,
     creat = 85, link = 86, unlink = 87,

@@ -239,6 +239,15 @@ int64_t Linux_server::sys_rt_sigreturn(Process &process, Linux_registers &regist
     return registers_set;
 }
 
+// pause: blocked until a signal is delivered, then EINTR.
+int64_t Linux_server::sys_pause(Process &process)
+{
+    if ((process.pending & ~process.blocked) != 0)
+        return error(Errno::intr);
+    process.waiting = Process::Wait::signal;
+    return blocked;
+}
+
 int64_t Linux_server::sys_rt_sigsuspend(Process &process, uint64_t mask_address, uint64_t size)
 {
     if (size != 8)
@@ -293,7 +302,8 @@ int64_t Linux_server::sys_kill(Process &process, int64_t pid, int64_t signal)
         return error(Errno::inval);
     bool found = false;
     for (Process *target : processes_) {
-        if (target == nullptr || target->state != Process::State::running)
+        // A zombie still exists for kill (Linux says 0 and nothing happens to it).
+        if (target == nullptr || target->state == Process::State::free)
             continue;
         bool chosen = pid > 0    ? target->pid == pid
                       : pid == 0 ? target->group == process.group

@@ -234,6 +234,8 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
         return sys_rt_sigprocmask(process, arg(0), arg(1), arg(2), arg(3));
     case Syscall::rt_sigreturn:
         return sys_rt_sigreturn(process, registers);
+    case Syscall::pause:
+        return sys_pause(process);
     case Syscall::rt_sigsuspend:
         return sys_rt_sigsuspend(process, arg(0), arg(1));
     case Syscall::sigaltstack:
@@ -808,6 +810,8 @@ int64_t Linux_server::sys_brk(Process &process, uint64_t address)
     if (address < process.heap_start || address > mmap_top)
         return static_cast<int64_t>(process.heap_end);
     uint64_t old_top = page_up(process.heap_end), new_top = page_up(address);
+    if (new_top - process.heap_start > frames_.quota())
+        return static_cast<int64_t>(process.heap_end);  // more than all processes may have
     Process_memory::Error changed = Process_memory::Error::none;
     if (old_top == process.heap_start && new_top > old_top)
         changed = process.memory.add(process.heap_start, new_top, prot_read | prot_write);
@@ -831,6 +835,10 @@ int64_t Linux_server::sys_mmap(Process &process, const Linux_registers &register
     if ((flags & (map_shared | map_private)) != map_private)
         return error(Errno::inval);  // shared anonymous memory comes with fork
     length = page_up(length);
+    // Linux's heuristic overcommit refuses a mapping larger than all memory; here, than what
+    // all processes together may have (the frame pool's quota).
+    if (length > frames_.quota())
+        return error(Errno::nomem);
     if ((flags & (map_fixed | map_fixed_noreplace)) != 0) {
         if (address + length < address || address + length > mmap_top + (uint64_t{1} << 30))
             return error(Errno::nomem);

@@ -161,6 +161,7 @@ private:
     int64_t sys_rt_sigreturn(Process &process, Linux_registers &registers);
     int64_t sys_sigaltstack(Process &process, uint64_t stack, uint64_t old_stack);
     int64_t sys_rt_sigsuspend(Process &process, uint64_t mask, uint64_t size);
+    int64_t sys_pause(Process &process);
     int64_t sys_kill(Process &process, int64_t pid, int64_t signal);
     int64_t sys_setpgid(Process &process, int64_t pid, int64_t group);
 

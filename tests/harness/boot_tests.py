@@ -59,7 +59,7 @@ NORMAL_MODULES = ([("{build}/sigma0/sigma0", ""), ("{build}/servers/root/roottas
 # busybox-static package (./tern deps installs it).
 LINUX_MODULES = [("{build}/sigma0/sigma0", ""), ("{build}/servers/root/roottask", "config=linux-test.conf"),
                  ("boot/linux-test.conf", ""), ("{build}/servers/console/console", ""),
-                 ("{build}/servers/linux/linux", ""), ("/bin/busybox", "")]
+                 ("{build}/servers/linux/linux", ""), ("{build}/servers/linux/linux-test.cpio", "")]
 
 PROMPT = r"^tern> "
 
@@ -286,7 +286,7 @@ BOOT_TESTS = [
     Boot_test("LINUX0001", "the Linux personality runs Debian's busybox-static (unmodified): a shell pipeline forks, "
               "executes and waits, and the shell's exit status comes back", command_line="", modules=LINUX_MODULES,
               timeout=120, expect_exit="failure",
-              expect=[r"^one$", r"^two$", r"^linux: busybox \(pid 1\) ended, exit status 3$", r"^root: shutdown asked by linux$"]),
+              expect=[r"^one$", r"^two$", r"^linux: sh \(pid 1\) ended, exit status 3$", r"^root: shutdown asked by linux$"]),
     Boot_test("DEBUG0001", "GDB attaches and stops at the first C++ function with symbols", emulator="gdb",
               expect=[r"Breakpoint 1, arch_start \(magic=732803074, info_address=\d+\)"]),
 ]

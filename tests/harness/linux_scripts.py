@@ -66,3 +66,22 @@ def check(script: Path, build: Path, log_dir: Path):
 
 def scripts() -> list:
     return sorted(SCRIPTS.glob("*.sh"))
+
+
+def bad_input(build: Path, log_dir: Path) -> list:
+    """LXB0001: tests/linux/bad_input.c, built static with musl-gcc, run under Tern only (it
+    ends in a fork bomb)."""
+    program = log_dir / "bad_input"
+    compile_run = subprocess.run(["musl-gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", str(program),
+                                  str(SCRIPTS / "bad_input.c")], capture_output=True, text=True)
+    if compile_run.returncode != 0:
+        return [f"musl-gcc failed: {(compile_run.stdout + compile_run.stderr).strip().splitlines()[-3:]}"]
+    run = subprocess.run(["python3", str(ROOT / "tools" / "linux_run.py"), "--build", str(build), "--timeout", "120",
+                          "--add", f"{program}:/bad_input", "--", "/bad_input"], capture_output=True, timeout=180)
+    (log_dir / "LXB0001.log").write_bytes(run.stdout + b"--- stderr\n" + run.stderr)
+    output = run.stdout.decode(errors="replace")
+    problems = [line for line in output.splitlines() if line.startswith("not ok")]
+    checks = sum(line.startswith("ok ") for line in output.splitlines())
+    if run.returncode != 0 or checks < 50:
+        problems.append(f"exit status {run.returncode}, {checks} checks passed (see {log_dir / 'LXB0001.log'})")
+    return problems

@@ -62,8 +62,14 @@ def static_results(build: Path) -> list:
     """Checks of the tree itself: generated documents that are committed must be current."""
     generated, committed = build / "abi/abi.md", ROOT / "docs/abi.md"
     same = generated.exists() and committed.exists() and generated.read_text() == committed.read_text()
+    table = subprocess.run([sys.executable, str(ROOT / "tools/linux_syscalls.py")], capture_output=True, text=True)
+    committed_table = ROOT / "docs/linux-syscalls.md"
+    current = table.returncode == 0 and committed_table.exists() and table.stdout == committed_table.read_text()
     return [Result("DOC0001", "docs/abi.md is the one generated from abi/x86_64.toml", same,
                    [] if same else [f"regenerate: cp {generated} {committed}"]),
+            Result("DOC0004", "docs/linux-syscalls.md is the table tools/linux_syscalls.py makes from servers/linux",
+                   current, [] if current else ["regenerate: python3 tools/linux_syscalls.py docs/linux-syscalls.md"] +
+                   table.stderr.splitlines()[-3:]),
             nmagic_image_result(build), stack_depth_result(build)] + tutorial_code_results()
 
 
@@ -270,7 +276,7 @@ def in_system_selection(tests: list, prefixes: list) -> tuple:
     """Prefixes that select no test of the harness's own levels select in-system tests: the
     suite's boot test runs with them as its root task's filter (only=...). Returns that
     boot test (or None) and those prefixes."""
-    own = ("DOC", "ELF", "LNX", "LXS", "STACK", "UNIT", "LEVEL", "TOOL", "BENCH")
+    own = ("DOC", "ELF", "LNX", "LXS", "LXB", "STACK", "UNIT", "LEVEL", "TOOL", "BENCH")
     inner = [p for p in prefixes
              if not any(p.startswith(o) or o.startswith(p) for o in own)
              and not any(i.startswith(p) for t in tests for i in ids_of(t))]
@@ -338,11 +344,17 @@ def main() -> int:
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         profile = pool.submit(ipc_profile_result, build, log_dir) if chosen("TOOL0001") else None
         scripted = [pool.submit(linux_scripts.check, s, build, log_dir) for s in linux_scripts_chosen]
+        bad_input = pool.submit(linux_scripts.bad_input, build, log_dir) if chosen("LXB0001") else None
         boot_results = list(pool.map(lambda t: run_boot_test(t, build, log_dir), selected))
         for script, future in zip(linux_scripts_chosen, scripted):
             problems = future.result()
             levels["linux"].append(Result(linux_scripts.script_id(script),
                                           f"tests/linux/{script.name}: stdout and exit status as busybox's on the host",
+                                          not problems, problems))
+        if bad_input is not None:
+            problems = bad_input.result()
+            levels["linux"].append(Result("LXB0001", "garbage system-call numbers, flags and pointers get Linux's "
+                                          "error codes, a fork bomb ends in EAGAIN, and the system goes on",
                                           not problems, problems))
         if profile is not None:
             levels["tools"].append(profile.result())
