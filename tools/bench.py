@@ -16,7 +16,9 @@ BENCH lines), bench.json, bench.md (Markdown tables) and the plots ipc_length.sv
 ipc_threads.svg (gnuplot; round-trip cost against message length and against thread count,
 Linux's figures as reference lines).
 
-Usage: bench.py [BUILD] [--runs N] [--modes icount,tcg] [--only PROGRAM,...] [--no-linux]
+It also runs the same Linux program under Tern's Linux personality (`personality.<name>`).
+
+Usage: bench.py [BUILD] [--runs N] [--modes icount,tcg] [--only PROGRAM,...|personality] [--no-linux]
                 [--no-console] [--no-plots] [--out DIR]"""
 import argparse
 import json
@@ -71,12 +73,20 @@ DESCRIPTIONS = [
     (r"ports\.unmap8\.fpage8", "unmap of 8 I/O ports mapped to another space, fpage of those 8"),
     (r"ports\.unmap8\.fpage64k", "unmap of 8 I/O ports mapped to another space, fpage of all 65536"),
     (r"console\.throughput", "bytes per second through the console server (256 KiB, guest SystemClock)"),
+    (r"personality\.getpid", "Linux personality: getpid, a reflected syscall answered by the Linux server"),
+    (r"personality\.pipe_processes", "Linux personality: one-byte round trip through two pipes between two processes"),
+    (r"personality\.page_fault", "Linux personality: first touch of an anonymous page, per page"),
+    (r"personality\.fork_exit_wait", "Linux personality: fork, the child exits, the parent waits"),
+    (r"personality\.fork_exec_wait", "Linux personality: fork, execve of the same static program, which exits, wait"),
 ]
 
 # Linux figures beside Tern's closest equivalent: (words in the Linux name, Tern's figure).
 # (tools/linux_bench.py names them: getpid, pipe_processes, pipe_threads, futex_threads,
 # sched_yield_processes, page_fault, fork_exit_wait.)
-EQUIVALENTS = [(("getpid",), "syscall.null"), (("pipe", "thread"), "ipc.intra.0w"), (("pipe",), "ipc.inter.0w"),
+EQUIVALENTS = [(("fork_exec",), "personality.fork_exec_wait"), (("fork_exit",), "personality.fork_exit_wait"),
+               (("getpid",), "personality.getpid"), (("pipe_processes",), "personality.pipe_processes"),
+               (("page_fault",), "personality.page_fault"),
+               (("getpid",), "syscall.null"), (("pipe", "thread"), "ipc.intra.0w"), (("pipe",), "ipc.inter.0w"),
                (("futex",), "ipc.intra.0w"), (("yield", "process"), "ipc.inter.0w"), (("yield",), "ipc.intra.0w"),
                (("fault",), "pagefault.rt"), (("fork",), "space.create_delete")]
 # Linux's figures drawn as reference lines in the round-trip plots: the system call and the
@@ -147,6 +157,21 @@ def run_linux(build: Path, out: Path) -> list:
     return figures
 
 
+def run_personality(build: Path, mode: str, work: Path) -> dict:
+    """Tern's Linux personality running tools/linux_bench/bench.c (the same static program as
+    Linux's /init, in its "personality" mode) under ./tern linux; figures personality.<name>."""
+    program = work / "linux-bench"
+    if not program.exists():
+        subprocess.run(["musl-gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread", "-o", str(program),
+                        str(ROOT / "tools/linux_bench/bench.c")], check=True)
+    command = [sys.executable, str(ROOT / "tools/linux_run.py"), "--build", str(build), "--timeout", "1200",
+               "--add", f"{program}:/bench"] + (["--icount"] if mode == "icount" else []) + ["--", "/bench", "personality"]
+    output = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=1500).stdout
+    if "BENCH done" not in output:
+        sys.exit(f"bench: the Linux personality's benchmark did not finish under {mode}:\n{output[-2000:]}")
+    return {"personality." + name: int(value) for name, value in re.findall(r"^BENCH linux\.(\S+) (\d+)$", output, re.M)}
+
+
 def markdown(figures: list, runs: int) -> str:
     tern = [f for f in figures if not f["name"].startswith("linux.")]
     names = list(dict.fromkeys(f["name"] for f in tern))
@@ -166,11 +191,15 @@ def markdown(figures: list, runs: int) -> str:
                   "| Linux figure | mode | Linux | Tern's figure | Tern | Linux / Tern |", "|---|---|---:|---|---:|---:|"]
         for f in linux:
             words = f["name"].lower()
-            tern_name = next((t for keys, t in EQUIVALENTS if all(k in words for k in keys)), None)
-            t = value.get((tern_name, f["mode"])) if tern_name else None
-            ratio = f"{f['value'] / t['value']:.1f}" if t and t["value"] else "-"
-            lines.append(f"| `{f['name']}` | {f['mode']} | {f['value']} {f['unit']} | "
-                         f"{'`' + tern_name + '`' if t else '-'} | {t['value'] if t else '-'} | {ratio} |")
+            # The same operation under the Linux personality, and Tern's closest native figure.
+            matches = [t for keys, t in EQUIVALENTS if all(k in words for k in keys)]
+            chosen = [t for t in matches if t.startswith("personality.")][:1] + \
+                     [t for t in matches if not t.startswith("personality.")][:1]
+            for tern_name in chosen or [None]:
+                t = value.get((tern_name, f["mode"])) if tern_name else None
+                ratio = f"{f['value'] / t['value']:.2f}" if t and t["value"] else "-"
+                lines.append(f"| `{f['name']}` | {f['mode']} | {f['value']} {f['unit']} | "
+                             f"{'`' + tern_name + '`' if t else '-'} | {t['value'] if t else '-'} | {ratio} |")
     return "\n".join(lines) + "\n"
 
 
@@ -243,14 +272,14 @@ def main() -> int:
     modes = [m for m in args.modes.split(",") if m]
     programs = [p for p in (args.only or ",".join(PROGRAMS)).split(",") if p]
     for name in modes + programs:
-        if name not in MODES and name not in PROGRAMS:
+        if name not in MODES and name not in PROGRAMS and name != "personality":
             parser.error(f"unknown mode or program {name}")
 
     figures = []
     with tempfile.TemporaryDirectory() as work:
         for mode in modes:
             runs = 1 if mode == "icount" else max(1, args.runs)
-            for program in programs:
+            for program in [p for p in programs if p in PROGRAMS]:
                 samples = {}
                 for _ in range(runs):
                     for name, value in run_program(build, program, mode, Path(work)).items():
@@ -260,6 +289,18 @@ def main() -> int:
                               "mode": mode}
                     if runs > 1:
                         figure["runs"] = values
+                    figures.append(figure)
+                    print(f"BENCH {name} {figure['value']} {figure['unit']} {mode}", flush=True)
+        if not args.only or "personality" in programs:
+            for mode in modes:
+                runs = 1 if mode == "icount" else max(1, args.runs)
+                samples = {}
+                for _ in range(runs):
+                    for name, value in run_personality(build, mode, Path(work)).items():
+                        samples.setdefault(name, []).append(value)
+                for name, values in samples.items():
+                    figure = {"name": name, "value": round(statistics.median(values)), "unit": MODES[mode][1],
+                              "mode": mode}
                     figures.append(figure)
                     print(f"BENCH {name} {figure['value']} {figure['unit']} {mode}", flush=True)
         if "tcg" in modes and not args.no_console and not args.only:

@@ -139,6 +139,8 @@ def main() -> int:
     parser.add_argument("--trace", action="store_true", help="the server prints every system call on COM1")
     parser.add_argument("--build", default=str(ROOT / "build"), help=argparse.SUPPRESS)
     parser.add_argument("--timeout", type=int, default=300, help="seconds before QEMU is stopped")
+    parser.add_argument("--icount", action="store_true", help="QEMU with -icount shift=0 (rdtsc counts guest "
+                        "instructions), for ./tern bench")
     parser.add_argument("--pack", metavar="OUTPUT", help="only write the root file system cpio (the build's LINUX0001 "
                         "module) and stop")
     parser.add_argument("program", nargs="+", metavar="-- PROGRAM [ARGS]")
@@ -167,6 +169,8 @@ def main() -> int:
                "-kernel", relative(build / "arch" / "x86" / "tern.elf32"), "-append", "",
                "-initrd", ",".join(f"{relative(path)} {extra}".replace(",", ",,") for path, extra in modules),
                "-serial", f"file:{relative(com1)}", "-serial", f"file:{relative(com2)}"]
+    if args.icount:
+        command += ["-icount", "shift=0,sleep=off"]
     try:
         subprocess.run(command, cwd=ROOT, timeout=args.timeout, check=False)
     except subprocess.TimeoutExpired:

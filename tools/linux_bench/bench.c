@@ -293,6 +293,26 @@ static uint64_t time_fork_exit_wait(long iterations)
     return ticks() - start;
 }
 
+// fork, then execve of this same program (a static binary that ends at once with the argument
+// "exit"), then wait: the cost of starting a program, the same binary on both systems.
+static uint64_t time_fork_exec_wait(long iterations)
+{
+    uint64_t start = ticks();
+    for (long i = 0; i < iterations; ++i) {
+        pid_t child = fork();
+        if (child < 0) {
+            fail("fork");
+        }
+        if (child == 0) {
+            char *const argv[] = {"bench", "exit", NULL};
+            execve("/proc/self/exe", argv, NULL);
+            _exit(127);
+        }
+        wait_for(child);
+    }
+    return ticks() - start;
+}
+
 static int compare_doubles(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -346,11 +366,25 @@ int main(int argc, char **argv)
     // Under -icount the time stamp counter started with the machine: this is the guest time the
     // kernel took to boot and start init.
     uint64_t started_at = ticks();
+    if (argc > 1 && strcmp(argv[1], "exit") == 0) {
+        _exit(0);  // the program fork_exec_wait starts
+    }
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("INFO linux.init_started_at %llu\n", (unsigned long long)started_at);
     if (argc > 1 && strcmp(argv[1], "quick") == 0) {
         scale_divisor = 100;
         batches = 3;
+    }
+    // "personality": the figures Tern's Linux personality can run (one thread per process, no
+    // shared memory yet: docs/linux.md), under ./tern linux.
+    if (argc > 1 && strcmp(argv[1], "personality") == 0) {
+        measure("getpid", time_getpid, 20000);
+        measure("pipe_processes", time_pipe_processes, 2000);
+        measure("page_fault", time_page_faults, 2000);
+        measure("fork_exit_wait", time_fork_exit_wait, 50);
+        measure("fork_exec_wait", time_fork_exec_wait, 20);
+        printf("BENCH done\n");
+        return 0;
     }
     cpu_set_t one_processor;
     CPU_ZERO(&one_processor);
@@ -368,6 +402,7 @@ int main(int argc, char **argv)
     measure("sched_yield_processes", time_yield_processes, 4000);
     measure("page_fault", time_page_faults, 2000);
     measure("fork_exit_wait", time_fork_exit_wait, 50);
+    measure("fork_exec_wait", time_fork_exec_wait, 20);
     report_system();
     printf("BENCH done\n");
     fflush(stdout);
