@@ -376,10 +376,33 @@ int answer_page_fault(L4_ThreadId_t faulter)
     return L4_IpcSucceeded(send_ms(faulter, 500)) != 0;
 }
 
+/* A child on its way to its receive may still fault on a page of ours: a send phase that
+ * waited for it would wait for a thread that waits for us. So the send phase waits in short
+ * slices, and between them the child's pending fault is served (a Never send timeout gives
+ * up after 10 s, so that a lost child fails the test instead of hanging the suite). */
+static L4_MsgTag_t call_serving_faults(L4_ThreadId_t child, L4_Time_t send_timeout, L4_Time_t receive_timeout)
+{
+    if (send_timeout.raw != L4_Never.raw)
+        return L4_Call_Timeouts(child, send_timeout, receive_timeout);
+    L4_Word_t message[16];
+    L4_StoreMRs(0, 16, message); /* serving a fault overwrites the message, and a failed call MR0 */
+    L4_Word_t deadline = now_us() + 10000000;
+    for (;;) {
+        L4_LoadMRs(0, 16, message);
+        L4_MsgTag_t tag = L4_Call_Timeouts(child, ms_time(20), receive_timeout);
+        if (!L4_IpcFailed(tag) || (L4_ErrorCode() & 0xf) != 2 /* send phase, timeout */ || now_us() >= deadline)
+            return tag;
+        L4_ThreadId_t from = L4_nilthread;
+        L4_MsgTag_t fault = recv_ms(child, 0, &from);
+        if (is_page_fault(fault) && !answer_page_fault(from))
+            return tag;
+    }
+}
+
 L4_MsgTag_t call_child(L4_ThreadId_t child, L4_Time_t send_timeout, L4_Time_t receive_timeout)
 {
     L4_ThreadId_t sender;
-    L4_MsgTag_t tag = L4_Call_Timeouts(child, send_timeout, receive_timeout);
+    L4_MsgTag_t tag = call_serving_faults(child, send_timeout, receive_timeout);
     while (L4_IpcSucceeded(tag) && is_page_fault(tag) && answer_page_fault(child))
         tag = serve_child(child, 2000, &sender);
     return tag;
