@@ -64,7 +64,8 @@ def check(abi):
         if not -(1 << (LABEL_BITS - LABEL_PROTOCOL_SHIFT - 1)) <= label < 0:
             sys.exit(f"abi: label {name} must be a small negative number")
     exception = abi["exception_message"]
-    if len(exception["registers"]) != exception["words"] or exception["general_words"] > exception["words"]:
+    if (len(exception["registers"]) != exception["words"] or exception["general_words"] > exception["words"] or
+            exception["result_words"] >= exception["general_words"]):
         sys.exit("abi: the exception message's registers do not match its word counts")
     utcb = abi["utcb"]
     if utcb["mr"] + 8 * utcb["mr_count"] > utcb["br"] or utcb["br"] + 8 * utcb["br_count"] > utcb["size"]:
@@ -107,6 +108,7 @@ def constants_header(abi):
         lines.append(f"#define TERN_EXCEPTION_MR_{register.upper()} {index}u")
     lines.append(f"#define TERN_EXCEPTION_WORDS {exception['words']}u")
     lines.append(f"#define TERN_EXCEPTION_GENERAL_WORDS {exception['general_words']}u")
+    lines.append(f"#define TERN_EXCEPTION_RESULT_WORDS {exception['result_words']}u")
     lines += ["", "/* Tern's own exception vectors (beyond the CPU's 0..255). */"]
     for name, vector in abi["vectors"].items():
         lines.append(f"#define TERN_VECTOR_{name.upper()} {vector}u")
@@ -462,7 +464,10 @@ def markdown(abi):
     out += ["", "## Exception message", "",
             f"Label `exception`, {exception['words']} untyped words: the interrupted thread's registers. A reply "
             f"with at least {exception['general_words']} untyped words sets `rip` to `r15` (`rflags` only in its "
-            f"user-modifiable bits); one with {exception['words']} also the FS and GS bases. abi.h names each "
+            f"user-modifiable bits); one with {exception['words']} also the FS and GS bases. A reply of exactly "
+            f"{exception['result_words']} untyped word sets `rax` alone to it (a reflected system call's result: "
+            "rcx and r11 already hold the return address and flags, as after `syscall`); any other shorter reply "
+            "leaves every register as it was. abi.h names each "
             "index `TERN_EXCEPTION_MR_<REGISTER>`.", "", "| MR | register |", "|---|---|"]
     out += [f"| {index} | {register} |" for index, register in enumerate(exception["registers"], 1)]
     out += ["", "Tern's own vectors beyond the CPU's 0..255: " +

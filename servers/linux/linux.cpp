@@ -12,5 +12,5 @@ int main()
     static Linux_server server;
     if (!server.start(task::args()))
         return 1;
-    server.serve(L4_Never);
+    server.run();
 }

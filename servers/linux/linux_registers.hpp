@@ -22,12 +22,36 @@ public:
             return false;
         for (unsigned i = 0; i < words; ++i)
             word_[i] = message.word(i);
+        changed_ = false;
         return true;
     }
+    // From the MRs of a received exception message (its tag checked by the caller).
+    void store_from_mrs()
+    {
+        L4_StoreMRs(1, static_cast<int>(words), word_);
+        changed_ = false;
+    }
+    // The reply that sets them: only rax (TERN_EXCEPTION_RESULT_WORDS, set_result) while
+    // nothing else changed, else every register and the FS and GS bases.
     void write(tern::Message &reply) const
     {
+        if (!changed_) {
+            reply.add(at(TERN_EXCEPTION_MR_RAX));
+            return;
+        }
         for (unsigned i = 0; i < words; ++i)
             reply.add(word_[i]);
+    }
+    // The same reply loaded into the MRs, MR0 included.
+    void load_reply() const
+    {
+        if (!changed_) {
+            L4_LoadMR(0, L4_Word_t{TERN_EXCEPTION_RESULT_WORDS});
+            L4_LoadMR(1, at(TERN_EXCEPTION_MR_RAX));
+            return;
+        }
+        L4_LoadMR(0, L4_Word_t{words});
+        L4_LoadMRs(1, static_cast<int>(words), word_);
     }
 
     uint64_t vector() const { return at(TERN_EXCEPTION_MR_VECTOR); }
@@ -42,27 +66,42 @@ public:
         return i < 6 ? at(mr[i]) : 0;
     }
     // The result, in rax; like `syscall`, the kernel's rcx and r11 are the return address
-    // and flags.
+    // and flags. (A reflected syscall's message has them so already: the CPU wrote them on
+    // entry; set here for registers that went through a signal frame.)
     void set_result(int64_t value)
     {
         at(TERN_EXCEPTION_MR_RAX) = static_cast<uint64_t>(value);
+        if (at(TERN_EXCEPTION_MR_RCX) != at(TERN_EXCEPTION_MR_RIP) ||
+            at(TERN_EXCEPTION_MR_R11) != at(TERN_EXCEPTION_MR_RFLAGS))
+            changed_ = true;
         at(TERN_EXCEPTION_MR_RCX) = at(TERN_EXCEPTION_MR_RIP);
         at(TERN_EXCEPTION_MR_R11) = at(TERN_EXCEPTION_MR_RFLAGS);
     }
-    void set_ip(uint64_t ip) { at(TERN_EXCEPTION_MR_RIP) = ip; }
-    void set_sp(uint64_t sp) { at(TERN_EXCEPTION_MR_RSP) = sp; }
+    // The reply sets every register: for a thread whose registers are not these (a fork
+    // child, which starts with none of them).
+    void set_all_on_reply() { changed_ = true; }
+    void set_ip(uint64_t ip) { change(TERN_EXCEPTION_MR_RIP, ip); }
+    void set_sp(uint64_t sp) { change(TERN_EXCEPTION_MR_RSP, sp); }
     uint64_t flags() const { return at(TERN_EXCEPTION_MR_RFLAGS); }
     // Word mr (TERN_EXCEPTION_MR_*) by number: signal frames copy them all.
     uint64_t get(unsigned mr) const { return at(mr); }
-    void set(unsigned mr, uint64_t value) { at(mr) = value; }
+    void set(unsigned mr, uint64_t value) { change(mr, value); }
     uint64_t fs_base() const { return at(TERN_EXCEPTION_MR_FS_BASE); }
-    void set_fs_base(uint64_t base) { at(TERN_EXCEPTION_MR_FS_BASE) = base; }
+    void set_fs_base(uint64_t base) { change(TERN_EXCEPTION_MR_FS_BASE, base); }
 
 private:
+    void change(unsigned mr, uint64_t value)
+    {
+        at(mr) = value;
+        changed_ = true;
+    }
     uint64_t &at(unsigned mr) { return word_[mr - 1]; }
     uint64_t at(unsigned mr) const { return word_[mr - 1]; }
 
     uint64_t word_[words] = {};
+    // A register other than rax differs from the message it was read from (or it was read
+    // from none): the reply must set them all.
+    bool changed_ = true;
 };
 
 #endif

@@ -581,6 +581,7 @@ int64_t Linux_server::sys_fork(Process &parent, const Linux_registers &registers
     child->umask = parent.umask;
     child->saved = registers;
     child->saved.set_result(0);
+    child->saved.set_all_on_reply();
     child->starting = true;
     if (!start_thread(*child, registers.ip() - 2, registers.sp())) {
         terminate(*child, 9);

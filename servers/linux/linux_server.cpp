@@ -598,8 +598,7 @@ tern::Reply Linux_server::handle(L4_ThreadId_t from, const tern::Message &reques
     L4_Word_t label = request.label() & ~L4_Word_t{0xf};
     if (label == TERN_LABEL_PAGE_FAULT)
         return page_fault(*process, request, reply);
-    if (label == TERN_LABEL_EXCEPTION)
-        return exception(*process, request, reply);
+    // (An exception message of the kernel's shape is run()'s; this is any other.)
     printf("linux: %s sent label %#lx: ended\n", process->name, request.label());
     terminate(*process, 9);  // SIGKILL: a Linux process cannot send IPC
     return tern::Reply::later;
@@ -633,19 +632,44 @@ tern::Reply Linux_server::page_fault(Process &process, const tern::Message &requ
     return tern::Reply::now;
 }
 
-tern::Reply Linux_server::exception(Process &process, const tern::Message &request, tern::Message &reply)
+void Linux_server::run()
 {
-    Linux_registers registers;
-    if (!registers.read(request)) {
-        terminate(process, 9);
-        return tern::Reply::later;
+    L4_ThreadId_t to = L4_nilthread, from = L4_nilthread;
+    for (;;) {
+        L4_Accept(L4_UntypedWordsAcceptor);
+        L4_MsgTag_t tag = L4_Ipc(to, L4_anythread, L4_Timeouts(L4_ZeroTime, L4_Never), &from);
+        to = L4_nilthread;
+        if (L4_IpcFailed(tag)) {
+            idle();
+            continue;
+        }
+        // The common case, a system call, is read from the MRs and answered in them: no
+        // Message copies on the way (docs/performance.md).
+        Process *process = nullptr;
+        if ((L4_Label(tag) & ~L4_Word_t{0xf}) == TERN_LABEL_EXCEPTION && L4_UntypedWords(tag) == TERN_EXCEPTION_WORDS &&
+            L4_TypedWords(tag) == 0 && (process = process_of(from)) != nullptr) {
+            Linux_registers registers;
+            registers.store_from_mrs();
+            if (exception(*process, registers) == tern::Reply::now) {
+                registers.load_reply();
+                to = from;
+            }
+            continue;
+        }
+        tern::Message reply;
+        if (handle(from, tern::Message::received(tag), reply) == tern::Reply::now) {
+            reply.load();
+            to = from;
+        }
     }
+}
+
+tern::Reply Linux_server::exception(Process &process, Linux_registers &registers)
+{
     if (is_interrupt(process, registers)) {
         // Stopped by the server for a signal (interrupt): deliver it and go on.
         if (!deliver_signals(process, registers))
             return tern::Reply::later;
-        reply = tern::Message(L4_Word_t{0});
-        registers.write(reply);
         return tern::Reply::now;
     }
     if (registers.vector() != TERN_VECTOR_SYSCALL) {
@@ -664,8 +688,7 @@ tern::Reply Linux_server::exception(Process &process, const tern::Message &reque
         // A fork child's first instruction, its parent's syscall (Linux_server::sys_fork):
         // the reply gives it the parent's registers, fork's 0 in rax.
         process.starting = false;
-        reply = tern::Message(L4_Word_t{0});
-        process.saved.write(reply);
+        registers = process.saved;
         return tern::Reply::now;
     }
     bool reply_now = true;
@@ -683,8 +706,6 @@ tern::Reply Linux_server::exception(Process &process, const tern::Message &reque
         registers.set_result(result);
     if (!deliver_signals(process, registers))
         return tern::Reply::later;
-    reply = tern::Message(L4_Word_t{0});
-    registers.write(reply);
     return tern::Reply::now;
 }
 

@@ -43,6 +43,9 @@ public:
     // and starts the program (a path in it, or the one the command file names) as the
     // first process. False, with a message, when it cannot.
     bool start(const char *arguments);
+    // Serves for ever, as tern::Server::serve does, but reads and answers a system call in
+    // the MRs themselves.
+    [[noreturn]] void run();
     // Checks the sleepers' deadlines (serve's receive timeout).
     void idle() override;
 
@@ -74,7 +77,9 @@ private:
     void close_fd(Process &process, unsigned fd);
 
     tern::Reply page_fault(Process &process, const tern::Message &request, tern::Message &reply);
-    tern::Reply exception(Process &process, const tern::Message &request, tern::Message &reply);
+    // A process's exception message (a reflected syscall, most often): Reply::now when
+    // registers, changed, are its answer.
+    tern::Reply exception(Process &process, Linux_registers &registers);
     // One system call: the result for rax. reply_now false: answered later.
     int64_t system_call(Process &process, Linux_registers &registers, bool &reply_now);
 

@@ -234,6 +234,38 @@ static void syscall_reflection(void)
     CHECK(mr(X_RDI) == 0xabcdef, "the child saw rax %#lx after the reply, expected 0xabcdef", mr(X_RDI));
 }
 
+/* Three reflected syscalls; the registers after each are reported in the next one's. */
+static void result_reflecting_child(void)
+{
+    L4_Set_ExceptionHandler(main_tid);
+    L4_Word_t a = 1, d = 0xd1, s = 0x51, b = 0xb1;
+    __asm__ __volatile__("syscall" : "+a"(a), "+D"(d), "+S"(s), "+d"(b) : : "rcx", "r11", "memory");
+    L4_Word_t a2 = 2, d2 = a, s2 = s, b2 = b;
+    __asm__ __volatile__("syscall" : "+a"(a2), "+D"(d2), "+S"(s2), "+d"(b2) : : "rcx", "r11", "memory");
+    for (;;)
+        __asm__ __volatile__("pause");
+}
+
+static void result_reply(void)
+{
+    L4_ThreadId_t child = spawn_child_control(result_reflecting_child, 0, suite_in_ring0() ? 3 : 1);
+    CHECK(!L4_IsNilThread(child), "no child");
+    L4_MsgTag_t tag = serve_child(child, 2000, 0);
+    CHECK(is_exception(tag) && mr(X_RAX) == 1, "no first syscall (tag %#lx, rax %lu)", tag.raw, mr(X_RAX));
+    L4_Word_t rip = mr(X_RIP);
+    CHECK(mr(X_RCX) == rip, "rcx %#lx is not the return address %#lx, as after syscall", mr(X_RCX), rip);
+    load_msg(0, 1, 0x5e5017, 0, 0); /* the one-word reply: rax alone */
+    CHECK(L4_IpcSucceeded(send_ms(child, 500)), "the one-word reply failed (ErrorCode %lu)", L4_ErrorCode());
+    tag = serve_child(child, 2000, 0);
+    CHECK(is_exception(tag) && mr(X_RAX) == 2, "no second syscall (tag %#lx, rax %lu)", tag.raw, mr(X_RAX));
+    CHECK(mr(X_RDI) == 0x5e5017, "the child saw rax %#lx after the one-word reply, expected 0x5e5017", mr(X_RDI));
+    CHECK(mr(X_RSI) == 0x51 && mr(X_RDX) == 0xb1, "rsi %#lx rdx %#lx changed (expected 0x51 and 0xb1)", mr(X_RSI),
+          mr(X_RDX));
+    CHECK(mr(X_RIP) > rip && mr(X_RIP) < rip + 64, "the second syscall's rip %#lx is not just after the first's %#lx",
+          mr(X_RIP), rip);
+    kill_thread(child);
+}
+
 /* Never names an exception handler itself: a Linux binary's first instruction could be this. */
 static void unaware_reflecting_child(void)
 {
@@ -365,6 +397,8 @@ static const struct systest space_tests[] = {
      root_utcb_area_room},
     {"SPC0016", "a redirector other than nilthread or anythread is refused with invalid parameter (5)",
      redirector_refused},
+    {"SPC0020", "a one-word reply to a reflected syscall sets rax alone, and the thread goes on after its syscall",
+     result_reply},
     {"SPC0019", "a start message's third word names the new thread's exception handler: the reflected syscall of a "
      "thread that never named one reaches it", start_names_handler},
 };

@@ -28,6 +28,7 @@ public:
     static constexpr int64_t exception_label = Abi::exception_id;
     static constexpr unsigned general_register_words = TERN_EXCEPTION_GENERAL_WORDS;
     static constexpr unsigned exception_words = TERN_EXCEPTION_WORDS;
+    static constexpr unsigned result_words = TERN_EXCEPTION_RESULT_WORDS;
 
     static void handle(Thread &thread, Exception_frame &frame);
     // The current thread overran its delayed preemption with the preemption-fault flag set.
