@@ -78,12 +78,14 @@ DESCRIPTIONS = [
     (r"personality\.page_fault", "Linux personality: first touch of an anonymous page, per page"),
     (r"personality\.fork_exit_wait", "Linux personality: fork, the child exits, the parent waits"),
     (r"personality\.fork_exec_wait", "Linux personality: fork, execve of the same static program, which exits, wait"),
+    (r"personality\.shell_script", "Linux personality: busybox sh runs tools/linux_bench/macro.sh (200 small commands "
+     "with pipes and files)"),
 ]
 
 # Linux figures beside Tern's closest equivalent: (words in the Linux name, Tern's figure).
 # (tools/linux_bench.py names them: getpid, pipe_processes, pipe_threads, futex_threads,
 # sched_yield_processes, page_fault, fork_exit_wait.)
-EQUIVALENTS = [(("fork_exec",), "personality.fork_exec_wait"), (("fork_exit",), "personality.fork_exit_wait"),
+EQUIVALENTS = [(("shell_script",), "personality.shell_script"), (("fork_exec",), "personality.fork_exec_wait"), (("fork_exit",), "personality.fork_exit_wait"),
                (("getpid",), "personality.getpid"), (("pipe_processes",), "personality.pipe_processes"),
                (("page_fault",), "personality.page_fault"),
                (("getpid",), "syscall.null"), (("pipe", "thread"), "ipc.intra.0w"), (("pipe",), "ipc.inter.0w"),
@@ -165,7 +167,7 @@ def run_personality(build: Path, mode: str, work: Path) -> dict:
         subprocess.run(["musl-gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread", "-o", str(program),
                         str(ROOT / "tools/linux_bench/bench.c")], check=True)
     command = [sys.executable, str(ROOT / "tools/linux_run.py"), "--build", str(build), "--timeout", "1200",
-               "--add", f"{program}:/bench"] + (["--icount"] if mode == "icount" else []) + ["--", "/bench", "personality"]
+               "--add", f"{program}:/bench", "--add", f"{ROOT / 'tools/linux_bench/macro.sh'}:/macro.sh"] + (["--icount"] if mode == "icount" else []) + ["--", "/bench", "personality"]
     output = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=1500).stdout
     if "BENCH done" not in output:
         sys.exit(f"bench: the Linux personality's benchmark did not finish under {mode}:\n{output[-2000:]}")

@@ -28,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "tools/linux_bench/bench.c"
+MACRO_SCRIPT = ROOT / "tools/linux_bench/macro.sh"
+BUSYBOX = Path("/bin/busybox")  # Debian's busybox-static, as tools/linux_run.py packs it
 METAPACKAGE = "linux-image-amd64"
 MODES = {"icount": (["-icount", "shift=0,sleep=off", "-rtc", "base=2020-01-01T00:00:00,clock=vm"], "instructions"),
          "tcg": ([], "ticks")}
@@ -69,8 +71,9 @@ def command_output(command: list, **options) -> str:
 
 
 def ensure_packages() -> None:
-    """musl-gcc comes from musl-tools, which ./tern deps installs like every other dependency."""
-    if shutil.which("musl-gcc") is None or shutil.which("qemu-system-x86_64") is None:
+    """musl-gcc comes from musl-tools and /bin/busybox from busybox-static, which ./tern deps
+    installs like every other dependency."""
+    if shutil.which("musl-gcc") is None or shutil.which("qemu-system-x86_64") is None or not BUSYBOX.exists():
         subprocess.run([str(ROOT / "tern"), "deps"], check=True)
 
 
@@ -193,9 +196,27 @@ def cpio_entry(name: str, mode: int, data: bytes = b"", rdev: tuple = (0, 0), in
 
 def write_initramfs(program: Path, output: Path) -> Path:
     """/init is the benchmark; /dev/console is where the kernel opens init's standard streams; /sys
-    is where the program mounts sysfs after measuring."""
+    is where the program mounts sysfs after measuring. The shell macrobenchmark's script and
+    Debian's busybox-static with its applet links (as Tern's personality has them, from
+    tools/linux_run.py), /dev/null and /tmp are there for its script."""
     entries = [("dev", 0o040755, b"", (0, 0)), ("dev/console", 0o020600, b"", (5, 1)),
-               ("sys", 0o040755, b"", (0, 0)), ("init", 0o100755, program.read_bytes(), (0, 0))]
+               ("dev/null", 0o020666, b"", (1, 3)), ("tmp", 0o041777, b"", (0, 0)),
+               ("sys", 0o040755, b"", (0, 0)), ("proc", 0o040755, b"", (0, 0)),
+               ("init", 0o100755, program.read_bytes(), (0, 0)),
+               ("macro.sh", 0o100644, MACRO_SCRIPT.read_bytes(), (0, 0)),
+               ("bin", 0o040755, b"", (0, 0)), ("bin/busybox", 0o100755, BUSYBOX.read_bytes(), (0, 0))]
+    applets = subprocess.run([str(BUSYBOX), "--list-full"], capture_output=True, text=True, check=True).stdout
+    directories = {"bin"}
+    for path in applets.split():
+        if path == "bin/busybox":
+            continue
+        parent = path.rsplit("/", 1)[0]
+        for depth in range(1, parent.count("/") + 2):
+            directory = "/".join(parent.split("/")[:depth])
+            if directory not in directories:
+                directories.add(directory)
+                entries.append((directory, 0o040755, b"", (0, 0)))
+        entries.append((path, 0o120777, b"/bin/busybox", (0, 0)))
     archive = b"".join(cpio_entry(name, mode, data, rdev, inode)
                        for inode, (name, mode, data, rdev) in enumerate(entries, 1))
     archive += cpio_entry("TRAILER!!!", 0)

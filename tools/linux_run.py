@@ -104,6 +104,8 @@ def root_file_system(args, now: int) -> bytes:
         if not sep or not guest:
             raise SystemExit(f"tern linux: --add {spec}: expected HOSTPATH:GUESTPATH")
         add_host_path(cpio, Path(host), guest)
+    if not args.program:
+        return cpio.finish()  # (--pack alone: the normal boot's root file system, no command)
     command = [f"cwd {args.cwd.encode().hex()}"]
     if args.stdin:
         cpio.add(".tern/stdin", stat.S_IFREG | 0o444, Path(args.stdin).read_bytes(), now)
@@ -142,9 +144,11 @@ def main() -> int:
     parser.add_argument("--icount", action="store_true", help="QEMU with -icount shift=0 (rdtsc counts guest "
                         "instructions), for ./tern bench")
     parser.add_argument("--pack", metavar="OUTPUT", help="only write the root file system cpio (the build's LINUX0001 "
-                        "module) and stop")
-    parser.add_argument("program", nargs="+", metavar="-- PROGRAM [ARGS]")
+                        "module; without a program, the normal boot's) and stop")
+    parser.add_argument("program", nargs="*", metavar="-- PROGRAM [ARGS]")
     args = parser.parse_args()
+    if not args.program and not args.pack:
+        parser.error("the program to run is missing (-- PROGRAM [ARGS])")
     if not BUSYBOX.exists():
         raise SystemExit("tern linux: /bin/busybox is missing (./tern deps installs busybox-static)")
     build = Path(args.build).resolve()

@@ -226,6 +226,12 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
         return 0;
     case Syscall::clock_gettime:
         return sys_clock_gettime(process, arg(0), arg(1));
+    case Syscall::gettimeofday:
+        return sys_gettimeofday(process, arg(0), arg(1));
+    case Syscall::time:
+        return sys_time(process, arg(0));
+    case Syscall::prctl:
+        return sys_prctl(process, arg(0), arg(1));
     case Syscall::getrandom:
         return sys_getrandom(process, arg(0), arg(1));
     case Syscall::rt_sigaction:
@@ -938,7 +944,7 @@ int64_t Linux_server::sys_prlimit(Process &process, uint64_t resource, uint64_t 
 int64_t Linux_server::sys_clock_gettime(Process &process, uint64_t clock, uint64_t buffer)
 {
     uint64_t us = L4_SystemClock().raw;
-    uint64_t seconds = us / 1000000, nanoseconds = (us % 1000000) * 1000;
+    uint64_t seconds = us / 1000000, nanoseconds = (us % 1000000) * 1000;  // (+ the epoch below)
     switch (clock) {
     case 0:  // CLOCK_REALTIME
     case 5:  // CLOCK_REALTIME_COARSE
@@ -957,6 +963,78 @@ int64_t Linux_server::sys_clock_gettime(Process &process, uint64_t clock, uint64
     uint64_t time[2] = {seconds, nanoseconds};
     Process_memory::Error copied = process.memory.copy_out(buffer, time, sizeof time);
     return copied == Process_memory::Error::none ? 0 : memory_error(copied);
+}
+
+// The wall clock: boot-time seconds plus the epoch the server was given (epoch=, which
+// ./tern linux passes; 0, 1970, without it).
+uint64_t Linux_server::wall_clock_us() const { return L4_SystemClock().raw + epoch_seconds_ * 1000000; }
+
+int64_t Linux_server::sys_gettimeofday(Process &process, uint64_t buffer, uint64_t zone)
+{
+    uint64_t us = wall_clock_us();
+    if (buffer != 0) {
+        uint64_t value[2] = {us / 1000000, us % 1000000};
+        Process_memory::Error copied = process.memory.copy_out(buffer, value, sizeof value);
+        if (copied != Process_memory::Error::none)
+            return memory_error(copied);
+    }
+    if (zone != 0) {
+        uint32_t utc[2] = {0, 0};  // minutes west, DST type: UTC
+        Process_memory::Error copied = process.memory.copy_out(zone, utc, sizeof utc);
+        if (copied != Process_memory::Error::none)
+            return memory_error(copied);
+    }
+    return 0;
+}
+
+int64_t Linux_server::sys_time(Process &process, uint64_t location)
+{
+    uint64_t seconds = wall_clock_us() / 1000000;
+    if (location != 0) {
+        Process_memory::Error copied = process.memory.copy_out(location, &seconds, sizeof seconds);
+        if (copied != Process_memory::Error::none)
+            return memory_error(copied);
+    }
+    return static_cast<int64_t>(seconds);
+}
+
+// The options busybox and libc use: the process name (PR_SET_NAME, PR_GET_NAME), and the
+// ones whose state a one-thread process without ptrace has fixed (parent-death signal,
+// dumpable). Any other option is EINVAL, as Linux answers an unknown one.
+int64_t Linux_server::sys_prctl(Process &process, uint64_t option, uint64_t argument)
+{
+    constexpr uint64_t set_pdeathsig = 1, get_pdeathsig = 2, get_dumpable = 3, set_dumpable = 4, set_name = 15,
+                       get_name = 16;
+    switch (option) {
+    case set_name: {
+        char name[16];
+        Process_memory::Error copied = process.memory.copy_in(name, argument, sizeof name);
+        if (copied != Process_memory::Error::none)
+            return memory_error(copied);
+        name[sizeof name - 1] = '\0';
+        strncpy(process.name, name, sizeof process.name - 1);
+        return 0;
+    }
+    case get_name: {
+        char name[16] = {};
+        strncpy(name, process.name, sizeof name - 1);
+        Process_memory::Error copied = process.memory.copy_out(argument, name, sizeof name);
+        return copied == Process_memory::Error::none ? 0 : memory_error(copied);
+    }
+    case set_pdeathsig:
+        return argument <= 64 ? 0 : error(Errno::inval);
+    case get_pdeathsig: {
+        uint32_t none = 0;
+        Process_memory::Error copied = process.memory.copy_out(argument, &none, sizeof none);
+        return copied == Process_memory::Error::none ? 0 : memory_error(copied);
+    }
+    case get_dumpable:
+        return 1;
+    case set_dumpable:
+        return argument <= 1 ? 0 : error(Errno::inval);
+    default:
+        return error(Errno::inval);
+    }
 }
 
 int64_t Linux_server::sys_getrandom(Process &process, uint64_t buffer, uint64_t count)

@@ -128,6 +128,8 @@ bool Linux_server::start(const char *arguments)
     for (; first < count; ++first) {
         if (strcmp(words[first], "exit") == 0) {
             exit_with_first_ = true;
+        } else if (strcmp(words[first], "return") == 0) {
+            return_with_first_ = true;
         } else if (strcmp(words[first], "trace") == 0) {
             trace_ = true;
         } else if (strcmp(words[first], "host") == 0) {
@@ -173,6 +175,12 @@ bool Linux_server::start(const char *arguments)
     } else {
         for (unsigned i = first; i < count; ++i)
             argv[argc++] = words[i];
+        // A program named in the arguments (the shell's linux command) gets a login's
+        // usual environment; a command file names its own (./tern linux: exactly that).
+        static const char *const usual[] = {"PATH=/bin:/usr/bin:/sbin:/usr/sbin", "HOME=/root", "TERM=vt100",
+                                            "USER=root", "LOGNAME=root", "SHELL=/bin/sh"};
+        for (const char *variable : usual)
+            envp[envc++] = variable;
     }
     if (argc == 0) {
         printf("linux: no program to run\n");
@@ -460,6 +468,8 @@ void Linux_server::terminate(Process &process, int status)
         }
     if (process.parent == 0) {
         int code = (status & 0x7f) != 0 ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
+        if (return_with_first_)
+            task::exit(code);  // the runner reports it; root ends the spaces still left
         printf("linux: %s (pid %d) ended, exit status %d\n", process.name, process.pid, code);
         if (host_.is_open())
             host_.exit(code);

@@ -148,6 +148,10 @@ private:
     int64_t sys_uname(Process &process, uint64_t buffer);
     int64_t sys_prlimit(Process &process, uint64_t resource, uint64_t new_limit, uint64_t old_limit);
     int64_t sys_clock_gettime(Process &process, uint64_t clock, uint64_t buffer);
+    int64_t sys_gettimeofday(Process &process, uint64_t buffer, uint64_t zone);
+    int64_t sys_time(Process &process, uint64_t location);
+    int64_t sys_prctl(Process &process, uint64_t option, uint64_t argument);
+    uint64_t wall_clock_us() const;
     int64_t sys_getrandom(Process &process, uint64_t buffer, uint64_t count);
     int64_t sys_rt_sigaction(Process &process, uint64_t signal, uint64_t action, uint64_t old_action,
                              uint64_t size);
@@ -181,6 +185,7 @@ private:
     Process *processes_[max_processes] = {};
     int next_pid_ = 1;
     bool exit_with_first_ = false;   // "exit": the machine stops when process 1 ends
+    bool return_with_first_ = false; // "return": the server's task ends with process 1's status
     bool trace_ = false;             // "trace": every system call is printed (as strace would)
     uint64_t epoch_seconds_ = 0;     // CLOCK_REALTIME at boot ("epoch=")
     uint64_t random_state_ = 0;

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The boot configuration (docs/system.md): one server a line,
+// The boot configuration (docs/system.md): one server or program a line,
 //
 //     server NAME [priority=N] [irq=N] [ports=BASE/COUNT] [pager=root] [shutdown] [spaces] [mode=kernel|user]
 //            [args=TEXT]
+//     program NAME [the same options]
 //
+// A server is started at boot; a program line only names what a task that RUN starts
+// from module NAME is granted (its args= are unused: the runner gives the arguments).
 // '#' starts a comment line; args= takes the rest of the line. A line that does not parse
 // is reported with its number and skipped: a bad configuration never stops the root task.
 #include <l4io.h>
@@ -125,9 +128,11 @@ bool parse_line(const char *line, L4_Word_t length, unsigned number, Server_conf
     const char *why = nullptr;
     server = Server_config();
     L4_Word_t end = word_end(line, length, at);
-    if (!is(line + at, end - at, "server")) {
-        why = "a line must start with \"server\"";
+    bool program = is(line + at, end - at, "program");
+    if (!program && !is(line + at, end - at, "server")) {
+        why = "a line must start with \"server\" or \"program\"";
     } else {
+        server.run_only = program;
         at = skip_blanks(line, length, end);
         end = word_end(line, length, at);
         if (end == at || end - at > TERN_NAME_MAX)

@@ -21,6 +21,7 @@ struct Server_config {
     L4_Word_t priority = 100;
     Grants grants;
     char args[TERN_ARGS_WORDS * 8] = {};
+    bool run_only = false;  // a program line: not started at boot, its grants are RUN's
 };
 
 namespace config {

@@ -11,6 +11,7 @@
 #include <l4/sigma0.h>
 #include <l4/thread.h>
 #include <l4io.h>
+#include <string.h>
 
 #include "modules.hpp"
 #include "root.hpp"
@@ -66,7 +67,15 @@ tern::Reply Root::run_request(L4_ThreadId_t from, const tern::Message &message, 
         ++n;
     const char *why = "";
     tern::Status status;
-    int index = tasks_.start(module, line + n, Grants(), 100, TERN_TASK_RUN, caller, status, why);
+    // A program line of the configuration grants what it names; anything else runs with none.
+    Grants grants;
+    L4_Word_t priority = 100;
+    for (unsigned i = 0; i < configured_; ++i)
+        if (servers_[i].run_only && strcmp(servers_[i].name, module) == 0) {
+            grants = servers_[i].grants;
+            priority = servers_[i].priority;
+        }
+    int index = tasks_.start(module, line + n, grants, priority, TERN_TASK_RUN, caller, status, why);
     if (index < 0) {
         printf("root: cannot run \"%s\": %s\n", module, why);
         return answer(reply, status);

@@ -39,8 +39,11 @@ void Root::start_servers()
     }
     unsigned count = config::parse(text, size, servers_, max_servers);
     printf("root: %s names %u servers\n", config_name, count);
+    configured_ = count;
     for (unsigned i = 0; i < count; ++i) {
         const Server_config &server = servers_[i];
+        if (server.run_only)
+            continue;
         const char *why = "";
         tern::Status status;
         int index = tasks_.start(server.name, server.args, server.grants, server.priority, TERN_TASK_SERVER, -1,

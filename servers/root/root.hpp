@@ -50,6 +50,7 @@ private:
     Task_table tasks_{names_};
     L4_Pager_t pager_;
     Server_config servers_[max_servers];
+    unsigned configured_ = 0;  // the valid entries of servers_
     // I/O fpages root got from sigma0. At a task's first port request root asks sigma0 for
     // the task's whole granted range (as the aligned power-of-two fpages that make it up) and
     // keeps it; every request is then mapped out of a held fpage that covers it.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The native shell: a small monitor on the console (docs/system.md). It reads lines
 // through the console server, edits them itself (the console does not echo), and runs
-// commands: help, ps, mem, run, test, bench, echo, shutdown. Started with arguments
+// commands: help, ps, mem, run, linux, test, bench, echo, shutdown. Started with arguments
 // "-c COMMAND; COMMAND..." it runs those first (the test boots use that) and then reads
 // the console as usual.
 //
@@ -63,6 +63,7 @@ void help()
            "  run MODULE [ARGS] start a boot module as a task and wait for its end (Ctrl-C ends it)\n"
            "  test              run the system test module (systest)\n"
            "  bench             run the console throughput benchmark (conbench)\n"
+           "  linux PROGRAM [ARGS]  run a Linux program (busybox: linux sh -c 'ls /bin | wc -l')\n"
            "  echo TEXT         print TEXT\n"
            "  shutdown [N]      stop the machine (status N, default 0)\n");
 }
@@ -168,6 +169,23 @@ void run(const char *command)
     }
 }
 
+// A Linux program under the Linux personality (docs/linux.md): the server runs as this
+// command's task, with the normal boot's root file system, and ends with the program.
+void linux_command(const char *arguments)
+{
+    static const char prefix[] = "linux return rootfs=linux-rootfs.cpio ";
+    static char command[TERN_ARGS_WORDS * 8];
+    size_t length = strlen(arguments);
+    if (sizeof prefix + length > sizeof command) {
+        printf("linux: the command is longer than %lu characters\n",
+               static_cast<unsigned long>(sizeof command - sizeof prefix));
+        return;
+    }
+    memcpy(command, prefix, sizeof prefix - 1);
+    memcpy(command + sizeof prefix - 1, arguments, length + 1);
+    run(command);
+}
+
 void execute(char *line)
 {
     while (*line == ' ')
@@ -194,6 +212,10 @@ void execute(char *line)
         run(rest);
     else if (same(line, "run"))
         printf("run: which module? (run MODULE [ARGS])\n");
+    else if (same(line, "linux") && rest[0] != '\0')
+        linux_command(rest);
+    else if (same(line, "linux"))
+        printf("linux: which program? (linux PROGRAM [ARGS], e.g. linux sh -c 'echo hi')\n");
     else if (same(line, "test"))
         run("systest");
     else if (same(line, "bench"))

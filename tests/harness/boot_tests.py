@@ -53,7 +53,8 @@ DEEPEST_STACK_WITHIN_BOUND = (r"^kernel memory: per thread 4096 bytes \(control 
 SHELL_PROGRAMS = ["console", "shell", "hello", "spin", "fault", "systest", "conbench"]
 NORMAL_MODULES = ([("{build}/sigma0/sigma0", ""), ("{build}/servers/root/roottask", ""), ("boot/system.conf", ""),
                    ("{build}/servers/console/console", ""), ("{build}/servers/shell/shell", "")] +
-                  [(f"{{build}}/servers/programs/{name}", "") for name in SHELL_PROGRAMS[2:]])
+                  [(f"{{build}}/servers/programs/{name}", "") for name in SHELL_PROGRAMS[2:]] +
+                  [("{build}/servers/linux/linux", ""), ("{build}/servers/linux/linux-rootfs.cpio", "")])
 
 # The Linux personality's boot test: boot/linux-test.conf, and busybox from the host's
 # busybox-static package (./tern deps installs it).
@@ -90,6 +91,12 @@ SHELL_STEPS = [
     Step("SHELL0009", "a faulting task is ended by root and reported; the shell goes on", "run fault\r",
          [r"^root: fault: page fault outside its memory at 0", r"^\[fault: ended by the root task after a fault\]$",
           PROMPT]),
+    Step("SHELL0025", "linux runs a busybox command line under the Linux personality and reports its exit status",
+         "linux sh -c 'echo from busybox | tr a-z A-Z; ls /bin | grep -c busybox; exit 5'\r",
+         [r"^FROM BUSYBOX$", r"^1$", r"^\[linux: exit status 5\]$", PROMPT], timeout=60),
+    Step("SHELL0026", "linux with a program that is not there reports it and status 127; the shell goes on",
+         "linux nosuchprogram\r",
+         [r"^linux: cannot run nosuchprogram \(error 2\)$", r"^\[linux: exit status 127\]$", PROMPT], timeout=60),
     Step("SHELL0010", "Ctrl-C typed during run ends the task", "run spin\r",
          [r"^spin: round 2$"]),
     Step("SHELL0011", "... and the shell reports it interrupted", "\x03", [r"^\[spin: interrupted\]$", PROMPT]),

@@ -96,6 +96,16 @@ int main(void)
     expect("dup2 to descriptor 99999", raw(SYS_dup2, 0, 99999, 0, 0, 0, 0), -EBADF);
     expect("dup3 to itself", raw(SYS_dup3, 1, 1, 0, 0, 0, 0), -EINVAL);
     expect("fcntl with an unknown command", raw(SYS_fcntl, 1, 9999, 0, 0, 0, 0), -EINVAL);
+    expect("gettimeofday into a kernel address", raw(SYS_gettimeofday, (long)KERNEL_ADDRESS, 0, 0, 0, 0, 0),
+           -EFAULT);
+    expect("time into an unmapped address", raw(SYS_time, (long)UNMAPPED, 0, 0, 0, 0, 0), -EFAULT);
+    expect("prctl PR_SET_NAME from a kernel address", raw(SYS_prctl, 15, (long)KERNEL_ADDRESS, 0, 0, 0, 0), -EFAULT);
+    expect("prctl PR_GET_NAME into read-only memory", raw(SYS_prctl, 16, (long)main, 0, 0, 0, 0), -EFAULT);
+    char task_name[16] = {0};
+    expect("prctl PR_SET_NAME", raw(SYS_prctl, 15, (long)"renamed", 0, 0, 0, 0), 0);
+    expect("prctl PR_GET_NAME", raw(SYS_prctl, 16, (long)task_name, 0, 0, 0, 0), 0);
+    expect("PR_GET_NAME gives the name PR_SET_NAME set", strcmp(task_name, "renamed"), 0);
+    expect("prctl with option 99999", raw(SYS_prctl, 99999, 0, 0, 0, 0, 0), -EINVAL);
     expect("clock_gettime of clock 99", raw(SYS_clock_gettime, 99, (long)&action, 0, 0, 0, 0), -EINVAL);
     expect("clock_gettime into a kernel address", raw(SYS_clock_gettime, CLOCK_REALTIME, (long)KERNEL_ADDRESS, 0, 0, 0, 0),
            -EFAULT);
