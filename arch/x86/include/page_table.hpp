@@ -106,6 +106,8 @@ public:
     static constexpr uint64_t dirty = 1u << 6;
 
 private:
+    template <typename Visit>
+    static void visit_leaves(uint64_t *entries, unsigned shift, Virt_addr begin, Virt_addr end, Visit &visit);
     static uint64_t *table(Phys_addr address);
     static Mapping **slots(uint64_t *table) { return reinterpret_cast<Mapping **>(table + 512); }
     // A zeroed table (with zeroed slots when it holds leaves), 0 when out of memory.
@@ -127,27 +129,30 @@ void Page_table::for_each_leaf(Virt_addr begin, Virt_addr end, Visit &&visit)
     constexpr uint64_t user_end = uint64_t{1} << 47;
     if (end > user_end)
         end = user_end;
-    Virt_addr virt = align_down(begin, page_size);
-    while (virt < end) {
-        // Walk down; on an absent entry skip the whole range it would have covered.
-        uint64_t *entries = table(root_);
-        unsigned shift = 39;
-        Leaf leaf;
-        for (;;) {
-            uint64_t &entry = entries[(virt >> shift) & 511];
-            uint64_t span = uint64_t{1} << shift;
-            if ((entry & present) == 0) {
-                virt = align_down(virt, span) + span;
-                break;
-            }
+    begin = align_down(begin, page_size);
+    if (begin < end)
+        visit_leaves(table(root_), 39, begin, end, visit);
+}
+
+// Each table is walked once, entry by entry, and absent entries skip what they would cover:
+// a space of a few pages costs a few tables' scans, not a walk from the root for each of
+// their empty entries. The visitor may change the entry it is shown (remove it, or split a
+// large page into a table it walks itself); the entries after it are read afresh.
+template <typename Visit>
+void Page_table::visit_leaves(uint64_t *entries, unsigned shift, Virt_addr begin, Virt_addr end, Visit &visit)
+{
+    uint64_t span = uint64_t{1} << shift;
+    for (Virt_addr virt = begin; virt < end;) {
+        Virt_addr next = align_down(virt, span) + span;
+        uint64_t &entry = entries[(virt >> shift) & 511];
+        if ((entry & present) != 0) {
             if (shift == 12 || (shift == 21 && (entry & large) != 0)) {
-                leaf = {&entry, &slots(entries)[(virt >> shift) & 511], span, align_down(virt, span)};
-                virt = leaf.base + span;
+                Leaf leaf = {&entry, &slots(entries)[(virt >> shift) & 511], span, align_down(virt, span)};
                 visit(static_cast<const Leaf &>(leaf));
-                break;
+            } else {
+                visit_leaves(table(entry & address_mask), shift - 9, virt, next < end ? next : end, visit);
             }
-            entries = table(entry & address_mask);
-            shift -= 9;
         }
+        virt = next;
     }
 }
