@@ -864,6 +864,10 @@ uint32_t Linux_server::ready_events(Process &process, uint64_t fd, uint32_t even
         if (file->pipe->readers == 0)
             return pollerr;
         return file->pipe->room() > 0 ? events & pollout : 0;
+    case Open_file::Kind::console:
+        if (console_reader_active_ && !console_input_.readable())
+            return events & pollout;  // typed lines not finished yet
+        return events & (pollin | pollout);
     default:
         return events & (pollin | pollout);  // files and devices never block
     }

@@ -302,8 +302,27 @@ int64_t Linux_server::sys_read(Process &process, uint64_t fd, uint64_t buffer, u
         count = uint64_t{1} << 31;
     switch (file->kind) {
     case Open_file::Kind::null:
-    case Open_file::Kind::console:  // no console input yet (issue 15): end of file
         return 0;
+    case Open_file::Kind::console: {
+        if (!console_reader_active_)
+            return 0;  // no console input (./tern linux, the boot tests): end of file
+        if (!console_input_.readable()) {
+            if ((file->flags & 04000) != 0)  // O_NONBLOCK
+                return error(Errno::again);
+            process.waiting = Process::Wait::console;
+            return blocked;
+        }
+        static char line[Console_input::capacity];
+        uint64_t n = count < sizeof line ? count : sizeof line;
+        // Check the destination before taking the bytes.
+        Process_memory::Error error_before;
+        for (uint64_t page = buffer & ~uint64_t{4095}; page < buffer + n; page += 4096)
+            if (process.memory.page(page, prot_write, error_before) == nullptr)
+                return memory_error(error_before);
+        size_t got = console_input_.read(line, n);
+        Process_memory::Error copied = process.memory.copy_out(buffer, line, got);
+        return copied == Process_memory::Error::none ? static_cast<int64_t>(got) : memory_error(copied);
+    }
     case Open_file::Kind::zero:
     case Open_file::Kind::urandom: {
         uint8_t chunk[512];

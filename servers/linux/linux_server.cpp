@@ -8,9 +8,11 @@
 #include <l4/message.h>
 #include <l4/sigma0.h>
 #include <l4/space.h>
+#include <l4/tern/console.hpp>
 #include <l4/tern/names.h>
 #include <l4/tern/protocol.h>
 #include <l4/tern/system.h>
+#include <l4/tern/system.hpp>
 #include <l4/thread.h>
 #include <stdio.h>
 #include <string.h>
@@ -204,7 +206,9 @@ bool Linux_server::start(const char *arguments)
     uint32_t input_ino;
     if (stdin_path == nullptr || vfs_.resolve(vfs_.root(), stdin_path, strlen(stdin_path), true, input_ino) != Errno::none ||
         open_inode(*process, input_ino, 0, fd) < 0) {
-        Open_file *input = new_file(Open_file::Kind::null, 0);
+        // The shell's linux command reads the console; otherwise the input is empty.
+        bool console = return_with_first_ && !host_.is_open() && start_console_reader();
+        Open_file *input = new_file(console ? Open_file::Kind::console : Open_file::Kind::null, console ? 2 : 0);
         if (input == nullptr)
             return false;
         install(*process, input, 0, false);
@@ -598,8 +602,75 @@ void Linux_server::close_fd(Process &process, unsigned fd)
     drop_file(file);
 }
 
+namespace {
+
+// The console reader thread (Linux_server::start_console_reader): it reads what is typed
+// and calls the server's main thread with it, so the main thread never waits for the console.
+constexpr L4_Word_t console_input_label = 0x4c49;  // "LI", a request of the server's own thread
+constexpr unsigned reader_stack_words = 1024;
+L4_Word_t reader_stack[reader_stack_words] __attribute__((aligned(16)));
+L4_ThreadId_t server_thread;
+// The reader's ids, set by the reader itself before its first request: the server learns a
+// thread of its own space by its local id (X.2), and compares both.
+volatile L4_Word_t reader_global, reader_local;
+
+void console_reader()
+{
+    task::start_thread();
+    reader_global = L4_Myself().raw;
+    reader_local = L4_MyLocalId().raw;
+    char bytes[TERN_CONSOLE_MAX_BYTES];
+    for (;;) {
+        unsigned n = tern::console::read(task::console(), bytes, sizeof bytes);
+        if (n == 0) {
+            L4_Sleep(L4_TimePeriod(100000));  // the console refused: do not spin
+            continue;
+        }
+        tern::Message request(console_input_label);
+        request.add(n);
+        request.add_bytes(bytes, n);
+        (void)request.call(server_thread);
+    }
+}
+
+void echo_to_console(const char *bytes, size_t n)
+{
+    task::write(bytes, n);
+}
+
+}  // namespace
+
+bool Linux_server::start_console_reader()
+{
+    server_thread = L4_Myself();
+    // Starts with the stack pointer 8 below a 16-byte boundary, as after a call.
+    if (tern::system::start_thread(console_reader, &reader_stack[reader_stack_words - 1]) != tern::Status::ok) {
+        printf("linux: no second thread for console input: standard input is empty\n");
+        return false;
+    }
+    console_reader_active_ = true;
+    return true;
+}
+
+void Linux_server::take_console_input(const tern::Message &request)
+{
+    static char bytes[TERN_CONSOLE_MAX_BYTES];
+    L4_Word_t n = request.word(0);
+    if (request.untyped() < 1 || n > sizeof bytes || !request.bytes(1, static_cast<unsigned>(n), bytes))
+        return;
+    console_input_.take(bytes, n, echo_to_console);
+    if (console_input_.readable())
+        wake_blocked();
+}
+
 tern::Reply Linux_server::handle(L4_ThreadId_t from, const tern::Message &request, tern::Message &reply)
 {
+    if (console_reader_active_ && (from.raw == reader_global || from.raw == reader_local) &&
+        request.label() == console_input_label) {
+        take_console_input(request);
+        reply = tern::Message(tern::Status::ok);
+        return tern::Reply::now;
+    }
     Process *process = process_of(from);
     if (process == nullptr) {
         reply = tern::Message(tern::Status::unknown);

@@ -10,6 +10,7 @@
 #include <l4/tern/server.hpp>
 
 #include "frame_pool.hpp"
+#include "console_input.hpp"
 #include "host_channel.hpp"
 #include "pipe.hpp"
 #include "linux_registers.hpp"
@@ -180,6 +181,12 @@ private:
     Frame_vfs_pages vfs_pages_{frames_};
     Vfs vfs_{vfs_pages_};
     Host_channel host_;              // "host": ./tern linux's run (output on COM2)
+    // Console input (the shell's linux command): a second thread reads the console and
+    // hands the bytes to this one; the processes read the lines they make.
+    Console_input console_input_;
+    bool console_reader_active_ = false;
+    bool start_console_reader();
+    void take_console_input(const tern::Message &request);
     Open_file files_[max_open_files];
     Pipe pipes_[max_pipes];
     Process *processes_[max_processes] = {};

@@ -17,7 +17,7 @@ public:
     enum class State { free, running, zombie };
     // What a process blocked in a system call waits for; the call is retried when that may
     // have changed (Linux_server::wake_blocked).
-    enum class Wait { none, pipe, child, sleep, poll, signal };
+    enum class Wait { none, pipe, child, sleep, poll, signal, console };
 
     explicit Process(Frame_pool &frames) : memory(frames) {}
     Process(const Process &) = delete;

@@ -63,7 +63,8 @@ void help()
            "  run MODULE [ARGS] start a boot module as a task and wait for its end (Ctrl-C ends it)\n"
            "  test              run the system test module (systest)\n"
            "  bench             run the console throughput benchmark (conbench)\n"
-           "  linux PROGRAM [ARGS]  run a Linux program (busybox: linux sh -c 'ls /bin | wc -l')\n"
+           "  linux [PROGRAM [ARGS]]  run a Linux program (busybox: linux sh -c 'ls /bin | wc -l';\n"
+           "                    linux alone: an interactive busybox shell)\n"
            "  echo TEXT         print TEXT\n"
            "  shutdown [N]      stop the machine (status N, default 0)\n");
 }
@@ -173,6 +174,10 @@ void run(const char *command)
 // command's task, with the normal boot's root file system, and ends with the program.
 void linux_command(const char *arguments)
 {
+    // "linux" or "linux sh": an interactive busybox shell. (-i says so: without a terminal
+    // (issue 15) sh cannot tell that its input is typed.)
+    if (arguments[0] == '\0' || strcmp(arguments, "sh") == 0)
+        arguments = "sh -i";
     static const char prefix[] = "linux return rootfs=linux-rootfs.cpio ";
     static char command[TERN_ARGS_WORDS * 8];
     size_t length = strlen(arguments);
@@ -212,10 +217,8 @@ void execute(char *line)
         run(rest);
     else if (same(line, "run"))
         printf("run: which module? (run MODULE [ARGS])\n");
-    else if (same(line, "linux") && rest[0] != '\0')
-        linux_command(rest);
     else if (same(line, "linux"))
-        printf("linux: which program? (linux PROGRAM [ARGS], e.g. linux sh -c 'echo hi')\n");
+        linux_command(rest);
     else if (same(line, "test"))
         run("systest");
     else if (same(line, "bench"))

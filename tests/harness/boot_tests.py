@@ -97,6 +97,13 @@ SHELL_STEPS = [
     Step("SHELL0026", "linux with a program that is not there reports it and status 127; the shell goes on",
          "linux nosuchprogram\r",
          [r"^linux: cannot run nosuchprogram \(error 2\)$", r"^\[linux: exit status 127\]$", PROMPT], timeout=60),
+    Step("SHELL0027", "linux sh (an interactive busybox shell) reads commands typed at the console and prompts for them",
+         "linux sh\r",
+         [r"# $"], timeout=60),
+    Step("SHELL0028", "... the line is echoed as typed (backspace erases), runs with its pipe, and its output comes back",
+         "echo $((6*7)) | tr 2 9X\x7f\r", [r"^echo \$\(\(6\*7\)\) \| tr 2 9X\x08 \x08$", r"^49$", r"# $"], timeout=60),
+    Step("SHELL0029", "... and exit ends it with its status, back at the native shell", "exit 3\r",
+         [r"^\[linux: exit status 3\]$", PROMPT], timeout=60),
     Step("SHELL0010", "Ctrl-C typed during run ends the task", "run spin\r",
          [r"^spin: round 2$"]),
     Step("SHELL0011", "... and the shell reports it interrupted", "\x03", [r"^\[spin: interrupted\]$", PROMPT]),
@@ -170,7 +177,7 @@ BOOT_TESTS = [
               modules=[(path, "config=system-bad.conf" if path.endswith("roottask") else args)
                        for path, args in NORMAL_MODULES if not path.endswith(".conf")] +
                       [("tests/data/system-bad.conf", "")],
-              expect=[r'^root: system configuration line 3: a line must start with "server"; line skipped$',
+              expect=[r'^root: system configuration line 3: a line must start with "server" or "program"; line skipped$',
                       r"^root: system configuration line 4: the server needs a name of 1 to 31 characters; line skipped$",
                       r"^root: system configuration line 5: priority must be 1 to 254; line skipped$",
                       r"^root: system configuration line 6: irq must be 0 to 23; line skipped$",

@@ -106,8 +106,6 @@ public:
     static constexpr uint64_t dirty = 1u << 6;
 
 private:
-    template <typename Visit>
-    static void visit_leaves(uint64_t *entries, unsigned shift, Virt_addr begin, Virt_addr end, Visit &visit);
     static uint64_t *table(Phys_addr address);
     static Mapping **slots(uint64_t *table) { return reinterpret_cast<Mapping **>(table + 512); }
     // A zeroed table (with zeroed slots when it holds leaves), 0 when out of memory.
@@ -126,33 +124,37 @@ private:
 template <typename Visit>
 void Page_table::for_each_leaf(Virt_addr begin, Virt_addr end, Visit &&visit)
 {
+    // Each table is walked once, entry by entry, and an absent entry skips what it would
+    // cover: a space of a few pages costs a few tables' scans, not a walk from the root for
+    // each of their empty entries. (A loop, not a recursion: the kernel's stack-depth
+    // check bounds what it can see.) The visitor may change the entry it is shown (remove
+    // it, or split a large page into a table it walks itself); later entries are read afresh.
     constexpr uint64_t user_end = uint64_t{1} << 47;
+    constexpr unsigned root_level = 3;  // level l's entries cover 1 << (12 + 9 l) bytes
     if (end > user_end)
         end = user_end;
-    begin = align_down(begin, page_size);
-    if (begin < end)
-        visit_leaves(table(root_), 39, begin, end, visit);
-}
-
-// Each table is walked once, entry by entry, and absent entries skip what they would cover:
-// a space of a few pages costs a few tables' scans, not a walk from the root for each of
-// their empty entries. The visitor may change the entry it is shown (remove it, or split a
-// large page into a table it walks itself); the entries after it are read afresh.
-template <typename Visit>
-void Page_table::visit_leaves(uint64_t *entries, unsigned shift, Virt_addr begin, Virt_addr end, Visit &visit)
-{
-    uint64_t span = uint64_t{1} << shift;
-    for (Virt_addr virt = begin; virt < end;) {
+    uint64_t *tables[root_level + 1];
+    tables[root_level] = table(root_);
+    unsigned level = root_level;
+    for (Virt_addr virt = align_down(begin, page_size); virt < end;) {
+        unsigned shift = 12 + 9 * level;
+        uint64_t span = uint64_t{1} << shift;
+        uint64_t &entry = tables[level][(virt >> shift) & 511];
+        if ((entry & present) != 0 && level > 0 && !(level == 1 && (entry & large) != 0)) {
+            tables[level - 1] = table(entry & address_mask);
+            --level;
+            continue;
+        }
         Virt_addr next = align_down(virt, span) + span;
-        uint64_t &entry = entries[(virt >> shift) & 511];
         if ((entry & present) != 0) {
-            if (shift == 12 || (shift == 21 && (entry & large) != 0)) {
-                Leaf leaf = {&entry, &slots(entries)[(virt >> shift) & 511], span, align_down(virt, span)};
-                visit(static_cast<const Leaf &>(leaf));
-            } else {
-                visit_leaves(table(entry & address_mask), shift - 9, virt, next < end ? next : end, visit);
-            }
+            Leaf leaf = {&entry, &slots(tables[level])[(virt >> shift) & 511], span, align_down(virt, span)};
+            visit(static_cast<const Leaf &>(leaf));
         }
         virt = next;
+        // Past the end of this table: on in its parent.
+        while (level < root_level && (virt & ((span << 9) - 1)) == 0) {
+            ++level;
+            span <<= 9;
+        }
     }
 }
