@@ -133,28 +133,26 @@ void Page_table::for_each_leaf(Virt_addr begin, Virt_addr end, Visit &&visit)
     constexpr unsigned root_level = 3;  // level l's entries cover 1 << (12 + 9 l) bytes
     if (end > user_end)
         end = user_end;
-    uint64_t *tables[root_level + 1];
-    tables[root_level] = table(root_);
+    uint64_t *entries = table(root_);
     unsigned level = root_level;
     for (Virt_addr virt = align_down(begin, page_size); virt < end;) {
         unsigned shift = 12 + 9 * level;
         uint64_t span = uint64_t{1} << shift;
-        uint64_t &entry = tables[level][(virt >> shift) & 511];
+        uint64_t &entry = entries[(virt >> shift) & 511];
         if ((entry & present) != 0 && level > 0 && !(level == 1 && (entry & large) != 0)) {
-            tables[level - 1] = table(entry & address_mask);
+            entries = table(entry & address_mask);
             --level;
             continue;
         }
-        Virt_addr next = align_down(virt, span) + span;
         if ((entry & present) != 0) {
-            Leaf leaf = {&entry, &slots(tables[level])[(virt >> shift) & 511], span, align_down(virt, span)};
+            Leaf leaf = {&entry, &slots(entries)[(virt >> shift) & 511], span, align_down(virt, span)};
             visit(static_cast<const Leaf &>(leaf));
         }
-        virt = next;
-        // Past the end of this table: on in its parent.
-        while (level < root_level && (virt & ((span << 9) - 1)) == 0) {
-            ++level;
-            span <<= 9;
+        virt = align_down(virt, span) + span;
+        if (level < root_level && (virt & ((span << 9) - 1)) == 0) {
+            // Past the end of this table: down again from the root (once per 512 entries).
+            entries = table(root_);
+            level = root_level;
         }
     }
 }
