@@ -54,11 +54,25 @@ void unmap_from_processes(void *frame)
     L4_UnmapFpage(page);  // the process's mapping; the server keeps its own
 }
 
+// fork's write protection, batched: one Unmap takes up to 64 fpages (X.2), instead of a
+// system call a page. The processes keep reading the pages; their next write faults.
+L4_Fpage_t protect_batch[64];
+unsigned protect_count = 0;
+
+void finish_write_protection()
+{
+    if (protect_count > 0)
+        L4_UnmapFpages(protect_count, protect_batch);
+    protect_count = 0;
+}
+
 void write_protect_in_processes(void *frame)
 {
     L4_Fpage_t page = L4_FpageLog2(reinterpret_cast<L4_Word_t>(frame), 12);
     L4_Set_Rights(&page, L4_Writable);
-    L4_UnmapFpage(page);  // the processes keep reading it; their next write faults
+    protect_batch[protect_count++] = page;
+    if (protect_count == sizeof protect_batch / sizeof protect_batch[0])
+        finish_write_protection();
 }
 
 // Maps boot module name at module_window; false when root has no such module.
@@ -304,6 +318,7 @@ Process *Linux_server::new_process(int parent)
         processes_[slot] = new (storage[slot]) Process(frames_);
         processes_[slot]->memory.unmap_frame = unmap_from_processes;
         processes_[slot]->memory.write_protect = write_protect_in_processes;
+        processes_[slot]->memory.write_protect_done = finish_write_protection;
     }
     Process &process = *processes_[slot];
     process.state = Process::State::running;

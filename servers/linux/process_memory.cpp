@@ -271,7 +271,10 @@ Process_memory::Error Process_memory::copy_of(Process_memory &parent)
     area_count_ = parent.area_count_;
     if (parent.root_ != nullptr) {
         // find() above reads the areas, which are the parent's too.
-        if (!copy_table(parent.root_, root_, levels - 1, 0)) {
+        bool copied = copy_table(parent.root_, root_, levels - 1, 0);
+        if (write_protect_done != nullptr)
+            write_protect_done();
+        if (!copied) {
             clear();
             return Error::no_memory;
         }

@@ -77,8 +77,11 @@ public:
     // Called with each frame before it is freed, to take it back from the process (the
     // server's unmap); none by default (the host tests).
     void (*unmap_frame)(void *frame) = nullptr;
-    // Called with each frame whose mappings must lose write access (fork's sharing).
+    // Called with each frame whose mappings must lose write access (fork's sharing), then
+    // write_protect_done once at the end of copy_of, failed or not: the server batches the
+    // revocations (one Unmap for up to 64 pages) and must finish them before the parent runs.
     void (*write_protect)(void *frame) = nullptr;
+    void (*write_protect_done)() = nullptr;
     unsigned area_count() const { return area_count_; }
     const Area &area(unsigned i) const { return areas_[i]; }
     uint64_t resident_pages() const { return resident_; }
