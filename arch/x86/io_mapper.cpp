@@ -44,6 +44,7 @@ void Io_mapper::revoke(Mapping &node, bool with_node)
     auto visit = [](const Mapping &mapping) {
         Space &owner = *mapping.space();
         owner.resources_.remove(mapping.port());
+        owner.resources_.changed();
         if (mapping.is_root())
             set_has_tree(mapping.port(), false);
         if (owner.is_active())
@@ -89,6 +90,7 @@ void Io_mapper::map(Space &sender, Space &receiver, uint64_t fpage, uint64_t win
             if (nodes.create_port_root(pages, &sender, port, node) != Mapping_database::Error::none)
                 break;  // out of memory: fewer ports mapped
             sender.resources_.insert(port, node);
+            sender.resources_.changed();
             set_has_tree(port, true);
             if (sender.is_active())
                 changed_active = &sender;
@@ -106,6 +108,7 @@ void Io_mapper::map(Space &sender, Space &receiver, uint64_t fpage, uint64_t win
             if (nodes.grant(*node, &receiver, node->virt()) != Mapping_database::Error::none)
                 continue;
             sender.resources_.remove(port);
+            sender.resources_.changed();
             if (sender.is_active())
                 changed_active = &sender;
         } else {
@@ -115,6 +118,7 @@ void Io_mapper::map(Space &sender, Space &receiver, uint64_t fpage, uint64_t win
             node = child;
         }
         receiver.resources_.insert(port, node);
+        receiver.resources_.changed();
         if (receiver.is_active())
             changed_active = &receiver;
     }

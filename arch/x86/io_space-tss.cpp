@@ -17,4 +17,14 @@ void Io_space::forget() const
         local.tss.deny_all_ports();
         local.io_loaded = nullptr;
     }
+    changed();
+}
+
+// Cpu_local::io_cached names a key only while the TSS's bytes are that bitmap's: every
+// change of a space's ports (Io_mapper) and the freeing of a bitmap (forget) end that.
+void Io_space::changed() const
+{
+    Cpu_local &local = Cpu_local::get();
+    if (bitmap_ != nullptr && local.io_cached == bitmap_)
+        local.io_cached = nullptr;
 }

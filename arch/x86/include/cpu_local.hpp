@@ -27,6 +27,10 @@ struct Cpu_local {
     // This CPU's TSS. Its rsp0, the running thread's kernel stack top, is where both
     // interrupts from user mode and `syscall` (entry.asm) enter.
     Tss tss;
+    // The Io_space key whose bitmap bytes the TSS holds, in use or not (nullptr: none
+    // known): a space without ports only switches the bitmap off, and the next switch back
+    // to the one whose bytes are there switches it on again without a copy (Io_space::load).
+    const uint8_t *io_cached;
 
     // The fields the IPC fast path uses come first: they share a page with the scheduler's
     // hot word (linker.ld, which assumes at most 128 bytes).

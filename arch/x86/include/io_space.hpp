@@ -96,6 +96,8 @@ public:
     void load() const;
     // Called before release: the TSS must not keep a copy keyed by memory about to be freed.
     void forget() const;
+    // Called after insert or remove: a copy of the bitmap the TSS keeps is out of date.
+    void changed() const;
 
 private:
     uint8_t *bitmap_ = nullptr;
@@ -117,9 +119,13 @@ private:
 [[gnu::always_inline]] inline void Io_space::load() const
 {
     Cpu_local &local = Cpu_local::get();
-    if (key_ == nullptr)
+    if (key_ == nullptr) {
         local.tss.deny_all_ports();
-    else
+    } else if (local.io_cached == key_) {
+        local.tss.use_io_bitmap();  // (a server's ports between calls of its clients)
+    } else {
         local.tss.load_io_bitmap(bitmap_, extent_);
+        local.io_cached = key_;
+    }
     local.io_loaded = key_;
 }

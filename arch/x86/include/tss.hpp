@@ -38,8 +38,10 @@ public:
 
     // The segment limit (the offset of its last byte), for the GDT descriptor.
     static constexpr uint32_t limit();
-    // Every port is denied (the bitmap offset lies beyond the limit).
+    // Every port is denied (the bitmap offset lies beyond the limit); the bitmap's bytes stay.
     void deny_all_ports() { io_map_base_ = no_io_bitmap; }
+    // The bitmap's bytes as they are decide again.
+    void use_io_bitmap() { io_map_base_ = __builtin_offsetof(Tss, io_bitmap_); }
     // Makes bitmap[0, extent) the I/O bitmap (ports beyond extent * 8 denied) and uses it;
     // extent is a multiple of 8.
     // Inline: it is part of a space switch (Io_space::load).
