@@ -319,6 +319,7 @@ Process *Linux_server::new_process(int parent)
         processes_[slot]->memory.unmap_frame = unmap_from_processes;
         processes_[slot]->memory.write_protect = write_protect_in_processes;
         processes_[slot]->memory.write_protect_done = finish_write_protection;
+        processes_[slot]->memory.page_cache = &page_cache_;
     }
     Process &process = *processes_[slot];
     process.state = Process::State::running;

@@ -11,6 +11,7 @@
 
 #include "frame_pool.hpp"
 #include "console_input.hpp"
+#include "page_cache.hpp"
 #include "host_channel.hpp"
 #include "pipe.hpp"
 #include "linux_registers.hpp"
@@ -178,6 +179,7 @@ private:
     uint64_t random_word();
 
     Frame_pool frames_;
+    Page_cache page_cache_{frames_};  // programs' read-only pages, shared by every process
     Frame_vfs_pages vfs_pages_{frames_};
     Vfs vfs_{vfs_pages_};
     Host_channel host_;              // "host": ./tern linux's run (output on COM2)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "process_memory.hpp"
 
+#include "page_cache.hpp"
+
 #include <string.h>
 
 namespace {
@@ -194,17 +196,28 @@ uint8_t *Process_memory::page(uint64_t address, uint32_t access, Error &error, b
         return nullptr;
     }
     if (*entry == 0) {
-        auto *frame = static_cast<uint8_t *>(frames_.allocate());
-        if (frame == nullptr) {
-            error = Error::no_memory;
-            return nullptr;
-        }
         uint64_t base = page_down(address);
-        if (area->file != nullptr && base >= area->file_start && base - area->file_start < area->file_bytes) {
-            uint64_t offset = base - area->file_start, n = area->file_bytes - offset;
-            memcpy(frame, area->file + offset, n < page_size ? n : page_size);
+        bool from_file = area->file != nullptr && base >= area->file_start && base - area->file_start < area->file_bytes;
+        uint64_t offset = from_file ? base - area->file_start : 0, n = from_file ? area->file_bytes - offset : 0;
+        if (from_file && (area->prot & 2 /* PROT_WRITE */) == 0 && page_cache != nullptr) {
+            // Code and constants: the frame every process shares, copy-on-write should one
+            // make it writable later.
+            uint8_t *shared_frame = page_cache->page(area->file + offset, n < page_size ? n : page_size);
+            if (shared_frame == nullptr) {
+                error = Error::no_memory;
+                return nullptr;
+            }
+            *entry = reinterpret_cast<uint64_t>(shared_frame) | copy_on_write;
+        } else {
+            auto *frame = static_cast<uint8_t *>(frames_.allocate());
+            if (frame == nullptr) {
+                error = Error::no_memory;
+                return nullptr;
+            }
+            if (from_file)
+                memcpy(frame, area->file + offset, n < page_size ? n : page_size);
+            *entry = reinterpret_cast<uint64_t>(frame);
         }
-        *entry = reinterpret_cast<uint64_t>(frame);
         ++resident_;
     }
     if ((*entry & copy_on_write) != 0 && (access & 2 /* write */) != 0) {

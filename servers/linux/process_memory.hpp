@@ -77,6 +77,8 @@ public:
     // Called with each frame before it is freed, to take it back from the process (the
     // server's unmap); none by default (the host tests).
     void (*unmap_frame)(void *frame) = nullptr;
+    // Where read-only file pages come from, shared (Page_cache); nullptr: each a copy.
+    class Page_cache *page_cache = nullptr;
     // Called with each frame whose mappings must lose write access (fork's sharing), then
     // write_protect_done once at the end of copy_of, failed or not: the server batches the
     // revocations (one Unmap for up to 64 pages) and must finish them before the parent runs.
