@@ -596,29 +596,38 @@ int64_t Linux_server::sys_readlinkat(Process &process, uint64_t dirfd, uint64_t 
     return copied == Process_memory::Error::none ? static_cast<int64_t>(got) : memory_error(copied);
 }
 
-int64_t Linux_server::sys_fchmodat(Process &process, uint64_t dirfd, uint64_t path_address, uint64_t mode,
-                                   uint64_t flags)
+// The inode whose attributes fchmodat, fchownat and utimensat change: dirfd's own when
+// path_address is 0 (fchmod, fchown, futimens), else the path from dirfd. 0 with ino set, an
+// error, or not_an_inode for a descriptor of a device or pipe (whose change is a no-op).
+int64_t Linux_server::attribute_target(Process &process, uint64_t dirfd, uint64_t path_address, uint64_t flags,
+                                       uint32_t &ino)
 {
-    uint32_t ino;
-    if (path_address == 0) {  // fchmod
+    if (path_address == 0) {
         Open_file *file = file_of(process, dirfd);
         if (file == nullptr)
             return error(Errno::badf);
         if (file->kind != Open_file::Kind::inode)
-            return 0;
+            return not_an_inode;
         ino = file->inode;
-    } else {
-        static char path[Vfs::max_path];
-        int64_t length = path_in(process, path_address, path);
-        uint32_t start;
-        if (length < 0)
-            return length;
-        if (int64_t r = start_of(process, dirfd, start); r < 0)
-            return r;
-        Errno found = vfs_.resolve(start, path, static_cast<size_t>(length), (flags & at_symlink_nofollow) == 0, ino);
-        if (found != Errno::none)
-            return error(found);
+        return 0;
     }
+    static char path[Vfs::max_path];
+    int64_t length = path_in(process, path_address, path);
+    uint32_t start;
+    if (length < 0)
+        return length;
+    if (int64_t r = start_of(process, dirfd, start); r < 0)
+        return r;
+    Errno found = vfs_.resolve(start, path, static_cast<size_t>(length), (flags & at_symlink_nofollow) == 0, ino);
+    return found == Errno::none ? 0 : error(found);
+}
+
+int64_t Linux_server::sys_fchmodat(Process &process, uint64_t dirfd, uint64_t path_address, uint64_t mode,
+                                   uint64_t flags)
+{
+    uint32_t ino;
+    if (int64_t named = attribute_target(process, dirfd, path_address, flags, ino); named != 0)
+        return named == not_an_inode ? 0 : named;
     return result_of(vfs_.chmod(ino, static_cast<uint32_t>(mode) & 07777, now_ns()));
 }
 
@@ -626,25 +635,8 @@ int64_t Linux_server::sys_fchownat(Process &process, uint64_t dirfd, uint64_t pa
                                    uint64_t gid, uint64_t flags)
 {
     uint32_t ino;
-    if (path_address == 0) {  // fchown
-        Open_file *file = file_of(process, dirfd);
-        if (file == nullptr)
-            return error(Errno::badf);
-        if (file->kind != Open_file::Kind::inode)
-            return 0;
-        ino = file->inode;
-    } else {
-        static char path[Vfs::max_path];
-        int64_t length = path_in(process, path_address, path);
-        uint32_t start;
-        if (length < 0)
-            return length;
-        if (int64_t r = start_of(process, dirfd, start); r < 0)
-            return r;
-        Errno found = vfs_.resolve(start, path, static_cast<size_t>(length), (flags & at_symlink_nofollow) == 0, ino);
-        if (found != Errno::none)
-            return error(found);
-    }
+    if (int64_t named = attribute_target(process, dirfd, path_address, flags, ino); named != 0)
+        return named == not_an_inode ? 0 : named;
     return result_of(vfs_.chown(ino, static_cast<uint32_t>(uid), static_cast<uint32_t>(gid), now_ns()));
 }
 
@@ -653,25 +645,8 @@ int64_t Linux_server::sys_utimensat(Process &process, uint64_t dirfd, uint64_t p
 {
     constexpr uint64_t utime_now = (1u << 30) - 1, utime_omit = (1u << 30) - 2;
     uint32_t ino;
-    if (path_address == 0) {  // futimens
-        Open_file *file = file_of(process, dirfd);
-        if (file == nullptr)
-            return error(Errno::badf);
-        if (file->kind != Open_file::Kind::inode)
-            return 0;
-        ino = file->inode;
-    } else {
-        static char path[Vfs::max_path];
-        int64_t length = path_in(process, path_address, path);
-        uint32_t start;
-        if (length < 0)
-            return length;
-        if (int64_t r = start_of(process, dirfd, start); r < 0)
-            return r;
-        Errno found = vfs_.resolve(start, path, static_cast<size_t>(length), (flags & at_symlink_nofollow) == 0, ino);
-        if (found != Errno::none)
-            return error(found);
-    }
+    if (int64_t named = attribute_target(process, dirfd, path_address, flags, ino); named != 0)
+        return named == not_an_inode ? 0 : named;
     uint64_t stamp[2] = {Vfs::time_now, Vfs::time_now};
     if (times != 0) {
         uint64_t spec[4];

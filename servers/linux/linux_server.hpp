@@ -149,6 +149,8 @@ private:
     int64_t sys_arch_prctl(Process &process, Linux_registers &registers);
     int64_t sys_uname(Process &process, uint64_t buffer);
     int64_t sys_prlimit(Process &process, uint64_t resource, uint64_t new_limit, uint64_t old_limit);
+    static constexpr int64_t not_an_inode = 1;
+    int64_t attribute_target(Process &process, uint64_t dirfd, uint64_t path_address, uint64_t flags, uint32_t &ino);
     int64_t sys_clock_gettime(Process &process, uint64_t clock, uint64_t buffer);
     int64_t sys_gettimeofday(Process &process, uint64_t buffer, uint64_t zone);
     int64_t sys_time(Process &process, uint64_t location);
