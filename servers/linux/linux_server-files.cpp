@@ -81,6 +81,18 @@ int64_t Linux_server::path_in(Process &process, uint64_t address, char *buffer)
     return error(Errno::nametoolong);
 }
 
+// The path at path_address, copied into path, and the directory it starts from (dirfd, as
+// start_of): its length, or the error of whichever fails first (the path's, then dirfd's).
+int64_t Linux_server::path_at(Process &process, uint64_t dirfd, uint64_t path_address, char *path, uint32_t &start)
+{
+    int64_t length = path_in(process, path_address, path);
+    if (length < 0)
+        return length;
+    if (int64_t r = start_of(process, dirfd, start); r < 0)
+        return r;
+    return length;
+}
+
 int64_t Linux_server::start_of(Process &process, uint64_t dirfd, uint32_t &start)
 {
     if (static_cast<int32_t>(dirfd) == at_fdcwd) {
@@ -464,12 +476,10 @@ int64_t Linux_server::sys_getdents64(Process &process, uint64_t fd, uint64_t buf
 int64_t Linux_server::sys_mkdirat(Process &process, uint64_t dirfd, uint64_t path_address, uint64_t mode)
 {
     static char path[Vfs::max_path];
-    int64_t length = path_in(process, path_address, path);
     uint32_t start;
+    int64_t length = path_at(process, dirfd, path_address, path, start);
     if (length < 0)
         return length;
-    if (int64_t r = start_of(process, dirfd, start); r < 0)
-        return r;
     return result_of(vfs_.mkdir(start, path, static_cast<size_t>(length),
                                 static_cast<uint32_t>(mode) & 07777 & ~process.umask, 0, 0, now_ns()));
 }
@@ -478,12 +488,10 @@ int64_t Linux_server::sys_mknodat(Process &process, uint64_t dirfd, uint64_t pat
                                   uint64_t device)
 {
     static char path[Vfs::max_path];
-    int64_t length = path_in(process, path_address, path);
     uint32_t start;
+    int64_t length = path_at(process, dirfd, path_address, path, start);
     if (length < 0)
         return length;
-    if (int64_t r = start_of(process, dirfd, start); r < 0)
-        return r;
     uint32_t final_mode = (static_cast<uint32_t>(mode) & Vfs::type_mask) | (static_cast<uint32_t>(mode) & 07777 & ~process.umask);
     return result_of(vfs_.mknod(start, path, static_cast<size_t>(length), final_mode, device, 0, 0, now_ns()));
 }
@@ -493,12 +501,10 @@ int64_t Linux_server::sys_unlinkat(Process &process, uint64_t dirfd, uint64_t pa
     if ((flags & ~at_removedir) != 0)
         return error(Errno::inval);
     static char path[Vfs::max_path];
-    int64_t length = path_in(process, path_address, path);
     uint32_t start;
+    int64_t length = path_at(process, dirfd, path_address, path, start);
     if (length < 0)
         return length;
-    if (int64_t r = start_of(process, dirfd, start); r < 0)
-        return r;
     Errno removed = (flags & at_removedir) != 0 ? vfs_.rmdir(start, path, static_cast<size_t>(length), now_ns())
                                                 : vfs_.unlink(start, path, static_cast<size_t>(length), now_ns());
     return result_of(removed);
@@ -556,12 +562,10 @@ int64_t Linux_server::sys_symlinkat(Process &process, uint64_t target_address, u
         return target_length;
     if (target_length == 0)
         return error(Errno::noent);
-    int64_t length = path_in(process, path_address, path);
     uint32_t start;
+    int64_t length = path_at(process, dirfd, path_address, path, start);
     if (length < 0)
         return length;
-    if (int64_t r = start_of(process, dirfd, start); r < 0)
-        return r;
     return result_of(vfs_.symlink(target, static_cast<size_t>(target_length), start, path,
                                   static_cast<size_t>(length), 0, 0, now_ns()));
 }
@@ -612,12 +616,10 @@ int64_t Linux_server::attribute_target(Process &process, uint64_t dirfd, uint64_
         return 0;
     }
     static char path[Vfs::max_path];
-    int64_t length = path_in(process, path_address, path);
     uint32_t start;
+    int64_t length = path_at(process, dirfd, path_address, path, start);
     if (length < 0)
         return length;
-    if (int64_t r = start_of(process, dirfd, start); r < 0)
-        return r;
     Errno found = vfs_.resolve(start, path, static_cast<size_t>(length), (flags & at_symlink_nofollow) == 0, ino);
     return found == Errno::none ? 0 : error(found);
 }

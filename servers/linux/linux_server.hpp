@@ -102,6 +102,7 @@ private:
     int64_t path_in(Process &process, uint64_t address, char *buffer);
     // Where a *at call's relative path starts: the cwd (AT_FDCWD) or a directory fd's inode.
     int64_t start_of(Process &process, uint64_t dirfd, uint32_t &start);
+    int64_t path_at(Process &process, uint64_t dirfd, uint64_t path_address, char *path, uint32_t &start);
     int64_t open_inode(Process &process, uint32_t ino, uint64_t flags, int64_t &fd);
     int64_t sys_openat(Process &process, uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mode);
     int64_t sys_lseek(Process &process, uint64_t fd, int64_t offset, uint64_t whence);
