@@ -279,7 +279,9 @@ static uint64_t time_page_faults(long pages)
     return elapsed;
 }
 
-static uint64_t time_fork_exit_wait(long iterations)
+// fork, the child runs `child` (which does not return), the parent waits: the loop each
+// process benchmark below times with its own child.
+static uint64_t time_children(long iterations, void (*child_body)(void))
 {
     uint64_t start = ticks();
     for (long i = 0; i < iterations; ++i) {
@@ -288,31 +290,35 @@ static uint64_t time_fork_exit_wait(long iterations)
             fail("fork");
         }
         if (child == 0) {
-            _exit(0);
+            child_body();
         }
         wait_for(child);
     }
     return ticks() - start;
 }
 
+static void exit_at_once(void)
+{
+    _exit(0);
+}
+
+static uint64_t time_fork_exit_wait(long iterations)
+{
+    return time_children(iterations, exit_at_once);
+}
+
 // fork, then execve of this same program (a static binary that ends at once with the argument
 // "exit"), then wait: the cost of starting a program, the same binary on both systems.
+static void execute_self(void)
+{
+    char *const argv[] = {"bench", "exit", NULL};
+    execve("/proc/self/exe", argv, NULL);
+    _exit(127);
+}
+
 static uint64_t time_fork_exec_wait(long iterations)
 {
-    uint64_t start = ticks();
-    for (long i = 0; i < iterations; ++i) {
-        pid_t child = fork();
-        if (child < 0) {
-            fail("fork");
-        }
-        if (child == 0) {
-            char *const argv[] = {"bench", "exit", NULL};
-            execve("/proc/self/exe", argv, NULL);
-            _exit(127);
-        }
-        wait_for(child);
-    }
-    return ticks() - start;
+    return time_children(iterations, execute_self);
 }
 
 // The shell macrobenchmark: busybox's sh runs macro.sh (200 small commands with pipes and
@@ -321,27 +327,21 @@ static uint64_t time_fork_exec_wait(long iterations)
 // Linux guest's initramfs), not on a host.
 static const char shell_script[] = "/macro.sh";
 
+static void run_shell_script(void)
+{
+    int null = open("/dev/null", O_WRONLY);
+    if (null < 0 || dup2(null, 1) < 0) {
+        _exit(126);
+    }
+    char *const argv[] = {"sh", (char *)shell_script, NULL};
+    char *const envp[] = {"PATH=/bin:/usr/bin:/sbin:/usr/sbin", NULL};
+    execve("/bin/busybox", argv, envp);
+    _exit(127);
+}
+
 static uint64_t time_shell_script(long iterations)
 {
-    uint64_t start = ticks();
-    for (long i = 0; i < iterations; ++i) {
-        pid_t child = fork();
-        if (child < 0) {
-            fail("fork");
-        }
-        if (child == 0) {
-            int null = open("/dev/null", O_WRONLY);
-            if (null < 0 || dup2(null, 1) < 0) {
-                _exit(126);
-            }
-            char *const argv[] = {"sh", (char *)shell_script, NULL};
-            char *const envp[] = {"PATH=/bin:/usr/bin:/sbin:/usr/sbin", NULL};
-            execve("/bin/busybox", argv, envp);
-            _exit(127);
-        }
-        wait_for(child);
-    }
-    return ticks() - start;
+    return time_children(iterations, run_shell_script);
 }
 
 static int compare_doubles(const void *a, const void *b)
