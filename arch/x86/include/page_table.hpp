@@ -144,11 +144,17 @@ void Page_table::for_each_leaf(Virt_addr begin, Virt_addr end, Visit &&visit)
             --level;
             continue;
         }
+        unsigned index = (virt >> shift) & 511;
+        unsigned next = index + 1;
         if ((entry & present) != 0) {
-            Leaf leaf = {&entry, &slots(entries)[(virt >> shift) & 511], span, align_down(virt, span)};
+            Leaf leaf = {&entry, &slots(entries)[index], span, align_down(virt, span)};
             visit(static_cast<const Leaf &>(leaf));
+        } else {
+            // A run of absent entries is passed in one step (most of a table is empty).
+            while (next < 512 && (entries[next] & present) == 0)
+                ++next;
         }
-        virt = align_down(virt, span) + span;
+        virt = align_down(virt, span) + (next - index) * span;
         if (level < root_level && (virt & ((span << 9) - 1)) == 0) {
             // Past the end of this table: down again from the root (once per 512 entries).
             entries = table(root_);
