@@ -9,6 +9,7 @@
 #include "cpu.hpp"
 #include "memory_layout.hpp"
 #include "panic.hpp"
+#include "words.hpp"
 
 namespace {
 
@@ -100,10 +101,7 @@ void *Space::utcb_memory(Virt_addr utcb)
     if (frame == 0)
         return nullptr;
     auto *bytes = Memory_layout::direct_map<uint8_t>(frame);
-    auto *words = Memory_layout::direct_map<uint64_t>(frame);
-#pragma GCC unroll 8
-    for (size_t i = 0; i < page_size / sizeof(uint64_t); ++i)
-        words[i] = 0;
+    fill_words(Memory_layout::direct_map<uint64_t>(frame), page_size / sizeof(uint64_t), 0);
     // A kernel page: mapped without a mapping-database node, so it cannot be mapped on.
     if (table_.map(page, frame, page_size, {true, false, true, false, false}, false) != Page_table::Error::none) {
         (void)pages_->free(frame);

@@ -11,6 +11,7 @@
 #include "scheduler.hpp"
 #include "space.hpp"
 #include "user_mode.hpp"
+#include "words.hpp"
 
 namespace {
 
@@ -44,20 +45,22 @@ size_t Thread::deepest_stack_;
 void Thread::fill_stack()
 {
     // Below the frame nothing is in use yet; enter_kernel_context_next writes beneath it.
-    auto *word = reinterpret_cast<uint64_t *>(stack_begin());
-    *word++ = stack_canary_value;
+    auto *words = reinterpret_cast<uint64_t *>(stack_begin());
     auto *end = reinterpret_cast<uint64_t *>(&frame());
-    while (word < end)
-        *word++ = stack_fill;
+    // (The fill runs to a multiple of eight words below the frame, the canary over its first.)
+    size_t count = static_cast<size_t>(end - words) & ~size_t{7};
+    fill_words(end - count, count, stack_fill);
+    for (uint64_t *word = words; word < end - count; ++word)
+        *word = stack_fill;
+    words[0] = stack_canary_value;
 }
 
 size_t Thread::stack_high_water() const
 {
-    const auto *word = reinterpret_cast<const uint64_t *>(stack_begin()) + 1;
-    const auto *end = reinterpret_cast<const uint64_t *>(reinterpret_cast<uintptr_t>(this) + object_size);
-    while (word < end && *word == stack_fill)
-        ++word;
-    return static_cast<size_t>(reinterpret_cast<uintptr_t>(end) - reinterpret_cast<uintptr_t>(word));
+    const auto *words = reinterpret_cast<const uint64_t *>(stack_begin());
+    size_t count = (object_size - control_block_size()) / sizeof(uint64_t);
+    size_t deepest = find_word_other_than(words, 1, count, stack_fill);  // (word 0 is the canary)
+    return (count - deepest) * sizeof(uint64_t);
 }
 
 size_t Thread::deepest_stack()

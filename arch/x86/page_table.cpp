@@ -47,11 +47,7 @@ Phys_addr Page_table::new_table(bool with_slots)
     Phys_addr frame = pages_->allocate(with_slots ? leaf_table_order : 0);
     if (frame == 0)
         return 0;
-    uint64_t *entries = table(frame);
-    // (Eight at a time: a fork's new space makes a dozen of these.)
-    for (unsigned i = 0; i < (with_slots ? 1024u : 512u); i += 8)
-        for (unsigned j = 0; j < 8; ++j)
-            entries[i + j] = 0;
+    fill_words(table(frame), with_slots ? 1024 : 512, 0);
     return frame;
 }
 
@@ -151,17 +147,19 @@ void Page_table::set_user_half_supervisor(bool supervisor)
 
 void Page_table::destroy_user_half()
 {
+    // Only present entries are looked at: find_word_with passes the empty runs quickly.
+    auto next = [](const uint64_t *entries, unsigned from, unsigned end) {
+        return static_cast<unsigned>(find_word_with(entries, from, end, present));
+    };
     uint64_t *pml4 = table(root_);
-    for (unsigned i = 0; i < 256; ++i) {
-        if ((pml4[i] & present) == 0)
-            continue;
+    for (unsigned i = next(pml4, 0, 256); i < 256; i = next(pml4, i + 1, 256)) {
         uint64_t *pdpt = table(pml4[i] & address_mask);
-        for (unsigned j = 0; j < 512; ++j) {
-            if ((pdpt[j] & present) == 0 || (pdpt[j] & large) != 0)
+        for (unsigned j = next(pdpt, 0, 512); j < 512; j = next(pdpt, j + 1, 512)) {
+            if ((pdpt[j] & large) != 0)
                 continue;
             uint64_t *pd = table(pdpt[j] & address_mask);
-            for (unsigned k = 0; k < 512; ++k)
-                if ((pd[k] & present) != 0 && (pd[k] & large) == 0)
+            for (unsigned k = next(pd, 0, 512); k < 512; k = next(pd, k + 1, 512))
+                if ((pd[k] & large) == 0)
                     (void)pages_->free(pd[k] & address_mask, leaf_table_order);
             (void)pages_->free(pdpt[j] & address_mask, leaf_table_order);
         }

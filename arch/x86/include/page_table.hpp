@@ -10,6 +10,7 @@
 
 #include "page_allocator.hpp"
 #include "types.hpp"
+#include "words.hpp"
 
 class Mapping;
 
@@ -151,8 +152,7 @@ void Page_table::for_each_leaf(Virt_addr begin, Virt_addr end, Visit &&visit)
             visit(static_cast<const Leaf &>(leaf));
         } else {
             // A run of absent entries is passed in one step (most of a table is empty).
-            while (next < 512 && (entries[next] & present) == 0)
-                ++next;
+            next = static_cast<unsigned>(find_word_with(entries, next, 512, present));
         }
         virt = align_down(virt, span) + (next - index) * span;
         if (level < root_level && (virt & ((span << 9) - 1)) == 0) {
