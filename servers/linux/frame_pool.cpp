@@ -37,7 +37,7 @@ bool Frame_pool::grow()
     return true;
 }
 
-void *Frame_pool::allocate()
+void *Frame_pool::take()
 {
     if (free_ == nullptr && !grow())
         return nullptr;
@@ -45,7 +45,22 @@ void *Frame_pool::allocate()
     free_ = frame->next;
     ++in_use_;
     references_[index_of(frame, window_)] = 1;
-    memset(frame, 0, frame_size);  // nothing of another process, or of the server, shows through
+    return frame;
+}
+
+void *Frame_pool::allocate()
+{
+    void *frame = take();
+    if (frame != nullptr)
+        memset(frame, 0, frame_size);  // nothing of another process, or of the server, shows through
+    return frame;
+}
+
+void *Frame_pool::allocate_copy(const void *source)
+{
+    void *frame = take();
+    if (frame != nullptr)
+        memcpy(frame, source, frame_size);
     return frame;
 }
 

@@ -26,6 +26,9 @@ public:
     // A zeroed frame with one reference, or nullptr when the quota is used up or sigma0 has
     // no memory left.
     void *allocate();
+    // A frame with one reference holding a copy of source's frame_size bytes (copy-on-write),
+    // or nullptr as allocate(): it is written once, not zeroed first.
+    void *allocate_copy(const void *source);
     // Another reference (a page shared copy-on-write after fork).
     void share(void *frame);
     // Drops a reference; the frame is free again with the last.
@@ -37,6 +40,8 @@ public:
 
 private:
     bool grow();
+    // A free frame with one reference, as it was left.
+    void *take();
 
     struct Free_frame {
         Free_frame *next;

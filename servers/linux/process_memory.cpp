@@ -223,12 +223,11 @@ uint8_t *Process_memory::page(uint64_t address, uint32_t access, Error &error, b
     if ((*entry & copy_on_write) != 0 && (access & 2 /* write */) != 0) {
         uint8_t *old = frame_of(*entry);
         if (frames_.references(old) > 1) {
-            auto *copy = static_cast<uint8_t *>(frames_.allocate());
+            auto *copy = static_cast<uint8_t *>(frames_.allocate_copy(old));
             if (copy == nullptr) {
                 error = Error::no_memory;
                 return nullptr;
             }
-            memcpy(copy, old, page_size);
             // Whoever shares the old frame maps it again at its next touch; this process
             // must not go on reading the old frame where it now has its own.
             if (unmap_frame != nullptr)
@@ -246,15 +245,30 @@ uint8_t *Process_memory::page(uint64_t address, uint32_t access, Error &error, b
 }
 
 // Copies the table at level (covering from base on) into a new one, sharing its frames.
+unsigned Process_memory::next_used(const uint64_t *table, unsigned from)
+{
+    for (; from < entries && (from & 7) != 0; ++from)
+        if (table[from] != 0)
+            return from;
+    // Eight entries a step through the rest: a process's tables are mostly empty.
+    for (; from < entries; from += 8) {
+        const uint64_t *e = table + from;
+        if ((e[0] | e[1] | e[2] | e[3] | e[4] | e[5] | e[6] | e[7]) != 0)
+            break;
+    }
+    for (; from < entries; ++from)
+        if (table[from] != 0)
+            return from;
+    return entries;
+}
+
 bool Process_memory::copy_table(uint64_t *from, uint64_t *&to, unsigned level, uint64_t base)
 {
     to = static_cast<uint64_t *>(frames_.allocate());
     if (to == nullptr)
         return false;
     uint64_t span = uint64_t{1} << (12 + 9 * level);
-    for (unsigned i = 0; i < entries; ++i) {
-        if (from[i] == 0)
-            continue;
+    for (unsigned i = next_used(from, 0); i < entries; i = next_used(from, i + 1)) {
         if (level > 0) {
             uint64_t *child = nullptr;
             bool copied = copy_table(reinterpret_cast<uint64_t *>(from[i]), child, level - 1, base + i * span);
@@ -365,13 +379,12 @@ void Process_memory::revoke(uint64_t start, uint64_t end)
 
 void Process_memory::free_table(uint64_t *table, unsigned level)
 {
-    for (unsigned i = 0; i < entries; ++i)
-        if (table[i] != 0) {
-            if (level > 0)
-                free_table(reinterpret_cast<uint64_t *>(table[i]), level - 1);
-            else
-                frames_.release(frame_of(table[i]));
-        }
+    for (unsigned i = next_used(table, 0); i < entries; i = next_used(table, i + 1)) {
+        if (level > 0)
+            free_table(reinterpret_cast<uint64_t *>(table[i]), level - 1);
+        else
+            frames_.release(frame_of(table[i]));
+    }
     frames_.release(table);
 }
 

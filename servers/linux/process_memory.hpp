@@ -96,6 +96,8 @@ private:
     static uint8_t *frame_of(uint64_t entry) { return reinterpret_cast<uint8_t *>(entry & ~(page_size - 1)); }
 
     uint64_t *slot(uint64_t address, bool make);
+    // The index of the first entry of table from from on that is in use, or entries.
+    static unsigned next_used(const uint64_t *table, unsigned from);
     void free_table(uint64_t *table, unsigned level);
     bool copy_table(uint64_t *from, uint64_t *&to, unsigned level, uint64_t base);
     void drop_pages(uint64_t start, uint64_t end);

@@ -85,3 +85,24 @@ TEST_F(PageCache, AnEmptyPoolGivesNothing)
 }
 
 }  // namespace
+
+TEST_F(PageCache, FramePoolCopiesAFrameWholeAndZeroesAFreshOne)
+{
+    auto *source = static_cast<uint8_t *>(pool.allocate());
+    ASSERT_NE(source, nullptr);
+    std::memcpy(source, file.data(), Frame_pool::frame_size);
+    auto *copy = static_cast<uint8_t *>(pool.allocate_copy(source));
+    ASSERT_NE(copy, nullptr);
+    EXPECT_NE(copy, source);
+    EXPECT_EQ(std::memcmp(copy, file.data(), Frame_pool::frame_size), 0);
+    EXPECT_EQ(pool.references(copy), 1u);
+    // A frame given back and taken again by allocate() shows nothing of what it held.
+    pool.release(copy);
+    auto *fresh = static_cast<uint8_t *>(pool.allocate());
+    ASSERT_EQ(fresh, copy);
+    for (size_t i = 0; i < Frame_pool::frame_size; ++i)
+        ASSERT_EQ(fresh[i], 0) << i;
+    pool.release(fresh);
+    pool.release(source);
+    EXPECT_EQ(pool.frames_in_use(), 0u);
+}
