@@ -90,6 +90,7 @@ void Scheduler::switch_to(Thread *next)
         end_delay(previous, false);
     Cpu_local::set_current_thread(next);
     Fpu::leave(previous->fpu());
+    Fpu::enter(next->fpu());
     // Kernel threads (idle, interrupt threads) run in whatever space was active.
     if (Space *space = next->space()) {
         if (previous->space() != space)

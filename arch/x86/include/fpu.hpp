@@ -34,6 +34,14 @@ public:
         if (state != nullptr && Cpu_local::get().fpu_owner == state)
             set_task_switched();
     }
+    // The thread owning state runs again: its registers are still in the CPU, so it may use
+    // them without the trap that leave() armed (a Linux process's SSE code after every
+    // reflected system call would take one).
+    static void enter(const Fpu_state *state)
+    {
+        if (state != nullptr && Cpu_local::get().fpu_owner == state)
+            asm volatile("clts" ::: "memory");
+    }
     // Whether the CPU's registers hold this state (leaving its thread then costs a CR0 write).
     static bool owns_registers(const Fpu_state *state) { return state != nullptr && Cpu_local::get().fpu_owner == state; }
     // #NM from user mode: the registers go to the running thread's state, which is
