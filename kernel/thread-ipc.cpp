@@ -77,24 +77,6 @@ void Thread::set_message_register(unsigned index, uint64_t value)
 
 static_assert(TERN_UTCB_MR == 0x80 && TERN_UTCB_PAGER == 0x20, "thread.hpp mirrors the UTCB layout");
 
-// Whether a receiver in this thread's space waiting with from_specifier takes sender's message.
-[[gnu::always_inline]] inline bool Thread::matches(Thread_id from_specifier, const Thread &sender) const
-{
-    if (from_specifier.is_any())
-        return true;
-    if (from_specifier.is_any_local())
-        return sender.space_ == space_;
-    return from_specifier == sender.id_ ||
-           (from_specifier.is_local() && sender.space_ == space_ && from_specifier.raw() == sender.utcb_address_);
-}
-
-// The sender as this receiver names it (X.2's FromSpecifier): its local id if it lives in
-// this space, however the receiver waited for it; else its global id.
-[[gnu::always_inline]] inline Thread_id Thread::sender_id(const Thread &sender) const
-{
-    return sender.space_ == space_ && sender.copied_mrs_ != nullptr ? sender.local_id() : sender.id_;
-}
-
 void Thread::enqueue_sender(Thread &sender, bool first)
 {
     sender.ipc_.send_target = this;
@@ -530,11 +512,25 @@ void Thread::ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts)
     ipc_.from = Thread_id::nil();
     uint64_t error = no_error;
     if (!to.is_nil()) {
-        error = send_phase(to, Timeout::send_part(timeouts), !from_specifier.is_nil(), from_specifier,
-                           Timeout::receive_part(timeouts));
-        // A call whose send completed has run its receive phase already.
-        if (error == no_error && !from_specifier.is_nil())
-            error = ipc_.error;
+        // A reply to a thread's exception message (a reflected system call's answer) is
+        // applied to its frame at once; the receive phase follows as after a call's send.
+        if (Thread *caller = exception_caller(to);
+            caller != nullptr && reply_to_exception(*caller, from_specifier, Timeout::receive_part(timeouts))) {
+            if (!from_specifier.is_nil()) {
+                receive_phase(from_specifier, Timeout::receive_part(timeouts));
+                if (ipc_.hand_off != nullptr) {
+                    Scheduler::make_ready(ipc_.hand_off);
+                    ipc_.hand_off = nullptr;
+                }
+                error = ipc_.error;
+            }
+        } else {
+            error = send_phase(to, Timeout::send_part(timeouts), !from_specifier.is_nil(), from_specifier,
+                               Timeout::receive_part(timeouts));
+            // A call whose send completed has run its receive phase already.
+            if (error == no_error && !from_specifier.is_nil())
+                error = ipc_.error;
+        }
     } else if (!from_specifier.is_nil()) {
         receive_phase(from_specifier, Timeout::receive_part(timeouts));
         error = ipc_.error;

@@ -122,20 +122,28 @@ void User_exception::exception_ipc(Thread &thread, Exception_frame &frame)
 #pragma GCC unroll 16
     for (const General_register &r : general_registers)
         m[r.index] = frame.*r.field;
-    if (!thread.kernel_call(handler, exception_words))
+    if (!thread.exception_call(handler, exception_words))
         return Fault_ipc::halt(thread, "exception IPC to the handler failed");
+    // (A reply sent while the thread waited was applied when it came, and the thread
+    // resumed at its frame: Thread::reply_to_exception. This one came otherwise.)
+    if (const char *refused = apply_reply(thread, frame, m))
+        Fault_ipc::halt(thread, refused);
+}
+
+const char *User_exception::apply_reply(Thread &thread, Exception_frame &frame, const uint64_t *m)
+{
     unsigned reply_words = static_cast<unsigned>(m[0] & 63);
     if (reply_words == result_words) {
         frame.rax = m[1];  // a reflected system call's result, the common answer
-        return;
+        return nullptr;
     }
     if (reply_words < general_register_words)
-        return;  // a short reply leaves the registers as they were
+        return nullptr;  // a short reply leaves the registers as they were
     if (!User_mode::is_user_address(m[TERN_EXCEPTION_MR_RIP]) || !User_mode::is_user_address(m[TERN_EXCEPTION_MR_RSP]))
-        return Fault_ipc::halt(thread, "exception reply with a kernel or non-canonical rip or rsp");
+        return "exception reply with a kernel or non-canonical rip or rsp";
     if (reply_words >= exception_words) {
         if (!User_mode::is_canonical(m[TERN_EXCEPTION_MR_FS_BASE]) || !User_mode::is_canonical(m[TERN_EXCEPTION_MR_GS_BASE]))
-            return Fault_ipc::halt(thread, "exception reply with a non-canonical FS or GS base");
+            return "exception reply with a non-canonical FS or GS base";
         thread.set_segment_bases(m[TERN_EXCEPTION_MR_FS_BASE], m[TERN_EXCEPTION_MR_GS_BASE]);
     }
     frame.rip = m[TERN_EXCEPTION_MR_RIP];
@@ -143,4 +151,5 @@ void User_exception::exception_ipc(Thread &thread, Exception_frame &frame)
 #pragma GCC unroll 16
     for (const General_register &r : general_registers)
         frame.*r.field = m[r.index];
+    return nullptr;
 }

@@ -188,6 +188,12 @@ public:
     bool kernel_call(Thread_id handler, unsigned words);
     // The same with an X.2 timeout for both phases; returns the IPC error (0 on success).
     uint64_t kernel_call(Thread_id handler, unsigned words, uint16_t timeout);
+    // kernel_call for an exception message (User_exception), in a short path of its own
+    // when the handler waits (thread-ipc-exception.cpp). A reply the handler sends while
+    // the thread waits is applied to its frame at once (User_exception::apply_reply) and
+    // the thread resumes there: this returns only with a reply that came otherwise, in
+    // kernel_message, or with false when the IPC failed.
+    bool exception_call(Thread_id handler, unsigned words);
     uint64_t kernel_message[64] = {};
     // An interrupt thread blocks until its line needs it (Interrupt_thread), as a receiver
     // that accepts nobody.
@@ -280,6 +286,15 @@ private:
     // known_partner: a thread that certainly exists (the one a call just sent to).
     void receive_phase(Thread_id from_specifier, uint16_t timeout, const Thread *known_partner = nullptr);
     void wake(uint64_t error, bool queue = true);
+    // --- exception IPC's short path (thread-ipc-exception.cpp) ---
+    // The thread to names if it waits in exception_call for this thread's reply, and this
+    // (current) thread's message can be that reply (untyped words only); else nullptr.
+    Thread *exception_caller(Thread_id to);
+    // Applies this thread's message to caller's frame and, for a reply and wait from anyone
+    // without timeout, blocks this thread at its frame (not returning). false, nothing
+    // changed, if caller refuses the reply. Otherwise returns with the caller made ready
+    // (a send) or handed the processor (ipc_.hand_off) for ipc's receive phase.
+    bool reply_to_exception(Thread &caller, Thread_id from_specifier, uint16_t receive_timeout);
     // Joins partner's closed waiters (a closed receive from partner is about to block).
     // named: the id it names partner by (global, or local in this thread's space).
     void wait_closed_for(Thread &partner, Thread_id named)
@@ -403,6 +418,7 @@ private:
     Thread *transfer_partner_ = nullptr;  // the other side of a string copy in progress
     Copy_role copy_ = Copy_role::none;
     bool continue_receive_ = false;       // first kernel entry retries a receive (see above)
+    bool awaits_exception_reply_ = false;  // in exception_call, for the handler's reply
 
     // Every thread by its number; a free number holds nobody(), a thread that never runs
     // and whose nil id matches no global id, so that the fast path's lookup needs no test
@@ -418,6 +434,25 @@ private:
     // Writes the canary and the fill pattern stack_high_water() looks for.
     void fill_stack();
 };
+
+// (Here for the IPC paths in their several files.)
+// Whether a receiver in this thread's space waiting with from_specifier takes sender's message.
+[[gnu::always_inline]] inline bool Thread::matches(Thread_id from_specifier, const Thread &sender) const
+{
+    if (from_specifier.is_any())
+        return true;
+    if (from_specifier.is_any_local())
+        return sender.space_ == space_;
+    return from_specifier == sender.id_ ||
+           (from_specifier.is_local() && sender.space_ == space_ && from_specifier.raw() == sender.utcb_address_);
+}
+
+// The sender as this receiver names it (X.2's FromSpecifier): its local id if it lives in
+// this space, however the receiver waited for it; else its global id.
+[[gnu::always_inline]] inline Thread_id Thread::sender_id(const Thread &sender) const
+{
+    return sender.space_ == space_ && sender.copied_mrs_ != nullptr ? sender.local_id() : sender.id_;
+}
 
 // tools/stack_depth.py bounds the worst case at 2680 bytes, the frame included
 // (docs/kernel.md); STACK0001 checks that bound against stack_size() with a margin.

@@ -266,6 +266,60 @@ static void result_reply(void)
     kill_thread(child);
 }
 
+/* Three reflected syscalls, each reporting the result of the one before in rdi. */
+static void chained_reflecting_child(void)
+{
+    L4_Set_ExceptionHandler(main_tid);
+    L4_Word_t a = 1, d = 0xd1, s = 0x51, b = 0xb1;
+    __asm__ __volatile__("syscall" : "+a"(a), "+D"(d), "+S"(s), "+d"(b) : : "rcx", "r11", "memory");
+    L4_Word_t a2 = 2, d2 = a, s2 = s, b2 = b;
+    __asm__ __volatile__("syscall" : "+a"(a2), "+D"(d2), "+S"(s2), "+d"(b2) : : "rcx", "r11", "memory");
+    L4_Word_t a3 = 3, d3 = a2, s3 = s2, b3 = b2;
+    __asm__ __volatile__("syscall" : "+a"(a3), "+D"(d3), "+S"(s3), "+d"(b3) : : "rcx", "r11", "memory");
+    for (;;)
+        __asm__ __volatile__("pause");
+}
+
+/* The next message from the child after a reply that had a receive phase: a page fault
+ * it may take on the way is answered and the wait goes on. */
+static L4_MsgTag_t after_page_faults(L4_MsgTag_t tag, L4_ThreadId_t from, L4_ThreadId_t child)
+{
+    while (L4_IpcSucceeded(tag) && is_page_fault(tag) && from.raw == child.raw) {
+        if (!answer_page_fault(from))
+            break;
+        tag = serve_child(child, 2000, &from);
+    }
+    return tag;
+}
+
+static void reply_and_wait_to_reflected(void)
+{
+    L4_ThreadId_t child = spawn_child_control(chained_reflecting_child, 0, suite_in_ring0() ? 3 : 1);
+    CHECK(!L4_IsNilThread(child), "no child");
+    L4_MsgTag_t tag = serve_child(child, 2000, 0);
+    CHECK(is_exception(tag) && mr(X_RAX) == 1, "no first syscall (tag %#lx, rax %lu)", tag.raw, mr(X_RAX));
+    /* The answer with a receive from anyone and no timeout: the Linux server's way. */
+    L4_ThreadId_t from = L4_nilthread;
+    load_msg(0, 1, 0x5e5017, 0, 0);
+    tag = L4_Ipc(child, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
+    tag = after_page_faults(tag, from, child);
+    CHECK(is_exception(tag) && mr(X_RAX) == 2, "no second syscall after a reply and wait from anyone (tag %#lx, rax %lu)",
+          tag.raw, mr(X_RAX));
+    CHECK(mr(X_RDI) == 0x5e5017 && mr(X_RSI) == 0x51 && mr(X_RDX) == 0xb1,
+          "after the first answer the child had rdi %#lx rsi %#lx rdx %#lx (expected 0x5e5017, 0x51, 0xb1)", mr(X_RDI),
+          mr(X_RSI), mr(X_RDX));
+    /* The answer with a closed receive from the child, with a timeout. */
+    load_msg(0, 1, 0x77, 0, 0);
+    tag = L4_Ipc(child, child, L4_Timeouts(L4_Never, ms_time(2000)), &from);
+    tag = after_page_faults(tag, from, child);
+    CHECK(is_exception(tag) && mr(X_RAX) == 3, "no third syscall after a reply and closed wait (tag %#lx, rax %lu)",
+          tag.raw, mr(X_RAX));
+    CHECK(mr(X_RDI) == 0x77 && mr(X_RSI) == 0x51 && mr(X_RDX) == 0xb1,
+          "after the second answer the child had rdi %#lx rsi %#lx rdx %#lx (expected 0x77, 0x51, 0xb1)", mr(X_RDI),
+          mr(X_RSI), mr(X_RDX));
+    kill_thread(child);
+}
+
 /* Never names an exception handler itself: a Linux binary's first instruction could be this. */
 static void unaware_reflecting_child(void)
 {
@@ -399,6 +453,8 @@ static const struct systest space_tests[] = {
      redirector_refused},
     {"SPC0020", "a one-word reply to a reflected syscall sets rax alone, and the thread goes on after its syscall",
      result_reply},
+    {"SPC0021", "a reply and wait from anyone, and a reply and closed wait with a timeout, answer a reflected syscall: "
+     "the thread goes on with rax set and its next syscall arrives", reply_and_wait_to_reflected},
     {"SPC0019", "a start message's third word names the new thread's exception handler: the reflected syscall of a "
      "thread that never named one reaches it", start_names_handler},
 };

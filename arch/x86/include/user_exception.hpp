@@ -39,6 +39,10 @@ public:
     // a non-canonical rip in ring 3.
     static void rip_not_allowed(Thread &thread, Exception_frame &frame);
 
+    // Sets the registers of thread's frame as the exception reply m (tag, words) says.
+    // Returns why it refuses the reply, having changed nothing, or nullptr.
+    static const char *apply_reply(Thread &thread, Exception_frame &frame, const uint64_t *m);
+
 private:
     static void page_fault(Thread &thread, Exception_frame &frame, uint64_t address);
     static bool kernel_interface(Thread &thread, Exception_frame &frame);
