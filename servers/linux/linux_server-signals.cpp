@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fpu_trampoline.h"
 #include "linux_abi.hpp"
 #include "linux_server.hpp"
 
@@ -20,6 +21,8 @@ constexpr uint64_t sig_dfl = 0, sig_ign = 1;
 constexpr uint64_t unblockable = (uint64_t{1} << (sigkill - 1)) | (uint64_t{1} << (sigstop - 1));
 // A non-canonical ip: the thread faults (#GP) at once and reports every register.
 constexpr uint64_t interrupt_ip = 0x8000000000005160;
+// The FPU and SSE registers in a frame: FXSAVE's image, 64-byte aligned as Linux places it.
+constexpr uint64_t fpu_image_bytes = 512, fpu_image_alignment = 64;
 
 uint64_t bit(int signal) { return uint64_t{1} << (signal - 1); }
 
@@ -50,7 +53,7 @@ struct Sigcontext {
     uint64_t eflags;
     uint16_t cs, gs, fs, ss;
     uint64_t err, trapno, oldmask, cr2;
-    uint64_t fpstate;  // 0: no FPU state saved (docs/linux.md)
+    uint64_t fpstate;  // the FXSAVE image, saved by the process itself (fpu_trampoline.S)
     uint64_t reserved[8];
 };
 static_assert(sizeof(Sigcontext) == 256);
@@ -163,6 +166,8 @@ bool Linux_server::is_interrupt(Process &process, Linux_registers &registers)
 bool Linux_server::deliver_signals(Process &process, Linux_registers &registers)
 {
     process.interrupting = false;  // whatever the server answers next sets the ip
+    if (process.in_fpu_trampoline)
+        return true;  // after the trampoline's call, with the registers it goes on with
     for (;;) {
         uint64_t deliverable = process.pending & (~process.blocked | unblockable);
         if (deliverable == 0)
@@ -186,8 +191,10 @@ bool Linux_server::deliver_signals(Process &process, Linux_registers &registers)
         if ((action.flags & sa_onstack) != 0 && process.alt_stack_size != 0 &&
             !(sp >= process.alt_stack && sp < process.alt_stack + process.alt_stack_size))
             sp = process.alt_stack + process.alt_stack_size;
-        uint64_t frame_address = ((sp - sizeof(Frame)) & ~uint64_t{15}) - 8;
+        uint64_t fpu_image = (sp - fpu_image_bytes) & ~(fpu_image_alignment - 1);
+        uint64_t frame_address = ((fpu_image - sizeof(Frame)) & ~uint64_t{15}) - 8;
         Frame frame = {};
+        frame.context.mcontext.fpstate = fpu_image;
         frame.return_address = (action.flags & sa_restorer) != 0 ? action.restorer : 0;
         frame.context.stack_sp = process.alt_stack;
         frame.context.stack_size = process.alt_stack_size;
@@ -204,7 +211,10 @@ bool Linux_server::deliver_signals(Process &process, Linux_registers &registers)
         frame.info.code = info.code;
         frame.info.pid = info.pid;
         frame.info.status = info.status;
-        if (process.memory.copy_out(frame_address, &frame, sizeof frame) != Process_memory::Error::none) {
+        // (The image's last 48 bytes are software's, which FXSAVE leaves: zero, no XSAVE data.)
+        static constexpr uint8_t no_image[fpu_image_bytes] = {};
+        if (process.memory.copy_out(frame_address, &frame, sizeof frame) != Process_memory::Error::none ||
+            process.memory.copy_out(fpu_image, no_image, sizeof no_image) != Process_memory::Error::none) {
             terminate(process, sigsegv);  // no room for the frame: Linux's force_sigsegv
             return false;
         }
@@ -221,6 +231,9 @@ bool Linux_server::deliver_signals(Process &process, Linux_registers &registers)
         registers.set(TERN_EXCEPTION_MR_RAX, 0);
         registers.set(TERN_EXCEPTION_MR_RFLAGS, registers.flags() & ~uint64_t{0x10500});  // DF, TF, RF off
         (void)sa_siginfo;
+        // The process saves its FPU registers into the frame first, then runs the handler.
+        Linux_registers handler = registers;
+        enter_fpu_trampoline(process, registers, 0, fpu_image, handler);
         return true;  // one frame at a time; the next signal at the handler's sigreturn
     }
 }
@@ -236,6 +249,31 @@ int64_t Linux_server::sys_rt_sigreturn(Process &process, Linux_registers &regist
     for (unsigned i = 0; i < sizeof context_words / sizeof context_words[0]; ++i)
         registers.set(context_words[i], words[i]);
     process.blocked = context.sigmask & ~unblockable;
+    // The FPU registers come back from the frame by the process's own FXRSTOR (an image
+    // it spoiled faults there, which ends it with SIGSEGV, as Linux's restore does).
+    if (context.mcontext.fpstate != 0) {
+        Linux_registers restored = registers;
+        enter_fpu_trampoline(process, registers, FPU_TRAMPOLINE_RESTORE_OFFSET, context.mcontext.fpstate, restored);
+    }
+    return registers_set;
+}
+
+void Linux_server::enter_fpu_trampoline(Process &process, Linux_registers &registers, uint64_t offset, uint64_t image,
+                                        const Linux_registers &next)
+{
+    process.after_fpu_trampoline = next;
+    process.in_fpu_trampoline = true;
+    registers.set_ip(fpu_trampoline_address + offset);
+    registers.set_sp(image);
+}
+
+int64_t Linux_server::fpu_trampoline_done(Process &process, Linux_registers &registers)
+{
+    if (!process.in_fpu_trampoline)
+        return error(Errno::nosys);
+    process.in_fpu_trampoline = false;
+    registers = process.after_fpu_trampoline;
+    registers.set_all_on_reply();
     return registers_set;
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fpu_trampoline.h"
 #include "linux_abi.hpp"
 #include "linux_elf.hpp"
 #include "linux_server.hpp"
@@ -26,6 +27,9 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
 {
     reply_now = true;
     auto arg = [&registers](unsigned i) { return registers.arg(i); };
+    if ((registers.number() == FPU_TRAMPOLINE_SAVED || registers.number() == FPU_TRAMPOLINE_RESTORED) &&
+        registers.ip() - fpu_trampoline_address < linux_abi::page_size)
+        return fpu_trampoline_done(process, registers);
     switch (static_cast<Syscall>(registers.number())) {
     case Syscall::read:
         return sys_read(process, arg(0), arg(1), arg(2));

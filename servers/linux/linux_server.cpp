@@ -135,6 +135,8 @@ unsigned split_words(char *text, const char **words, unsigned max)
 bool Linux_server::start(const char *arguments)
 {
     frames_.init(pool_window, pool_quota, block_from_sigma0);
+    // The FPU trampoline's page must be in the server's space before a map item can give it.
+    (void)*static_cast<const volatile uint8_t *>(linux_fpu_trampoline);
     static char text[TERN_ARGS_WORDS * 8];
     strncpy(text, arguments, sizeof text - 1);
     const char *words[max_arguments];
@@ -709,6 +711,14 @@ tern::Reply Linux_server::page_fault(Process &process, const tern::Message &requ
     access |= (rwx & 4) != 0 ? prot_read : 0;
     access |= (rwx & 2) != 0 ? prot_write : 0;
     access |= (rwx & 1) != 0 ? prot_exec : 0;
+    if (page_down(address) == fpu_trampoline_address && (access & prot_write) == 0) {
+        // The FPU trampoline: the server's own page, read and execute only.
+        L4_Fpage_t page = L4_FpageLog2(reinterpret_cast<L4_Word_t>(linux_fpu_trampoline), 12);
+        L4_Set_Rights(&page, L4_Readable | L4_eXecutable);
+        reply = tern::Message(L4_Word_t{0});
+        reply.add_map_item(L4_MapItem(page, fpu_trampoline_address));
+        return tern::Reply::now;
+    }
     Process_memory::Error error;
     bool shared = false;
     uint8_t *frame = process.memory.page(address, access, error, &shared);

@@ -29,6 +29,9 @@ private:
     Frame_pool &frames_;
 };
 
+// fpu_trampoline.S: the page every process runs to save and restore its FPU registers.
+extern "C" const uint8_t linux_fpu_trampoline[];
+
 class Linux_server final : public tern::Server {
 public:
     static constexpr unsigned max_processes = 32;
@@ -170,6 +173,15 @@ private:
     // Delivers target's pending, unblocked signals into registers (about to be replied):
     // a handler's frame, or the default action. False when the process ended.
     bool deliver_signals(Process &process, Linux_registers &registers);
+    // The FPU trampoline's page in every process, above what a process may map.
+    static constexpr uint64_t fpu_trampoline_address = Process_memory::user_limit;
+    // Sends the process through the trampoline's entry at offset (its rsp the FXSAVE area
+    // at image), to go on with next.
+    static void enter_fpu_trampoline(Process &process, Linux_registers &registers, uint64_t offset, uint64_t image,
+                                     const Linux_registers &next);
+    // The trampoline's closing call: the registers kept for it, or ENOSYS for a process
+    // that jumped there by itself.
+    int64_t fpu_trampoline_done(Process &process, Linux_registers &registers);
     void interrupt(Process &process);
     bool is_interrupt(Process &process, Linux_registers &registers);
     int64_t sys_rt_sigreturn(Process &process, Linux_registers &registers);

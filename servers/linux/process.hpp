@@ -73,6 +73,10 @@ public:
     Wait waiting = Wait::none;
     uint64_t wake_us = 0;        // sleep, poll: when the call ends (SystemClock), 0 without a deadline
     Linux_registers saved;       // the registers of the blocked call, or of fork's child
+    // In the FPU trampoline (fpu_trampoline.S): the registers its closing call is answered
+    // with, the signal handler's or those rt_sigreturn restored.
+    bool in_fpu_trampoline = false;
+    Linux_registers after_fpu_trampoline;
     bool starting = false;       // a fork child before its first instruction (saved holds its registers)
 };
 

@@ -68,20 +68,33 @@ def scripts() -> list:
     return sorted(SCRIPTS.glob("*.sh"))
 
 
-def bad_input(build: Path, log_dir: Path) -> list:
-    """LXB0001: tests/linux/bad_input.c, built static with musl-gcc, run under Tern only (it
-    ends in a fork bomb)."""
-    program = log_dir / "bad_input"
+def c_program(test_id: str, source: str, build: Path, log_dir: Path, min_checks: int) -> list:
+    """A TAP-printing C program of tests/linux, built static with musl-gcc and run under Tern
+    only: its "not ok" lines are the problems, and so are a non-zero exit status and fewer
+    than min_checks "ok" lines."""
+    program = log_dir / Path(source).stem
     compile_run = subprocess.run(["musl-gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", str(program),
-                                  str(SCRIPTS / "bad_input.c")], capture_output=True, text=True)
+                                  str(SCRIPTS / source)], capture_output=True, text=True)
     if compile_run.returncode != 0:
         return [f"musl-gcc failed: {(compile_run.stdout + compile_run.stderr).strip().splitlines()[-3:]}"]
+    guest = f"/{program.name}"
     run = subprocess.run(["python3", str(ROOT / "tools" / "linux_run.py"), "--build", str(build), "--timeout", "120",
-                          "--add", f"{program}:/bad_input", "--", "/bad_input"], capture_output=True, timeout=180)
-    (log_dir / "LXB0001.log").write_bytes(run.stdout + b"--- stderr\n" + run.stderr)
+                          "--add", f"{program}:{guest}", "--", guest], capture_output=True, timeout=180)
+    log = log_dir / f"{test_id}.log"
+    log.write_bytes(run.stdout + b"--- stderr\n" + run.stderr)
     output = run.stdout.decode(errors="replace")
     problems = [line for line in output.splitlines() if line.startswith("not ok")]
     checks = sum(line.startswith("ok ") for line in output.splitlines())
-    if run.returncode != 0 or checks < 50:
-        problems.append(f"exit status {run.returncode}, {checks} checks passed (see {log_dir / 'LXB0001.log'})")
+    if run.returncode != 0 or checks < min_checks:
+        problems.append(f"exit status {run.returncode}, {checks} checks passed (see {log})")
     return problems
+
+
+def bad_input(build: Path, log_dir: Path) -> list:
+    """LXB0001: tests/linux/bad_input.c (it ends in a fork bomb)."""
+    return c_program("LXB0001", "bad_input.c", build, log_dir, 50)
+
+
+def signal_fpu(build: Path, log_dir: Path) -> list:
+    """LXF0001: tests/linux/signal_fpu.c, the FPU and SSE registers through a signal frame."""
+    return c_program("LXF0001", "signal_fpu.c", build, log_dir, 9)

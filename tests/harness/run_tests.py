@@ -276,7 +276,7 @@ def in_system_selection(tests: list, prefixes: list) -> tuple:
     """Prefixes that select no test of the harness's own levels select in-system tests: the
     suite's boot test runs with them as its root task's filter (only=...). Returns that
     boot test (or None) and those prefixes."""
-    own = ("DOC", "ELF", "LNX", "LXS", "LXB", "STACK", "UNIT", "LEVEL", "TOOL", "BENCH")
+    own = ("DOC", "ELF", "LNX", "LXS", "LXB", "LXF", "STACK", "UNIT", "LEVEL", "TOOL", "BENCH")
     inner = [p for p in prefixes
              if not any(p.startswith(o) or o.startswith(p) for o in own)
              and not any(i.startswith(p) for t in tests for i in ids_of(t))]
@@ -345,6 +345,7 @@ def main() -> int:
         profile = pool.submit(ipc_profile_result, build, log_dir) if chosen("TOOL0001") else None
         scripted = [pool.submit(linux_scripts.check, s, build, log_dir) for s in linux_scripts_chosen]
         bad_input = pool.submit(linux_scripts.bad_input, build, log_dir) if chosen("LXB0001") else None
+        signal_fpu = pool.submit(linux_scripts.signal_fpu, build, log_dir) if chosen("LXF0001") else None
         boot_results = list(pool.map(lambda t: run_boot_test(t, build, log_dir), selected))
         for script, future in zip(linux_scripts_chosen, scripted):
             problems = future.result()
@@ -355,6 +356,11 @@ def main() -> int:
             problems = bad_input.result()
             levels["linux"].append(Result("LXB0001", "garbage system-call numbers, flags and pointers get Linux's "
                                           "error codes, a fork bomb ends in EAGAIN, and the system goes on",
+                                          not problems, problems))
+        if signal_fpu is not None:
+            problems = signal_fpu.result()
+            levels["linux"].append(Result("LXF0001", "a signal handler that changes the FPU and SSE registers leaves the "
+                                          "interrupted code's, finds them in uc_mcontext.fpregs and starts clean",
                                           not problems, problems))
         if profile is not None:
             levels["tools"].append(profile.result())
