@@ -36,9 +36,7 @@ Page_table::Error Page_table::create(Page_allocator &pages)
     root_ = pages.allocate();
     if (root_ == 0)
         return Error::out_of_memory;
-    uint64_t *entries = table(root_);
-    for (unsigned i = 0; i < 512; ++i)
-        entries[i] = 0;
+    fill_words(table(root_), 512, 0);
     return Error::none;
 }
 
@@ -140,9 +138,8 @@ void Page_table::set_user_half_supervisor(bool supervisor)
 {
     root_user_bit_ = supervisor ? 0 : user;
     uint64_t *entries = table(root_);
-    for (unsigned i = 0; i < 256; ++i)
-        if ((entries[i] & present) != 0)
-            entries[i] = (entries[i] & ~user) | root_user_bit_;
+    for (size_t i = find_word_with(entries, 0, 256, present); i < 256; i = find_word_with(entries, i + 1, 256, present))
+        entries[i] = (entries[i] & ~user) | root_user_bit_;
 }
 
 void Page_table::destroy_user_half()
@@ -249,8 +246,5 @@ void Page_table::split_large(Virt_addr virt, Mapping *const *nodes, Phys_addr ne
 
 void Page_table::share_kernel_half(const Page_table &other)
 {
-    const uint64_t *source = table(other.root_);
-    uint64_t *target = table(root_);
-    for (unsigned i = 256; i < 512; ++i)
-        target[i] = source[i];
+    copy_words(table(root_) + 256, table(other.root_) + 256, 256);
 }

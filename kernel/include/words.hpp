@@ -23,6 +23,21 @@ inline void fill_words(uint64_t *words, size_t count, uint64_t value)
     }
 }
 
+// Copies count words (a multiple of eight) from source to target; the two do not overlap.
+inline void copy_words(uint64_t *target, const uint64_t *source, size_t count)
+{
+    for (const uint64_t *end = source + count; source < end; source += 8, target += 8) {
+        target[0] = source[0];
+        target[1] = source[1];
+        target[2] = source[2];
+        target[3] = source[3];
+        target[4] = source[4];
+        target[5] = source[5];
+        target[6] = source[6];
+        target[7] = source[7];
+    }
+}
+
 // The index of the first of words[from, end) for which bits(word) is not zero, or end.
 template <typename Bits>
 inline size_t find_word(const uint64_t *words, size_t from, size_t end, Bits bits)

@@ -62,3 +62,13 @@ TEST(Words, FindOtherThanFindsTheFirstChangedWord)
                 << "position " << position << " from " << from;
     }
 }
+
+TEST(Words, CopyCopiesExactlyTheCountGiven)
+{
+    std::vector<uint64_t> source(40), target(48, 9);
+    for (size_t i = 0; i < source.size(); ++i)
+        source[i] = i * 0x0101'0101'0101'0101u;
+    copy_words(target.data() + 8, source.data() + 8, 24);
+    for (size_t i = 0; i < target.size(); ++i)
+        EXPECT_EQ(target[i], i >= 8 && i < 32 ? source[i] : 9u) << i;
+}
