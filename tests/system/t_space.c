@@ -234,21 +234,23 @@ static void syscall_reflection(void)
     CHECK(mr(X_RDI) == 0xabcdef, "the child saw rax %#lx after the reply, expected 0xabcdef", mr(X_RDI));
 }
 
-/* Three reflected syscalls; the registers after each are reported in the next one's. */
-static void result_reflecting_child(void)
+/* Three reflected syscalls, each reporting the result of the one before in rdi. */
+static void chained_reflecting_child(void)
 {
     L4_Set_ExceptionHandler(main_tid);
     L4_Word_t a = 1, d = 0xd1, s = 0x51, b = 0xb1;
     __asm__ __volatile__("syscall" : "+a"(a), "+D"(d), "+S"(s), "+d"(b) : : "rcx", "r11", "memory");
     L4_Word_t a2 = 2, d2 = a, s2 = s, b2 = b;
     __asm__ __volatile__("syscall" : "+a"(a2), "+D"(d2), "+S"(s2), "+d"(b2) : : "rcx", "r11", "memory");
+    L4_Word_t a3 = 3, d3 = a2, s3 = s2, b3 = b2;
+    __asm__ __volatile__("syscall" : "+a"(a3), "+D"(d3), "+S"(s3), "+d"(b3) : : "rcx", "r11", "memory");
     for (;;)
         __asm__ __volatile__("pause");
 }
 
 static void result_reply(void)
 {
-    L4_ThreadId_t child = spawn_child_control(result_reflecting_child, 0, suite_in_ring0() ? 3 : 1);
+    L4_ThreadId_t child = spawn_child_control(chained_reflecting_child, 0, suite_in_ring0() ? 3 : 1);
     CHECK(!L4_IsNilThread(child), "no child");
     L4_MsgTag_t tag = serve_child(child, 2000, 0);
     CHECK(is_exception(tag) && mr(X_RAX) == 1, "no first syscall (tag %#lx, rax %lu)", tag.raw, mr(X_RAX));
@@ -264,20 +266,6 @@ static void result_reply(void)
     CHECK(mr(X_RIP) > rip && mr(X_RIP) < rip + 64, "the second syscall's rip %#lx is not just after the first's %#lx",
           mr(X_RIP), rip);
     kill_thread(child);
-}
-
-/* Three reflected syscalls, each reporting the result of the one before in rdi. */
-static void chained_reflecting_child(void)
-{
-    L4_Set_ExceptionHandler(main_tid);
-    L4_Word_t a = 1, d = 0xd1, s = 0x51, b = 0xb1;
-    __asm__ __volatile__("syscall" : "+a"(a), "+D"(d), "+S"(s), "+d"(b) : : "rcx", "r11", "memory");
-    L4_Word_t a2 = 2, d2 = a, s2 = s, b2 = b;
-    __asm__ __volatile__("syscall" : "+a"(a2), "+D"(d2), "+S"(s2), "+d"(b2) : : "rcx", "r11", "memory");
-    L4_Word_t a3 = 3, d3 = a2, s3 = s2, b3 = b2;
-    __asm__ __volatile__("syscall" : "+a"(a3), "+D"(d3), "+S"(s3), "+d"(b3) : : "rcx", "r11", "memory");
-    for (;;)
-        __asm__ __volatile__("pause");
 }
 
 /* The next message from the child after a reply that had a receive phase: a page fault
