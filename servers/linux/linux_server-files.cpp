@@ -15,6 +15,16 @@ using namespace linux_abi;
 
 namespace {
 
+// The last '/' of path, or nullptr.
+char *last_slash(char *path)
+{
+    char *slash = nullptr;
+    for (char *c = path; *c != '\0'; ++c)
+        if (*c == '/')
+            slash = c;
+    return slash;
+}
+
 constexpr int64_t at_fdcwd = -100;
 constexpr uint64_t at_symlink_nofollow = 0x100, at_removedir = 0x200, at_symlink_follow = 0x400,
                    at_empty_path = 0x1000;
@@ -580,9 +590,10 @@ int64_t Linux_server::sys_readlinkat(Process &process, uint64_t dirfd, uint64_t 
     if (length < 0)
         return length;
     if (strcmp(path, "/proc/self/exe") == 0) {
-        const char *exe = "/bin/busybox";  // the one program the personality runs so far
-        size_t n = strlen(exe) < size ? strlen(exe) : size;
-        Process_memory::Error copied = process.memory.copy_out(buffer, exe, n);
+        if (process.exe[0] == '\0')
+            return error(Errno::noent);
+        size_t n = strlen(process.exe) < size ? strlen(process.exe) : size;
+        Process_memory::Error copied = process.memory.copy_out(buffer, process.exe, n);
         return copied == Process_memory::Error::none ? static_cast<int64_t>(n) : memory_error(copied);
     }
     uint32_t start, ino;
@@ -693,32 +704,90 @@ int64_t Linux_server::sys_truncate(Process &process, uint64_t path_address, uint
 }
 
 // getcwd walks up from the current directory, naming each step in its parent.
-int64_t Linux_server::sys_getcwd(Process &process, uint64_t buffer, uint64_t size)
+Errno Linux_server::directory_path(uint32_t dir, char *path, size_t size) const
 {
-    static char path[Vfs::max_path];
-    size_t at = sizeof path - 1;
-    path[at] = '\0';
-    uint32_t ino = process.cwd;
-    while (ino != vfs_.root()) {
+    // Built from the end, each directory's name in its parent, up to the root.
+    static char reversed[Vfs::max_path];
+    size_t at = sizeof reversed - 1;
+    reversed[at] = '\0';
+    for (uint32_t ino = dir; ino != vfs_.root();) {
         uint32_t parent;
         const char *name;
         size_t length;
         if (vfs_.parent_of(ino, parent) != Errno::none || vfs_.name_in(parent, ino, name, length) != Errno::none)
-            return error(Errno::noent);  // the directory was removed
+            return Errno::noent;  // the directory was removed
         if (length + 1 > at)
-            return error(Errno::nametoolong);
+            return Errno::nametoolong;
         at -= length;
-        memcpy(path + at, name, length);
-        path[--at] = '/';
+        memcpy(reversed + at, name, length);
+        reversed[--at] = '/';
         ino = parent;
     }
-    if (at == sizeof path - 1)
-        path[--at] = '/';
-    size_t length = sizeof path - at;  // with the NUL
+    if (at == sizeof reversed - 1)
+        reversed[--at] = '/';
+    size_t length = sizeof reversed - at;  // with the NUL
     if (length > size)
-        return error(Errno::range);
-    Process_memory::Error copied = process.memory.copy_out(buffer, path + at, length);
+        return Errno::range;
+    memcpy(path, reversed + at, length);
+    return Errno::none;
+}
+
+int64_t Linux_server::sys_getcwd(Process &process, uint64_t buffer, uint64_t size)
+{
+    static char path[Vfs::max_path];
+    Errno found = directory_path(process.cwd, path, size < sizeof path ? size : sizeof path);
+    if (found != Errno::none)
+        return error(found);
+    size_t length = strlen(path) + 1;
+    Process_memory::Error copied = process.memory.copy_out(buffer, path, length);
     return copied == Process_memory::Error::none ? static_cast<int64_t>(length) : memory_error(copied);
+}
+
+bool Linux_server::program_path(const Process &process, const char *path, char *out, size_t size)
+{
+    // The last component's symbolic links followed (the directories on the way are
+    // followed by resolve), then the directory's absolute path and the file's name.
+    static char current[Vfs::max_path], target[Vfs::max_path];
+    strncpy(current, path, sizeof current - 1);
+    current[sizeof current - 1] = '\0';
+    for (unsigned depth = 0;; ++depth) {
+        uint32_t ino;
+        Vfs::Stat stat;
+        if (depth == 8 || vfs_.resolve(process.cwd, current, strlen(current), false, ino) != Errno::none ||
+            vfs_.stat(ino, stat) != Errno::none)
+            return false;
+        if ((stat.mode & Vfs::type_mask) != Vfs::type_symlink)
+            break;
+        size_t length = 0;
+        if (vfs_.readlink(ino, target, sizeof target - 1, length) != Errno::none)
+            return false;
+        target[length] = '\0';
+        char *slash = last_slash(current);
+        size_t keep = target[0] == '/' || slash == nullptr ? 0 : static_cast<size_t>(slash - current) + 1;
+        if (keep + length + 1 > sizeof current)
+            return false;
+        memcpy(current + keep, target, length + 1);
+    }
+    char *slash = last_slash(current);
+    const char *name = slash != nullptr ? slash + 1 : current;
+    uint32_t dir = process.cwd;
+    if (slash != nullptr) {
+        *slash = '\0';
+        Errno found = current[0] == '\0' ? Errno::none : vfs_.resolve(process.cwd, current, strlen(current), true, dir);
+        if (current[0] == '\0')
+            dir = vfs_.root();
+        if (found != Errno::none)
+            return false;
+    }
+    if (directory_path(dir, out, size) != Errno::none)
+        return false;
+    size_t at = strlen(out);
+    if (at > 1)
+        out[at++] = '/';
+    if (at + strlen(name) + 1 > size)
+        return false;
+    strcpy(out + at, name);
+    return true;
 }
 
 int64_t Linux_server::sys_chdir(Process &process, uint64_t path_address, uint64_t fd)

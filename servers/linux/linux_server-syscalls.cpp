@@ -588,6 +588,7 @@ int64_t Linux_server::sys_fork(Process &parent, const Linux_registers &registers
         return error(Errno::nomem);
     }
     memcpy(child->name, parent.name, sizeof child->name);
+    memcpy(child->exe, parent.exe, sizeof child->exe);
     child->image = parent.image;
     child->image_size = parent.image_size;
     child->heap_start = parent.heap_start;
@@ -777,8 +778,14 @@ int64_t Linux_server::sys_execve(Process &process, uint64_t path_address, uint64
         strings.argv[0] = "";
         strings.argc = 1;
     }
+    // Its path for /proc/self/exe (execve of /proc/self/exe keeps it), found while the
+    // old directory and files are still the process's.
+    static char exe[sizeof process.exe];
+    bool exe_known = strcmp(path, "/proc/self/exe") == 0 ? (strcpy(exe, process.exe), true)
+                                                          : program_path(process, path, exe, sizeof exe);
     // The point of no return: the old program goes.
     drop_space(process);
+    strcpy(process.exe, exe_known ? exe : "");
     for (unsigned fd = 0; fd < Process::max_fds; ++fd)
         if ((process.close_on_exec >> fd & 1) != 0)
             close_fd(process, fd);

@@ -255,6 +255,8 @@ bool Linux_server::start(const char *arguments)
         if ((image = find_program(*process, path, size, failure)) != nullptr)
             break;
     }
+    if (image != nullptr && !program_path(*process, path, process->exe, sizeof process->exe))
+        process->exe[0] = '\0';
     if (image == nullptr || !load_program(*process, image, size, argv, argc, envp, envc)) {
         printf("linux: cannot run %s (error %ld)\n", argv[0], -failure);
         terminate(*process, exited(127));
@@ -332,6 +334,8 @@ Process *Linux_server::new_process(int parent)
     process.fs_base = process.clear_child_tid = process.blocked = 0;
     memset(process.actions, 0, sizeof process.actions);
     memset(process.name, 0, sizeof process.name);
+    process.exe[0] = '\0';
+    process.in_fpu_trampoline = false;  // (a process may die in it)
     for (Open_file *&file : process.fds)
         file = nullptr;
     process.close_on_exec = 0;

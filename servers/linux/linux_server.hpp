@@ -173,6 +173,11 @@ private:
     // Delivers target's pending, unblocked signals into registers (about to be replied):
     // a handler's frame, or the default action. False when the process ended.
     bool deliver_signals(Process &process, Linux_registers &registers);
+    // The absolute path of directory dir into path (size bytes with the NUL).
+    linux_abi::Errno directory_path(uint32_t dir, char *path, size_t size) const;
+    // The absolute path of the program file path names from the process's directory, its
+    // last component's symbolic links followed, as /proc/self/exe reads; false if unknown.
+    bool program_path(const Process &process, const char *path, char *out, size_t size);
     // The FPU trampoline's page in every process, above what a process may map.
     static constexpr uint64_t fpu_trampoline_address = Process_memory::user_limit;
     // Sends the process through the trampoline's entry at offset (its rsp the FXSAVE area

@@ -35,6 +35,7 @@ public:
     uint64_t fs_base = 0;        // what the exception reply sets (arch_prctl)
     uint64_t clear_child_tid = 0;  // set_tid_address
     char name[32] = {};          // the program's name, for messages
+    char exe[1024] = {};         // the program file's absolute path (/proc/self/exe), "" if unknown
     const uint8_t *image = nullptr;  // the program's ELF file (what /proc/self/exe names)
     uint64_t image_size = 0;
     // Signals: what rt_sigaction set (Linux's kernel sigaction: handler, flags, restorer,

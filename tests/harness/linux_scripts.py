@@ -98,3 +98,8 @@ def bad_input(build: Path, log_dir: Path) -> list:
 def signal_fpu(build: Path, log_dir: Path) -> list:
     """LXF0001: tests/linux/signal_fpu.c, the FPU and SSE registers through a signal frame."""
     return c_program("LXF0001", "signal_fpu.c", build, log_dir, 9)
+
+
+def proc_self(build: Path, log_dir: Path) -> list:
+    """LXP0001: tests/linux/proc_self.c, /proc/self/exe through fork, execve and links."""
+    return c_program("LXP0001", "proc_self.c", build, log_dir, 5)

@@ -276,7 +276,7 @@ def in_system_selection(tests: list, prefixes: list) -> tuple:
     """Prefixes that select no test of the harness's own levels select in-system tests: the
     suite's boot test runs with them as its root task's filter (only=...). Returns that
     boot test (or None) and those prefixes."""
-    own = ("DOC", "ELF", "LNX", "LXS", "LXB", "LXF", "STACK", "UNIT", "LEVEL", "TOOL", "BENCH")
+    own = ("DOC", "ELF", "LNX", "LXS", "LXB", "LXF", "LXP", "STACK", "UNIT", "LEVEL", "TOOL", "BENCH")
     inner = [p for p in prefixes
              if not any(p.startswith(o) or o.startswith(p) for o in own)
              and not any(i.startswith(p) for t in tests for i in ids_of(t))]
@@ -346,6 +346,7 @@ def main() -> int:
         scripted = [pool.submit(linux_scripts.check, s, build, log_dir) for s in linux_scripts_chosen]
         bad_input = pool.submit(linux_scripts.bad_input, build, log_dir) if chosen("LXB0001") else None
         signal_fpu = pool.submit(linux_scripts.signal_fpu, build, log_dir) if chosen("LXF0001") else None
+        proc_self = pool.submit(linux_scripts.proc_self, build, log_dir) if chosen("LXP0001") else None
         boot_results = list(pool.map(lambda t: run_boot_test(t, build, log_dir), selected))
         for script, future in zip(linux_scripts_chosen, scripted):
             problems = future.result()
@@ -362,6 +363,10 @@ def main() -> int:
             levels["linux"].append(Result("LXF0001", "a signal handler that changes the FPU and SSE registers leaves the "
                                           "interrupted code's, finds them in uc_mcontext.fpregs and starts clean",
                                           not problems, problems))
+        if proc_self is not None:
+            problems = proc_self.result()
+            levels["linux"].append(Result("LXP0001", "/proc/self/exe names the running program by its absolute path, "
+                                          "through fork, execve of itself and a symbolic link", not problems, problems))
         if profile is not None:
             levels["tools"].append(profile.result())
             results.append(levels["tools"][-1])
