@@ -771,12 +771,11 @@ bool Linux_server::program_path(const Process &process, const char *path, char *
     char *slash = last_slash(current);
     const char *name = slash != nullptr ? slash + 1 : current;
     uint32_t dir = process.cwd;
-    if (slash != nullptr) {
+    if (slash == current) {
+        dir = vfs_.root();  // "/name"
+    } else if (slash != nullptr) {
         *slash = '\0';
-        Errno found = current[0] == '\0' ? Errno::none : vfs_.resolve(process.cwd, current, strlen(current), true, dir);
-        if (current[0] == '\0')
-            dir = vfs_.root();
-        if (found != Errno::none)
+        if (vfs_.resolve(process.cwd, current, strlen(current), true, dir) != Errno::none)
             return false;
     }
     if (directory_path(dir, out, size) != Errno::none)
