@@ -63,6 +63,7 @@ private:
     unsigned input_head_ = 0, input_count_ = 0;
     tern::Queue<Reader, max_readers> readers_;
     tern::Queue<L4_ThreadId_t, max_waiters> waiters_;
+    bool pass_interrupts_ = false;  // Ctrl-C is read like any byte (TERN_CONSOLE_PASS_INTERRUPTS)
     L4_Word_t bytes_received_ = 0, bytes_written_ = 0, interrupts_ = 0, bytes_dropped_ = 0;
 };
 
@@ -81,7 +82,7 @@ void Console::write(const char *bytes, unsigned long n)
 void Console::take_byte(char c)
 {
     ++bytes_received_;
-    if (c == TERN_CONSOLE_CTRL_C && !waiters_.empty()) {
+    if (c == TERN_CONSOLE_CTRL_C && !waiters_.empty() && !pass_interrupts_) {
         waiters_.for_each([](L4_ThreadId_t waiter) { tern::Message(tern::Status::ok).send_now(waiter); });
         waiters_.clear();
         return;
@@ -190,6 +191,12 @@ tern::Reply Console::request(L4_ThreadId_t from, const tern::Message &message, t
         }
         waiters_.push(from);
         return tern::Reply::later;
+    case TERN_CONSOLE_PASS_INTERRUPTS:
+        if (words != 1 || message.word(0) > 1)
+            break;
+        pass_interrupts_ = message.word(0) == 1;
+        reply = tern::Message(tern::Status::ok);
+        return tern::Reply::now;
     case TERN_CONSOLE_INFO: {
         if (words != 0)
             break;

@@ -56,6 +56,34 @@ constexpr uint64_t map_shared = 0x01, map_private = 0x02, map_fixed = 0x10, map_
 
 constexpr uint64_t page_size = 4096;
 
+// Terminals (include/uapi/asm-generic/termbits.h, ioctls.h): the kernel's struct termios,
+// which TCGETS and TCSETS copy (not the C library's, which is larger), and struct winsize.
+struct Termios {
+    uint32_t iflag, oflag, cflag, lflag;
+    uint8_t line;
+    uint8_t cc[19];
+};
+static_assert(sizeof(Termios) == 36);
+struct Window_size {
+    uint16_t rows, columns, x_pixels, y_pixels;
+};
+// Indices into Termios::cc.
+enum Control_character : unsigned {
+    vintr = 0, vquit = 1, verase = 2, vkill = 3, veof = 4, vtime = 5, vmin = 6, vstart = 8, vstop = 9,
+    vsusp = 10, veol = 11, vreprint = 12, vdiscard = 13, vwerase = 14, vlnext = 15, veol2 = 16,
+};
+constexpr uint32_t istrip = 0x20, inlcr = 0x40, igncr = 0x80, icrnl = 0x100, ixon = 0x400;  // iflag
+constexpr uint32_t opost = 0x1, onlcr = 0x4;                                                // oflag
+constexpr uint32_t b38400 = 0xf, cs8 = 0x30, cread = 0x80, hupcl = 0x400;                   // cflag
+constexpr uint32_t isig = 0x1, icanon = 0x2, echo = 0x8, echoe = 0x10, echok = 0x20, echonl = 0x40,
+                   noflsh = 0x80, echoctl = 0x200, echoke = 0x800, iexten = 0x8000;      // lflag
+enum class Ioctl : uint32_t {
+    tcgets = 0x5401, tcsets = 0x5402, tcsetsw = 0x5403, tcsetsf = 0x5404, tcsbrk = 0x5409, tcxonc = 0x540a,
+    tcflsh = 0x540b, tiocsctty = 0x540e, tiocgpgrp = 0x540f, tiocspgrp = 0x5410, tiocgwinsz = 0x5413,
+    tiocswinsz = 0x5414, fionread = 0x541b, fionbio = 0x5421, tiocnotty = 0x5422, tiocgsid = 0x5429,
+    tcsbrkp = 0x5425, fionclex = 0x5450, fioclex = 0x5451,
+};
+
 // A system call's result for an error.
 constexpr int64_t error(Errno e) { return -static_cast<int64_t>(e); }
 

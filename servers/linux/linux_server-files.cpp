@@ -146,8 +146,10 @@ int64_t Linux_server::open_inode(Process &process, uint32_t ino, uint64_t flags,
             kind = Open_file::Kind::urandom;
         else if (major == 5 && minor == 1)
             kind = Open_file::Kind::console;
+        else if (major == 5 && minor == 0 && controls_terminal(process))
+            kind = Open_file::Kind::console;  // /dev/tty: the controlling terminal
         else
-            return error(Errno::nxio);  // /dev/tty: no controlling terminal (issue 15)
+            return error(Errno::nxio);  // /dev/tty without a controlling terminal, other devices
     } else if (type != Vfs::type_regular && type != Vfs::type_directory) {
         return error(Errno::nxio);  // fifos and sockets in the file system: not yet
     }
@@ -940,7 +942,7 @@ int64_t Linux_server::sys_poll(Process &process, uint64_t fds, uint64_t count, i
         return ready;
     uint64_t now = L4_SystemClock().raw;
     if (process.wake_us == 0 && timeout_ms > 0)
-        process.wake_us = now + static_cast<uint64_t>(timeout_ms) * 1000;
+        wake_at(process, now + static_cast<uint64_t>(timeout_ms) * 1000);
     if (process.wake_us != 0 && now >= process.wake_us) {
         process.wake_us = 0;
         return 0;
@@ -987,7 +989,7 @@ int64_t Linux_server::sys_select(Process &process, uint64_t count, uint64_t read
     if (ready == 0 && timeout_ms != 0) {
         uint64_t now = L4_SystemClock().raw;
         if (process.wake_us == 0 && timeout_ms > 0)
-            process.wake_us = now + static_cast<uint64_t>(timeout_ms) * 1000;
+            wake_at(process, now + static_cast<uint64_t>(timeout_ms) * 1000);
         if (process.wake_us == 0 || now < process.wake_us) {
             process.waiting = Process::Wait::poll;
             return blocked;
@@ -1000,35 +1002,29 @@ int64_t Linux_server::sys_select(Process &process, uint64_t count, uint64_t read
     return ready;
 }
 
-int64_t Linux_server::sys_ioctl(Process &process, uint64_t fd, uint64_t request, uint64_t argument)
+int64_t Linux_server::sys_nanosleep(Process &process, uint64_t clock, uint64_t flags, uint64_t request)
 {
-    (void)argument;
-    Open_file *file = file_of(process, fd);
-    if (file == nullptr)
-        return error(Errno::badf);
-    if ((request & 0xffffffff) == 0x541b /* FIONREAD */ && file->kind == Open_file::Kind::pipe_read) {
-        int32_t available = static_cast<int32_t>(file->pipe->used());
-        Process_memory::Error copied = process.memory.copy_out(argument, &available, sizeof available);
-        return copied == Process_memory::Error::none ? 0 : memory_error(copied);
-    }
-    return error(Errno::notty);  // no terminal yet (issue 15): isatty() is false everywhere
-}
-
-int64_t Linux_server::sys_nanosleep(Process &process, const Linux_registers &registers, uint64_t request)
-{
-    (void)registers;
+    constexpr uint64_t timer_abstime = 1, longest_us = uint64_t{1} << 62;  // (about 146,000 years)
     uint64_t now = L4_SystemClock().raw;
     if (process.wake_us == 0) {
+        if (clock != 0 /* REALTIME */ && clock != 1 /* MONOTONIC */ && clock != 7 /* BOOTTIME */)
+            return error(Errno::inval);
         uint64_t spec[2];
         Process_memory::Error copied = process.memory.copy_in(spec, request, sizeof spec);
         if (copied != Process_memory::Error::none)
             return memory_error(copied);
         if (spec[1] >= 1000000000 || static_cast<int64_t>(spec[0]) < 0)
             return error(Errno::inval);
-        uint64_t us = spec[0] * 1000000 + spec[1] / 1000;
+        uint64_t us = spec[0] >= longest_us / 1000000 ? longest_us : spec[0] * 1000000 + spec[1] / 1000;
+        if ((flags & timer_abstime) != 0) {
+            // A time on the clock named: the system clock counts from boot, CLOCK_REALTIME
+            // from the epoch the server was given.
+            uint64_t since_epoch = clock == 0 ? epoch_seconds_ * 1000000 : 0;
+            us = us > since_epoch + now ? us - since_epoch - now : 0;
+        }
         if (us == 0)
             return 0;
-        process.wake_us = now + us;
+        wake_at(process, now + us);
     }
     if (now >= process.wake_us) {
         process.wake_us = 0;

@@ -118,13 +118,16 @@ void Linux_server::send_signal(Process &target, int signal, int code, int sender
     if (target.waiting != Process::Wait::none) {
         // Interrupt the blocked call: EINTR, or its restart with SA_RESTART.
         Linux_registers registers = target.saved;
-        bool restartable = target.waiting != Process::Wait::signal;  // sigsuspend never restarts
+        // As in Linux, sigsuspend, sleeps and poll/select end with EINTR even under SA_RESTART.
+        bool restartable = target.waiting != Process::Wait::signal && target.waiting != Process::Wait::sleep &&
+                           target.waiting != Process::Wait::poll;
+        bool time_written = target.waiting != Process::Wait::sleep || write_time_left(target, registers);
         target.waiting = Process::Wait::none;
         target.wake_us = 0;
         if (restartable && action.handler != sig_dfl && (action.flags & sa_restart) != 0)
             registers.set_ip(registers.ip() - 2);  // rax still holds the call's number
         else
-            registers.set_result(error(Errno::intr));
+            registers.set_result(error(time_written ? Errno::intr : Errno::fault));
         if (deliver_signals(target, registers)) {
             tern::Message reply(L4_Word_t{0});
             registers.write(reply);
@@ -133,6 +136,22 @@ void Linux_server::send_signal(Process &target, int signal, int code, int sender
         return;
     }
     interrupt(target);
+}
+
+bool Linux_server::write_time_left(Process &process, const Linux_registers &registers)
+{
+    // nanosleep(req, rem), clock_nanosleep(clock, flags, req, rem): rem of a relative sleep.
+    bool relative_clock_sleep = registers.number() == static_cast<uint64_t>(Syscall::clock_nanosleep) &&
+                                (registers.arg(1) & 1 /* TIMER_ABSTIME */) == 0;
+    uint64_t remaining = registers.number() == static_cast<uint64_t>(Syscall::nanosleep) ? registers.arg(1)
+                         : relative_clock_sleep                                         ? registers.arg(3)
+                                                                                        : 0;
+    uint64_t now = L4_SystemClock().raw;
+    if (remaining == 0)
+        return true;
+    uint64_t us = process.wake_us > now ? process.wake_us - now : 0;
+    uint64_t left[2] = {us / 1000000, (us % 1000000) * 1000};
+    return process.memory.copy_out(remaining, left, sizeof left) == Process_memory::Error::none;
 }
 
 // The target runs in user mode, or waits for the server to answer a fault or call (then

@@ -165,11 +165,9 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
     case Syscall::pselect6:
         return sys_select(process, arg(0), arg(1), arg(2), arg(3), arg(4), true);
     case Syscall::nanosleep:
-        return sys_nanosleep(process, registers, arg(0));
+        return sys_nanosleep(process, 1 /* CLOCK_MONOTONIC */, 0, arg(0));
     case Syscall::clock_nanosleep:
-        if ((arg(1) & 1) != 0)  // TIMER_ABSTIME: not yet
-            return error(Errno::inval);
-        return sys_nanosleep(process, registers, arg(2));
+        return sys_nanosleep(process, arg(0), arg(1), arg(2));
     case Syscall::ioctl:
         return sys_ioctl(process, arg(0), arg(1), arg(2));
     case Syscall::fcntl:

@@ -224,6 +224,8 @@ bool Linux_server::start(const char *arguments)
         open_inode(*process, input_ino, 0, fd) < 0) {
         // The shell's linux command reads the console; otherwise the input is empty.
         bool console = return_with_first_ && !host_.is_open() && start_console_reader();
+        if (console)
+            take_terminal(*process);  // the program leads the console's session
         Open_file *input = new_file(console ? Open_file::Kind::console : Open_file::Kind::null, console ? 2 : 0);
         if (input == nullptr)
             return false;
@@ -306,7 +308,25 @@ bool Linux_server::read_command(const char *path, char *text, size_t capacity, c
     return true;
 }
 
-void Linux_server::idle() { wake_blocked(); }
+void Linux_server::idle() { wake_sleepers(); }
+
+void Linux_server::wake_at(Process &process, uint64_t us)
+{
+    process.wake_us = us;
+    if (next_wake_us_ == 0 || us < next_wake_us_)
+        next_wake_us_ = us;
+}
+
+void Linux_server::wake_sleepers()
+{
+    wake_blocked();
+    next_wake_us_ = 0;
+    for (const Process *process : processes_)
+        if (process != nullptr && process->state == Process::State::running &&
+            process->waiting != Process::Wait::none && process->wake_us != 0 &&
+            (next_wake_us_ == 0 || process->wake_us < next_wake_us_))
+            next_wake_us_ = process->wake_us;
+}
 
 Process *Linux_server::new_process(int parent)
 {
@@ -680,7 +700,9 @@ void Linux_server::take_console_input(const tern::Message &request)
     L4_Word_t n = request.word(0);
     if (request.untyped() < 1 || n > sizeof bytes || !request.bytes(1, static_cast<unsigned>(n), bytes))
         return;
-    console_input_.take(bytes, n, echo_to_console);
+    uint32_t raised = console_input_.take(bytes, n, echo_to_console);
+    if (raised != 0 && terminal_session_ != 0)
+        signal_group(terminal_group_, raised);  // ^C, ^\, ^Z
     if (console_input_.readable())
         wake_blocked();
 }
@@ -747,8 +769,23 @@ void Linux_server::run()
 {
     L4_ThreadId_t to = L4_nilthread, from = L4_nilthread;
     for (;;) {
+        // A sleeper's time may come while messages keep arriving: look at the clock each
+        // round while anyone sleeps, and wait no longer than the earliest wake.
+        L4_Time_t receive_timeout = L4_Never;
+        if (next_wake_us_ != 0) {
+            uint64_t now = L4_SystemClock().raw;
+            if (now >= next_wake_us_) {
+                if (!L4_IsNilThread(to))
+                    (void)L4_Send_Timeout(to, L4_ZeroTime);  // the reply loaded for to
+                to = L4_nilthread;
+                wake_sleepers();
+                now = L4_SystemClock().raw;
+            }
+            if (next_wake_us_ != 0)
+                receive_timeout = now >= next_wake_us_ ? L4_ZeroTime : L4_TimePeriod(next_wake_us_ - now);
+        }
         L4_Accept(L4_UntypedWordsAcceptor);
-        L4_MsgTag_t tag = L4_Ipc(to, L4_anythread, L4_Timeouts(L4_ZeroTime, L4_Never), &from);
+        L4_MsgTag_t tag = L4_Ipc(to, L4_anythread, L4_Timeouts(L4_ZeroTime, receive_timeout), &from);
         to = L4_nilthread;
         if (L4_IpcFailed(tag)) {
             idle();
@@ -803,6 +840,7 @@ tern::Reply Linux_server::exception(Process &process, Linux_registers &registers
         return tern::Reply::now;
     }
     bool reply_now = true;
+    process.wake_us = 0;  // a new call: the timeout of one that ended early does not apply
     int64_t result = system_call(process, registers, reply_now);
     if (trace_)
         printf("linux: [%d] %lu(%#lx, %#lx, %#lx, %#lx) = %ld%s\n", process.pid, registers.number(), registers.arg(0),

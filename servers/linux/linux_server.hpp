@@ -53,6 +53,10 @@ public:
     [[noreturn]] void run();
     // Checks the sleepers' deadlines (serve's receive timeout).
     void idle() override;
+    // process's wait ends at us on the system clock (a timeout, a sleep).
+    void wake_at(Process &process, uint64_t us);
+    // Retries the waiting calls (the sleepers whose time came among them) and finds the next wake.
+    void wake_sleepers();
 
 protected:
     tern::Reply handle(L4_ThreadId_t from, const tern::Message &request, tern::Message &reply) override;
@@ -140,8 +144,24 @@ private:
     int64_t sys_poll(Process &process, uint64_t fds, uint64_t count, int64_t timeout_ms);
     int64_t sys_select(Process &process, uint64_t count, uint64_t read_set, uint64_t write_set,
                        uint64_t except_set, uint64_t timeout, bool pselect);
+    // linux_server-terminal.cpp
     int64_t sys_ioctl(Process &process, uint64_t fd, uint64_t request, uint64_t argument);
-    int64_t sys_nanosleep(Process &process, const Linux_registers &registers, uint64_t request);
+    int64_t terminal_ioctl(Process &process, linux_abi::Ioctl command, uint64_t argument);
+    int64_t set_foreground_group(Process &process, uint64_t argument);
+    // The console is a terminal when the server reads it for the processes.
+    bool is_terminal(const Open_file &file) const;
+    // The console is process's controlling terminal: process is in the terminal's session.
+    bool controls_terminal(const Process &process) const;
+    // leader's session gets the terminal, leader's group is its foreground.
+    void take_terminal(const Process &leader);
+    bool session_exists(int session) const;
+    // Sends each signal in signals (bit n-1 for signal n) to every process of group.
+    void signal_group(int group, uint32_t signals);
+    // nanosleep and clock_nanosleep (flags: TIMER_ABSTIME). A signal ends the sleep with
+    // EINTR, the time left written to rem (write_time_left).
+    int64_t sys_nanosleep(Process &process, uint64_t clock, uint64_t flags, uint64_t request);
+    // False if rem is a bad pointer (the call then ends with EFAULT, as in Linux).
+    bool write_time_left(Process &process, const Linux_registers &registers);
     // Whether fd would not block for events (POLLIN 1, POLLOUT 4): the events that are ready.
     uint32_t ready_events(Process &process, uint64_t fd, uint32_t events);
 
@@ -207,6 +227,9 @@ private:
     // hands the bytes to this one; the processes read the lines they make.
     Console_input console_input_;
     bool console_reader_active_ = false;
+    int terminal_session_ = 0;         // the session whose controlling terminal the console is, or 0
+    int terminal_group_ = 0;           // its foreground process group
+    linux_abi::Window_size window_size_ = {};  // 0 by 0 until set, as for a serial line
     bool start_console_reader();
     void take_console_input(const tern::Message &request);
     Open_file files_[max_open_files];
@@ -218,6 +241,8 @@ private:
     bool trace_ = false;             // "trace": every system call is printed (as strace would)
     uint64_t epoch_seconds_ = 0;     // CLOCK_REALTIME at boot ("epoch=")
     uint64_t random_state_ = 0;
+    // The earliest wake_us of a waiting process, 0 if none; early is harmless (one more round).
+    uint64_t next_wake_us_ = 0;
     bool waking_ = false, wake_again_ = false;  // wake_blocked's loop runs, and must run again
     uint64_t reported_unknown_[8] = {};  // bit n: unknown call n already logged
 };

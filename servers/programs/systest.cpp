@@ -387,6 +387,13 @@ int main()
     L4_Word_t written = 0;
     L4_StoreMR(1, &written);
     check("CON0005", "a write answers with the bytes written", status == TERN_OK && written == 14, written);
+    words[0] = 2;
+    status = ask(console, TERN_CONSOLE_PASS_INTERRUPTS, 1, words);
+    L4_Word_t pass_on = tern::raw(tern::console::pass_interrupts(console, true));
+    L4_Word_t pass_off = tern::raw(tern::console::pass_interrupts(console, false));
+    check("CON0014", "passing interrupts on and off is OK; a setting above 1 is MALFORMED",
+          status == TERN_ERROR_MALFORMED && pass_on == TERN_OK && pass_off == TERN_OK,
+          status * 100 + pass_on * 10 + pass_off);
     load(TERN_CONSOLE_INFO, 0, nullptr);
     L4_MsgTag_t tag = L4_Call(console);
     L4_Word_t mode = 9;

@@ -174,10 +174,9 @@ void run(const char *command)
 // command's task, with the normal boot's root file system, and ends with the program.
 void linux_command(const char *arguments)
 {
-    // "linux" or "linux sh": an interactive busybox shell. (-i says so: without a terminal
-    // (issue 15) sh cannot tell that its input is typed.)
-    if (arguments[0] == '\0' || strcmp(arguments, "sh") == 0)
-        arguments = "sh -i";
+    // "linux" or "linux sh": an interactive busybox shell.
+    if (arguments[0] == '\0')
+        arguments = "sh";
     static const char prefix[] = "linux return rootfs=linux-rootfs.cpio ";
     static char command[TERN_ARGS_WORDS * 8];
     size_t length = strlen(arguments);
@@ -188,7 +187,12 @@ void linux_command(const char *arguments)
     }
     memcpy(command, prefix, sizeof prefix - 1);
     memcpy(command + sizeof prefix - 1, arguments, length + 1);
+    // The console is the Linux processes' terminal while they run: Ctrl-C is its
+    // (SIGINT to the foreground job), not the shell's.
+    bool passed = tern::console::pass_interrupts(task::console(), true) == tern::Status::ok;
     run(command);
+    if (passed)
+        (void)tern::console::pass_interrupts(task::console(), false);
 }
 
 void execute(char *line)

@@ -100,6 +100,11 @@ def signal_fpu(build: Path, log_dir: Path) -> list:
     return c_program("LXF0001", "signal_fpu.c", build, log_dir, 9)
 
 
+def timed_waits(build: Path, log_dir: Path) -> list:
+    """LXT0001: tests/linux/timed_waits.c, timeouts, sleeps cut short, ioctl on non-terminals."""
+    return c_program("LXT0001", "timed_waits.c", build, log_dir, 21)
+
+
 def proc_self(build: Path, log_dir: Path) -> list:
     """LXP0001: tests/linux/proc_self.c, /proc/self/exe through fork, execve and links."""
     return c_program("LXP0001", "proc_self.c", build, log_dir, 5)

@@ -10,10 +10,13 @@
 //   TERN_CONSOLE_INFO             -                        MR1 mode, MR2 bytes received,
 //                                                          MR3 bytes written, MR4 interrupts,
 //                                                          MR5 readers, MR6 interrupt waiters queued
+//   TERN_CONSOLE_PASS_INTERRUPTS  MR1 1 on, 0 off          - (MR1 above 1: TERN_ERROR_MALFORMED)
 //
 // n is 1 to TERN_CONSOLE_MAX_BYTES. The console does not echo; line editing is the
 // client's. Ctrl-C (byte 3) goes to the client waiting in WAIT_INTERRUPT if there is one
-// (and is then not read by anyone), otherwise it is read like any other byte. Readers and
+// (and is then not read by anyone), otherwise it is read like any other byte. With
+// PASS_INTERRUPTS on (the native shell sets it while a Linux terminal owns the console),
+// Ctrl-C is always read like any other byte and the interrupt waiters keep waiting. Readers and
 // the interrupt waiters are answered in order of arrival. A thread has one queued request
 // (a new one replaces it); when a queue is full its oldest entry gets TERN_ERROR_BUSY.
 #ifndef L4_TERN_CONSOLE_H
@@ -25,6 +28,7 @@
 #define TERN_CONSOLE_READ 0x7e42UL
 #define TERN_CONSOLE_WAIT_INTERRUPT 0x7e43UL
 #define TERN_CONSOLE_INFO 0x7e44UL
+#define TERN_CONSOLE_PASS_INTERRUPTS 0x7e45UL
 
 #define TERN_CONSOLE_MAX_BYTES 480 // 60 words
 #define TERN_CONSOLE_CTRL_C 3

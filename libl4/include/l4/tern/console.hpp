@@ -41,6 +41,14 @@ inline Status wait_interrupt(L4_ThreadId_t console)
     return request.call(console);
 }
 
+// Whether Ctrl-C is read like any other byte (on) or wakes the interrupt waiters (off).
+inline Status pass_interrupts(L4_ThreadId_t console, bool on)
+{
+    Message request(TERN_CONSOLE_PASS_INTERRUPTS);
+    request.add(on ? 1 : 0);
+    return request.call(console);
+}
+
 }  // namespace tern::console
 
 #endif
