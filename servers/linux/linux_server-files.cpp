@@ -188,6 +188,8 @@ int64_t Linux_server::sys_openat(Process &process, uint64_t dirfd, uint64_t path
     int64_t length = path_in(process, path_address, path);
     if (length < 0)
         return length;
+    if (int64_t opened; proc_open(process, path, flags, opened))
+        return opened;
     uint32_t start;
     int64_t checked = start_of(process, dirfd, start);
     if (checked < 0)
@@ -268,6 +270,12 @@ int64_t Linux_server::sys_lseek(Process &process, uint64_t fd, int64_t offset, u
         return error(Errno::badf);
     if (file->kind == Open_file::Kind::pipe_read || file->kind == Open_file::Kind::pipe_write)
         return error(Errno::spipe);
+    if (file->kind == Open_file::Kind::proc_directory) {
+        if (whence != 0 /* SEEK_SET */ || offset < 0)
+            return error(Errno::inval);
+        file->offset = static_cast<uint64_t>(offset);  // a place among its entries (rewinddir: 0)
+        return offset;
+    }
     if (file->kind != Open_file::Kind::inode)
         return 0;  // the devices: Linux allows and ignores it
     Vfs::Stat stat;
@@ -322,7 +330,11 @@ int64_t Linux_server::stat_of(Process &process, Open_file *file, uint32_t ino, V
     switch (file->kind) {
     case Open_file::Kind::pipe_read:
     case Open_file::Kind::pipe_write:
+        stat.ino = pipe_ino(*file->pipe);  // both ends, as in Linux
         stat.mode = Vfs::type_fifo | 0600;
+        break;
+    case Open_file::Kind::proc_directory:
+        proc_directory_stat(file->proc_pid, file->proc_fds, stat);
         break;
     case Open_file::Kind::console:
         stat.mode = Vfs::type_char_device | 0620;
@@ -367,14 +379,17 @@ int64_t Linux_server::sys_newfstatat(Process &process, uint64_t dirfd, uint64_t 
             if (int64_t r = stat_of(process, file, 0, stat); r < 0)
                 return r;
         }
+    } else if (int64_t r; proc_stat(process, path, (flags & at_symlink_nofollow) == 0, stat, r)) {
+        if (r < 0)
+            return r;
     } else {
         uint32_t start, ino;
-        if (int64_t r = start_of(process, dirfd, start); r < 0)
+        if (r = start_of(process, dirfd, start); r < 0)
             return r;
         Errno found = vfs_.resolve(start, path, static_cast<size_t>(length), (flags & at_symlink_nofollow) == 0, ino);
         if (found != Errno::none)
             return error(found);
-        if (int64_t r = stat_of(process, nullptr, ino, stat); r < 0)
+        if (r = stat_of(process, nullptr, ino, stat); r < 0)
             return r;
     }
     Linux_stat out = to_linux(stat);
@@ -410,16 +425,19 @@ int64_t Linux_server::sys_statx(Process &process, uint64_t dirfd, uint64_t path_
             return error(Errno::badf);
         if (int64_t r = stat_of(process, file, process.cwd, stat); r < 0)
             return r;
+    } else if (length == 0) {
+        return error(Errno::noent);
+    } else if (int64_t r; proc_stat(process, path, (flags & at_symlink_nofollow) == 0, stat, r)) {
+        if (r < 0)
+            return r;
     } else {
-        if (length == 0)
-            return error(Errno::noent);
         uint32_t start, ino;
-        if (int64_t r = start_of(process, dirfd, start); r < 0)
+        if (r = start_of(process, dirfd, start); r < 0)
             return r;
         Errno found = vfs_.resolve(start, path, static_cast<size_t>(length), (flags & at_symlink_nofollow) == 0, ino);
         if (found != Errno::none)
             return error(found);
-        if (int64_t r = stat_of(process, nullptr, ino, stat); r < 0)
+        if (r = stat_of(process, nullptr, ino, stat); r < 0)
             return r;
     }
     uint8_t out[256] = {};
@@ -452,6 +470,8 @@ int64_t Linux_server::sys_getdents64(Process &process, uint64_t fd, uint64_t buf
     Open_file *file = file_of(process, fd);
     if (file == nullptr)
         return error(Errno::badf);
+    if (file->kind == Open_file::Kind::proc_directory)
+        return proc_getdents(process, *file, buffer, size);
     if (file->kind != Open_file::Kind::inode)
         return error(Errno::notdir);
     uint64_t used = 0;
@@ -591,13 +611,8 @@ int64_t Linux_server::sys_readlinkat(Process &process, uint64_t dirfd, uint64_t 
     int64_t length = path_in(process, path_address, path);
     if (length < 0)
         return length;
-    if (strcmp(path, "/proc/self/exe") == 0) {
-        if (process.exe[0] == '\0')
-            return error(Errno::noent);
-        size_t n = strlen(process.exe) < size ? strlen(process.exe) : size;
-        Process_memory::Error copied = process.memory.copy_out(buffer, process.exe, n);
-        return copied == Process_memory::Error::none ? static_cast<int64_t>(n) : memory_error(copied);
-    }
+    if (int64_t result; proc_readlink(process, path, buffer, size, result))
+        return result;
     uint32_t start, ino;
     if (int64_t r = start_of(process, dirfd, start); r < 0)
         return r;
@@ -832,14 +847,19 @@ int64_t Linux_server::sys_faccessat(Process &process, uint64_t dirfd, uint64_t p
     uint32_t start, ino;
     if (length < 0)
         return length;
-    if (int64_t r = start_of(process, dirfd, start); r < 0)
-        return r;
-    Errno found = vfs_.resolve(start, path, static_cast<size_t>(length), (flags & at_symlink_nofollow) == 0, ino);
-    if (found != Errno::none)
-        return error(found);
     Vfs::Stat stat;
-    if (vfs_.stat(ino, stat) != Errno::none)
-        return error(Errno::noent);
+    if (int64_t r; proc_stat(process, path, (flags & at_symlink_nofollow) == 0, stat, r)) {
+        if (r < 0)
+            return r;
+    } else {
+        if (r = start_of(process, dirfd, start); r < 0)
+            return r;
+        Errno found = vfs_.resolve(start, path, static_cast<size_t>(length), (flags & at_symlink_nofollow) == 0, ino);
+        if (found != Errno::none)
+            return error(found);
+        if (vfs_.stat(ino, stat) != Errno::none)
+            return error(Errno::noent);
+    }
     // Root may read and write anything; it may execute what has an execute bit, or a directory.
     if ((mode & 1) != 0 && (stat.mode & 0111) == 0 && (stat.mode & Vfs::type_mask) != Vfs::type_directory)
         return error(Errno::acces);

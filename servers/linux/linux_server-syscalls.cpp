@@ -370,6 +370,8 @@ int64_t Linux_server::sys_read(Process &process, uint64_t fd, uint64_t buffer, u
         wake_blocked();  // a writer waiting for room
         return static_cast<int64_t>(got);
     }
+    case Open_file::Kind::proc_directory:
+        return error(Errno::isdir);
     default:
         return error(Errno::badf);
     }

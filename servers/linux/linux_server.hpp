@@ -144,6 +144,31 @@ private:
     int64_t sys_poll(Process &process, uint64_t fds, uint64_t count, int64_t timeout_ms);
     int64_t sys_select(Process &process, uint64_t count, uint64_t read_set, uint64_t write_set,
                        uint64_t except_set, uint64_t timeout, bool pselect);
+    // linux_server-proc.cpp
+    struct Proc_node {
+        enum class Kind { none, process_directory, self_link, exe, cwd, root, fd_directory, fd_link };
+        Kind kind = Kind::none;
+        Process *process = nullptr;
+        unsigned fd = 0;
+    };
+    // Whether path is /proc/self or /proc/PID or below; then result is 0 and node what it
+    // names, or an error (ENOENT, ENOTDIR).
+    bool proc_node(Process &caller, const char *path, Proc_node &node, int64_t &result);
+    // A link's target, as readlink shows it; false for a directory.
+    bool proc_link_target(const Proc_node &node, char *out, size_t size);
+    // What a link names when followed: an inode of the Vfs, or an open file that is none.
+    bool proc_followed(const Proc_node &node, uint32_t &ino, Open_file *&file);
+    void proc_directory_stat(int pid, bool fds, Vfs::Stat &stat);
+    void proc_directory_path(const Open_file &file, char *out);
+    // The calls on /proc paths: false if path is not one (the Vfs then has it).
+    bool proc_readlink(Process &caller, const char *path, uint64_t buffer, uint64_t size, int64_t &result);
+    bool proc_stat(Process &caller, const char *path, bool follow, Vfs::Stat &stat, int64_t &result);
+    bool proc_open(Process &caller, const char *path, uint64_t flags, int64_t &result);
+    int64_t proc_getdents(Process &caller, Open_file &file, uint64_t buffer, uint64_t size);
+    // An absolute path of ino (a file's first name found from the root); ENOENT if unlinked.
+    linux_abi::Errno inode_path(uint32_t ino, char *out, size_t size) const;
+    uint64_t pipe_ino(const Pipe &pipe) const;
+
     // linux_server-terminal.cpp
     int64_t sys_ioctl(Process &process, uint64_t fd, uint64_t request, uint64_t argument);
     int64_t terminal_ioctl(Process &process, linux_abi::Ioctl command, uint64_t argument);

@@ -9,7 +9,7 @@
 class Pipe;
 
 struct Open_file {
-    enum class Kind : uint8_t { none, console, null, zero, urandom, pipe_read, pipe_write, inode };
+    enum class Kind : uint8_t { none, console, null, zero, urandom, pipe_read, pipe_write, inode, proc_directory };
 
     Kind kind = Kind::none;
     unsigned references = 0;   // descriptors naming it, in every process
@@ -17,6 +17,8 @@ struct Open_file {
     uint64_t offset = 0;
     Pipe *pipe = nullptr;      // pipe_read, pipe_write
     uint32_t inode = 0;        // inode (Vfs), held while the description lives
+    int proc_pid = 0;          // proc_directory: /proc/PID, or /proc/PID/fd if proc_fds
+    bool proc_fds = false;
     char stream = 'O';         // console: 'O' standard output, 'E' error (./tern linux keeps them apart)
 };
 

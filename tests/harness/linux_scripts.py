@@ -106,5 +106,6 @@ def timed_waits(build: Path, log_dir: Path) -> list:
 
 
 def proc_self(build: Path, log_dir: Path) -> list:
-    """LXP0001: tests/linux/proc_self.c, /proc/self/exe through fork, execve and links."""
-    return c_program("LXP0001", "proc_self.c", build, log_dir, 5)
+    """LXP0001: tests/linux/proc_self.c, /proc/self/exe through fork, execve and links, and
+    /proc/self/fd."""
+    return c_program("LXP0001", "proc_self.c", build, log_dir, 17)

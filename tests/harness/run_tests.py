@@ -367,7 +367,8 @@ def main() -> int:
         if proc_self is not None:
             problems = proc_self.result()
             levels["linux"].append(Result("LXP0001", "/proc/self/exe names the running program by its absolute path, "
-                                          "through fork, execve of itself and a symbolic link", not problems, problems))
+                                          "through fork, execve of itself and a symbolic link; /proc/self/fd "
+                                          "links name files, pipes and devices and reopen them", not problems, problems))
         if timed_waits is not None:
             problems = timed_waits.result()
             levels["linux"].append(Result("LXT0001", "sleeps, poll and select time out by themselves and not early; a "
