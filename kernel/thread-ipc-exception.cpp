@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Exception IPC's common case in a short path of its own: a reflected system call (or any
-// exception) goes to a handler that waits at its frame, and the handler's reply, sent to
+// exception) goes to a handler that waits at its frame, written straight into the
+// handler's message registers (User_exception::exception_ipc), and the handler's reply, sent to
 // the thread while it waits for it, is applied to the thread's frame at once. Both ends
 // are what the general path (kernel_call, send_phase, receive_until) makes of the same
 // IPC; only its detours are left out. Anything else (a handler that does not wait, a
@@ -20,29 +21,36 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
 
 }  // namespace
 
-bool Thread::exception_call(Thread_id handler_id, unsigned words)
+Thread *Thread::exception_handler_waiting(Thread_id handler_id)
 {
     Thread *handler = lookup(handler_id, this);
     // The handler waits in its final receive at its frame and takes us; nobody waits to
     // send to us (a receive would take them first).
     if (handler == nullptr || handler == this || handler->space_ == nullptr ||
         handler->state_ != State::waiting_receive || !handler->resume_at_frame_ || handler->halted_ ||
-        handler->copies_strings() || !handler->matches(handler->ipc_.partner, *this) || senders_queued_) {
-        awaits_exception_reply_ = true;
-        bool replied = kernel_call(handler_id, words);
-        awaits_exception_reply_ = false;
-        return replied;
-    }
-    // The message into the handler's MRs: the first three are its frame's registers.
-    kernel_message[0] = Message_tag::make(Message_tag(kernel_message[0]).label(), words, 0).raw();
-    Sys_ipc delivered{handler->frame()};
+        handler->copies_strings() || !handler->matches(handler->ipc_.partner, *this) || senders_queued_)
+        return nullptr;
+    return handler;
+}
+
+bool Thread::exception_call(Thread_id handler_id, unsigned words)
+{
+    awaits_exception_reply_ = true;
+    bool replied = kernel_call(handler_id, words);
+    awaits_exception_reply_ = false;
+    return replied;
+}
+
+bool Thread::deliver_exception(Thread &handler, Thread_id handler_id, unsigned words)
+{
+    // The message is in the handler's MRs from MR0 (its UTCB); the first three belong in
+    // its frame's registers.
+    uint64_t *handler_mrs = handler.message_array();
+    handler_mrs[0] = Message_tag::make(Message_tag(handler_mrs[0]).label(), words, 0).raw();
+    Sys_ipc delivered{handler.frame()};
     for (unsigned i = 0; i < Sys_ipc::register_mrs; ++i)
-        delivered.set_mr(i, kernel_message[i]);
-    uint64_t *handler_mrs = handler->message_array();
-#pragma GCC unroll 8
-    for (unsigned i = Sys_ipc::register_mrs; i <= words; ++i)
-        handler_mrs[i] = kernel_message[i];
-    handler->finish_receive(*this, no_error, false);
+        delivered.set_mr(i, handler_mrs[i]);
+    handler.finish_receive(*this, no_error, false);
     // We wait for the handler's reply, as kernel_call's receive phase would: closed, no
     // timeout, the message registers our kernel buffer.
     ipc_.kernel = true;
@@ -50,8 +58,8 @@ bool Thread::exception_call(Thread_id handler_id, unsigned words)
     ipc_.error = no_error;
     ipc_.partner = handler_id;
     state_ = State::waiting_receive;
-    wait_closed_for(*handler, handler_id);
-    Scheduler::hand_off(handler);
+    wait_closed_for(handler, handler_id);
+    Scheduler::hand_off(&handler);
     // Woken here only by the general path (a reply is applied by reply_to_exception without
     // coming back), with the reply in kernel_message or an error.
     awaits_exception_reply_ = false;

@@ -36,6 +36,7 @@ void export_offsets()
     EXPORT(FRAME_CS, offsetof(Exception_frame, cs));
     EXPORT(FRAME_SIZE, sizeof(Exception_frame));
     EXPORT(CPU_LOCAL_KERNEL_STACK_TOP, offsetof(Cpu_local, tss) + Tss::rsp0_offset);
+    EXPORT(CPU_LOCAL_FAST_SYSCALL_ENTRY, offsetof(Cpu_local, fast_syscall_entry));
     EXPORT(CPU_LOCAL_USER_STACK, offsetof(Cpu_local, user_stack));
 
     EXPORT(CPU_LOCAL_FATAL_STACK_TOP, offsetof(Cpu_local, tss) + Tss::ist_offset(Tss::double_fault));

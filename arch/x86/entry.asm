@@ -204,9 +204,9 @@ rip_not_allowed:
 
 ; SYSCALL: rcx = user rip, r11 = user rflags, interrupts off (FMASK), rsp still the user's.
 ; Builds the same Exception_frame as an interrupt from user mode would, so that every
-; path into the kernel leaves one kind of saved user state. LSTAR points here while the
-; running space does not take the IPC fast path (its system calls are reflected, or the
-; boot option ipc=general is given), and syscall_entry_fast sends every call but Ipc here.
+; path into the kernel leaves one kind of saved user state. syscall_entry_fast (LSTAR)
+; sends every call but Ipc and Lipc here, and those too while the running space does not
+; take the IPC fast path (its system calls are reflected, or the boot option ipc=general).
 ; The frame's ss and cs are the thread's own, set when it was started (prepare_frame) and
 ; never written by an entry: they say whether it returns to ring 3 or is a kernel-mode
 ; task in ring 0.

@@ -47,10 +47,12 @@ extern restore_frame
     mov rsp, [rsp + FRAME_RSP]
 %endmacro
 
-; LSTAR while the running space takes the IPC fast path. Ipc and Lipc (numbers 0 and 1)
-; preserve only rsp and rbp, and return to rbx (docs/abi.md), so this saves just what the
-; thread needs to resume later, its rsp, rbp, rflags, rip and rbx, in its frame, and
-; calls ipc_fast_path with to, from specifier and timeouts still in rdi, rsi and rdx.
+; LSTAR. Every call but Ipc and Lipc (numbers 0 and 1) goes to the general entry, and
+; those too while the running space does not take the fast path (User_mode::
+; select_syscall_entry's byte). Ipc and Lipc preserve only rsp and rbp, and return to rbx
+; (docs/abi.md), so this saves just what the thread needs to resume later, its rsp, rbp,
+; rflags, rip and rbx, in its frame, and calls ipc_fast_path with to, from specifier and
+; timeouts still in rdi, rsi and rdx.
 ; MR0-MR2 stay in r8-r10 throughout: the fast path is compiled never to change them (it
 ; reads the tag where it is). It leaves through ipc_fast_exit as the partner, or returns
 ; having changed nothing.
@@ -60,6 +62,8 @@ syscall_entry_fast:
     cmp rax, SYSCALL_LIPC
     ja syscall_entry_general
     swapgs
+    cmp byte [gs:CPU_LOCAL_FAST_SYSCALL_ENTRY], 0
+    je syscall_entry_general_swapped
     ; The thread resumes in its KIP stub, whose jmp *%rbx takes it back: the rip sysretq is
     ; given is then always the stub's (a user address), whatever rbx the caller passed.
     fast_path_call ipc_fast_path, rcx, r11
@@ -101,7 +105,7 @@ kernel_task_entry:
     jmp syscall_entry_general_swapped
 
 ; A kernel-mode task's Ipc or Lipc: its stub jumps through the KIP's kernel_task_ipc_entry
-; word, which names one of these two as LSTAR names one of syscall's entries, in ring 0 with
+; word, which names one of these two as Cpu_local's fast_syscall_entry says, in ring 0 with
 ; interrupts off, the return address in rbx (abi.md), and neither a number nor rcx: the
 ; thread resumes at rbx itself, its caller's code, which is the same in either ring (a
 ; thread moved to a space of the other mode while it waits resumes right).

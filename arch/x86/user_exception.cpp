@@ -109,8 +109,10 @@ void User_exception::exception_ipc(Thread &thread, Exception_frame &frame)
         return Fault_ipc::halt(thread, "exception without an exception handler");
     }
     // The message's layout is abi/x86_64.toml's [exception_message]: each register at its
-    // generated MR index.
-    uint64_t *m = thread.kernel_message;
+    // generated MR index. It is written where it goes: the MRs of a handler that waits for
+    // it, else the kernel's buffer for the general path.
+    Thread *waiting = thread.exception_handler_waiting(handler);
+    uint64_t *m = waiting != nullptr ? waiting->message_array() : thread.kernel_message;
     m[0] = Fault_ipc::tag(exception_label, 0);
     m[TERN_EXCEPTION_MR_RIP] = frame.rip;
     m[TERN_EXCEPTION_MR_RFLAGS] = frame.rflags;
@@ -122,8 +124,11 @@ void User_exception::exception_ipc(Thread &thread, Exception_frame &frame)
 #pragma GCC unroll 16
     for (const General_register &r : general_registers)
         m[r.index] = frame.*r.field;
-    if (!thread.exception_call(handler, exception_words))
+    bool replied = waiting != nullptr ? thread.deliver_exception(*waiting, handler, exception_words)
+                                      : thread.exception_call(handler, exception_words);
+    if (!replied)
         return Fault_ipc::halt(thread, "exception IPC to the handler failed");
+    m = thread.kernel_message;  // where a reply that came the general way is
     // (A reply sent while the thread waited was applied when it came, and the thread
     // resumed at its frame: Thread::reply_to_exception. This one came otherwise.)
     if (const char *refused = apply_reply(thread, frame, m))

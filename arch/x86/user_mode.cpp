@@ -31,7 +31,7 @@ void User_mode::init()
     // SYSRET loads CS from STAR[63:48] + 16 and SS from + 8; SYSCALL CS from STAR[47:32].
     uint64_t sysret_base = Gdt::user_code32 & ~3u;
     Cpu::write_msr(msr_star, uint64_t{Gdt::kernel_code} << 32 | (sysret_base | 3) << 48);
-    Cpu::write_msr(msr_lstar, reinterpret_cast<uint64_t>(syscall_entry_general));
+    Cpu::write_msr(msr_lstar, reinterpret_cast<uint64_t>(syscall_entry_fast));
     Cpu_local::get().fast_syscall_entry = false;
     // SMEP where the CPU has it: the kernel never runs code of a user page. Kernel-mode tasks
     // run theirs in ring 0 and are unaffected: their pages are supervisor pages

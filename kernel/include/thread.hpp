@@ -188,12 +188,19 @@ public:
     bool kernel_call(Thread_id handler, unsigned words);
     // The same with an X.2 timeout for both phases; returns the IPC error (0 on success).
     uint64_t kernel_call(Thread_id handler, unsigned words, uint16_t timeout);
-    // kernel_call for an exception message (User_exception), in a short path of its own
-    // when the handler waits (thread-ipc-exception.cpp). A reply the handler sends while
+    // kernel_call for an exception message (User_exception) in kernel_message; with
+    // exception_handler_waiting and deliver_exception, a short path of its own when the
+    // handler waits (thread-ipc-exception.cpp). A reply the handler sends while
     // the thread waits is applied to its frame at once (User_exception::apply_reply) and
     // the thread resumes there: this returns only with a reply that came otherwise, in
     // kernel_message, or with false when the IPC failed.
     bool exception_call(Thread_id handler, unsigned words);
+    // The short path's two halves: the handler, if it waits at its frame to take this
+    // thread's message (nullptr: exception_call's way), and the delivery of the message the
+    // caller wrote into that handler's MRs (message_array, MR0 on) with the same outcome as
+    // exception_call.
+    Thread *exception_handler_waiting(Thread_id handler);
+    bool deliver_exception(Thread &handler, Thread_id handler_id, unsigned words);
     uint64_t kernel_message[64] = {};
     // An interrupt thread blocks until its line needs it (Interrupt_thread), as a receiver
     // that accepts nobody.

@@ -28,7 +28,10 @@ public:
     // From the MRs of a received exception message (its tag checked by the caller).
     void store_from_mrs()
     {
-        L4_StoreMRs(1, static_cast<int>(words), word_);
+        // A copy of known size, which the compiler unrolls (L4_StoreMRs loops a word a step):
+        // the common case of every reflected call.
+        const L4_Word_t *mrs = &__L4_Tern_MRs()[1];
+        __builtin_memcpy(word_, mrs, sizeof word_);
         changed_ = false;
     }
     // The reply that sets them: only rax (TERN_EXCEPTION_RESULT_WORDS, set_result) while
@@ -51,7 +54,7 @@ public:
             return;
         }
         L4_LoadMR(0, L4_Word_t{words});
-        L4_LoadMRs(1, static_cast<int>(words), word_);
+        __builtin_memcpy(&__L4_Tern_MRs()[1], word_, sizeof word_);
     }
 
     uint64_t vector() const { return at(TERN_EXCEPTION_MR_VECTOR); }

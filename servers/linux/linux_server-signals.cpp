@@ -18,7 +18,7 @@ constexpr int sigkill = 9, sigsegv = 11, sigchld = 17, sigcont = 18, sigstop = 1
 constexpr uint64_t sa_siginfo = 0x4, sa_onstack = 0x08000000, sa_restart = 0x10000000, sa_nodefer = 0x40000000,
                    sa_resethand = 0x80000000, sa_restorer = 0x04000000;
 constexpr uint64_t sig_dfl = 0, sig_ign = 1;
-constexpr uint64_t unblockable = (uint64_t{1} << (sigkill - 1)) | (uint64_t{1} << (sigstop - 1));
+constexpr uint64_t unblockable = Process::unblockable_signals;
 // A non-canonical ip: the thread faults (#GP) at once and reports every register.
 constexpr uint64_t interrupt_ip = 0x8000000000005160;
 // The FPU and SSE registers in a frame: FXSAVE's image, 64-byte aligned as Linux places it.
@@ -182,11 +182,8 @@ bool Linux_server::is_interrupt(Process &process, Linux_registers &registers)
     return true;
 }
 
-bool Linux_server::deliver_signals(Process &process, Linux_registers &registers)
+bool Linux_server::deliver_pending_signals(Process &process, Linux_registers &registers)
 {
-    process.interrupting = false;  // whatever the server answers next sets the ip
-    if (process.in_fpu_trampoline)
-        return true;  // after the trampoline's call, with the registers it goes on with
     for (;;) {
         uint64_t deliverable = process.pending & (~process.blocked | unblockable);
         if (deliverable == 0)

@@ -217,7 +217,17 @@ private:
     void send_signal(Process &target, int signal, int code, int sender, int status = 0);
     // Delivers target's pending, unblocked signals into registers (about to be replied):
     // a handler's frame, or the default action. False when the process ended.
-    bool deliver_signals(Process &process, Linux_registers &registers);
+    // (Inline: after nearly every call nothing is pending, and that costs a test.)
+    bool deliver_signals(Process &process, Linux_registers &registers)
+    {
+        process.interrupting = false;  // whatever the server answers next sets the ip
+        if (process.in_fpu_trampoline)
+            return true;  // after the trampoline's call, with the registers it goes on with
+        if ((process.pending & (~process.blocked | Process::unblockable_signals)) == 0)
+            return true;
+        return deliver_pending_signals(process, registers);
+    }
+    bool deliver_pending_signals(Process &process, Linux_registers &registers);
     // The absolute path of directory dir into path (size bytes with the NUL).
     linux_abi::Errno directory_path(uint32_t dir, char *path, size_t size) const;
     // The absolute path of the program file path names from the process's directory, its

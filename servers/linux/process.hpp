@@ -24,6 +24,8 @@ public:
     Process &operator=(const Process &) = delete;
 
     State state = State::free;
+    // SIGKILL and SIGSTOP: no mask holds them back.
+    static constexpr uint64_t unblockable_signals = (uint64_t{1} << (9 - 1)) | (uint64_t{1} << (19 - 1));
     int pid = 0;
     int parent = 0;              // pid of the parent, 0 for the first process
     int group = 0, session = 0;  // process group and session ids

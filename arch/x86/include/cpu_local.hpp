@@ -22,7 +22,7 @@ struct Cpu_local {
     uint64_t *utcb_pointer;     // this processor's UTCB pointer word in the KIP (kernel address)
     Fpu_state *fpu_owner;       // whose state the FPU/SSE registers hold (Fpu)
     const uint8_t *io_loaded;   // the Io_space key whose bitmap the TSS holds (nullptr: none)
-    bool fast_syscall_entry;    // LSTAR is syscall_entry_fast (else syscall_entry_general)
+    bool fast_syscall_entry;    // the running space takes the IPC fast path (syscall_entry_fast tests it)
     uint64_t *kernel_task_ipc_entry;  // the KIP word a kernel-mode task's Ipc stub jumps through
     // This CPU's TSS. Its rsp0, the running thread's kernel stack top, is where both
     // interrupts from user mode and `syscall` (entry.asm) enter.

@@ -54,16 +54,16 @@ public:
         *local.utcb_pointer = utcb;
     }
 
-    // Which entry `syscall` takes: the one with the IPC fast path, or the general one
-    // (spaces whose system calls are reflected, and the boot option ipc=general). Every
-    // switch to a thread of another space asks; the MSR is written only on a change.
+    // Whether Ipc and Lipc may take the IPC fast path, or go the general way (spaces whose
+    // system calls are reflected, and the boot option ipc=general). Every switch to a thread
+    // of another space asks. LSTAR stays syscall_entry_fast, which tests this byte: a byte
+    // store here, two instructions there, where an MSR write would cost each switch between
+    // a Linux process and its server hundreds of cycles.
     static void select_syscall_entry(bool fast)
     {
         Cpu_local &local = Cpu_local::get();
         if (local.fast_syscall_entry == fast)
             return;
-        void (*entry)() = fast ? syscall_entry_fast : syscall_entry_general;
-        Cpu::write_msr(msr_lstar, reinterpret_cast<uint64_t>(entry));
         local.fast_syscall_entry = fast;
         set_kernel_task_ipc_entry(local);
     }
