@@ -19,6 +19,9 @@ constexpr uint64_t sa_siginfo = 0x4, sa_onstack = 0x08000000, sa_restart = 0x100
                    sa_resethand = 0x80000000, sa_restorer = 0x04000000;
 constexpr uint64_t sig_dfl = 0, sig_ign = 1;
 constexpr uint64_t unblockable = Process::unblockable_signals;
+// SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU.
+constexpr uint64_t stop_signals = (uint64_t{1} << (19 - 1)) | (uint64_t{1} << (20 - 1)) | (uint64_t{1} << (21 - 1)) |
+                                  (uint64_t{1} << (22 - 1));
 // A non-canonical ip: the thread faults (#GP) at once and reports every register.
 constexpr uint64_t interrupt_ip = 0x8000000000005160;
 // The FPU and SSE registers in a frame: FXSAVE's image, 64-byte aligned as Linux places it.
@@ -104,6 +107,16 @@ void Linux_server::send_signal(Process &target, int signal, int code, int sender
 {
     if (target.state != Process::State::running || signal < 1 || signal > static_cast<int>(Process::signals))
         return;
+    // SIGCONT continues a stopped process whatever its action or mask, and takes back the
+    // stop signals still pending; a stop signal takes back a pending SIGCONT (Linux's
+    // prepare_signal).
+    if (signal == sigcont) {
+        target.pending &= ~stop_signals;
+        if (target.stopped)
+            continue_process(target);
+    } else if ((bit(signal) & stop_signals) != 0) {
+        target.pending &= ~bit(sigcont);
+    }
     const Process::Signal_action &action = target.actions[signal - 1];
     bool ignored = signal != sigkill && signal != sigstop &&
                    (action.handler == sig_ign || (action.handler == sig_dfl && default_action(signal) == Default::ignore));
@@ -115,16 +128,26 @@ void Linux_server::send_signal(Process &target, int signal, int code, int sender
         return;  // delivered when unblocked
     if (target.starting)
         return;  // delivered after its first call
+    if (target.stopped) {
+        if (signal == sigkill)
+            terminate(target, sigkill);
+        return;  // the rest waits for SIGCONT
+    }
     if (target.waiting != Process::Wait::none) {
-        // Interrupt the blocked call: EINTR, or its restart with SA_RESTART.
+        // Interrupt the blocked call: EINTR, or its restart with SA_RESTART, or when no
+        // handler runs (a stop: the call goes on after SIGCONT).
         Linux_registers registers = target.saved;
         // As in Linux, sigsuspend, sleeps and poll/select end with EINTR even under SA_RESTART.
         bool restartable = target.waiting != Process::Wait::signal && target.waiting != Process::Wait::sleep &&
                            target.waiting != Process::Wait::poll;
-        bool time_written = target.waiting != Process::Wait::sleep || write_time_left(target, registers);
+        bool handled = action.handler != sig_dfl && signal != sigkill && signal != sigstop;
+        bool restart = !handled || (restartable && (action.flags & sa_restart) != 0);
+        bool time_written = restart || target.waiting != Process::Wait::sleep || write_time_left(target, registers);
         target.waiting = Process::Wait::none;
         target.wake_us = 0;
-        if (restartable && action.handler != sig_dfl && (action.flags & sa_restart) != 0)
+        target.call_restarting = restart && !handled;
+        target.call_restartable = restartable;
+        if (restart)
             registers.set_ip(registers.ip() - 2);  // rax still holds the call's number
         else
             registers.set_result(error(time_written ? Errno::intr : Errno::fault));
@@ -136,6 +159,50 @@ void Linux_server::send_signal(Process &target, int signal, int code, int sender
         return;
     }
     interrupt(target);
+}
+
+void Linux_server::stop_process(Process &process, int signal, const Linux_registers &registers)
+{
+    process.stopped = true;
+    process.stop_signal = signal;
+    process.saved = registers;
+    process.unwaited_change = Process::Change::stopped;
+    tell_parent(process, 5 /* CLD_STOPPED */, signal);
+}
+
+bool Linux_server::group_orphaned(int group) const
+{
+    // POSIX: no member has a parent in another group of the same session.
+    for (const Process *member : processes_) {
+        if (member == nullptr || member->state != Process::State::running || member->group != group)
+            continue;
+        for (const Process *parent : processes_)
+            if (parent != nullptr && parent->state == Process::State::running && parent->pid == member->parent &&
+                parent->group != group && parent->session == member->session)
+                return false;
+    }
+    return true;
+}
+
+void Linux_server::continue_process(Process &process)
+{
+    process.stopped = false;
+    process.unwaited_change = Process::Change::continued;
+    tell_parent(process, 6 /* CLD_CONTINUED */, sigcont);
+    Linux_registers registers = process.saved;
+    if (deliver_signals(process, registers))
+        answer(process, registers);
+}
+
+void Linux_server::tell_parent(Process &child, int code, int signal)
+{
+    constexpr uint64_t sa_nocldstop = 1;
+    for (Process *parent : processes_)
+        if (parent != nullptr && parent->state == Process::State::running && parent->pid == child.parent) {
+            if ((parent->actions[sigchld - 1].flags & sa_nocldstop) == 0)
+                send_signal(*parent, sigchld, code, child.pid, signal);
+            wake_blocked();  // its wait4
+        }
 }
 
 bool Linux_server::write_time_left(Process &process, const Linux_registers &registers)
@@ -197,10 +264,23 @@ bool Linux_server::deliver_pending_signals(Process &process, Linux_registers &re
             continue;
         if (action.handler == sig_dfl) {
             Default what = default_action(signal);
-            if (what == Default::ignore || what == Default::stop)  // (stopping comes with job control)
+            if (what == Default::ignore)
                 continue;
+            if (what == Default::stop) {
+                if (signal != sigstop && group_orphaned(process.group))
+                    continue;  // nobody could continue it: Linux discards SIGTSTP, SIGTTIN, SIGTTOU
+                stop_process(process, signal, registers);
+                return false;  // no answer until SIGCONT
+            }
             terminate(process, signal);
             return false;
+        }
+        if (process.call_restarting) {
+            process.call_restarting = false;
+            if (!process.call_restartable || (action.flags & sa_restart) == 0) {
+                registers.set_ip(registers.ip() + 2);  // past the syscall instruction again
+                registers.set_result(error(Errno::intr));
+            }
         }
         // The handler's frame, below the red zone or on the alternate stack.
         uint64_t sp = registers.sp() - 128;

@@ -812,9 +812,24 @@ int64_t Linux_server::sys_wait4(Process &process, int64_t pid, uint64_t status, 
     for (Process *child : processes_) {
         if (child == nullptr || child->state == Process::State::free || child->parent != process.pid)
             continue;
-        if (pid > 0 && child->pid != pid)
-            continue;  // (process groups: every child matches pid 0 and < -1 for now)
+        if ((pid > 0 && child->pid != pid) || (pid == 0 && child->group != process.group) ||
+            (pid < -1 && child->group != -pid))
+            continue;
         any_child = true;
+        // A stop or a continuation the caller asked to hear of is reported once, the child
+        // left as it is: status 0x7f with the signal above it, or 0xffff.
+        bool report_stop = (options & wuntraced) != 0 && child->unwaited_change == Process::Change::stopped;
+        bool report_continue = (options & wcontinued) != 0 && child->unwaited_change == Process::Change::continued;
+        if (child->state == Process::State::running && (report_stop || report_continue)) {
+            int32_t word = report_stop ? (child->stop_signal << 8) | 0x7f : 0xffff;
+            if (status != 0) {
+                Process_memory::Error copied = process.memory.copy_out(status, &word, sizeof word);
+                if (copied != Process_memory::Error::none)
+                    return memory_error(copied);
+            }
+            child->unwaited_change = Process::Change::none;
+            return child->pid;
+        }
         if (child->state != Process::State::zombie)
             continue;
         int32_t word = child->exit_status;

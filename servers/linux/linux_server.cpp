@@ -356,6 +356,9 @@ Process *Linux_server::new_process(int parent)
     memset(process.name, 0, sizeof process.name);
     process.exe[0] = '\0';
     process.in_fpu_trampoline = false;  // (a process may die in it)
+    process.stopped = false;
+    process.call_restarting = false;
+    process.unwaited_change = Process::Change::none;
     for (Open_file *&file : process.fds)
         file = nullptr;
     process.close_on_exec = 0;
@@ -841,6 +844,7 @@ tern::Reply Linux_server::exception(Process &process, Linux_registers &registers
     }
     bool reply_now = true;
     process.wake_us = 0;  // a new call: the timeout of one that ended early does not apply
+    process.call_restarting = false;
     int64_t result = system_call(process, registers, reply_now);
     if (trace_)
         printf("linux: [%d] %lu(%#lx, %#lx, %#lx, %#lx) = %ld%s\n", process.pid, registers.number(), registers.arg(0),

@@ -220,7 +220,12 @@ private:
     // (Inline: after nearly every call nothing is pending, and that costs a test.)
     bool deliver_signals(Process &process, Linux_registers &registers)
     {
-        process.interrupting = false;  // whatever the server answers next sets the ip
+        // Whatever the server answers next sets the ip: all of the registers when an
+        // interrupt (ExchangeRegisters) moved the waiting thread's ip meanwhile, which a
+        // reply of rax alone would leave there.
+        if (process.interrupting)
+            registers.set_all_on_reply();
+        process.interrupting = false;
         if (process.in_fpu_trampoline)
             return true;  // after the trampoline's call, with the registers it goes on with
         if ((process.pending & (~process.blocked | Process::unblockable_signals)) == 0)
@@ -228,6 +233,14 @@ private:
         return deliver_pending_signals(process, registers);
     }
     bool deliver_pending_signals(Process &process, Linux_registers &registers);
+    // Job control: a stop signal's default action (no answer; the parent hears of it), and
+    // SIGCONT's (the answer with the registers it stopped with).
+    void stop_process(Process &process, int signal, const Linux_registers &registers);
+    void continue_process(Process &process);
+    bool group_orphaned(int group) const;
+    // SIGCHLD with code (CLD_STOPPED, CLD_CONTINUED) unless the parent asked SA_NOCLDSTOP,
+    // and a parent waiting in wait4 looks again.
+    void tell_parent(Process &child, int code, int signal);
     // The absolute path of directory dir into path (size bytes with the NUL).
     linux_abi::Errno directory_path(uint32_t dir, char *path, size_t size) const;
     // The absolute path of the program file path names from the process's directory, its

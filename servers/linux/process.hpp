@@ -81,6 +81,18 @@ public:
     bool in_fpu_trampoline = false;
     Linux_registers after_fpu_trampoline;
     bool starting = false;       // a fork child before its first instruction (saved holds its registers)
+    // Job control: a stopped process gets no answer until SIGCONT (saved holds where it
+    // goes on); what its parent's wait4 with WUNTRACED or WCONTINUED has not seen yet.
+    bool stopped = false;
+    // A blocked call a signal without a handler interrupted was set to run again (its ip at
+    // the syscall instruction). If a handler runs before it does, it ends with EINTR
+    // instead, unless it is one SA_RESTART restarts and the handler asked for that (Linux's
+    // -ERESTARTSYS and -ERESTARTNOHAND). A new call clears it.
+    bool call_restarting = false;
+    bool call_restartable = false;
+    int stop_signal = 0;
+    enum class Change : uint8_t { none, stopped, continued };
+    Change unwaited_change = Change::none;
 };
 
 #endif

@@ -105,6 +105,11 @@ def timed_waits(build: Path, log_dir: Path) -> list:
     return c_program("LXT0001", "timed_waits.c", build, log_dir, 21)
 
 
+def job_control(build: Path, log_dir: Path) -> list:
+    """LXJ0001: tests/linux/job_control.c, stop and continue, WUNTRACED, WCONTINUED, CLD_*."""
+    return c_program("LXJ0001", "job_control.c", build, log_dir, 10)
+
+
 def proc_self(build: Path, log_dir: Path) -> list:
     """LXP0001: tests/linux/proc_self.c, /proc/self/exe through fork, execve and links, and
     /proc/self/fd."""

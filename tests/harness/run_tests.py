@@ -276,7 +276,7 @@ def in_system_selection(tests: list, prefixes: list) -> tuple:
     """Prefixes that select no test of the harness's own levels select in-system tests: the
     suite's boot test runs with them as its root task's filter (only=...). Returns that
     boot test (or None) and those prefixes."""
-    own = ("DOC", "ELF", "LNX", "LXS", "LXB", "LXF", "LXP", "LXT", "STACK", "UNIT", "LEVEL", "TOOL", "BENCH")
+    own = ("DOC", "ELF", "LNX", "LXS", "LXB", "LXF", "LXP", "LXT", "LXJ", "STACK", "UNIT", "LEVEL", "TOOL", "BENCH")
     inner = [p for p in prefixes
              if not any(p.startswith(o) or o.startswith(p) for o in own)
              and not any(i.startswith(p) for t in tests for i in ids_of(t))]
@@ -348,6 +348,7 @@ def main() -> int:
         signal_fpu = pool.submit(linux_scripts.signal_fpu, build, log_dir) if chosen("LXF0001") else None
         proc_self = pool.submit(linux_scripts.proc_self, build, log_dir) if chosen("LXP0001") else None
         timed_waits = pool.submit(linux_scripts.timed_waits, build, log_dir) if chosen("LXT0001") else None
+        job_control = pool.submit(linux_scripts.job_control, build, log_dir) if chosen("LXJ0001") else None
         boot_results = list(pool.map(lambda t: run_boot_test(t, build, log_dir), selected))
         for script, future in zip(linux_scripts_chosen, scripted):
             problems = future.result()
@@ -373,6 +374,11 @@ def main() -> int:
             problems = timed_waits.result()
             levels["linux"].append(Result("LXT0001", "sleeps, poll and select time out by themselves and not early; a "
                                           "signal ends a sleep with EINTR and the time left; ioctl on pipes and files",
+                                          not problems, problems))
+        if job_control is not None:
+            problems = job_control.result()
+            levels["linux"].append(Result("LXJ0001", "stop signals stop a process until SIGCONT; wait4 and SIGCHLD "
+                                          "report both; a stopped call goes on; SIGKILL ends a stopped process",
                                           not problems, problems))
         if profile is not None:
             levels["tools"].append(profile.result())
