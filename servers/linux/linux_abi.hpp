@@ -76,7 +76,7 @@ constexpr uint32_t istrip = 0x20, inlcr = 0x40, igncr = 0x80, icrnl = 0x100, ixo
 constexpr uint32_t opost = 0x1, onlcr = 0x4;                                                // oflag
 constexpr uint32_t b38400 = 0xf, cs8 = 0x30, cread = 0x80, hupcl = 0x400;                   // cflag
 constexpr uint32_t isig = 0x1, icanon = 0x2, echo = 0x8, echoe = 0x10, echok = 0x20, echonl = 0x40,
-                   noflsh = 0x80, echoctl = 0x200, echoke = 0x800, iexten = 0x8000;      // lflag
+                   noflsh = 0x80, tostop = 0x100, echoctl = 0x200, echoke = 0x800, iexten = 0x8000;      // lflag
 enum class Ioctl : uint32_t {
     tcgets = 0x5401, tcsets = 0x5402, tcsetsw = 0x5403, tcsetsf = 0x5404, tcsbrk = 0x5409, tcxonc = 0x540a,
     tcflsh = 0x540b, tiocsctty = 0x540e, tiocgpgrp = 0x540f, tiocspgrp = 0x5410, tiocgwinsz = 0x5413,

@@ -141,13 +141,13 @@ void Linux_server::send_signal(Process &target, int signal, int code, int sender
         bool restartable = target.waiting != Process::Wait::signal && target.waiting != Process::Wait::sleep &&
                            target.waiting != Process::Wait::poll;
         bool handled = action.handler != sig_dfl && signal != sigkill && signal != sigstop;
-        bool restart = !handled || (restartable && (action.flags & sa_restart) != 0);
-        bool time_written = restart || target.waiting != Process::Wait::sleep || write_time_left(target, registers);
+        bool restart_it = !handled || (restartable && (action.flags & sa_restart) != 0);
+        bool time_written = restart_it || target.waiting != Process::Wait::sleep || write_time_left(target, registers);
         target.waiting = Process::Wait::none;
         target.wake_us = 0;
-        target.call_restarting = restart && !handled;
+        target.call_restarting = restart_it && !handled;
         target.call_restartable = restartable;
-        if (restart)
+        if (restart_it)
             registers.set_ip(registers.ip() - 2);  // rax still holds the call's number
         else
             registers.set_result(error(time_written ? Errno::intr : Errno::fault));

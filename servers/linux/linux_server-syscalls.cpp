@@ -308,6 +308,8 @@ int64_t Linux_server::sys_read(Process &process, uint64_t fd, uint64_t buffer, u
     case Open_file::Kind::console: {
         if (!console_reader_active_)
             return 0;  // no console input (./tern linux, the boot tests): end of file
+        if (int64_t checked = background_check(process, 21 /* SIGTTIN */); checked != 0)
+            return checked;
         if (!console_input_.readable()) {
             if ((file->flags & 04000) != 0)  // O_NONBLOCK
                 return error(Errno::again);
@@ -390,6 +392,9 @@ int64_t Linux_server::sys_write(Process &process, uint64_t fd, uint64_t buffer, 
     case Open_file::Kind::urandom:
         return static_cast<int64_t>(count);
     case Open_file::Kind::console: {
+        if (is_terminal(*file) && (console_input_.settings().lflag & tostop) != 0)
+            if (int64_t checked = background_check(process, 22 /* SIGTTOU */); checked != 0)
+                return checked;
         char chunk[480];
         uint64_t done = 0;
         while (done < count) {

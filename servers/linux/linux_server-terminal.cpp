@@ -14,7 +14,7 @@ using namespace linux_abi;
 namespace {
 
 constexpr uint32_t o_nonblock = 04000;
-constexpr int sighup = 1, sigcont = 18, sigwinch = 28;
+constexpr int sighup = 1, sigcont = 18, sigttin = 21, sigttou = 22, sigwinch = 28;
 constexpr int si_kernel = 0x80;
 
 int64_t memory_error(Process_memory::Error e)
@@ -98,6 +98,10 @@ int64_t Linux_server::sys_ioctl(Process &process, uint64_t fd, uint64_t request,
 int64_t Linux_server::terminal_ioctl(Process &process, Ioctl command, uint64_t argument)
 {
     Process_memory::Error copied = Process_memory::Error::none;
+    bool changes = command == Ioctl::tcsets || command == Ioctl::tcsetsw || command == Ioctl::tcsetsf ||
+                   command == Ioctl::tcflsh || command == Ioctl::tcxonc || command == Ioctl::tiocspgrp;
+    if (int64_t checked = changes ? background_check(process, sigttou) : 0; checked != 0)
+        return checked;
     switch (command) {
     case Ioctl::tcgets: {
         Termios settings = console_input_.settings();
@@ -202,6 +206,20 @@ int64_t Linux_server::set_foreground_group(Process &process, uint64_t argument)
         return error(Errno::perm);
     terminal_group_ = group;
     return 0;
+}
+
+int64_t Linux_server::background_check(Process &process, int signal)
+{
+    if (!controls_terminal(process) || process.group == terminal_group_)
+        return 0;
+    const Process::Signal_action &action = process.actions[signal - 1];
+    bool blocked_or_ignored = (process.blocked & (uint64_t{1} << (signal - 1))) != 0 || action.handler == 1 /* SIG_IGN */;
+    if (blocked_or_ignored)  // a change the job lets through; a read it cannot have
+        return signal == sigttou ? 0 : error(Errno::io);
+    if (group_orphaned(process.group))
+        return error(Errno::io);
+    signal_group(process.group, uint32_t{1} << (signal - 1));
+    return restart;
 }
 
 bool Linux_server::session_exists(int session) const

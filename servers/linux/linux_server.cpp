@@ -575,7 +575,9 @@ void Linux_server::wake_blocked()
             if (result == blocked || !reply_now || process->state != Process::State::running)
                 continue;
             process->waiting = Process::Wait::none;
-            if (result != registers_set)
+            if (result == restart)
+                set_to_restart(*process, registers);
+            else if (result != registers_set)
                 registers.set_result(result);
             if (deliver_signals(*process, registers))
                 answer(*process, registers);
@@ -855,11 +857,20 @@ tern::Reply Linux_server::exception(Process &process, Linux_registers &registers
     }
     if (!reply_now || process.state != Process::State::running)
         return tern::Reply::later;
-    if (result != registers_set)
+    if (result == restart)
+        set_to_restart(process, registers);
+    else if (result != registers_set)
         registers.set_result(result);
     if (!deliver_signals(process, registers))
         return tern::Reply::later;
     return tern::Reply::now;
+}
+
+void Linux_server::set_to_restart(Process &process, Linux_registers &registers)
+{
+    registers.set_ip(registers.ip() - 2);  // rax still holds the call's number
+    process.call_restarting = true;
+    process.call_restartable = true;
 }
 
 uint64_t Linux_server::random_word()

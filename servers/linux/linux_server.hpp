@@ -41,6 +41,9 @@ public:
     static constexpr int64_t blocked = INT64_MIN;
     // A system call's result that means: the registers are set already (rt_sigreturn).
     static constexpr int64_t registers_set = INT64_MIN + 1;
+    // A system call's result that means: run the call again after the signals it raised
+    // (a background job's SIGTTIN), or EINTR if a handler runs first (Linux's -ERESTARTSYS).
+    static constexpr int64_t restart = INT64_MIN + 2;
     static constexpr unsigned max_arguments = 32;
 
     // Reads the server's arguments ("[exit] [host] [trace] [epoch=SECONDS] rootfs=MODULE
@@ -180,6 +183,11 @@ private:
     // leader's session gets the terminal, leader's group is its foreground.
     void take_terminal(const Process &leader);
     bool session_exists(int session) const;
+    // A process of the terminal's session outside its foreground group may not read it (nor
+    // change it): its group gets signal (SIGTTIN, SIGTTOU) and the call runs again once
+    // it is continued (restart); EIO if the signal is ignored or blocked, or nobody could
+    // continue the group (orphaned), as in Linux; 0 when the process may go on.
+    int64_t background_check(Process &process, int signal);
     // Sends each signal in signals (bit n-1 for signal n) to every process of group.
     void signal_group(int group, uint32_t signals);
     // nanosleep and clock_nanosleep (flags: TIMER_ABSTIME). A signal ends the sleep with
@@ -236,6 +244,7 @@ private:
     // Job control: a stop signal's default action (no answer; the parent hears of it), and
     // SIGCONT's (the answer with the registers it stopped with).
     void stop_process(Process &process, int signal, const Linux_registers &registers);
+    void set_to_restart(Process &process, Linux_registers &registers);
     void continue_process(Process &process);
     bool group_orphaned(int group) const;
     // SIGCHLD with code (CLD_STOPPED, CLD_CONTINUED) unless the parent asked SA_NOCLDSTOP,
