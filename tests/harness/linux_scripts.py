@@ -90,27 +90,17 @@ def c_program(test_id: str, source: str, build: Path, log_dir: Path, min_checks:
     return problems
 
 
-def bad_input(build: Path, log_dir: Path) -> list:
-    """LXB0001: tests/linux/bad_input.c (it ends in a fork bomb)."""
-    return c_program("LXB0001", "bad_input.c", build, log_dir, 50)
-
-
-def signal_fpu(build: Path, log_dir: Path) -> list:
-    """LXF0001: tests/linux/signal_fpu.c, the FPU and SSE registers through a signal frame."""
-    return c_program("LXF0001", "signal_fpu.c", build, log_dir, 9)
-
-
-def timed_waits(build: Path, log_dir: Path) -> list:
-    """LXT0001: tests/linux/timed_waits.c, timeouts, sleeps cut short, ioctl on non-terminals."""
-    return c_program("LXT0001", "timed_waits.c", build, log_dir, 21)
-
-
-def job_control(build: Path, log_dir: Path) -> list:
-    """LXJ0001: tests/linux/job_control.c, stop and continue, WUNTRACED, WCONTINUED, CLD_*."""
-    return c_program("LXJ0001", "job_control.c", build, log_dir, 10)
-
-
-def proc_self(build: Path, log_dir: Path) -> list:
-    """LXP0001: tests/linux/proc_self.c, /proc/self/exe through fork, execve and links, and
-    /proc/self/fd."""
-    return c_program("LXP0001", "proc_self.c", build, log_dir, 17)
+# The C programs of tests/linux: (test id, source, the "ok" lines it must print at least, what
+# the test checks). Each is built static with musl-gcc and run under Tern (c_program).
+C_PROGRAMS = [
+    ("LXB0001", "bad_input.c", 50, "garbage system-call numbers, flags and pointers get Linux's error codes, a "
+     "fork bomb ends in EAGAIN, and the system goes on"),
+    ("LXF0001", "signal_fpu.c", 9, "a signal handler that changes the FPU and SSE registers leaves the interrupted "
+     "code's, finds them in uc_mcontext.fpregs and starts clean"),
+    ("LXP0001", "proc_self.c", 17, "/proc/self/exe names the running program by its absolute path, through fork, "
+     "execve of itself and a symbolic link; /proc/self/fd links name files, pipes and devices and reopen them"),
+    ("LXT0001", "timed_waits.c", 21, "sleeps, poll and select time out by themselves and not early; a signal ends a "
+     "sleep with EINTR and the time left; ioctl on pipes and files"),
+    ("LXJ0001", "job_control.c", 10, "stop signals stop a process until SIGCONT; wait4 and SIGCHLD report both; a "
+     "stopped call goes on; SIGKILL ends a stopped process"),
+]

@@ -344,42 +344,18 @@ def main() -> int:
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         profile = pool.submit(ipc_profile_result, build, log_dir) if chosen("TOOL0001") else None
         scripted = [pool.submit(linux_scripts.check, s, build, log_dir) for s in linux_scripts_chosen]
-        bad_input = pool.submit(linux_scripts.bad_input, build, log_dir) if chosen("LXB0001") else None
-        signal_fpu = pool.submit(linux_scripts.signal_fpu, build, log_dir) if chosen("LXF0001") else None
-        proc_self = pool.submit(linux_scripts.proc_self, build, log_dir) if chosen("LXP0001") else None
-        timed_waits = pool.submit(linux_scripts.timed_waits, build, log_dir) if chosen("LXT0001") else None
-        job_control = pool.submit(linux_scripts.job_control, build, log_dir) if chosen("LXJ0001") else None
+        programs = [(test_id, description, pool.submit(linux_scripts.c_program, test_id, source, build, log_dir,
+                                                       checks))
+                    for test_id, source, checks, description in linux_scripts.C_PROGRAMS if chosen(test_id)]
         boot_results = list(pool.map(lambda t: run_boot_test(t, build, log_dir), selected))
         for script, future in zip(linux_scripts_chosen, scripted):
             problems = future.result()
             levels["linux"].append(Result(linux_scripts.script_id(script),
                                           f"tests/linux/{script.name}: stdout and exit status as busybox's on the host",
                                           not problems, problems))
-        if bad_input is not None:
-            problems = bad_input.result()
-            levels["linux"].append(Result("LXB0001", "garbage system-call numbers, flags and pointers get Linux's "
-                                          "error codes, a fork bomb ends in EAGAIN, and the system goes on",
-                                          not problems, problems))
-        if signal_fpu is not None:
-            problems = signal_fpu.result()
-            levels["linux"].append(Result("LXF0001", "a signal handler that changes the FPU and SSE registers leaves the "
-                                          "interrupted code's, finds them in uc_mcontext.fpregs and starts clean",
-                                          not problems, problems))
-        if proc_self is not None:
-            problems = proc_self.result()
-            levels["linux"].append(Result("LXP0001", "/proc/self/exe names the running program by its absolute path, "
-                                          "through fork, execve of itself and a symbolic link; /proc/self/fd "
-                                          "links name files, pipes and devices and reopen them", not problems, problems))
-        if timed_waits is not None:
-            problems = timed_waits.result()
-            levels["linux"].append(Result("LXT0001", "sleeps, poll and select time out by themselves and not early; a "
-                                          "signal ends a sleep with EINTR and the time left; ioctl on pipes and files",
-                                          not problems, problems))
-        if job_control is not None:
-            problems = job_control.result()
-            levels["linux"].append(Result("LXJ0001", "stop signals stop a process until SIGCONT; wait4 and SIGCHLD "
-                                          "report both; a stopped call goes on; SIGKILL ends a stopped process",
-                                          not problems, problems))
+        for test_id, description, future in programs:
+            problems = future.result()
+            levels["linux"].append(Result(test_id, description, not problems, problems))
         if profile is not None:
             levels["tools"].append(profile.result())
             results.append(levels["tools"][-1])
