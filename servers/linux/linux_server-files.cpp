@@ -967,6 +967,8 @@ int64_t Linux_server::sys_poll(Process &process, uint64_t fds, uint64_t count, i
         process.wake_us = 0;
         return 0;
     }
+    if (process.wake_us != 0)
+        wake_at(process, process.wake_us);  // (a deadline kept through a restart)
     process.waiting = Process::Wait::poll;
     return blocked;
 }
@@ -1011,6 +1013,8 @@ int64_t Linux_server::sys_select(Process &process, uint64_t count, uint64_t read
         if (process.wake_us == 0 && timeout_ms > 0)
             wake_at(process, now + static_cast<uint64_t>(timeout_ms) * 1000);
         if (process.wake_us == 0 || now < process.wake_us) {
+            if (process.wake_us != 0)
+                wake_at(process, process.wake_us);  // (a deadline kept through a restart)
             process.waiting = Process::Wait::poll;
             return blocked;
         }
@@ -1050,6 +1054,7 @@ int64_t Linux_server::sys_nanosleep(Process &process, uint64_t clock, uint64_t f
         process.wake_us = 0;
         return 0;
     }
+    wake_at(process, process.wake_us);  // (again for a deadline kept through a restart)
     process.waiting = Process::Wait::sleep;
     return blocked;
 }

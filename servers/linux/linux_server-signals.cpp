@@ -144,8 +144,9 @@ void Linux_server::send_signal(Process &target, int signal, int code, int sender
         bool restart_it = !handled || (restartable && (action.flags & sa_restart) != 0);
         bool time_written = restart_it || target.waiting != Process::Wait::sleep || write_time_left(target, registers);
         target.waiting = Process::Wait::none;
-        target.wake_us = 0;
         target.call_restarting = restart_it && !handled;
+        if (!target.call_restarting)
+            target.wake_us = 0;  // (a call that runs again keeps its deadline, as Linux's restart does)
         target.call_restartable = restartable;
         if (restart_it)
             registers.set_ip(registers.ip() - 2);  // rax still holds the call's number
@@ -281,6 +282,7 @@ bool Linux_server::deliver_pending_signals(Process &process, Linux_registers &re
                 registers.set_ip(registers.ip() + 2);  // past the syscall instruction again
                 registers.set_result(error(Errno::intr));
             }
+            process.wake_us = 0;
         }
         // The handler's frame, below the red zone or on the alternate stack.
         uint64_t sp = registers.sp() - 128;

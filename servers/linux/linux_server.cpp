@@ -845,7 +845,10 @@ tern::Reply Linux_server::exception(Process &process, Linux_registers &registers
         return tern::Reply::now;
     }
     bool reply_now = true;
-    process.wake_us = 0;  // a new call: the timeout of one that ended early does not apply
+    // A new call: the timeout of one that ended early does not apply, but a call that runs
+    // again after a stop keeps its deadline.
+    if (!process.call_restarting)
+        process.wake_us = 0;
     process.call_restarting = false;
     int64_t result = system_call(process, registers, reply_now);
     if (trace_)

@@ -101,6 +101,6 @@ C_PROGRAMS = [
      "execve of itself and a symbolic link; /proc/self/fd links name files, pipes and devices and reopen them"),
     ("LXT0001", "timed_waits.c", 21, "sleeps, poll and select time out by themselves and not early; a signal ends a "
      "sleep with EINTR and the time left; ioctl on pipes and files"),
-    ("LXJ0001", "job_control.c", 10, "stop signals stop a process until SIGCONT; wait4 and SIGCHLD report both; a "
-     "stopped call goes on; SIGKILL ends a stopped process"),
+    ("LXJ0001", "job_control.c", 11, "stop signals stop a process until SIGCONT; wait4 and SIGCHLD report both; a "
+     "stopped call goes on, a sleep with its deadline; SIGKILL ends a stopped process"),
 ]

@@ -98,6 +98,24 @@ int main(void)
     got = waitpid(child, &status, 0);
     check(got == child && WIFEXITED(status) && WEXITSTATUS(status) == 7, "the child then ended normally");
 
+    // A sleep a stop interrupts keeps its deadline: continued after it, it ends at once.
+    child = fork();
+    if (child == 0) {
+        struct timespec start, end, two = {2, 0};
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        int slept = nanosleep(&two, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        long ms = (end.tv_sec - start.tv_sec) * 1000 + (end.tv_nsec - start.tv_nsec) / 1000000;
+        _exit(slept == 0 && ms >= 2000 && ms < 3200 ? 0 : 1);
+    }
+    pause_ms(500);
+    kill(child, SIGSTOP);
+    pause_ms(1000);
+    kill(child, SIGCONT);
+    got = waitpid(child, &status, 0);
+    check(got == child && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+          "a sleep stopped for a while ends at its first deadline, not its whole time later");
+
     // SA_NOCLDSTOP: no SIGCHLD for a stop; SIGKILL ends a stopped process.
     action.sa_flags |= SA_NOCLDSTOP;
     sigaction(SIGCHLD, &action, NULL);
