@@ -394,6 +394,10 @@ bool Linux_server::proc_open(Process &caller, const char *path, uint64_t flags, 
         result = error(Errno::isdir);
         return true;
     }
+    if (kind != Open_file::Kind::proc_directory && (flags & o_directory) != 0) {
+        result = error(Errno::notdir);  // a pipe or device is no directory
+        return true;
+    }
     Open_file *file = new_file(kind, static_cast<uint32_t>(flags & (o_accmode | o_append | o_nonblock)));
     if (file == nullptr) {
         result = error(Errno::nfile);

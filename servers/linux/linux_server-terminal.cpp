@@ -14,7 +14,7 @@ using namespace linux_abi;
 namespace {
 
 constexpr uint32_t o_nonblock = 04000;
-constexpr int sighup = 1, sigcont = 18, sigttin = 21, sigttou = 22, sigwinch = 28;
+constexpr int sighup = 1, sigcont = 18, sigttou = 22, sigwinch = 28;
 constexpr int si_kernel = 0x80;
 
 int64_t memory_error(Process_memory::Error e)
