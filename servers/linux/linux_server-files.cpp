@@ -32,11 +32,6 @@ constexpr uint64_t o_accmode = 3, o_creat = 0100, o_excl = 0200, o_noctty = 0400
                    o_append = 02000, o_nonblock = 04000, o_directory = 0200000, o_nofollow = 0400000,
                    o_cloexec = 02000000, o_largefile = 0100000, o_path = 010000000;
 
-int64_t memory_error(Process_memory::Error e)
-{
-    return e == Process_memory::Error::no_memory ? error(Errno::nomem) : error(Errno::fault);
-}
-
 int64_t result_of(Errno e) { return e == Errno::none ? 0 : error(e); }
 
 // Linux's struct stat on x86-64.
@@ -188,7 +183,7 @@ int64_t Linux_server::sys_openat(Process &process, uint64_t dirfd, uint64_t path
     int64_t length = path_in(process, path_address, path);
     if (length < 0)
         return length;
-    if (int64_t opened; proc_open(process, path, flags, opened))
+    if (int64_t opened; proc_open(process, dirfd, path, flags, opened))
         return opened;
     uint32_t start;
     int64_t checked = start_of(process, dirfd, start);
@@ -379,7 +374,7 @@ int64_t Linux_server::sys_newfstatat(Process &process, uint64_t dirfd, uint64_t 
             if (int64_t r = stat_of(process, file, 0, stat); r < 0)
                 return r;
         }
-    } else if (int64_t r; proc_stat(process, path, (flags & at_symlink_nofollow) == 0, stat, r)) {
+    } else if (int64_t r; proc_stat(process, dirfd, path, (flags & at_symlink_nofollow) == 0, stat, r)) {
         if (r < 0)
             return r;
     } else {
@@ -427,7 +422,7 @@ int64_t Linux_server::sys_statx(Process &process, uint64_t dirfd, uint64_t path_
             return r;
     } else if (length == 0) {
         return error(Errno::noent);
-    } else if (int64_t r; proc_stat(process, path, (flags & at_symlink_nofollow) == 0, stat, r)) {
+    } else if (int64_t r; proc_stat(process, dirfd, path, (flags & at_symlink_nofollow) == 0, stat, r)) {
         if (r < 0)
             return r;
     } else {
@@ -611,7 +606,7 @@ int64_t Linux_server::sys_readlinkat(Process &process, uint64_t dirfd, uint64_t 
     int64_t length = path_in(process, path_address, path);
     if (length < 0)
         return length;
-    if (int64_t result; proc_readlink(process, path, buffer, size, result))
+    if (int64_t result; proc_readlink(process, dirfd, path, buffer, size, result))
         return result;
     uint32_t start, ino;
     if (int64_t r = start_of(process, dirfd, start); r < 0)
@@ -848,7 +843,7 @@ int64_t Linux_server::sys_faccessat(Process &process, uint64_t dirfd, uint64_t p
     if (length < 0)
         return length;
     Vfs::Stat stat;
-    if (int64_t r; proc_stat(process, path, (flags & at_symlink_nofollow) == 0, stat, r)) {
+    if (int64_t r; proc_stat(process, dirfd, path, (flags & at_symlink_nofollow) == 0, stat, r)) {
         if (r < 0)
             return r;
     } else {

@@ -15,8 +15,7 @@ namespace {
 
 constexpr uint64_t o_accmode = 3, o_nofollow = 0400000, o_directory = 0200000, o_cloexec = 02000000,
                    o_nonblock = 04000, o_append = 02000;
-constexpr uint8_t dt_directory = 4, dt_link = 10;
-constexpr const char *process_entries[] = {"exe", "cwd", "root", "fd"};
+constexpr uint8_t dt_directory = 4, dt_regular = 8, dt_link = 10;
 
 // The next component of a path from at: its start and length (0 at the end).
 const char *component(const char *&at, size_t &length)
@@ -63,18 +62,91 @@ size_t decimal(uint64_t value, char *out)
     return n;
 }
 
-// Inode numbers of the made-up files, out of the Vfs's range: per process, entry 0 its
-// directory, 1 fd, 2 exe, 3 cwd, 4 root, 5 /proc/self, 8 + n descriptor n's link.
+// Inode numbers of the made-up files, out of the Vfs's range: per process (pid 0: /proc
+// itself), entry 0 its directory, 1 fd, 2 exe, 3 cwd, 4 root, 5 /proc/self, 8 + n descriptor
+// n's link, 80 and up the text files.
 uint64_t proc_ino(int pid, unsigned entry)
 {
     return 0x40000000 + static_cast<uint64_t>(pid) * 128 + entry;
 }
-constexpr unsigned process_entry_inos[] = {2, 3, 4, 1};  // of process_entries
+
+using Node = Linux_server::Proc_node;
+
+struct Proc_entry {
+    const char *name;
+    Node::Kind kind;
+    Node::Text text;
+    unsigned entry;
+};
+
+// /proc's own entries before the processes' directories.
+constexpr Proc_entry system_entries[] = {
+    {"self", Node::Kind::self_link, Node::Text::meminfo, 5},
+    {"meminfo", Node::Kind::text, Node::Text::meminfo, 80},
+    {"uptime", Node::Kind::text, Node::Text::uptime, 81},
+    {"loadavg", Node::Kind::text, Node::Text::loadavg, 82},
+    {"stat", Node::Kind::text, Node::Text::stat, 83},
+    {"version", Node::Kind::text, Node::Text::version, 84},
+    {"mounts", Node::Kind::text, Node::Text::mounts, 85},
+    {"cpuinfo", Node::Kind::text, Node::Text::cpuinfo, 86},
+    {"filesystems", Node::Kind::text, Node::Text::filesystems, 87},
+};
+
+// A process's directory.
+constexpr Proc_entry process_entries[] = {
+    {"exe", Node::Kind::exe, Node::Text::meminfo, 2},
+    {"cwd", Node::Kind::cwd, Node::Text::meminfo, 3},
+    {"root", Node::Kind::root, Node::Text::meminfo, 4},
+    {"fd", Node::Kind::fd_directory, Node::Text::meminfo, 1},
+    {"stat", Node::Kind::text, Node::Text::process_stat, 90},
+    {"status", Node::Kind::text, Node::Text::process_status, 91},
+    {"statm", Node::Kind::text, Node::Text::process_statm, 92},
+    {"cmdline", Node::Kind::text, Node::Text::process_cmdline, 93},
+    {"environ", Node::Kind::text, Node::Text::process_environ, 94},
+    {"comm", Node::Kind::text, Node::Text::process_comm, 95},
+    {"mounts", Node::Kind::text, Node::Text::mounts, 96},
+};
+
+template <size_t n>
+const Proc_entry *find_entry(const Proc_entry (&entries)[n], const char *name, size_t length)
+{
+    for (const Proc_entry &entry : entries)
+        if (is(name, length, entry.name))
+            return &entry;
+    return nullptr;
+}
 
 }  // namespace
 
-bool Linux_server::proc_node(Process &caller, const char *path, Proc_node &node, int64_t &result)
+const char *Linux_server::proc_absolute(Process &caller, uint64_t dirfd, const char *path)
 {
+    if (*path == '/' || *path == '\0')
+        return path;
+    static char absolute[Vfs::max_path + 32];
+    if (static_cast<int32_t>(dirfd) == -100 /* AT_FDCWD */) {
+        if (proc_ino_ == 0 || caller.cwd != proc_ino_)
+            return path;
+        strcpy(absolute, "/proc");
+    } else {
+        Open_file *file = file_of(caller, dirfd);
+        if (file != nullptr && file->kind == Open_file::Kind::proc_directory)
+            proc_directory_path(*file, absolute);
+        else if (file != nullptr && file->kind == Open_file::Kind::inode && proc_ino_ != 0 && file->inode == proc_ino_)
+            strcpy(absolute, "/proc");
+        else
+            return path;
+    }
+    size_t at = strlen(absolute);
+    if (at + 1 + strlen(path) >= sizeof absolute)
+        return path;  // too long for /proc: the Vfs answers ENOENT or ENAMETOOLONG
+    absolute[at] = '/';
+    strcpy(absolute + at + 1, path);
+    return absolute;
+}
+
+bool Linux_server::proc_node(Process &caller, uint64_t dirfd, const char *path, Proc_node &node, int64_t &result)
+{
+    path = proc_absolute(caller, dirfd, path);
     const char *at = path;
     size_t length;
     if (*path != '/')
@@ -82,15 +154,33 @@ bool Linux_server::proc_node(Process &caller, const char *path, Proc_node &node,
     const char *name = component(at, length);
     if (!is(name, length, "proc"))
         return false;
-    name = component(at, length);
-    int pid = is(name, length, "self") ? caller.pid : number(name, length);
-    if (pid < 0)
-        return false;  // /proc itself, or a name the Vfs may hold
     result = 0;
     node = Proc_node{};
+    do
+        name = component(at, length);
+    while (is(name, length, "."));
+    if (is(name, length, ".."))
+        return false;  // the root's, the Vfs's to answer
+    if (length == 0) {
+        node.kind = Proc_node::Kind::proc_root;
+        return true;
+    }
+    int pid = is(name, length, "self") ? caller.pid : number(name, length);
+    if (pid < 0) {
+        const Proc_entry *entry = find_entry(system_entries, name, length);
+        if (entry == nullptr)
+            return false;  // a name the Vfs may hold (. and ..)
+        node.kind = entry->kind;
+        node.text = entry->text;
+        node.entry = entry->entry;
+        if (component(at, length), length != 0)
+            result = error(Errno::notdir);
+        return true;
+    }
     node.kind = is(name, length, "self") ? Proc_node::Kind::self_link : Proc_node::Kind::process_directory;
+    node.entry = node.kind == Proc_node::Kind::self_link ? 5 : 0;
     for (Process *candidate : processes_)
-        if (candidate != nullptr && candidate->state == Process::State::running && candidate->pid == pid)
+        if (candidate != nullptr && candidate->state != Process::State::free && candidate->pid == pid)
             node.process = candidate;
     if (node.process == nullptr) {
         result = error(Errno::noent);
@@ -102,13 +192,16 @@ bool Linux_server::proc_node(Process &caller, const char *path, Proc_node &node,
             node.kind = Proc_node::Kind::process_directory;  // "/proc/self/": the link followed
         return true;
     }
-    node.kind = is(name, length, "exe")    ? Proc_node::Kind::exe
-                : is(name, length, "cwd")  ? Proc_node::Kind::cwd
-                : is(name, length, "root") ? Proc_node::Kind::root
-                : is(name, length, "fd")   ? Proc_node::Kind::fd_directory
-                                           : Proc_node::Kind::none;
-    if (node.kind == Proc_node::Kind::none) {
+    const Proc_entry *entry = find_entry(process_entries, name, length);
+    if (entry == nullptr) {
         result = error(Errno::noent);
+        return true;
+    }
+    node.kind = entry->kind;
+    node.text = entry->text;
+    node.entry = entry->entry;
+    if (node.process->state == Process::State::zombie && entry->kind != Proc_node::Kind::text) {
+        result = error(Errno::noent);  // a zombie has no files, directory or program left
         return true;
     }
     name = component(at, length);
@@ -122,6 +215,7 @@ bool Linux_server::proc_node(Process &caller, const char *path, Proc_node &node,
     } else {
         node.kind = Proc_node::Kind::fd_link;
         node.fd = static_cast<unsigned>(fd);
+        node.entry = 8 + node.fd;
         name = component(at, length);
         if (length != 0)
             result = error(Errno::notdir);
@@ -235,6 +329,10 @@ bool Linux_server::proc_link_target(const Proc_node &node, char *out, size_t siz
 
 void Linux_server::proc_directory_path(const Open_file &file, char *out)
 {
+    if (file.proc_pid == 0) {
+        strcpy(out, "/proc");
+        return;
+    }
     size_t n = strlen("/proc/");
     memcpy(out, "/proc/", n);
     n += decimal(static_cast<uint64_t>(file.proc_pid), out + n);
@@ -246,15 +344,17 @@ uint64_t Linux_server::pipe_ino(const Pipe &pipe) const
     return 0x20000 + static_cast<uint64_t>(&pipe - pipes_);
 }
 
-bool Linux_server::proc_readlink(Process &caller, const char *path, uint64_t buffer, uint64_t size, int64_t &result)
+bool Linux_server::proc_readlink(Process &caller, uint64_t dirfd, const char *path, uint64_t buffer, uint64_t size,
+                                 int64_t &result)
 {
     Proc_node node;
-    if (!proc_node(caller, path, node, result))
+    if (!proc_node(caller, dirfd, path, node, result))
         return false;
     if (result < 0)
         return true;
     static char target[Vfs::max_path];
-    if (node.kind == Proc_node::Kind::process_directory || node.kind == Proc_node::Kind::fd_directory) {
+    if (node.kind == Proc_node::Kind::process_directory || node.kind == Proc_node::Kind::fd_directory ||
+        node.kind == Proc_node::Kind::proc_root || node.kind == Proc_node::Kind::text) {
         result = error(Errno::inval);  // not a link
         return true;
     }
@@ -304,13 +404,27 @@ bool Linux_server::proc_followed(const Proc_node &node, uint32_t &ino, Open_file
     }
 }
 
-bool Linux_server::proc_stat(Process &caller, const char *path, bool follow, Vfs::Stat &stat, int64_t &result)
+bool Linux_server::proc_stat(Process &caller, uint64_t dirfd, const char *path, bool follow, Vfs::Stat &stat,
+                             int64_t &result)
 {
     Proc_node node;
-    if (!proc_node(caller, path, node, result))
+    if (!proc_node(caller, dirfd, path, node, result))
         return false;
     if (result < 0)
         return true;
+    if (node.kind == Proc_node::Kind::proc_root) {
+        proc_directory_stat(0, false, stat);
+        return true;
+    }
+    if (node.kind == Proc_node::Kind::text) {
+        // As Linux shows them: read-only regular files of no size (their text is made when read).
+        stat = Vfs::Stat{};
+        stat.ino = proc_ino(node.process != nullptr ? node.process->pid : 0, node.entry);
+        stat.mode = Vfs::type_regular | (node.text == Proc_node::Text::process_environ ? 0400 : 0444);
+        stat.nlink = 1;
+        stat.atime = stat.mtime = stat.ctime = now_ns();
+        return true;
+    }
     bool directory = node.kind == Proc_node::Kind::process_directory || node.kind == Proc_node::Kind::fd_directory ||
                      (node.kind == Proc_node::Kind::self_link && follow);
     if (directory) {
@@ -320,12 +434,7 @@ bool Linux_server::proc_stat(Process &caller, const char *path, bool follow, Vfs
     if (!follow) {
         static char target[Vfs::max_path];
         stat = Vfs::Stat{};
-        unsigned entry = node.kind == Proc_node::Kind::fd_link ? 8 + node.fd
-                         : node.kind == Proc_node::Kind::exe   ? 2
-                         : node.kind == Proc_node::Kind::cwd   ? 3
-                         : node.kind == Proc_node::Kind::root  ? 4
-                                                               : 5;
-        stat.ino = proc_ino(node.process->pid, entry);
+        stat.ino = proc_ino(node.kind == Proc_node::Kind::self_link ? 0 : node.process->pid, node.entry);
         // Linux: the process's links are lrwxrwxrwx, the descriptors' lrwx------.
         stat.mode = Vfs::type_symlink | (node.kind == Proc_node::Kind::fd_link ? 0700 : 0777);
         stat.nlink = 1;
@@ -343,14 +452,19 @@ bool Linux_server::proc_stat(Process &caller, const char *path, bool follow, Vfs
     return true;
 }
 
-bool Linux_server::proc_open(Process &caller, const char *path, uint64_t flags, int64_t &result)
+bool Linux_server::proc_open(Process &caller, uint64_t dirfd, const char *path, uint64_t flags, int64_t &result)
 {
     Proc_node node;
-    if (!proc_node(caller, path, node, result))
+    if (!proc_node(caller, dirfd, path, node, result))
         return false;
     if (result < 0)
         return true;
-    bool link = node.kind != Proc_node::Kind::process_directory && node.kind != Proc_node::Kind::fd_directory;
+    if (node.kind == Proc_node::Kind::text) {
+        result = proc_open_text(caller, node, flags);
+        return true;
+    }
+    bool link = node.kind != Proc_node::Kind::process_directory && node.kind != Proc_node::Kind::fd_directory &&
+                node.kind != Proc_node::Kind::proc_root;
     if (link && (flags & o_nofollow) != 0) {
         result = error(Errno::loop);
         return true;
@@ -365,7 +479,7 @@ bool Linux_server::proc_open(Process &caller, const char *path, uint64_t flags, 
             result = error(Errno::nfile);
             return true;
         }
-        file->proc_pid = node.process->pid;
+        file->proc_pid = node.process != nullptr ? node.process->pid : 0;
         file->proc_fds = node.kind == Proc_node::Kind::fd_directory;
         int installed = install(caller, file, 0, (flags & o_cloexec) != 0);
         if (installed < 0)
@@ -418,36 +532,76 @@ bool Linux_server::proc_open(Process &caller, const char *path, uint64_t flags, 
     return true;
 }
 
+int64_t Linux_server::proc_open_text(Process &caller, const Proc_node &node, uint64_t flags)
+{
+    if ((flags & o_accmode) != 0)
+        return error(Errno::acces);
+    if ((flags & o_directory) != 0)
+        return error(Errno::notdir);
+    if (node.text == Proc_node::Text::process_environ && node.process != &caller)
+        return error(Errno::acces);  // another's environment: Linux asks for ptrace rights
+    // The text as it is now, in a file of no name that goes with the last descriptor: reads,
+    // lseek and mmap then work as on any file, and a reader sees one consistent snapshot.
+    static char text[16384];
+    size_t length = proc_text(caller, node, text, sizeof text);
+    uint32_t ino;
+    if (Errno made = vfs_.make_detached(0444, now_ns(), ino); made != Errno::none)
+        return error(made);
+    size_t done = 0;
+    Errno written = vfs_.write(ino, 0, text, length, now_ns(), done);
+    int64_t fd = -1;
+    int64_t opened = written == Errno::none ? open_inode(caller, ino, flags, fd) : error(written);
+    vfs_.drop(ino);  // the descriptor holds it now, if it opened
+    return opened < 0 ? opened : fd;
+}
+
 int64_t Linux_server::proc_getdents(Process &caller, Open_file &file, uint64_t buffer, uint64_t size)
 {
     Process *process = nullptr;
+    bool root = file.proc_pid == 0;
     for (Process *candidate : processes_)
-        if (candidate != nullptr && candidate->state == Process::State::running && candidate->pid == file.proc_pid)
+        if (candidate != nullptr && candidate->state != Process::State::free && candidate->pid == file.proc_pid)
             process = candidate;
-    if (process == nullptr)
+    if (process == nullptr && !root)
         return error(Errno::noent);  // the process ended
-    // Cookies: 1 ".", 2 "..", then 3 + the entry's index (a descriptor's number in fd).
-    unsigned entries = file.proc_fds ? Process::max_fds : sizeof process_entries / sizeof process_entries[0];
+    // Cookies: 0 ".", 1 "..", then 2 + the entry's index (a descriptor's number in fd; in
+    // /proc, its own entries and then a process's slot).
+    constexpr unsigned system_count = sizeof system_entries / sizeof system_entries[0];
+    constexpr unsigned process_count = sizeof process_entries / sizeof process_entries[0];
+    unsigned entries = root ? system_count + max_processes : file.proc_fds ? Process::max_fds : process_count;
     uint64_t used = 0;
     for (uint64_t cookie = file.offset; cookie < 2 + entries; ++cookie) {
         char name[16];
         uint8_t type = dt_link;
         uint64_t ino;
+        uint64_t index = cookie - 2;
         if (cookie < 2) {
             strcpy(name, cookie == 0 ? "." : "..");
             type = dt_directory;
-            ino = cookie == 0 ? proc_ino(file.proc_pid, file.proc_fds ? 1 : 0) : proc_ino(file.proc_pid, 0);
-        } else if (file.proc_fds) {
-            unsigned fd = static_cast<unsigned>(cookie - 2);
-            if (process->fds[fd] == nullptr)
+            ino = cookie == 0 ? proc_ino(file.proc_pid, file.proc_fds ? 1 : 0) : proc_ino(root ? 0 : file.proc_pid, 0);
+        } else if (root && index < system_count) {
+            strcpy(name, system_entries[index].name);
+            type = system_entries[index].kind == Proc_node::Kind::text ? dt_regular : dt_link;
+            ino = proc_ino(0, system_entries[index].entry);
+        } else if (root) {
+            const Process *listed = processes_[index - system_count];
+            if (listed == nullptr || listed->state == Process::State::free)
                 continue;
-            decimal(fd, name);
-            ino = proc_ino(file.proc_pid, 8 + fd);
+            decimal(static_cast<uint64_t>(listed->pid), name);
+            type = dt_directory;
+            ino = proc_ino(listed->pid, 0);
+        } else if (file.proc_fds) {
+            if (process->fds[index] == nullptr)
+                continue;
+            decimal(index, name);
+            ino = proc_ino(file.proc_pid, 8 + static_cast<unsigned>(index));
         } else {
-            strcpy(name, process_entries[cookie - 2]);
-            if (process_entry_inos[cookie - 2] == 1)
-                type = dt_directory;
-            ino = proc_ino(file.proc_pid, process_entry_inos[cookie - 2]);
+            const Proc_entry &entry = process_entries[index];
+            strcpy(name, entry.name);
+            type = entry.kind == Proc_node::Kind::fd_directory ? dt_directory
+                   : entry.kind == Proc_node::Kind::text       ? dt_regular
+                                                               : dt_link;
+            ino = proc_ino(file.proc_pid, entry.entry);
         }
         size_t name_length = strlen(name);
         size_t record = (19 + name_length + 1 + 7) & ~size_t{7};

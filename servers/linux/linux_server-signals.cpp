@@ -96,11 +96,6 @@ constexpr unsigned context_words[] = {TERN_EXCEPTION_MR_R8,  TERN_EXCEPTION_MR_R
                                       TERN_EXCEPTION_MR_RDX, TERN_EXCEPTION_MR_RAX, TERN_EXCEPTION_MR_RCX,
                                       TERN_EXCEPTION_MR_RSP, TERN_EXCEPTION_MR_RIP, TERN_EXCEPTION_MR_RFLAGS};
 
-int64_t memory_error(Process_memory::Error e)
-{
-    return e == Process_memory::Error::no_memory ? error(Errno::nomem) : error(Errno::fault);
-}
-
 }  // namespace
 
 void Linux_server::send_signal(Process &target, int signal, int code, int sender, int status)

@@ -14,15 +14,6 @@
 using namespace linux_abi;
 using namespace process_layout;
 
-namespace {
-
-int64_t memory_error(Process_memory::Error e)
-{
-    return e == Process_memory::Error::no_memory ? error(Errno::nomem) : error(Errno::fault);
-}
-
-}  // namespace
-
 int64_t Linux_server::system_call(Process &process, Linux_registers &registers, bool &reply_now)
 {
     reply_now = true;
@@ -212,6 +203,12 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
         return error(Errno::nosys);  // Linux may lack it too; glibc goes on without
     case Syscall::uname:
         return sys_uname(process, arg(0));
+    case Syscall::sysinfo:
+        return sys_sysinfo(process, arg(0));
+    case Syscall::statfs:
+        return sys_statfs(process, arg(0), static_cast<uint64_t>(-1), arg(1));
+    case Syscall::fstatfs:
+        return static_cast<int64_t>(arg(0)) < 0 ? error(Errno::badf) : sys_statfs(process, 0, arg(0), arg(1));
     case Syscall::prlimit64:
         return sys_prlimit(process, arg(1), arg(2), arg(3));
     case Syscall::getrlimit:
@@ -597,6 +594,9 @@ int64_t Linux_server::sys_fork(Process &parent, const Linux_registers &registers
     child->image = parent.image;
     child->image_size = parent.image_size;
     child->heap_start = parent.heap_start;
+    child->arg_start = parent.arg_start;  // the same memory: the same strings
+    child->arg_end = parent.arg_end;
+    child->env_end = parent.env_end;
     child->heap_end = parent.heap_end;
     child->fs_base = parent.fs_base;
     memcpy(child->actions, parent.actions, sizeof child->actions);

@@ -17,11 +17,6 @@ constexpr uint32_t o_nonblock = 04000;
 constexpr int sighup = 1, sigcont = 18, sigttou = 22, sigwinch = 28;
 constexpr int si_kernel = 0x80;
 
-int64_t memory_error(Process_memory::Error e)
-{
-    return e == Process_memory::Error::no_memory ? error(Errno::nomem) : error(Errno::fault);
-}
-
 }  // namespace
 
 bool Linux_server::is_terminal(const Open_file &file) const

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmos_clock.hpp"
 #include "initial_stack.hpp"
 #include "linux_abi.hpp"
 #include "linux_elf.hpp"
@@ -143,11 +144,16 @@ bool Linux_server::start(const char *arguments)
     unsigned count = split_words(text, words, max_arguments);
     const char *rootfs = nullptr, *command = nullptr;
     unsigned first = 0;
+    bool epoch_given = false;
     for (; first < count; ++first) {
         if (strcmp(words[first], "exit") == 0) {
             exit_with_first_ = true;
         } else if (strcmp(words[first], "return") == 0) {
             return_with_first_ = true;
+        } else if (strcmp(words[first], "terminal") == 0) {
+            terminal_ = true;
+        } else if (strcmp(words[first], "login") == 0) {
+            login_ = true;
         } else if (strcmp(words[first], "trace") == 0) {
             trace_ = true;
         } else if (strcmp(words[first], "host") == 0) {
@@ -157,6 +163,7 @@ bool Linux_server::start(const char *arguments)
                 return false;
             }
         } else if (strncmp(words[first], "epoch=", 6) == 0) {
+            epoch_given = true;
             epoch_seconds_ = 0;
             for (const char *digit = words[first] + 6; *digit >= '0' && *digit <= '9'; ++digit)
                 epoch_seconds_ = epoch_seconds_ * 10 + static_cast<uint64_t>(*digit - '0');
@@ -168,6 +175,10 @@ bool Linux_server::start(const char *arguments)
             break;
         }
     }
+    // Without "epoch=", the wall clock is the CMOS clock's, if the configuration grants its
+    // ports (ports=0x70/2), else the epoch itself.
+    if (!epoch_given && !Cmos_clock::read(epoch_seconds_))
+        epoch_seconds_ = 0;
     uint32_t low, high;
     __asm__ __volatile__("rdtsc" : "=a"(low), "=d"(high));
     random_state_ = (uint64_t{high} << 32 | low) ^ 0x9e3779b97f4a7c15;
@@ -181,10 +192,13 @@ bool Linux_server::start(const char *arguments)
         printf("linux: the root file system %s does not load\n", rootfs);
         return false;
     }
+    if (vfs_.resolve(vfs_.root(), "/proc", 5, true, proc_ino_) != Errno::none)
+        proc_ino_ = 0;  // no /proc directory to stand in: /proc is still answered, cd into it is not
     static char command_text[8192];
     static const char *argv[256], *envp[256];
     unsigned argc = 0, envc = 0;
-    const char *cwd = "/", *stdin_path = nullptr;
+    // A login shell starts in root's home, as login(1) would start it.
+    const char *cwd = login_ ? "/root" : "/", *stdin_path = nullptr;
     if (command != nullptr) {
         if (!read_command(command, command_text, sizeof command_text, argv, argc, envp, envc, cwd, stdin_path)) {
             printf("linux: the command file %s is unreadable\n", command);
@@ -223,9 +237,14 @@ bool Linux_server::start(const char *arguments)
     if (stdin_path == nullptr || vfs_.resolve(vfs_.root(), stdin_path, strlen(stdin_path), true, input_ino) != Errno::none ||
         open_inode(*process, input_ino, 0, fd) < 0) {
         // The shell's linux command reads the console; otherwise the input is empty.
-        bool console = return_with_first_ && !host_.is_open() && start_console_reader();
-        if (console)
+        bool console = terminal_ && !host_.is_open() && start_console_reader();
+        if (console) {
             take_terminal(*process);  // the program leads the console's session
+            // Ctrl-C is a byte of the terminal's (SIGINT to the foreground group), not the
+            // console server's interrupt of a waiting reader.
+            if (tern::console::pass_interrupts(task::console(), true) != tern::Status::ok)
+                printf("linux: the console passes no Ctrl-C: it interrupts the server's reader\n");
+        }
         Open_file *input = new_file(console ? Open_file::Kind::console : Open_file::Kind::null, console ? 2 : 0);
         if (input == nullptr)
             return false;
@@ -259,6 +278,13 @@ bool Linux_server::start(const char *arguments)
     }
     if (image != nullptr && !program_path(*process, path, process->exe, sizeof process->exe))
         process->exe[0] = '\0';
+    // A login shell knows itself by the '-' before its name (it then reads /etc/profile).
+    static char login_name[sizeof process->name + 1];
+    if (login_) {
+        login_name[0] = '-';
+        strncpy(login_name + 1, base, sizeof login_name - 2);
+        argv[0] = login_name;
+    }
     if (image == nullptr || !load_program(*process, image, size, argv, argc, envp, envc)) {
         printf("linux: cannot run %s (error %ld)\n", argv[0], -failure);
         terminate(*process, exited(127));
@@ -350,6 +376,9 @@ Process *Linux_server::new_process(int parent)
     process.pid = next_pid_++;
     process.parent = parent;
     process.exit_status = 0;
+    process.start_us = L4_SystemClock().raw;
+    process.faults = 0;
+    process.arg_start = process.arg_end = process.env_end = 0;
     process.heap_start = process.heap_end = 0;
     process.fs_base = process.clear_child_tid = process.blocked = 0;
     memset(process.actions, 0, sizeof process.actions);
@@ -452,6 +481,16 @@ bool Linux_server::load_program(Process &process, const uint8_t *image, uint64_t
         printf("linux: %s: no memory for the stack\n", process.name);
         return false;
     }
+    // The strings lie together: the arguments from argv[0]'s, the environment from envp[0]'s
+    // (or AT_EXECFN's, when there is none) to AT_EXECFN's.
+    uint64_t first_argument = 0, first_variable = 0;
+    if (const uint8_t *pointer = stack.at(stack.argv_address(), 8); pointer != nullptr && argc != 0)
+        memcpy(&first_argument, pointer, 8);
+    if (const uint8_t *pointer = stack.at(stack.argv_address() + 8 * (argc + 1), 8); pointer != nullptr && envc != 0)
+        memcpy(&first_variable, pointer, 8);
+    process.env_end = stack.execfn_address();
+    process.arg_end = envc != 0 ? first_variable : process.env_end;
+    process.arg_start = argc != 0 ? first_argument : process.arg_end;
     return start_thread(process, elf.entry(), stack.stack_pointer());
 }
 
@@ -738,6 +777,7 @@ tern::Reply Linux_server::page_fault(Process &process, const tern::Message &requ
 {
     uint64_t address = request.word(0);
     uint32_t access = 0;
+    ++process.faults;
     L4_Word_t rwx = request.label() & 7;  // X.2: r 4, w 2, x 1
     access |= (rwx & 4) != 0 ? prot_read : 0;
     access |= (rwx & 2) != 0 ? prot_write : 0;

@@ -22,15 +22,32 @@
 class Frame_vfs_pages final : public Vfs_pages {
 public:
     explicit Frame_vfs_pages(Frame_pool &frames) : frames_(frames) {}
-    void *allocate() override { return frames_.allocate(); }
-    void release(void *page) override { frames_.release(page); }
+    void *allocate() override
+    {
+        void *page = frames_.allocate();
+        pages_ += page != nullptr;
+        return page;
+    }
+    void release(void *page) override
+    {
+        frames_.release(page);
+        --pages_;
+    }
+    uint64_t pages() const { return pages_; }  // the files' pages (/proc/meminfo: Shmem)
 
 private:
     Frame_pool &frames_;
+    uint64_t pages_ = 0;
 };
 
 // fpu_trampoline.S: the page every process runs to save and restore its FPU registers.
 extern "C" const uint8_t linux_fpu_trampoline[];
+
+// A copy to or from a process that failed, as the system call's error.
+inline int64_t memory_error(Process_memory::Error e)
+{
+    return linux_abi::error(e == Process_memory::Error::no_memory ? linux_abi::Errno::nomem : linux_abi::Errno::fault);
+}
 
 class Linux_server final : public tern::Server {
 public:
@@ -148,15 +165,26 @@ private:
     int64_t sys_select(Process &process, uint64_t count, uint64_t read_set, uint64_t write_set,
                        uint64_t except_set, uint64_t timeout, bool pselect);
     // linux_server-proc.cpp
+public:  // (its tables of entries name the kinds)
     struct Proc_node {
-        enum class Kind { none, process_directory, self_link, exe, cwd, root, fd_directory, fd_link };
+        enum class Kind { none, proc_root, process_directory, self_link, exe, cwd, root, fd_directory, fd_link, text };
+        // A file whose text is made when it is opened (linux_server-proc_text.cpp).
+        enum class Text : uint8_t { meminfo, uptime, loadavg, stat, version, mounts, cpuinfo, filesystems,
+                                    process_stat, process_status, process_statm, process_cmdline, process_environ,
+                                    process_comm };
         Kind kind = Kind::none;
-        Process *process = nullptr;
+        Text text = Text::meminfo;
+        Process *process = nullptr;  // nullptr for /proc and its files
         unsigned fd = 0;
+        unsigned entry = 0;          // its inode number's entry (proc_ino)
     };
-    // Whether path is /proc/self or /proc/PID or below; then result is 0 and node what it
-    // names, or an error (ENOENT, ENOTDIR).
-    bool proc_node(Process &caller, const char *path, Proc_node &node, int64_t &result);
+
+private:
+    // Whether path (from dirfd, as openat takes it) is /proc or below; then result is 0 and
+    // node what it names, or an error (ENOENT, ENOTDIR).
+    bool proc_node(Process &caller, uint64_t dirfd, const char *path, Proc_node &node, int64_t &result);
+    // path as an absolute path when it is relative to a directory of /proc, else path.
+    const char *proc_absolute(Process &caller, uint64_t dirfd, const char *path);
     // A link's target, as readlink shows it; false for a directory.
     bool proc_link_target(const Proc_node &node, char *out, size_t size);
     // What a link names when followed: an inode of the Vfs, or an open file that is none.
@@ -164,10 +192,24 @@ private:
     void proc_directory_stat(int pid, bool fds, Vfs::Stat &stat);
     void proc_directory_path(const Open_file &file, char *out);
     // The calls on /proc paths: false if path is not one (the Vfs then has it).
-    bool proc_readlink(Process &caller, const char *path, uint64_t buffer, uint64_t size, int64_t &result);
-    bool proc_stat(Process &caller, const char *path, bool follow, Vfs::Stat &stat, int64_t &result);
-    bool proc_open(Process &caller, const char *path, uint64_t flags, int64_t &result);
+    bool proc_readlink(Process &caller, uint64_t dirfd, const char *path, uint64_t buffer, uint64_t size,
+                       int64_t &result);
+    bool proc_stat(Process &caller, uint64_t dirfd, const char *path, bool follow, Vfs::Stat &stat, int64_t &result);
+    bool proc_open(Process &caller, uint64_t dirfd, const char *path, uint64_t flags, int64_t &result);
     int64_t proc_getdents(Process &caller, Open_file &file, uint64_t buffer, uint64_t size);
+    int64_t proc_open_text(Process &caller, const Proc_node &node, uint64_t flags);
+
+    // linux_server-proc_text.cpp: what /proc's files say, and the calls that say the same.
+    // The text of node (a Kind::text) into out, at most size bytes; its length.
+    size_t proc_text(Process &caller, const Proc_node &node, char *out, size_t size);
+    struct Memory_figures {
+        uint64_t total, free, files, programs;  // bytes: the pool, unused, the files' pages, program pages
+    };
+    Memory_figures memory_figures() const;
+    unsigned running_processes() const;
+    void sample_load(uint64_t now_us);  // Linux's exponentially decaying load averages, every 5 s
+    int64_t sys_sysinfo(Process &process, uint64_t buffer);
+    int64_t sys_statfs(Process &process, uint64_t path, uint64_t fd, uint64_t buffer);
     // An absolute path of ino (a file's first name found from the root); ENOENT if unlinked.
     linux_abi::Errno inode_path(uint32_t ino, char *out, size_t size) const;
     uint64_t pipe_ino(const Pipe &pipe) const;
@@ -286,7 +328,9 @@ private:
     bool console_reader_active_ = false;
     int terminal_session_ = 0;         // the session whose controlling terminal the console is, or 0
     int terminal_group_ = 0;           // its foreground process group
-    linux_abi::Window_size window_size_ = {};  // 0 by 0 until set, as for a serial line
+    // A VT100's 24 by 80 until set: a serial line knows no size (Linux's ttyS0 says 0 by 0),
+    // and full-screen programs (vi, less, top) would otherwise ask the far end and wait.
+    linux_abi::Window_size window_size_ = {24, 80, 0, 0};
     bool start_console_reader();
     void take_console_input(const tern::Message &request);
     Open_file files_[max_open_files];
@@ -295,7 +339,12 @@ private:
     int next_pid_ = 1;
     bool exit_with_first_ = false;   // "exit": the machine stops when process 1 ends
     bool return_with_first_ = false; // "return": the server's task ends with process 1's status
+    bool terminal_ = false;          // "terminal": the console is process 1's controlling terminal
+    bool login_ = false;             // "login": process 1 is a login shell ("-sh", in /root)
     bool trace_ = false;             // "trace": every system call is printed (as strace would)
+    uint64_t load_[3] = {};           // 1, 5 and 15 minute load averages, fixed point (1 << 11 is 1.0)
+    uint64_t next_load_sample_us_ = 0;
+    uint32_t proc_ino_ = 0;           // the Vfs's /proc directory (a process's cwd may be it)
     uint64_t epoch_seconds_ = 0;     // CLOCK_REALTIME at boot ("epoch=")
     uint64_t random_state_ = 0;
     // The earliest wake_us of a waiting process, 0 if none; early is harmless (one more round).

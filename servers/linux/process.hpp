@@ -40,6 +40,11 @@ public:
     char exe[1024] = {};         // the program file's absolute path (/proc/self/exe), "" if unknown
     const uint8_t *image = nullptr;  // the program's ELF file (what /proc/self/exe names)
     uint64_t image_size = 0;
+    uint64_t start_us = 0;       // when fork made it, on the system clock (/proc: start time)
+    // Its argument and environment strings on its stack, [arg_start, arg_end) and
+    // [arg_end, env_end), as execve left them (/proc/PID/cmdline and environ read them there).
+    uint64_t arg_start = 0, arg_end = 0, env_end = 0;
+    uint64_t faults = 0;         // page faults served (/proc/PID/stat: minflt)
     // Signals: what rt_sigaction set (Linux's kernel sigaction: handler, flags, restorer,
     // mask), the blocked and the pending set (linux_server-signals.cpp).
     struct Signal_action {

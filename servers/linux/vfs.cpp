@@ -304,6 +304,18 @@ bool Vfs::is_within(uint32_t ino, uint32_t ancestor) const
 
 // --- Calls on inodes. ---
 
+Errno Vfs::make_detached(uint32_t permissions, uint64_t now, uint32_t &ino)
+{
+    uint32_t new_ino;
+    if (Errno error = reserve_inode(new_ino); error != Errno::none)
+        return error;
+    Inode &node = init_inode(new_ino, type_regular | (permissions & 07777), 0, 0, now);
+    node.nlink = 0;
+    node.refs = 1;
+    ino = new_ino;
+    return Errno::none;
+}
+
 Errno Vfs::hold(uint32_t ino)
 {
     Inode *node = inode(ino);

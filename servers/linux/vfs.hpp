@@ -134,6 +134,9 @@ public:
     // --- Inodes. ---
 
     // References: an inode is freed when it has neither links nor references.
+    // A regular file in no directory, held once for the caller and gone with its last drop
+    // (a /proc file's text, made when it is opened). Its contents are written as any file's.
+    Errno make_detached(uint32_t permissions, uint64_t now, uint32_t &ino);
     Errno hold(uint32_t ino);
     void drop(uint32_t ino);
 

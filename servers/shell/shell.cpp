@@ -177,7 +177,7 @@ void linux_command(const char *arguments)
     // "linux" or "linux sh": an interactive busybox shell.
     if (arguments[0] == '\0')
         arguments = "sh";
-    static const char prefix[] = "linux return rootfs=linux-rootfs.cpio ";
+    static const char prefix[] = "linux return terminal rootfs=linux-rootfs.cpio ";
     static char command[TERN_ARGS_WORDS * 8];
     size_t length = strlen(arguments);
     if (sizeof prefix + length > sizeof command) {

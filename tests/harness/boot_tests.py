@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The boot-level tests: each boots the kernel once and checks its serial log and how it
 ended. Ids are stable; add new tests at the end of their group."""
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,6 +156,66 @@ SHELL_STEPS = [
 POLLED_MODULES = ([(path, "config=system-polled.conf" if path.endswith("roottask") else args)
                    for path, args in NORMAL_MODULES if not path.endswith(".conf")] +
                   [("tests/data/system-polled.conf", "")])
+# The run command's first boot entry (boot/linux.conf): busybox's sh as a login shell on the
+# Linux personality, driven at the serial console like a person; each step is one result.
+LINUX_SHELL_MODULES = ([(path, "config=linux.conf" if path.endswith("/roottask") else arguments)
+                        for path, arguments in NORMAL_MODULES] + [("boot/linux.conf", "")])
+LX_PROMPT = r"~ # $"
+LINUX_SHELL_STEPS = [
+    Step("LXI0001", "the Linux boot lands in busybox's sh, a login shell in root's home", "",
+         [r"^BusyBox v1\.\d+", LX_PROMPT], timeout=60),
+    Step("LXI0002", "... which leads the console's session, the console its controlling terminal (/proc/PID/stat: "
+         "session 1, tty (5,1), foreground group 1) and an 80x24 terminal",
+         "set -- $(cat /proc/$$/stat); echo pid $1 session $6 tty $7 foreground $8 args $(cat /proc/$$/cmdline); stty size\r",
+         [r"^pid 1 session 1 tty 1281 foreground 1 args -sh$", r"^24 80$", LX_PROMPT], timeout=60),
+    Step("LXI0003", "... a pipeline runs", "echo one two three | wc -w\r", [r"^3$", LX_PROMPT], timeout=60),
+    Step("LXI0004", "... Ctrl-C interrupts sleep 100 in the foreground, not the shell", "echo go; sleep 100\r",
+         [r"^go$"], timeout=60),
+    Step("LXI0005", "... (Ctrl-C)", "\x03", [r"\^C", LX_PROMPT], timeout=60),
+    Step("LXI0006", "... whose status says SIGINT", "echo status $?\r", [r"^status 130$", LX_PROMPT], timeout=60),
+    Step("LXI0007", "... Ctrl-Z stops a foreground job", "echo go; sleep 100\r", [r"^go$"], timeout=60),
+    Step("LXI0008", "... (Ctrl-Z)", "\x1a", [r"Stopped +sleep 100$", LX_PROMPT], timeout=60),
+    Step("LXI0009", "... bg continues it in the background, jobs says it runs", "bg; jobs\r",
+         [r"^\[1\]\+ +Running +sleep 100$", LX_PROMPT], timeout=60),
+    Step("LXI0010", "... ps lists it beside the shell, with their command lines", "ps\r",
+         [r"^ +1 root +-sh$", r"^ +\d+ root +sleep 100$", LX_PROMPT], timeout=60),
+    Step("LXI0011", "... kill %1 ends it (SIGTERM)", "kill %1; wait %1; echo after $?\r",
+         [r"Terminated +sleep 100$", r"^after 143$", LX_PROMPT], timeout=60),
+    Step("LXI0012", "... fg brings a stopped job back to the foreground, where Ctrl-C ends it",
+         "echo go; sleep 200\r", [r"^go$"], timeout=60),
+    Step("LXI0013", "... (Ctrl-Z, then fg)", "\x1a", [r"Stopped +sleep 200", LX_PROMPT], timeout=60),
+    Step("LXI0014", "... (fg)", "fg\r", [r"^sleep 200$"], timeout=60),
+    Step("LXI0015", "... (Ctrl-C)", "\x03", [r"\^C", LX_PROMPT], timeout=60),
+    Step("LXI0016", "vi edits a file in raw mode: insert text", "vi note.txt\r", [r"note\.txt"], timeout=60),
+    Step("LXI0017", "... (typed in insert mode)", "ihello world", [r"hello ?world"], timeout=60),
+    Step("LXI0018", "... (Esc leaves insert mode)", "\x1b", [r"\[Modified\]"], timeout=60),
+    Step("LXI0019", "... five cursor-left keys (ESC [ D) move back to the space", "\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D",
+         [r"\Z"], timeout=60),
+    Step("LXI0020", "... where text is appended (vi redraws the rest of the line after each key)", "abig ",
+         [r"bworld", r"gworld"], timeout=60),
+    Step("LXI0021", "... (Esc)", "\x1b", [r"\[Modified\]"], timeout=60),
+    Step("LXI0022", "... and :wq saves it", ":wq\r", [r"'note\.txt' 1L, 16C", LX_PROMPT], timeout=60),
+    Step("LXI0023", "... with what was typed", "cat note.txt\r", [r"^hello big world$", LX_PROMPT], timeout=60),
+    Step("LXI0024", "less shows a file a screen at a time", "seq 1 100 > numbers; less numbers\r",
+         [r"^23$"], timeout=60),
+    Step("LXI0025", "... space shows the next screen", " ", [r"^46$"], timeout=60),
+    Step("LXI0026", "... and q quits", "q", [LX_PROMPT], timeout=60),
+    Step("LXI0027", "top shows one screen (memory, load, processes) and q quits it", "top\r",
+         [r"^Mem: \d+K used, \d+K free", r"^Load average: \d+\.\d\d \d+\.\d\d \d+\.\d\d \d+/\d+ \d+$",
+          r"^ +1 +0 root +S .* -sh$", r" top$"], timeout=60),
+    Step("LXI0028", "... (q)", "q", [LX_PROMPT], timeout=60),
+    Step("LXI0029", "free shows the personality's memory (its 128 MiB pool)", "free\r",
+         [r"^Mem: +131072 +\d+ +\d+ +\d+ +\d+ +\d+$", r"^Swap: +0 +0 +0$", LX_PROMPT], timeout=60),
+    Step("LXI0030", "uptime shows the time and load; date is the CMOS clock's", "uptime; date +%Y\r",
+         [r"up +\d+ min, +0 users, +load average: \d+\.\d\d, \d+\.\d\d, \d+\.\d\d$",
+          rf"^{time.gmtime().tm_year}$", LX_PROMPT], timeout=60),
+    Step("LXI0031", "df and mount show the root file system and /proc", "df; mount\r",
+         [r"^tmpfs +131072 +\d+ +\d+ +\d+% /$", r"^tmpfs on / type tmpfs \(rw\)$",
+          r"^proc on /proc type proc \(rw,nosuid,nodev,noexec\)$", LX_PROMPT], timeout=60),
+    Step("LXI0032", "exit ends the login shell and stops the machine", "exit\r",
+         [r"^linux: sh \(pid 1\) ended, exit status 0$", r"^root: shutdown asked by linux$"], timeout=60),
+]
+
 POLLED_STEPS = [
     Step("SHELL0021", "with a polled console the shell lands at the prompt; systest maps single granted ports",
          "", [r"^Tern shell; type help", r"TEST ok IOP0101 ", r"TEST done 4 passed, 0 failed$", PROMPT]),
@@ -272,6 +333,20 @@ BOOT_TESTS = [
                       r"deepest stack use \d+ bytes$",
                       r"^kernel memory: space: \d+ objects of \d+ bytes",
                       r"^kernel memory: mapping: \d+ objects of 32 bytes", r"^exit: success$"]),
+    Boot_test("ISO0002", "the run command's ISO: GRUB's first entry, the default, boots busybox's sh (boot/linux.conf)",
+              image="iso", iso_name="tern.iso", timeout=180,
+              script=[Step("ISO0003", "... whose prompt comes on the serial console", "",
+                           [r"Tern: busybox sh on the Linux personality", LX_PROMPT], timeout=90),
+                      Step("ISO0004", "... where a command runs, and exit stops the machine", "uname -sr; exit\r",
+                           [r"^Linux 6\.1\.0-tern$", r"^root: shutdown asked by linux$"], timeout=90)],
+              expect=[r"^root: linux\.conf names 2 servers$", r"^exit: success$"]),
+    Boot_test("ISO0005", "the run command's ISO: GRUB's second entry boots the native shell (boot/system.conf)",
+              image="iso", iso_name="tern.iso", timeout=180,
+              script=[Step("ISO0006", "... the menu shows both entries", "", [r"Tern: native shell"], timeout=90),
+                      Step("ISO0007", "... Ctrl-N and Enter choose the second", "\x0e\r", [PROMPT], timeout=90),
+                      Step("ISO0008", "... and shutdown stops the machine", "shutdown\r", [r"^exit: success$"],
+                           timeout=60)],
+              expect=[r"^root: system\.conf names 3 servers$", r"^exit: success$"]),
     Boot_test("BOCHS0001", "GRUB ISO boots in Bochs to C++ and reports the memory map", image="iso",
               emulator="bochs", timeout=180,
               expect=[r"^Tern \d+\.\d+\.\d+ microkernel", r"^boot loader: GRUB", r"^memory map: \d+ regions$",
@@ -319,6 +394,9 @@ BOOT_TESTS = [
               command_line="", modules=NORMAL_MODULES, timeout=180, script=SHELL_STEPS,
               expect=[r"^root: started console", r"^console: serving on COM1, interrupt-driven$", r"^exit: success$"],
               forbid=[r"^console: .*fallback"]),
+    Boot_test("LXI0000", "the run command's first boot entry: busybox's sh on the console, used as a person would",
+              command_line="", modules=LINUX_SHELL_MODULES, timeout=400, script=LINUX_SHELL_STEPS,
+              expect=[r"^root: linux\.conf names 2 servers$", r"^exit: success$"]),
     Boot_test("SHELL0020", "without its interrupt the console polls COM1, and the shell still answers",
               command_line="", modules=POLLED_MODULES, timeout=180, script=POLLED_STEPS,
               expect=[r"^console: IRQ 4 not available: fallback, polling COM1 every 10 ms$",

@@ -380,6 +380,30 @@ TEST_F(VfsTest, UnlinkedFileLivesWhileHeld)
     vfs.drop(f);  // no longer there: ignored
 }
 
+TEST_F(VfsTest, DetachedFileIsInNoDirectoryAndGoesWithItsDrop)
+{
+    const size_t pages_before = pages.in_use();
+    uint32_t f = 0;
+    ASSERT_EQ(vfs.make_detached(0444, now, f), Errno::none);
+    EXPECT_NE(f, 0u);
+    EXPECT_EQ(stat(f).nlink, 0u);
+    EXPECT_EQ(stat(f).mode, Vfs::type_regular | 0444);
+    EXPECT_EQ(vfs.inodes_in_use(), 2u);
+    size_t done;
+    ASSERT_EQ(vfs.write(f, 0, "MemTotal: 1 kB\n", 15, now, done), Errno::none);
+    EXPECT_EQ(contents(f), "MemTotal: 1 kB\n");
+    EXPECT_EQ(vfs.link(f, cwd, "named", 5, now), Errno::noent);  // it cannot be given a name
+    Vfs::Dir_entry entry;
+    for (uint64_t cookie = 0; vfs.read_directory(cwd, cookie, entry) == Errno::none && entry.ino != 0;
+         cookie = entry.next)
+        EXPECT_NE(entry.ino, f);
+    vfs.drop(f);
+    Vfs::Stat st;
+    EXPECT_EQ(vfs.stat(f, st), Errno::badf);
+    EXPECT_EQ(vfs.inodes_in_use(), 1u);
+    EXPECT_EQ(pages.in_use(), pages_before);
+}
+
 TEST_F(VfsTest, HeldFileSurvivesBeingReplacedByRename)
 {
     ASSERT_EQ(write("old", "old data"), Errno::none);

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: MIT
+// What /proc's files say (meminfo, uptime, loadavg, stat, a process's stat, status, cmdline,
+// ...), in the formats of Linux's proc(5) that ps, top, free and uptime parse, and the system
+// calls that give the same figures (sysinfo, statfs). The memory is the Linux personality's
+// own: its pool of frames (the memory all Linux processes may have together) is MemTotal.
+// Not kept yet: CPU time per process and idle time (utime, stime and the cpu line are 0).
+#include <l4/kip.h>
+#include <l4io.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "linux_abi.hpp"
+#include "linux_server.hpp"
+
+using namespace linux_abi;
+
+namespace {
+
+// Formatted text appended to a buffer, cut at its end.
+class Text {
+public:
+    Text(char *out, size_t size) : out_(out), size_(size) {}
+
+    __attribute__((format(printf, 2, 3))) void add(const char *format, ...)
+    {
+        if (length_ + 1 >= size_)
+            return;
+        va_list arguments;
+        va_start(arguments, format);
+        int n = vsnprintf(out_ + length_, size_ - length_, format, arguments);
+        va_end(arguments);
+        if (n > 0)
+            length_ = length_ + static_cast<size_t>(n) < size_ ? length_ + static_cast<size_t>(n) : size_ - 1;
+    }
+    void add_bytes(const char *bytes, size_t n)
+    {
+        n = length_ + n < size_ ? n : size_ - length_;
+        memcpy(out_ + length_, bytes, n);
+        length_ += n;
+    }
+    size_t length() const { return length_; }
+    char *end() { return out_ + length_; }
+    size_t room() const { return size_ - length_; }
+
+private:
+    char *out_;
+    size_t size_;
+    size_t length_ = 0;
+};
+
+constexpr uint64_t load_one = 1 << 11;  // Linux's FIXED_1
+// Linux's EXP_1, EXP_5, EXP_15: 2^11 / e^(5 s / 1, 5, 15 minutes).
+constexpr uint64_t load_decay[3] = {1884, 2014, 2037};
+constexpr uint64_t load_interval_us = 5000000;
+constexpr uint64_t ticks_per_second = 100;  // USER_HZ: the unit of /proc's times
+constexpr uint64_t console_tty = 5 << 8 | 1;  // (5, 1), /dev/console
+
+// Load average n as "N.NN".
+void add_load(Text &text, uint64_t load)
+{
+    load += load_one / 200;  // rounded to hundredths, as Linux's LOAD_INT/LOAD_FRAC
+    text.add("%lu.%02lu", load >> 11, ((load & (load_one - 1)) * 100) >> 11);
+}
+
+char state_letter(const Process &process, const Process &caller)
+{
+    if (process.state == Process::State::zombie)
+        return 'Z';
+    if (process.stopped)
+        return 'T';
+    return &process == &caller || process.waiting == Process::Wait::none ? 'R' : 'S';
+}
+
+const char *state_name(char letter)
+{
+    switch (letter) {
+    case 'R':
+        return "running";
+    case 'S':
+        return "sleeping";
+    case 'T':
+        return "stopped";
+    default:
+        return "zombie";
+    }
+}
+
+struct Process_sizes {
+    uint64_t virtual_bytes = 0, code_pages = 0, data_pages = 0;
+};
+
+Process_sizes sizes_of(const Process &process)
+{
+    Process_sizes sizes;
+    for (unsigned i = 0; i < process.memory.area_count(); ++i) {
+        const Process_memory::Area &area = process.memory.area(i);
+        uint64_t bytes = area.end - area.start;
+        sizes.virtual_bytes += bytes;
+        if ((area.prot & prot_exec) != 0)
+            sizes.code_pages += bytes / Process_memory::page_size;
+        else if ((area.prot & prot_write) != 0)
+            sizes.data_pages += bytes / Process_memory::page_size;
+    }
+    return sizes;
+}
+
+// The process's strings at [start, end) (arguments or environment), as much as fits.
+void add_strings(Text &text, Process &process, uint64_t start, uint64_t end)
+{
+    if (process.state != Process::State::running || end <= start)
+        return;
+    size_t n = end - start < text.room() ? end - start : text.room();
+    if (process.memory.copy_in(text.end(), start, n) == Process_memory::Error::none)
+        text.add_bytes(text.end(), n);
+}
+
+}  // namespace
+
+Linux_server::Memory_figures Linux_server::memory_figures() const
+{
+    Memory_figures figures;
+    figures.total = frames_.quota();
+    uint64_t used = frames_.frames_in_use() * Frame_pool::frame_size;
+    figures.free = used < figures.total ? figures.total - used : 0;
+    figures.files = vfs_pages_.pages() * Frame_pool::frame_size;
+    figures.programs = uint64_t{page_cache_.pages()} * Frame_pool::frame_size;
+    return figures;
+}
+
+unsigned Linux_server::running_processes() const
+{
+    unsigned running = 0;
+    for (const Process *process : processes_)
+        running += process != nullptr && process->state == Process::State::running && !process->stopped &&
+                   process->waiting == Process::Wait::none;
+    return running;
+}
+
+// Linux's calc_load: every 5 s, load = load * e + running * (1 - e). Intervals the server
+// slept through (nothing ran then but what runs now, which the server would have seen) are
+// decayed with the count of now.
+void Linux_server::sample_load(uint64_t now_us)
+{
+    if (next_load_sample_us_ == 0)
+        next_load_sample_us_ = now_us + load_interval_us;
+    unsigned rounds = 0;
+    uint64_t active = uint64_t{running_processes()} * load_one;
+    while (now_us >= next_load_sample_us_ && rounds++ < 1000) {
+        for (unsigned i = 0; i < 3; ++i)
+            load_[i] = (load_[i] * load_decay[i] + active * (load_one - load_decay[i]) + load_one / 2) >> 11;
+        next_load_sample_us_ += load_interval_us;
+    }
+    if (now_us >= next_load_sample_us_)
+        next_load_sample_us_ = now_us + load_interval_us;  // (after a very long sleep: all decayed)
+}
+
+size_t Linux_server::proc_text(Process &caller, const Proc_node &node, char *out, size_t size)
+{
+    Text text(out, size);
+    uint64_t now_us = L4_SystemClock().raw;
+    sample_load(now_us);
+    Memory_figures memory = memory_figures();
+    unsigned processes = 0;
+    for (const Process *process : processes_)
+        processes += process != nullptr && process->state != Process::State::free;
+    switch (node.text) {
+    case Proc_node::Text::meminfo:
+        text.add("MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
+                 "Buffers:        %8lu kB\nCached:         %8lu kB\nSwapCached:     %8lu kB\n",
+                 memory.total >> 10, memory.free >> 10, memory.free >> 10, 0ul,
+                 (memory.files + memory.programs) >> 10, 0ul);
+        text.add("SwapTotal:      %8lu kB\nSwapFree:       %8lu kB\nShmem:          %8lu kB\n"
+                 "SReclaimable:   %8lu kB\n",
+                 0ul, 0ul, memory.files >> 10, 0ul);
+        break;
+    case Proc_node::Text::uptime:
+        text.add("%lu.%02lu 0.00\n", now_us / 1000000, now_us / 10000 % 100);
+        break;
+    case Proc_node::Text::loadavg:
+        for (unsigned i = 0; i < 3; ++i) {
+            add_load(text, load_[i]);
+            text.add(" ");
+        }
+        text.add("%u/%u %d\n", running_processes(), processes, next_pid_ - 1);
+        break;
+    case Proc_node::Text::stat:
+        text.add("cpu  0 0 0 0 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\nintr 0\nctxt 0\nbtime %lu\n"
+                 "processes %d\nprocs_running %u\nprocs_blocked 0\n",
+                 epoch_seconds_, next_pid_ - 1, running_processes());
+        break;
+    case Proc_node::Text::version:
+        text.add("Linux version 6.1.0-tern (tern@tern) (Tern Linux personality) #1 Tern Linux personality\n");
+        break;
+    case Proc_node::Text::mounts:
+        text.add("tmpfs / tmpfs rw 0 0\nproc /proc proc rw,nosuid,nodev,noexec 0 0\n");
+        break;
+    case Proc_node::Text::filesystems:
+        text.add("nodev\ttmpfs\nnodev\tproc\n");
+        break;
+    case Proc_node::Text::cpuinfo: {
+        uint32_t words[12] = {}, eax, ebx, ecx, edx;
+        for (uint32_t leaf = 0; leaf < 3; ++leaf) {
+            __asm__ __volatile__("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0x80000002 + leaf), "c"(0));
+            words[leaf * 4] = eax, words[leaf * 4 + 1] = ebx, words[leaf * 4 + 2] = ecx, words[leaf * 4 + 3] = edx;
+        }
+        char brand[49] = {};
+        memcpy(brand, words, 48);
+        uint32_t vendor[4] = {};
+        __asm__ __volatile__("cpuid" : "=a"(eax), "=b"(vendor[0]), "=c"(vendor[2]), "=d"(vendor[1]) : "a"(0), "c"(0));
+        __asm__ __volatile__("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(1), "c"(0));
+        unsigned family = (eax >> 8) & 0xf, model = (eax >> 4) & 0xf;
+        if (family == 0xf)
+            family += (eax >> 20) & 0xff;
+        if (family >= 6)
+            model += ((eax >> 16) & 0xf) << 4;
+        text.add("processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %s\n"
+                 "stepping\t: %u\n",
+                 reinterpret_cast<const char *>(vendor), family, model, brand, eax & 0xf);
+        static const struct {
+            uint32_t bit;
+            const char *name;
+        } edx_flags[] = {{0, "fpu"}, {4, "tsc"}, {5, "msr"}, {6, "pae"}, {8, "cx8"}, {9, "apic"}, {15, "cmov"},
+                         {23, "mmx"}, {24, "fxsr"}, {25, "sse"}, {26, "sse2"}};
+        text.add("flags\t\t:");
+        for (const auto &flag : edx_flags)
+            if ((edx >> flag.bit) & 1)
+                text.add(" %s", flag.name);
+        if (ecx & 1)
+            text.add(" pni");
+        text.add("\n\n");
+        break;
+    }
+    default:
+        break;
+    }
+    if (node.process == nullptr)
+        return text.length();
+    Process &process = *node.process;
+    char state = state_letter(process, caller);
+    bool zombie = process.state == Process::State::zombie;
+    Process_sizes sizes = zombie ? Process_sizes{} : sizes_of(process);
+    uint64_t resident = zombie ? 0 : process.memory.resident_pages();
+    char comm[16] = {};
+    strncpy(comm, process.name, sizeof comm - 1);  // Linux's TASK_COMM_LEN
+    bool terminal = controls_terminal(process);
+    uint64_t caught = 0, ignored = 0;
+    for (unsigned signal = 1; signal <= Process::signals; ++signal) {
+        uint64_t handler = process.actions[signal - 1].handler;
+        if (handler == 1)
+            ignored |= uint64_t{1} << (signal - 1);  // SIG_IGN
+        else if (handler > 1)
+            caught |= uint64_t{1} << (signal - 1);
+    }
+    switch (node.text) {
+    case Proc_node::Text::process_stat:
+        text.add("%d (%s) %c %d %d %d %lu %d 0 %lu 0 0 0 0 0 0 0 20 0 1 0 %lu %lu %lu 18446744073709551615 0 0 0 0 0 "
+                 "%lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 %lu %lu %lu %lu %lu %d\n",
+                 process.pid, comm, state, process.parent > 0 ? process.parent : 0, process.group, process.session,
+                 terminal ? console_tty : 0, terminal ? terminal_group_ : -1, process.faults,
+                 process.start_us * ticks_per_second / 1000000, sizes.virtual_bytes, resident, process.pending,
+                 process.blocked, ignored, caught, process.heap_start, process.arg_start, process.arg_end,
+                 process.arg_end, process.env_end, zombie ? process.exit_status : 0);
+        break;
+    case Proc_node::Text::process_status:
+        text.add("Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
+                 "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%u\nGroups:\t\n",
+                 comm, process.umask, state, state_name(state), process.pid, process.pid,
+                 process.parent > 0 ? process.parent : 0, Process::max_fds);
+        if (!zombie)
+            text.add("VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nVmData:\t%8lu kB\nVmExe:\t%8lu kB\n",
+                     sizes.virtual_bytes >> 10, resident * 4, sizes.data_pages * 4, sizes.code_pages * 4);
+        text.add("Threads:\t1\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
+                 process.pending, 0ul, process.blocked, ignored, caught);
+        break;
+    case Proc_node::Text::process_statm:
+        text.add("%lu %lu 0 %lu 0 %lu 0\n", sizes.virtual_bytes / Process_memory::page_size, resident,
+                 sizes.code_pages, sizes.data_pages);
+        break;
+    case Proc_node::Text::process_cmdline:
+        add_strings(text, process, process.arg_start, process.arg_end);
+        break;
+    case Proc_node::Text::process_environ:
+        add_strings(text, process, process.arg_end, process.env_end);
+        break;
+    case Proc_node::Text::process_comm:
+        text.add("%s\n", comm);
+        break;
+    default:
+        break;
+    }
+    return text.length();
+}
+
+// struct sysinfo (x86-64): uptime, loads[3], totalram, freeram, sharedram, bufferram,
+// totalswap, freeswap, procs (16 bits), totalhigh, freehigh, mem_unit (32 bits).
+int64_t Linux_server::sys_sysinfo(Process &process, uint64_t buffer)
+{
+    struct {
+        int64_t uptime;
+        uint64_t loads[3];
+        uint64_t total_ram, free_ram, shared_ram, buffer_ram, total_swap, free_swap;
+        uint16_t procs, pad;
+        uint32_t pad2;
+        uint64_t total_high, free_high;
+        uint32_t mem_unit;
+        char reserved[4];
+    } info = {};
+    static_assert(sizeof info == 112);
+    uint64_t now_us = L4_SystemClock().raw;
+    sample_load(now_us);
+    Memory_figures memory = memory_figures();
+    info.uptime = static_cast<int64_t>(now_us / 1000000);
+    for (unsigned i = 0; i < 3; ++i)
+        info.loads[i] = load_[i] << 5;  // sysinfo's fixed point is 1 << 16
+    info.total_ram = memory.total;
+    info.free_ram = memory.free;
+    info.shared_ram = memory.files;
+    for (const Process *other : processes_)
+        info.procs += other != nullptr && other->state != Process::State::free;
+    info.mem_unit = 1;
+    Process_memory::Error copied = process.memory.copy_out(buffer, &info, sizeof info);
+    return copied == Process_memory::Error::none ? 0 : memory_error(copied);
+}
+
+// statfs(path) when fd is -1, else fstatfs(fd): the root file system is a tmpfs of the pool
+// (its blocks are the pool's frames; the archive's files are read in place); /proc has none.
+int64_t Linux_server::sys_statfs(Process &process, uint64_t path_address, uint64_t fd, uint64_t buffer)
+{
+    bool proc = false;
+    if (static_cast<int64_t>(fd) >= 0) {
+        Open_file *file = file_of(process, fd);
+        if (file == nullptr)
+            return error(Errno::badf);
+        proc = file->kind == Open_file::Kind::proc_directory;
+    } else {
+        static char path[Vfs::max_path];
+        int64_t length = path_in(process, path_address, path);
+        if (length < 0)
+            return length;
+        Proc_node node;
+        int64_t result = 0;
+        proc = proc_node(process, static_cast<uint64_t>(-100), path, node, result);
+        if (proc && result < 0)
+            return result;
+        uint32_t ino;
+        if (!proc) {
+            Errno found = vfs_.resolve(process.cwd, path, static_cast<size_t>(length), true, ino);
+            if (found != Errno::none)
+                return error(found);
+            proc = ino == proc_ino_;
+        }
+    }
+    struct {
+        int64_t type, block_size;
+        uint64_t blocks, free_blocks, available_blocks, files, free_files;
+        int32_t fsid[2];
+        int64_t name_length, fragment_size, flags, spare[4];
+    } info = {};
+    static_assert(sizeof info == 120);
+    Memory_figures memory = memory_figures();
+    info.type = proc ? 0x9fa0 /* PROC_SUPER_MAGIC */ : 0x01021994 /* TMPFS_MAGIC */;
+    info.block_size = info.fragment_size = static_cast<int64_t>(Frame_pool::frame_size);
+    info.name_length = 255;
+    if (!proc) {
+        info.blocks = memory.total / Frame_pool::frame_size;
+        info.free_blocks = info.available_blocks = memory.free / Frame_pool::frame_size;
+        info.files = Vfs::max_inodes;
+        info.free_files = Vfs::max_inodes - vfs_.inodes_in_use();
+    }
+    info.flags = proc ? 0x0e /* ST_NOSUID | ST_NODEV | ST_NOEXEC */ : 0;
+    Process_memory::Error copied = process.memory.copy_out(buffer, &info, sizeof info);
+    return copied == Process_memory::Error::none ? 0 : memory_error(copied);
+}
