@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "scheduler.hpp"
 
+#include "kip.hpp"
+
 #include "cpu_local.hpp"
 #include "space.hpp"
 #include "timer.hpp"
@@ -188,7 +190,9 @@ void Scheduler::tick(uint64_t now_us, uint64_t elapsed_us)
         thread->timeout_expired();
     }
     Thread *self = current();
+    self->charge_time(elapsed_us);
     if (self->is_idle()) {
+        Kip::count_idle_time(0, elapsed_us);
         schedule();
         return;
     }

@@ -171,6 +171,7 @@ Syscall_error Syscall_handlers::schedule(Thread &caller, Sys_schedule call)
 
     call.set_old_time_control(uint64_t{Timeout::encode_period(dest->time_slice_us())} << 16 |
                               Timeout::encode_period(dest->total_quantum_us()));
+    call.set_time_used(dest->time_used_us());
     if (priority != unchanged && priority != dest->priority()) {
         bool queued = dest->state() == Thread::State::ready;
         if (queued)

@@ -43,6 +43,8 @@ public:
     // The IPC statistics words (abi.md).
     static void set_fast_ipc(bool on) { word(TERN_KIP_IPC_FAST_PATH) = on ? 1 : 0; }
     static void count_general_ipc() { ++*general_ipc_count_; }
+    // The idle time word of processor cpu (abi.md: idle_times): the ticks no thread ran.
+    static void count_idle_time(unsigned cpu, uint64_t us) { word(TERN_KIP_IDLE_TIMES + 8 * uint64_t{cpu}) += us; }
     // The KIP word that holds the UTCB address of the thread running on processor cpu (the
     // GS base of user threads points at it in their space's KIP).
     static uint64_t *utcb_pointer(unsigned cpu) { return &word(TERN_KIP_UTCB_POINTERS + 8 * uint64_t{cpu}); }

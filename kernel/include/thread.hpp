@@ -109,6 +109,10 @@ public:
         total_quantum_us_ = total_quantum_us_ > us ? total_quantum_us_ - us : 0;
         return total_quantum_us_ == 0;
     }
+    // The processor time the thread has had since it was made, in microseconds: each timer
+    // tick is charged whole to the thread it interrupts (Schedule returns it, docs/kernel.md).
+    uint64_t time_used_us() const { return time_used_us_; }
+    void charge_time(uint64_t us) { time_used_us_ += us; }
     Preemption_delay &preemption_delay() { return preemption_delay_; }
     // The UTCB's flags word (preemption and coprocessor flags); a thread without a UTCB
     // has none set and ignores changes.
@@ -371,14 +375,15 @@ private:
     // delay budget (Kip::yield_view).
     friend class Kip;
     uint8_t priority_ = default_priority;
+    bool started_ = false;   // has left the kernel for user mode at least once (beside priority_: no hole)
     uint64_t time_slice_us_ = default_time_slice_us;
     uint64_t remaining_us_ = default_time_slice_us;
     uint64_t total_quantum_us_ = infinite_quantum;
+    uint64_t time_used_us_ = 0;
     Preemption_delay preemption_delay_;
     uint64_t saved_stack_pointer_ = 0;
     uint64_t fs_base_ = 0;
     Fpu_state *fpu_ = nullptr;
-    bool started_ = false;   // has left the kernel for user mode at least once
     uint64_t gs_base_ = 0;
     uint64_t pending_utcb_ = ~uint64_t{0};
     Thread_id pending_pager_;

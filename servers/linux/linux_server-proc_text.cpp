@@ -3,8 +3,11 @@
 // ...), in the formats of Linux's proc(5) that ps, top, free and uptime parse, and the system
 // calls that give the same figures (sysinfo, statfs). The memory is the Linux personality's
 // own: its pool of frames (the memory all Linux processes may have together) is MemTotal.
-// Not kept yet: CPU time per process and idle time (utime, stime and the cpu line are 0).
+// Processor time is the kernel's tick accounting: a process's threads' time is its user
+// time (its system calls run in this server and count there), the ticks no thread ran are
+// idle, and everything else (the kernel, this server, the other servers) is system time.
 #include <l4/kip.h>
+#include <l4/tern/processor_time.h>
 #include <l4io.h>
 #include <stdarg.h>
 #include <string.h>
@@ -127,6 +130,14 @@ Linux_server::Memory_figures Linux_server::memory_figures() const
     return figures;
 }
 
+uint64_t Linux_server::time_used_us(const Process &process) const
+{
+    L4_Word_t live = 0;
+    if (!L4_IsNilThread(process.thread))
+        (void)tern_time_used(process.thread, &live);  // (0 if the kernel refuses: not ours)
+    return process.past_time_us + live;
+}
+
 unsigned Linux_server::running_processes() const
 {
     unsigned running = 0;
@@ -157,7 +168,7 @@ void Linux_server::sample_load(uint64_t now_us)
 size_t Linux_server::proc_text(Process &caller, const Proc_node &node, char *out, size_t size)
 {
     Text text(out, size);
-    uint64_t now_us = L4_SystemClock().raw;
+    uint64_t now_us = L4_SystemClock().raw, idle_us = tern_idle_time(0);
     sample_load(now_us);
     Memory_figures memory = memory_figures();
     unsigned processes = 0;
@@ -174,7 +185,8 @@ size_t Linux_server::proc_text(Process &caller, const Proc_node &node, char *out
                  0ul, 0ul, memory.files >> 10, 0ul);
         break;
     case Proc_node::Text::uptime:
-        text.add("%lu.%02lu 0.00\n", now_us / 1000000, now_us / 10000 % 100);
+        text.add("%lu.%02lu %lu.%02lu\n", now_us / 1000000, now_us / 10000 % 100, idle_us / 1000000,
+                 idle_us / 10000 % 100);
         break;
     case Proc_node::Text::loadavg:
         for (unsigned i = 0; i < 3; ++i) {
@@ -183,11 +195,21 @@ size_t Linux_server::proc_text(Process &caller, const Proc_node &node, char *out
         }
         text.add("%u/%u %d\n", running_processes(), processes, next_pid_ - 1);
         break;
-    case Proc_node::Text::stat:
-        text.add("cpu  0 0 0 0 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\nintr 0\nctxt 0\nbtime %lu\n"
-                 "processes %d\nprocs_running %u\nprocs_blocked 0\n",
-                 epoch_seconds_, next_pid_ - 1, running_processes());
+    case Proc_node::Text::stat: {
+        uint64_t user = ended_time_us_, ticks = now_us / (1000000 / ticks_per_second);
+        for (const Process *process : processes_)
+            if (process != nullptr && process->state != Process::State::free)
+                user += time_used_us(*process);
+        user /= 1000000 / ticks_per_second;
+        uint64_t idle = idle_us / (1000000 / ticks_per_second);
+        uint64_t system = ticks > user + idle ? ticks - user - idle : 0;
+        static const char *const lines[] = {"cpu ", "cpu0"};
+        for (const char *name : lines)
+            text.add("%s %lu 0 %lu %lu 0 0 0 0 0 0\n", name, user, system, idle);
+        text.add("intr 0\nctxt 0\nbtime %lu\nprocesses %d\nprocs_running %u\nprocs_blocked 0\n", epoch_seconds_,
+                 next_pid_ - 1, running_processes());
         break;
+    }
     case Proc_node::Text::version:
         text.add("Linux version 6.1.0-tern (tern@tern) (Tern Linux personality) #1 Tern Linux personality\n");
         break;
@@ -253,10 +275,12 @@ size_t Linux_server::proc_text(Process &caller, const Proc_node &node, char *out
     }
     switch (node.text) {
     case Proc_node::Text::process_stat:
-        text.add("%d (%s) %c %d %d %d %lu %d 0 %lu 0 0 0 0 0 0 0 20 0 1 0 %lu %lu %lu 18446744073709551615 0 0 0 0 0 "
-                 "%lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 %lu %lu %lu %lu %lu %d\n",
+        text.add("%d (%s) %c %d %d %d %lu %d 0 %lu 0 0 0 %lu 0 %lu 0 20 0 1 0 %lu %lu %lu 18446744073709551615 0 0 0 0 "
+                 "0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 %lu %lu %lu %lu %lu %d\n",
                  process.pid, comm, state, process.parent > 0 ? process.parent : 0, process.group, process.session,
                  terminal ? console_tty : 0, terminal ? terminal_group_ : -1, process.faults,
+                 time_used_us(process) * ticks_per_second / 1000000,
+                 process.children_time_us * ticks_per_second / 1000000,
                  process.start_us * ticks_per_second / 1000000, sizes.virtual_bytes, resident, process.pending,
                  process.blocked, ignored, caught, process.heap_start, process.arg_start, process.arg_end,
                  process.arg_end, process.env_end, zombie ? process.exit_status : 0);

@@ -843,12 +843,16 @@ int64_t Linux_server::sys_wait4(Process &process, int64_t pid, uint64_t status, 
             if (copied != Process_memory::Error::none)
                 return memory_error(copied);
         }
+        uint64_t child_time = time_used_us(*child) + child->children_time_us;
         if (usage != 0) {
-            uint8_t zero[144] = {};  // struct rusage: not kept yet
-            Process_memory::Error copied = process.memory.copy_out(usage, zero, sizeof zero);
+            // struct rusage: ru_utime, the child's processor time and its waited children's
+            // (its threads' ticks, docs/linux.md); the system time and the rest are not kept.
+            uint64_t rusage[18] = {child_time / 1000000, child_time % 1000000};
+            Process_memory::Error copied = process.memory.copy_out(usage, rusage, sizeof rusage);
             if (copied != Process_memory::Error::none)
                 return memory_error(copied);
         }
+        process.children_time_us += child_time;
         int reaped = child->pid;
         free_process(*child);
         return reaped;

@@ -378,6 +378,7 @@ Process *Linux_server::new_process(int parent)
     process.exit_status = 0;
     process.start_us = L4_SystemClock().raw;
     process.faults = 0;
+    process.past_time_us = process.children_time_us = 0;
     process.arg_start = process.arg_end = process.env_end = 0;
     process.heap_start = process.heap_end = 0;
     process.fs_base = process.clear_child_tid = process.blocked = 0;
@@ -526,6 +527,7 @@ bool Linux_server::start_thread(Process &process, uint64_t ip, uint64_t sp)
 // The process's space and thread go (root deletes them), and the memory they had.
 void Linux_server::drop_space(Process &process)
 {
+    process.past_time_us = time_used_us(process);
     if (!L4_IsNilThread(process.thread)) {
         tern::Message request(TERN_SYSTEM_SPACE_DELETE);
         request.add(process.thread.raw);
@@ -582,6 +584,7 @@ void Linux_server::terminate(Process &process, int status)
 
 void Linux_server::free_process(Process &process)
 {
+    ended_time_us_ += time_used_us(process);
     process.state = Process::State::free;
     process.pid = 0;
 }

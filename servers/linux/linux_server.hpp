@@ -207,6 +207,9 @@ private:
     };
     Memory_figures memory_figures() const;
     unsigned running_processes() const;
+    // The processor time of the process's threads since it was made (the kernel's tick
+    // accounting, which Schedule gives the threads' scheduler, this server).
+    uint64_t time_used_us(const Process &process) const;
     void sample_load(uint64_t now_us);  // Linux's exponentially decaying load averages, every 5 s
     int64_t sys_sysinfo(Process &process, uint64_t buffer);
     int64_t sys_statfs(Process &process, uint64_t path, uint64_t fd, uint64_t buffer);
@@ -344,6 +347,7 @@ private:
     bool trace_ = false;             // "trace": every system call is printed (as strace would)
     uint64_t load_[3] = {};           // 1, 5 and 15 minute load averages, fixed point (1 << 11 is 1.0)
     uint64_t next_load_sample_us_ = 0;
+    uint64_t ended_time_us_ = 0;      // the processor time of the processes that are gone
     uint32_t proc_ino_ = 0;           // the Vfs's /proc directory (a process's cwd may be it)
     uint64_t epoch_seconds_ = 0;     // CLOCK_REALTIME at boot ("epoch=")
     uint64_t random_state_ = 0;

@@ -45,6 +45,8 @@ public:
     // [arg_end, env_end), as execve left them (/proc/PID/cmdline and environ read them there).
     uint64_t arg_start = 0, arg_end = 0, env_end = 0;
     uint64_t faults = 0;         // page faults served (/proc/PID/stat: minflt)
+    uint64_t past_time_us = 0;   // processor time of its threads before the current one (execve)
+    uint64_t children_time_us = 0;  // of its children it waited for, and theirs (cutime)
     // Signals: what rt_sigaction set (Linux's kernel sigaction: handler, flags, restorer,
     // mask), the blocked and the pending set (linux_server-signals.cpp).
     struct Signal_action {

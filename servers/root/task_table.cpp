@@ -101,13 +101,15 @@ L4_Fpage_t Task_table::resolve(L4_Pager_t *pager, L4_PagerFault_t *fault)
     return L4_Set_Rights(&page, rights);
 }
 
-// Creates thread j of the task, paged by pager; its space already exists unless j is 0,
-// when it is made with SpaceControl's control word.
-bool Task_table::create_thread(int index, unsigned j, L4_ThreadId_t pager, L4_Word_t control)
+// Creates thread j of the task, paged by pager and scheduled by scheduler (nil: root); its
+// space already exists unless j is 0, when it is made with SpaceControl's control word.
+bool Task_table::create_thread(int index, unsigned j, L4_ThreadId_t pager, L4_Word_t control, L4_ThreadId_t scheduler)
 {
     Task &t = tasks_[index];
     void *kip = L4_GetKernelInterface();
     L4_ThreadId_t root = L4_Myself(), thread = thread_id(index, j), space = thread_id(index, 0);
+    if (L4_IsNilThread(scheduler))
+        scheduler = root;
     auto *utcb = reinterpret_cast<void *>(task_utcb_area + j * L4_UtcbSize(kip));
     if (j == 0) {
         L4_Word_t old;
@@ -116,11 +118,11 @@ bool Task_table::create_thread(int index, unsigned j, L4_ThreadId_t pager, L4_Wo
         // A kernel-mode task is chosen here, with the areas (the kernel takes it only so).
         if (!L4_SpaceControl(thread, control, kip_area(), L4_FpageLog2(task_utcb_area, task_utcb_area_log2),
                              L4_nilthread, &old) ||
-            !L4_ThreadControl(thread, thread, root, pager, utcb)) {
+            !L4_ThreadControl(thread, thread, scheduler, pager, utcb)) {
             delete_thread(thread);
             return false;
         }
-    } else if (!L4_ThreadControl(thread, space, root, pager, utcb)) {
+    } else if (!L4_ThreadControl(thread, space, scheduler, pager, utcb)) {
         return false;
     }
     t.threads |= 1UL << j;
@@ -259,7 +261,9 @@ int Task_table::new_space(int owner, L4_ThreadId_t pager, bool reflect, const ch
     take_slot(index, name, TERN_TASK_SPACE, tasks_[owner].priority, Grants(), owner);
     tasks_[index].image = elf::Image();
     L4_Word_t control = reflect ? TERN_SPACE_CONTROL_REFLECT_SYSCALLS_MASK : 0;
-    if (!create_thread(index, 0, pager, control)) {
+    // Its pager schedules it too: it may read the thread's processor time and lower (never
+    // raise above its own) the thread's priority (Schedule's rule, docs/kernel.md).
+    if (!create_thread(index, 0, pager, control, pager)) {
         tasks_[index].used = false;
         status = tern::Status::failed;
         return -1;

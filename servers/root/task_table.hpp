@@ -63,7 +63,8 @@ public:
 
 private:
     L4_Word_t backing(int index, L4_Word_t address, L4_Word_t &rights) const;
-    bool create_thread(int index, unsigned j, L4_ThreadId_t pager, L4_Word_t control);
+    bool create_thread(int index, unsigned j, L4_ThreadId_t pager, L4_Word_t control,
+                       L4_ThreadId_t scheduler = L4_nilthread);
     int free_slot() const;
     void take_slot(int index, const char *name, int kind, L4_Word_t priority, const Grants &grants, int parent);
     bool start_main_thread(int index, L4_Word_t entry);

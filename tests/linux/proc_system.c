@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // /proc's files and the calls that give the same figures (LXP0002): meminfo, uptime, loadavg
 // and mounts; a process's stat, status, cmdline and environ, through fork, a sleeping child
-// and a zombie; the /proc directory's listing, paths relative to it, and sysinfo and statfs.
+// and a zombie; processor time in /proc/PID/stat, /proc/stat and wait4's rusage; the /proc directory's listing, paths relative to it, and sysinfo and statfs.
 // It passes on Linux too. One TAP line per check; the exit status is the number that failed.
 #include <dirent.h>
 #include <errno.h>
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/statfs.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
@@ -90,6 +91,29 @@ static char wait_for_state(int pid, char want)
     return s.state;
 }
 
+// Spins for ms of the clock, mostly in user mode (the clock is read between long loops: under
+// Tern each read is a system call the server answers, time not the process's).
+static void spin_for_ms(long ms)
+{
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    do {
+        for (volatile unsigned i = 0; i < 200000; ++i) {
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    } while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 < ms);
+}
+
+// utime and stime (fields 14 and 15) of /proc/PID/stat, in clock ticks.
+static int read_times(int pid, unsigned long *user, unsigned long *system)
+{
+    char path[64], text[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    if (contents(path, text, sizeof text) <= 0 || strrchr(text, ')') == NULL)
+        return 0;
+    return sscanf(strrchr(text, ')') + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", user, system) == 2;
+}
+
 // The strings as a NUL-separated block, as cmdline and environ hold them.
 static size_t joined(char **strings, char *out, size_t size)
 {
@@ -155,6 +179,32 @@ int main(int argc, char **argv)
     want = joined(environ, expected, sizeof expected);
     got = contents("/proc/self/environ", text, sizeof text);
     check(got == (long)want && memcmp(text, expected, want) == 0, "/proc/self/environ holds the environment");
+
+    unsigned long long cpu_before[4] = {0}, cpu_after[4] = {0};
+    int cpu_read = contents("/proc/stat", text, sizeof text) > 0 &&
+                   sscanf(text, "cpu %llu %llu %llu %llu", &cpu_before[0], &cpu_before[1], &cpu_before[2],
+                          &cpu_before[3]) == 4;
+    spin_for_ms(300);
+    unsigned long user_ticks = 0, system_ticks = 0;
+    check(cpu_read && read_times(getpid(), &user_ticks, &system_ticks) && user_ticks + system_ticks >= 8 &&
+              user_ticks + system_ticks <= 1000,
+          "/proc/PID/stat's utime and stime count at least a quarter of 0.3 s of spinning");
+    check(contents("/proc/stat", text, sizeof text) > 0 &&
+              sscanf(text, "cpu %llu %llu %llu %llu", &cpu_after[0], &cpu_after[1], &cpu_after[2], &cpu_after[3]) ==
+                  4 &&
+              cpu_after[0] + cpu_after[2] >= cpu_before[0] + cpu_before[2] + 8 && cpu_after[3] >= cpu_before[3],
+          "/proc/stat's cpu line grows by the time spun, its idle count never falls");
+    pid_t spinner = fork();
+    if (spinner == 0) {
+        spin_for_ms(300);
+        _exit(0);
+    }
+    int spin_status;
+    struct rusage usage;
+    check(wait4(spinner, &spin_status, 0, &usage) == spinner &&
+              usage.ru_utime.tv_sec * 1000000 + usage.ru_utime.tv_usec + usage.ru_stime.tv_sec * 1000000 +
+                      usage.ru_stime.tv_usec >= 75000,
+          "wait4's rusage gives a child's processor time (0.3 s spun: at least a quarter)");
 
     pid_t child = fork();
     if (child == 0) {

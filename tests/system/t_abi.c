@@ -150,7 +150,7 @@ static void abi_schedule(void)
 {
     L4_Word_t args[] = {main_tid.raw, ~0UL, ~0UL, ~0UL, ~0UL};
     int regs[] = {R_RDI, R_RSI, R_RDX, R_R10, R_R8};
-    check_preserved(link_entry(TERN_KIP_LINK_SCHEDULE), args, regs, 5, BIT(R_RSI));
+    check_preserved(link_entry(TERN_KIP_LINK_SCHEDULE), args, regs, 5, BIT(R_RSI) | BIT(R_RDX));
 }
 
 static void abi_thread_control(void)
@@ -211,7 +211,7 @@ static const struct systest abi_tests[] = {
     {"ABI0003", "a Call keeps rbp, leaves every register but its outputs (rax r8 r9 r10) as it was or zero", abi_ipc_success},
     {"ABI0004", "Unmap preserves every register but rax, rcx and r11 (its MRs are in the UTCB)", abi_unmap},
     {"ABI0005", "ExchangeRegisters preserves every register that is not one of its outputs", abi_exchange_registers},
-    {"ABI0006", "Schedule preserves every register but rax, rsi, rcx and r11", abi_schedule},
+    {"ABI0006", "Schedule preserves every register but rax, rsi, rdx (Tern's time used), rcx and r11", abi_schedule},
     {"ABI0007", "ThreadControl preserves every register but rax, rcx and r11", abi_thread_control},
     {"ABI0008", "SpaceControl preserves every register but rax, rsi, rcx and r11", abi_space_control},
     {"ABI0009", "ThreadSwitch preserves every register but rax, rcx and r11", abi_thread_switch},

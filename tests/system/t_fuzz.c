@@ -304,7 +304,7 @@ static void fuzz_main(void)
             break;
         case 5:
             __tern_syscall_schedule(kip_entry(TERN_KIP_LINK_SCHEDULE), random_argument(), random_argument(),
-                                    random_argument(), random_argument(), random_argument(), &result, &out1);
+                                    random_argument(), random_argument(), random_argument(), &result, &out1, &out2);
             break;
         case 6:
             /* ExchangeRegisters without the bits that would send this very thread astray (new

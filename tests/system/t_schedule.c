@@ -2,6 +2,8 @@
 /* SCH: Schedule, ThreadSwitch, priorities, preemption and time slices. */
 #include "systest.h"
 
+#include <l4/tern/processor_time.h>
+
 static L4_Word_t schedule(L4_ThreadId_t t, L4_Word_t time, L4_Word_t processor, L4_Word_t prio, L4_Word_t *old)
 {
     L4_Word_t dummy;
@@ -891,6 +893,35 @@ static void taken_sender_runs_first(void)
     CHECK(seen == 21, "order %lu, expected 21: a lower-priority sender ran before its receiver", seen);
 }
 
+/* SCH0037 (Tern's): Schedule's time_used and the KIP's idle time. Ticks are charged whole
+ * to the thread they interrupt, so the figures are checked to within ticks. */
+static void time_used_and_idle(void)
+{
+    spin_count = 0;
+    L4_ThreadId_t spinning = spawn(spinner, 0, 50, sigma0_tid);
+    CHECK(!L4_IsNilThread(spinning), "no thread");
+    L4_Word_t before = 1, after_run = 0, later = 0;
+    CHECK(tern_time_used(spinning, &before) == 3, "Schedule of the new spinner did not report running");
+    sleep_ms(100);
+    L4_Stop(spinning);
+    CHECK(tern_time_used(spinning, &after_run) != 0, "Schedule failed (ErrorCode %lu)", L4_ErrorCode());
+    CHECK(after_run >= 50000 && after_run <= 120000 && after_run >= before,
+          "a spinner that had the processor for 100 ms while the caller slept was charged %lu us", after_run - before);
+    L4_Word_t idle_before = tern_idle_time(0);
+    sleep_ms(100);
+    CHECK(tern_time_used(spinning, &later) != 0 && later == after_run,
+          "a stopped thread's time grew from %lu to %lu us", after_run, later);
+    L4_Word_t idle = tern_idle_time(0) - idle_before;
+    CHECK(idle >= 50000 && idle <= 120000, "100 ms with every thread waiting counted %lu us idle", idle);
+    CHECK(tern_idle_time(1) == 0 && tern_idle_time(99) == 0, "a processor that does not exist has idle time");
+    L4_Word_t unchanged = 12345;
+    CHECK(tern_time_used(L4_GlobalId(3970, 1), &unchanged) == 0 && L4_ErrorCode() == L4_ERROR_INVALID_THREAD &&
+              unchanged == 12345,
+          "Schedule of a nonexistent thread: ErrorCode %lu, time %lu (expected 2, unchanged)", L4_ErrorCode(),
+          unchanged);
+    kill_thread(spinning);
+}
+
 static const struct systest schedule_tests[] = {
     {"SCH0001", "Schedule of a ready thread and of oneself returns running (3)", result_running},
     {"SCH0002", "Schedule with priority 256 fails with invalid parameter (5)", priority_too_high},
@@ -937,5 +968,7 @@ static const struct systest schedule_tests[] = {
      unprivileged_priority_ceiling},
     {"SCH0036", "a receive that takes a queued sender's message lets that sender run first at equal priority, "
      "not at a lower one (Pistachio's order, which l4test's page-fault tests rely on)", taken_sender_runs_first},
+    {"SCH0037", "Schedule returns a thread's processor time (Tern's): a spinner's grows by the ticks it ran, a "
+     "stopped one's not at all; the KIP counts the processor's idle ticks", time_used_and_idle},
 };
 SYSTEST_GROUP(schedule) = {"schedule", schedule_tests, SYSTEST_COUNT(schedule_tests)};

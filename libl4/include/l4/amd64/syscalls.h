@@ -95,10 +95,20 @@ L4_INLINE void L4_ThreadSwitch(L4_ThreadId_t dest)
 L4_INLINE L4_Word_t L4_Schedule(L4_ThreadId_t dest, L4_Word_t TimeControl, L4_Word_t ProcessorControl,
                                 L4_Word_t PrioControl, L4_Word_t PreemptionControl, L4_Word_t *old_TimeControl)
 {
-    L4_Word_t result, old_time;
+    L4_Word_t result, old_time, time_used;
     __tern_syscall_schedule(__tern_entry(TERN_KIP_LINK_SCHEDULE), dest.raw, TimeControl, ProcessorControl,
-                            PrioControl, PreemptionControl, &result, &old_time);
+                            PrioControl, PreemptionControl, &result, &old_time, &time_used);
     *old_TimeControl = old_time;
+    return result;
+}
+
+// Tern's: Schedule changing nothing, which also gives dest's processor time since it was
+// made, in microseconds (<l4/tern/processor_time.h>). Returns Schedule's result.
+L4_INLINE L4_Word_t __tern_schedule_time_used(L4_ThreadId_t dest, L4_Word_t *time_used)
+{
+    L4_Word_t result, old_time;
+    __tern_syscall_schedule(__tern_entry(TERN_KIP_LINK_SCHEDULE), dest.raw, ~0UL, ~0UL, ~0UL, ~0UL, &result,
+                            &old_time, time_used);
     return result;
 }
 
