@@ -4,23 +4,24 @@
 #include "console_output.hpp"
 #include "formatter.hpp"
 
-namespace {
-
 // Collects output in small chunks so the device sees a few writes per line, not one per byte.
-struct Chunk {
+struct Console_chunk {
     char bytes[64];
     size_t used = 0;
 
     void flush()
     {
         Console_output::write(bytes, used);
+        Console::log_.append(bytes, used);
         used = 0;
     }
 };
 
+namespace {
+
 void chunk_sink(void *context, char c)
 {
-    auto *chunk = static_cast<Chunk *>(context);
+    auto *chunk = static_cast<Console_chunk *>(context);
     chunk->bytes[chunk->used++] = c;
     if (chunk->used == sizeof chunk->bytes)
         chunk->flush();
@@ -30,7 +31,7 @@ void chunk_sink(void *context, char c)
 
 void Console::print_v(const char *format, va_list arguments)
 {
-    Chunk chunk;
+    Console_chunk chunk;
     Formatter::format(chunk_sink, &chunk, format, arguments);
     chunk.flush();
 }

@@ -39,6 +39,7 @@ constexpr Link links[] = {
     {TERN_KIP_LINK_ARCH1, TERN_SYSCALL_KDB_ENTER},
     {TERN_KIP_LINK_ARCH2, TERN_SYSCALL_KDB_EXIT},
     {TERN_KIP_LINK_ARCH3, TERN_SYSCALL_KDB_INPUT},
+    {TERN_KIP_LINK_KERNEL_LOG, TERN_SYSCALL_KERNEL_LOG},
 };
 constexpr size_t link_count = sizeof links / sizeof links[0];
 static_assert(link_count <= Syscall_stubs::max_calls);

@@ -348,6 +348,15 @@ Syscall_error Syscall_handlers::kdb_enter(Thread &caller, Sys_kdb_enter call)
     return Syscall_error::none;
 }
 
+Syscall_error Syscall_handlers::kernel_log(Thread &, Sys_kernel_log call)
+{
+    const auto &log = Console::log();
+    call.set_bytes(log.word_at(call.position()));
+    call.set_total(log.total());
+    call.set_first(log.first());
+    return Syscall_error::none;
+}
+
 Syscall_error Syscall_handlers::kdb_input(Thread &, Sys_kdb_input call)
 {
     char c;

@@ -47,6 +47,7 @@ public:
     void claim_device();
     [[noreturn]] void start();
     void write(const char *bytes, unsigned long n);
+    void write_logged(const char *bytes, unsigned long n);  // and kept in the log
 
 private:
     tern::Reply handle(L4_ThreadId_t from, const tern::Message &message, tern::Message &reply) override;
@@ -64,6 +65,9 @@ private:
     tern::Queue<Reader, max_readers> readers_;
     tern::Queue<L4_ThreadId_t, max_waiters> waiters_;
     bool pass_interrupts_ = false;  // Ctrl-C is read like any byte (TERN_CONSOLE_PASS_INTERRUPTS)
+    // The log: the last TERN_CONSOLE_LOG_BYTES bytes of WRITE, byte p at log_[p % size].
+    char log_[TERN_CONSOLE_LOG_BYTES] = {};
+    L4_Word_t logged_ = 0;
     L4_Word_t bytes_received_ = 0, bytes_written_ = 0, interrupts_ = 0, bytes_dropped_ = 0;
 };
 
@@ -77,6 +81,13 @@ void Console::write(const char *bytes, unsigned long n)
         serial_.put(bytes[i]);
     }
     bytes_written_ += n;
+}
+
+void Console::write_logged(const char *bytes, unsigned long n)
+{
+    write(bytes, n);
+    for (unsigned long i = 0; i < n; ++i)
+        log_[logged_++ % TERN_CONSOLE_LOG_BYTES] = bytes[i];
 }
 
 void Console::take_byte(char c)
@@ -159,13 +170,17 @@ tern::Reply Console::request(L4_ThreadId_t from, const tern::Message &message, t
         return tern::Reply::now;
     }
     switch (message.label()) {
-    case TERN_CONSOLE_WRITE: {
+    case TERN_CONSOLE_WRITE:
+    case TERN_CONSOLE_WRITE_OUTPUT: {
         L4_Word_t n = message.word(0);
         char bytes[TERN_CONSOLE_MAX_BYTES];
         if (n == 0 || n > TERN_CONSOLE_MAX_BYTES || words != 1 + (n + 7) / 8 ||
             !message.bytes(1, static_cast<unsigned>(n), bytes))
             break;
-        write(bytes, n);
+        if (message.label() == TERN_CONSOLE_WRITE)
+            write_logged(bytes, n);
+        else
+            write(bytes, n);
         reply = tern::Message(tern::Status::ok);
         reply.add(n);
         return tern::Reply::now;
@@ -197,6 +212,23 @@ tern::Reply Console::request(L4_ThreadId_t from, const tern::Message &message, t
         pass_interrupts_ = message.word(0) == 1;
         reply = tern::Message(tern::Status::ok);
         return tern::Reply::now;
+    case TERN_CONSOLE_LOG: {
+        if (words != 1)
+            break;
+        L4_Word_t first = logged_ > TERN_CONSOLE_LOG_BYTES ? logged_ - TERN_CONSOLE_LOG_BYTES : 0;
+        L4_Word_t position = message.word(0) < first ? first : message.word(0);
+        L4_Word_t n = position < logged_ ? logged_ - position : 0;
+        n = n < TERN_CONSOLE_LOG_READ_MAX ? n : TERN_CONSOLE_LOG_READ_MAX;
+        char bytes[TERN_CONSOLE_LOG_READ_MAX];
+        for (L4_Word_t i = 0; i < n; ++i)
+            bytes[i] = log_[(position + i) % TERN_CONSOLE_LOG_BYTES];
+        reply = tern::Message(tern::Status::ok);
+        reply.add(logged_);
+        reply.add(first);
+        reply.add(n);
+        reply.add_bytes(bytes, static_cast<unsigned>(n));
+        return tern::Reply::now;
+    }
     case TERN_CONSOLE_INFO: {
         if (words != 0)
             break;
@@ -254,7 +286,7 @@ void Console::start()
 
 int main()
 {
-    task::set_writer([](const char *bytes, unsigned long n) { console.write(bytes, n); });
+    task::set_writer([](const char *bytes, unsigned long n) { console.write_logged(bytes, n); });
     console.claim_device();
     console.start();
 }

@@ -125,6 +125,12 @@ uint32_t Console_input::take(const char *bytes, size_t n, Echo echo)
                 erase(echo);
             while (used_ > ready_ && bytes_[used_ - 1] != ' ' && bytes_[used_ - 1] != '\t')
                 erase(echo);
+        } else if (is(key, vreprint) && (settings_.lflag & (linux_abi::echo | iexten)) == (linux_abi::echo | iexten)) {
+            // ^R: the line typed so far again, on a line of its own (n_tty's reprint).
+            echo_character(c, echo);
+            echo("\r\n", 2);
+            for (size_t at = ready_; at < used_; ++at)
+                echo_character(bytes_[at], echo);
         } else if (is(key, vkill)) {
             if ((settings_.lflag & (echoke | echoe)) != 0) {
                 while (used_ > ready_)

@@ -8,13 +8,16 @@
 //   (with IEXTEN) a word, VKILL the line; a newline, VEOL or VEOL2 ends the line, which
 //   becomes readable; VEOF ends it without itself, or, on an empty line, makes the next read
 //   return end of file. Any other byte is kept.
-// * Otherwise (raw mode) every byte is readable at once. A read with VMIN 0 never waits;
-//   VTIME and VMIN above 1 are not honoured (a read returns what is there, at least a byte).
-// * IEXTEN: VLNEXT (^V) makes the next byte an ordinary one.
+// * Otherwise (raw mode) every byte is readable at once; how long a read waits for how many
+//   (VMIN, VTIME) is the reader's to decide (Linux_server::console_read), from available()
+//   and when the last bytes came.
+// * IEXTEN: VLNEXT (^V) makes the next byte an ordinary one; with ECHO, VREPRINT (^R) shows
+//   the line typed so far again on a line of its own.
 // * ECHO, ECHOE, ECHOKE, ECHONL, ECHOCTL: what a terminal would show is echoed, control
 //   characters as ^X.
 // Bytes wait here until read; what does not fit is dropped and counted. Not done: output
-// processing (the console server turns \n into \r\n), IXON flow control, VREPRINT, VDISCARD.
+// processing (the console server turns \n into \r\n), IXON flow control (^S, ^Q), VDISCARD
+// (which Linux's n_tty does not do either).
 #ifndef LINUX_CONSOLE_INPUT_HPP
 #define LINUX_CONSOLE_INPUT_HPP
 

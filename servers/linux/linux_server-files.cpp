@@ -890,7 +890,7 @@ int64_t Linux_server::sys_sendfile(Process &process, uint64_t out_fd, uint64_t i
             if (host_.is_open())
                 host_.write(out->stream, chunk, got);
             else
-                task::write(reinterpret_cast<const char *>(chunk), got);
+                terminal_output(reinterpret_cast<const char *>(chunk), got);
         } else if (out->kind == Open_file::Kind::pipe_write) {
             if (out->pipe->readers == 0 || out->pipe->room() == 0)
                 break;  // a short transfer; the caller writes the rest itself

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The Linux system calls the personality answers (docs/linux.md has the table).
 #include <l4/kip.h>
+#include <l4/tern/console.hpp>
+#include <l4/tern/kernel_log.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -205,6 +207,12 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
         return sys_uname(process, arg(0));
     case Syscall::sysinfo:
         return sys_sysinfo(process, arg(0));
+    case Syscall::sched_getaffinity:
+    case Syscall::sched_setaffinity:
+        return sys_affinity(process, static_cast<int64_t>(arg(0)), arg(1), arg(2),
+                            registers.number() == static_cast<uint64_t>(Syscall::sched_setaffinity));
+    case Syscall::syslog:
+        return sys_syslog(process, static_cast<int32_t>(arg(0)), arg(1), static_cast<int32_t>(arg(2)));
     case Syscall::statfs:
         return sys_statfs(process, arg(0), static_cast<uint64_t>(-1), arg(1));
     case Syscall::fstatfs:
@@ -307,12 +315,17 @@ int64_t Linux_server::sys_read(Process &process, uint64_t fd, uint64_t buffer, u
             return 0;  // no console input (./tern linux, the boot tests): end of file
         if (int64_t checked = background_check(process, 21 /* SIGTTIN */); checked != 0)
             return checked;
-        if (!console_input_.readable()) {
-            if ((file->flags & 04000) != 0)  // O_NONBLOCK
+        if (!console_read_ready(process, count)) {
+            if ((file->flags & 04000) == 0) {
+                process.waiting = Process::Wait::console;
+                return blocked;
+            }
+            if (console_input_.available() == 0) {  // O_NONBLOCK: what is there, else EAGAIN
+                process.wake_us = 0;
                 return error(Errno::again);
-            process.waiting = Process::Wait::console;
-            return blocked;
+            }
         }
+        process.wake_us = 0;
         static char line[Console_input::capacity];
         uint64_t n = count < sizeof line ? count : sizeof line;
         // Check the destination before taking the bytes.
@@ -402,7 +415,7 @@ int64_t Linux_server::sys_write(Process &process, uint64_t fd, uint64_t buffer, 
             if (host_.is_open())
                 host_.write(file->stream, chunk, n);
             else
-                task::write(chunk, n);
+                terminal_output(chunk, n);
             done += n;
         }
         return static_cast<int64_t>(done);
@@ -959,6 +972,149 @@ int64_t Linux_server::sys_arch_prctl(Process &process, Linux_registers &register
     default:
         return error(Errno::inval);
     }
+}
+
+// The log dmesg reads: the kernel console's lines (the kernel_log system call) and then the
+// console server's (what servers and programs wrote with WRITE), each "<6>" first, as Linux's
+// ring holds them; only what came after the last clear.
+size_t Linux_server::log_text(char *out, size_t size)
+{
+    static char raw[TERN_CONSOLE_LOG_BYTES];
+    size_t used = 0;
+    bool line_start = true;
+    auto add = [&](const char *bytes, size_t n) {
+        for (size_t i = 0; i < n && used + 4 < size; ++i) {
+            if (line_start) {
+                memcpy(out + used, "<6>", 3);
+                used += 3;
+            }
+            out[used++] = bytes[i];
+            line_start = bytes[i] == '\n';
+        }
+    };
+    L4_Word_t total = 0, first = 0;
+    L4_Word_t n = tern_kernel_log(kernel_log_cleared_, raw, sizeof raw, &total, &first);
+    add(raw, n);
+    if (!line_start)
+        add("\n", 1);
+    L4_ThreadId_t console = task::console();
+    for (L4_Word_t position = console_log_cleared_; !L4_IsNilThread(console);) {
+        unsigned got = tern::console::read_log(console, position, raw, TERN_CONSOLE_LOG_READ_MAX, total, first);
+        if (got == 0)
+            break;
+        add(raw, got);
+        position = (position < first ? first : position) + got;
+    }
+    return used;
+}
+
+// syslog(2), Linux's klogctl: the actions dmesg uses (read all, read and clear, clear, the
+// sizes); the console's log level and reading as klogd does are accepted and change nothing.
+int64_t Linux_server::sys_syslog(Process &process, int64_t action, uint64_t buffer, int64_t length)
+{
+    constexpr int64_t read_all = 3, read_clear = 4, clear = 5, console_off = 6, console_on = 7, console_level = 8,
+                      size_unread = 9, size_buffer = 10;
+    static char text[2 * TERN_CONSOLE_LOG_BYTES + 4096];
+    switch (action) {
+    case 0:  // close
+    case 1:  // open
+    case console_off:
+    case console_on:
+        return 0;
+    case console_level:
+        return length >= 1 && length <= 8 ? 0 : error(Errno::inval);
+    case size_buffer:
+        return static_cast<int64_t>(sizeof text);
+    case size_unread:
+        return static_cast<int64_t>(log_text(text, sizeof text));
+    case read_all:
+    case read_clear:
+    case clear: {
+        if (action != clear && (length < 0 || (buffer == 0 && length > 0)))
+            return error(Errno::inval);
+        int64_t copied_bytes = 0;
+        if (action != clear) {
+            size_t n = log_text(text, sizeof text);
+            size_t want = static_cast<size_t>(length) < n ? static_cast<size_t>(length) : n;
+            // The newest bytes, as Linux gives the end of its ring to a short buffer.
+            Process_memory::Error copied = process.memory.copy_out(buffer, text + n - want, want);
+            if (copied != Process_memory::Error::none)
+                return memory_error(copied);
+            copied_bytes = static_cast<int64_t>(want);
+        }
+        if (action != read_all) {
+            L4_Word_t total = 0, first = 0;
+            char byte;
+            (void)tern_kernel_log(~0UL, &byte, 0, &total, &first);
+            kernel_log_cleared_ = total;
+            L4_ThreadId_t console = task::console();
+            if (!L4_IsNilThread(console))
+                (void)tern::console::read_log(console, ~0UL, &byte, 0, total, first);
+            console_log_cleared_ = total;
+        }
+        return copied_bytes;
+    }
+    default:
+        return error(Errno::inval);  // 2 (a reader's blocking read, as klogd's) is not served
+    }
+}
+
+// Whether a read of count bytes from the terminal goes on now; if not, the deadline of its
+// wait is set as n_tty's raw mode has it (VTIME in tenths of a second):
+//   VMIN 0, VTIME 0: at once, with what is there (maybe nothing);
+//   VMIN 0, VTIME t: when a byte is there, or t after the read began (then with nothing);
+//   VMIN m, VTIME 0: when min(m, count) bytes are there;
+//   VMIN m, VTIME t: when min(m, count) are there, or t after the last byte came, once one did.
+// Canonical mode: when a line (or an end of file) is there.
+bool Linux_server::console_read_ready(Process &process, uint64_t count)
+{
+    const linux_abi::Termios &settings = console_input_.settings();
+    if ((settings.lflag & linux_abi::icanon) != 0)
+        return console_input_.readable();
+    uint64_t now = L4_SystemClock().raw, have = console_input_.available();
+    uint64_t minimum = settings.cc[linux_abi::vmin], wait_us = uint64_t{settings.cc[linux_abi::vtime]} * 100000;
+    if (minimum == 0) {
+        if (have > 0 || wait_us == 0 || (process.wake_us != 0 && now >= process.wake_us))
+            return true;
+        wake_at(process, process.wake_us != 0 ? process.wake_us : now + wait_us);
+        return false;
+    }
+    if (have >= (minimum < count ? minimum : count))
+        return true;
+    if (wait_us != 0 && have > 0) {
+        if (now >= console_input_at_us_ + wait_us)
+            return true;
+        wake_at(process, console_input_at_us_ + wait_us);  // (each byte that comes restarts it)
+    }
+    return false;
+}
+
+// One processor: every process runs on CPU 0, the only one a mask may name.
+int64_t Linux_server::sys_affinity(Process &process, int64_t pid, uint64_t size, uint64_t mask, bool set)
+{
+    if (pid < 0)
+        return error(Errno::srch);
+    if (pid != 0) {
+        bool found = false;
+        for (const Process *other : processes_)
+            found = found || (other != nullptr && other->state == Process::State::running && other->pid == pid);
+        if (!found)
+            return error(Errno::srch);
+    }
+    uint64_t word = 0;
+    if (set) {
+        if (size == 0)
+            return error(Errno::inval);
+        Process_memory::Error copied = process.memory.copy_in(&word, mask, size < 8 ? size : 8);
+        if (copied != Process_memory::Error::none)
+            return memory_error(copied);
+        return (word & 1) != 0 ? 0 : error(Errno::inval);  // a mask without CPU 0 has no CPU left
+    }
+    if (size < 8 || (size & 7) != 0)
+        return error(Errno::inval);  // Linux: at least its mask's size, in whole words
+    word = 1;
+    Process_memory::Error copied = process.memory.copy_out(mask, &word, 8);
+    return copied == Process_memory::Error::none ? 8 : memory_error(copied);
 }
 
 int64_t Linux_server::sys_uname(Process &process, uint64_t buffer)

@@ -550,12 +550,16 @@ void Linux_server::terminate(Process &process, int status)
     process.waiting = Process::Wait::none;
     process.starting = false;
     // Its children are orphans now: they are reaped as they end (no init adopts them yet).
+    int groups[max_processes + 1] = {process.group};
+    unsigned group_count = 1;
     for (Process *child : processes_)
         if (child != nullptr && child->state != Process::State::free && child->parent == process.pid) {
             child->parent = -1;
+            groups[group_count++] = child->group;
             if (child->state == Process::State::zombie)
                 free_process(*child);
         }
+    hang_up(process, groups, group_count);
     if (process.parent == 0) {
         int code = (status & 0x7f) != 0 ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
         if (return_with_first_)
@@ -580,6 +584,30 @@ void Linux_server::terminate(Process &process, int status)
             }
     }
     wake_blocked();  // a parent in wait4, or the other end of a pipe
+}
+
+// What an exit does to the terminal and to job control, as in Linux: the session leader's
+// exit hangs up its terminal (SIGHUP and SIGCONT to the foreground group, the terminal no
+// longer the session's); a process group the exit left orphaned with a stopped member gets
+// SIGHUP and SIGCONT (POSIX), for nobody is left to continue it.
+void Linux_server::hang_up(const Process &ended, const int *groups, unsigned count)
+{
+    constexpr uint32_t hangup = (uint32_t{1} << (1 - 1)) | (uint32_t{1} << (18 - 1));  // SIGHUP, SIGCONT
+    if (terminal_session_ != 0 && ended.pid == terminal_session_) {
+        if (terminal_group_ != 0)
+            signal_group(terminal_group_, hangup);
+        terminal_session_ = terminal_group_ = 0;
+    }
+    for (unsigned i = 0; i < count; ++i) {
+        bool seen = false, stopped = false;
+        for (unsigned j = 0; j < i; ++j)
+            seen = seen || groups[j] == groups[i];
+        for (const Process *member : processes_)
+            stopped = stopped || (member != nullptr && member->state == Process::State::running &&
+                                  member->group == groups[i] && member->stopped);
+        if (!seen && stopped && group_orphaned(groups[i]))
+            signal_group(groups[i], hangup);
+    }
 }
 
 void Linux_server::free_process(Process &process)
@@ -722,12 +750,21 @@ void console_reader()
     }
 }
 
-void echo_to_console(const char *bytes, size_t n)
-{
-    task::write(bytes, n);
-}
-
 }  // namespace
+
+void terminal_output(const char *bytes, size_t n)
+{
+    L4_ThreadId_t console = task::console();
+    while (n > 0) {
+        unsigned chunk = n > TERN_CONSOLE_MAX_BYTES ? TERN_CONSOLE_MAX_BYTES : static_cast<unsigned>(n);
+        if (L4_IsNilThread(console) || tern::console::write(console, bytes, chunk, false) != tern::Status::ok) {
+            task::write(bytes, n);  // (the kernel's debug console, as task::write falls back)
+            return;
+        }
+        bytes += chunk;
+        n -= chunk;
+    }
+}
 
 bool Linux_server::start_console_reader()
 {
@@ -747,7 +784,10 @@ void Linux_server::take_console_input(const tern::Message &request)
     L4_Word_t n = request.word(0);
     if (request.untyped() < 1 || n > sizeof bytes || !request.bytes(1, static_cast<unsigned>(n), bytes))
         return;
-    uint32_t raised = console_input_.take(bytes, n, echo_to_console);
+    size_t before = console_input_.available();
+    uint32_t raised = console_input_.take(bytes, n, terminal_output);
+    if (console_input_.available() > before)
+        console_input_at_us_ = L4_SystemClock().raw;
     if (raised != 0 && terminal_session_ != 0)
         signal_group(terminal_group_, raised);  // ^C, ^\, ^Z
     if (console_input_.readable())

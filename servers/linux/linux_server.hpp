@@ -43,6 +43,10 @@ private:
 // fpu_trampoline.S: the page every process runs to save and restore its FPU registers.
 extern "C" const uint8_t linux_fpu_trampoline[];
 
+// Writes what a Linux process shows on the console (its output, the terminal's echo): as the
+// server's own messages, but not kept in the console's log (dmesg shows those only).
+void terminal_output(const char *bytes, size_t n);
+
 // A copy to or from a process that failed, as the system call's error.
 inline int64_t memory_error(Process_memory::Error e)
 {
@@ -94,6 +98,7 @@ private:
     // it stays a zombie with status (wait4's encoding) until its parent reaps it.
     void terminate(Process &process, int status);
     void free_process(Process &process);
+    void hang_up(const Process &ended, const int *groups, unsigned count);
     void drop_space(Process &process);
     // Retries the blocked system calls whose cause may have gone, answering those that end.
     void wake_blocked();
@@ -250,6 +255,10 @@ private:
     int64_t sys_mprotect(Process &process, uint64_t address, uint64_t length, uint64_t prot);
     int64_t sys_arch_prctl(Process &process, Linux_registers &registers);
     int64_t sys_uname(Process &process, uint64_t buffer);
+    bool console_read_ready(Process &process, uint64_t count);
+    int64_t sys_affinity(Process &process, int64_t pid, uint64_t size, uint64_t mask, bool set);
+    int64_t sys_syslog(Process &process, int64_t action, uint64_t buffer, int64_t length);
+    size_t log_text(char *out, size_t size);
     int64_t sys_prlimit(Process &process, uint64_t resource, uint64_t new_limit, uint64_t old_limit);
     static constexpr int64_t not_an_inode = 1;
     int64_t attribute_target(Process &process, uint64_t dirfd, uint64_t path_address, uint64_t flags, uint32_t &ino);
@@ -347,7 +356,9 @@ private:
     bool trace_ = false;             // "trace": every system call is printed (as strace would)
     uint64_t load_[3] = {};           // 1, 5 and 15 minute load averages, fixed point (1 << 11 is 1.0)
     uint64_t next_load_sample_us_ = 0;
-    uint64_t ended_time_us_ = 0;      // the processor time of the processes that are gone
+    uint64_t ended_time_us_ = 0;
+    uint64_t console_input_at_us_ = 0;  // when typed bytes last became readable (VTIME)
+    L4_Word_t kernel_log_cleared_ = 0, console_log_cleared_ = 0;  // syslog's clear: the logs' positions      // the processor time of the processes that are gone
     uint32_t proc_ino_ = 0;           // the Vfs's /proc directory (a process's cwd may be it)
     uint64_t epoch_seconds_ = 0;     // CLOCK_REALTIME at boot ("epoch=")
     uint64_t random_state_ = 0;

@@ -67,6 +67,8 @@ void check(const char *id, const char *description, int ok, L4_Word_t seen)
 }
 
 // A request with label and count words to to; returns the status.
+void log_tests(L4_ThreadId_t console);
+
 L4_Word_t ask(L4_ThreadId_t to, L4_Word_t label, unsigned count, const L4_Word_t *words)
 {
     load(label, count, words);
@@ -151,6 +153,7 @@ void helper_send(int i, L4_ThreadId_t to, L4_Word_t label, unsigned count, const
 // The console's INFO: words[0..5] mode, received, written, interrupts, readers, waiters.
 L4_Word_t console_info(L4_ThreadId_t console, L4_Word_t *words)
 {
+    log_tests(console);
     load(TERN_CONSOLE_INFO, 0, nullptr);
     L4_MsgTag_t tag = L4_Call(console);
     for (int i = 0; i < 6; ++i)
@@ -268,6 +271,31 @@ unsigned char in8(unsigned port)
     unsigned char value;
     __asm__ __volatile__("inb %w1, %0" : "=a"(value) : "Nd"(port));
     return value;
+}
+
+// The console's log: WRITE is kept, WRITE_OUTPUT (a program's output) is not; LOG reads it
+// back from any position.
+void log_tests(L4_ThreadId_t console)
+{
+    static char text[TERN_CONSOLE_LOG_BYTES];
+    L4_Word_t total = 0, first = 0, after = 0;
+    (void)tern::console::read_log(console, ~0UL, text, 0, total, first);
+    bool logged = tern::console::write(console, "systest: logged line\n", 21) == tern::Status::ok;
+    bool output = tern::console::write(console, "systest: output line\n", 21, false) == tern::Status::ok;
+    unsigned n = tern::console::read_log(console, total, text, sizeof text, after, first);
+    check("CON0015", "WRITE is kept in the console's log, WRITE_OUTPUT is written but not kept, LOG reads the new "
+          "bytes back",
+          logged && output && after == total + 21 && n == 21 && memcmp(text, "systest: logged line\n", 21) == 0,
+          after - total);
+    n = tern::console::read_log(console, total + 9, text, 6, after, first);
+    unsigned past = tern::console::read_log(console, after + 50, text, sizeof text, after, first);
+    L4_Word_t words[2] = {0, 0};
+    L4_Word_t status = ask(console, TERN_CONSOLE_LOG, 2, words);
+    check("CON0016", "LOG reads from any position, nothing past the end, at most 16 KiB back; a request of two "
+          "words is MALFORMED",
+          n == 6 && memcmp(text, "logged", 6) == 0 && past == 0 && first + TERN_CONSOLE_LOG_BYTES >= after &&
+              status == TERN_ERROR_MALFORMED,
+          n * 1000 + status);
 }
 
 L4_Word_t ask_ports(L4_Word_t base, int size_log2)

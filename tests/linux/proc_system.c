@@ -3,9 +3,11 @@
 // and mounts; a process's stat, status, cmdline and environ, through fork, a sleeping child
 // and a zombie; processor time in /proc/PID/stat, /proc/stat and wait4's rusage; the /proc directory's listing, paths relative to it, and sysinfo and statfs.
 // It passes on Linux too. One TAP line per check; the exit status is the number that failed.
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,6 +278,13 @@ int main(int argc, char **argv)
           "statfs of no path is ENOENT, fstatfs of no descriptor EBADF");
     if (root >= 0)
         close(root);
+
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    check(sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_ISSET(0, &cpus) && CPU_COUNT(&cpus) >= 1 &&
+              sched_setaffinity(0, sizeof cpus, &cpus) == 0 &&
+              contents("/sys/devices/system/cpu/online", text, sizeof text) > 0 && text[0] == '0',
+          "sched_getaffinity names CPU 0, setting the same mask works, /sys/devices/system/cpu/online lists it");
 
     printf("1..%d\n", checks);
     return failures;

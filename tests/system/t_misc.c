@@ -3,6 +3,9 @@
  * Also the unprivileged child whose results several groups check. */
 #include "systest.h"
 
+#include <l4/tern/kernel_log.h>
+#include <string.h>
+
 /* ------------------------------------------------------------------ unprivileged child */
 
 static struct unpriv_results unpriv;
@@ -210,6 +213,32 @@ static void kdb_enter_returns(void)
           "zero-timeout receive after kdb_enter gave tag %#lx ErrorCode %lu", tag.raw, L4_ErrorCode());
 }
 
+/* KDB0004 (Tern's): the kernel_log system call reads back what the kernel console printed,
+ * kdb_output's bytes included, from any position. */
+static void kernel_log_reads_back(void)
+{
+    static const char marker[] = "systest KDB0004 marker 0123456789\n";
+    L4_Word_t total = 0, first = 0, after = 0;
+    char byte;
+    (void)tern_kernel_log(0, &byte, 0, &total, &first);
+    for (const char *c = marker; *c != '\0'; ++c)
+        L4_KDB_PrintChar(*c);
+    static char tail[64];
+    L4_Word_t n = tern_kernel_log(total, tail, sizeof tail, &after, &first);
+    CHECK(after == total + sizeof marker - 1, "the log grew from %lu to %lu bytes for a %lu-byte line", total, after,
+          (L4_Word_t)(sizeof marker - 1));
+    CHECK(n == sizeof marker - 1 && memcmp(tail, marker, n) == 0, "the log's new bytes are not the line printed");
+    n = tern_kernel_log(total + 7, tail, 5, &after, &first);
+    CHECK(n == 5 && memcmp(tail, marker + 7, 5) == 0, "a read from the middle of the line is wrong");
+    CHECK(tern_kernel_log(after + 100, tail, sizeof tail, &after, &first) == 0, "a read past the end gave bytes");
+    CHECK(first + 16384 >= after && first <= total, "the log holds %lu bytes (first %lu, total %lu), not the last 16 KiB",
+          after - first, first, after);
+    if (first > 0) {
+        L4_Word_t old = tern_kernel_log(0, tail, 8, &after, &first);
+        CHECK(old == 8, "a position before the oldest held read %lu bytes, not the oldest 8", old);
+    }
+}
+
 static void kdb_enter_bad_pointers(void)
 {
     L4_Word_t entry = (L4_Word_t)kip + *(L4_Word_t *)((L4_Word_t)kip + TERN_KIP_LINK_ARCH1);
@@ -250,5 +279,7 @@ static const struct systest misc_tests[] = {
      kdb_enter_bad_pointers},
     {"KDB0003", "kdb_exit from an unprivileged space is refused with no privilege (1) and returns",
      kdb_exit_unprivileged},
+    {"KDB0004", "kernel_log (Tern's) reads back what the kernel console printed, from any position, the last 16 KiB",
+     kernel_log_reads_back},
 };
 SYSTEST_GROUP(misc) = {"misc", misc_tests, SYSTEST_COUNT(misc_tests)};

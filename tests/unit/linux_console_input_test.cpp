@@ -169,3 +169,18 @@ TEST_F(ConsoleInput, InputFlagsTranslateOrDropCarriageReturns)
 }
 
 }  // namespace
+
+TEST_F(ConsoleInput, ReprintShowsTheLineTypedSoFarOnALineOfItsOwn)
+{
+    type("ab\x7f" "cd");
+    echoed.clear();
+    type("\x12");
+    EXPECT_EQ(echoed, "^R\r\nacd");
+    EXPECT_FALSE(input.readable());  // the line is still being typed
+    type("\r");
+    EXPECT_EQ(read_all(input), "acd\n");
+    set_lflag(0, linux_abi::iexten);
+    type("x\x12");
+    type("\r");
+    EXPECT_EQ(read_all(input), "x\x12\n");  // without IEXTEN ^R is an ordinary byte
+}

@@ -11,6 +11,15 @@
 //                                                          MR3 bytes written, MR4 interrupts,
 //                                                          MR5 readers, MR6 interrupt waiters queued
 //   TERN_CONSOLE_PASS_INTERRUPTS  MR1 1 on, 0 off          - (MR1 above 1: TERN_ERROR_MALFORMED)
+//   TERN_CONSOLE_WRITE_OUTPUT     as WRITE                 as WRITE
+//   TERN_CONSOLE_LOG              MR1 position             MR1 total, MR2 first, MR3 n <= 448,
+//                                                          MR4.. n bytes from position on
+//
+// The console keeps a log of what was written with WRITE, the last TERN_CONSOLE_LOG_BYTES
+// bytes (the servers' and programs' messages, which dmesg shows). WRITE_OUTPUT writes the
+// same way but is not logged: a program's output on its terminal (the Linux processes').
+// LOG reads it from position on (from the oldest held, first, if position is older); total
+// is the bytes ever logged.
 //
 // n is 1 to TERN_CONSOLE_MAX_BYTES. The console does not echo; line editing is the
 // client's. Ctrl-C (byte 3) goes to the client waiting in WAIT_INTERRUPT if there is one
@@ -29,6 +38,10 @@
 #define TERN_CONSOLE_WAIT_INTERRUPT 0x7e43UL
 #define TERN_CONSOLE_INFO 0x7e44UL
 #define TERN_CONSOLE_PASS_INTERRUPTS 0x7e45UL
+#define TERN_CONSOLE_WRITE_OUTPUT 0x7e46UL
+#define TERN_CONSOLE_LOG 0x7e47UL
+#define TERN_CONSOLE_LOG_BYTES 16384
+#define TERN_CONSOLE_LOG_READ_MAX 448 // 56 words, beside total, first and n
 
 #define TERN_CONSOLE_MAX_BYTES 480 // 60 words
 #define TERN_CONSOLE_CTRL_C 3
