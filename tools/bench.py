@@ -80,6 +80,8 @@ DESCRIPTIONS = [
     (r"personality\.fork_exec_wait", "Linux personality: fork, execve of the same static program, which exits, wait"),
     (r"personality\.shell_script", "Linux personality: busybox sh runs tools/linux_bench/macro.sh (200 small commands "
      "with pipes and files)"),
+    (r"personality_ring0\.(\S+)", "the same as personality.{0}, the Linux server a kernel-mode task in ring 0 "
+     "(co-location)"),
 ]
 
 # Linux figures beside Tern's closest equivalent: (words in the Linux name, Tern's figure).
@@ -88,6 +90,9 @@ DESCRIPTIONS = [
 EQUIVALENTS = [(("shell_script",), "personality.shell_script"), (("fork_exec",), "personality.fork_exec_wait"), (("fork_exit",), "personality.fork_exit_wait"),
                (("getpid",), "personality.getpid"), (("pipe_processes",), "personality.pipe_processes"),
                (("page_fault",), "personality.page_fault"),
+               (("shell_script",), "personality_ring0.shell_script"), (("fork_exec",), "personality_ring0.fork_exec_wait"),
+               (("fork_exit",), "personality_ring0.fork_exit_wait"), (("getpid",), "personality_ring0.getpid"),
+               (("pipe_processes",), "personality_ring0.pipe_processes"), (("page_fault",), "personality_ring0.page_fault"),
                (("getpid",), "syscall.null"), (("pipe", "thread"), "ipc.intra.0w"), (("pipe",), "ipc.inter.0w"),
                (("futex",), "ipc.intra.0w"), (("yield", "process"), "ipc.inter.0w"), (("yield",), "ipc.intra.0w"),
                (("fault",), "pagefault.rt"), (("fork",), "space.create_delete")]
@@ -159,19 +164,21 @@ def run_linux(build: Path, out: Path) -> list:
     return figures
 
 
-def run_personality(build: Path, mode: str, work: Path) -> dict:
+def run_personality(build: Path, mode: str, work: Path, kernel_mode: bool = False) -> dict:
     """Tern's Linux personality running tools/linux_bench/bench.c (the same static program as
-    Linux's /init, in its "personality" mode) under ./tern linux; figures personality.<name>."""
+    Linux's /init, in its "personality" mode) under ./tern linux; figures personality.<name>,
+    or personality_ring0.<name> with the server a kernel-mode task (--kernel-mode)."""
     program = work / "linux-bench"
     if not program.exists():
         subprocess.run(["musl-gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread", "-o", str(program),
                         str(ROOT / "tools/linux_bench/bench.c")], check=True)
     command = [sys.executable, str(ROOT / "tools/linux_run.py"), "--build", str(build), "--timeout", "1200",
-               "--add", f"{program}:/bench", "--add", f"{ROOT / 'tools/linux_bench/macro.sh'}:/macro.sh"] + (["--icount"] if mode == "icount" else []) + ["--", "/bench", "personality"]
+               "--add", f"{program}:/bench", "--add", f"{ROOT / 'tools/linux_bench/macro.sh'}:/macro.sh"] + (["--icount"] if mode == "icount" else []) + (["--kernel-mode"] if kernel_mode else []) + ["--", "/bench", "personality"]
     output = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=1500).stdout
     if "BENCH done" not in output:
         sys.exit(f"bench: the Linux personality's benchmark did not finish under {mode}:\n{output[-2000:]}")
-    return {"personality." + name: int(value) for name, value in re.findall(r"^BENCH linux\.(\S+) (\d+)$", output, re.M)}
+    prefix = "personality_ring0." if kernel_mode else "personality."
+    return {prefix + name: int(value) for name, value in re.findall(r"^BENCH linux\.(\S+) (\d+)$", output, re.M)}
 
 
 def markdown(figures: list, runs: int) -> str:
@@ -196,7 +203,8 @@ def markdown(figures: list, runs: int) -> str:
             # The same operation under the Linux personality, and Tern's closest native figure.
             matches = [t for keys, t in EQUIVALENTS if all(k in words for k in keys)]
             chosen = [t for t in matches if t.startswith("personality.")][:1] + \
-                     [t for t in matches if not t.startswith("personality.")][:1]
+                     [t for t in matches if t.startswith("personality_ring0.")][:1] + \
+                     [t for t in matches if not t.startswith("personality")][:1]
             for tern_name in chosen or [None]:
                 t = value.get((tern_name, f["mode"])) if tern_name else None
                 ratio = f"{f['value'] / t['value']:.2f}" if t and t["value"] else "-"
@@ -298,8 +306,9 @@ def main() -> int:
                 runs = 1 if mode == "icount" else max(1, args.runs)
                 samples = {}
                 for _ in range(runs):
-                    for name, value in run_personality(build, mode, Path(work)).items():
-                        samples.setdefault(name, []).append(value)
+                    for kernel_mode in (False, True):  # the server in ring 3, then co-located in ring 0
+                        for name, value in run_personality(build, mode, Path(work), kernel_mode).items():
+                            samples.setdefault(name, []).append(value)
                 for name, values in samples.items():
                     figure = {"name": name, "value": round(statistics.median(values)), "unit": MODES[mode][1],
                               "mode": mode}

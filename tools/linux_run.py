@@ -143,6 +143,8 @@ def main() -> int:
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--stdin", metavar="FILE")
     parser.add_argument("--trace", action="store_true", help="the server prints every system call on COM1")
+    parser.add_argument("--kernel-mode", action="store_true", help="the Linux server runs in ring 0, a kernel-mode "
+                        "task (co-location, docs/linux.md)")
     parser.add_argument("--build", default=str(ROOT / "build"), help=argparse.SUPPRESS)
     parser.add_argument("--timeout", type=int, default=300, help="seconds before QEMU is stopped")
     parser.add_argument("--icount", action="store_true", help="QEMU with -icount shift=0 (rdtsc counts guest "
@@ -163,9 +165,11 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="linux-run-", dir=build))
     (work / "rootfs.cpio").write_bytes(root_file_system(args, now))
     trace = " trace" if args.trace else ""
+    mode = "kernel" if args.kernel_mode else "user"
     (work / "linux-run.conf").write_text(
         "server console priority=200 irq=4 ports=0x3f8/8\n"
-        f"server linux priority=150 spaces shutdown ports=0x2f8/8 args=host{trace} epoch={now} rootfs=rootfs.cpio "
+        f"server linux priority=150 spaces shutdown ports=0x2f8/8 mode={mode} args=host{trace} epoch={now} "
+        "rootfs=rootfs.cpio "
         "command=/.tern/command\n")
     relative = lambda path: os.path.relpath(path, ROOT)
     modules = [(build / "sigma0" / "sigma0", ""), (build / "servers" / "root" / "roottask", "config=linux-run.conf"),

@@ -175,6 +175,10 @@ bool Linux_server::start(const char *arguments)
             break;
         }
     }
+    uint16_t code_segment;
+    __asm__("mov %%cs, %0" : "=r"(code_segment));
+    if ((code_segment & 3) == 0)
+        printf("linux: a kernel-mode task (ring 0): the processes' system calls reach it without a ring change\n");
     // Without "epoch=", the wall clock is the CMOS clock's, if the configuration grants its
     // ports (ports=0x70/2), else the epoch itself.
     if (!epoch_given && !Cmos_clock::read(epoch_seconds_))
@@ -549,13 +553,21 @@ void Linux_server::terminate(Process &process, int status)
     process.state = Process::State::zombie;
     process.waiting = Process::Wait::none;
     process.starting = false;
+    // The groups this exit may orphan (Linux's kill_orphaned_pgrp): its own, if its parent was
+    // of another group of its session (then it was a link to outside the group), and each
+    // child's of another group of its session.
+    int groups[max_processes + 1];
+    unsigned group_count = 0;
+    for (const Process *parent : processes_)
+        if (parent != nullptr && parent->state == Process::State::running && parent->pid == process.parent &&
+            parent->group != process.group && parent->session == process.session)
+            groups[group_count++] = process.group;
     // Its children are orphans now: they are reaped as they end (no init adopts them yet).
-    int groups[max_processes + 1] = {process.group};
-    unsigned group_count = 1;
     for (Process *child : processes_)
         if (child != nullptr && child->state != Process::State::free && child->parent == process.pid) {
             child->parent = -1;
-            groups[group_count++] = child->group;
+            if (child->group != process.group && child->session == process.session)
+                groups[group_count++] = child->group;
             if (child->state == Process::State::zombie)
                 free_process(*child);
         }
@@ -588,8 +600,9 @@ void Linux_server::terminate(Process &process, int status)
 
 // What an exit does to the terminal and to job control, as in Linux: the session leader's
 // exit hangs up its terminal (SIGHUP and SIGCONT to the foreground group, the terminal no
-// longer the session's); a process group the exit left orphaned with a stopped member gets
-// SIGHUP and SIGCONT (POSIX), for nobody is left to continue it.
+// longer the session's); a process group of groups (those the exit may orphan) that it left
+// orphaned with a stopped member gets SIGHUP and SIGCONT (POSIX), for nobody is left to
+// continue it.
 void Linux_server::hang_up(const Process &ended, const int *groups, unsigned count)
 {
     constexpr uint32_t hangup = (uint32_t{1} << (1 - 1)) | (uint32_t{1} << (18 - 1));  // SIGHUP, SIGCONT

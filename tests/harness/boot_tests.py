@@ -426,6 +426,13 @@ BOOT_TESTS = [
               "executes and waits, and the shell's exit status comes back", command_line="", modules=LINUX_MODULES,
               timeout=120, expect_exit="failure",
               expect=[r"^one$", r"^two$", r"^linux: sh \(pid 1\) ended, exit status 3$", r"^root: shutdown asked by linux$"]),
+    Boot_test("LINUX0002", "the same with the Linux server a kernel-mode task in ring 0 (co-location): the processes' "
+              "system calls reach it without a ring change", command_line="",
+              modules=[(path, "config=linux-test-kernel.conf" if path.endswith("/roottask") else arguments)
+                       for path, arguments in LINUX_MODULES] + [("boot/linux-test-kernel.conf", "")],
+              timeout=120, expect_exit="failure",
+              expect=[r"^linux: a kernel-mode task \(ring 0\)", r"^one$", r"^two$",
+                      r"^linux: sh \(pid 1\) ended, exit status 3$", r"^root: shutdown asked by linux$"]),
     Boot_test("DEBUG0001", "GDB attaches and stops at the first C++ function with symbols", emulator="gdb",
               expect=[r"Breakpoint 1, arch_start \(magic=732803074, info_address=\d+\)"]),
 ]

@@ -2,7 +2,8 @@
 """The Linux personality's script tests (LXS*): each tests/linux/NNN-name.sh runs under Tern
 (./tern linux, tools/linux_run.py) and under the same busybox binary on the host, at test time,
 in an empty directory with the same environment; stdout and exit status must match. No
-expected output is recorded anywhere."""
+expected output is recorded anywhere. Every test runs twice under Tern: with the Linux server in
+ring 3 and as a kernel-mode task in ring 0 (co-location, --kernel-mode); both must pass."""
 import os
 import subprocess
 import tempfile
@@ -36,9 +37,12 @@ def on_host(script: Path) -> tuple:
         return run.stdout, run.returncode
 
 
-def on_tern(script: Path, build: Path) -> tuple:
+MODES = (("ring 3", []), ("ring 0", ["--kernel-mode"]))  # where the Linux server runs, and how to ask
+
+
+def on_tern(script: Path, build: Path, mode: list) -> tuple:
     command = ["python3", str(ROOT / "tools" / "linux_run.py"), "--build", str(build), "--timeout", "120",
-               "--add", f"{script}:/t/{script.name}", "--cwd", "/tmp"]
+               "--add", f"{script}:/t/{script.name}", "--cwd", "/tmp"] + mode
     for name, value in ENVIRONMENT.items():
         command += ["--env", f"{name}={value}"]
     run = subprocess.run(command + ["--", "sh", f"/t/{script.name}"], capture_output=True, timeout=180)
@@ -47,20 +51,23 @@ def on_tern(script: Path, build: Path) -> tuple:
 
 def check(script: Path, build: Path, log_dir: Path):
     expected, expected_status = on_host(script)
-    got, status, errors = on_tern(script, build)
     log = log_dir / f"{script_id(script)}.log"
-    log.write_bytes(b"--- host stdout\n" + expected + f"--- host status {expected_status}\n".encode() +
-                    b"--- tern stdout\n" + got + f"--- tern status {status}\n--- tern stderr\n".encode() + errors)
+    log.write_bytes(b"--- host stdout\n" + expected + f"--- host status {expected_status}\n".encode())
     problems = []
-    if got != expected:
-        problems.append(f"stdout differs from the host's (see {log})")
-        expected_lines, got_lines = expected.decode(errors="replace").splitlines(), got.decode(errors="replace").splitlines()
-        for number, (want, have) in enumerate(zip(expected_lines + ["<end>"] * 3, got_lines + ["<end>"] * 3)):
-            if want != have:
-                problems.append(f"line {number + 1}: host {want!r}, tern {have!r}")
-                break
-    if status != expected_status:
-        problems.append(f"exit status {status}, the host's {expected_status}")
+    for name, mode in MODES:
+        got, status, errors = on_tern(script, build, mode)
+        with log.open("ab") as out:
+            out.write(f"--- tern ({name}) stdout\n".encode() + got +
+                      f"--- tern ({name}) status {status}\n--- tern ({name}) stderr\n".encode() + errors)
+        if got != expected:
+            problems.append(f"{name}: stdout differs from the host's (see {log})")
+            expected_lines, got_lines = expected.decode(errors="replace").splitlines(), got.decode(errors="replace").splitlines()
+            for number, (want, have) in enumerate(zip(expected_lines + ["<end>"] * 3, got_lines + ["<end>"] * 3)):
+                if want != have:
+                    problems.append(f"{name}: line {number + 1}: host {want!r}, tern {have!r}")
+                    break
+        if status != expected_status:
+            problems.append(f"{name}: exit status {status}, the host's {expected_status}")
     return problems
 
 
@@ -78,15 +85,20 @@ def c_program(test_id: str, source: str, build: Path, log_dir: Path, min_checks:
     if compile_run.returncode != 0:
         return [f"musl-gcc failed: {(compile_run.stdout + compile_run.stderr).strip().splitlines()[-3:]}"]
     guest = f"/{program.name}"
-    run = subprocess.run(["python3", str(ROOT / "tools" / "linux_run.py"), "--build", str(build), "--timeout", "120",
-                          "--add", f"{program}:{guest}", "--", guest], capture_output=True, timeout=180)
     log = log_dir / f"{test_id}.log"
-    log.write_bytes(run.stdout + b"--- stderr\n" + run.stderr)
-    output = run.stdout.decode(errors="replace")
-    problems = [line for line in output.splitlines() if line.startswith("not ok")]
-    checks = sum(line.startswith("ok ") for line in output.splitlines())
-    if run.returncode != 0 or checks < min_checks:
-        problems.append(f"exit status {run.returncode}, {checks} checks passed (see {log})")
+    log.write_bytes(b"")
+    problems = []
+    for name, mode in MODES:
+        run = subprocess.run(["python3", str(ROOT / "tools" / "linux_run.py"), "--build", str(build), "--timeout",
+                              "120", "--add", f"{program}:{guest}"] + mode + ["--", guest], capture_output=True,
+                             timeout=180)
+        with log.open("ab") as out:
+            out.write(f"--- ({name})\n".encode() + run.stdout + b"--- stderr\n" + run.stderr)
+        output = run.stdout.decode(errors="replace")
+        problems += [f"{name}: {line}" for line in output.splitlines() if line.startswith("not ok")]
+        checks = sum(line.startswith("ok ") for line in output.splitlines())
+        if run.returncode != 0 or checks < min_checks:
+            problems.append(f"{name}: exit status {run.returncode}, {checks} checks passed (see {log})")
     return problems
 
 

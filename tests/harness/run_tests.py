@@ -351,11 +351,13 @@ def main() -> int:
         for script, future in zip(linux_scripts_chosen, scripted):
             problems = future.result()
             levels["linux"].append(Result(linux_scripts.script_id(script),
-                                          f"tests/linux/{script.name}: stdout and exit status as busybox's on the host",
+                                          f"tests/linux/{script.name}: stdout and exit status as busybox's on the host "
+                                          "(the server in ring 3 and in ring 0)",
                                           not problems, problems))
         for test_id, description, future in programs:
             problems = future.result()
-            levels["linux"].append(Result(test_id, description, not problems, problems))
+            levels["linux"].append(Result(test_id, f"{description} (the server in ring 3 and in ring 0)", not problems,
+                                          problems))
         if profile is not None:
             levels["tools"].append(profile.result())
             results.append(levels["tools"][-1])
