@@ -68,7 +68,7 @@ Syscall_stubs::Yield_view Kip::yield_view()
 
 uint64_t &Kip::word(uint64_t offset) { return *Memory_layout::direct_map<uint64_t>(physical_ + offset); }
 
-bool Kip::create(Page_allocator &pages, uint64_t clock_precision_us)
+bool Kip::create(Page_allocator &pages, uint64_t read_precision_us, uint64_t schedule_precision_us)
 {
     static_assert(TERN_KIP_SIZE == page_size && TERN_KIP_STUBS == page_size &&
                   TERN_KIP_AREA_LOG2 == page_shift + 1, "the KIP area is the KIP and the stub page above it");
@@ -100,7 +100,7 @@ bool Kip::create(Page_allocator &pages, uint64_t clock_precision_us)
                                     (TERN_UTCB_SIZE >> TERN_UTCB_ALIGNMENT_LOG2);
     word(TERN_KIP_KIP_AREA_INFO) = TERN_KIP_AREA_LOG2;
     word(TERN_KIP_PROCESSOR_DESCRIPTOR) = TERN_KIP_PROCESSOR_DESCRIPTOR_AREA;
-    word(TERN_KIP_CLOCK_INFO) = (clock_precision_us & 0xffff) << 16 | (clock_precision_us & 0xffff);
+    word(TERN_KIP_CLOCK_INFO) = (schedule_precision_us & 0xffff) << 16 | (read_precision_us & 0xffff);
     word(TERN_KIP_THREAD_INFO) = uint64_t{TERN_USER_BASE} << 20 | uint64_t{TERN_SYSTEM_BASE} << 8 |
                                  TERN_THREAD_NUMBER_BITS;
     // 4 KiB and 2 MiB pages; read, write and execute rights are all distinguished.

@@ -189,6 +189,8 @@ void Scheduler::tick(uint64_t now_us, uint64_t elapsed_us)
         thread->set_timeout_armed(false);
         thread->timeout_expired();
     }
+    if (!timeouts_.empty())
+        Timer::wake_by(timeouts_.earliest());
     Thread *self = current();
     self->charge_time(elapsed_us);
     if (self->is_idle()) {
@@ -197,7 +199,8 @@ void Scheduler::tick(uint64_t now_us, uint64_t elapsed_us)
         return;
     }
     // The whole tick is charged to the thread it interrupts (so quanta and slices are
-    // counted in ticks). The thread runs on only once its scheduler granted more quantum.
+    // counted in ticks; an interrupt for a timeout between ticks charges nothing). The
+    // thread runs on only once its scheduler granted more quantum.
     if (self->charge_total_quantum(elapsed_us)) {
         Fault_ipc::total_quantum_exhausted(*self);
         return;

@@ -152,7 +152,8 @@ void arch_start(uint32_t magic, uint32_t info_address)
     Boot_options options = Boot_options::parse(boot_info.command_line);
     if (options.check_memory && !Kernel::check_memory(page_allocator, usable_memory))
         panic("check=memory failed");
-    if (!Kip::create(page_allocator, 1000000 / Timer::frequency_hz))
+    // SystemClock counts TSC microseconds; the timer is programmed for each deadline's microsecond.
+    if (!Kip::create(page_allocator, 1, 1))
         panic("no memory for the kernel interface page");
     Cpu_local::get().utcb_pointer = Kip::utcb_pointer(0);
     Cpu_local::get().kernel_task_ipc_entry = Kip::kernel_task_ipc_entry();

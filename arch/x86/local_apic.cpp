@@ -53,6 +53,12 @@ void Local_apic::start_periodic_timer(uint8_t vector, uint32_t initial_count)
     write(timer_initial_count, initial_count);
 }
 
+void Local_apic::start_one_shot_timer(uint8_t vector, uint32_t initial_count)
+{
+    write(lvt_timer, vector);  // one-shot mode: bits 17-18 clear
+    write(timer_initial_count, initial_count);
+}
+
 void Local_apic::start_one_shot_count(uint32_t initial_count)
 {
     write(lvt_timer, lvt_masked);

@@ -36,7 +36,20 @@ void Timer::init(uintptr_t apic_mmio)
     if (apic_hz_ < frequency_hz)
         panic("local APIC timer did not run during calibration");
 
-    Local_apic::start_periodic_timer(Vectors::apic_timer, static_cast<uint32_t>(apic_hz_ / frequency_hz));
+    next_tick_us_ = now_us() + tick_us;
+    program(next_tick_us_);
+}
+
+void Timer::program(uint64_t deadline_us)
+{
+    uint64_t now = now_us();
+    // Never later than the next tick, so the wait is under a tick's counts (32 bits hold it).
+    uint64_t wait_us = deadline_us > now ? deadline_us - now : 0;
+    if (wait_us > tick_us)
+        wait_us = tick_us;
+    uint64_t count = wait_us * apic_hz_ / 1000000;
+    programmed_us_ = deadline_us;
+    Local_apic::start_one_shot_timer(Vectors::apic_timer, count == 0 ? 1 : static_cast<uint32_t>(count));
 }
 
 uint64_t Timer::now_us()
@@ -48,7 +61,14 @@ uint64_t Timer::now_us()
 
 void Timer::handle_interrupt()
 {
-    ticks_ = ticks_ + 1;
+    uint64_t now = now_us(), charged_us = 0;
+    if (now >= next_tick_us_) {  // a tick (or more, if interrupts were off that long)
+        uint64_t due = (now - next_tick_us_) / tick_us + 1;
+        next_tick_us_ += due * tick_us;
+        ticks_ = ticks_ + due;
+        charged_us = due * tick_us;
+    }
     Local_apic::end_of_interrupt();
-    Scheduler::tick(now_us(), 1000000 / frequency_hz);
+    program(next_tick_us_);  // the scheduler moves it earlier for its next timeout
+    Scheduler::tick(now, charged_us);
 }

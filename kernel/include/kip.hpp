@@ -20,7 +20,8 @@ public:
     };
 
     // Allocates and fills both pages; false when out of memory.
-    static bool create(Page_allocator &pages, uint64_t clock_precision_us);
+    // The clock's precisions (X.2's ClockInfo): of SystemClock, and of when timeouts end.
+    static bool create(Page_allocator &pages, uint64_t read_precision_us, uint64_t schedule_precision_us);
     static Phys_addr physical() { return physical_; }
     // The stub page of a ring-3 task's KIP area, or of a kernel-mode task's (the same links,
     // stubs that enter the kernel without `syscall`).

@@ -12,6 +12,7 @@
 #include "space.hpp"
 #include "thread.hpp"
 #include "timeout_list.hpp"
+#include "timer.hpp"
 #include "user_mode.hpp"
 
 class Scheduler {
@@ -71,10 +72,12 @@ public:
 
     // A waiting thread's timeout fires at deadline (Thread::timeout_expired).
     // The thread's timeout_armed flag mirrors its place in the list (the fast path tests it).
+    // The timer fires at the earliest deadline (Timer::wake_by), not at the tick after it.
     static void add_timeout(Thread *thread, uint64_t deadline)
     {
         timeouts_.add(*thread, deadline);
         thread->set_timeout_armed(true);
+        Timer::wake_by(deadline);
     }
     static bool has_timeout(const Thread *thread) { return thread->timeout_armed(); }
     static void remove_timeout(Thread *thread)

@@ -26,6 +26,8 @@ public:
     Timeout_list &operator=(const Timeout_list &) = delete;
 
     bool empty() const { return head_.next_ == nullptr; }
+    // The earliest deadline; the list must not be empty.
+    uint64_t earliest() const { return head_.next_->deadline_; }
     // One load and compare: the IPC direct path asks it of every receiver. (An entry in the
     // list always has a predecessor: the first one has head_.)
     static bool contains(const Entry &entry) { return entry.prev_ != nullptr; }

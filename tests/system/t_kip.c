@@ -218,6 +218,14 @@ static void kip_features(void)
 
 /* The kernel memory a thread costs (its control block with its kernel stack): 4 KiB, as
  * Pistachio's x86-64 thread control block; the shell's ps prints it from this feature. */
+static void kip_clock_precision(void)
+{
+    void *interface = L4_GetKernelInterface();
+    CHECK(L4_ReadPrecision(interface) == 1 && L4_SchedulePrecision(interface) == 1,
+          "ClockInfo says read precision %lu us, schedule precision %lu us (expected 1 and 1: the TSC clock, the "
+          "one-shot timer)", L4_ReadPrecision(interface), L4_SchedulePrecision(interface));
+}
+
 static void kip_thread_memory(void)
 {
     const char *feature = L4_Feature(kip, 1);
@@ -245,5 +253,6 @@ static const struct systest kip_tests[] = {
     {"KIP0016", "the KIP lists the features \"pagerexregs\" and \"threadmemory=N\" and no other", kip_features},
     {"KIP0017", "the feature \"threadmemory=4096\" says a thread costs 4 KiB of kernel memory", kip_thread_memory},
     {"KIP0018", "the KIP page faults when executed and holds the UTCB pointer; the stub page runs", kip_code_and_data_apart},
+    {"KIP0019", "ClockInfo gives 1 us for reading the clock and for timeouts (the one-shot timer)", kip_clock_precision},
 };
 SYSTEST_GROUP(kip) = {"kip", kip_tests, SYSTEST_COUNT(kip_tests)};

@@ -242,6 +242,26 @@ static void short_timeout(void)
     CHECK(took < 40000, "1 ms timeout fired only after %lu us (ticks are 10 ms)", took);
 }
 
+/* TMO0015: the timer is programmed for the earliest timeout, not only at the 10 ms ticks:
+ * timeouts from 100 us to 7 ms end within 1 ms of their deadline, however they fall between
+ * ticks. */
+static void timeouts_end_between_ticks(void)
+{
+    static const L4_Word_t lengths_us[] = {100, 700, 2000, 3300, 7000, 2500, 150};
+    for (unsigned i = 0; i < sizeof lengths_us / sizeof lengths_us[0]; ++i) {
+        L4_Word_t before = now_us();
+        L4_MsgTag_t tag = L4_Receive_Timeout(sigma0_tid, L4_TimePeriod(lengths_us[i]));
+        L4_Word_t took = now_us() - before;
+        CHECK(L4_IpcFailed(tag) && L4_ErrorCode() == TIMEOUT_RECV, "ErrorCode %lu", L4_ErrorCode());
+        CHECK(took >= lengths_us[i] && took < lengths_us[i] + 1000, "a %lu us timeout ended after %lu us",
+              lengths_us[i], took);
+    }
+    L4_Word_t before = now_us();
+    L4_Sleep(L4_TimePeriod(1500));
+    L4_Word_t slept = now_us() - before;
+    CHECK(slept >= 1500 && slept < 2500, "L4_Sleep of 1.5 ms took %lu us", slept);
+}
+
 static volatile L4_Word_t queued_call_got;
 
 /* Receives from the main thread only after a while, so the main thread's call waits queued. */
@@ -286,5 +306,7 @@ static const struct systest timeout_tests[] = {
     {"TMO0013", "a 1 ms timeout fires after at least 1 ms and within a few ticks", short_timeout},
     {"TMO0014", "a queued call with a zero receive timeout is delivered, then fails with a receive timeout",
      queued_call_zero_receive_timeout},
+    {"TMO0015", "timeouts from 100 us to 7 ms end within 1 ms of their deadline, between the 10 ms ticks (the "
+     "timer is programmed for the earliest timeout)", timeouts_end_between_ticks},
 };
 SYSTEST_GROUP(timeout) = {"timeout", timeout_tests, SYSTEST_COUNT(timeout_tests)};

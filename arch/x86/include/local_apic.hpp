@@ -16,6 +16,8 @@ public:
 
     static void end_of_interrupt();
     static void start_periodic_timer(uint8_t vector, uint32_t initial_count);
+    // Counts initial_count down once and raises vector at 0.
+    static void start_one_shot_timer(uint8_t vector, uint32_t initial_count);
     static void start_one_shot_count(uint32_t initial_count);
     static uint32_t current_count();
 
