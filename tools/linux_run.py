@@ -3,9 +3,10 @@
 """./tern linux: runs one Linux program under Tern's Linux personality and behaves like it.
 
     ./tern linux [--add HOSTPATH:GUESTPATH]... [--cwd DIR] [--env NAME=VALUE]... [--stdin FILE]
-                 [--trace] -- PROGRAM [ARGS]...
+                 [--trace] [--kernel-mode] -- PROGRAM [ARGS]...
 
 It packs a root file system (Debian's busybox-static as /bin/busybox with its applet links,
+Debian's bash-static as /bin/bash,
 /etc/passwd, /etc/group, /etc/hostname, /dev nodes, /tmp, and the named host files and
 folders) into a newc cpio boot module, boots Tern in QEMU with the Linux server, which runs
 PROGRAM with exactly the given environment (nothing else set), standard input from FILE or
@@ -25,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BUSYBOX = Path("/bin/busybox")
+BASH = Path("/bin/bash-static")  # Debian's bash-static, /bin/bash on Tern
 
 
 class Cpio:
@@ -88,6 +90,7 @@ def root_file_system(args, now: int) -> bytes:
         cpio.directory(directory, mtime=now)
     cpio.directory("tmp", 0o1777, now)
     cpio.add("bin/busybox", stat.S_IFREG | 0o755, BUSYBOX.read_bytes(), now)
+    cpio.add("bin/bash", stat.S_IFREG | 0o755, BASH.read_bytes(), now)  # Debian's bash-static, unmodified
     applets = subprocess.run([str(BUSYBOX), "--list-full"], capture_output=True, text=True, check=True).stdout
     for path in applets.split():
         if path != "bin/busybox":
@@ -157,6 +160,8 @@ def main() -> int:
         parser.error("the program to run is missing (-- PROGRAM [ARGS])")
     if not BUSYBOX.exists():
         raise SystemExit("tern linux: /bin/busybox is missing (./tern deps installs busybox-static)")
+    if not BASH.exists():
+        raise SystemExit("tern linux: /bin/bash-static is missing (./tern deps installs bash-static)")
     build = Path(args.build).resolve()
     now = int(time.time())
     if args.pack:

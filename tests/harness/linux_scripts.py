@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: MIT
-"""The Linux personality's script tests (LXS*): each tests/linux/NNN-name.sh runs under Tern
-(./tern linux, tools/linux_run.py) and under the same busybox binary on the host, at test time,
-in an empty directory with the same environment; stdout and exit status must match. No
+"""The Linux personality's script tests: each tests/linux/NNN-name.sh runs under Tern (./tern
+linux, tools/linux_run.py) and under the same binary on the host, at test time, in an empty
+directory with the same environment, once with busybox's sh (LXS*) and once with Debian's
+bash-static (LXBASH*), busybox's applets the commands both times; stdout and exit status
+must match. No
 expected output is recorded anywhere. Every test runs twice under Tern: with the Linux server in
 ring 3 and as a kernel-mode task in ring 0 (co-location, --kernel-mode); both must pass."""
 import os
@@ -16,11 +18,16 @@ SCRIPTS = ROOT / "tests" / "linux"
 ENVIRONMENT = {"PATH": "/bin:/usr/bin:/sbin:/usr/sbin", "HOME": "/root", "LC_ALL": "C"}
 
 
-def script_id(path: Path) -> str:
-    return "LXS" + path.name.split("-", 1)[0]
+BASH = "/bin/bash-static"  # Debian's bash-static: /bin/bash on Tern (tools/linux_run.py)
+# The shells each script runs under, the test id's prefix for each: busybox's sh and bash.
+SHELLS = (("LXS", "sh"), ("LXBASH", "bash"))
 
 
-def on_host(script: Path) -> tuple:
+def script_id(path: Path, prefix: str = "LXS") -> str:
+    return prefix + path.name.split("-", 1)[0]
+
+
+def on_host(script: Path, shell: str) -> tuple:
     """busybox sh on the host, its applets first on PATH (links to the same binary), so that no
     host program stands in for one."""
     with tempfile.TemporaryDirectory() as work:
@@ -32,7 +39,8 @@ def on_host(script: Path) -> tuple:
         cwd = Path(work) / "cwd"
         cwd.mkdir()
         environment = dict(ENVIRONMENT, PATH=str(applets))
-        run = subprocess.run([BUSYBOX, "sh", str(script)], cwd=cwd, env=environment, capture_output=True,
+        run = subprocess.run(([BUSYBOX, "sh"] if shell == "sh" else [BASH]) + [str(script)], cwd=cwd, env=environment,
+                             capture_output=True,
                              timeout=120, preexec_fn=lambda: os.umask(0o22))
         return run.stdout, run.returncode
 
@@ -40,22 +48,23 @@ def on_host(script: Path) -> tuple:
 MODES = (("ring 3", []), ("ring 0", ["--kernel-mode"]))  # where the Linux server runs, and how to ask
 
 
-def on_tern(script: Path, build: Path, mode: list) -> tuple:
+def on_tern(script: Path, build: Path, mode: list, shell: str) -> tuple:
     command = ["python3", str(ROOT / "tools" / "linux_run.py"), "--build", str(build), "--timeout", "120",
                "--add", f"{script}:/t/{script.name}", "--cwd", "/tmp"] + mode
     for name, value in ENVIRONMENT.items():
         command += ["--env", f"{name}={value}"]
-    run = subprocess.run(command + ["--", "sh", f"/t/{script.name}"], capture_output=True, timeout=180)
+    run = subprocess.run(command + ["--", "sh" if shell == "sh" else "/bin/bash", f"/t/{script.name}"],
+                         capture_output=True, timeout=180)
     return run.stdout, run.returncode, run.stderr
 
 
-def check(script: Path, build: Path, log_dir: Path):
-    expected, expected_status = on_host(script)
-    log = log_dir / f"{script_id(script)}.log"
+def check(script: Path, build: Path, log_dir: Path, prefix: str = "LXS", shell: str = "sh"):
+    expected, expected_status = on_host(script, shell)
+    log = log_dir / f"{script_id(script, prefix)}.log"
     log.write_bytes(b"--- host stdout\n" + expected + f"--- host status {expected_status}\n".encode())
     problems = []
     for name, mode in MODES:
-        got, status, errors = on_tern(script, build, mode)
+        got, status, errors = on_tern(script, build, mode, shell)
         with log.open("ab") as out:
             out.write(f"--- tern ({name}) stdout\n".encode() + got +
                       f"--- tern ({name}) status {status}\n--- tern ({name}) stderr\n".encode() + errors)

@@ -276,7 +276,8 @@ def in_system_selection(tests: list, prefixes: list) -> tuple:
     """Prefixes that select no test of the harness's own levels select in-system tests: the
     suite's boot test runs with them as its root task's filter (only=...). Returns that
     boot test (or None) and those prefixes."""
-    own = ("DOC", "ELF", "LNX", "LXS", "LXB", "LXF", "LXP", "LXT", "LXJ", "STACK", "UNIT", "LEVEL", "TOOL", "BENCH")
+    own = ("DOC", "ELF", "LNX", "LXS", "LXB", "LXBASH", "LXF", "LXP", "LXT", "LXJ", "STACK", "UNIT", "LEVEL", "TOOL",
+           "BENCH")
     inner = [p for p in prefixes
              if not any(p.startswith(o) or o.startswith(p) for o in own)
              and not any(i.startswith(p) for t in tests for i in ids_of(t))]
@@ -340,19 +341,22 @@ def main() -> int:
     if filtered_suite is not None:
         selected.append(filtered_suite)
     levels["system"] = []
-    linux_scripts_chosen = [s for s in linux_scripts.scripts() if chosen(linux_scripts.script_id(s))]
+    linux_scripts_chosen = [(s, prefix, shell) for prefix, shell in linux_scripts.SHELLS for s in linux_scripts.scripts()
+                            if chosen(linux_scripts.script_id(s, prefix))]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         profile = pool.submit(ipc_profile_result, build, log_dir) if chosen("TOOL0001") else None
-        scripted = [pool.submit(linux_scripts.check, s, build, log_dir) for s in linux_scripts_chosen]
+        scripted = [pool.submit(linux_scripts.check, s, build, log_dir, prefix, shell)
+                    for s, prefix, shell in linux_scripts_chosen]
         programs = [(test_id, description, pool.submit(linux_scripts.c_program, test_id, source, build, log_dir,
                                                        checks))
                     for test_id, source, checks, description in linux_scripts.C_PROGRAMS if chosen(test_id)]
         boot_results = list(pool.map(lambda t: run_boot_test(t, build, log_dir), selected))
-        for script, future in zip(linux_scripts_chosen, scripted):
+        for (script, prefix, shell), future in zip(linux_scripts_chosen, scripted):
             problems = future.result()
-            levels["linux"].append(Result(linux_scripts.script_id(script),
-                                          f"tests/linux/{script.name}: stdout and exit status as busybox's on the host "
-                                          "(the server in ring 3 and in ring 0)",
+            who = "busybox's sh" if shell == "sh" else "Debian's bash-static"
+            levels["linux"].append(Result(linux_scripts.script_id(script, prefix),
+                                          f"tests/linux/{script.name} under {who}: stdout and exit status as on the "
+                                          "host (the server in ring 3 and in ring 0)",
                                           not problems, problems))
         for test_id, description, future in programs:
             problems = future.result()
