@@ -47,7 +47,7 @@ void Timer::program(uint64_t deadline_us)
     uint64_t wait_us = deadline_us > now ? deadline_us - now : 0;
     if (wait_us > tick_us)
         wait_us = tick_us;
-    uint64_t count = wait_us * apic_hz_ / 1000000;
+    uint64_t count = (wait_us * apic_hz_ + 999999) / 1000000;  // up: never early, one interrupt a tick
     programmed_us_ = deadline_us;
     Local_apic::start_one_shot_timer(Vectors::apic_timer, count == 0 ? 1 : static_cast<uint32_t>(count));
 }

@@ -118,8 +118,9 @@ const Proc_entry *find_entry(const Proc_entry (&entries)[n], const char *name, s
 
 }  // namespace
 
-const char *Linux_server::proc_absolute(Process &caller, uint64_t dirfd, const char *path)
+const char *Linux_server::proc_absolute(Process &caller, uint64_t dirfd, const char *path, bool &from_descriptor)
 {
+    from_descriptor = false;
     if (*path == '/' || *path == '\0')
         return path;
     static char absolute[Vfs::max_path + 32];
@@ -129,9 +130,10 @@ const char *Linux_server::proc_absolute(Process &caller, uint64_t dirfd, const c
         strcpy(absolute, "/proc");
     } else {
         Open_file *file = file_of(caller, dirfd);
-        if (file != nullptr && file->kind == Open_file::Kind::proc_directory)
+        if (file != nullptr && file->kind == Open_file::Kind::proc_directory) {
             proc_directory_path(*file, absolute);
-        else if (file != nullptr && file->kind == Open_file::Kind::inode && proc_ino_ != 0 && file->inode == proc_ino_)
+            from_descriptor = true;  // nothing else can answer for it: the Vfs has no such directory
+        } else if (file != nullptr && file->kind == Open_file::Kind::inode && proc_ino_ != 0 && file->inode == proc_ino_)
             strcpy(absolute, "/proc");
         else
             return path;
@@ -146,7 +148,8 @@ const char *Linux_server::proc_absolute(Process &caller, uint64_t dirfd, const c
 
 bool Linux_server::proc_node(Process &caller, uint64_t dirfd, const char *path, Proc_node &node, int64_t &result)
 {
-    path = proc_absolute(caller, dirfd, path);
+    bool from_descriptor;
+    path = proc_absolute(caller, dirfd, path, from_descriptor);
     const char *at = path;
     size_t length;
     if (*path != '/')
@@ -159,8 +162,11 @@ bool Linux_server::proc_node(Process &caller, uint64_t dirfd, const char *path, 
     do
         name = component(at, length);
     while (is(name, length, "."));
-    if (is(name, length, ".."))
-        return false;  // the root's, the Vfs's to answer
+    if (is(name, length, "..")) {
+        if (from_descriptor)
+            result = error(Errno::noent);  // (not followed up from a /proc descriptor: a known gap)
+        return from_descriptor;  // the root's, the Vfs's to answer
+    }
     if (length == 0) {
         node.kind = Proc_node::Kind::proc_root;
         return true;
@@ -168,13 +174,16 @@ bool Linux_server::proc_node(Process &caller, uint64_t dirfd, const char *path, 
     int pid = is(name, length, "self") ? caller.pid : number(name, length);
     if (pid < 0) {
         const Proc_entry *entry = find_entry(system_entries, name, length);
-        if (entry == nullptr)
-            return false;  // a name the Vfs may hold (. and ..)
+        if (entry == nullptr) {
+            if (from_descriptor)
+                result = error(Errno::noent);
+            return from_descriptor;  // else a name the Vfs may hold
+        }
         node.kind = entry->kind;
         node.text = entry->text;
         node.entry = entry->entry;
-        if (component(at, length), length != 0)
-            result = error(Errno::notdir);
+        if (*at == '/')
+            result = error(Errno::notdir);  // a file, not a directory ("meminfo/")
         return true;
     }
     node.kind = is(name, length, "self") ? Proc_node::Kind::self_link : Proc_node::Kind::process_directory;
@@ -202,6 +211,10 @@ bool Linux_server::proc_node(Process &caller, uint64_t dirfd, const char *path, 
     node.entry = entry->entry;
     if (node.process->state == Process::State::zombie && entry->kind != Proc_node::Kind::text) {
         result = error(Errno::noent);  // a zombie has no files, directory or program left
+        return true;
+    }
+    if (node.kind == Proc_node::Kind::text && *at == '/') {
+        result = error(Errno::notdir);  // "stat/"
         return true;
     }
     name = component(at, length);

@@ -35,12 +35,8 @@ public:
         if (n > 0)
             length_ = length_ + static_cast<size_t>(n) < size_ ? length_ + static_cast<size_t>(n) : size_ - 1;
     }
-    void add_bytes(const char *bytes, size_t n)
-    {
-        n = length_ + n < size_ ? n : size_ - length_;
-        memcpy(out_ + length_, bytes, n);
-        length_ += n;
-    }
+    // The next n bytes were written at end() by the caller.
+    void grow(size_t n) { length_ += n < size_ - length_ ? n : size_ - length_; }
     size_t length() const { return length_; }
     char *end() { return out_ + length_; }
     size_t room() const { return size_ - length_; }
@@ -114,7 +110,7 @@ void add_strings(Text &text, Process &process, uint64_t start, uint64_t end)
         return;
     size_t n = end - start < text.room() ? end - start : text.room();
     if (process.memory.copy_in(text.end(), start, n) == Process_memory::Error::none)
-        text.add_bytes(text.end(), n);
+        text.grow(n);
 }
 
 }  // namespace

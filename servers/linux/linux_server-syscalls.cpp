@@ -983,7 +983,14 @@ size_t Linux_server::log_text(char *out, size_t size)
     size_t used = 0;
     bool line_start = true;
     auto add = [&](const char *bytes, size_t n) {
-        for (size_t i = 0; i < n && used + 4 < size; ++i) {
+        for (size_t i = 0; i < n; ++i) {
+            if (used + 4 >= size) {  // full: the oldest lines go, as from Linux's ring
+                size_t cut = size / 4;
+                while (cut < used && out[cut - 1] != '\n')
+                    ++cut;
+                memmove(out, out + cut, used - cut);
+                used -= cut;
+            }
             if (line_start) {
                 memcpy(out + used, "<6>", 3);
                 used += 3;
@@ -998,12 +1005,18 @@ size_t Linux_server::log_text(char *out, size_t size)
     if (!line_start)
         add("\n", 1);
     L4_ThreadId_t console = task::console();
-    for (L4_Word_t position = console_log_cleared_; !L4_IsNilThread(console);) {
+    L4_Word_t end = 0;  // what was logged when the reading began: a busy writer cannot keep it going
+    for (L4_Word_t position = console_log_cleared_; !L4_IsNilThread(console) && (end == 0 || position < end);) {
         unsigned got = tern::console::read_log(console, position, raw, TERN_CONSOLE_LOG_READ_MAX, total, first);
         if (got == 0)
             break;
+        if (end == 0)
+            end = total;
+        position = position < first ? first : position;
+        if (position + got > end)
+            got = static_cast<unsigned>(end - position);
         add(raw, got);
-        position = (position < first ? first : position) + got;
+        position += got;
     }
     return used;
 }
@@ -1043,14 +1056,15 @@ int64_t Linux_server::sys_syslog(Process &process, int64_t action, uint64_t buff
             copied_bytes = static_cast<int64_t>(want);
         }
         if (action != read_all) {
-            L4_Word_t total = 0, first = 0;
+            L4_Word_t total = 0, first = 0, console_total = 0, console_first = 0;
             char byte;
             (void)tern_kernel_log(~0UL, &byte, 0, &total, &first);
             kernel_log_cleared_ = total;
             L4_ThreadId_t console = task::console();
-            if (!L4_IsNilThread(console))
-                (void)tern::console::read_log(console, ~0UL, &byte, 0, total, first);
-            console_log_cleared_ = total;
+            if (!L4_IsNilThread(console) &&
+                tern::console::read_log(console, ~0UL, &byte, 0, console_total, console_first) == 0 &&
+                console_total != 0)
+                console_log_cleared_ = console_total;
         }
         return copied_bytes;
     }
@@ -1082,9 +1096,14 @@ bool Linux_server::console_read_ready(Process &process, uint64_t count)
     if (have >= (minimum < count ? minimum : count))
         return true;
     if (wait_us != 0 && have > 0) {
-        if (now >= console_input_at_us_ + wait_us)
+        // The timer runs from the later of the read's start and the last byte's coming (each
+        // byte that comes restarts it).
+        uint64_t base = process.wake_us != 0 ? process.wake_us - wait_us : now;
+        if (console_input_at_us_ > base)
+            base = console_input_at_us_;
+        if (now >= base + wait_us)
             return true;
-        wake_at(process, console_input_at_us_ + wait_us);  // (each byte that comes restarts it)
+        wake_at(process, base + wait_us);
     }
     return false;
 }

@@ -571,9 +571,11 @@ void Linux_server::terminate(Process &process, int status)
             if (child->state == Process::State::zombie)
                 free_process(*child);
         }
-    hang_up(process, groups, group_count);
+    int pid = process.pid;
     if (process.parent == 0) {
         int code = (status & 0x7f) != 0 ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
+        if (terminal_)
+            (void)tern::console::pass_interrupts(task::console(), false);  // Ctrl-C is the console's again
         if (return_with_first_)
             task::exit(code);  // the runner reports it; root ends the spaces still left
         printf("linux: %s (pid %d) ended, exit status %d\n", process.name, process.pid, code);
@@ -595,18 +597,19 @@ void Linux_server::terminate(Process &process, int status)
                             killed ? status & 0x7f : (status >> 8) & 0xff);
             }
     }
+    // Last, for the signals may end other processes (and so reap this one).
+    hang_up(pid, groups, group_count);
     wake_blocked();  // a parent in wait4, or the other end of a pipe
 }
 
 // What an exit does to the terminal and to job control, as in Linux: the session leader's
 // exit hangs up its terminal (SIGHUP and SIGCONT to the foreground group, the terminal no
-// longer the session's); a process group of groups (those the exit may orphan) that it left
-// orphaned with a stopped member gets SIGHUP and SIGCONT (POSIX), for nobody is left to
-// continue it.
-void Linux_server::hang_up(const Process &ended, const int *groups, unsigned count)
+// longer the session's); each of groups (those the exit may orphan) that it left orphaned
+// with a stopped member gets SIGHUP and SIGCONT (POSIX), for nobody is left to continue it.
+void Linux_server::hang_up(int ended_pid, const int *groups, unsigned count)
 {
     constexpr uint32_t hangup = (uint32_t{1} << (1 - 1)) | (uint32_t{1} << (18 - 1));  // SIGHUP, SIGCONT
-    if (terminal_session_ != 0 && ended.pid == terminal_session_) {
+    if (terminal_session_ != 0 && ended_pid == terminal_session_) {
         if (terminal_group_ != 0)
             signal_group(terminal_group_, hangup);
         terminal_session_ = terminal_group_ = 0;

@@ -98,7 +98,7 @@ private:
     // it stays a zombie with status (wait4's encoding) until its parent reaps it.
     void terminate(Process &process, int status);
     void free_process(Process &process);
-    void hang_up(const Process &ended, const int *groups, unsigned count);
+    void hang_up(int ended_pid, const int *groups, unsigned count);
     void drop_space(Process &process);
     // Retries the blocked system calls whose cause may have gone, answering those that end.
     void wake_blocked();
@@ -189,7 +189,8 @@ private:
     // node what it names, or an error (ENOENT, ENOTDIR).
     bool proc_node(Process &caller, uint64_t dirfd, const char *path, Proc_node &node, int64_t &result);
     // path as an absolute path when it is relative to a directory of /proc, else path.
-    const char *proc_absolute(Process &caller, uint64_t dirfd, const char *path);
+    // from_descriptor: relative to a /proc directory's descriptor (the Vfs cannot answer it).
+    const char *proc_absolute(Process &caller, uint64_t dirfd, const char *path, bool &from_descriptor);
     // A link's target, as readlink shows it; false for a directory.
     bool proc_link_target(const Proc_node &node, char *out, size_t size);
     // What a link names when followed: an inode of the Vfs, or an open file that is none.
@@ -356,9 +357,9 @@ private:
     bool trace_ = false;             // "trace": every system call is printed (as strace would)
     uint64_t load_[3] = {};           // 1, 5 and 15 minute load averages, fixed point (1 << 11 is 1.0)
     uint64_t next_load_sample_us_ = 0;
-    uint64_t ended_time_us_ = 0;
+    uint64_t ended_time_us_ = 0;      // the processor time of the processes that are gone
     uint64_t console_input_at_us_ = 0;  // when typed bytes last became readable (VTIME)
-    L4_Word_t kernel_log_cleared_ = 0, console_log_cleared_ = 0;  // syslog's clear: the logs' positions      // the processor time of the processes that are gone
+    L4_Word_t kernel_log_cleared_ = 0, console_log_cleared_ = 0;  // syslog's clear: the logs' positions
     uint32_t proc_ino_ = 0;           // the Vfs's /proc directory (a process's cwd may be it)
     uint64_t epoch_seconds_ = 0;     // CLOCK_REALTIME at boot ("epoch=")
     uint64_t random_state_ = 0;

@@ -231,8 +231,9 @@ LINUX_SHELL_STEPS = [
          "echo go; head -1\r", [r"^go$"], timeout=60),
     Step("LXI0040", "... (ab, ^R, cd, Enter)", "ab\x12cd\r", [r"^ab\^R$", r"^abcd$", LX_PROMPT], timeout=60),
     Step("LXI0041", "a stopped job whose group the exit of its parent orphans gets SIGHUP and SIGCONT, and ends",
-         "sh -c 'sleep 100 & kill -STOP $!; echo $! > /tmp/p'; sleep 1; test -e /proc/$(cat /tmp/p) && echo still "
-         "there || echo hung up\r", [r"^hung up$", LX_PROMPT], timeout=60),
+         "sh -c 'sleep 100 & p=$!; kill -STOP $p; until grep -q \"^State:.T\" /proc/$p/status; do :; done; echo $p > "
+         "/tmp/p'; sleep 1; test -e /proc/$(cat /tmp/p) && echo still there || echo hung up\r", [r"^hung up$", LX_PROMPT],
+         timeout=60),
     Step("LXI0042", "exit ends the login shell and stops the machine", "exit\r",
          [r"^linux: sh \(pid 1\) ended, exit status 0$", r"^root: shutdown asked by linux$"], timeout=60),
 ]

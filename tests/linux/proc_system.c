@@ -251,6 +251,15 @@ int main(int argc, char **argv)
           "openat(a /proc descriptor, self/status) reads, and lseek goes back");
     if (relative >= 0)
         close(relative);
+    errno = 0;
+    int missing = directory >= 0 ? openat(directory, "nosuch", O_RDONLY) : 0;
+    int missing_errno = errno;
+    errno = 0;
+    int slashed = open("/proc/meminfo/", O_RDONLY);
+    int slashed_errno = errno;
+    check(missing == -1 && missing_errno == ENOENT && slashed == -1 && slashed_errno == ENOTDIR &&
+              open("/proc/self/stat/", O_RDONLY) == -1 && errno == ENOTDIR,
+          "a name /proc lacks, from a /proc descriptor, is ENOENT; meminfo/ and stat/ are ENOTDIR");
     if (directory >= 0)
         close(directory);
 
