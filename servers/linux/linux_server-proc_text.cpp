@@ -311,6 +311,35 @@ size_t Linux_server::proc_text(Process &caller, const Proc_node &node, char *out
     return text.length();
 }
 
+// getrusage: RUSAGE_SELF (0) the process's processor time, RUSAGE_CHILDREN (-1) that of its
+// children it waited for (and theirs), RUSAGE_THREAD (1) as SELF (one thread a process). All
+// of it is user time (the system calls run in this server); the other fields are not kept.
+int64_t Linux_server::sys_getrusage(Process &process, int32_t who, uint64_t buffer)
+{
+    if (who != 0 && who != -1 && who != 1)
+        return error(Errno::inval);
+    uint64_t us = who == -1 ? process.children_time_us : time_used_us(process);
+    uint64_t usage[18] = {us / 1000000, us % 1000000};  // struct rusage: ru_utime first
+    if (who != -1)
+        usage[8] = process.faults;  // ru_minflt
+    Process_memory::Error copied = process.memory.copy_out(buffer, usage, sizeof usage);
+    return copied == Process_memory::Error::none ? 0 : memory_error(copied);
+}
+
+// times: the process's and its waited children's times in clock ticks (USER_HZ), and the
+// ticks since boot; a null buffer only asks for those.
+int64_t Linux_server::sys_times(Process &process, uint64_t buffer)
+{
+    constexpr uint64_t tick_us = 1000000 / ticks_per_second;
+    if (buffer != 0) {
+        uint64_t times[4] = {time_used_us(process) / tick_us, 0, process.children_time_us / tick_us, 0};
+        Process_memory::Error copied = process.memory.copy_out(buffer, times, sizeof times);
+        if (copied != Process_memory::Error::none)
+            return memory_error(copied);
+    }
+    return static_cast<int64_t>(L4_SystemClock().raw / tick_us);
+}
+
 // struct sysinfo (x86-64): uptime, loads[3], totalram, freeram, sharedram, bufferram,
 // totalswap, freeswap, procs (16 bits), totalhigh, freehigh, mem_unit (32 bits).
 int64_t Linux_server::sys_sysinfo(Process &process, uint64_t buffer)

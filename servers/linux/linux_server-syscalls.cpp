@@ -207,6 +207,10 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
         return sys_uname(process, arg(0));
     case Syscall::sysinfo:
         return sys_sysinfo(process, arg(0));
+    case Syscall::getrusage:
+        return sys_getrusage(process, static_cast<int32_t>(arg(0)), arg(1));
+    case Syscall::times:
+        return sys_times(process, arg(0));
     case Syscall::sched_getaffinity:
     case Syscall::sched_setaffinity:
         return sys_affinity(process, static_cast<int64_t>(arg(0)), arg(1), arg(2),

@@ -218,6 +218,8 @@ private:
     uint64_t time_used_us(const Process &process) const;
     void sample_load(uint64_t now_us);  // Linux's exponentially decaying load averages, every 5 s
     int64_t sys_sysinfo(Process &process, uint64_t buffer);
+    int64_t sys_getrusage(Process &process, int32_t who, uint64_t buffer);
+    int64_t sys_times(Process &process, uint64_t buffer);
     int64_t sys_statfs(Process &process, uint64_t path, uint64_t fd, uint64_t buffer);
     // An absolute path of ino (a file's first name found from the root); ENOENT if unlinked.
     linux_abi::Errno inode_path(uint32_t ino, char *out, size_t size) const;

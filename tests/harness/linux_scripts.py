@@ -120,7 +120,7 @@ C_PROGRAMS = [
      "code's, finds them in uc_mcontext.fpregs and starts clean"),
     ("LXP0001", "proc_self.c", 17, "/proc/self/exe names the running program by its absolute path, through fork, "
      "execve of itself and a symbolic link; /proc/self/fd links name files, pipes and devices and reopen them"),
-    ("LXP0002", "proc_system.c", 27, "/proc's meminfo, uptime, loadavg and mounts; a process's stat, status, cmdline "
+    ("LXP0002", "proc_system.c", 28, "/proc's meminfo, uptime, loadavg and mounts; a process's stat, status, cmdline "
      "and environ, asleep and as a zombie; /proc's listing and relative paths; sysinfo and statfs agree"),
     ("LXT0001", "timed_waits.c", 21, "sleeps, poll and select time out by themselves and not early; a signal ends a "
      "sleep with EINTR and the time left; ioctl on pipes and files"),

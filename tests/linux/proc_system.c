@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/statfs.h>
+#include <sys/times.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -207,6 +208,20 @@ int main(int argc, char **argv)
               usage.ru_utime.tv_sec * 1000000 + usage.ru_utime.tv_usec + usage.ru_stime.tv_sec * 1000000 +
                       usage.ru_stime.tv_usec >= 75000,
           "wait4's rusage gives a child's processor time (0.3 s spun: at least a quarter)");
+    struct rusage self_usage, children_usage;
+    struct tms process_times;
+    clock_t ticks = times(&process_times);
+    long per_second = sysconf(_SC_CLK_TCK);
+    check(getrusage(RUSAGE_SELF, &self_usage) == 0 && getrusage(RUSAGE_CHILDREN, &children_usage) == 0 &&
+              self_usage.ru_utime.tv_sec * 1000000 + self_usage.ru_utime.tv_usec + self_usage.ru_stime.tv_sec * 1000000 +
+                      self_usage.ru_stime.tv_usec >= 75000 &&
+              children_usage.ru_utime.tv_sec * 1000000 + children_usage.ru_utime.tv_usec +
+                      children_usage.ru_stime.tv_sec * 1000000 + children_usage.ru_stime.tv_usec >= 75000 &&
+              ticks != (clock_t)-1 && per_second == 100 &&
+              process_times.tms_utime + process_times.tms_stime >= 8 &&
+              process_times.tms_cutime + process_times.tms_cstime >= 8 && getrusage(7, &self_usage) == -1 &&
+              errno == EINVAL,
+          "getrusage and times count the time spun, and the waited child's; RUSAGE 7 is EINVAL");
 
     pid_t child = fork();
     if (child == 0) {
