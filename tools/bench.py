@@ -18,7 +18,7 @@ Linux's figures as reference lines).
 
 It also runs the same Linux program under Tern's Linux personality (`personality.<name>`).
 
-Usage: bench.py [BUILD] [--runs N] [--modes icount,tcg] [--only PROGRAM,...|personality] [--no-linux]
+Usage: bench.py [BUILD] [--runs N] [--modes icount,tcg] [--only PROGRAM,...|personality|realtime] [--no-linux]
                 [--no-console] [--no-plots] [--out DIR]"""
 import argparse
 import json
@@ -82,6 +82,9 @@ DESCRIPTIONS = [
      "with pipes and files)"),
     (r"personality_ring0\.(\S+)", "the same as personality.{0}, the Linux server a kernel-mode task in ring 0 "
      "(co-location)"),
+    (r"rt\.late_us\.(\w+)", "real-time job waking every 1 ms (2000 times), how late it ran: {0}, in microseconds"),
+    (r"rt_loaded\.late_us\.(\w+)", "the same beside the Linux personality under a fork, pipe and memory stress "
+     "load: {0}, in microseconds"),
 ]
 
 # Linux figures beside Tern's closest equivalent: (words in the Linux name, Tern's figure).
@@ -141,6 +144,26 @@ def run_console(build: Path, work: Path) -> int:
     if not match:
         sys.exit(f"bench: conbench did not finish:\n{output[-2000:]}")
     return int(match.group(3))
+
+
+def run_realtime(build: Path, mode: str, work: Path, loaded: bool) -> dict:
+    """The real-time job (servers/programs/rtjob.cpp, boot/realtime*.conf): 2000 wakeups every
+    1 ms, alone or beside the Linux personality's stress load; its lateness statistics in
+    microseconds, rt.late_us.* or rt_loaded.late_us.*."""
+    config = work / "system.conf"  # (the root task's default configuration name)
+    config.write_text((ROOT / "boot" / ("realtime-linux.conf" if loaded else "realtime.conf")).read_text())
+    modules = [build / "sigma0/sigma0", build / "servers/root/roottask", config, build / "servers/console/console",
+               build / "servers/programs/rtjob"]
+    if loaded:
+        modules += [build / "servers/linux/linux", build / "servers/linux/linux-stress.cpio"]
+    output = subprocess.run(qemu(build, 512, MODES[mode][0], "", modules), capture_output=True, text=True,
+                            errors="replace", timeout=900).stdout
+    match = re.search(r"^RT period \d+ samples \d+ faults 0 late_us worst (\d+) p99 (\d+) p50 (\d+) mean (\d+)\r?$",
+                      output, re.MULTILINE)
+    if not match:
+        sys.exit(f"bench: rtjob did not finish under {mode}:\n{output[-2000:]}")
+    prefix = "rt_loaded.late_us." if loaded else "rt.late_us."
+    return {prefix + name: int(value) for name, value in zip(("worst", "p99", "p50", "mean"), match.groups())}
 
 
 def run_linux(build: Path, out: Path) -> list:
@@ -282,7 +305,7 @@ def main() -> int:
     modes = [m for m in args.modes.split(",") if m]
     programs = [p for p in (args.only or ",".join(PROGRAMS)).split(",") if p]
     for name in modes + programs:
-        if name not in MODES and name not in PROGRAMS and name != "personality":
+        if name not in MODES and name not in PROGRAMS and name not in ("personality", "realtime"):
             parser.error(f"unknown mode or program {name}")
 
     figures = []
@@ -314,6 +337,20 @@ def main() -> int:
                               "mode": mode}
                     figures.append(figure)
                     print(f"BENCH {name} {figure['value']} {figure['unit']} {mode}", flush=True)
+        if not args.only or "realtime" in programs:
+            for mode in modes:
+                runs = 1 if mode == "icount" else max(1, args.runs)
+                samples = {}
+                for _ in range(runs):
+                    for loaded in (False, True):
+                        for name, value in run_realtime(build, mode, Path(work), loaded).items():
+                            samples.setdefault(name, []).append(value)
+                for name, values in samples.items():
+                    figure = {"name": name, "value": round(statistics.median(values)), "unit": "us", "mode": mode}
+                    if runs > 1:
+                        figure["runs"] = values
+                    figures.append(figure)
+                    print(f"BENCH {name} {figure['value']} us {mode}", flush=True)
         if "tcg" in modes and not args.no_console and not args.only:
             value = run_console(build, Path(work))
             figures.append({"name": "console.throughput", "value": value, "unit": "bytes/s", "mode": "tcg"})

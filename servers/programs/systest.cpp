@@ -385,8 +385,8 @@ int main()
     check("SYS0007", "a task that faults is ended and reported as KILLED", status == TERN_ERROR_KILLED, status);
     status = system_run("fault io", &exit_status);
     check("SYS0008", "a task that touches ports it lacks is ended as KILLED", status == TERN_ERROR_KILLED, status);
-    status = ask(root, TERN_SYSTEM_THREAD, 1, &zero);
-    check("SYS0009", "a thread request with the wrong words is MALFORMED", status == TERN_ERROR_MALFORMED, status);
+    status = ask(root, TERN_SYSTEM_THREAD, 0, &zero);
+    check("SYS0009", "a thread request with no words is MALFORMED", status == TERN_ERROR_MALFORMED, status);
     status = ask(root, TERN_SYSTEM_RUN, 0, nullptr);
     check("SYS0010", "a run request without a command is MALFORMED", status == TERN_ERROR_MALFORMED, status);
     L4_Word_t space_request[2] = {TERN_SYSTEM_SPACE_REFLECT, L4_Myself().raw};
@@ -399,6 +399,11 @@ int main()
     space_request[0] = L4_Myself().raw;
     status = ask(root, TERN_SYSTEM_SPACE_DELETE, 1, space_request);
     check("SYS0013", "deleting a task that is no space of the caller is DENIED", status == TERN_ERROR_DENIED, status);
+    L4_Word_t thread_request[3] = {root.raw, 0, 0};
+    status = ask(root, TERN_SYSTEM_THREAD, 1, thread_request);
+    L4_Word_t three = ask(root, TERN_SYSTEM_THREAD, 3, thread_request);
+    check("SYS0014", "a THREAD paged by a thread of another task (root's) is DENIED; three words are MALFORMED",
+          status == TERN_ERROR_DENIED && three == TERN_ERROR_MALFORMED, status * 100 + three);
 
     L4_Word_t words[3] = {0, 0, 0};
     status = ask(console, TERN_CONSOLE_WRITE, 1, words);

@@ -345,9 +345,17 @@ tern::Reply Root::request(L4_ThreadId_t from, const tern::Message &message, tern
     case TERN_SYSTEM_INTERRUPT:
         return interrupt_request(caller, reply);
     case TERN_SYSTEM_THREAD: {
-        if (words != 2)
+        if (words != 2 && words != 1)
             return answer(reply, tern::Status::malformed);
-        L4_ThreadId_t thread = tasks_.add_thread(caller, message.word(0), message.word(1));
+        L4_ThreadId_t thread;
+        if (words == 1) {  // paged, and started, by a thread of the caller's own
+            L4_ThreadId_t pager = {.raw = message.word(0)};
+            if (tasks_.of(pager) != caller)
+                return answer(reply, tern::Status::denied);
+            thread = tasks_.add_paged_thread(caller, pager);
+        } else {
+            thread = tasks_.add_thread(caller, message.word(0), message.word(1));
+        }
         if (L4_IsNilThread(thread))
             return answer(reply, tern::Status::full);
         answer(reply, tern::Status::ok);

@@ -221,6 +221,16 @@ L4_ThreadId_t Task_table::add_thread(int index, L4_Word_t ip, L4_Word_t sp)
     return thread;
 }
 
+L4_ThreadId_t Task_table::add_paged_thread(int index, L4_ThreadId_t pager)
+{
+    unsigned j = 1;
+    while (j < threads_per_task && (tasks_[index].threads & (1UL << j)) != 0)
+        ++j;
+    if (j == threads_per_task || !create_thread(index, j, pager, 0))
+        return L4_nilthread;
+    return thread_id(index, j);  // it waits for its pager's start message
+}
+
 int Task_table::free_slot() const
 {
     for (int index = 0; index < max_tasks; ++index)

@@ -43,6 +43,9 @@ public:
     void end(int index, tern::Status status, L4_Word_t exit_status);
     // Starts a further thread of the task at ip and sp; nil when none is free.
     L4_ThreadId_t add_thread(int index, L4_Word_t ip, L4_Word_t sp);
+    // A further thread paged by pager (a thread of the task), which starts it with X.2's
+    // start message; nil when none is free.
+    L4_ThreadId_t add_paged_thread(int index, L4_ThreadId_t pager);
     // Makes an empty space for task owner (TERN_SYSTEM_SPACE_NEW): a slot of kind
     // TERN_TASK_SPACE whose thread 0 is paged by pager, a thread of owner, and waits for its
     // start message; reflect: its syscalls become exception IPC. Its index, or -1 with the

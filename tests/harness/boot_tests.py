@@ -57,6 +57,17 @@ NORMAL_MODULES = ([("{build}/sigma0/sigma0", ""), ("{build}/servers/root/roottas
                   [(f"{{build}}/servers/programs/{name}", "") for name in SHELL_PROGRAMS[2:]] +
                   [("{build}/servers/linux/linux", ""), ("{build}/servers/linux/linux-rootfs.cpio", "")])
 
+# The real-time job (servers/programs/rtjob.cpp) alone, and beside the Linux personality's
+# stress load (boot/realtime*.conf).
+REALTIME_MODULES = [("{build}/sigma0/sigma0", ""), ("{build}/servers/root/roottask", "config=realtime.conf"),
+                    ("boot/realtime.conf", ""), ("{build}/servers/console/console", ""),
+                    ("{build}/servers/programs/rtjob", "")]
+REALTIME_LINUX_MODULES = ([(p, "config=realtime-linux.conf" if p.endswith("/roottask") else a)
+                           for p, a in REALTIME_MODULES] +
+                          [("boot/realtime-linux.conf", ""), ("{build}/servers/linux/linux", ""),
+                           ("{build}/servers/linux/linux-stress.cpio", "")])
+RT_LINE = r"^RT period 1000 samples 2000 faults 0 late_us worst \d+ p99 \d+ p50 \d+ mean \d+$"
+
 # The Linux personality's boot test: boot/linux-test.conf, and busybox from the host's
 # busybox-static package (./tern deps installs it).
 LINUX_MODULES = [("{build}/sigma0/sigma0", ""), ("{build}/servers/root/roottask", "config=linux-test.conf"),
@@ -434,6 +445,12 @@ BOOT_TESTS = [
               timeout=120, expect_exit="failure",
               expect=[r"^linux: a kernel-mode task \(ring 0\)", r"^one$", r"^two$",
                       r"^linux: sh \(pid 1\) ended, exit status 3$", r"^root: shutdown asked by linux$"]),
+    Boot_test("RT0001", "a real-time job wakes every 1 ms 2000 times, its memory pinned by its own region pager "
+              "(no fault), and reports its lateness", command_line="", modules=REALTIME_MODULES, timeout=120,
+              expect=[RT_LINE, r"^root: shutdown asked by rtjob$", r"^exit: success$"]),
+    Boot_test("RT0002", "... the same beside the Linux personality under a fork, pipe and memory stress load",
+              command_line="", modules=REALTIME_LINUX_MODULES, timeout=180,
+              expect=[r"^root: started linux", RT_LINE, r"^root: shutdown asked by rtjob$", r"^exit: success$"]),
     Boot_test("DEBUG0001", "GDB attaches and stops at the first C++ function with symbols", emulator="gdb",
               expect=[r"Breakpoint 1, arch_start \(magic=732803074, info_address=\d+\)"]),
 ]

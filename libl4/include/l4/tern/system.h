@@ -11,6 +11,8 @@
 //                                                        (status OK, INTERRUPTED or KILLED)
 //   TERN_SYSTEM_INTERRUPT     -                          MR1 tasks ended (those the caller's task runs)
 //   TERN_SYSTEM_THREAD        MR1 ip, MR2 sp             MR1 the new thread of the caller's task
+//                             or MR1 pager (a thread of  MR1 the new thread, which waits for
+//                             the caller's task)         its pager's start message (X.2)
 //   TERN_SYSTEM_IO_PORTS      MR1 I/O fpage              a map item of the ports (accept them)
 //   TERN_SYSTEM_IRQ           MR1 interrupt number       - (the caller now receives that interrupt)
 //   TERN_SYSTEM_TASKS         MR1 index                  MR1 thread, MR2 priority, MR3 state,
