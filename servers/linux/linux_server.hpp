@@ -260,6 +260,7 @@ private:
     int64_t sys_uname(Process &process, uint64_t buffer);
     bool console_read_ready(Process &process, uint64_t count);
     int64_t sys_affinity(Process &process, int64_t pid, uint64_t size, uint64_t mask, bool set);
+    // linux_server-log.cpp
     int64_t sys_syslog(Process &process, int64_t action, uint64_t buffer, int64_t length);
     size_t log_text(char *out, size_t size);
     int64_t sys_prlimit(Process &process, uint64_t resource, uint64_t new_limit, uint64_t old_limit);
