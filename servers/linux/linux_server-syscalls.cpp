@@ -906,10 +906,27 @@ int64_t Linux_server::sys_mmap(Process &process, const Linux_registers &register
     if (length == 0 || page_up(length) < length || (address & 4095) != 0 || (offset & 4095) != 0 ||
         (prot & ~(prot_read | prot_write | prot_exec)) != 0)
         return error(Errno::inval);
-    if ((flags & map_anonymous) == 0)
-        return error(Errno::nodev);  // file mappings come with the file system (docs/linux.md)
-    if ((flags & (map_shared | map_private)) != map_private)
+    Open_file *file = nullptr;
+    if ((flags & map_anonymous) == 0) {
+        // A file: a private copy of its bytes (MAP_SHARED too when it cannot write: the same
+        // bytes, but the file's later changes are not seen). Writing through to the file is
+        // not done yet.
+        file = file_of(process, registers.arg(4));
+        if (file == nullptr)
+            return error(Errno::badf);
+        Vfs::Stat stat;
+        if (file->kind != Open_file::Kind::inode || vfs_.stat(file->inode, stat) != Errno::none ||
+            (stat.mode & Vfs::type_mask) != Vfs::type_regular)
+            return error(Errno::nodev);
+        if ((file->flags & 3) == 1 /* O_WRONLY */)
+            return error(Errno::acces);
+        if ((flags & (map_shared | map_private)) == map_shared && (prot & prot_write) != 0)
+            return error(Errno::nodev);
+        if ((flags & (map_shared | map_private)) == 0 || (flags & (map_shared | map_private)) == (map_shared | map_private))
+            return error(Errno::inval);
+    } else if ((flags & (map_shared | map_private)) != map_private) {
         return error(Errno::inval);  // shared anonymous memory comes with fork
+    }
     length = page_up(length);
     // Linux's heuristic overcommit refuses a mapping larger than all memory; here, than what
     // all processes together may have (the frame pool's quota).
@@ -925,10 +942,48 @@ int64_t Linux_server::sys_mmap(Process &process, const Linux_registers &register
         if (address == 0)
             return error(Errno::nomem);
     }
+    if (file != nullptr)
+        return map_file(process, *file, address, length, static_cast<uint32_t>(prot), offset);
     Process_memory::Error added = process.memory.add(address, address + length, static_cast<uint32_t>(prot));
     if (added == Process_memory::Error::overlap)
         return error(Errno::exist);
     return added == Process_memory::Error::none ? static_cast<int64_t>(address) : error(Errno::nomem);
+}
+
+// A file's bytes from offset on at [address, address + length), zeros past its end. A file
+// still in the boot archive fills the pages as they are touched, from the archive; any other
+// is copied in now.
+int64_t Linux_server::map_file(Process &process, Open_file &file, uint64_t address, uint64_t length, uint32_t prot,
+                               uint64_t offset)
+{
+    size_t archived_size = 0;
+    const uint8_t *archived = vfs_.contiguous_data(file.inode, archived_size);
+    Process_memory::Error added;
+    if (archived != nullptr) {
+        uint64_t bytes = offset < archived_size ? archived_size - offset : 0;
+        added = process.memory.add(address, address + length, prot, bytes != 0 ? archived + offset : nullptr, address,
+                                   bytes < length ? bytes : length);
+        if (added == Process_memory::Error::overlap)
+            return error(Errno::exist);
+        return added == Process_memory::Error::none ? static_cast<int64_t>(address) : error(Errno::nomem);
+    }
+    added = process.memory.add(address, address + length, prot | prot_write);
+    if (added != Process_memory::Error::none)
+        return added == Process_memory::Error::overlap ? error(Errno::exist) : error(Errno::nomem);
+    static uint8_t chunk[4096];
+    for (uint64_t done = 0; done < length;) {
+        size_t got = 0;
+        if (vfs_.read(file.inode, offset + done, chunk, sizeof chunk, got) != Errno::none || got == 0)
+            break;
+        if (process.memory.copy_out(address + done, chunk, got) != Process_memory::Error::none) {
+            (void)process.memory.remove(address, address + length);
+            return error(Errno::nomem);
+        }
+        done += got;
+    }
+    if ((prot & prot_write) == 0)
+        (void)process.memory.protect(address, address + length, prot);
+    return static_cast<int64_t>(address);
 }
 
 int64_t Linux_server::sys_munmap(Process &process, uint64_t address, uint64_t length)

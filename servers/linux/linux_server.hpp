@@ -254,6 +254,8 @@ private:
     int64_t sys_wait4(Process &process, int64_t pid, uint64_t status, uint64_t options, uint64_t usage);
     int64_t sys_brk(Process &process, uint64_t address);
     int64_t sys_mmap(Process &process, const Linux_registers &registers);
+    int64_t map_file(Process &process, Open_file &file, uint64_t address, uint64_t length, uint32_t prot,
+                     uint64_t offset);
     int64_t sys_munmap(Process &process, uint64_t address, uint64_t length);
     int64_t sys_mprotect(Process &process, uint64_t address, uint64_t length, uint64_t prot);
     int64_t sys_arch_prctl(Process &process, Linux_registers &registers);

@@ -122,6 +122,8 @@ C_PROGRAMS = [
      "execve of itself and a symbolic link; /proc/self/fd links name files, pipes and devices and reopen them"),
     ("LXP0002", "proc_system.c", 28, "/proc's meminfo, uptime, loadavg and mounts; a process's stat, status, cmdline "
      "and environ, asleep and as a zombie; /proc's listing and relative paths; sysinfo and statfs agree"),
+    ("LXM0001", "mmap_files.c", 9, "mmap of a file of the boot archive and of one written at run time, whole and from "
+     "an offset, private copies, MAP_SHARED for reading, Linux's errors, 64 MiB touched page by page"),
     ("LXT0001", "timed_waits.c", 21, "sleeps, poll and select time out by themselves and not early; a signal ends a "
      "sleep with EINTR and the time left; ioctl on pipes and files"),
     ("LXJ0001", "job_control.c", 11, "stop signals stop a process until SIGCONT; wait4 and SIGCHLD report both; a "
