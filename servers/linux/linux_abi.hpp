@@ -16,7 +16,7 @@ enum class Errno : long {
     perm = 1, noent = 2, srch = 3, intr = 4, io = 5, nxio = 6, toobig = 7, noexec = 8, badf = 9, child = 10,
     again = 11, nomem = 12, acces = 13, fault = 14, busy = 16, exist = 17, xdev = 18, nodev = 19, notdir = 20,
     isdir = 21, inval = 22, nfile = 23, mfile = 24, notty = 25, fbig = 27, nospc = 28, spipe = 29, rofs = 30,
-    mlink = 31, pipe = 32, range = 34, nametoolong = 36, nosys = 38, notempty = 39, loop = 40,
+    mlink = 31, pipe = 32, range = 34, nametoolong = 36, nosys = 38, notempty = 39, loop = 40, timedout = 110,
 };
 
 // System-call numbers (x86-64).
@@ -30,12 +30,12 @@ enum class Syscall : uint64_t {
     creat = 85, link = 86, unlink = 87,
     symlink = 88, readlink = 89, chmod = 90, fchmod = 91, chown = 92, fchown = 93, lchown = 94, umask = 95, gettimeofday = 96, getrlimit = 97, getrusage = 98, sysinfo = 99, times = 100, syslog = 103,
     getuid = 102, getgid = 104, setuid = 105, setgid = 106, geteuid = 107, getegid = 108, setpgid = 109,
-    getppid = 110, getpgrp = 111, setsid = 112, getpgid = 121, getsid = 124, rt_sigsuspend = 130, sigaltstack = 131, mknod = 133, statfs = 137, fstatfs = 138, tkill = 200, sched_setaffinity = 203, sched_getaffinity = 204, prctl = 157,
+    getppid = 110, getpgrp = 111, setsid = 112, getpgid = 121, getsid = 124, rt_sigtimedwait = 128, rt_sigsuspend = 130, sigaltstack = 131, mknod = 133, statfs = 137, fstatfs = 138, tkill = 200, sched_setaffinity = 203, sched_getaffinity = 204, prctl = 157,
     arch_prctl = 158, gettid = 186, time = 201, futex = 202, getdents64 = 217, set_tid_address = 218,
     clock_gettime = 228, clock_getres = 229, clock_nanosleep = 230, exit_group = 231, tgkill = 234,
     openat = 257, mkdirat = 258, mknodat = 259, fchownat = 260, newfstatat = 262, unlinkat = 263, renameat = 264, linkat = 265,
     symlinkat = 266, readlinkat = 267, fchmodat = 268, faccessat = 269, pselect6 = 270, ppoll = 271,
-    set_robust_list = 273, utimensat = 280, dup3 = 292, pipe2 = 293, prlimit64 = 302, renameat2 = 316,
+    set_robust_list = 273, get_robust_list = 274, utimensat = 280, dup3 = 292, pipe2 = 293, prlimit64 = 302, renameat2 = 316,
     getrandom = 318,
     statx = 332, rseq = 334, faccessat2 = 439,
 };

@@ -291,9 +291,10 @@ int64_t Linux_server::sys_lseek(Process &process, uint64_t fd, int64_t offset, u
     return base + offset;
 }
 
-int64_t Linux_server::sys_pread_pwrite(Process &process, uint64_t fd, uint64_t buffer, uint64_t count,
+int64_t Linux_server::sys_pread_pwrite(Thread &thread, uint64_t fd, uint64_t buffer, uint64_t count,
                                        int64_t offset, bool write)
 {
+    Process &process = *thread.process;
     Open_file *file = file_of(process, fd);
     if (file == nullptr)
         return error(Errno::badf);
@@ -302,7 +303,7 @@ int64_t Linux_server::sys_pread_pwrite(Process &process, uint64_t fd, uint64_t b
     if (file->kind == Open_file::Kind::pipe_read || file->kind == Open_file::Kind::pipe_write)
         return error(Errno::spipe);
     if (file->kind != Open_file::Kind::inode)
-        return write ? sys_write(process, fd, buffer, count) : sys_read(process, fd, buffer, count);
+        return write ? sys_write(thread, fd, buffer, count) : sys_read(thread, fd, buffer, count);
     if ((file->flags & o_accmode) == (write ? 0u : 1u))
         return error(Errno::badf);
     uint64_t at = static_cast<uint64_t>(offset);
@@ -935,8 +936,9 @@ uint32_t Linux_server::ready_events(Process &process, uint64_t fd, uint32_t even
     }
 }
 
-int64_t Linux_server::sys_poll(Process &process, uint64_t fds, uint64_t count, int64_t timeout_ms)
+int64_t Linux_server::sys_poll(Thread &thread, uint64_t fds, uint64_t count, int64_t timeout_ms)
 {
+    Process &process = *thread.process;
     if (count > Process::max_fds * 4)
         return error(Errno::inval);
     int64_t ready = 0;
@@ -956,21 +958,22 @@ int64_t Linux_server::sys_poll(Process &process, uint64_t fds, uint64_t count, i
     if (ready > 0 || timeout_ms == 0)
         return ready;
     uint64_t now = L4_SystemClock().raw;
-    if (process.wake_us == 0 && timeout_ms > 0)
-        wake_at(process, now + static_cast<uint64_t>(timeout_ms) * 1000);
-    if (process.wake_us != 0 && now >= process.wake_us) {
-        process.wake_us = 0;
+    if (thread.wake_us == 0 && timeout_ms > 0)
+        wake_at(thread, now + static_cast<uint64_t>(timeout_ms) * 1000);
+    if (thread.wake_us != 0 && now >= thread.wake_us) {
+        thread.wake_us = 0;
         return 0;
     }
-    if (process.wake_us != 0)
-        wake_at(process, process.wake_us);  // (a deadline kept through a restart)
-    process.waiting = Process::Wait::poll;
+    if (thread.wake_us != 0)
+        wake_at(thread, thread.wake_us);  // (a deadline kept through a restart)
+    thread.waiting = Thread::Wait::poll;
     return blocked;
 }
 
-int64_t Linux_server::sys_select(Process &process, uint64_t count, uint64_t read_set, uint64_t write_set,
+int64_t Linux_server::sys_select(Thread &thread, uint64_t count, uint64_t read_set, uint64_t write_set,
                                  uint64_t except_set, uint64_t timeout, bool pselect)
 {
+    Process &process = *thread.process;
     if (count > 1024)
         return error(Errno::inval);
     uint64_t sets[3][16] = {}, out[3][16] = {};
@@ -1005,27 +1008,28 @@ int64_t Linux_server::sys_select(Process &process, uint64_t count, uint64_t read
     }
     if (ready == 0 && timeout_ms != 0) {
         uint64_t now = L4_SystemClock().raw;
-        if (process.wake_us == 0 && timeout_ms > 0)
-            wake_at(process, now + static_cast<uint64_t>(timeout_ms) * 1000);
-        if (process.wake_us == 0 || now < process.wake_us) {
-            if (process.wake_us != 0)
-                wake_at(process, process.wake_us);  // (a deadline kept through a restart)
-            process.waiting = Process::Wait::poll;
+        if (thread.wake_us == 0 && timeout_ms > 0)
+            wake_at(thread, now + static_cast<uint64_t>(timeout_ms) * 1000);
+        if (thread.wake_us == 0 || now < thread.wake_us) {
+            if (thread.wake_us != 0)
+                wake_at(thread, thread.wake_us);  // (a deadline kept through a restart)
+            thread.waiting = Thread::Wait::poll;
             return blocked;
         }
     }
-    process.wake_us = 0;
+    thread.wake_us = 0;
     for (unsigned s = 0; s < 3; ++s)
         if (addresses[s] != 0)
             (void)process.memory.copy_out(addresses[s], out[s], bytes);
     return ready;
 }
 
-int64_t Linux_server::sys_nanosleep(Process &process, uint64_t clock, uint64_t flags, uint64_t request)
+int64_t Linux_server::sys_nanosleep(Thread &thread, uint64_t clock, uint64_t flags, uint64_t request)
 {
+    Process &process = *thread.process;
     constexpr uint64_t timer_abstime = 1, longest_us = uint64_t{1} << 62;  // (about 146,000 years)
     uint64_t now = L4_SystemClock().raw;
-    if (process.wake_us == 0) {
+    if (thread.wake_us == 0) {
         if (clock != 0 /* REALTIME */ && clock != 1 /* MONOTONIC */ && clock != 7 /* BOOTTIME */)
             return error(Errno::inval);
         uint64_t spec[2];
@@ -1043,13 +1047,13 @@ int64_t Linux_server::sys_nanosleep(Process &process, uint64_t clock, uint64_t f
         }
         if (us == 0)
             return 0;
-        wake_at(process, now + us);
+        wake_at(thread, now + us);
     }
-    if (now >= process.wake_us) {
-        process.wake_us = 0;
+    if (now >= thread.wake_us) {
+        thread.wake_us = 0;
         return 0;
     }
-    wake_at(process, process.wake_us);  // (again for a deadline kept through a restart)
-    process.waiting = Process::Wait::sleep;
+    wake_at(thread, thread.wake_us);  // (again for a deadline kept through a restart)
+    thread.waiting = Thread::Wait::sleep;
     return blocked;
 }

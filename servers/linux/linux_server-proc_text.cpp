@@ -61,13 +61,14 @@ void add_load(Text &text, uint64_t load)
     text.add("%lu.%02lu", load >> 11, ((load & (load_one - 1)) * 100) >> 11);
 }
 
-char state_letter(const Process &process, const Process &caller)
+// runnable: how many of its threads are not blocked in a call.
+char state_letter(const Process &process, const Process &caller, unsigned runnable)
 {
     if (process.state == Process::State::zombie)
         return 'Z';
     if (process.stopped)
         return 'T';
-    return &process == &caller || process.waiting == Process::Wait::none ? 'R' : 'S';
+    return &process == &caller || runnable != 0 ? 'R' : 'S';
 }
 
 const char *state_name(char letter)
@@ -126,12 +127,30 @@ Linux_server::Memory_figures Linux_server::memory_figures() const
     return figures;
 }
 
-uint64_t Linux_server::time_used_us(const Process &process) const
+uint64_t Linux_server::thread_time_us(const Thread &thread)
 {
     L4_Word_t live = 0;
-    if (!L4_IsNilThread(process.thread))
-        (void)tern_time_used(process.thread, &live);  // (0 if the kernel refuses: not ours)
-    return process.past_time_us + live;
+    if (!L4_IsNilThread(thread.l4))
+        (void)tern_time_used(thread.l4, &live);  // (0 if the kernel refuses: not ours)
+    return live;
+}
+
+uint64_t Linux_server::time_used_us(const Process &process) const
+{
+    uint64_t used = process.past_time_us;
+    for (const Thread &thread : threads_)
+        if (thread.state == Thread::State::running && thread.process == &process)
+            used += thread_time_us(thread);
+    return used;
+}
+
+unsigned Linux_server::runnable_threads(const Process &process) const
+{
+    unsigned runnable = 0;
+    for (const Thread &thread : threads_)
+        runnable += thread.state == Thread::State::running && thread.process == &process &&
+                    thread.waiting == Thread::Wait::none && !L4_IsNilThread(thread.l4);
+    return runnable;
 }
 
 unsigned Linux_server::running_processes() const
@@ -139,7 +158,7 @@ unsigned Linux_server::running_processes() const
     unsigned running = 0;
     for (const Process *process : processes_)
         running += process != nullptr && process->state == Process::State::running && !process->stopped &&
-                   process->waiting == Process::Wait::none;
+                   runnable_threads(*process) != 0;
     return running;
 }
 
@@ -254,13 +273,16 @@ size_t Linux_server::proc_text(Process &caller, const Proc_node &node, char *out
     if (node.process == nullptr)
         return text.length();
     Process &process = *node.process;
-    char state = state_letter(process, caller);
+    char state = state_letter(process, caller, runnable_threads(process));
     bool zombie = process.state == Process::State::zombie;
     Process_sizes sizes = zombie ? Process_sizes{} : sizes_of(process);
     uint64_t resident = zombie ? 0 : process.memory.resident_pages();
     char comm[16] = {};
     strncpy(comm, process.name, sizeof comm - 1);  // Linux's TASK_COMM_LEN
     bool terminal = controls_terminal(process);
+    // The first thread's own signals and mask (Linux shows the thread the path names).
+    const Thread *first = first_thread(process);
+    uint64_t thread_pending = first != nullptr ? first->pending : 0, mask = first != nullptr ? first->blocked : 0;
     uint64_t caught = 0, ignored = 0;
     for (unsigned signal = 1; signal <= Process::signals; ++signal) {
         uint64_t handler = process.actions[signal - 1].handler;
@@ -271,14 +293,14 @@ size_t Linux_server::proc_text(Process &caller, const Proc_node &node, char *out
     }
     switch (node.text) {
     case Proc_node::Text::process_stat:
-        text.add("%d (%s) %c %d %d %d %lu %d 0 %lu 0 0 0 %lu 0 %lu 0 20 0 1 0 %lu %lu %lu 18446744073709551615 0 0 0 0 "
+        text.add("%d (%s) %c %d %d %d %lu %d 0 %lu 0 0 0 %lu 0 %lu 0 20 0 %u 0 %lu %lu %lu 18446744073709551615 0 0 0 0 "
                  "0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 %lu %lu %lu %lu %lu %d\n",
                  process.pid, comm, state, process.parent > 0 ? process.parent : 0, process.group, process.session,
                  terminal ? console_tty : 0, terminal ? terminal_group_ : -1, process.faults,
                  time_used_us(process) * ticks_per_second / 1000000,
-                 process.children_time_us * ticks_per_second / 1000000,
-                 process.start_us * ticks_per_second / 1000000, sizes.virtual_bytes, resident, process.pending,
-                 process.blocked, ignored, caught, process.heap_start, process.arg_start, process.arg_end,
+                 process.children_time_us * ticks_per_second / 1000000, zombie ? 1u : process.threads,
+                 process.start_us * ticks_per_second / 1000000, sizes.virtual_bytes, resident,
+                 process.pending | thread_pending, mask, ignored, caught, process.heap_start, process.arg_start, process.arg_end,
                  process.arg_end, process.env_end, zombie ? process.exit_status : 0);
         break;
     case Proc_node::Text::process_status:
@@ -289,8 +311,8 @@ size_t Linux_server::proc_text(Process &caller, const Proc_node &node, char *out
         if (!zombie)
             text.add("VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nVmData:\t%8lu kB\nVmExe:\t%8lu kB\n",
                      sizes.virtual_bytes >> 10, resident * 4, sizes.data_pages * 4, sizes.code_pages * 4);
-        text.add("Threads:\t1\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
-                 process.pending, 0ul, process.blocked, ignored, caught);
+        text.add("Threads:\t%u\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
+                 zombie ? 1u : process.threads, thread_pending, process.pending, mask, ignored, caught);
         break;
     case Proc_node::Text::process_statm:
         text.add("%lu %lu 0 %lu 0 %lu 0\n", sizes.virtual_bytes / Process_memory::page_size, resident,

@@ -98,6 +98,13 @@ constexpr unsigned context_words[] = {TERN_EXCEPTION_MR_R8,  TERN_EXCEPTION_MR_R
 
 }  // namespace
 
+bool Linux_server::takes_signal(const Thread &thread, int signal)
+{
+    return thread.state == Thread::State::running && !L4_IsNilThread(thread.l4) &&
+           ((thread.blocked & bit(signal)) == 0 || (bit(signal) & unblockable) != 0 ||
+            (thread.waiting == Thread::Wait::signal && (thread.waited_signals & bit(signal)) != 0));
+}
+
 void Linux_server::send_signal(Process &target, int signal, int code, int sender, int status)
 {
     if (target.state != Process::State::running || signal < 1 || signal > static_cast<int>(Process::signals))
@@ -107,6 +114,9 @@ void Linux_server::send_signal(Process &target, int signal, int code, int sender
     // prepare_signal).
     if (signal == sigcont) {
         target.pending &= ~stop_signals;
+        for (Thread &thread : threads_)
+            if (thread.state == Thread::State::running && thread.process == &target)
+                thread.pending &= ~stop_signals;
         if (target.stopped)
             continue_process(target);
     } else if ((bit(signal) & stop_signals) != 0) {
@@ -119,51 +129,99 @@ void Linux_server::send_signal(Process &target, int signal, int code, int sender
         return;  // discarded, as Linux does with an ignored signal
     target.pending |= bit(signal);
     target.info[signal - 1] = {code, sender, status};
-    if ((target.blocked & bit(signal)) != 0 && (bit(signal) & unblockable) == 0)
-        return;  // delivered when unblocked
-    if (target.starting)
-        return;  // delivered after its first call
     if (target.stopped) {
         if (signal == sigkill)
             terminate(target, sigkill);
         return;  // the rest waits for SIGCONT
     }
-    if (target.waiting != Process::Wait::none) {
-        // Interrupt the blocked call: EINTR, or its restart with SA_RESTART, or when no
-        // handler runs (a stop: the call goes on after SIGCONT).
-        Linux_registers registers = target.saved;
-        // As in Linux, sigsuspend, sleeps and poll/select end with EINTR even under SA_RESTART.
-        bool restartable = target.waiting != Process::Wait::signal && target.waiting != Process::Wait::sleep &&
-                           target.waiting != Process::Wait::poll;
-        bool handled = action.handler != sig_dfl && signal != sigkill && signal != sigstop;
-        bool restart_it = !handled || (restartable && (action.flags & sa_restart) != 0);
-        bool time_written = restart_it || target.waiting != Process::Wait::sleep || write_time_left(target, registers);
-        target.waiting = Process::Wait::none;
-        target.call_restarting = restart_it && !handled;
-        if (!target.call_restarting)
-            target.wake_us = 0;  // (a call that runs again keeps its deadline, as Linux's restart does)
-        target.call_restartable = restartable;
-        if (restart_it)
-            registers.set_ip(registers.ip() - 2);  // rax still holds the call's number
-        else
-            registers.set_result(error(time_written ? Errno::intr : Errno::fault));
-        if (deliver_signals(target, registers)) {
-            tern::Message reply(L4_Word_t{0});
-            registers.write(reply);
-            (void)reply.send_now(target.thread);
-        }
-        return;
-    }
-    interrupt(target);
+    // The thread that takes it (Linux's complete_signal): the first that does not block it,
+    // one blocked in a call before one that runs; none: it waits until one unblocks it.
+    Thread *chosen = nullptr;
+    for (Thread &thread : threads_)
+        if (thread.process == &target && takes_signal(thread, signal) &&
+            (chosen == nullptr || (chosen->waiting == Thread::Wait::none && thread.waiting != Thread::Wait::none)))
+            chosen = &thread;
+    if (chosen != nullptr)
+        signal_thread(*chosen, signal);
 }
 
-void Linux_server::stop_process(Process &process, int signal, const Linux_registers &registers)
+void Linux_server::send_thread_signal(Thread &target, int signal, int code, int sender)
 {
+    Process &process = *target.process;
+    if (target.state != Thread::State::running || process.state != Process::State::running)
+        return;
+    if (signal == sigcont || (bit(signal) & stop_signals) != 0 || signal == sigkill) {
+        send_signal(process, signal, code, sender);  // these act on the whole process, as in Linux
+        return;
+    }
+    const Process::Signal_action &action = process.actions[signal - 1];
+    if (action.handler == sig_ign || (action.handler == sig_dfl && default_action(signal) == Default::ignore))
+        return;
+    target.pending |= bit(signal);
+    process.info[signal - 1] = {code, sender, 0};
+    if (!process.stopped && takes_signal(target, signal))
+        signal_thread(target, signal);
+}
+
+void Linux_server::signal_thread(Thread &target, int signal)
+{
+    if (target.starting)
+        return;  // delivered after its first call
+    if (target.waiting == Thread::Wait::none) {
+        interrupt(target);
+        return;
+    }
+    const Process::Signal_action &action = target.process->actions[signal - 1];
+    if (target.waiting == Thread::Wait::signal && target.waited_signals != 0 &&
+        (target.waited_signals & bit(signal)) != 0) {
+        wake_blocked();  // rt_sigtimedwait takes it
+        return;
+    }
+    // Interrupt the blocked call: EINTR, or its restart with SA_RESTART, or when no
+    // handler runs (a stop: the call goes on after SIGCONT).
+    Linux_registers registers = target.saved;
+    // As in Linux, sigsuspend, sleeps and poll/select end with EINTR even under SA_RESTART,
+    // and so does a futex wait with a timeout (its restart block runs only without a handler).
+    bool restartable = target.waiting != Thread::Wait::signal && target.waiting != Thread::Wait::sleep &&
+                       target.waiting != Thread::Wait::poll &&
+                       !(target.waiting == Thread::Wait::futex && target.wake_us != 0);
+    bool handled = action.handler != sig_dfl && signal != sigkill && signal != sigstop;
+    bool restart_it = !handled || (restartable && (action.flags & sa_restart) != 0);
+    bool time_written = restart_it || target.waiting != Thread::Wait::sleep || write_time_left(target, registers);
+    target.waiting = Thread::Wait::none;
+    target.call_restarting = restart_it && !handled;
+    if (!target.call_restarting)
+        target.wake_us = 0;  // (a call that runs again keeps its deadline, as Linux's restart does)
+    target.call_restartable = restartable;
+    if (restart_it)
+        registers.set_ip(registers.ip() - 2);  // rax still holds the call's number
+    else
+        registers.set_result(error(time_written ? Errno::intr : Errno::fault));
+    if (deliver_signals(target, registers))
+        answer(target, registers);
+}
+
+// The thread that took the stop parks; the process's other threads park as they next come
+// to the server (those running are interrupted; those blocked in a call are not answered
+// while it is stopped: wake_blocked passes them by).
+void Linux_server::stop_process(Thread &thread, int signal, const Linux_registers &registers)
+{
+    Process &process = *thread.process;
     process.stopped = true;
     process.stop_signal = signal;
-    process.saved = registers;
     process.unwaited_change = Process::Change::stopped;
+    park(thread, registers);
+    for (Thread &other : threads_)
+        if (other.state == Thread::State::running && other.process == &process && &other != &thread &&
+            other.waiting == Thread::Wait::none && !other.parked)
+            interrupt(other);
     tell_parent(process, 5 /* CLD_STOPPED */, signal);
+}
+
+void Linux_server::park(Thread &thread, const Linux_registers &registers)
+{
+    thread.parked = true;
+    thread.saved = registers;
 }
 
 bool Linux_server::group_orphaned(int group) const
@@ -185,9 +243,17 @@ void Linux_server::continue_process(Process &process)
     process.stopped = false;
     process.unwaited_change = Process::Change::continued;
     tell_parent(process, 6 /* CLD_CONTINUED */, sigcont);
-    Linux_registers registers = process.saved;
-    if (deliver_signals(process, registers))
-        answer(process, registers);
+    for (Thread &thread : threads_) {
+        if (thread.state != Thread::State::running || thread.process != &process || !thread.parked)
+            continue;
+        thread.parked = false;
+        Linux_registers registers = thread.saved;
+        if (deliver_signals(thread, registers))
+            answer(thread, registers);
+        if (process.state != Process::State::running || process.stopped)
+            return;  // a signal delivered meanwhile ended or stopped it again
+    }
+    wake_blocked();  // the calls that waited while it was stopped
 }
 
 void Linux_server::tell_parent(Process &child, int code, int signal)
@@ -201,7 +267,7 @@ void Linux_server::tell_parent(Process &child, int code, int signal)
         }
 }
 
-bool Linux_server::write_time_left(Process &process, const Linux_registers &registers)
+bool Linux_server::write_time_left(Thread &thread, const Linux_registers &registers)
 {
     // nanosleep(req, rem), clock_nanosleep(clock, flags, req, rem): rem of a relative sleep.
     bool relative_clock_sleep = registers.number() == static_cast<uint64_t>(Syscall::clock_nanosleep) &&
@@ -212,47 +278,56 @@ bool Linux_server::write_time_left(Process &process, const Linux_registers &regi
     uint64_t now = L4_SystemClock().raw;
     if (remaining == 0)
         return true;
-    uint64_t us = process.wake_us > now ? process.wake_us - now : 0;
+    uint64_t us = thread.wake_us > now ? thread.wake_us - now : 0;
     uint64_t left[2] = {us / 1000000, (us % 1000000) * 1000};
-    return process.memory.copy_out(remaining, left, sizeof left) == Process_memory::Error::none;
+    return thread.process->memory.copy_out(remaining, left, sizeof left) == Process_memory::Error::none;
 }
 
 // The target runs in user mode, or waits for the server to answer a fault or call (then
 // the answer delivers the signal, and a fault's restart meets the ip set here).
-void Linux_server::interrupt(Process &process)
+void Linux_server::interrupt(Thread &thread)
 {
-    if (process.interrupting || L4_IsNilThread(process.thread))
+    if (thread.interrupting || L4_IsNilThread(thread.l4))
         return;
     L4_Word_t control, sp, ip, flags, handle;
     L4_ThreadId_t pager;
-    L4_ThreadId_t result = L4_ExchangeRegisters(process.thread, TERN_EXREGS_CONTROL_SET_IP_MASK |
-                                                                    TERN_EXREGS_CONTROL_DELIVER_MASK,
+    L4_ThreadId_t result = L4_ExchangeRegisters(thread.l4, TERN_EXREGS_CONTROL_SET_IP_MASK |
+                                                               TERN_EXREGS_CONTROL_DELIVER_MASK,
                                                 0, interrupt_ip, 0, 0, L4_nilthread, &control, &sp, &ip, &flags,
                                                 &handle, &pager);
     if (L4_IsNilThread(result))
         return;
-    process.interrupting = true;
-    process.interrupted_ip = ip;
+    thread.interrupting = true;
+    thread.interrupted_ip = ip;
 }
 
-// An exception at interrupt_ip of a process the server interrupted: its real ip goes back.
-bool Linux_server::is_interrupt(Process &process, Linux_registers &registers)
+// An exception at interrupt_ip of a thread the server interrupted: its real ip goes back.
+bool Linux_server::is_interrupt(Thread &thread, Linux_registers &registers)
 {
-    if (!process.interrupting || registers.ip() != interrupt_ip)
+    if (!thread.interrupting || registers.ip() != interrupt_ip)
         return false;
-    process.interrupting = false;
-    registers.set_ip(process.interrupted_ip);
+    thread.interrupting = false;
+    registers.set_ip(thread.interrupted_ip);
     return true;
 }
 
-bool Linux_server::deliver_pending_signals(Process &process, Linux_registers &registers)
+bool Linux_server::deliver_pending_signals(Thread &thread, Linux_registers &registers)
 {
+    Process &process = *thread.process;
     for (;;) {
-        uint64_t deliverable = process.pending & (~process.blocked | unblockable);
-        if (deliverable == 0)
+        if (process.stopped) {
+            park(thread, registers);  // it goes on at SIGCONT
+            return false;
+        }
+        uint64_t ready = deliverable(thread);
+        if (ready == 0)
             return true;
-        int signal = __builtin_ctzll(deliverable) + 1;
-        process.pending &= ~bit(signal);
+        int signal = __builtin_ctzll(ready) + 1;
+        // Its own first (Linux's dequeue_signal), then its process's.
+        if ((thread.pending & bit(signal)) != 0)
+            thread.pending &= ~bit(signal);
+        else
+            process.pending &= ~bit(signal);
         Process::Signal_action action = process.actions[signal - 1];
         if (signal == sigkill || signal == sigstop)
             action.handler = sig_dfl;
@@ -265,40 +340,40 @@ bool Linux_server::deliver_pending_signals(Process &process, Linux_registers &re
             if (what == Default::stop) {
                 if (signal != sigstop && group_orphaned(process.group))
                     continue;  // nobody could continue it: Linux discards SIGTSTP, SIGTTIN, SIGTTOU
-                stop_process(process, signal, registers);
+                stop_process(thread, signal, registers);
                 return false;  // no answer until SIGCONT
             }
             terminate(process, signal);
             return false;
         }
-        if (process.call_restarting) {
-            process.call_restarting = false;
-            if (!process.call_restartable || (action.flags & sa_restart) == 0) {
+        if (thread.call_restarting) {
+            thread.call_restarting = false;
+            if (!thread.call_restartable || (action.flags & sa_restart) == 0) {
                 registers.set_ip(registers.ip() + 2);  // past the syscall instruction again
                 registers.set_result(error(Errno::intr));
             }
-            process.wake_us = 0;
+            thread.wake_us = 0;
         }
         // The handler's frame, below the red zone or on the alternate stack.
         uint64_t sp = registers.sp() - 128;
-        if ((action.flags & sa_onstack) != 0 && process.alt_stack_size != 0 &&
-            !(sp >= process.alt_stack && sp < process.alt_stack + process.alt_stack_size))
-            sp = process.alt_stack + process.alt_stack_size;
+        if ((action.flags & sa_onstack) != 0 && thread.alt_stack_size != 0 &&
+            !(sp >= thread.alt_stack && sp < thread.alt_stack + thread.alt_stack_size))
+            sp = thread.alt_stack + thread.alt_stack_size;
         uint64_t fpu_image = (sp - fpu_image_bytes) & ~(fpu_image_alignment - 1);
         uint64_t frame_address = ((fpu_image - sizeof(Frame)) & ~uint64_t{15}) - 8;
         Frame frame = {};
         frame.context.mcontext.fpstate = fpu_image;
         frame.return_address = (action.flags & sa_restorer) != 0 ? action.restorer : 0;
-        frame.context.stack_sp = process.alt_stack;
-        frame.context.stack_size = process.alt_stack_size;
-        frame.context.stack_flags = process.alt_stack_size == 0 ? 2 /* SS_DISABLE */ : 0;
+        frame.context.stack_sp = thread.alt_stack;
+        frame.context.stack_size = thread.alt_stack_size;
+        frame.context.stack_flags = thread.alt_stack_size == 0 ? 2 /* SS_DISABLE */ : 0;
         auto *context = reinterpret_cast<uint64_t *>(&frame.context.mcontext);
         for (unsigned i = 0; i < sizeof context_words / sizeof context_words[0]; ++i)
             context[i] = registers.get(context_words[i]);
         frame.context.mcontext.cs = 0x33;
         frame.context.mcontext.ss = 0x2b;
-        frame.context.sigmask = process.suspended ? process.suspended_mask : process.blocked;
-        process.suspended = false;
+        frame.context.sigmask = thread.suspended ? thread.suspended_mask : thread.blocked;
+        thread.suspended = false;
         const Process::Signal_info &info = process.info[signal - 1];
         frame.info.signo = signal;
         frame.info.code = info.code;
@@ -311,9 +386,9 @@ bool Linux_server::deliver_pending_signals(Process &process, Linux_registers &re
             terminate(process, sigsegv);  // no room for the frame: Linux's force_sigsegv
             return false;
         }
-        process.blocked |= action.mask & ~unblockable;
+        thread.blocked |= action.mask & ~unblockable;
         if ((action.flags & sa_nodefer) == 0)
-            process.blocked |= bit(signal);
+            thread.blocked |= bit(signal);
         if ((action.flags & sa_resethand) != 0)
             process.actions[signal - 1] = Process::Signal_action{};
         registers.set_ip(action.handler);
@@ -326,13 +401,14 @@ bool Linux_server::deliver_pending_signals(Process &process, Linux_registers &re
         (void)sa_siginfo;
         // The process saves its FPU registers into the frame first, then runs the handler.
         Linux_registers handler = registers;
-        enter_fpu_trampoline(process, registers, 0, fpu_image, handler);
+        enter_fpu_trampoline(thread, registers, 0, fpu_image, handler);
         return true;  // one frame at a time; the next signal at the handler's sigreturn
     }
 }
 
-int64_t Linux_server::sys_rt_sigreturn(Process &process, Linux_registers &registers)
+int64_t Linux_server::sys_rt_sigreturn(Thread &thread, Linux_registers &registers)
 {
+    Process &process = *thread.process;
     Ucontext context;
     if (process.memory.copy_in(&context, registers.sp(), sizeof context) != Process_memory::Error::none) {
         terminate(process, sigsegv);
@@ -341,68 +417,72 @@ int64_t Linux_server::sys_rt_sigreturn(Process &process, Linux_registers &regist
     const auto *words = reinterpret_cast<const uint64_t *>(&context.mcontext);
     for (unsigned i = 0; i < sizeof context_words / sizeof context_words[0]; ++i)
         registers.set(context_words[i], words[i]);
-    process.blocked = context.sigmask & ~unblockable;
+    thread.blocked = context.sigmask & ~unblockable;
     // The FPU registers come back from the frame by the process's own FXRSTOR (an image
     // it spoiled faults there, which ends it with SIGSEGV, as Linux's restore does).
     if (context.mcontext.fpstate != 0) {
         Linux_registers restored = registers;
-        enter_fpu_trampoline(process, registers, FPU_TRAMPOLINE_RESTORE_OFFSET, context.mcontext.fpstate, restored);
+        enter_fpu_trampoline(thread, registers, FPU_TRAMPOLINE_RESTORE_OFFSET, context.mcontext.fpstate, restored);
     }
     return registers_set;
 }
 
-void Linux_server::enter_fpu_trampoline(Process &process, Linux_registers &registers, uint64_t offset, uint64_t image,
+void Linux_server::enter_fpu_trampoline(Thread &thread, Linux_registers &registers, uint64_t offset, uint64_t image,
                                         const Linux_registers &next)
 {
-    process.after_fpu_trampoline = next;
-    process.in_fpu_trampoline = true;
+    thread.after_fpu_trampoline = next;
+    thread.in_fpu_trampoline = true;
     registers.set_ip(fpu_trampoline_address + offset);
     registers.set_sp(image);
 }
 
-int64_t Linux_server::fpu_trampoline_done(Process &process, Linux_registers &registers)
+int64_t Linux_server::fpu_trampoline_done(Thread &thread, Linux_registers &registers)
 {
-    if (!process.in_fpu_trampoline)
+    if (!thread.in_fpu_trampoline)
         return error(Errno::nosys);
-    process.in_fpu_trampoline = false;
-    registers = process.after_fpu_trampoline;
+    thread.in_fpu_trampoline = false;
+    registers = thread.after_fpu_trampoline;
     registers.set_all_on_reply();
     return registers_set;
 }
 
 // pause: blocked until a signal is delivered, then EINTR.
-int64_t Linux_server::sys_pause(Process &process)
+int64_t Linux_server::sys_pause(Thread &thread)
 {
-    if ((process.pending & ~process.blocked) != 0)
+    if (deliverable(thread) != 0)
         return error(Errno::intr);
-    process.waiting = Process::Wait::signal;
+    thread.waited_signals = 0;
+    thread.waiting = Thread::Wait::signal;
     return blocked;
 }
 
-int64_t Linux_server::sys_rt_sigsuspend(Process &process, uint64_t mask_address, uint64_t size)
+int64_t Linux_server::sys_rt_sigsuspend(Thread &thread, uint64_t mask_address, uint64_t size)
 {
+    Process &process = *thread.process;
     if (size != 8)
         return error(Errno::inval);
-    if (!process.suspended) {
+    if (!thread.suspended) {
         uint64_t mask;
         Process_memory::Error copied = process.memory.copy_in(&mask, mask_address, sizeof mask);
         if (copied != Process_memory::Error::none)
             return memory_error(copied);
-        process.suspended_mask = process.blocked;
-        process.blocked = mask & ~unblockable;
-        process.suspended = true;
+        thread.suspended_mask = thread.blocked;
+        thread.blocked = mask & ~unblockable;
+        thread.suspended = true;
     }
-    if ((process.pending & ~process.blocked) != 0)
+    if (deliverable(thread) != 0)
         return error(Errno::intr);  // the delivery (now) restores the mask at sigreturn
-    process.waiting = Process::Wait::signal;
+    thread.waited_signals = 0;
+    thread.waiting = Thread::Wait::signal;
     return blocked;
 }
 
-int64_t Linux_server::sys_sigaltstack(Process &process, uint64_t stack, uint64_t old_stack)
+int64_t Linux_server::sys_sigaltstack(Thread &thread, uint64_t stack, uint64_t old_stack)
 {
+    Process &process = *thread.process;
     constexpr uint32_t ss_disable = 2;
     if (old_stack != 0) {
-        uint64_t old[3] = {process.alt_stack, process.alt_stack_size == 0 ? ss_disable : 0u, process.alt_stack_size};
+        uint64_t old[3] = {thread.alt_stack, thread.alt_stack_size == 0 ? ss_disable : 0u, thread.alt_stack_size};
         Process_memory::Error copied = process.memory.copy_out(old_stack, old, sizeof old);
         if (copied != Process_memory::Error::none)
             return memory_error(copied);
@@ -416,12 +496,12 @@ int64_t Linux_server::sys_sigaltstack(Process &process, uint64_t stack, uint64_t
         if ((flags & ~ss_disable) != 0)
             return error(Errno::inval);
         if ((flags & ss_disable) != 0) {
-            process.alt_stack = process.alt_stack_size = 0;
+            thread.alt_stack = thread.alt_stack_size = 0;
         } else {
             if (wanted[2] < 2048)  // MINSIGSTKSZ
                 return -12;  // ENOMEM, as Linux says for a stack too small
-            process.alt_stack = wanted[0];
-            process.alt_stack_size = wanted[2];
+            thread.alt_stack = wanted[0];
+            thread.alt_stack_size = wanted[2];
         }
     }
     return 0;
@@ -436,7 +516,7 @@ int64_t Linux_server::sys_kill(Process &process, int64_t pid, int64_t signal)
         // A zombie still exists for kill (Linux says 0 and nothing happens to it).
         if (target == nullptr || target->state == Process::State::free)
             continue;
-        bool chosen = pid > 0    ? target->pid == pid
+        bool chosen = pid > 0    ? target->pid == pid || has_thread(*target, static_cast<int>(pid))
                       : pid == 0 ? target->group == process.group
                       : pid == -1 ? target->pid != 1 && target != &process
                                   : target->group == -pid;

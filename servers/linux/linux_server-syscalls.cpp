@@ -14,22 +14,23 @@
 using namespace linux_abi;
 using namespace process_layout;
 
-int64_t Linux_server::system_call(Process &process, Linux_registers &registers, bool &reply_now)
+int64_t Linux_server::system_call(Thread &thread, Linux_registers &registers, bool &reply_now)
 {
+    Process &process = *thread.process;
     reply_now = true;
     auto arg = [&registers](unsigned i) { return registers.arg(i); };
     if ((registers.number() == FPU_TRAMPOLINE_SAVED || registers.number() == FPU_TRAMPOLINE_RESTORED) &&
         registers.ip() - fpu_trampoline_address < linux_abi::page_size)
-        return fpu_trampoline_done(process, registers);
+        return fpu_trampoline_done(thread, registers);
     switch (static_cast<Syscall>(registers.number())) {
     case Syscall::read:
-        return sys_read(process, arg(0), arg(1), arg(2));
+        return sys_read(thread, arg(0), arg(1), arg(2));
     case Syscall::write:
-        return sys_write(process, arg(0), arg(1), arg(2));
+        return sys_write(thread, arg(0), arg(1), arg(2));
     case Syscall::readv:
-        return sys_readv_writev(process, arg(0), arg(1), arg(2), false);
+        return sys_readv_writev(thread, arg(0), arg(1), arg(2), false);
     case Syscall::writev:
-        return sys_readv_writev(process, arg(0), arg(1), arg(2), true);
+        return sys_readv_writev(thread, arg(0), arg(1), arg(2), true);
     case Syscall::pipe:
         return sys_pipe(process, arg(0), 0);
     case Syscall::pipe2:
@@ -63,9 +64,9 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
     case Syscall::lseek:
         return sys_lseek(process, arg(0), static_cast<int64_t>(arg(1)), arg(2));
     case Syscall::pread64:
-        return sys_pread_pwrite(process, arg(0), arg(1), arg(2), static_cast<int64_t>(arg(3)), false);
+        return sys_pread_pwrite(thread, arg(0), arg(1), arg(2), static_cast<int64_t>(arg(3)), false);
     case Syscall::pwrite64:
-        return sys_pread_pwrite(process, arg(0), arg(1), arg(2), static_cast<int64_t>(arg(3)), true);
+        return sys_pread_pwrite(thread, arg(0), arg(1), arg(2), static_cast<int64_t>(arg(3)), true);
     case Syscall::getdents64:
         return sys_getdents64(process, arg(0), arg(1), arg(2));
     case Syscall::mkdir:
@@ -140,7 +141,7 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
     case Syscall::sendfile:
         return sys_sendfile(process, arg(0), arg(1), arg(2), arg(3));
     case Syscall::poll:
-        return sys_poll(process, arg(0), arg(1), static_cast<int32_t>(arg(2)));
+        return sys_poll(thread, arg(0), arg(1), static_cast<int32_t>(arg(2)));
     case Syscall::ppoll: {
         int64_t timeout_ms = -1;
         if (arg(2) != 0) {
@@ -149,37 +150,34 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
                 return error(Errno::fault);
             timeout_ms = static_cast<int64_t>(spec[0] * 1000 + spec[1] / 1000000);
         }
-        return sys_poll(process, arg(0), arg(1), timeout_ms);
+        return sys_poll(thread, arg(0), arg(1), timeout_ms);
     }
     case Syscall::select:
-        return sys_select(process, arg(0), arg(1), arg(2), arg(3), arg(4), false);
+        return sys_select(thread, arg(0), arg(1), arg(2), arg(3), arg(4), false);
     case Syscall::pselect6:
-        return sys_select(process, arg(0), arg(1), arg(2), arg(3), arg(4), true);
+        return sys_select(thread, arg(0), arg(1), arg(2), arg(3), arg(4), true);
     case Syscall::nanosleep:
-        return sys_nanosleep(process, 1 /* CLOCK_MONOTONIC */, 0, arg(0));
+        return sys_nanosleep(thread, 1 /* CLOCK_MONOTONIC */, 0, arg(0));
     case Syscall::clock_nanosleep:
-        return sys_nanosleep(process, arg(0), arg(1), arg(2));
+        return sys_nanosleep(thread, arg(0), arg(1), arg(2));
     case Syscall::ioctl:
-        return sys_ioctl(process, arg(0), arg(1), arg(2));
+        return sys_ioctl(thread, arg(0), arg(1), arg(2));
     case Syscall::fcntl:
         return sys_fcntl(process, arg(0), arg(1), arg(2));
     case Syscall::close:
         return sys_close(process, arg(0));
     case Syscall::fork:
     case Syscall::vfork:
-        return sys_fork(process, registers);
+        return sys_fork(thread, registers);
     case Syscall::clone:
-        // fork-style clone only (no CLONE_VM, CLONE_THREAD...; SIGCHLD in the low byte).
-        if ((arg(0) & ~uint64_t{0xff} & ~uint64_t{0x01000000 | 0x00200000 | 0x00004000}) != 0)
-            return error(Errno::inval);  // threads come with issue 15 (docs/linux.md)
-        return sys_fork(process, registers);
+        return sys_clone(thread, registers);
     case Syscall::execve: {
-        int64_t result = sys_execve(process, arg(0), arg(1), arg(2));
+        int64_t result = sys_execve(thread, arg(0), arg(1), arg(2));
         reply_now = result != 0;
         return result;
     }
     case Syscall::wait4:
-        return sys_wait4(process, static_cast<int32_t>(arg(0)), arg(1), arg(2) & 0xffffffff, arg(3));  // pid_t, int
+        return sys_wait4(thread, static_cast<int32_t>(arg(0)), arg(1), arg(2) & 0xffffffff, arg(3));  // pid_t, int
     case Syscall::brk:
         return sys_brk(process, arg(0));
     case Syscall::mmap:
@@ -195,10 +193,13 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
     case Syscall::arch_prctl:
         return sys_arch_prctl(process, registers);
     case Syscall::set_tid_address:
-        process.clear_child_tid = arg(0);
-        return process.pid;
+        thread.clear_child_tid = arg(0);
+        return thread.tid;
     case Syscall::set_robust_list:
-        return arg(1) == 24 ? 0 : error(Errno::inval);  // kept by nobody: one thread per process
+        // Not kept: a robust futex's owner that dies leaves it locked (docs/linux.md).
+        return arg(1) == 24 ? 0 : error(Errno::inval);
+    case Syscall::futex:
+        return sys_futex(thread, registers);
     case Syscall::rseq:
         return error(Errno::nosys);  // Linux may lack it too; glibc goes on without
     case Syscall::uname:
@@ -224,8 +225,9 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
     case Syscall::getrlimit:
         return sys_prlimit(process, arg(0), 0, arg(1));
     case Syscall::getpid:
-    case Syscall::gettid:
         return process.pid;
+    case Syscall::gettid:
+        return thread.tid;
     case Syscall::getppid:
         return process.parent;
     case Syscall::getuid:
@@ -246,22 +248,23 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
     case Syscall::rt_sigaction:
         return sys_rt_sigaction(process, arg(0), arg(1), arg(2), arg(3));
     case Syscall::rt_sigprocmask:
-        return sys_rt_sigprocmask(process, arg(0), arg(1), arg(2), arg(3));
+        return sys_rt_sigprocmask(thread, arg(0), arg(1), arg(2), arg(3));
     case Syscall::rt_sigreturn:
-        return sys_rt_sigreturn(process, registers);
+        return sys_rt_sigreturn(thread, registers);
     case Syscall::pause:
-        return sys_pause(process);
+        return sys_pause(thread);
     case Syscall::rt_sigsuspend:
-        return sys_rt_sigsuspend(process, arg(0), arg(1));
+        return sys_rt_sigsuspend(thread, arg(0), arg(1));
+    case Syscall::rt_sigtimedwait:
+        return sys_rt_sigtimedwait(thread, arg(0), arg(1), arg(2), arg(3));
     case Syscall::sigaltstack:
-        return sys_sigaltstack(process, arg(0), arg(1));
+        return sys_sigaltstack(thread, arg(0), arg(1));
     case Syscall::kill:
         return sys_kill(process, static_cast<int32_t>(arg(0)), static_cast<int32_t>(arg(1)));
     case Syscall::tgkill:
-        return arg(0) == arg(1) ? sys_kill(process, static_cast<int32_t>(arg(1)), static_cast<int32_t>(arg(2)))
-                                : error(Errno::srch);  // one thread per process
+        return sys_tgkill(process, static_cast<int32_t>(arg(0)), static_cast<int32_t>(arg(1)), static_cast<int32_t>(arg(2)));
     case Syscall::tkill:
-        return sys_kill(process, static_cast<int32_t>(arg(0)), static_cast<int32_t>(arg(1)));
+        return sys_tgkill(process, -1, static_cast<int32_t>(arg(0)), static_cast<int32_t>(arg(1)));
     case Syscall::setpgid:
         return sys_setpgid(process, static_cast<int32_t>(arg(0)), static_cast<int32_t>(arg(1)));
     case Syscall::getpgrp:
@@ -282,6 +285,9 @@ int64_t Linux_server::system_call(Process &process, Linux_registers &registers, 
     case Syscall::sched_yield:
         return 0;
     case Syscall::exit:
+        exit_thread(thread, static_cast<int>((arg(0) & 0xff) << 8));
+        reply_now = false;
+        return 0;
     case Syscall::exit_group:
         terminate(process, static_cast<int>((arg(0) & 0xff) << 8));
         reply_now = false;
@@ -302,8 +308,9 @@ int64_t Linux_server::unknown_call(Process &process, uint64_t number)
     return error(Errno::nosys);
 }
 
-int64_t Linux_server::sys_read(Process &process, uint64_t fd, uint64_t buffer, uint64_t count)
+int64_t Linux_server::sys_read(Thread &thread, uint64_t fd, uint64_t buffer, uint64_t count)
 {
+    Process &process = *thread.process;
     Open_file *file = file_of(process, fd);
     if (file == nullptr || (file->flags & 3) == 1 /* O_WRONLY */)
         return error(Errno::badf);
@@ -315,19 +322,19 @@ int64_t Linux_server::sys_read(Process &process, uint64_t fd, uint64_t buffer, u
     case Open_file::Kind::console: {
         if (!console_reader_active_)
             return 0;  // no console input (./tern linux, the boot tests): end of file
-        if (int64_t checked = background_check(process, 21 /* SIGTTIN */); checked != 0)
+        if (int64_t checked = background_check(thread, 21 /* SIGTTIN */); checked != 0)
             return checked;
-        if (!console_read_ready(process, count)) {
+        if (!console_read_ready(thread, count)) {
             if ((file->flags & 04000) == 0) {
-                process.waiting = Process::Wait::console;
+                thread.waiting = Thread::Wait::console;
                 return blocked;
             }
             if (console_input_.available() == 0) {  // O_NONBLOCK: what is there, else EAGAIN
-                process.wake_us = 0;
+                thread.wake_us = 0;
                 return error(Errno::again);
             }
         }
-        process.wake_us = 0;
+        thread.wake_us = 0;
         static char line[Console_input::capacity];
         uint64_t n = count < sizeof line ? count : sizeof line;
         // Check the destination before taking the bytes.
@@ -369,7 +376,7 @@ int64_t Linux_server::sys_read(Process &process, uint64_t fd, uint64_t buffer, u
                 return 0;
             if ((file->flags & 04000) != 0)  // O_NONBLOCK
                 return error(Errno::again);
-            process.waiting = Process::Wait::pipe;
+            thread.waiting = Thread::Wait::pipe;
             return blocked;
         }
         static uint8_t chunk[Pipe::capacity];  // (one server thread: the buffers can be static)
@@ -391,8 +398,9 @@ int64_t Linux_server::sys_read(Process &process, uint64_t fd, uint64_t buffer, u
     }
 }
 
-int64_t Linux_server::sys_write(Process &process, uint64_t fd, uint64_t buffer, uint64_t count)
+int64_t Linux_server::sys_write(Thread &thread, uint64_t fd, uint64_t buffer, uint64_t count)
 {
+    Process &process = *thread.process;
     Open_file *file = file_of(process, fd);
     if (file == nullptr || (file->flags & 3) == 0 /* O_RDONLY */)
         return error(Errno::badf);
@@ -405,7 +413,7 @@ int64_t Linux_server::sys_write(Process &process, uint64_t fd, uint64_t buffer, 
         return static_cast<int64_t>(count);
     case Open_file::Kind::console: {
         if (is_terminal(*file) && (console_input_.settings().lflag & tostop) != 0)
-            if (int64_t checked = background_check(process, 22 /* SIGTTOU */); checked != 0)
+            if (int64_t checked = background_check(thread, 22 /* SIGTTOU */); checked != 0)
                 return checked;
         char chunk[480];
         uint64_t done = 0;
@@ -442,7 +450,7 @@ int64_t Linux_server::sys_write(Process &process, uint64_t fd, uint64_t buffer, 
         if (pipe.room() < needed) {
             if ((file->flags & 04000) != 0)
                 return error(Errno::again);
-            process.waiting = Process::Wait::pipe;
+            thread.waiting = Thread::Wait::pipe;
             return blocked;
         }
         static uint8_t chunk[Pipe::capacity];
@@ -459,8 +467,9 @@ int64_t Linux_server::sys_write(Process &process, uint64_t fd, uint64_t buffer, 
     }
 }
 
-int64_t Linux_server::sys_readv_writev(Process &process, uint64_t fd, uint64_t vectors, uint64_t count, bool write)
+int64_t Linux_server::sys_readv_writev(Thread &thread, uint64_t fd, uint64_t vectors, uint64_t count, bool write)
 {
+    Process &process = *thread.process;
     if (count > 1024)
         return error(Errno::inval);
     int64_t total = 0;
@@ -471,7 +480,7 @@ int64_t Linux_server::sys_readv_writev(Process &process, uint64_t fd, uint64_t v
             return total > 0 ? total : memory_error(copied);
         if (vector[1] == 0)
             continue;
-        int64_t done = write ? sys_write(process, fd, vector[0], vector[1]) : sys_read(process, fd, vector[0], vector[1]);
+        int64_t done = write ? sys_write(thread, fd, vector[0], vector[1]) : sys_read(thread, fd, vector[0], vector[1]);
         if (done == blocked && total > 0)
             return total;  // what went through; the caller asks again for the rest
         if (done < 0)
@@ -595,8 +604,9 @@ int64_t Linux_server::sys_close(Process &process, uint64_t fd)
 // The child is a copy: its memory shared copy-on-write, its descriptors the parent's. Its
 // thread starts at the parent's syscall instruction (2 bytes before the parent's rip), so
 // its first act is a system call, which the server answers with the parent's registers.
-int64_t Linux_server::sys_fork(Process &parent, const Linux_registers &registers)
+int64_t Linux_server::sys_fork(Thread &thread, const Linux_registers &registers)
 {
+    Process &parent = *thread.process;
     Process *child = new_process(parent.pid);
     if (child == nullptr)
         return error(Errno::again);
@@ -613,13 +623,14 @@ int64_t Linux_server::sys_fork(Process &parent, const Linux_registers &registers
     child->arg_end = parent.arg_end;
     child->env_end = parent.env_end;
     child->heap_end = parent.heap_end;
-    child->fs_base = parent.fs_base;
     memcpy(child->actions, parent.actions, sizeof child->actions);
-    child->blocked = parent.blocked;
     child->group = parent.group;
     child->session = parent.session;
-    child->alt_stack = parent.alt_stack;
-    child->alt_stack_size = parent.alt_stack_size;
+    // Its one thread is a copy of the caller (whichever thread of the parent that is).
+    Thread &child_thread = *first_thread(*child);
+    child_thread.blocked = thread.blocked;
+    child_thread.alt_stack = thread.alt_stack;
+    child_thread.alt_stack_size = thread.alt_stack_size;
     for (unsigned fd = 0; fd < Process::max_fds; ++fd)
         if ((child->fds[fd] = parent.fds[fd]) != nullptr)
             ++child->fds[fd]->references;
@@ -629,11 +640,11 @@ int64_t Linux_server::sys_fork(Process &parent, const Linux_registers &registers
         child->cwd = parent.cwd;
     }
     child->umask = parent.umask;
-    child->saved = registers;
-    child->saved.set_result(0);
-    child->saved.set_all_on_reply();
-    child->starting = true;
-    if (!start_thread(*child, registers.ip() - 2, registers.sp())) {
+    child_thread.saved = registers;
+    child_thread.saved.set_result(0);
+    child_thread.saved.set_all_on_reply();
+    child_thread.starting = true;
+    if (!start_process(*child, child_thread, registers.ip() - 2, registers.sp())) {
         terminate(*child, 9);
         return error(Errno::again);
     }
@@ -720,8 +731,9 @@ const uint8_t *Linux_server::find_program(Process &process, const char *path, ui
     return image;
 }
 
-int64_t Linux_server::sys_execve(Process &process, uint64_t path_address, uint64_t argv, uint64_t envp)
+int64_t Linux_server::sys_execve(Thread &thread, uint64_t path_address, uint64_t argv, uint64_t envp)
 {
+    Process &process = *thread.process;
     static char path[4096];
     int64_t length = string_in(process, path_address, path, sizeof path);
     if (length < 0)
@@ -803,8 +815,14 @@ int64_t Linux_server::sys_execve(Process &process, uint64_t path_address, uint64
     static char exe[sizeof process.exe];
     bool exe_known = strcmp(path, "/proc/self/exe") == 0 ? (strcpy(exe, process.exe), true)
                                                           : program_path(process, path, exe, sizeof exe);
-    // The point of no return: the old program goes.
+    // The point of no return: the old program goes, and every other thread with it (Linux's
+    // de_thread); the caller goes on as the process's one thread, its id the pid.
+    end_other_threads(process, &thread);
     drop_space(process);
+    thread.tid = process.pid;
+    thread.alt_stack = thread.alt_stack_size = 0;
+    thread.clear_child_tid = 0;
+    thread.pending = 0;
     strcpy(process.exe, exe_known ? exe : "");
     for (unsigned fd = 0; fd < Process::max_fds; ++fd)
         if ((process.close_on_exec >> fd & 1) != 0)
@@ -814,17 +832,17 @@ int64_t Linux_server::sys_execve(Process &process, uint64_t path_address, uint64
             action = Process::Signal_action{};
     memset(process.name, 0, sizeof process.name);
     strncpy(process.name, strings.argv[0][0] != '\0' ? strings.argv[0] : path, sizeof process.name - 1);
-    process.fs_base = 0;
     if (trace_)
         printf("linux: [%d] execve %s (%lu arguments, %lu environment strings)\n", process.pid, path,
                static_cast<unsigned long>(strings.argc), static_cast<unsigned long>(strings.envc));
-    if (!load_program(process, image, size, strings.argv, strings.argc, strings.envp, strings.envc))
+    if (!load_program(thread, image, size, strings.argv, strings.argc, strings.envp, strings.envc))
         terminate(process, 9);  // too late to fail: Linux sends SIGKILL here too
     return 0;  // (no reply: the thread that called is gone, a new one runs the program)
 }
 
-int64_t Linux_server::sys_wait4(Process &process, int64_t pid, uint64_t status, uint64_t options, uint64_t usage)
+int64_t Linux_server::sys_wait4(Thread &thread, int64_t pid, uint64_t status, uint64_t options, uint64_t usage)
 {
+    Process &process = *thread.process;
     constexpr uint64_t wnohang = 1, wuntraced = 2, wcontinued = 8, wall = 0x40000000, wclone = 0x80000000;
     if ((options & ~(wnohang | wuntraced | wcontinued | wall | wclone)) != 0)
         return error(Errno::inval);
@@ -876,7 +894,7 @@ int64_t Linux_server::sys_wait4(Process &process, int64_t pid, uint64_t status, 
         return error(Errno::child);
     if ((options & wnohang) != 0)
         return 0;
-    process.waiting = Process::Wait::child;
+    thread.waiting = Thread::Wait::child;
     return blocked;
 }
 
@@ -1018,7 +1036,6 @@ int64_t Linux_server::sys_arch_prctl(Process &process, Linux_registers &register
     case arch_set_fs:
         if (address >= Process_memory::user_limit)
             return error(Errno::perm);
-        process.fs_base = address;
         registers.set_fs_base(address);
         return 0;
     case arch_get_fs: {
@@ -1038,7 +1055,7 @@ int64_t Linux_server::sys_arch_prctl(Process &process, Linux_registers &register
 //   VMIN m, VTIME 0: when min(m, count) bytes are there;
 //   VMIN m, VTIME t: when min(m, count) are there, or t after the last byte came, once one did.
 // Canonical mode: when a line (or an end of file) is there.
-bool Linux_server::console_read_ready(Process &process, uint64_t count)
+bool Linux_server::console_read_ready(Thread &thread, uint64_t count)
 {
     const linux_abi::Termios &settings = console_input_.settings();
     if ((settings.lflag & linux_abi::icanon) != 0)
@@ -1046,9 +1063,9 @@ bool Linux_server::console_read_ready(Process &process, uint64_t count)
     uint64_t now = L4_SystemClock().raw, have = console_input_.available();
     uint64_t minimum = settings.cc[linux_abi::vmin], wait_us = uint64_t{settings.cc[linux_abi::vtime]} * 100000;
     if (minimum == 0) {
-        if (have > 0 || wait_us == 0 || (process.wake_us != 0 && now >= process.wake_us))
+        if (have > 0 || wait_us == 0 || (thread.wake_us != 0 && now >= thread.wake_us))
             return true;
-        wake_at(process, process.wake_us != 0 ? process.wake_us : now + wait_us);
+        wake_at(thread, thread.wake_us != 0 ? thread.wake_us : now + wait_us);
         return false;
     }
     if (have >= (minimum < count ? minimum : count))
@@ -1056,12 +1073,12 @@ bool Linux_server::console_read_ready(Process &process, uint64_t count)
     if (wait_us != 0 && have > 0) {
         // The timer runs from the later of the read's start and the last byte's coming (each
         // byte that comes restarts it).
-        uint64_t base = process.wake_us != 0 ? process.wake_us - wait_us : now;
+        uint64_t base = thread.wake_us != 0 ? thread.wake_us - wait_us : now;
         if (console_input_at_us_ > base)
             base = console_input_at_us_;
         if (now >= base + wait_us)
             return true;
-        wake_at(process, base + wait_us);
+        wake_at(thread, base + wait_us);
     }
     return false;
 }
@@ -1260,19 +1277,20 @@ int64_t Linux_server::sys_rt_sigaction(Process &process, uint64_t signal, uint64
     return 0;
 }
 
-int64_t Linux_server::sys_rt_sigprocmask(Process &process, uint64_t how, uint64_t set, uint64_t old_set,
+int64_t Linux_server::sys_rt_sigprocmask(Thread &thread, uint64_t how, uint64_t set, uint64_t old_set,
                                          uint64_t size)
 {
+    Process &process = *thread.process;
     if (size != 8 || how > 2)
         return error(Errno::inval);
-    uint64_t previous = process.blocked;
+    uint64_t previous = thread.blocked;
     if (set != 0) {
         uint64_t mask;
         Process_memory::Error copied = process.memory.copy_in(&mask, set, sizeof mask);
         if (copied != Process_memory::Error::none)
             return memory_error(copied);
         mask &= ~((uint64_t{1} << 8) | (uint64_t{1} << 18));  // SIGKILL and SIGSTOP cannot be blocked
-        process.blocked = how == 0 ? previous | mask : how == 1 ? previous & ~mask : mask;
+        thread.blocked = how == 0 ? previous | mask : how == 1 ? previous & ~mask : mask;
     }
     if (old_set != 0) {
         Process_memory::Error copied = process.memory.copy_out(old_set, &previous, sizeof previous);

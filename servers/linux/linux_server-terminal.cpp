@@ -46,8 +46,9 @@ void Linux_server::signal_group(int group, uint32_t signals)
     }
 }
 
-int64_t Linux_server::sys_ioctl(Process &process, uint64_t fd, uint64_t request, uint64_t argument)
+int64_t Linux_server::sys_ioctl(Thread &thread, uint64_t fd, uint64_t request, uint64_t argument)
 {
+    Process &process = *thread.process;
     Open_file *file = file_of(process, fd);
     if (file == nullptr)
         return error(Errno::badf);
@@ -72,7 +73,7 @@ int64_t Linux_server::sys_ioctl(Process &process, uint64_t fd, uint64_t request,
         break;
     }
     if (is_terminal(*file))
-        return terminal_ioctl(process, command, argument);
+        return terminal_ioctl(thread, command, argument);
     if (command != Ioctl::fionread)
         return error(Errno::notty);
     int32_t available;
@@ -90,12 +91,13 @@ int64_t Linux_server::sys_ioctl(Process &process, uint64_t fd, uint64_t request,
     return copied == Process_memory::Error::none ? 0 : memory_error(copied);
 }
 
-int64_t Linux_server::terminal_ioctl(Process &process, Ioctl command, uint64_t argument)
+int64_t Linux_server::terminal_ioctl(Thread &thread, Ioctl command, uint64_t argument)
 {
+    Process &process = *thread.process;
     Process_memory::Error copied = Process_memory::Error::none;
     bool changes = command == Ioctl::tcsets || command == Ioctl::tcsetsw || command == Ioctl::tcsetsf ||
                    command == Ioctl::tcflsh || command == Ioctl::tcxonc || command == Ioctl::tiocspgrp;
-    if (int64_t checked = changes ? background_check(process, sigttou) : 0; checked != 0)
+    if (int64_t checked = changes ? background_check(thread, sigttou) : 0; checked != 0)
         return checked;
     switch (command) {
     case Ioctl::tcgets: {
@@ -203,12 +205,13 @@ int64_t Linux_server::set_foreground_group(Process &process, uint64_t argument)
     return 0;
 }
 
-int64_t Linux_server::background_check(Process &process, int signal)
+int64_t Linux_server::background_check(Thread &thread, int signal)
 {
+    Process &process = *thread.process;
     if (!controls_terminal(process) || process.group == terminal_group_)
         return 0;
     const Process::Signal_action &action = process.actions[signal - 1];
-    bool blocked_or_ignored = (process.blocked & (uint64_t{1} << (signal - 1))) != 0 || action.handler == 1 /* SIG_IGN */;
+    bool blocked_or_ignored = (thread.blocked & (uint64_t{1} << (signal - 1))) != 0 || action.handler == 1 /* SIG_IGN */;
     if (blocked_or_ignored)  // a change the job lets through; a read it cannot have
         return signal == sigttou ? 0 : error(Errno::io);
     if (group_orphaned(process.group))

@@ -289,7 +289,7 @@ bool Linux_server::start(const char *arguments)
         strncpy(login_name + 1, base, sizeof login_name - 2);
         argv[0] = login_name;
     }
-    if (image == nullptr || !load_program(*process, image, size, argv, argc, envp, envc)) {
+    if (image == nullptr || !load_program(*first_thread(*process), image, size, argv, argc, envp, envc)) {
         printf("linux: cannot run %s (error %ld)\n", argv[0], -failure);
         terminate(*process, exited(127));
         return false;
@@ -340,9 +340,9 @@ bool Linux_server::read_command(const char *path, char *text, size_t capacity, c
 
 void Linux_server::idle() { wake_sleepers(); }
 
-void Linux_server::wake_at(Process &process, uint64_t us)
+void Linux_server::wake_at(Thread &thread, uint64_t us)
 {
-    process.wake_us = us;
+    thread.wake_us = us;
     if (next_wake_us_ == 0 || us < next_wake_us_)
         next_wake_us_ = us;
 }
@@ -351,11 +351,10 @@ void Linux_server::wake_sleepers()
 {
     wake_blocked();
     next_wake_us_ = 0;
-    for (const Process *process : processes_)
-        if (process != nullptr && process->state == Process::State::running &&
-            process->waiting != Process::Wait::none && process->wake_us != 0 &&
-            (next_wake_us_ == 0 || process->wake_us < next_wake_us_))
-            next_wake_us_ = process->wake_us;
+    for (const Thread &thread : threads_)
+        if (thread.state == Thread::State::running && thread.waiting != Thread::Wait::none && thread.wake_us != 0 &&
+            (next_wake_us_ == 0 || thread.wake_us < next_wake_us_))
+            next_wake_us_ = thread.wake_us;
 }
 
 Process *Linux_server::new_process(int parent)
@@ -364,6 +363,15 @@ Process *Linux_server::new_process(int parent)
     while (slot < max_processes && processes_[slot] != nullptr && processes_[slot]->state != Process::State::free)
         ++slot;
     if (slot == max_processes)
+        return nullptr;
+    int pid = next_pid_;
+    Thread *leader = nullptr;
+    for (Thread &thread : threads_)
+        if (thread.state == Thread::State::free) {
+            leader = &thread;
+            break;
+        }
+    if (leader == nullptr)
         return nullptr;
     if (processes_[slot] == nullptr) {
         // Each slot's process is made once, in static storage: the server's image memory
@@ -377,7 +385,9 @@ Process *Linux_server::new_process(int parent)
     }
     Process &process = *processes_[slot];
     process.state = Process::State::running;
-    process.pid = next_pid_++;
+    process.pid = pid;
+    process.space = L4_nilthread;
+    process.threads = 0;
     process.parent = parent;
     process.exit_status = 0;
     process.start_us = L4_SystemClock().raw;
@@ -385,41 +395,91 @@ Process *Linux_server::new_process(int parent)
     process.past_time_us = process.children_time_us = 0;
     process.arg_start = process.arg_end = process.env_end = 0;
     process.heap_start = process.heap_end = 0;
-    process.fs_base = process.clear_child_tid = process.blocked = 0;
     memset(process.actions, 0, sizeof process.actions);
     memset(process.name, 0, sizeof process.name);
     process.exe[0] = '\0';
-    process.in_fpu_trampoline = false;  // (a process may die in it)
     process.stopped = false;
-    process.call_restarting = false;
     process.unwaited_change = Process::Change::none;
     for (Open_file *&file : process.fds)
         file = nullptr;
     process.close_on_exec = 0;
-    process.waiting = Process::Wait::none;
-    process.starting = false;
     process.pending = 0;
-    process.alt_stack = process.alt_stack_size = 0;
-    process.interrupting = false;
     process.group = process.session = process.pid;  // fork gives the parent's
     process.umask = 022;
     process.cwd = vfs_.hold(vfs_.root()) == Errno::none ? vfs_.root() : 0;
-    process.wake_us = 0;
+    new_thread(process, pid);
     return &process;
 }
 
-Process *Linux_server::process_of(L4_ThreadId_t thread)
+Thread *Linux_server::new_thread(Process &process, int tid)
 {
-    for (Process *process : processes_)
-        if (process != nullptr && process->state == Process::State::running &&
-            L4_IsThreadEqual(process->thread, thread))
-            return process;
+    for (Thread &thread : threads_) {
+        if (thread.state != Thread::State::free)
+            continue;
+        thread.state = Thread::State::running;
+        thread.tid = tid;
+        thread.l4 = L4_nilthread;
+        thread.process = &process;
+        thread.blocked = thread.pending = 0;
+        thread.alt_stack = thread.alt_stack_size = 0;
+        thread.clear_child_tid = 0;
+        thread.waiting = Thread::Wait::none;
+        thread.wake_us = 0;
+        thread.interrupting = thread.suspended = thread.in_fpu_trampoline = false;
+        thread.starting = thread.parked = thread.call_restarting = thread.call_restartable = false;
+        ++process.threads;
+        if (tid >= next_pid_)
+            next_pid_ = tid + 1;
+        return &thread;
+    }
     return nullptr;
 }
 
-bool Linux_server::load_program(Process &process, const uint8_t *image, uint64_t size, const char *const *argv,
+void Linux_server::free_thread(Thread &thread)
+{
+    if (thread.state != Thread::State::running)
+        return;
+    if (!L4_IsNilThread(thread.l4) && thread_by_number_[L4_ThreadNo(thread.l4) % 512] == &thread)
+        thread_by_number_[L4_ThreadNo(thread.l4) % 512] = nullptr;
+    thread.state = Thread::State::free;
+    thread.l4 = L4_nilthread;
+    thread.waiting = Thread::Wait::none;
+    --thread.process->threads;
+}
+
+Thread *Linux_server::first_thread(const Process &process)
+{
+    for (Thread &thread : threads_)
+        if (thread.state == Thread::State::running && thread.process == &process)
+            return &thread;
+    return nullptr;
+}
+
+bool Linux_server::has_thread(const Process &process, int tid) const
+{
+    for (const Thread &thread : threads_)
+        if (thread.state == Thread::State::running && thread.process == &process && thread.tid == tid)
+            return true;
+    return false;
+}
+
+Thread *Linux_server::thread_of(L4_ThreadId_t l4)
+{
+    // The table's entry, if it is this thread (the common case), else a search.
+    Thread *likely = thread_by_number_[L4_ThreadNo(l4) % 512];
+    if (likely != nullptr && L4_IsThreadEqual(likely->l4, l4))
+        return likely;
+    for (Thread &thread : threads_)
+        if (thread.state == Thread::State::running && L4_IsThreadEqual(thread.l4, l4) && !L4_IsNilThread(l4) &&
+            thread.process->state == Process::State::running)
+            return &thread;
+    return nullptr;
+}
+
+bool Linux_server::load_program(Thread &thread, const uint8_t *image, uint64_t size, const char *const *argv,
                                 unsigned argc, const char *const *envp, unsigned envc)
 {
+    Process &process = *thread.process;
     Linux_elf elf;
     Linux_elf::Error parsed = elf.parse(image, size, Process_memory::user_limit);
     if (parsed != Linux_elf::Error::none) {
@@ -496,12 +556,12 @@ bool Linux_server::load_program(Process &process, const uint8_t *image, uint64_t
     process.env_end = stack.execfn_address();
     process.arg_end = envc != 0 ? first_variable : process.env_end;
     process.arg_start = argc != 0 ? first_argument : process.arg_end;
-    return start_thread(process, elf.entry(), stack.stack_pointer());
+    return start_process(process, thread, elf.entry(), stack.stack_pointer());
 }
 
 // Root makes the space (syscalls reflected, this thread its pager); the start message sets
 // ip and sp and names this thread its exception handler (docs/kernel.md).
-bool Linux_server::start_thread(Process &process, uint64_t ip, uint64_t sp)
+bool Linux_server::start_process(Process &process, Thread &thread, uint64_t ip, uint64_t sp)
 {
     tern::Message request(TERN_SYSTEM_SPACE_NEW);
     request.add(TERN_SYSTEM_SPACE_REFLECT);
@@ -512,38 +572,81 @@ bool Linux_server::start_thread(Process &process, uint64_t ip, uint64_t sp)
         printf("linux: root made no space for %s (status %lu)\n", process.name, tern::raw(status));
         return false;
     }
-    process.thread.raw = request.word(0);
+    process.space.raw = request.word(0);
+    thread.l4 = process.space;
+    return send_start_message(thread, ip, sp);
+}
+
+// A further thread: root makes it in the process's space, paged and scheduled by this thread.
+bool Linux_server::start_thread(Thread &thread, uint64_t ip, uint64_t sp)
+{
+    tern::Message request(TERN_SYSTEM_SPACE_THREAD);
+    request.add(thread.process->space.raw);
+    request.add(L4_Myself().raw);
+    if (request.call(tern_root_thread()) != tern::Status::ok || request.untyped() != 1)
+        return false;  // (the space has no thread number left: EAGAIN)
+    thread.l4.raw = request.word(0);
+    return send_start_message(thread, ip, sp);
+}
+
+bool Linux_server::send_start_message(Thread &thread, uint64_t ip, uint64_t sp)
+{
+    thread_by_number_[L4_ThreadNo(thread.l4) % 512] = &thread;
     L4_Msg_t start;
     L4_MsgClear(&start);
     L4_MsgAppendWord(&start, ip);
     L4_MsgAppendWord(&start, sp);
     L4_MsgAppendWord(&start, L4_Myself().raw);
     L4_MsgLoad(&start);
-    if (L4_IpcFailed(L4_Send_Timeout(process.thread, L4_TimePeriod(100000)))) {
-        printf("linux: %s did not take its start message (ErrorCode %lu)\n", process.name, L4_ErrorCode());
+    if (L4_IpcFailed(L4_Send_Timeout(thread.l4, L4_TimePeriod(100000)))) {
+        printf("linux: %s did not take its start message (ErrorCode %lu)\n", thread.process->name, L4_ErrorCode());
         return false;
     }
     if (trace_)
-        printf("linux: [%d] thread %lx starts at %#lx, stack %#lx\n", process.pid, process.thread.raw, ip, sp);
+        printf("linux: [%d] thread %d (%lx) starts at %#lx, stack %#lx\n", thread.process->pid, thread.tid,
+               thread.l4.raw, ip, sp);
     return true;
 }
 
-// The process's space and thread go (root deletes them), and the memory they had.
+// The process's space and threads go (root deletes them), and the memory they had; the
+// Thread of each stays (execve's caller runs the new program in a new space).
 void Linux_server::drop_space(Process &process)
 {
     process.past_time_us = time_used_us(process);
-    if (!L4_IsNilThread(process.thread)) {
+    if (!L4_IsNilThread(process.space)) {
         tern::Message request(TERN_SYSTEM_SPACE_DELETE);
-        request.add(process.thread.raw);
+        request.add(process.space.raw);
         (void)request.call(tern_root_thread());
     }
-    process.thread = L4_nilthread;
+    process.space = L4_nilthread;
+    for (Thread &thread : threads_)
+        if (thread.state == Thread::State::running && thread.process == &process) {
+            if (!L4_IsNilThread(thread.l4) && thread_by_number_[L4_ThreadNo(thread.l4) % 512] == &thread)
+                thread_by_number_[L4_ThreadNo(thread.l4) % 512] = nullptr;
+            thread.l4 = L4_nilthread;
+        }
     process.memory.clear();
+}
+
+void Linux_server::end_other_threads(Process &process, const Thread *keep)
+{
+    for (Thread &thread : threads_)
+        if (thread.state == Thread::State::running && thread.process == &process && &thread != keep) {
+            if (!L4_IsNilThread(thread.l4) && !L4_IsThreadEqual(thread.l4, process.space)) {
+                process.past_time_us += thread_time_us(thread);
+                tern::Message request(TERN_SYSTEM_SPACE_THREAD_DELETE);
+                request.add(thread.l4.raw);
+                request.add(L4_Word_t{0});
+                (void)request.call(tern_root_thread());
+            }
+            free_thread(thread);
+        }
 }
 
 void Linux_server::terminate(Process &process, int status)
 {
     drop_space(process);
+    end_other_threads(process, nullptr);
     for (unsigned fd = 0; fd < Process::max_fds; ++fd)
         close_fd(process, fd);
     if (process.cwd != 0)
@@ -551,8 +654,6 @@ void Linux_server::terminate(Process &process, int status)
     process.cwd = 0;
     process.exit_status = status;
     process.state = Process::State::zombie;
-    process.waiting = Process::Wait::none;
-    process.starting = false;
     // The groups this exit may orphan (Linux's kill_orphaned_pgrp): its own, if its parent was
     // of another group of its session (then it was a link to outside the group), and each
     // child's of another group of its session.
@@ -628,16 +729,17 @@ void Linux_server::hang_up(int ended_pid, const int *groups, unsigned count)
 
 void Linux_server::free_process(Process &process)
 {
+    end_other_threads(process, nullptr);  // (a fork that failed leaves its child's thread)
     ended_time_us_ += time_used_us(process);
     process.state = Process::State::free;
     process.pid = 0;
 }
 
-void Linux_server::answer(Process &process, const Linux_registers &registers)
+void Linux_server::answer(Thread &thread, const Linux_registers &registers)
 {
     tern::Message reply(L4_Word_t{0});
     registers.write(reply);
-    (void)reply.send_now(process.thread);
+    (void)reply.send_now(thread.l4);
 }
 
 void Linux_server::wake_blocked()
@@ -651,22 +753,32 @@ void Linux_server::wake_blocked()
     waking_ = true;
     for (bool progress = true; progress || wake_again_;) {
         progress = wake_again_ = false;
-        for (Process *process : processes_) {
-            if (process == nullptr || process->state != Process::State::running ||
-                process->waiting == Process::Wait::none)
+        for (Thread &thread : threads_) {
+            if (thread.state != Thread::State::running || thread.waiting == Thread::Wait::none ||
+                thread.process->state != Process::State::running || thread.process->stopped)
                 continue;
+            Linux_registers registers = thread.saved;
+            int64_t result;
             bool reply_now = true;
-            Linux_registers registers = process->saved;
-            int64_t result = system_call(*process, registers, reply_now);
-            if (result == blocked || !reply_now || process->state != Process::State::running)
+            if (thread.waiting == Thread::Wait::futex) {
+                // Only its deadline ends a futex wait here: the word is not read again.
+                if (thread.wake_us == 0 || L4_SystemClock().raw < thread.wake_us)
+                    continue;
+                thread.wake_us = 0;
+                result = error(Errno::timedout);
+            } else {
+                result = system_call(thread, registers, reply_now);
+            }
+            if (result == blocked || !reply_now || thread.state != Thread::State::running ||
+                thread.process->state != Process::State::running)
                 continue;
-            process->waiting = Process::Wait::none;
+            thread.waiting = Thread::Wait::none;
             if (result == restart)
-                set_to_restart(*process, registers);
+                set_to_restart(thread, registers);
             else if (result != registers_set)
                 registers.set_result(result);
-            if (deliver_signals(*process, registers))
-                answer(*process, registers);
+            if (deliver_signals(thread, registers))
+                answer(thread, registers);
             progress = true;
         }
     }
@@ -818,22 +930,23 @@ tern::Reply Linux_server::handle(L4_ThreadId_t from, const tern::Message &reques
         reply = tern::Message(tern::Status::ok);
         return tern::Reply::now;
     }
-    Process *process = process_of(from);
-    if (process == nullptr) {
+    Thread *thread = thread_of(from);
+    if (thread == nullptr) {
         reply = tern::Message(tern::Status::unknown);
         return tern::Reply::now;  // not a process of ours: an error, and on
     }
     L4_Word_t label = request.label() & ~L4_Word_t{0xf};
     if (label == TERN_LABEL_PAGE_FAULT)
-        return page_fault(*process, request, reply);
+        return page_fault(*thread, request, reply);
     // (An exception message of the kernel's shape is run()'s; this is any other.)
-    printf("linux: %s sent label %#lx: ended\n", process->name, request.label());
-    terminate(*process, 9);  // SIGKILL: a Linux process cannot send IPC
+    printf("linux: %s sent label %#lx: ended\n", thread->process->name, request.label());
+    terminate(*thread->process, 9);  // SIGKILL: a Linux process cannot send IPC
     return tern::Reply::later;
 }
 
-tern::Reply Linux_server::page_fault(Process &process, const tern::Message &request, tern::Message &reply)
+tern::Reply Linux_server::page_fault(Thread &thread, const tern::Message &request, tern::Message &reply)
 {
+    Process &process = *thread.process;
     uint64_t address = request.word(0);
     uint32_t access = 0;
     ++process.faults;
@@ -897,12 +1010,12 @@ void Linux_server::run()
         }
         // The common case, a system call, is read from the MRs and answered in them: no
         // Message copies on the way (docs/performance.md).
-        Process *process = nullptr;
+        Thread *thread = nullptr;
         if ((L4_Label(tag) & ~L4_Word_t{0xf}) == TERN_LABEL_EXCEPTION && L4_UntypedWords(tag) == TERN_EXCEPTION_WORDS &&
-            L4_TypedWords(tag) == 0 && (process = process_of(from)) != nullptr) {
+            L4_TypedWords(tag) == 0 && (thread = thread_of(from)) != nullptr) {
             Linux_registers registers;
             registers.store_from_mrs();
-            if (exception(*process, registers) == tern::Reply::now) {
+            if (exception(*thread, registers) == tern::Reply::now) {
                 registers.load_reply();
                 to = from;
             }
@@ -916,11 +1029,12 @@ void Linux_server::run()
     }
 }
 
-tern::Reply Linux_server::exception(Process &process, Linux_registers &registers)
+tern::Reply Linux_server::exception(Thread &thread, Linux_registers &registers)
 {
-    if (is_interrupt(process, registers)) {
+    Process &process = *thread.process;
+    if (is_interrupt(thread, registers)) {
         // Stopped by the server for a signal (interrupt): deliver it and go on.
-        if (!deliver_signals(process, registers))
+        if (!deliver_signals(thread, registers))
             return tern::Reply::later;
         return tern::Reply::now;
     }
@@ -931,48 +1045,50 @@ tern::Reply Linux_server::exception(Process &process, Linux_registers &registers
                      : vector == 6                              ? 4 /* SIGILL */
                      : vector == 3 || vector == 1               ? 5 /* SIGTRAP */
                                                                 : 11 /* SIGSEGV */;
-        printf("linux: %s (pid %d): exception %lu at ip %#lx: signal %d\n", process.name, process.pid, vector,
+        printf("linux: %s (pid %d): exception %lu at ip %#lx: signal %d\n", process.name, thread.tid, vector,
                registers.ip(), signal);
         terminate(process, signal);
         return tern::Reply::later;
     }
-    if (process.starting) {
-        // A fork child's first instruction, its parent's syscall (Linux_server::sys_fork):
-        // the reply gives it the parent's registers, fork's 0 in rax.
-        process.starting = false;
-        registers = process.saved;
+    if (thread.starting) {
+        // A new thread's first instruction, its creator's syscall (sys_fork, sys_clone):
+        // the reply gives it the registers made for it, 0 in rax.
+        thread.starting = false;
+        registers = thread.saved;
+        if (!deliver_signals(thread, registers))
+            return tern::Reply::later;
         return tern::Reply::now;
     }
     bool reply_now = true;
     // A new call: the timeout of one that ended early does not apply, but a call that runs
     // again after a stop keeps its deadline.
-    if (!process.call_restarting)
-        process.wake_us = 0;
-    process.call_restarting = false;
-    int64_t result = system_call(process, registers, reply_now);
+    if (!thread.call_restarting)
+        thread.wake_us = 0;
+    thread.call_restarting = false;
+    int64_t result = system_call(thread, registers, reply_now);
     if (trace_)
-        printf("linux: [%d] %lu(%#lx, %#lx, %#lx, %#lx) = %ld%s\n", process.pid, registers.number(), registers.arg(0),
+        printf("linux: [%d] %lu(%#lx, %#lx, %#lx, %#lx) = %ld%s\n", thread.tid, registers.number(), registers.arg(0),
                registers.arg(1), registers.arg(2), registers.arg(3), result, result == blocked ? " (blocked)" : "");
     if (result == blocked) {
-        process.saved = registers;
+        thread.saved = registers;
         return tern::Reply::later;
     }
-    if (!reply_now || process.state != Process::State::running)
+    if (!reply_now || thread.state != Thread::State::running || process.state != Process::State::running)
         return tern::Reply::later;
     if (result == restart)
-        set_to_restart(process, registers);
+        set_to_restart(thread, registers);
     else if (result != registers_set)
         registers.set_result(result);
-    if (!deliver_signals(process, registers))
+    if (!deliver_signals(thread, registers))
         return tern::Reply::later;
     return tern::Reply::now;
 }
 
-void Linux_server::set_to_restart(Process &process, Linux_registers &registers)
+void Linux_server::set_to_restart(Thread &thread, Linux_registers &registers)
 {
     registers.set_ip(registers.ip() - 2);  // rax still holds the call's number
-    process.call_restarting = true;
-    process.call_restartable = true;
+    thread.call_restarting = true;
+    thread.call_restartable = true;
 }
 
 uint64_t Linux_server::random_word()

@@ -16,6 +16,7 @@
 #include "pipe.hpp"
 #include "linux_registers.hpp"
 #include "process.hpp"
+#include "thread.hpp"
 #include "vfs.hpp"
 
 // The file system's pages come from the frame pool, under the same quota as the processes'.
@@ -56,6 +57,8 @@ inline int64_t memory_error(Process_memory::Error e)
 class Linux_server final : public tern::Server {
 public:
     static constexpr unsigned max_processes = 32;
+    static constexpr unsigned max_threads = 96;   // of all processes
+    static constexpr unsigned max_threads_per_process = 16;  // root's threads of a space
     static constexpr unsigned max_open_files = 256;
     static constexpr unsigned max_pipes = 64;
     // A system call's result that means: blocked, retried later (never a valid result).
@@ -77,8 +80,8 @@ public:
     [[noreturn]] void run();
     // Checks the sleepers' deadlines (serve's receive timeout).
     void idle() override;
-    // process's wait ends at us on the system clock (a timeout, a sleep).
-    void wake_at(Process &process, uint64_t us);
+    // thread's wait ends at us on the system clock (a timeout, a sleep).
+    void wake_at(Thread &thread, uint64_t us);
     // Retries the waiting calls (the sleepers whose time came among them) and finds the next wake.
     void wake_sleepers();
 
@@ -86,14 +89,29 @@ protected:
     tern::Reply handle(L4_ThreadId_t from, const tern::Message &request, tern::Message &reply) override;
 
 private:
-    Process *process_of(L4_ThreadId_t thread);
+    Thread *thread_of(L4_ThreadId_t l4);
+    // A new process with one thread (not yet started), or nullptr when either table is full.
     Process *new_process(int parent);
-    bool load_program(Process &process, const uint8_t *image, uint64_t size, const char *const *argv,
+    Thread *new_thread(Process &process, int tid);
+    // The process's first thread that has not exited (the leader while it lives), or nullptr.
+    Thread *first_thread(const Process &process);
+    void free_thread(Thread &thread);
+    bool has_thread(const Process &process, int tid) const;
+    bool load_program(Thread &thread, const uint8_t *image, uint64_t size, const char *const *argv,
                       unsigned argc, const char *const *envp, unsigned envc);
     // The command file of ./tern linux (tools/linux_run.py): cwd, stdin, arguments, environment.
     bool read_command(const char *path, char *text, size_t capacity, const char **argv, unsigned &argc,
                       const char **envp, unsigned &envc, const char *&cwd, const char *&stdin_path);
-    bool start_thread(Process &process, uint64_t ip, uint64_t sp);
+    // Makes the process's space with thread as its first thread, started at ip and sp.
+    bool start_process(Process &process, Thread &thread, uint64_t ip, uint64_t sp);
+    // Starts thread in its process's space (root's SPACE_THREAD) at ip and sp.
+    bool start_thread(Thread &thread, uint64_t ip, uint64_t sp);
+    bool send_start_message(Thread &thread, uint64_t ip, uint64_t sp);
+    // A thread's exit (exit, not exit_group): clear_child_tid is zeroed and woken, its L4
+    // thread goes; the last thread's exit ends the process with status.
+    void exit_thread(Thread &thread, int status);
+    // Every thread of process but keep goes (execve, the end of the process).
+    void end_other_threads(Process &process, const Thread *keep);
     // Ends a process: its space goes, its memory returns to the pool, its files close, and
     // it stays a zombie with status (wait4's encoding) until its parent reaps it.
     void terminate(Process &process, int status);
@@ -102,7 +120,7 @@ private:
     void drop_space(Process &process);
     // Retries the blocked system calls whose cause may have gone, answering those that end.
     void wake_blocked();
-    void answer(Process &process, const Linux_registers &registers);
+    void answer(Thread &thread, const Linux_registers &registers);
 
     Open_file *new_file(Open_file::Kind kind, uint32_t flags);
     void drop_file(Open_file *file);
@@ -110,22 +128,32 @@ private:
     Open_file *file_of(Process &process, uint64_t fd);
     void close_fd(Process &process, unsigned fd);
 
-    tern::Reply page_fault(Process &process, const tern::Message &request, tern::Message &reply);
-    // A process's exception message (a reflected syscall, most often): Reply::now when
+    tern::Reply page_fault(Thread &thread, const tern::Message &request, tern::Message &reply);
+    // A thread's exception message (a reflected syscall, most often): Reply::now when
     // registers, changed, are its answer.
-    tern::Reply exception(Process &process, Linux_registers &registers);
+    tern::Reply exception(Thread &thread, Linux_registers &registers);
     // One system call: the result for rax. reply_now false: answered later.
-    int64_t system_call(Process &process, Linux_registers &registers, bool &reply_now);
+    int64_t system_call(Thread &thread, Linux_registers &registers, bool &reply_now);
 
-    int64_t sys_read(Process &process, uint64_t fd, uint64_t buffer, uint64_t count);
-    int64_t sys_write(Process &process, uint64_t fd, uint64_t buffer, uint64_t count);
-    int64_t sys_readv_writev(Process &process, uint64_t fd, uint64_t vectors, uint64_t count, bool write);
+    int64_t sys_read(Thread &thread, uint64_t fd, uint64_t buffer, uint64_t count);
+    int64_t sys_write(Thread &thread, uint64_t fd, uint64_t buffer, uint64_t count);
+    int64_t sys_readv_writev(Thread &thread, uint64_t fd, uint64_t vectors, uint64_t count, bool write);
     int64_t sys_pipe(Process &process, uint64_t fds, uint64_t flags);
     int64_t sys_dup(Process &process, uint64_t fd, uint64_t lowest, bool exact, uint64_t flags);
     int64_t sys_fcntl(Process &process, uint64_t fd, uint64_t command, uint64_t argument);
     int64_t sys_close(Process &process, uint64_t fd);
-    int64_t sys_fork(Process &process, const Linux_registers &registers);
-    int64_t sys_execve(Process &process, uint64_t path, uint64_t argv, uint64_t envp);
+    int64_t sys_fork(Thread &thread, const Linux_registers &registers);
+    // clone: a fork, or a thread of the caller's process (CLONE_VM | CLONE_THREAD...).
+    int64_t sys_clone(Thread &thread, const Linux_registers &registers);
+    int64_t clone_process(Thread &thread, const Linux_registers &registers);
+    int64_t sys_execve(Thread &thread, uint64_t path, uint64_t argv, uint64_t envp);
+    // linux_server-threads.cpp: futexes, thread signals.
+    int64_t sys_futex(Thread &thread, const Linux_registers &registers);
+    // Wakes at most count waiters on the futex at address of process whose bits meet bits;
+    // how many woke.
+    int64_t wake_futex(Process &process, uint64_t address, uint64_t count, uint32_t bits);
+    int64_t sys_tgkill(Process &process, int64_t group, int64_t tid, int64_t signal);
+    int64_t sys_rt_sigtimedwait(Thread &thread, uint64_t set, uint64_t info, uint64_t timeout, uint64_t size);
     // The program file at path (of process's view), or nullptr with the errno.
     const uint8_t *find_program(Process &process, const char *path, uint64_t &size, int64_t &error);
     // linux_server-files.cpp
@@ -138,7 +166,7 @@ private:
     int64_t open_inode(Process &process, uint32_t ino, uint64_t flags, int64_t &fd);
     int64_t sys_openat(Process &process, uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mode);
     int64_t sys_lseek(Process &process, uint64_t fd, int64_t offset, uint64_t whence);
-    int64_t sys_pread_pwrite(Process &process, uint64_t fd, uint64_t buffer, uint64_t count, int64_t offset,
+    int64_t sys_pread_pwrite(Thread &thread, uint64_t fd, uint64_t buffer, uint64_t count, int64_t offset,
                              bool write);
     int64_t inode_read(Process &process, Open_file &file, uint64_t buffer, uint64_t count, uint64_t *offset);
     int64_t inode_write(Process &process, Open_file &file, uint64_t buffer, uint64_t count, uint64_t *offset);
@@ -166,8 +194,8 @@ private:
     int64_t sys_chdir(Process &process, uint64_t path, uint64_t fd);
     int64_t sys_faccessat(Process &process, uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t flags);
     int64_t sys_sendfile(Process &process, uint64_t out_fd, uint64_t in_fd, uint64_t offset, uint64_t count);
-    int64_t sys_poll(Process &process, uint64_t fds, uint64_t count, int64_t timeout_ms);
-    int64_t sys_select(Process &process, uint64_t count, uint64_t read_set, uint64_t write_set,
+    int64_t sys_poll(Thread &thread, uint64_t fds, uint64_t count, int64_t timeout_ms);
+    int64_t sys_select(Thread &thread, uint64_t count, uint64_t read_set, uint64_t write_set,
                        uint64_t except_set, uint64_t timeout, bool pselect);
     // linux_server-proc.cpp
 public:  // (its tables of entries name the kinds)
@@ -216,6 +244,8 @@ private:
     // The processor time of the process's threads since it was made (the kernel's tick
     // accounting, which Schedule gives the threads' scheduler, this server).
     uint64_t time_used_us(const Process &process) const;
+    static uint64_t thread_time_us(const Thread &thread);
+    unsigned runnable_threads(const Process &process) const;
     void sample_load(uint64_t now_us);  // Linux's exponentially decaying load averages, every 5 s
     int64_t sys_sysinfo(Process &process, uint64_t buffer);
     int64_t sys_getrusage(Process &process, int32_t who, uint64_t buffer);
@@ -226,8 +256,8 @@ private:
     uint64_t pipe_ino(const Pipe &pipe) const;
 
     // linux_server-terminal.cpp
-    int64_t sys_ioctl(Process &process, uint64_t fd, uint64_t request, uint64_t argument);
-    int64_t terminal_ioctl(Process &process, linux_abi::Ioctl command, uint64_t argument);
+    int64_t sys_ioctl(Thread &thread, uint64_t fd, uint64_t request, uint64_t argument);
+    int64_t terminal_ioctl(Thread &thread, linux_abi::Ioctl command, uint64_t argument);
     int64_t set_foreground_group(Process &process, uint64_t argument);
     // The console is a terminal when the server reads it for the processes.
     bool is_terminal(const Open_file &file) const;
@@ -240,18 +270,18 @@ private:
     // change it): its group gets signal (SIGTTIN, SIGTTOU) and the call runs again once
     // it is continued (restart); EIO if the signal is ignored or blocked, or nobody could
     // continue the group (orphaned), as in Linux; 0 when the process may go on.
-    int64_t background_check(Process &process, int signal);
+    int64_t background_check(Thread &thread, int signal);
     // Sends each signal in signals (bit n-1 for signal n) to every process of group.
     void signal_group(int group, uint32_t signals);
     // nanosleep and clock_nanosleep (flags: TIMER_ABSTIME). A signal ends the sleep with
     // EINTR, the time left written to rem (write_time_left).
-    int64_t sys_nanosleep(Process &process, uint64_t clock, uint64_t flags, uint64_t request);
+    int64_t sys_nanosleep(Thread &thread, uint64_t clock, uint64_t flags, uint64_t request);
     // False if rem is a bad pointer (the call then ends with EFAULT, as in Linux).
-    bool write_time_left(Process &process, const Linux_registers &registers);
+    bool write_time_left(Thread &thread, const Linux_registers &registers);
     // Whether fd would not block for events (POLLIN 1, POLLOUT 4): the events that are ready.
     uint32_t ready_events(Process &process, uint64_t fd, uint32_t events);
 
-    int64_t sys_wait4(Process &process, int64_t pid, uint64_t status, uint64_t options, uint64_t usage);
+    int64_t sys_wait4(Thread &thread, int64_t pid, uint64_t status, uint64_t options, uint64_t usage);
     int64_t sys_brk(Process &process, uint64_t address);
     int64_t sys_mmap(Process &process, const Linux_registers &registers);
     int64_t map_file(Process &process, Open_file &file, uint64_t address, uint64_t length, uint32_t prot,
@@ -260,7 +290,7 @@ private:
     int64_t sys_mprotect(Process &process, uint64_t address, uint64_t length, uint64_t prot);
     int64_t sys_arch_prctl(Process &process, Linux_registers &registers);
     int64_t sys_uname(Process &process, uint64_t buffer);
-    bool console_read_ready(Process &process, uint64_t count);
+    bool console_read_ready(Thread &thread, uint64_t count);
     int64_t sys_affinity(Process &process, int64_t pid, uint64_t size, uint64_t mask, bool set);
     // linux_server-log.cpp
     int64_t sys_syslog(Process &process, int64_t action, uint64_t buffer, int64_t length);
@@ -276,35 +306,49 @@ private:
     int64_t sys_getrandom(Process &process, uint64_t buffer, uint64_t count);
     int64_t sys_rt_sigaction(Process &process, uint64_t signal, uint64_t action, uint64_t old_action,
                              uint64_t size);
-    int64_t sys_rt_sigprocmask(Process &process, uint64_t how, uint64_t set, uint64_t old_set, uint64_t size);
+    int64_t sys_rt_sigprocmask(Thread &thread, uint64_t how, uint64_t set, uint64_t old_set, uint64_t size);
     int64_t unknown_call(Process &process, uint64_t number);
 
     // linux_server-signals.cpp
-    // Makes signal pending for target and acts on it now if it can: it interrupts a call
-    // the target is blocked in, or the target itself when it runs in user mode.
+    // Makes signal pending for the process (one of its threads that does not block it takes
+    // it: Linux's complete_signal) and acts on it now if it can (signal_thread).
     void send_signal(Process &target, int signal, int code, int sender, int status = 0);
-    // Delivers target's pending, unblocked signals into registers (about to be replied):
-    // a handler's frame, or the default action. False when the process ended.
+    // The same for one thread (tgkill): only it takes the signal.
+    void send_thread_signal(Thread &target, int signal, int code, int sender);
+    // Acts on a signal just made pending for thread: it interrupts a call the thread is
+    // blocked in, or the thread itself when it runs in user mode.
+    void signal_thread(Thread &target, int signal);
+    // Whether thread may take signal now (not blocked, not exiting).
+    static bool takes_signal(const Thread &thread, int signal);
+    // The signals thread could take now: its own and its process's, less those it blocks.
+    static uint64_t deliverable(const Thread &thread)
+    {
+        return (thread.pending | thread.process->pending) & (~thread.blocked | Process::unblockable_signals);
+    }
+    // Delivers thread's pending, unblocked signals into registers (about to be replied):
+    // a handler's frame, or the default action. False when no answer goes now (the
+    // process ended or stopped).
     // (Inline: after nearly every call nothing is pending, and that costs a test.)
-    bool deliver_signals(Process &process, Linux_registers &registers)
+    bool deliver_signals(Thread &thread, Linux_registers &registers)
     {
         // Whatever the server answers next sets the ip: all of the registers when an
         // interrupt (ExchangeRegisters) moved the waiting thread's ip meanwhile, which a
         // reply of rax alone would leave there.
-        if (process.interrupting)
+        if (thread.interrupting)
             registers.set_all_on_reply();
-        process.interrupting = false;
-        if (process.in_fpu_trampoline)
+        thread.interrupting = false;
+        if (thread.in_fpu_trampoline)
             return true;  // after the trampoline's call, with the registers it goes on with
-        if ((process.pending & (~process.blocked | Process::unblockable_signals)) == 0)
+        if (deliverable(thread) == 0 && !thread.process->stopped)
             return true;
-        return deliver_pending_signals(process, registers);
+        return deliver_pending_signals(thread, registers);
     }
-    bool deliver_pending_signals(Process &process, Linux_registers &registers);
-    // Job control: a stop signal's default action (no answer; the parent hears of it), and
-    // SIGCONT's (the answer with the registers it stopped with).
-    void stop_process(Process &process, int signal, const Linux_registers &registers);
-    void set_to_restart(Process &process, Linux_registers &registers);
+    bool deliver_pending_signals(Thread &thread, Linux_registers &registers);
+    // Job control: a stop signal's default action stops every thread of the process (no
+    // answers; the parent hears of it); SIGCONT's answers each with the registers it stopped with.
+    void stop_process(Thread &thread, int signal, const Linux_registers &registers);
+    void park(Thread &thread, const Linux_registers &registers);
+    void set_to_restart(Thread &thread, Linux_registers &registers);
     void continue_process(Process &process);
     bool group_orphaned(int group) const;
     // SIGCHLD with code (CLD_STOPPED, CLD_CONTINUED) unless the parent asked SA_NOCLDSTOP,
@@ -317,19 +361,19 @@ private:
     bool program_path(const Process &process, const char *path, char *out, size_t size);
     // The FPU trampoline's page in every process, above what a process may map.
     static constexpr uint64_t fpu_trampoline_address = Process_memory::user_limit;
-    // Sends the process through the trampoline's entry at offset (its rsp the FXSAVE area
+    // Sends the thread through the trampoline's entry at offset (its rsp the FXSAVE area
     // at image), to go on with next.
-    static void enter_fpu_trampoline(Process &process, Linux_registers &registers, uint64_t offset, uint64_t image,
+    static void enter_fpu_trampoline(Thread &thread, Linux_registers &registers, uint64_t offset, uint64_t image,
                                      const Linux_registers &next);
-    // The trampoline's closing call: the registers kept for it, or ENOSYS for a process
+    // The trampoline's closing call: the registers kept for it, or ENOSYS for a thread
     // that jumped there by itself.
-    int64_t fpu_trampoline_done(Process &process, Linux_registers &registers);
-    void interrupt(Process &process);
-    bool is_interrupt(Process &process, Linux_registers &registers);
-    int64_t sys_rt_sigreturn(Process &process, Linux_registers &registers);
-    int64_t sys_sigaltstack(Process &process, uint64_t stack, uint64_t old_stack);
-    int64_t sys_rt_sigsuspend(Process &process, uint64_t mask, uint64_t size);
-    int64_t sys_pause(Process &process);
+    int64_t fpu_trampoline_done(Thread &thread, Linux_registers &registers);
+    void interrupt(Thread &thread);
+    bool is_interrupt(Thread &thread, Linux_registers &registers);
+    int64_t sys_rt_sigreturn(Thread &thread, Linux_registers &registers);
+    int64_t sys_sigaltstack(Thread &thread, uint64_t stack, uint64_t old_stack);
+    int64_t sys_rt_sigsuspend(Thread &thread, uint64_t mask, uint64_t size);
+    int64_t sys_pause(Thread &thread);
     int64_t sys_kill(Process &process, int64_t pid, int64_t signal);
     int64_t sys_setpgid(Process &process, int64_t pid, int64_t group);
 
@@ -354,6 +398,10 @@ private:
     Open_file files_[max_open_files];
     Pipe pipes_[max_pipes];
     Process *processes_[max_processes] = {};
+    Thread threads_[max_threads];
+    // thread_of's shortcut: a thread by its L4 thread number's low bits (checked, then searched).
+    Thread *thread_by_number_[512] = {};
+    uint64_t futex_order_ = 0;        // counts futex waits (Thread::futex_order)
     int next_pid_ = 1;
     bool exit_with_first_ = false;   // "exit": the machine stops when process 1 ends
     bool return_with_first_ = false; // "return": the server's task ends with process 1's status

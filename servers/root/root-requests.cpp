@@ -286,6 +286,36 @@ tern::Reply Root::space_delete_request(const tern::Message &message, int caller,
     return answer(reply, tern::Status::ok);
 }
 
+// A further thread in a space the caller made (SPACE_THREAD), or its deletion
+// (SPACE_THREAD_DELETE): the Linux personality's threads of one process.
+tern::Reply Root::space_thread_request(const tern::Message &message, int caller, tern::Message &reply)
+{
+    if (message.untyped() != 2)
+        return answer(reply, tern::Status::malformed);
+    L4_ThreadId_t named = {.raw = message.word(0)};
+    int index = tasks_.of(named);
+    if (index < 0)
+        return answer(reply, tern::Status::not_found);
+    if (tasks_[index].kind != TERN_TASK_SPACE || tasks_[index].parent != caller)
+        return answer(reply, tern::Status::denied);
+    if (message.label() == TERN_SYSTEM_SPACE_THREAD_DELETE) {
+        if (message.word(1) != 0)
+            return answer(reply, tern::Status::malformed);
+        return answer(reply, tasks_.delete_task_thread(index, named) ? tern::Status::ok : tern::Status::not_found);
+    }
+    L4_ThreadId_t pager = {.raw = message.word(1)};
+    if (!L4_IsThreadEqual(named, tasks_.thread_id(index, 0)))
+        return answer(reply, tern::Status::not_found);  // a space is named by its first thread
+    if (tasks_.of(pager) != caller)
+        return answer(reply, tern::Status::denied);
+    L4_ThreadId_t thread = tasks_.add_space_thread(index, pager);
+    if (L4_IsNilThread(thread))
+        return answer(reply, tern::Status::full);
+    answer(reply, tern::Status::ok);
+    reply.add(thread.raw);
+    return tern::Reply::now;
+}
+
 // A boot module's pages, read-only, as many from page first on as one reply's map items
 // hold (the caller asks again from where this one ended). Modules are the boot's files:
 // any task may read them.
@@ -380,6 +410,9 @@ tern::Reply Root::request(L4_ThreadId_t from, const tern::Message &message, tern
         return space_new_request(message, caller, reply);
     case TERN_SYSTEM_SPACE_DELETE:
         return space_delete_request(message, caller, reply);
+    case TERN_SYSTEM_SPACE_THREAD:
+    case TERN_SYSTEM_SPACE_THREAD_DELETE:
+        return space_thread_request(message, caller, reply);
     case TERN_SYSTEM_MODULE:
         return module_request(message, reply);
     default:

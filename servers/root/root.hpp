@@ -42,6 +42,7 @@ private:
     tern::Reply shutdown_request(const tern::Message &message, int caller, tern::Message &reply);
     tern::Reply space_new_request(const tern::Message &message, int caller, tern::Message &reply);
     tern::Reply space_delete_request(const tern::Message &message, int caller, tern::Message &reply);
+    tern::Reply space_thread_request(const tern::Message &message, int caller, tern::Message &reply);
     tern::Reply module_request(const tern::Message &message, tern::Message &reply);
     int port_range_held(L4_Word_t base, L4_Word_t size) const;
     bool get_port_range(L4_Word_t base, L4_Word_t count);

@@ -231,6 +231,26 @@ L4_ThreadId_t Task_table::add_paged_thread(int index, L4_ThreadId_t pager)
     return thread_id(index, j);  // it waits for its pager's start message
 }
 
+L4_ThreadId_t Task_table::add_space_thread(int index, L4_ThreadId_t pager)
+{
+    unsigned j = 1;
+    while (j < threads_per_task && (tasks_[index].threads & (1UL << j)) != 0)
+        ++j;
+    if (j == threads_per_task || !create_thread(index, j, pager, 0, pager))
+        return L4_nilthread;
+    return thread_id(index, j);
+}
+
+bool Task_table::delete_task_thread(int index, L4_ThreadId_t thread)
+{
+    if (of(thread) != index || L4_IsThreadEqual(thread, thread_id(index, 0)))
+        return false;
+    unsigned j = static_cast<unsigned>(L4_ThreadNo(thread) - L4_ThreadNo(thread_id(index, 0)));
+    delete_thread(thread);
+    tasks_[index].threads &= ~(1UL << j);
+    return true;
+}
+
 int Task_table::free_slot() const
 {
     for (int index = 0; index < max_tasks; ++index)

@@ -51,6 +51,11 @@ public:
     // start message; reflect: its syscalls become exception IPC. Its index, or -1 with the
     // status. The space ends with its owner.
     int new_space(int owner, L4_ThreadId_t pager, bool reflect, const char *name, tern::Status &status);
+    // A further thread of space index (TERN_SYSTEM_SPACE_THREAD), paged and scheduled by
+    // pager, waiting for its start message; nil when the space has no thread number left.
+    L4_ThreadId_t add_space_thread(int index, L4_ThreadId_t pager);
+    // Deletes thread (not the first, which names the space) of task index; false if it has none such.
+    bool delete_task_thread(int index, L4_ThreadId_t thread);
 
     // The task a thread belongs to, -1.
     int of(L4_ThreadId_t thread) const;

@@ -26,6 +26,11 @@
 //                             pager (a thread of the     KIP area, MR3 its UTCB area (fpages)
 //                             caller's task), MR3-6 name
 //   TERN_SYSTEM_SPACE_DELETE  MR1 a space's first thread none (the space and its threads are gone)
+//   TERN_SYSTEM_SPACE_THREAD  MR1 a space's first thread, MR1 a further thread of that space, paged
+//                             MR2 pager (a thread of     and scheduled by pager, inactive until its
+//                             the caller's task)         pager's start message
+//   TERN_SYSTEM_SPACE_THREAD_DELETE  MR1 a thread, not   none (the thread is gone)
+//                             the first, of a space; MR2 0
 //   TERN_SYSTEM_MODULE        MR1 first page, MR2-5 name MR1 size, MR2 offset of its first byte in its
 //                                                        first page, MR3 pages mapped; map items of
 //                                                        those pages, read-only, at send base
@@ -48,6 +53,8 @@
 #define TERN_SYSTEM_SPACE_NEW 0x7e2bUL
 #define TERN_SYSTEM_SPACE_DELETE 0x7e2cUL
 #define TERN_SYSTEM_MODULE 0x7e2dUL
+#define TERN_SYSTEM_SPACE_THREAD 0x7e2eUL
+#define TERN_SYSTEM_SPACE_THREAD_DELETE 0x7e2fUL
 #define TERN_SYSTEM_SPACE_REFLECT 1UL // TERN_SYSTEM_SPACE_NEW control: syscalls become exception IPC
 
 #define TERN_ARGS_WORDS 32 // arguments and run command lines: at most 255 bytes
