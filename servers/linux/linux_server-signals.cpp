@@ -134,12 +134,12 @@ void Linux_server::send_signal(Process &target, int signal, int code, int sender
             terminate(target, sigkill);
         return;  // the rest waits for SIGCONT
     }
-    // The thread that takes it (Linux's complete_signal): the first that does not block it,
-    // one blocked in a call before one that runs; none: it waits until one unblocks it.
+    // The thread that takes it (Linux's complete_signal): the first thread (its id the pid)
+    // if it does not block it, else the first other that does not; none: it waits until
+    // one unblocks it.
     Thread *chosen = nullptr;
     for (Thread &thread : threads_)
-        if (thread.process == &target && takes_signal(thread, signal) &&
-            (chosen == nullptr || (chosen->waiting == Thread::Wait::none && thread.waiting != Thread::Wait::none)))
+        if (thread.process == &target && takes_signal(thread, signal) && (chosen == nullptr || thread.tid == target.pid))
             chosen = &thread;
     if (chosen != nullptr)
         signal_thread(*chosen, signal);

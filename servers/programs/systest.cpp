@@ -364,7 +364,7 @@ int main()
     check("NAME0008", "the registered name finds this task", status == TERN_OK && L4_IsThreadEqual(me, L4_Myself()),
           status);
 
-    status = ask(root, 0x7e2f, 0, nullptr);
+    status = ask(root, 0x7e20, 0, nullptr);  // (below the first of root's requests)
     check("SYS0001", "an unknown system request is UNKNOWN", status == TERN_ERROR_UNKNOWN, status);
     L4_Word_t irq = 4;
     status = ask(root, TERN_SYSTEM_IRQ, 1, &irq);
@@ -404,6 +404,17 @@ int main()
     L4_Word_t three = ask(root, TERN_SYSTEM_THREAD, 3, thread_request);
     check("SYS0014", "a THREAD paged by a thread of another task (root's) is DENIED; three words are MALFORMED",
           status == TERN_ERROR_DENIED && three == TERN_ERROR_MALFORMED, status * 100 + three);
+    L4_Word_t space_thread[2] = {L4_Myself().raw, L4_Myself().raw};
+    L4_Word_t own = ask(root, TERN_SYSTEM_SPACE_THREAD, 2, space_thread);
+    L4_Word_t own_delete = ask(root, TERN_SYSTEM_SPACE_THREAD_DELETE, 2, (space_thread[1] = 0, space_thread));
+    L4_Word_t one_word = ask(root, TERN_SYSTEM_SPACE_THREAD, 1, space_thread);
+    space_thread[0] = L4_GlobalId(L4_ThreadNo(L4_Myself()) + 4000, 1).raw;
+    L4_Word_t nobody = ask(root, TERN_SYSTEM_SPACE_THREAD_DELETE, 2, space_thread);
+    check("SYS0015", "SPACE_THREAD and SPACE_THREAD_DELETE in a task that is no space of the caller are DENIED, "
+          "one word is MALFORMED, a thread of no task NOT_FOUND",
+          own == TERN_ERROR_DENIED && own_delete == TERN_ERROR_DENIED && one_word == TERN_ERROR_MALFORMED &&
+              nobody == TERN_ERROR_NOT_FOUND,
+          own * 1000 + own_delete * 100 + one_word * 10 + nobody);
 
     L4_Word_t words[3] = {0, 0, 0};
     status = ask(console, TERN_CONSOLE_WRITE, 1, words);
