@@ -30,7 +30,7 @@ enum class Syscall : uint64_t {
     creat = 85, link = 86, unlink = 87,
     symlink = 88, readlink = 89, chmod = 90, fchmod = 91, chown = 92, fchown = 93, lchown = 94, umask = 95, gettimeofday = 96, getrlimit = 97, getrusage = 98, sysinfo = 99, times = 100, syslog = 103,
     getuid = 102, getgid = 104, setuid = 105, setgid = 106, geteuid = 107, getegid = 108, setpgid = 109,
-    getppid = 110, getpgrp = 111, setsid = 112, getpgid = 121, getsid = 124, rt_sigtimedwait = 128, rt_sigsuspend = 130, sigaltstack = 131, mknod = 133, statfs = 137, fstatfs = 138, tkill = 200, sched_setaffinity = 203, sched_getaffinity = 204, prctl = 157,
+    getppid = 110, getpgrp = 111, setsid = 112, getpgid = 121, getsid = 124, rt_sigpending = 127, rt_sigtimedwait = 128, rt_sigsuspend = 130, sigaltstack = 131, mknod = 133, statfs = 137, fstatfs = 138, tkill = 200, sched_setaffinity = 203, sched_getaffinity = 204, prctl = 157,
     arch_prctl = 158, gettid = 186, time = 201, futex = 202, getdents64 = 217, set_tid_address = 218,
     clock_gettime = 228, clock_getres = 229, clock_nanosleep = 230, exit_group = 231, tgkill = 234,
     openat = 257, mkdirat = 258, mknodat = 259, fchownat = 260, newfstatat = 262, unlinkat = 263, renameat = 264, linkat = 265,

@@ -128,7 +128,7 @@ void Linux_server::send_signal(Process &target, int signal, int code, int sender
     if (ignored)
         return;  // discarded, as Linux does with an ignored signal
     target.pending |= bit(signal);
-    target.info[signal - 1] = {code, sender, status};
+    target.info[signal - 1] = {code, sender, status, 0};
     if (target.stopped) {
         if (signal == sigkill)
             terminate(target, sigkill);
@@ -158,7 +158,7 @@ void Linux_server::send_thread_signal(Thread &target, int signal, int code, int 
     if (action.handler == sig_ign || (action.handler == sig_dfl && default_action(signal) == Default::ignore))
         return;
     target.pending |= bit(signal);
-    process.info[signal - 1] = {code, sender, 0};
+    process.info[signal - 1] = {code, sender, 0, 0};
     if (!process.stopped && takes_signal(target, signal))
         signal_thread(target, signal);
 }
@@ -222,6 +222,18 @@ void Linux_server::park(Thread &thread, const Linux_registers &registers)
 {
     thread.parked = true;
     thread.saved = registers;
+}
+
+bool Linux_server::fault_handled(Thread &thread, int signal, int code, uint64_t address)
+{
+    Process &process = *thread.process;
+    uint64_t handler = process.actions[signal - 1].handler;
+    // A blocked or ignored fault signal kills, as Linux's force_sig_fault makes it.
+    if (handler == sig_dfl || handler == sig_ign || (thread.blocked & bit(signal)) != 0)
+        return false;
+    thread.pending |= bit(signal);
+    process.info[signal - 1] = {code, 0, 0, address};
+    return true;
 }
 
 bool Linux_server::group_orphaned(int group) const
@@ -379,6 +391,8 @@ bool Linux_server::deliver_pending_signals(Thread &thread, Linux_registers &regi
         frame.info.code = info.code;
         frame.info.pid = info.pid;
         frame.info.status = info.status;
+        if (info.address != 0)
+            memcpy(&frame.info.pid, &info.address, sizeof info.address);  // si_addr
         // (The image's last 48 bytes are software's, which FXSAVE leaves: zero, no XSAVE data.)
         static constexpr uint8_t no_image[fpu_image_bytes] = {};
         if (process.memory.copy_out(frame_address, &frame, sizeof frame) != Process_memory::Error::none ||

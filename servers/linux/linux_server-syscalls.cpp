@@ -255,6 +255,14 @@ int64_t Linux_server::system_call(Thread &thread, Linux_registers &registers, bo
         return sys_pause(thread);
     case Syscall::rt_sigsuspend:
         return sys_rt_sigsuspend(thread, arg(0), arg(1));
+    case Syscall::rt_sigpending: {
+        if (arg(1) != 8)
+            return error(Errno::inval);
+        // Linux's do_sigpending: the thread's and its process's, of those it blocks.
+        uint64_t pending = (thread.pending | process.pending) & thread.blocked;
+        Process_memory::Error copied = process.memory.copy_out(arg(0), &pending, sizeof pending);
+        return copied == Process_memory::Error::none ? 0 : memory_error(copied);
+    }
     case Syscall::rt_sigtimedwait:
         return sys_rt_sigtimedwait(thread, arg(0), arg(1), arg(2), arg(3));
     case Syscall::sigaltstack:

@@ -966,9 +966,18 @@ tern::Reply Linux_server::page_fault(Thread &thread, const tern::Message &reques
     bool shared = false;
     uint8_t *frame = process.memory.page(address, access, error, &shared);
     if (frame == nullptr) {
-        printf("linux: %s (pid %d): segmentation fault at %#lx, ip %#lx\n", process.name, process.pid, address,
+        // SEGV_MAPERR outside every area, SEGV_ACCERR where the area forbids the access.
+        int code = error == Process_memory::Error::no_area ? 1 : 2;
+        if (error != Process_memory::Error::no_memory && fault_handled(thread, 11, code, address)) {
+            // The handler needs every register, which only an exception message carries:
+            // the thread goes on, at the interrupt address, as the empty answer resumes it.
+            interrupt(thread);
+            reply = tern::Message(L4_Word_t{0});
+            return tern::Reply::now;
+        }
+        printf("linux: %s (pid %d): segmentation fault at %#lx, ip %#lx\n", process.name, thread.tid, address,
                request.word(1));
-        terminate(process, 11);  // SIGSEGV; signal delivery comes later (docs/linux.md)
+        terminate(process, 11);  // SIGSEGV
         return tern::Reply::later;
     }
     const Process_memory::Area *area = process.memory.find(address);
@@ -1045,6 +1054,10 @@ tern::Reply Linux_server::exception(Thread &thread, Linux_registers &registers)
                      : vector == 6                              ? 4 /* SIGILL */
                      : vector == 3 || vector == 1               ? 5 /* SIGTRAP */
                                                                 : 11 /* SIGSEGV */;
+        // si_code: FPE_INTDIV, ILL_ILLOPN, TRAP_BRKPT, SI_KERNEL (a #GP has no address).
+        int code = signal == 8 ? 1 : signal == 4 ? 2 : signal == 5 ? 1 : 0x80;
+        if (fault_handled(thread, signal, code, signal == 11 ? 0 : registers.ip()))
+            return deliver_signals(thread, registers) ? tern::Reply::now : tern::Reply::later;
         printf("linux: %s (pid %d): exception %lu at ip %#lx: signal %d\n", process.name, thread.tid, vector,
                registers.ip(), signal);
         terminate(process, signal);

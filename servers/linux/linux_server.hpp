@@ -351,6 +351,10 @@ private:
     void set_to_restart(Thread &thread, Linux_registers &registers);
     void continue_process(Process &process);
     bool group_orphaned(int group) const;
+    // A fault's signal (SIGSEGV, SIGFPE, SIGILL, SIGTRAP) for thread: true, and pending for
+    // it, when its handler will run; false when its default action (or a mask or SIG_IGN,
+    // which Linux overrides for a fault) ends the process.
+    bool fault_handled(Thread &thread, int signal, int code, uint64_t address);
     // SIGCHLD with code (CLD_STOPPED, CLD_CONTINUED) unless the parent asked SA_NOCLDSTOP,
     // and a parent waiting in wait4 looks again.
     void tell_parent(Process &child, int code, int signal);

@@ -54,9 +54,11 @@ public:
     static constexpr unsigned signals = 64;
     Signal_action actions[signals] = {};
     uint64_t pending = 0;        // bit n - 1: signal n waits for delivery to a thread
-    // What a pending signal's siginfo says: si_code, the sender's pid, a child's status.
+    // What a pending signal's siginfo says: si_code, the sender's pid, a child's status, or
+    // a fault's address (si_addr, in place of the pid and uid).
     struct Signal_info {
         int code, pid, status;
+        uint64_t address;
     };
     Signal_info info[signals] = {};
 
