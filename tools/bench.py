@@ -75,6 +75,10 @@ DESCRIPTIONS = [
     (r"console\.throughput", "bytes per second through the console server (256 KiB, guest SystemClock)"),
     (r"personality\.getpid", "Linux personality: getpid, a reflected syscall answered by the Linux server"),
     (r"personality\.pipe_processes", "Linux personality: one-byte round trip through two pipes between two processes"),
+    (r"personality\.pipe_threads", "Linux personality: one-byte round trip through two pipes between two threads of "
+     "one process"),
+    (r"personality\.futex_threads", "Linux personality: futex ping-pong between two threads of one process (two wakes, "
+     "two waits)"),
     (r"personality\.page_fault", "Linux personality: first touch of an anonymous page, per page"),
     (r"personality\.fork_exit_wait", "Linux personality: fork, the child exits, the parent waits"),
     (r"personality\.fork_exec_wait", "Linux personality: fork, execve of the same static program, which exits, wait"),
@@ -92,7 +96,9 @@ DESCRIPTIONS = [
 # sched_yield_processes, page_fault, fork_exit_wait.)
 EQUIVALENTS = [(("shell_script",), "personality.shell_script"), (("fork_exec",), "personality.fork_exec_wait"), (("fork_exit",), "personality.fork_exit_wait"),
                (("getpid",), "personality.getpid"), (("pipe_processes",), "personality.pipe_processes"),
-               (("page_fault",), "personality.page_fault"),
+               (("page_fault",), "personality.page_fault"), (("pipe_threads",), "personality.pipe_threads"),
+               (("futex_threads",), "personality.futex_threads"),
+               (("pipe_threads",), "personality_ring0.pipe_threads"), (("futex_threads",), "personality_ring0.futex_threads"),
                (("shell_script",), "personality_ring0.shell_script"), (("fork_exec",), "personality_ring0.fork_exec_wait"),
                (("fork_exit",), "personality_ring0.fork_exit_wait"), (("getpid",), "personality_ring0.getpid"),
                (("pipe_processes",), "personality_ring0.pipe_processes"), (("page_fault",), "personality_ring0.page_fault"),

@@ -138,7 +138,7 @@ uint64_t Linux_server::thread_time_us(const Thread &thread)
 uint64_t Linux_server::time_used_us(const Process &process) const
 {
     uint64_t used = process.past_time_us;
-    for (const Thread &thread : threads_)
+    for (const Thread &thread : live_threads())
         if (thread.state == Thread::State::running && thread.process == &process)
             used += thread_time_us(thread);
     return used;
@@ -147,7 +147,7 @@ uint64_t Linux_server::time_used_us(const Process &process) const
 unsigned Linux_server::runnable_threads(const Process &process) const
 {
     unsigned runnable = 0;
-    for (const Thread &thread : threads_)
+    for (const Thread &thread : live_threads())
         runnable += thread.state == Thread::State::running && thread.process == &process &&
                     thread.waiting == Thread::Wait::none && !L4_IsNilThread(thread.l4);
     return runnable;

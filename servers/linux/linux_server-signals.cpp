@@ -114,7 +114,7 @@ void Linux_server::send_signal(Process &target, int signal, int code, int sender
     // prepare_signal).
     if (signal == sigcont) {
         target.pending &= ~stop_signals;
-        for (Thread &thread : threads_)
+        for (Thread &thread : live_threads())
             if (thread.state == Thread::State::running && thread.process == &target)
                 thread.pending &= ~stop_signals;
         if (target.stopped)
@@ -138,7 +138,7 @@ void Linux_server::send_signal(Process &target, int signal, int code, int sender
     // if it does not block it, else the first other that does not; none: it waits until
     // one unblocks it.
     Thread *chosen = nullptr;
-    for (Thread &thread : threads_)
+    for (Thread &thread : live_threads())
         if (thread.process == &target && takes_signal(thread, signal) && (chosen == nullptr || thread.tid == target.pid))
             chosen = &thread;
     if (chosen != nullptr)
@@ -211,7 +211,7 @@ void Linux_server::stop_process(Thread &thread, int signal, const Linux_register
     process.stop_signal = signal;
     process.unwaited_change = Process::Change::stopped;
     park(thread, registers);
-    for (Thread &other : threads_)
+    for (Thread &other : live_threads())
         if (other.state == Thread::State::running && other.process == &process && &other != &thread &&
             other.waiting == Thread::Wait::none && !other.parked)
             interrupt(other);
@@ -255,7 +255,7 @@ void Linux_server::continue_process(Process &process)
     process.stopped = false;
     process.unwaited_change = Process::Change::continued;
     tell_parent(process, 6 /* CLD_CONTINUED */, sigcont);
-    for (Thread &thread : threads_) {
+    for (Thread &thread : live_threads()) {
         if (thread.state != Thread::State::running || thread.process != &process || !thread.parked)
             continue;
         thread.parked = false;

@@ -178,7 +178,7 @@ void Linux_server::exit_thread(Thread &thread, int status)
     // Signals of the process it would have taken go to another thread.
     for (uint64_t left = process.pending; left != 0; left &= left - 1) {
         int signal = __builtin_ctzll(left) + 1;
-        for (Thread &other : threads_)
+        for (Thread &other : live_threads())
             if (other.process == &process && takes_signal(other, signal)) {
                 signal_thread(other, signal);
                 break;
@@ -193,7 +193,7 @@ int64_t Linux_server::wake_futex(Process &process, uint64_t address, uint64_t co
     int64_t woken = 0;
     while (static_cast<uint64_t>(woken) < count && process.state == Process::State::running) {
         Thread *first = nullptr;
-        for (Thread &waiter : threads_)
+        for (Thread &waiter : live_threads())
             if (waiter.state == Thread::State::running && waiter.process == &process &&
                 waiter.waiting == Thread::Wait::futex && waiter.futex_address == address &&
                 (waiter.futex_bits & bits) != 0 && (first == nullptr || waiter.futex_order < first->futex_order))
@@ -295,7 +295,7 @@ int64_t Linux_server::sys_futex(Thread &thread, const Linux_registers &registers
         // The rest, first come first, move to the second word's queue (keeping their order).
         for (int32_t moved = 0; moved < move_count; ++moved) {
             Thread *first = nullptr;
-            for (Thread &waiter : threads_)
+            for (Thread &waiter : live_threads())
                 if (waiter.state == Thread::State::running && waiter.process == &process &&
                     waiter.waiting == Thread::Wait::futex && waiter.futex_address == address &&
                     (first == nullptr || waiter.futex_order < first->futex_order))
@@ -336,7 +336,7 @@ int64_t Linux_server::sys_tgkill(Process &process, int64_t group, int64_t tid, i
 {
     if (signal < 0 || signal > static_cast<int64_t>(Process::signals) || tid <= 0 || group == 0 || group < -1)
         return error(Errno::inval);
-    for (Thread &target : threads_) {
+    for (Thread &target : live_threads()) {
         if (target.state != Thread::State::running || target.tid != tid ||
             target.process->state != Process::State::running || (group != -1 && target.process->pid != group))
             continue;

@@ -351,7 +351,7 @@ void Linux_server::wake_sleepers()
 {
     wake_blocked();
     next_wake_us_ = 0;
-    for (const Thread &thread : threads_)
+    for (const Thread &thread : live_threads())
         if (thread.state == Thread::State::running && thread.waiting != Thread::Wait::none && thread.wake_us != 0 &&
             (next_wake_us_ == 0 || thread.wake_us < next_wake_us_))
             next_wake_us_ = thread.wake_us;
@@ -428,6 +428,8 @@ Thread *Linux_server::new_thread(Process &process, int tid)
         thread.interrupting = thread.suspended = thread.in_fpu_trampoline = false;
         thread.starting = thread.parked = thread.call_restarting = thread.call_restartable = false;
         ++process.threads;
+        if (&thread - threads_ >= thread_limit_)
+            thread_limit_ = static_cast<unsigned>(&thread - threads_) + 1;
         if (tid >= next_pid_)
             next_pid_ = tid + 1;
         return &thread;
@@ -445,11 +447,13 @@ void Linux_server::free_thread(Thread &thread)
     thread.l4 = L4_nilthread;
     thread.waiting = Thread::Wait::none;
     --thread.process->threads;
+    while (thread_limit_ > 0 && threads_[thread_limit_ - 1].state == Thread::State::free)
+        --thread_limit_;
 }
 
 Thread *Linux_server::first_thread(const Process &process)
 {
-    for (Thread &thread : threads_)
+    for (Thread &thread : live_threads())
         if (thread.state == Thread::State::running && thread.process == &process)
             return &thread;
     return nullptr;
@@ -457,7 +461,7 @@ Thread *Linux_server::first_thread(const Process &process)
 
 bool Linux_server::has_thread(const Process &process, int tid) const
 {
-    for (const Thread &thread : threads_)
+    for (const Thread &thread : live_threads())
         if (thread.state == Thread::State::running && thread.process == &process && thread.tid == tid)
             return true;
     return false;
@@ -469,7 +473,7 @@ Thread *Linux_server::thread_of(L4_ThreadId_t l4)
     Thread *likely = thread_by_number_[L4_ThreadNo(l4) % 512];
     if (likely != nullptr && L4_IsThreadEqual(likely->l4, l4))
         return likely;
-    for (Thread &thread : threads_)
+    for (Thread &thread : live_threads())
         if (thread.state == Thread::State::running && L4_IsThreadEqual(thread.l4, l4) && !L4_IsNilThread(l4) &&
             thread.process->state == Process::State::running)
             return &thread;
@@ -619,7 +623,7 @@ void Linux_server::drop_space(Process &process)
         (void)request.call(tern_root_thread());
     }
     process.space = L4_nilthread;
-    for (Thread &thread : threads_)
+    for (Thread &thread : live_threads())
         if (thread.state == Thread::State::running && thread.process == &process) {
             if (!L4_IsNilThread(thread.l4) && thread_by_number_[L4_ThreadNo(thread.l4) % 512] == &thread)
                 thread_by_number_[L4_ThreadNo(thread.l4) % 512] = nullptr;
@@ -630,7 +634,7 @@ void Linux_server::drop_space(Process &process)
 
 void Linux_server::end_other_threads(Process &process, const Thread *keep)
 {
-    for (Thread &thread : threads_)
+    for (Thread &thread : live_threads())
         if (thread.state == Thread::State::running && thread.process == &process && &thread != keep) {
             if (!L4_IsNilThread(thread.l4) && !L4_IsThreadEqual(thread.l4, process.space)) {
                 process.past_time_us += thread_time_us(thread);
@@ -753,7 +757,7 @@ void Linux_server::wake_blocked()
     waking_ = true;
     for (bool progress = true; progress || wake_again_;) {
         progress = wake_again_ = false;
-        for (Thread &thread : threads_) {
+        for (Thread &thread : live_threads()) {
             if (thread.state != Thread::State::running || thread.waiting == Thread::Wait::none ||
                 thread.process->state != Process::State::running || thread.process->stopped)
                 continue;

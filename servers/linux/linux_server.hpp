@@ -403,6 +403,16 @@ private:
     Pipe pipes_[max_pipes];
     Process *processes_[max_processes] = {};
     Thread threads_[max_threads];
+    // threads_[0, thread_limit_) holds every thread in use (new_thread takes the lowest free
+    // slot): the loops over threads look no further.
+    unsigned thread_limit_ = 0;
+    template <typename T> struct Range {
+        T *first, *last;
+        T *begin() const { return first; }
+        T *end() const { return last; }
+    };
+    Range<Thread> live_threads() { return {threads_, threads_ + thread_limit_}; }
+    Range<const Thread> live_threads() const { return {threads_, threads_ + thread_limit_}; }
     // thread_of's shortcut: a thread by its L4 thread number's low bits (checked, then searched).
     Thread *thread_by_number_[512] = {};
     uint64_t futex_order_ = 0;        // counts futex waits (Thread::futex_order)

@@ -421,11 +421,13 @@ int main(int argc, char **argv)
         scale_divisor = 100;
         batches = 3;
     }
-    // "personality": the figures Tern's Linux personality can run (one thread per process, no
-    // shared memory yet: docs/linux.md), under ./tern linux.
+    // "personality": the figures Tern's Linux personality can run (no memory shared between
+    // processes yet: docs/linux.md), under ./tern linux.
     if (argc > 1 && strcmp(argv[1], "personality") == 0) {
         measure("getpid", time_getpid, 20000);
         measure("pipe_processes", time_pipe_processes, 2000);
+        measure("pipe_threads", time_pipe_threads, 2000);
+        measure("futex_threads", time_futex_threads, 2000);
         measure("page_fault", time_page_faults, 2000);
         measure("fork_exit_wait", time_fork_exit_wait, 50);
         measure("fork_exec_wait", time_fork_exec_wait, 20);
