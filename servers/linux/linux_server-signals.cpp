@@ -122,10 +122,7 @@ void Linux_server::send_signal(Process &target, int signal, int code, int sender
     } else if ((bit(signal) & stop_signals) != 0) {
         target.pending &= ~bit(sigcont);
     }
-    const Process::Signal_action &action = target.actions[signal - 1];
-    bool ignored = signal != sigkill && signal != sigstop &&
-                   (action.handler == sig_ign || (action.handler == sig_dfl && default_action(signal) == Default::ignore));
-    if (ignored)
+    if (ignored(target, first_thread(target), signal))
         return;  // discarded, as Linux does with an ignored signal
     target.pending |= bit(signal);
     target.info[signal - 1] = {code, sender, status, 0};
@@ -137,11 +134,7 @@ void Linux_server::send_signal(Process &target, int signal, int code, int sender
     // The thread that takes it (Linux's complete_signal): the first thread (its id the pid)
     // if it does not block it, else the first other that does not; none: it waits until
     // one unblocks it.
-    Thread *chosen = nullptr;
-    for (Thread &thread : live_threads())
-        if (thread.process == &target && takes_signal(thread, signal) && (chosen == nullptr || thread.tid == target.pid))
-            chosen = &thread;
-    if (chosen != nullptr)
+    if (Thread *chosen = signal_taker(target, signal); chosen != nullptr)
         signal_thread(*chosen, signal);
 }
 
@@ -154,13 +147,54 @@ void Linux_server::send_thread_signal(Thread &target, int signal, int code, int 
         send_signal(process, signal, code, sender);  // these act on the whole process, as in Linux
         return;
     }
-    const Process::Signal_action &action = process.actions[signal - 1];
-    if (action.handler == sig_ign || (action.handler == sig_dfl && default_action(signal) == Default::ignore))
+    if (ignored(process, &target, signal))
         return;
     target.pending |= bit(signal);
     process.info[signal - 1] = {code, sender, 0, 0};
     if (!process.stopped && takes_signal(target, signal))
         signal_thread(target, signal);
+}
+
+// Linux's sig_ignored: ignored (SIG_IGN, or SIG_DFL whose action is to ignore), unless the
+// thread that would see it blocks it or waits for it (sigwait takes such signals too).
+bool Linux_server::ignored(const Process &process, const Thread *thread, int signal)
+{
+    if (signal == sigkill || signal == sigstop)
+        return false;
+    const Process::Signal_action &action = process.actions[signal - 1];
+    if (action.handler != sig_ign && !(action.handler == sig_dfl && default_action(signal) == Default::ignore))
+        return false;
+    return thread == nullptr || ((thread->blocked & bit(signal)) == 0 &&
+                                 !(thread->waiting == Thread::Wait::signal && (thread->waited_signals & bit(signal)) != 0));
+}
+
+void Linux_server::complete_signals(Process &process)
+{
+    for (Thread &thread : live_threads()) {
+        if (process.state != Process::State::running || process.stopped)
+            return;
+        if (thread.process != &process || thread.state != Thread::State::running)
+            continue;
+        uint64_t own = thread.pending & (~thread.blocked | unblockable);
+        if (own != 0)
+            signal_thread(thread, __builtin_ctzll(own) + 1);
+    }
+    for (uint64_t left = process.pending; left != 0; left &= left - 1) {
+        int signal = __builtin_ctzll(left) + 1;
+        if (process.state != Process::State::running || process.stopped)
+            return;
+        if (Thread *chosen = signal_taker(process, signal); chosen != nullptr)
+            signal_thread(*chosen, signal);
+    }
+}
+
+Thread *Linux_server::signal_taker(Process &process, int signal)
+{
+    Thread *chosen = nullptr;
+    for (Thread &thread : live_threads())
+        if (thread.process == &process && takes_signal(thread, signal) && (chosen == nullptr || thread.tid == process.pid))
+            chosen = &thread;
+    return chosen;
 }
 
 void Linux_server::signal_thread(Thread &target, int signal)
@@ -211,9 +245,10 @@ void Linux_server::stop_process(Thread &thread, int signal, const Linux_register
     process.stop_signal = signal;
     process.unwaited_change = Process::Change::stopped;
     park(thread, registers);
+    // (A thread not started yet parks at its first call, with the registers made for it.)
     for (Thread &other : live_threads())
         if (other.state == Thread::State::running && other.process == &process && &other != &thread &&
-            other.waiting == Thread::Wait::none && !other.parked)
+            other.waiting == Thread::Wait::none && !other.parked && !other.starting)
             interrupt(other);
     tell_parent(process, 5 /* CLD_STOPPED */, signal);
 }
@@ -265,7 +300,10 @@ void Linux_server::continue_process(Process &process)
         if (process.state != Process::State::running || process.stopped)
             return;  // a signal delivered meanwhile ended or stopped it again
     }
-    wake_blocked();  // the calls that waited while it was stopped
+    // Signals sent meanwhile reach the threads blocked in calls; then those calls are
+    // retried, and the deadlines passed by meanwhile count again.
+    complete_signals(process);
+    wake_sleepers();
 }
 
 void Linux_server::tell_parent(Process &child, int code, int signal)

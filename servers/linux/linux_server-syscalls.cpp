@@ -831,6 +831,7 @@ int64_t Linux_server::sys_execve(Thread &thread, uint64_t path_address, uint64_t
     thread.alt_stack = thread.alt_stack_size = 0;
     thread.clear_child_tid = 0;
     thread.pending = 0;
+    thread.interrupting = thread.in_fpu_trampoline = thread.suspended = thread.parked = false;
     strcpy(process.exe, exe_known ? exe : "");
     for (unsigned fd = 0; fd < Process::max_fds; ++fd)
         if ((process.close_on_exec >> fd & 1) != 0)

@@ -34,13 +34,12 @@ constexpr uint32_t futex_wait = 0, futex_wake = 1, futex_requeue = 3, futex_cmp_
 constexpr uint64_t unblockable = Process::unblockable_signals;
 uint64_t bit(int signal) { return uint64_t{1} << (signal - 1); }
 
-// Whether the 4 bytes at address can be written: read them and write them back unchanged,
-// so that a call checks a pointer before it changes anything.
-bool writable_word(Process_memory &memory, uint64_t address)
+// A wake's count, an int: Linux wakes at least one waiter however small it is (its loop
+// counts after each wake).
+uint64_t wake_count(uint32_t value)
 {
-    uint32_t word;
-    return memory.copy_in(&word, address, sizeof word) == Process_memory::Error::none &&
-           memory.copy_out(address, &word, sizeof word) == Process_memory::Error::none;
+    int32_t count = static_cast<int32_t>(value);
+    return count <= 0 ? 1 : static_cast<uint64_t>(count);
 }
 
 // FUTEX_WAKE_OP's operation on the old value, and its comparison.
@@ -93,10 +92,6 @@ int64_t Linux_server::sys_clone(Thread &thread, const Linux_registers &registers
         return error(Errno::inval);
     if (tls >= Process_memory::user_limit && (flags & clone_settls) != 0)
         return error(Errno::perm);
-    // The ids' words are checked before anything changes (the child's is in the same memory).
-    if (((flags & clone_parent_settid) != 0 && !writable_word(process.memory, parent_tid)) ||
-        ((flags & clone_child_settid) != 0 && !writable_word(process.memory, child_tid)))
-        return error(Errno::fault);
     if (process.threads >= max_threads_per_process)
         return error(Errno::again);
     Thread *child = new_thread(process, next_pid_);
@@ -116,6 +111,7 @@ int64_t Linux_server::sys_clone(Thread &thread, const Linux_registers &registers
         free_thread(*child);
         return error(Errno::again);  // root had no thread number left in the space
     }
+    // The ids, where asked; as in Linux, a word that cannot be written is not an error.
     int32_t tid = child->tid;
     if ((flags & clone_parent_settid) != 0)
         (void)process.memory.copy_out(parent_tid, &tid, sizeof tid);
@@ -132,10 +128,6 @@ int64_t Linux_server::clone_process(Thread &thread, const Linux_registers &regis
     uint64_t flags = registers.arg(0), parent_tid = registers.arg(2), child_tid = registers.arg(3);
     if ((flags & clone_settls) != 0)
         return error(Errno::inval);  // (a new process with a TLS of its own: no C library makes one)
-    // The child's memory is a copy of this: its word is checked here.
-    if (((flags & clone_parent_settid) != 0 && !writable_word(process.memory, parent_tid)) ||
-        ((flags & clone_child_settid) != 0 && !writable_word(process.memory, child_tid)))
-        return error(Errno::fault);
     int64_t pid = sys_fork(thread, registers);
     if (pid < 0)
         return pid;
@@ -175,17 +167,7 @@ void Linux_server::exit_thread(Thread &thread, int status)
         (void)request.call(tern_root_thread());
     }
     free_thread(thread);
-    // Signals of the process it would have taken go to another thread.
-    for (uint64_t left = process.pending; left != 0; left &= left - 1) {
-        int signal = __builtin_ctzll(left) + 1;
-        for (Thread &other : live_threads())
-            if (other.process == &process && takes_signal(other, signal)) {
-                signal_thread(other, signal);
-                break;
-            }
-        if (process.state != Process::State::running)
-            return;
-    }
+    complete_signals(process);  // the process's signals it would have taken go to another thread
 }
 
 int64_t Linux_server::wake_futex(Process &process, uint64_t address, uint64_t count, uint32_t bits)
@@ -274,9 +256,7 @@ int64_t Linux_server::sys_futex(Thread &thread, const Linux_registers &registers
         if (bits == 0)
             return error(Errno::inval);
         // As in Linux, a count of 0 wakes one; a negative int counts as very large.
-        int32_t count = static_cast<int32_t>(value);
-        return wake_futex(process, address, count <= 0 ? (count == 0 ? 1 : ~uint64_t{0}) : static_cast<uint64_t>(count),
-                          bits);
+        return wake_futex(process, address, wake_count(value), bits);
     }
     case futex_requeue:
     case futex_cmp_requeue: {
@@ -292,6 +272,14 @@ int64_t Linux_server::sys_futex(Thread &thread, const Linux_registers &registers
                 return error(Errno::again);
         }
         int64_t done = wake_count > 0 ? wake_futex(process, address, static_cast<uint64_t>(wake_count), ~0u) : 0;
+        if (address2 == address) {
+            // A move onto the same queue changes nothing: the waiters it would move are counted.
+            int32_t waiting = 0;
+            for (const Thread &waiter : live_threads())
+                waiting += waiter.state == Thread::State::running && waiter.process == &process &&
+                           waiter.waiting == Thread::Wait::futex && waiter.futex_address == address;
+            return done + (waiting < move_count ? waiting : move_count);
+        }
         // The rest, first come first, move to the second word's queue (keeping their order).
         for (int32_t moved = 0; moved < move_count; ++moved) {
             Thread *first = nullptr;
@@ -321,9 +309,9 @@ int64_t Linux_server::sys_futex(Thread &thread, const Linux_registers &registers
         copied = process.memory.copy_out(address2, &new_word, sizeof new_word);
         if (copied != Process_memory::Error::none)
             return memory_error(copied);
-        int64_t woken = wake_futex(process, address, value, ~0u);
+        int64_t woken = wake_futex(process, address, wake_count(value), ~0u);
         if (compared)
-            woken += wake_futex(process, address2, static_cast<uint32_t>(timeout), ~0u);
+            woken += wake_futex(process, address2, wake_count(static_cast<uint32_t>(timeout)), ~0u);
         return woken;
     }
     default:
@@ -370,7 +358,8 @@ int64_t Linux_server::sys_rt_sigtimedwait(Thread &thread, uint64_t set_address, 
             return memory_error(copied);
         if (static_cast<int64_t>(spec[0]) < 0 || spec[1] >= 1000000000)
             return error(Errno::inval);
-        uint64_t us = spec[0] * 1000000 + (spec[1] + 999) / 1000;
+        constexpr uint64_t longest_us = uint64_t{1} << 62;
+        uint64_t us = spec[0] >= longest_us / 1000000 ? longest_us : spec[0] * 1000000 + (spec[1] + 999) / 1000;
         immediate = us == 0;
         deadline = now + us;
     }

@@ -351,9 +351,10 @@ void Linux_server::wake_sleepers()
 {
     wake_blocked();
     next_wake_us_ = 0;
+    // (A stopped process's deadlines wait for SIGCONT: continue_process looks again.)
     for (const Thread &thread : live_threads())
         if (thread.state == Thread::State::running && thread.waiting != Thread::Wait::none && thread.wake_us != 0 &&
-            (next_wake_us_ == 0 || thread.wake_us < next_wake_us_))
+            !thread.process->stopped && (next_wake_us_ == 0 || thread.wake_us < next_wake_us_))
             next_wake_us_ = thread.wake_us;
 }
 
@@ -590,7 +591,13 @@ bool Linux_server::start_thread(Thread &thread, uint64_t ip, uint64_t sp)
     if (request.call(tern_root_thread()) != tern::Status::ok || request.untyped() != 1)
         return false;  // (the space has no thread number left: EAGAIN)
     thread.l4.raw = request.word(0);
-    return send_start_message(thread, ip, sp);
+    if (send_start_message(thread, ip, sp))
+        return true;
+    tern::Message remove(TERN_SYSTEM_SPACE_THREAD_DELETE);
+    remove.add(thread.l4.raw);
+    remove.add(L4_Word_t{0});
+    (void)remove.call(tern_root_thread());
+    return false;
 }
 
 bool Linux_server::send_start_message(Thread &thread, uint64_t ip, uint64_t sp)
@@ -636,8 +643,8 @@ void Linux_server::end_other_threads(Process &process, const Thread *keep)
 {
     for (Thread &thread : live_threads())
         if (thread.state == Thread::State::running && thread.process == &process && &thread != keep) {
+            process.past_time_us += thread_time_us(thread);  // (0 for a thread without its L4 thread)
             if (!L4_IsNilThread(thread.l4) && !L4_IsThreadEqual(thread.l4, process.space)) {
-                process.past_time_us += thread_time_us(thread);
                 tern::Message request(TERN_SYSTEM_SPACE_THREAD_DELETE);
                 request.add(thread.l4.raw);
                 request.add(L4_Word_t{0});
@@ -1045,6 +1052,17 @@ void Linux_server::run()
 tern::Reply Linux_server::exception(Thread &thread, Linux_registers &registers)
 {
     Process &process = *thread.process;
+    if (thread.starting) {
+        // A new thread's first instruction, its creator's syscall (sys_fork, sys_clone), or
+        // the interrupt of a signal sent before it ran: either way the reply gives it the
+        // registers made for it, 0 in rax.
+        thread.starting = false;
+        thread.interrupting = false;
+        registers = thread.saved;
+        if (!deliver_signals(thread, registers))
+            return tern::Reply::later;
+        return tern::Reply::now;
+    }
     if (is_interrupt(thread, registers)) {
         // Stopped by the server for a signal (interrupt): deliver it and go on.
         if (!deliver_signals(thread, registers))
@@ -1066,15 +1084,6 @@ tern::Reply Linux_server::exception(Thread &thread, Linux_registers &registers)
                registers.ip(), signal);
         terminate(process, signal);
         return tern::Reply::later;
-    }
-    if (thread.starting) {
-        // A new thread's first instruction, its creator's syscall (sys_fork, sys_clone):
-        // the reply gives it the registers made for it, 0 in rax.
-        thread.starting = false;
-        registers = thread.saved;
-        if (!deliver_signals(thread, registers))
-            return tern::Reply::later;
-        return tern::Reply::now;
     }
     bool reply_now = true;
     // A new call: the timeout of one that ended early does not apply, but a call that runs

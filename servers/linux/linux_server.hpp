@@ -320,6 +320,13 @@ private:
     void signal_thread(Thread &target, int signal);
     // Whether thread may take signal now (not blocked, not exiting).
     static bool takes_signal(const Thread &thread, int signal);
+    static bool ignored(const Process &process, const Thread *thread, int signal);
+    // The thread that takes a signal sent to process (Linux's complete_signal): the first
+    // thread (its id the pid) if it does not block it, else the first other; nullptr if all do.
+    Thread *signal_taker(Process &process, int signal);
+    // The signals pending for process and its threads reach threads that take them (after
+    // a stop, after the thread that would have taken them exited): signal_thread for each.
+    void complete_signals(Process &process);
     // The signals thread could take now: its own and its process's, less those it blocks.
     static uint64_t deliverable(const Thread &thread)
     {

@@ -129,10 +129,10 @@ C_PROGRAMS = [
     ("LXH0001", "threads.c", 51, "pthreads: create and join, 40 threads four at a time, thread ids, __thread "
      "variables, mutexes, condition variables, barriers, detached threads, once, rwlocks, semaphores; the main "
      "thread's pthread_exit, a thread's exit of the process, fork from a thread"),
-    ("LXH0002", "futex.c", 46, "raw futex: waits, timeouts on both clocks, exact wake counts, private and shared, "
+    ("LXH0002", "futex.c", 47, "raw futex: waits, timeouts on both clocks, exact wake counts, private and shared, "
      "requeue, bitsets, WAKE_OP, Linux's errors, EINTR and SA_RESTART, a futex mutex, set_tid_address and the "
      "tid word cleared at a thread's end"),
-    ("LXH0003", "thread_signals.c", 30, "signals and threads: masks of their own and inherited, pthread_kill, tgkill "
+    ("LXH0003", "thread_signals.c", 32, "signals and threads: masks of their own and inherited, pthread_kill, tgkill "
      "and tkill to a thread, a process's signal to the thread not blocking it, sigwait, EINTR in one thread's "
      "read, faults in a thread, fatal signals end every thread"),
 ]

@@ -325,6 +325,16 @@ static void requeues(void)
     check(created == 2 && result == 2 && done == 0 && on_b == 2 && after == 2 && all_returned_zero(waiters, 2),
           "shared FUTEX_CMP_REQUEUE moves two waiters without waking them; a wake of the second word does");
     finish(waiters, 2, &word_a, &word_b);
+
+    // Onto the word itself: nothing moves, the waiters are counted once, and the call ends.
+    created = start_waiters(waiters, 2, &word_a, wait_op, NULL, 0);
+    result = requeue(&word_a, FUTEX_CMP_REQUEUE | FUTEX_PRIVATE_FLAG, 0, INT_MAX, &word_a, 0);
+    done = await_done(waiters, 2, 0);
+    left = futex(&word_a, wake, INT_MAX, NULL, NULL, 0);
+    after = await_done(waiters, 2, 2);
+    check(created == 2 && result == 2 && done == 0 && left == 2 && after == 2 && all_returned_zero(waiters, 2),
+          "FUTEX_CMP_REQUEUE of two waiters onto their own word returns 2 and moves nobody; a wake of it ends both");
+    finish(waiters, 2, &word_a, &word_b);
 }
 
 static void bitsets(void)

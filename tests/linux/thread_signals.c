@@ -689,6 +689,86 @@ static void fatal_to_thread(void)
           "tgkill of SIGTERM (no handler) to one thread of another process ends that whole process");
 }
 
+// A stopped process keeps signals sent to it until SIGCONT, and then a thread blocked in a
+// call that does not block the signal takes it (here: SIGTERM, default action, ends it).
+static void *blocks_term(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause_ms(1000);
+    return NULL;
+}
+
+static void stopped_then_terminated(void)
+{
+    int ready[2], idle[2];
+    if (pipe(ready) != 0 || pipe(idle) != 0) {
+        check(0, "pipe");
+        return;
+    }
+    pid_t child = fork();
+    if (child == 0) {
+        sigset_t term;
+        sigemptyset(&term);
+        sigaddset(&term, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &term, NULL);
+        pthread_t worker;
+        if (pthread_create(&worker, NULL, blocks_term, NULL) != 0)
+            _exit(45);
+        pthread_sigmask(SIG_UNBLOCK, &term, NULL);
+        char byte = 'r';
+        if (write(ready[1], &byte, 1) != 1)
+            _exit(46);
+        (void)!read(idle[0], &byte, 1);  // blocked here until SIGTERM
+        _exit(47);
+    }
+    char byte;
+    struct pollfd entry = {ready[0], POLLIN, 0};
+    int started = poll(&entry, 1, 30000) == 1 && read(ready[0], &byte, 1) == 1;
+    pause_ms(50);  // (the main thread into its read)
+    kill(child, SIGSTOP);
+    int status = 0;
+    int stopped = waitpid(child, &status, WUNTRACED) == child && WIFSTOPPED(status);
+    kill(child, SIGTERM);
+    pause_ms(50);
+    int alive = waitpid(child, &status, WNOHANG) == 0;
+    kill(child, SIGCONT);
+    int reaped = reap(child, &status);
+    check(started && stopped && alive && reaped && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM,
+          "SIGTERM sent to a stopped process waits for SIGCONT, then ends it through the thread blocked in read");
+    close(ready[0]);
+    close(ready[1]);
+    close(idle[0]);
+    close(idle[1]);
+}
+
+// A signal whose default action is to ignore it is kept when blocked: sigpending shows it
+// and sigtimedwait takes it (SIGCHLD of a child that exits).
+static void ignored_but_waited(void)
+{
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigset_t old;
+    pthread_sigmask(SIG_BLOCK, &chld, &old);
+    pid_t child = fork();
+    if (child == 0)
+        _exit(0);
+    int status = 0;
+    int reaped = reap(child, &status);
+    sigset_t pending;
+    sigemptyset(&pending);
+    sigpending(&pending);
+    int shown = sigismember(&pending, SIGCHLD) == 1;
+    struct timespec timeout = {5, 0};
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    int taken = sigtimedwait(&chld, &info, &timeout);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    check(reaped && shown && taken == SIGCHLD && info.si_signo == SIGCHLD && info.si_pid == child,
+          "a blocked SIGCHLD (default: ignored) stays pending for sigpending and sigtimedwait");
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -703,5 +783,7 @@ int main(void)
     fatal(fault_in_thread, SIGSEGV,
           "a thread's write to address 0 without a handler ends the whole process with SIGSEGV");
     fatal_to_thread();
+    stopped_then_terminated();
+    ignored_but_waited();
     return failures;
 }
