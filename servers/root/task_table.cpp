@@ -288,7 +288,11 @@ int Task_table::new_space(int owner, L4_ThreadId_t pager, bool reflect, const ch
         status = tern::Status::full;
         return -1;
     }
-    take_slot(index, name, TERN_TASK_SPACE, tasks_[owner].priority, Grants(), owner);
+    // One below its pager's priority: a pager is never preempted by the threads it serves
+    // (the Linux personality's fork write-protects the parent's pages while its other
+    // threads could otherwise run).
+    L4_Word_t priority = tasks_[owner].priority > 0 ? tasks_[owner].priority - 1 : 0;
+    take_slot(index, name, TERN_TASK_SPACE, priority, Grants(), owner);
     tasks_[index].image = elf::Image();
     L4_Word_t control = reflect ? TERN_SPACE_CONTROL_REFLECT_SYSCALLS_MASK : 0;
     // Its pager schedules it too: it may read the thread's processor time and lower (never
