@@ -416,6 +416,12 @@ int main()
               nobody == TERN_ERROR_NOT_FOUND,
           own * 1000 + own_delete * 100 + one_word * 10 + nobody);
 
+    L4_Word_t pci_index = ~L4_Word_t{0};
+    L4_Word_t past_end = ask(root, TERN_SYSTEM_PCI, 1, &pci_index);
+    L4_Word_t no_index = ask(root, TERN_SYSTEM_PCI, 0, nullptr);
+    check("SYS0016", "a PCI function past the last is NOT_FOUND; a PCI request without an index is MALFORMED",
+          past_end == TERN_ERROR_NOT_FOUND && no_index == TERN_ERROR_MALFORMED, past_end * 100 + no_index);
+
     L4_Word_t words[3] = {0, 0, 0};
     status = ask(console, TERN_CONSOLE_WRITE, 1, words);
     check("CON0001", "a write of 0 bytes is MALFORMED", status == TERN_ERROR_MALFORMED, status);

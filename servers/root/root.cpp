@@ -19,8 +19,20 @@ Root::Root()
     L4_Pager_Init(&pager_, Task_table::resolve, &tasks_);
 }
 
+unsigned Root::scan_pci()
+{
+    if (!get_port_range(Port_pci_config::address_port, Port_pci_config::ports)) {
+        printf("root: sigma0 gave no PCI configuration ports: no PCI devices\n");
+        return 0;
+    }
+    unsigned found = pci_.scan();
+    printf("root: PCI: %u functions\n", found);
+    return found;
+}
+
 void Root::start_servers()
 {
+    scan_pci();
     const char *config_name = "system.conf";
     char wanted[TERN_NAME_MAX + 1];
     const char *own = modules::arguments("roottask");

@@ -14,6 +14,8 @@
 #include <l4/tern/server.hpp>
 
 #include "name_service.hpp"
+#include "pci_bus.hpp"
+#include "port_pci_config.hpp"
 #include "task_table.hpp"
 
 class Root final : public tern::Server
@@ -44,6 +46,9 @@ private:
     tern::Reply space_delete_request(const tern::Message &message, int caller, tern::Message &reply);
     tern::Reply space_thread_request(const tern::Message &message, int caller, tern::Message &reply);
     tern::Reply module_request(const tern::Message &message, tern::Message &reply);
+    tern::Reply pci_request(const tern::Message &message, tern::Message &reply);
+    // Walks PCI configuration space (root keeps the ports it needs); how many functions.
+    unsigned scan_pci();
     int port_range_held(L4_Word_t base, L4_Word_t size) const;
     bool get_port_range(L4_Word_t base, L4_Word_t count);
 
@@ -56,6 +61,8 @@ private:
     // the task's whole granted range (as the aligned power-of-two fpages that make it up) and
     // keeps it; every request is then mapped out of a held fpage that covers it.
     L4_Fpage_t ports_held_[max_port_ranges] = {};
+    Port_pci_config pci_ports_;
+    Pci_bus pci_{pci_ports_};
 };
 
 #endif

@@ -60,6 +60,7 @@ void help()
            "  help              this list\n"
            "  ps                threads and tasks: sigma0, root and what root started\n"
            "  mem               memory: the KIP's memory descriptors and what root handed out\n"
+           "  lspci             the PCI functions the root task found at boot, with their BARs\n"
            "  run MODULE [ARGS] start a boot module as a task and wait for its end (Ctrl-C ends it)\n"
            "  test              run the system test module (systest)\n"
            "  bench             run the console throughput benchmark (conbench)\n"
@@ -112,6 +113,55 @@ void ps()
     for (L4_Word_t i = 0; char *feature = L4_Feature(kip, i); ++i)
         if (strncmp(feature, "threadmemory=", 13) == 0)
             printf("kernel memory per thread: %s bytes (control block and kernel stack)\n", feature + 13);
+}
+
+// A name for the common PCI classes (PCI Code and ID Assignment), else the numbers alone.
+const char *pci_class_name(L4_Word_t class_code)
+{
+    switch (class_code >> 8) {
+    case 0x0100: return "SCSI controller";
+    case 0x0101: return "IDE interface";
+    case 0x0106: return "SATA controller";
+    case 0x0200: return "Ethernet controller";
+    case 0x0300: return "VGA compatible controller";
+    case 0x0600: return "Host bridge";
+    case 0x0601: return "ISA bridge";
+    case 0x0604: return "PCI bridge";
+    case 0x0680: return "Bridge";
+    case 0x0c03: return "USB controller";
+    default: return "Device";
+    }
+}
+
+void lspci()
+{
+    L4_Word_t index = 0;
+    for (;; ++index) {
+        tern::Message reply;
+        if (tern::system::call(TERN_SYSTEM_PCI, index, &reply) != tern::Status::ok ||
+            reply.untyped() != TERN_PCI_WORDS)
+            break;
+        L4_Word_t location = reply.word(0), ids = reply.word(1), classes = reply.word(2), interrupt = reply.word(3);
+        printf("%02lx:%02lx.%lu %s [%04lx]: %04lx:%04lx (rev %02lx)", location >> 8, (location >> 3) & 0x1f,
+               location & 7, pci_class_name(classes & 0xffffff), (classes >> 8) & 0xffff, ids & 0xffff,
+               (ids >> 16) & 0xffff, classes >> 24);
+        if ((interrupt >> 8 & 0xff) != 0)
+            printf(", irq %lu (INT%c)", interrupt & 0xff, static_cast<char>('A' + ((interrupt >> 8 & 0xff) - 1) % 4));
+        printf("\n");
+        for (unsigned bar = 0; bar < 6; ++bar) {
+            L4_Word_t base = reply.word(4 + 2 * bar), size = reply.word(5 + 2 * bar);
+            L4_Word_t kind = base & TERN_PCI_BAR_KIND_MASK;
+            if (kind == TERN_PCI_BAR_NONE)
+                continue;
+            if (kind == TERN_PCI_BAR_IO)
+                printf("        BAR%u: I/O ports at 0x%lx (%lu ports)\n", bar, base & ~L4_Word_t{3}, size);
+            else
+                printf("        BAR%u: memory at 0x%lx (%s%s, %lu KiB)\n", bar, base & ~L4_Word_t{0xf},
+                       kind == TERN_PCI_BAR_MEMORY64 ? "64-bit" : "32-bit",
+                       (base & TERN_PCI_BAR_PREFETCHABLE) != 0 ? ", prefetchable" : "", size >> 10);
+        }
+    }
+    printf("%lu PCI functions\n", index);
 }
 
 void mem()
@@ -217,6 +267,8 @@ void execute(char *line)
         ps();
     else if (same(line, "mem"))
         mem();
+    else if (same(line, "lspci"))
+        lspci();
     else if (same(line, "run") && rest[0] != '\0')
         run(rest);
     else if (same(line, "run"))

@@ -249,6 +249,24 @@ LINUX_SHELL_STEPS = [
          [r"^linux: sh \(pid 1\) ended, exit status 0$", r"^root: shutdown asked by linux$"], timeout=60),
 ]
 
+# The normal boot with two network cards QEMU emulates (their user networks restricted: no
+# packet leaves the emulator): lspci shows what root's walk of configuration space found.
+PCI_NICS = ("-netdev", "user,id=net0,restrict=on", "-device", "e1000,netdev=net0",
+            "-netdev", "user,id=net1,restrict=on", "-device", "virtio-net-pci,netdev=net1")
+PCI_STEPS = [
+    Step("PCI0001", "the shell's prompt, after root found the PCI functions", "", [PROMPT]),
+    Step("PCI0002", "lspci lists QEMU's host bridge, an e1000 with its memory and I/O BARs and interrupt line, "
+         "and a virtio network card", "lspci\r",
+         [r"^00:00\.0 Host bridge \[0600\]: 8086:1237 ",
+          r"^00:0[0-9a-f]\.0 Ethernet controller \[0200\]: 8086:100e \(rev 03\), irq \d+ \(INTA\)$",
+          r"^        BAR0: memory at 0xfe[0-9a-f]{6} \(32-bit, 128 KiB\)$",
+          r"^        BAR1: I/O ports at 0x[0-9a-f]+ \(64 ports\)$",
+          r"^00:0[0-9a-f]\.0 Ethernet controller \[0200\]: 1af4:1000 ",
+          r"^        BAR4: memory at 0x[0-9a-f]+ \(64-bit, prefetchable, 16 KiB\)$",
+          r"^[5-9] PCI functions$", PROMPT]),
+    Step("PCI0003", "shutdown stops the machine", "shutdown\r", [r"^root: shutdown asked by shell$"]),
+]
+
 POLLED_STEPS = [
     Step("SHELL0021", "with a polled console the shell lands at the prompt; systest maps single granted ports",
          "", [r"^Tern shell; type help", r"TEST ok IOP0101 ", r"TEST done 4 passed, 0 failed$", PROMPT]),
@@ -430,6 +448,9 @@ BOOT_TESTS = [
     Boot_test("LXI0000", "the run command's first boot entry: busybox's sh on the console, used as a person would",
               command_line="", modules=LINUX_SHELL_MODULES, timeout=400, script=LINUX_SHELL_STEPS,
               expect=[r"^root: linux\.conf names 2 servers$", r"^exit: success$"]),
+    Boot_test("PCI0000", "root walks PCI configuration space at boot: an e1000 and a virtio network card are found",
+              command_line="", modules=NORMAL_MODULES, timeout=180, script=PCI_STEPS, qemu_args=PCI_NICS,
+              expect=[r"^root: PCI: [5-9] functions$", r"^exit: success$"]),
     Boot_test("SHELL0020", "without its interrupt the console polls COM1, and the shell still answers",
               command_line="", modules=POLLED_MODULES, timeout=180, script=POLLED_STEPS,
               expect=[r"^console: IRQ 4 not available: fallback, polling COM1 every 10 ms$",

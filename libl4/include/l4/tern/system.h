@@ -31,6 +31,13 @@
 //                             the caller's task)         pager's start message
 //   TERN_SYSTEM_SPACE_THREAD_DELETE  MR1 a thread, not   none (the thread is gone)
 //                             the first, of a space; MR2 0
+//   TERN_SYSTEM_PCI           MR1 index                  the PCI function root found at boot (NOT_FOUND
+//                                                        past the last): MR1 bus << 8 | device << 3 |
+//                                                        function, MR2 vendor | device id << 16, MR3
+//                                                        class << 16 | subclass << 8 | interface |
+//                                                        revision << 24, MR4 interrupt line | pin << 8 |
+//                                                        header type << 16, MR5-16 six BARs as base |
+//                                                        TERN_PCI_BAR_* (low bits), then size
 //   TERN_SYSTEM_MODULE        MR1 first page, MR2-5 name MR1 size, MR2 offset of its first byte in its
 //                                                        first page, MR3 pages mapped; map items of
 //                                                        those pages, read-only, at send base
@@ -55,6 +62,16 @@
 #define TERN_SYSTEM_MODULE 0x7e2dUL
 #define TERN_SYSTEM_SPACE_THREAD 0x7e2eUL
 #define TERN_SYSTEM_SPACE_THREAD_DELETE 0x7e2fUL
+#define TERN_SYSTEM_PCI 0x7e30UL
+
+// TERN_SYSTEM_PCI: a BAR's kind in the low bits of its base word (bases are aligned).
+#define TERN_PCI_BAR_NONE 0UL
+#define TERN_PCI_BAR_IO 1UL
+#define TERN_PCI_BAR_MEMORY32 2UL
+#define TERN_PCI_BAR_MEMORY64 3UL
+#define TERN_PCI_BAR_KIND_MASK 3UL
+#define TERN_PCI_BAR_PREFETCHABLE 8UL
+#define TERN_PCI_WORDS 16
 #define TERN_SYSTEM_SPACE_REFLECT 1UL // TERN_SYSTEM_SPACE_NEW control: syscalls become exception IPC
 
 #define TERN_ARGS_WORDS 32 // arguments and run command lines: at most 255 bytes
