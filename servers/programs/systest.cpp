@@ -419,6 +419,15 @@ int main()
     L4_Word_t pci_index = ~L4_Word_t{0};
     L4_Word_t past_end = ask(root, TERN_SYSTEM_PCI, 1, &pci_index);
     L4_Word_t no_index = ask(root, TERN_SYSTEM_PCI, 0, nullptr);
+    L4_Word_t first_function = 0, small = 11, page = 12;
+    L4_Word_t claim = ask(root, TERN_SYSTEM_PCI_CLAIM, 1, &first_function);
+    L4_Word_t claim_nothing = ask(root, TERN_SYSTEM_PCI_CLAIM, 0, nullptr);
+    L4_Word_t dma_small = ask(root, TERN_SYSTEM_DMA, 1, &small);
+    L4_Word_t dma = ask(root, TERN_SYSTEM_DMA, 1, &page);
+    check("SYS0017", "PCI_CLAIM and DMA without a pci= grant are DENIED; without an index, or below a page, MALFORMED",
+          claim == TERN_ERROR_DENIED && claim_nothing == TERN_ERROR_MALFORMED && dma_small == TERN_ERROR_MALFORMED &&
+              dma == TERN_ERROR_DENIED,
+          claim * 1000 + claim_nothing * 100 + dma_small * 10 + dma);
     check("SYS0016", "a PCI function past the last is NOT_FOUND; a PCI request without an index is MALFORMED",
           past_end == TERN_ERROR_NOT_FOUND && no_index == TERN_ERROR_MALFORMED, past_end * 100 + no_index);
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The boot configuration (docs/system.md): one server or program a line,
 //
-//     server NAME [priority=N] [irq=N] [ports=BASE/COUNT] [pager=root] [shutdown] [spaces] [mode=kernel|user]
+//     server NAME [priority=N] [irq=N] [ports=BASE/COUNT] [pci=VENDOR:DEVICE] [pager=root] [shutdown] [spaces]
+//                 [mode=kernel|user]
 //            [args=TEXT]
 //     program NAME [the same options]
 //
@@ -87,6 +88,24 @@ const char *parse_option(const char *word, L4_Word_t length, Server_config &serv
             return "ports must be BASE/COUNT within 0-0xffff";
         server.grants.port_base = value;
         server.grants.port_count = count;
+    } else if (starts_with(word, length, "pci=")) {
+        // Four hex digits, a colon, four hex digits (as lspci prints them).
+        uint32_t ids[2] = {0, 0};
+        bool good = length == 4 + 9 && word[8] == ':';
+        for (L4_Word_t i = 0; good && i < 9; ++i) {
+            if (i == 4)
+                continue;
+            char c = word[4 + i];
+            uint32_t digit = c >= '0' && c <= '9' ? static_cast<uint32_t>(c - '0')
+                             : c >= 'a' && c <= 'f' ? static_cast<uint32_t>(c - 'a' + 10)
+                             : c >= 'A' && c <= 'F' ? static_cast<uint32_t>(c - 'A' + 10)
+                                                    : 16;
+            good = digit < 16;
+            ids[i / 5] = ids[i / 5] << 4 | digit;
+        }
+        if (!good || ids[0] == 0xffff || ids[0] == 0)
+            return "pci must be VENDOR:DEVICE, four hex digits each";
+        server.grants.pci_id = ids[0] | ids[1] << 16;
     } else if (starts_with(word, length, "pager=")) {
         if (!is(word, length, "pager=root"))
             return "only pager=root is supported";

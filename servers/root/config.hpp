@@ -6,6 +6,7 @@
 #include <l4/tern/names.h>
 #include <l4/tern/system.h>
 #include <l4/types.h>
+#include <stdint.h>
 
 // What the boot configuration grants a server beyond memory.
 struct Grants {
@@ -14,6 +15,9 @@ struct Grants {
     bool shutdown = false;                      // may stop the machine
     bool kernel_mode = false;                   // runs in ring 0 (SpaceControl's kernel_mode)
     bool spaces = false;                        // may make spaces it pages (TERN_SYSTEM_SPACE_NEW)
+    // pci=VENDOR:DEVICE: may claim the PCI functions of that id (TERN_SYSTEM_PCI_CLAIM) and
+    // ask for DMA memory; 0 none.
+    uint32_t pci_id = 0;                        // vendor | device << 16
 };
 
 struct Server_config {

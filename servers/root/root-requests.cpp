@@ -221,6 +221,17 @@ tern::Reply Root::tasks_request(L4_Word_t index, tern::Message &reply)
             words[5] = 0;  // a kernel thread
             name = t.name;
         }
+        for (int i = 0; i < layout::max_tasks && name == nullptr; ++i) {  // the PCI functions' lines
+            const Task &t = tasks_[i];
+            if (!t.used || t.device_irq < 0 || at++ != index)
+                continue;
+            thread = L4_GlobalId(static_cast<L4_Word_t>(t.device_irq), 1);
+            words[1] = 255;
+            words[3] = TERN_TASK_INTERRUPT;
+            words[4] = t.device_irq_handler.raw;
+            words[5] = 0;
+            name = t.name;
+        }
         if (name == nullptr)
             return answer(reply, tern::Status::not_found);
     }
@@ -313,31 +324,6 @@ tern::Reply Root::space_thread_request(const tern::Message &message, int caller,
         return answer(reply, tern::Status::full);
     answer(reply, tern::Status::ok);
     reply.add(thread.raw);
-    return tern::Reply::now;
-}
-
-// The PCI function of index as root's walk found it (any task may ask: it is what lspci shows).
-tern::Reply Root::pci_request(const tern::Message &message, tern::Message &reply)
-{
-    if (message.untyped() != 1)
-        return answer(reply, tern::Status::malformed);
-    L4_Word_t index = message.word(0);
-    if (index >= pci_.count())
-        return answer(reply, tern::Status::not_found);
-    const Pci_device &d = pci_.device(static_cast<unsigned>(index));
-    answer(reply, tern::Status::ok);
-    reply.add(d.location());
-    reply.add(L4_Word_t{d.vendor} | L4_Word_t{d.id} << 16);
-    reply.add(L4_Word_t{d.class_code} | L4_Word_t{d.revision} << 24);
-    reply.add(L4_Word_t{d.interrupt_line} | L4_Word_t{d.interrupt_pin} << 8 | L4_Word_t{d.header_type} << 16);
-    for (const Pci_bar &bar : d.bars) {
-        L4_Word_t kind = bar.kind == Pci_bar::Kind::io         ? TERN_PCI_BAR_IO
-                         : bar.kind == Pci_bar::Kind::memory32 ? TERN_PCI_BAR_MEMORY32
-                         : bar.kind == Pci_bar::Kind::memory64 ? TERN_PCI_BAR_MEMORY64
-                                                                : TERN_PCI_BAR_NONE;
-        reply.add(bar.base | kind | (bar.prefetchable ? TERN_PCI_BAR_PREFETCHABLE : 0));
-        reply.add(bar.size);
-    }
     return tern::Reply::now;
 }
 
@@ -442,6 +428,10 @@ tern::Reply Root::request(L4_ThreadId_t from, const tern::Message &message, tern
         return module_request(message, reply);
     case TERN_SYSTEM_PCI:
         return pci_request(message, reply);
+    case TERN_SYSTEM_PCI_CLAIM:
+        return pci_claim_request(from, message, caller, reply);
+    case TERN_SYSTEM_DMA:
+        return dma_request(message, caller, reply);
     default:
         return answer(reply, tern::Status::unknown);
     }

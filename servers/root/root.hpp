@@ -46,7 +46,16 @@ private:
     tern::Reply space_delete_request(const tern::Message &message, int caller, tern::Message &reply);
     tern::Reply space_thread_request(const tern::Message &message, int caller, tern::Message &reply);
     tern::Reply module_request(const tern::Message &message, tern::Message &reply);
+    // root-devices.cpp: PCI functions, their hand-over to drivers, DMA memory.
     tern::Reply pci_request(const tern::Message &message, tern::Message &reply);
+    tern::Reply pci_claim_request(L4_ThreadId_t from, const tern::Message &message, int caller, tern::Message &reply);
+    tern::Reply dma_request(const tern::Message &message, int caller, tern::Message &reply);
+    // A task as a holder of a device or memory: its slot and that slot's generation then.
+    struct Device_claim {
+        int task = -1;
+        L4_Word_t generation = 0;
+    };
+    bool claim_alive(const Device_claim &claim) const;
     // Walks PCI configuration space (root keeps the ports it needs); how many functions.
     unsigned scan_pci();
     int port_range_held(L4_Word_t base, L4_Word_t size) const;
@@ -63,6 +72,18 @@ private:
     L4_Fpage_t ports_held_[max_port_ranges] = {};
     Port_pci_config pci_ports_;
     Pci_bus pci_{pci_ports_};
+    Device_claim claims_[Pci_bus::max_devices];
+    // DMA memory: blocks root got from sigma0 into a window of its own, each held by a task
+    // until it ends (then given again, cleared, for the same size).
+    static constexpr L4_Word_t dma_window_base = 0x0000004000000000UL, dma_window_size = 1UL << 30;
+    static constexpr L4_Word_t max_dma_log2 = 22;
+    struct Dma_block {
+        L4_Word_t log2 = 0;  // 0: unused
+        L4_Word_t root_address = 0, physical = 0;
+        Device_claim owner;
+    };
+    Dma_block dma_[32];
+    L4_Word_t dma_window_next_ = dma_window_base;
 };
 
 #endif

@@ -269,6 +269,7 @@ void Task_table::take_slot(int index, const char *name, int kind, L4_Word_t prio
     t.parent = parent;
     t.waiter = L4_nilthread;
     t.irq_handler = L4_nilthread;
+    t.device_irq = -1;
     t.threads = 0;
     ++t.generation;
     strncpy(t.name, name, TERN_NAME_MAX);
@@ -313,10 +314,13 @@ void Task_table::end(int index, tern::Status status, L4_Word_t exit_status)
         if (other != index && tasks_[other].used && tasks_[other].kind == TERN_TASK_SPACE &&
             tasks_[other].parent == index)
             end(other, tern::Status::killed, 0);
-    if (t.grants.irq >= 0) {  // the interrupt thread's own id as pager detaches it
-        L4_ThreadId_t irq_thread = L4_GlobalId(static_cast<L4_Word_t>(t.grants.irq), 1);
-        L4_ThreadControl(irq_thread, irq_thread, L4_nilthread, irq_thread, reinterpret_cast<void *>(-1));
-    }
+    const long lines[] = {t.grants.irq, t.device_irq};
+    for (long line : lines)
+        if (line >= 0) {  // the interrupt thread's own id as pager detaches it
+            L4_ThreadId_t irq_thread = L4_GlobalId(static_cast<L4_Word_t>(line), 1);
+            L4_ThreadControl(irq_thread, irq_thread, L4_nilthread, irq_thread, reinterpret_cast<void *>(-1));
+        }
+    t.device_irq = -1;
     for (unsigned j = threads_per_task; j-- > 0;)  // thread 0 last: it names the space
         if ((t.threads & (1UL << j)) != 0)
             delete_thread(thread_id(index, j));

@@ -23,6 +23,8 @@ struct Task {
     L4_Word_t generation;       // thread id version: (generation << 6) | 1
     L4_Word_t threads;          // bit j: thread j exists
     L4_ThreadId_t irq_handler;  // the thread its interrupt line is attached to, or nil
+    long device_irq;            // the interrupt line of the PCI function it claimed, -1
+    L4_ThreadId_t device_irq_handler;  // the thread that line is attached to
     bool has_memory;
     elf::Image image;
     Grants grants;

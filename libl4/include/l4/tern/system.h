@@ -38,6 +38,11 @@
 //                                                        revision << 24, MR4 interrupt line | pin << 8 |
 //                                                        header type << 16, MR5-16 six BARs as base |
 //                                                        TERN_PCI_BAR_* (low bits), then size
+//   TERN_SYSTEM_PCI_CLAIM     MR1 index (a function     MR1 its interrupt line, now attached to the
+//                             of the id the caller's     caller (~0: none); map items of its I/O BARs'
+//                             pci= grants)               ports; its decoding and bus mastering on
+//   TERN_SYSTEM_DMA           MR1 log2 of the size       MR1 the physical address; a map item of the
+//                             (12-22; with a pci= grant) memory (accept it where it should go)
 //   TERN_SYSTEM_MODULE        MR1 first page, MR2-5 name MR1 size, MR2 offset of its first byte in its
 //                                                        first page, MR3 pages mapped; map items of
 //                                                        those pages, read-only, at send base
@@ -63,6 +68,8 @@
 #define TERN_SYSTEM_SPACE_THREAD 0x7e2eUL
 #define TERN_SYSTEM_SPACE_THREAD_DELETE 0x7e2fUL
 #define TERN_SYSTEM_PCI 0x7e30UL
+#define TERN_SYSTEM_PCI_CLAIM 0x7e31UL
+#define TERN_SYSTEM_DMA 0x7e32UL
 
 // TERN_SYSTEM_PCI: a BAR's kind in the low bits of its base word (bases are aligned).
 #define TERN_PCI_BAR_NONE 0UL
