@@ -74,10 +74,14 @@ tern::Reply Root::pci_claim_request(L4_ThreadId_t from, const tern::Message &mes
         return answer(reply, tern::Status::busy);
     if (!mine && tasks_[caller].device_irq >= 0 && d.interrupt_line < 16)
         return answer(reply, tern::Status::full);  // one claimed interrupt line a task
-    // Every I/O BAR must be root's to give before anything changes.
+    // Every I/O BAR must be root's to give before anything changes. One the firmware left
+    // at port 0 (unassigned) or that does not fit the port space is not given at all.
+    auto given = [](const Pci_bar &bar) {
+        return bar.kind == Pci_bar::Kind::io && bar.size != 0 && bar.base != 0 && bar.base + bar.size <= 0x10000 &&
+               (bar.base & (bar.size - 1)) == 0 && (bar.size & (bar.size - 1)) == 0;
+    };
     for (const Pci_bar &bar : d.bars)
-        if (bar.kind == Pci_bar::Kind::io && bar.size != 0 && port_range_held(bar.base, bar.size) < 0 &&
-            !get_port_range(bar.base, bar.size))
+        if (given(bar) && port_range_held(bar.base, bar.size) < 0 && !get_port_range(bar.base, bar.size))
             return answer(reply, tern::Status::failed);
     L4_Word_t line = ~L4_Word_t{0};
     if (d.interrupt_line < 16 && d.interrupt_pin != 0) {
@@ -99,7 +103,7 @@ tern::Reply Root::pci_claim_request(L4_ThreadId_t from, const tern::Message &mes
     answer(reply, tern::Status::ok);
     reply.add(line);
     for (const Pci_bar &bar : d.bars) {
-        if (bar.kind != Pci_bar::Kind::io || bar.size == 0)
+        if (!given(bar))
             continue;
         // The BAR's ports as aligned power-of-two fpages (a BAR's size is one, aligned to it).
         int log2 = 0;
