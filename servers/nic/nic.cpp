@@ -102,6 +102,10 @@ int main()
         return 1;
     }
     L4_Word_t line = claimed.word(0);
+    if (line >= 16) {
+        printf("nic: the card has no interrupt line: not driven (no polling)\n");
+        return 1;
+    }
     L4_Accept(L4_MapGrantItems(L4_FpageLog2(dma_window, dma_log2)));
     tern::Message memory;
     status = tern::system::call(TERN_SYSTEM_DMA, static_cast<L4_Word_t>(dma_log2), &memory);
@@ -133,8 +137,10 @@ int main()
         // Acknowledge the last interrupt (an empty message unmasks the line) and wait for
         // the next; at most 5 s while the gateway's answer is awaited.
         tag = L4_Ipc(to, interrupt, L4_Timeouts(L4_ZeroTime, answered ? L4_Never : L4_TimePeriod(5000000)), &from);
-        to = L4_nilthread;
         if (L4_IpcFailed(tag)) {
+            if ((L4_ErrorCode() & 1) == 0)
+                continue;  // the acknowledgement (send phase) failed: send it again
+            to = L4_nilthread;
             if (!answered) {
                 printf("nic: no ARP answer from 10.0.2.2 in 5 s (%lu frames in, %lu out)\n",
                        static_cast<unsigned long>(card_driver.received), static_cast<unsigned long>(card_driver.sent));
@@ -142,7 +148,7 @@ int main()
             }
             continue;
         }
-        to = interrupt;
+        to = interrupt;  // acknowledged with the next receive
         if (!card_driver.interrupted())
             continue;  // (the line is shared: another device's)
         card_driver.reclaim_sent();

@@ -21,37 +21,37 @@ constexpr size_t ring_bytes = 16 * 1024;  // each queue's rings (a queue of 256:
 uint8_t Virtio_net::in8(unsigned offset) const
 {
     uint8_t value;
-    __asm__ __volatile__("inb %1, %0" : "=a"(value) : "Nd"(static_cast<uint16_t>(base_ + offset)));
+    __asm__ __volatile__("inb %1, %0" : "=a"(value) : "Nd"(static_cast<uint16_t>(base_ + offset)) : "memory");
     return value;
 }
 
 uint16_t Virtio_net::in16(unsigned offset) const
 {
     uint16_t value;
-    __asm__ __volatile__("inw %1, %0" : "=a"(value) : "Nd"(static_cast<uint16_t>(base_ + offset)));
+    __asm__ __volatile__("inw %1, %0" : "=a"(value) : "Nd"(static_cast<uint16_t>(base_ + offset)) : "memory");
     return value;
 }
 
 uint32_t Virtio_net::in32(unsigned offset) const
 {
     uint32_t value;
-    __asm__ __volatile__("inl %1, %0" : "=a"(value) : "Nd"(static_cast<uint16_t>(base_ + offset)));
+    __asm__ __volatile__("inl %1, %0" : "=a"(value) : "Nd"(static_cast<uint16_t>(base_ + offset)) : "memory");
     return value;
 }
 
 void Virtio_net::out8(unsigned offset, uint8_t value) const
 {
-    __asm__ __volatile__("outb %0, %1" : : "a"(value), "Nd"(static_cast<uint16_t>(base_ + offset)));
+    __asm__ __volatile__("outb %0, %1" : : "a"(value), "Nd"(static_cast<uint16_t>(base_ + offset)) : "memory");
 }
 
 void Virtio_net::out16(unsigned offset, uint16_t value) const
 {
-    __asm__ __volatile__("outw %0, %1" : : "a"(value), "Nd"(static_cast<uint16_t>(base_ + offset)));
+    __asm__ __volatile__("outw %0, %1" : : "a"(value), "Nd"(static_cast<uint16_t>(base_ + offset)) : "memory");
 }
 
 void Virtio_net::out32(unsigned offset, uint32_t value) const
 {
-    __asm__ __volatile__("outl %0, %1" : : "a"(value), "Nd"(static_cast<uint16_t>(base_ + offset)));
+    __asm__ __volatile__("outl %0, %1" : : "a"(value), "Nd"(static_cast<uint16_t>(base_ + offset)) : "memory");
 }
 
 bool Virtio_net::setup_queue(uint16_t index, Virtqueue &queue, size_t offset)

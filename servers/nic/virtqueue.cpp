@@ -57,15 +57,17 @@ int Virtqueue::add(uint64_t physical, uint32_t length, uint16_t flags)
 
 bool Virtqueue::take_used(uint16_t &descriptor, uint32_t &length)
 {
-    if (used_[1] == last_used_)
-        return false;
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
     const volatile uint32_t *ring = reinterpret_cast<const volatile uint32_t *>(used_ + 2);
-    unsigned slot = last_used_ % size_;
-    uint32_t id = ring[2 * slot], written = ring[2 * slot + 1];
-    ++last_used_;
-    if (id >= size_)
-        return take_used(descriptor, length);  // a device's bad id: passed over, never freed twice
+    uint32_t id, written;
+    do {
+        if (used_[1] == last_used_)
+            return false;
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        unsigned slot = last_used_ % size_;
+        id = ring[2 * slot];
+        written = ring[2 * slot + 1];
+        ++last_used_;
+    } while (id >= size_);  // a device's bad id is passed over
     descriptor = static_cast<uint16_t>(id);
     length = written;
     descriptors_[id].next = free_head_;

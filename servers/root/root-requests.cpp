@@ -162,6 +162,8 @@ tern::Reply Root::irq_request(L4_ThreadId_t from, L4_Word_t irq, int caller, ter
 {
     if (tasks_[caller].grants.irq < 0 || static_cast<L4_Word_t>(tasks_[caller].grants.irq) != irq)
         return answer(reply, tern::Status::denied);
+    if (line_held_by_other(static_cast<long>(irq), caller))
+        return answer(reply, tern::Status::busy);
     L4_ThreadId_t irq_thread = L4_GlobalId(irq, 1);
     if (!L4_ThreadControl(irq_thread, irq_thread, L4_nilthread, from, reinterpret_cast<void *>(-1))) {
         printf("root: cannot attach interrupt %lu to %s (error %lu)\n", irq, tasks_[caller].name, L4_ErrorCode());

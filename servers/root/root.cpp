@@ -17,6 +17,7 @@
 Root::Root()
 {
     L4_Pager_Init(&pager_, Task_table::resolve, &tasks_);
+    tasks_.on_end([](void *root, int index) { static_cast<Root *>(root)->release_devices(index); }, this);
 }
 
 unsigned Root::scan_pci()

@@ -56,6 +56,12 @@ private:
         L4_Word_t generation = 0;
     };
     bool claim_alive(const Device_claim &claim) const;
+    // A task that ends: the functions it claimed stop decoding and mastering the bus (no
+    // DMA into memory root gives again).
+    void release_devices(int index);
+    // Whether interrupt line is attached for a live task other than caller.
+    bool line_held_by_other(long line, int caller) const;
+    static constexpr L4_Word_t dma_quota = 4UL << 20;  // a task's DMA memory at most
     // Walks PCI configuration space (root keeps the ports it needs); how many functions.
     unsigned scan_pci();
     int port_range_held(L4_Word_t base, L4_Word_t size) const;
@@ -82,7 +88,7 @@ private:
         L4_Word_t root_address = 0, physical = 0;
         Device_claim owner;
     };
-    Dma_block dma_[32];
+    Dma_block dma_[64];
     L4_Word_t dma_window_next_ = dma_window_base;
 };
 

@@ -314,7 +314,10 @@ void Task_table::end(int index, tern::Status status, L4_Word_t exit_status)
         if (other != index && tasks_[other].used && tasks_[other].kind == TERN_TASK_SPACE &&
             tasks_[other].parent == index)
             end(other, tern::Status::killed, 0);
-    const long lines[] = {t.grants.irq, t.device_irq};
+    if (ended_ != nullptr)
+        ended_(ended_context_, index);
+    // The lines it attached (an irq= grant it never used may be another task's line now).
+    const long lines[] = {L4_IsNilThread(t.irq_handler) ? -1 : t.grants.irq, t.device_irq};
     for (long line : lines)
         if (line >= 0) {  // the interrupt thread's own id as pager detaches it
             L4_ThreadId_t irq_thread = L4_GlobalId(static_cast<L4_Word_t>(line), 1);

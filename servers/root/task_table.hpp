@@ -43,6 +43,12 @@ public:
     // Ends a task: deletes its threads, detaches its interrupt, drops its names, and
     // answers the waiting runner with status and exit_status.
     void end(int index, tern::Status status, L4_Word_t exit_status);
+    // Called with each task that ends, before its threads go (root stops its devices).
+    void on_end(void (*ended)(void *context, int index), void *context)
+    {
+        ended_ = ended;
+        ended_context_ = context;
+    }
     // Starts a further thread of the task at ip and sp; nil when none is free.
     L4_ThreadId_t add_thread(int index, L4_Word_t ip, L4_Word_t sp);
     // A further thread paged by pager (a thread of the task), which starts it with X.2's
@@ -82,6 +88,8 @@ private:
     Name_service &names_;
     Task tasks_[layout::max_tasks] = {};
     L4_Word_t memory_from_sigma0_ = 0;
+    void (*ended_)(void *context, int index) = nullptr;
+    void *ended_context_ = nullptr;
 };
 
 #endif
