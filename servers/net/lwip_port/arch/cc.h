@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* lwIP's port to Tern (docs/network.md): how it reports and checks, its byte order and its
+ * random numbers. The same port builds lwIP for the network server and for the host unit
+ * tests (tests/unit/lwip_stack_test.cpp). */
+#ifndef TERN_LWIP_ARCH_CC_H
+#define TERN_LWIP_ARCH_CC_H
+
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A failed lwIP assertion: reported, then the stack's user decides (the server ends). */
+void tern_lwip_assert_failed(const char *message, const char *file, int line);
+/* The random numbers lwIP wants (its ports, TCP's initial sequence numbers). */
+unsigned int tern_lwip_random(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#ifndef BYTE_ORDER  /* (the host's C library may say it already) */
+#define BYTE_ORDER LITTLE_ENDIAN
+#endif
+#define LWIP_PLATFORM_DIAG(message) \
+    do {                            \
+        printf message;             \
+    } while (0)
+#define LWIP_PLATFORM_ASSERT(message) tern_lwip_assert_failed((message), __FILE__, __LINE__)
+#define LWIP_RAND() tern_lwip_random()
+
+#endif
