@@ -5,7 +5,28 @@
 #ifndef TERN_LWIP_ARCH_CC_H
 #define TERN_LWIP_ARCH_CC_H
 
+#if __STDC_HOSTED__
 #include <stdio.h>
+#else
+/* Tern's target: libl4's runtime prints; the compiler's own headers only (no inttypes.h,
+ * no ctype.h). */
+int printf(const char *format, ...);
+#define LWIP_NO_INTTYPES_H 1
+#define LWIP_NO_CTYPE_H 1
+#define LWIP_NO_LIMITS_H 1
+#define LWIP_NO_UNISTD_H 1
+#define INT_MAX __INT_MAX__
+typedef long ssize_t;
+#define SSIZE_MAX __LONG_MAX__
+#define X8_F "02x"
+#define U16_F "hu"
+#define S16_F "hd"
+#define X16_F "hx"
+#define U32_F "u"
+#define S32_F "d"
+#define X32_F "x"
+#define SZT_F "zu"
+#endif
 
 #ifdef __cplusplus
 extern "C" {
