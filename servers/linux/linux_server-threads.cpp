@@ -73,6 +73,21 @@ bool futex_operation(uint32_t encoded, int32_t old_value, int32_t &new_value, bo
     return true;
 }
 
+// A struct timespec of the process at address, in microseconds (rounded up, capped at about
+// 146,000 years): 0, or the call's error (EFAULT, EINVAL for a negative or bad one).
+int64_t timespec_us(Process_memory &memory, uint64_t address, uint64_t &us)
+{
+    uint64_t spec[2];
+    Process_memory::Error copied = memory.copy_in(spec, address, sizeof spec);
+    if (copied != Process_memory::Error::none)
+        return memory_error(copied);
+    if (static_cast<int64_t>(spec[0]) < 0 || spec[1] >= 1000000000)
+        return error(Errno::inval);
+    constexpr uint64_t longest_us = uint64_t{1} << 62;
+    us = spec[0] >= longest_us / 1000000 ? longest_us : spec[0] * 1000000 + (spec[1] + 999) / 1000;
+    return 0;
+}
+
 }  // namespace
 
 // A thread: a new L4 thread of the caller's space that starts, like a fork's child, at the
@@ -215,14 +230,9 @@ int64_t Linux_server::sys_futex(Thread &thread, const Linux_registers &registers
             return error(Errno::inval);
         uint64_t now = L4_SystemClock().raw, deadline = thread.wake_us;  // (kept through a restart)
         if (timeout != 0 && deadline == 0) {
-            uint64_t spec[2];
-            Process_memory::Error copied = process.memory.copy_in(spec, timeout, sizeof spec);
-            if (copied != Process_memory::Error::none)
-                return memory_error(copied);
-            if (static_cast<int64_t>(spec[0]) < 0 || spec[1] >= 1000000000)
-                return error(Errno::inval);
-            constexpr uint64_t longest_us = uint64_t{1} << 62;
-            uint64_t us = spec[0] >= longest_us / 1000000 ? longest_us : spec[0] * 1000000 + (spec[1] + 999) / 1000;
+            uint64_t us;
+            if (int64_t bad = timespec_us(process.memory, timeout, us); bad != 0)
+                return bad;
             if (command == futex_wait) {
                 deadline = now + us;  // relative, on CLOCK_MONOTONIC
             } else {
@@ -352,14 +362,9 @@ int64_t Linux_server::sys_rt_sigtimedwait(Thread &thread, uint64_t set_address, 
     uint64_t now = L4_SystemClock().raw, deadline = thread.wake_us;
     bool immediate = false;
     if (timeout != 0 && deadline == 0) {
-        uint64_t spec[2];
-        copied = process.memory.copy_in(spec, timeout, sizeof spec);
-        if (copied != Process_memory::Error::none)
-            return memory_error(copied);
-        if (static_cast<int64_t>(spec[0]) < 0 || spec[1] >= 1000000000)
-            return error(Errno::inval);
-        constexpr uint64_t longest_us = uint64_t{1} << 62;
-        uint64_t us = spec[0] >= longest_us / 1000000 ? longest_us : spec[0] * 1000000 + (spec[1] + 999) / 1000;
+        uint64_t us;
+        if (int64_t bad = timespec_us(process.memory, timeout, us); bad != 0)
+            return bad;
         immediate = us == 0;
         deadline = now + us;
     }

@@ -96,7 +96,7 @@ void Pci_bus::size_bars(Pci_device &found, unsigned count)
         uint32_t sized = read(bus, device, function, reg);
         write(bus, device, function, reg, original);
         if (sized == 0)
-            continue;  // not implemented
+            continue;  // the function has no such BAR
         Pci_bar &bar = found.bars[i];
         if ((original & 1) != 0) {
             bar.kind = Pci_bar::Kind::io;
