@@ -2,13 +2,15 @@
 // The network card's driver (module "nic"), a user task: it finds a virtio network card
 // among the PCI functions root found, claims it (its ports and interrupt; the boot
 // configuration must grant it, pci=1af4:1000), takes DMA memory for its queues and buffers,
-// starts the card, and serves its interrupts. At start it asks, by ARP, for the MAC address
-// of the gateway of QEMU's user network (10.0.2.2) and reports the answer: the first
-// frames out and in. docs/network.md.
+// starts the card, registers the name "nic" and serves one client, the network server, by
+// the protocol of <l4/tern/nic.h>: the buffers are shared, frames travel as buffer numbers.
+// docs/network.md.
 #include <l4/ipc.h>
 #include <l4/kip.h>
 #include <l4/message.h>
 #include <l4/tern/protocol.h>
+#include <l4/tern/names.hpp>
+#include <l4/tern/nic.h>
 #include <l4/tern/system.h>
 #include <l4/tern/system.hpp>
 #include <l4/thread.h>
@@ -22,11 +24,8 @@ namespace {
 
 constexpr uint16_t virtio_vendor = 0x1af4, virtio_network = 0x1000;
 constexpr L4_Word_t dma_window = 0x0000100000000000UL;
-constexpr int dma_log2 = 18;  // Virtio_net::dma_bytes
+constexpr int dma_log2 = 19;
 static_assert((size_t{1} << dma_log2) == Virtio_net::dma_bytes);
-
-// QEMU's user network: the guest 10.0.2.15, the gateway 10.0.2.2.
-constexpr uint8_t own_ip[4] = {10, 0, 2, 15}, gateway_ip[4] = {10, 0, 2, 2};
 
 struct Card {
     L4_Word_t index = 0;
@@ -50,38 +49,153 @@ bool find_card(Card &card)
     }
 }
 
-void put16(uint8_t *at, uint16_t value)
+// The driver's one client and who holds each buffer. Invariant: a buffer is the client's
+// (client_has_) or the card's or queued for the client (received_, finished_), never two.
+class Driver {
+public:
+    explicit Driver(Virtio_net &card) : card_(card) {}
+
+    void attach(L4_ThreadId_t from, tern::Message &reply);
+    // An EXCHANGE request or a FRAMES reply: releases and frames to send.
+    void take(const tern::Message &message);
+    // What the client has not heard of yet into message (an EXCHANGE reply or a FRAMES
+    // request); the items put in are the client's from now.
+    void give(tern::Message &message);
+    // A FRAMES message that never reached the client: its items are queued again.
+    void take_back(const tern::Message &message);
+    // After an interrupt: what the card used, queued for the client.
+    void collect();
+    bool owes_client() const { return received_count_ > 0 || finished_count_ > Virtio_net::transmit_buffers / 2; }
+    L4_ThreadId_t client() const { return client_; }
+    uint64_t bad_items = 0;
+
+private:
+    Virtio_net &card_;
+    L4_ThreadId_t client_ = L4_nilthread;
+    bool client_has_rx_[Virtio_net::receive_buffers] = {}, client_has_tx_[Virtio_net::transmit_buffers] = {};
+    L4_Word_t received_[Virtio_net::receive_buffers];  // buffer | length << 16
+    uint16_t finished_[Virtio_net::transmit_buffers];
+    unsigned received_count_ = 0, finished_count_ = 0;
+};
+
+void Driver::attach(L4_ThreadId_t from, tern::Message &reply)
 {
-    at[0] = static_cast<uint8_t>(value >> 8);
-    at[1] = static_cast<uint8_t>(value);
+    if (!L4_IsNilThread(client_) && client_.raw != from.raw) {
+        reply = tern::Message(tern::Status::busy);  // one client
+        return;
+    }
+    client_ = from;
+    // (Again from the same client: it starts afresh, every transmit buffer its own, the
+    // receive buffers it held back with the card.)
+    for (unsigned buffer = 0; buffer < Virtio_net::receive_buffers; ++buffer)
+        if (client_has_rx_[buffer]) {
+            client_has_rx_[buffer] = false;
+            (void)card_.give_back(buffer);
+        }
+    card_.kick_receive();
+    for (unsigned i = 0; i < finished_count_; ++i)
+        client_has_tx_[finished_[i]] = true;
+    finished_count_ = 0;
+    for (bool &has : client_has_tx_)
+        has = true;
+    const uint8_t *mac = card_.mac();
+    L4_Word_t mac_word = 0;
+    for (unsigned i = 0; i < 6; ++i)
+        mac_word |= L4_Word_t{mac[i]} << (8 * i);
+    reply = tern::Message(tern::Status::ok);
+    (void)reply.add(mac_word);
+    (void)reply.add(Virtio_net::receive_buffers);
+    (void)reply.add(Virtio_net::transmit_buffers);
+    L4_Fpage_t receive = L4_FpageLog2(dma_window + Virtio_net::receive_area, TERN_NIC_AREA_LOG2);
+    L4_Set_Rights(&receive, L4_Readable);
+    L4_Fpage_t transmit = L4_FpageLog2(dma_window + Virtio_net::transmit_area, TERN_NIC_AREA_LOG2);
+    L4_Set_Rights(&transmit, L4_Readable | L4_Writable);
+    (void)reply.add_map_item(L4_MapItem(receive, 0));
+    (void)reply.add_map_item(L4_MapItem(transmit, Virtio_net::area_bytes));
 }
 
-// An ARP request for ip (RFC 826), padded to Ethernet's 60 bytes.
-size_t arp_request(uint8_t *frame, const uint8_t *mac, const uint8_t *ip)
+void Driver::take(const tern::Message &message)
 {
-    memset(frame, 0, 60);
-    memset(frame, 0xff, 6);
-    memcpy(frame + 6, mac, 6);
-    put16(frame + 12, 0x0806);
-    put16(frame + 14, 1);       // Ethernet
-    put16(frame + 16, 0x0800);  // IPv4
-    frame[18] = 6;
-    frame[19] = 4;
-    put16(frame + 20, 1);       // request
-    memcpy(frame + 22, mac, 6);
-    memcpy(frame + 28, own_ip, 4);
-    memcpy(frame + 38, ip, 4);
-    return 60;
+    L4_Word_t releases = message.word(0), sends = message.word(1);
+    if (message.untyped() < 2 || message.typed() != 0 || releases + sends > TERN_NIC_MAX_ITEMS ||
+        message.untyped() != 2 + releases + sends) {
+        ++bad_items;
+        return;
+    }
+    unsigned i = 2;
+    for (L4_Word_t n = 0; n < releases; ++n, ++i) {
+        L4_Word_t buffer = message.word(i);
+        if (buffer >= Virtio_net::receive_buffers || !client_has_rx_[buffer]) {
+            ++bad_items;
+            continue;
+        }
+        client_has_rx_[buffer] = false;
+        (void)card_.give_back(static_cast<unsigned>(buffer));
+    }
+    if (releases > 0)
+        card_.kick_receive();
+    bool sent = false;
+    for (L4_Word_t n = 0; n < sends; ++n, ++i) {
+        L4_Word_t item = message.word(i), buffer = item & 0xffff, length = item >> 16;
+        if (buffer >= Virtio_net::transmit_buffers || !client_has_tx_[buffer] ||
+            card_.send(static_cast<unsigned>(buffer), length) != Virtio_net::Error::none) {
+            ++bad_items;  // not the client's buffer, or not a frame's length: the buffer stays its own
+            continue;
+        }
+        client_has_tx_[buffer] = false;
+        sent = true;
+    }
+    if (sent)
+        card_.kick_transmit();
 }
 
-// Whether frame is an ARP reply from ip; then its sender's MAC.
-bool arp_reply_from(const uint8_t *frame, size_t length, const uint8_t *ip, uint8_t *mac)
+void Driver::collect()
 {
-    if (length < 42 || frame[12] != 0x08 || frame[13] != 0x06 || frame[20] != 0 || frame[21] != 2 ||
-        memcmp(frame + 28, ip, 4) != 0)
-        return false;
-    memcpy(mac, frame + 22, 6);
-    return true;
+    unsigned buffer;
+    while (finished_count_ < Virtio_net::transmit_buffers && card_.next_sent(buffer))
+        finished_[finished_count_++] = static_cast<uint16_t>(buffer);
+    size_t length;
+    while (received_count_ < Virtio_net::receive_buffers && card_.next_received(buffer, length))
+        received_[received_count_++] = buffer | L4_Word_t{length} << 16;
+}
+
+void Driver::give(tern::Message &message)
+{
+    collect();
+    unsigned received = received_count_ < TERN_NIC_MAX_ITEMS ? received_count_ : static_cast<unsigned>(TERN_NIC_MAX_ITEMS);
+    unsigned finished = finished_count_ < TERN_NIC_MAX_ITEMS - received ? finished_count_
+                                                                        : static_cast<unsigned>(TERN_NIC_MAX_ITEMS) - received;
+    (void)message.add(received);
+    (void)message.add(finished);
+    for (unsigned i = 0; i < received; ++i) {
+        (void)message.add(received_[i]);
+        client_has_rx_[received_[i] & 0xffff] = true;
+    }
+    for (unsigned i = 0; i < finished; ++i) {
+        (void)message.add(finished_[i]);
+        client_has_tx_[finished_[i]] = true;
+    }
+    memmove(received_, received_ + received, (received_count_ - received) * sizeof received_[0]);
+    received_count_ -= received;
+    memmove(finished_, finished_ + finished, (finished_count_ - finished) * sizeof finished_[0]);
+    finished_count_ -= finished;
+}
+
+void Driver::take_back(const tern::Message &message)
+{
+    unsigned received = static_cast<unsigned>(message.word(0)), finished = static_cast<unsigned>(message.word(1));
+    memmove(received_ + received, received_, received_count_ * sizeof received_[0]);
+    memmove(finished_ + finished, finished_, finished_count_ * sizeof finished_[0]);
+    for (unsigned i = 0; i < received; ++i) {
+        received_[i] = message.word(2 + i);
+        client_has_rx_[received_[i] & 0xffff] = false;
+    }
+    for (unsigned i = 0; i < finished; ++i) {
+        finished_[i] = static_cast<uint16_t>(message.word(2 + received + i));
+        client_has_tx_[finished_[i]] = false;
+    }
+    received_count_ += received;
+    finished_count_ += finished;
 }
 
 }  // namespace
@@ -124,45 +238,57 @@ int main()
     const uint8_t *mac = card_driver.mac();
     printf("nic: virtio-net at ports %#x, interrupt %lu, MAC %02x:%02x:%02x:%02x:%02x:%02x\n", card.ports, line,
            mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-    uint8_t frame[60];
-    size_t length = arp_request(frame, mac, gateway_ip);
-    (void)card_driver.send(frame, length);
+    static Driver driver(card_driver);
+    if (tern::names::register_name("nic", L4_Myself()) != tern::Status::ok)
+        printf("nic: the name \"nic\" is taken: no client will find this driver\n");
     L4_ThreadId_t interrupt = L4_GlobalId(line, 1);
-    bool answered = false;
     L4_ThreadId_t to = L4_nilthread;
-    for (unsigned rounds = 0;; ++rounds) {
-        L4_MsgTag_t tag;
+    tern::Message reply;
+    for (;;) {
         L4_ThreadId_t from;
-        L4_LoadMR(0, 0);
-        // Acknowledge the last interrupt (an empty message unmasks the line) and wait for
-        // the next; at most 5 s while the gateway's answer is awaited.
-        tag = L4_Ipc(to, interrupt, L4_Timeouts(L4_ZeroTime, answered ? L4_Never : L4_TimePeriod(5000000)), &from);
-        if (L4_IpcFailed(tag)) {
-            if ((L4_ErrorCode() & 1) == 0)
-                continue;  // the acknowledgement (send phase) failed: send it again
-            to = L4_nilthread;
-            if (!answered) {
-                printf("nic: no ARP answer from 10.0.2.2 in 5 s (%lu frames in, %lu out)\n",
-                       static_cast<unsigned long>(card_driver.received), static_cast<unsigned long>(card_driver.sent));
-                answered = true;
+        if (!L4_IsNilThread(to))
+            reply.load();
+        L4_Accept(L4_UntypedWordsAcceptor);
+        L4_MsgTag_t tag = L4_Ipc(to, L4_anythread, L4_Timeouts(L4_ZeroTime, L4_Never), &from);
+        to = L4_nilthread;
+        if (L4_IpcFailed(tag))
+            continue;  // (a reply that found no one waiting)
+        if (from.raw == interrupt.raw) {
+            bool ours = card_driver.interrupted();
+            L4_LoadMR(0, 0);
+            (void)L4_Send_Timeout(interrupt, L4_ZeroTime);  // acknowledged: the line is unmasked
+            if (!ours)
+                continue;  // (the line is shared: another device's)
+            driver.collect();
+            // Frames for the client: it gets them in a FRAMES call, and answers with what it
+            // is done with and what it sends. It may be busy (lower priority): the call waits,
+            // but not for ever (a client that hangs loses the card, not the driver).
+            for (unsigned rounds = 0; rounds < 4 && !L4_IsNilThread(driver.client()) && driver.owes_client(); ++rounds) {
+                tern::Message frames(TERN_NIC_FRAMES);
+                driver.give(frames);
+                frames.load();
+                L4_MsgTag_t answer = L4_Call_Timeouts(driver.client(), L4_TimePeriod(1000000), L4_TimePeriod(1000000));
+                if (L4_IpcFailed(answer)) {
+                    if ((L4_ErrorCode() & 1) == 0)
+                        driver.take_back(frames);  // not sent: the client never had them
+                    break;
+                }
+                tern::Message taken = tern::Message::received(answer);
+                if (taken.status() == tern::Status::ok)
+                    driver.take(taken);
             }
             continue;
         }
-        to = interrupt;  // acknowledged with the next receive
-        if (!card_driver.interrupted())
-            continue;  // (the line is shared: another device's)
-        card_driver.reclaim_sent();
-        size_t got;
-        while (const uint8_t *in = card_driver.receive(got)) {
-            uint8_t gateway[6];
-            if (!answered && arp_reply_from(in, got, gateway_ip, gateway)) {
-                printf("nic: 10.0.2.2 is at %02x:%02x:%02x:%02x:%02x:%02x (ARP, %lu frames in, %lu out)\n",
-                       gateway[0], gateway[1], gateway[2], gateway[3], gateway[4], gateway[5],
-                       static_cast<unsigned long>(card_driver.received), static_cast<unsigned long>(card_driver.sent));
-                answered = true;
-            }
-            card_driver.release();
+        tern::Message request = tern::Message::received(tag);
+        if (request.label() == TERN_NIC_ATTACH && request.untyped() == 0 && request.typed() == 0) {
+            driver.attach(from, reply);
+        } else if (request.label() == TERN_NIC_EXCHANGE && from.raw == driver.client().raw) {
+            driver.take(request);
+            reply = tern::Message(tern::Status::ok);
+            driver.give(reply);
+        } else {
+            reply = tern::Message(request.label() == TERN_NIC_EXCHANGE ? tern::Status::denied : tern::Status::unknown);
         }
-        (void)rounds;
+        to = from;
     }
 }

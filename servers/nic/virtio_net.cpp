@@ -14,6 +14,7 @@ constexpr uint32_t feature_mac = 1u << 5;
 constexpr uint16_t receive_queue = 0, transmit_queue = 1;
 // The header before each frame (struct virtio_net_hdr without num_buffers: no MRG_RXBUF).
 constexpr size_t header_bytes = 10;
+static_assert(header_bytes == TERN_NIC_FRAME_OFFSET, "the client finds frames after the header");
 constexpr size_t ring_bytes = 16 * 1024;  // each queue's rings (a queue of 256: 12 KiB)
 
 }  // namespace
@@ -74,66 +75,65 @@ Virtio_net::Error Virtio_net::start(uint16_t base, uint8_t *dma, uint64_t physic
     out8(device_status, status_acknowledge | status_driver);
     uint32_t offered = in32(device_features);
     out32(driver_features, offered & feature_mac);
-    if (!setup_queue(receive_queue, receive_queue_, 0) || !setup_queue(transmit_queue, transmit_queue_, ring_bytes)) {
+    static_assert(2 * ring_bytes <= receive_area, "the rings fit before the buffers");
+    if (!setup_queue(receive_queue, receive_queue_, 0) || !setup_queue(transmit_queue, transmit_queue_, ring_bytes) ||
+        receive_queue_.size() < receive_buffers || transmit_queue_.size() < transmit_buffers) {
         out8(device_status, status_failed);
         return Error::queue_size;
-    }
-    receive_buffers_at_ = 2 * ring_bytes;
-    transmit_buffers_at_ = receive_buffers_at_ + receive_buffers * buffer_bytes;
-    if (transmit_buffers_at_ + transmit_buffers * buffer_bytes > dma_bytes) {
-        out8(device_status, status_failed);
-        return Error::memory;
     }
     if ((offered & feature_mac) != 0)
         for (unsigned i = 0; i < 6; ++i)
             mac_[i] = in8(device_config + i);
     else  // a locally administered address of its own
         memcpy(mac_, "\x02\x00\x00\x00\x00\x01", 6);
-    for (unsigned buffer = 0; buffer < receive_buffers && buffer < receive_queue_.size(); ++buffer)
-        give_receive_buffer(buffer);
+    for (unsigned buffer = 0; buffer < receive_buffers; ++buffer)
+        (void)give_back(buffer);
     out8(device_status, status_acknowledge | status_driver | status_driver_ok);
-    out16(queue_notify, receive_queue);
+    kick_receive();
     return Error::none;
 }
 
-void Virtio_net::give_receive_buffer(unsigned buffer)
+Virtio_net::Error Virtio_net::give_back(unsigned buffer)
 {
-    int descriptor = receive_queue_.add(physical_ + receive_buffers_at_ + buffer * buffer_bytes, buffer_bytes,
+    if (buffer >= receive_buffers)
+        return Error::bad_buffer;
+    int descriptor = receive_queue_.add(physical_ + receive_area + buffer * buffer_bytes, buffer_bytes,
                                         Virtqueue::device_writes);
-    if (descriptor >= 0)
-        receive_buffer_of_[descriptor] = static_cast<uint16_t>(buffer);
+    if (descriptor < 0)
+        return Error::full;
+    receive_buffer_of_[descriptor] = static_cast<uint16_t>(buffer);
+    return Error::none;
 }
 
-Virtio_net::Error Virtio_net::send(const uint8_t *frame, size_t length)
+void Virtio_net::kick_receive() { out16(queue_notify, receive_queue); }
+
+Virtio_net::Error Virtio_net::send(unsigned buffer, size_t length)
 {
-    if (length > max_frame)
+    if (buffer >= transmit_buffers)
+        return Error::bad_buffer;
+    if (length > max_frame || length < 14)
         return Error::too_long;
-    reclaim_sent();
-    unsigned buffer = 0;
-    while (buffer < transmit_buffers && transmit_busy_[buffer])
-        ++buffer;
-    if (buffer == transmit_buffers)
-        return Error::full;
-    uint8_t *at = dma_ + transmit_buffers_at_ + buffer * buffer_bytes;
-    memset(at, 0, header_bytes);
-    memcpy(at + header_bytes, frame, length);
-    int descriptor = transmit_queue_.add(physical_ + transmit_buffers_at_ + buffer * buffer_bytes,
+    uint8_t *at = dma_ + transmit_area + buffer * buffer_bytes;
+    memset(at, 0, header_bytes);  // no offloads: the header is the driver's, never the client's
+    int descriptor = transmit_queue_.add(physical_ + transmit_area + buffer * buffer_bytes,
                                          static_cast<uint32_t>(header_bytes + length), 0);
     if (descriptor < 0)
         return Error::full;
-    transmit_busy_[buffer] = true;
     transmit_buffer_of_[descriptor] = static_cast<uint16_t>(buffer);
-    out16(queue_notify, transmit_queue);
     ++sent;
     return Error::none;
 }
 
-void Virtio_net::reclaim_sent()
+void Virtio_net::kick_transmit() { out16(queue_notify, transmit_queue); }
+
+bool Virtio_net::next_sent(unsigned &buffer)
 {
     uint16_t descriptor;
     uint32_t length;
-    while (transmit_queue_.take_used(descriptor, length))
-        transmit_busy_[transmit_buffer_of_[descriptor]] = false;
+    if (!transmit_queue_.take_used(descriptor, length))
+        return false;
+    buffer = transmit_buffer_of_[descriptor];
+    return true;
 }
 
 bool Virtio_net::interrupted()
@@ -141,33 +141,21 @@ bool Virtio_net::interrupted()
     return (in8(isr_status) & 1) != 0;  // bit 0: a queue was used (reading clears it)
 }
 
-const uint8_t *Virtio_net::receive(size_t &length)
+bool Virtio_net::next_received(unsigned &buffer, size_t &length)
 {
-    if (held_ >= 0)
-        return nullptr;  // one at a time: release() first
     uint16_t descriptor;
     uint32_t written;
     while (receive_queue_.take_used(descriptor, written)) {
-        unsigned buffer = receive_buffer_of_[descriptor];
+        buffer = receive_buffer_of_[descriptor];
         if (written < header_bytes + 14 || written > buffer_bytes) {
             ++dropped;  // not a frame: the buffer goes back at once
-            give_receive_buffer(buffer);
-            out16(queue_notify, receive_queue);
+            (void)give_back(buffer);
+            kick_receive();
             continue;
         }
-        held_ = static_cast<int>(buffer);
         length = written - header_bytes;
         ++received;
-        return dma_ + receive_buffers_at_ + buffer * buffer_bytes + header_bytes;
+        return true;
     }
-    return nullptr;
-}
-
-void Virtio_net::release()
-{
-    if (held_ < 0)
-        return;
-    give_receive_buffer(static_cast<unsigned>(held_));
-    held_ = -1;
-    out16(queue_notify, receive_queue);
+    return false;
 }

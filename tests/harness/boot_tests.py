@@ -271,13 +271,15 @@ PCI_STEPS = [
 # network (restrict=on: its gateway answers, nothing leaves the emulator).
 NETWORK_MODULES = ([(path, "config=system-network.conf" if path.endswith("roottask") else args)
                     for path, args in NORMAL_MODULES if not path.endswith(".conf")] +
-                   [("tests/data/system-network.conf", ""), ("{build}/servers/nic/nic", "")])
+                   [("tests/data/system-network.conf", ""), ("{build}/servers/nic/nic", ""),
+                    ("{build}/servers/net/net", "")])
 NETWORK_CARD = ("-netdev", "user,id=net0,restrict=on", "-device", "virtio-net-pci,netdev=net0")
 NETWORK_STEPS = [
-    Step("NIC0001", "the driver started the card (its ports, interrupt and QEMU's MAC address), its ARP request for "
-         "the gateway went out and the gateway's answer came in by interrupt", "",
+    Step("NIC0001", "the driver started the card (its ports, interrupt and QEMU's MAC address); the network server "
+         "got its address by DHCP (restrict=on: no gateway) and the DHCP server's MAC by ARP, frames through driver and server both ways", "",
          [r"^nic: virtio-net at ports 0x[0-9a-f]+, interrupt \d+, MAC 52:54:00:12:34:56$",
-          r"^nic: 10\.0\.2\.2 is at 52:55:0a:00:02:02 \(ARP, 1 frames in, 1 out\)$", PROMPT]),
+          r"net: DHCP, address 10\.0\.2\.15 mask 255\.255\.255\.0 gateway none$",
+          r"^net: 10\.0\.2\.2 is at 52:55:0a:00:02:02 \(ARP; \d+ frames in, \d+ out\)$"]),
     Step("NIC0002", "ps lists the driver's task and the interrupt thread attached for it", "ps\r",
          [r"^  [0-9a-f]+ +180 +\S+ +server +ring3 .* nic$", r"^  [0-9a-f]+ .* irq .* nic \(line 11, handler", PROMPT]),
     Step("NIC0003", "shutdown stops the machine", "shutdown\r", [r"^root: shutdown asked by shell$"]),
@@ -469,7 +471,7 @@ BOOT_TESTS = [
               expect=[r"^root: PCI: [5-9] functions$", r"^exit: success$"]),
     Boot_test("NIC0000", "the network card's driver: root hands it a virtio network card, it sends and receives",
               command_line="", modules=NETWORK_MODULES, timeout=180, script=NETWORK_STEPS, qemu_args=NETWORK_CARD,
-              expect=[r"^root: system-network\.conf names 3 servers$", r"^exit: success$"]),
+              expect=[r"^root: system-network\.conf names 4 servers$", r"^exit: success$"]),
     Boot_test("SHELL0020", "without its interrupt the console polls COM1, and the shell still answers",
               command_line="", modules=POLLED_MODULES, timeout=180, script=POLLED_STEPS,
               expect=[r"^console: IRQ 4 not available: fallback, polling COM1 every 10 ms$",

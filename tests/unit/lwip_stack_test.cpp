@@ -8,6 +8,8 @@
 #include <cstring>
 #include <vector>
 
+#include "lwip_once.hpp"
+
 extern "C" {
 #include "lwip/etharp.h"
 #include "lwip/init.h"
@@ -66,7 +68,7 @@ void put16(uint8_t *at, uint16_t value)
 
 class LwipStack : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() { lwip_init(); }
+    static void SetUpTestSuite() { lwip_init_once(); }
     void SetUp() override
     {
         sent.clear();

@@ -25,6 +25,11 @@
 #define LWIP_IGMP 0
 #define LWIP_NETIF_STATUS_CALLBACK 1
 #define LWIP_NETIF_LINK_CALLBACK 1
+/* 127.0.0.1: lwIP's loopback interface; the server's loop polls it (netif_poll_all). */
+#define LWIP_HAVE_LOOPIF 1
+#define LWIP_NETIF_LOOPBACK 1
+/* SO_REUSEADDR (servers bind again at once over connections in TIME_WAIT). */
+#define SO_REUSE 1
 
 /* Memory: lwIP's own heap and pools (no malloc). */
 #define MEM_LIBC_MALLOC 0
@@ -33,15 +38,18 @@
 #define MEM_SIZE (512 * 1024)
 #define PBUF_POOL_SIZE 256
 #define MEMP_NUM_PBUF 64
-#define MEMP_NUM_UDP_PCB 32
-#define MEMP_NUM_TCP_PCB 64
+/* More pcbs than the server has sockets (Socket_table::capacity): closed connections keep
+ * theirs a while (TIME_WAIT). */
+#define MEMP_NUM_UDP_PCB 64
+#define MEMP_NUM_TCP_PCB 192
 #define MEMP_NUM_TCP_PCB_LISTEN 16
 #define MEMP_NUM_TCP_SEG 256
 #define MEMP_NUM_SYS_TIMEOUT 16
 
-/* TCP: a window and send buffer for a fast local link. */
+/* TCP: a window and send buffer for a fast local link. A socket's unread bytes are one pbuf
+ * chain, whose length is 16 bits: the window stays below 64 KiB (socket_table.hpp). */
 #define TCP_MSS 1460
-#define TCP_WND (16 * TCP_MSS)
+#define TCP_WND (32 * TCP_MSS)
 #define TCP_SND_BUF (16 * TCP_MSS)
 #define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
 #define LWIP_TCP_KEEPALIVE 1

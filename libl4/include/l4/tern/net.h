@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+// libl4, Tern extension: the network server's socket protocol (servers/net, docs/network.md).
+// IPv4 stream (TCP) and datagram (UDP) sockets on lwIP, for clients such as the Linux
+// personality. Every call answers at once: none waits for the network. Data goes through a
+// window of memory ATTACH maps into the client (TERN_NET_WINDOW_LOG2 bytes): SEND reads
+// from its start, RECV writes there.
+//
+// Addresses are IPv4 addresses as sockaddr_in holds them (network byte order, read as a
+// little-endian 32-bit number), ports are numbers. Results are in MR1: a number >= 0, or a
+// Linux errno number, negated (-11 EAGAIN: try again after an event). The reply's label is
+// TERN_OK; a protocol error (a request not understood, wrong words, a caller that did not
+// attach, a socket of another client) is an error label instead, as in every Tern protocol.
+//
+//   request (label)     words in                              reply MR1 (and more)
+//   TERN_NET_ATTACH     -                                     MR1 the client's event key; a map item
+//                                                             of its window (accept it where it goes)
+//   TERN_NET_EVENTS     MR1 event key (from any thread of     answered when one of the client's
+//                       the client, which waits)              sockets changed: MR1 changes since the
+//                                                             last answer
+//   TERN_NET_SOCKET     MR1 TERN_NET_STREAM or _DATAGRAM      the socket's number
+//   TERN_NET_BIND       MR1 s, MR2 address, MR3 port          0
+//   TERN_NET_LISTEN     MR1 s, MR2 backlog                    0
+//   TERN_NET_ACCEPT     MR1 s                                 the new socket, MR2 address, MR3 port
+//   TERN_NET_CONNECT    MR1 s, MR2 address, MR3 port          0, or -EINPROGRESS (stream): STATUS says
+//                                                             when it is done, OPTION SO_ERROR how
+//   TERN_NET_SEND       MR1 s, MR2 bytes, MR3 address, MR4    the bytes taken (a datagram: all or
+//                       port (datagram, 0 0: the connected    none)
+//                       peer), MR5 TERN_NET_MORE (stream:
+//                       more follows at once)
+//   TERN_NET_RECV       MR1 s, MR2 most bytes, MR3 flags      the bytes written to the window (0: the
+//                       (TERN_NET_PEEK)                       end of the stream), MR2 address, MR3
+//                                                             port, MR4 a datagram's whole length
+//   TERN_NET_SHUTDOWN   MR1 s, MR2 how (0 read, 1 write, 2)   0
+//   TERN_NET_CLOSE      MR1 s                                 0 (a stream ends in the background)
+//   TERN_NET_NAME       MR1 s, MR2 0 own, 1 peer              0, MR2 address, MR3 port
+//   TERN_NET_OPTION     MR1 s, MR2 level, MR3 name (Linux's   the option's value
+//                       SOL_SOCKET, IPPROTO_TCP numbers),
+//                       MR4 1 set / 0 get, MR5 value
+//   TERN_NET_STATUS     MR1 s                                 poll's events (TERN_NET_READABLE ...)
+//   TERN_NET_STATISTICS -                                     MR1 frames in, MR2 out, MR3 dropped,
+//                                                             MR4 sockets open
+#ifndef L4_TERN_NET_H
+#define L4_TERN_NET_H
+
+#include <l4/tern/protocol.h>
+
+#define TERN_NET_ATTACH 0x7e60UL
+#define TERN_NET_EVENTS 0x7e61UL
+#define TERN_NET_SOCKET 0x7e62UL
+#define TERN_NET_BIND 0x7e63UL
+#define TERN_NET_LISTEN 0x7e64UL
+#define TERN_NET_ACCEPT 0x7e65UL
+#define TERN_NET_CONNECT 0x7e66UL
+#define TERN_NET_SEND 0x7e67UL
+#define TERN_NET_RECV 0x7e68UL
+#define TERN_NET_SHUTDOWN 0x7e69UL
+#define TERN_NET_CLOSE 0x7e6aUL
+#define TERN_NET_NAME 0x7e6bUL
+#define TERN_NET_OPTION 0x7e6cUL
+#define TERN_NET_STATUS 0x7e6dUL
+#define TERN_NET_STATISTICS 0x7e6eUL
+
+#define TERN_NET_WINDOW_LOG2 17 // 128 KiB: the most one SEND or RECV moves
+#define TERN_NET_STREAM 1UL
+#define TERN_NET_DATAGRAM 2UL
+#define TERN_NET_MORE 1UL
+#define TERN_NET_PEEK 2UL
+
+// TERN_NET_STATUS: poll's bits, as Linux numbers them.
+#define TERN_NET_READABLE 0x1UL   // POLLIN: data, the end of the stream, or a connection to accept
+#define TERN_NET_WRITABLE 0x4UL   // POLLOUT
+#define TERN_NET_ERROR 0x8UL      // POLLERR: OPTION SO_ERROR says which
+#define TERN_NET_HANGUP 0x10UL    // POLLHUP: both directions are shut
+#define TERN_NET_PEER_SHUT 0x2000UL // POLLRDHUP: the peer will send no more
+
+#endif

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: MIT
+#include "net_server.hpp"
+
+#include <l4/ipc.h>
+#include <l4/kip.h>
+#include <l4/tern/nic.h>
+#include <string.h>
+
+extern "C" {
+#include "lwip/netif.h"
+#include "lwip/timeouts.h"
+}
+
+namespace {
+
+// Each client's window: the server's own memory, mapped into the client at ATTACH.
+alignas(Net_server::window_bytes) uint8_t windows[Net_server::max_clients][Net_server::window_bytes];
+
+struct Shape {
+    L4_Word_t label;
+    unsigned words;
+};
+constexpr Shape shapes[] = {
+    {TERN_NET_SOCKET, 1}, {TERN_NET_BIND, 3},     {TERN_NET_LISTEN, 2}, {TERN_NET_ACCEPT, 1},
+    {TERN_NET_CONNECT, 3}, {TERN_NET_SEND, 5},    {TERN_NET_RECV, 3},   {TERN_NET_SHUTDOWN, 2},
+    {TERN_NET_CLOSE, 1},  {TERN_NET_NAME, 2},     {TERN_NET_OPTION, 5}, {TERN_NET_STATUS, 1},
+};
+
+// The words a socket call takes; 0 for a label that is not one.
+unsigned words_of(L4_Word_t label)
+{
+    for (const Shape &shape : shapes)
+        if (shape.label == label)
+            return shape.words;
+    return 0;
+}
+
+L4_Word_t result_word(int64_t result) { return static_cast<L4_Word_t>(result); }
+
+}  // namespace
+
+int Net_server::client_of(L4_ThreadId_t thread) const
+{
+    for (unsigned i = 0; i < max_clients; ++i)
+        if (!L4_IsNilThread(clients_[i].thread) && clients_[i].thread.raw == thread.raw)
+            return static_cast<int>(i);
+    return -1;
+}
+
+L4_Word_t Net_server::new_key()
+{
+    // splitmix64 over the clock: not a secret from a task that can watch, but never 0 and
+    // never the same twice.
+    uint64_t z = (key_state_ += 0x9e3779b97f4a7c15 + L4_SystemClock().raw);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+    z ^= z >> 31;
+    return z == 0 ? 1 : z;
+}
+
+void Net_server::attach(L4_ThreadId_t from, tern::Message &reply)
+{
+    int index = client_of(from);
+    if (index < 0) {
+        for (unsigned i = 0; i < max_clients && index < 0; ++i)
+            if (L4_IsNilThread(clients_[i].thread))
+                index = static_cast<int>(i);
+        if (index < 0) {
+            reply = tern::Message(tern::Status::full);
+            return;
+        }
+    }
+    // Attaching again starts afresh: the sockets of before are closed.
+    Client &client = clients_[index];
+    sockets_.close_all(static_cast<unsigned>(index));
+    if (!L4_IsNilThread(client.waiter)) {
+        tern::Message(tern::Status::interrupted).send_now(client.waiter);
+        client.waiter = L4_nilthread;
+    }
+    client.thread = from;
+    client.key = new_key();
+    client.changes = 0;
+    // The window's pages exist before they are mapped (they come from root on first touch).
+    for (L4_Word_t offset = 0; offset < window_bytes; offset += 4096)
+        windows[index][offset] = 0;
+    reply = tern::Message(tern::Status::ok);
+    (void)reply.add(client.key);
+    L4_Fpage_t window = L4_FpageLog2(reinterpret_cast<L4_Word_t>(windows[index]), TERN_NET_WINDOW_LOG2);
+    L4_Set_Rights(&window, L4_Readable | L4_Writable);
+    (void)reply.add_map_item(L4_MapItem(window, 0));
+}
+
+void Net_server::socket_call(unsigned client, const tern::Message &request, tern::Message &reply)
+{
+    L4_Word_t label = request.label();
+    reply = tern::Message(tern::Status::ok);
+    if (label == TERN_NET_SOCKET) {
+        L4_Word_t type = request.word(0);
+        int64_t s = type == TERN_NET_STREAM     ? sockets_.open(Socket_table::Type::stream, client)
+                    : type == TERN_NET_DATAGRAM ? sockets_.open(Socket_table::Type::datagram, client)
+                                                : -22;  // EINVAL
+        (void)reply.add(result_word(s));
+        return;
+    }
+    L4_Word_t number = request.word(0);
+    if (!sockets_.owns(client, number)) {
+        reply = tern::Message(tern::Status::not_found);  // another client's, or none
+        return;
+    }
+    unsigned s = static_cast<unsigned>(number);
+    uint8_t *window = windows[client];
+    uint32_t address = 0;
+    uint16_t port = 0;
+    int64_t result = 0;
+    switch (label) {
+    case TERN_NET_BIND:
+        result = request.word(2) > 0xffff ? -22
+                                          : sockets_.bind(s, static_cast<uint32_t>(request.word(1)),
+                                                          static_cast<uint16_t>(request.word(2)));
+        break;
+    case TERN_NET_LISTEN:
+        result = sockets_.listen(s, request.word(1) > 0xffff ? 0xffff : static_cast<unsigned>(request.word(1)));
+        break;
+    case TERN_NET_ACCEPT:
+        result = sockets_.accept(s, address, port);
+        (void)reply.add(result_word(result));
+        (void)reply.add(address);
+        (void)reply.add(port);
+        return;
+    case TERN_NET_CONNECT:
+        result = request.word(2) > 0xffff ? -22
+                                          : sockets_.connect(s, static_cast<uint32_t>(request.word(1)),
+                                                             static_cast<uint16_t>(request.word(2)));
+        break;
+    case TERN_NET_SEND:
+        result = request.word(1) > window_bytes || request.word(3) > 0xffff
+                     ? -22
+                     : sockets_.send(s, window, request.word(1), static_cast<uint32_t>(request.word(2)),
+                                     static_cast<uint16_t>(request.word(3)), (request.word(4) & TERN_NET_MORE) != 0);
+        break;
+    case TERN_NET_RECV: {
+        size_t whole = 0;
+        L4_Word_t most = request.word(1) > window_bytes ? window_bytes : request.word(1);
+        result = sockets_.receive(s, window, most, (request.word(2) & TERN_NET_PEEK) != 0, address, port, whole);
+        (void)reply.add(result_word(result));
+        (void)reply.add(address);
+        (void)reply.add(port);
+        (void)reply.add(whole);
+        return;
+    }
+    case TERN_NET_SHUTDOWN:
+        result = sockets_.shutdown(s, request.word(1) > 2 ? 3 : static_cast<unsigned>(request.word(1)));
+        break;
+    case TERN_NET_CLOSE:
+        result = sockets_.close(s);
+        break;
+    case TERN_NET_NAME:
+        result = sockets_.name(s, request.word(1) != 0, address, port);
+        (void)reply.add(result_word(result));
+        (void)reply.add(address);
+        (void)reply.add(port);
+        return;
+    case TERN_NET_OPTION: {
+        uint64_t value = request.word(4);
+        result = sockets_.option(s, static_cast<int>(request.word(1)), static_cast<int>(request.word(2)),
+                                 request.word(3) != 0, value);
+        (void)reply.add(result_word(result));
+        (void)reply.add(value);
+        return;
+    }
+    case TERN_NET_STATUS:
+        result = sockets_.status(s);
+        break;
+    default:
+        reply = tern::Message(tern::Status::unknown);
+        return;
+    }
+    (void)reply.add(result_word(result));
+}
+
+bool Net_server::handle(L4_ThreadId_t from, const tern::Message &request, tern::Message &reply)
+{
+    L4_Word_t label = request.label();
+    if (request.typed() != 0) {
+        reply = tern::Message(tern::Status::malformed);
+        return true;
+    }
+    if (label == TERN_NET_ATTACH) {
+        if (request.untyped() != 0)
+            reply = tern::Message(tern::Status::malformed);
+        else
+            attach(from, reply);
+        return true;
+    }
+    if (label == TERN_NET_EVENTS) {
+        // From any thread that shows a client's key: it waits until a socket changes.
+        for (Client &client : clients_) {
+            if (L4_IsNilThread(client.thread) || request.untyped() != 1 || request.word(0) != client.key)
+                continue;
+            if (!L4_IsNilThread(client.waiter) && client.waiter.raw != from.raw)
+                tern::Message(tern::Status::busy).send_now(client.waiter);  // one waiter a client
+            client.waiter = from;
+            return false;  // answered by notify_clients
+        }
+        reply = tern::Message(tern::Status::denied);
+        return true;
+    }
+    if (label == TERN_NET_STATISTICS) {
+        reply = tern::Message(tern::Status::ok);
+        (void)reply.add(link_.frames_in);
+        (void)reply.add(link_.frames_out);
+        (void)reply.add(link_.dropped_in + link_.dropped_out + link_.bad_messages + sockets_.dropped());
+        (void)reply.add(sockets_.open_sockets());
+        return true;
+    }
+    unsigned words = words_of(label);
+    int client = client_of(from);
+    if (words == 0) {
+        reply = tern::Message(tern::Status::unknown);
+    } else if (client < 0) {
+        reply = tern::Message(tern::Status::denied);  // ATTACH first
+    } else if (request.untyped() != words) {
+        reply = tern::Message(tern::Status::malformed);
+    } else {
+        socket_call(static_cast<unsigned>(client), request, reply);
+    }
+    return true;
+}
+
+void Net_server::notify_clients()
+{
+    uint32_t changes = sockets_.take_changes();
+    for (unsigned i = 0; i < max_clients; ++i) {
+        Client &client = clients_[i];
+        if ((changes & (1u << i)) != 0)
+            ++client.changes;
+        if (client.changes == 0 || L4_IsNilThread(client.waiter))
+            continue;
+        tern::Message answer(tern::Status::ok);
+        (void)answer.add(client.changes);
+        (void)answer.send_now(client.waiter);  // (a waiter that went away is forgotten)
+        client.waiter = L4_nilthread;
+        client.changes = 0;
+    }
+}
+
+void Net_server::service(bool replying_to_driver)
+{
+    sys_check_timeouts();
+    netif_poll_all();  // 127.0.0.1: what lwIP sent itself
+    if (!replying_to_driver && !L4_IsNilThread(link_.driver()) && link_.pending())
+        link_.flush(interface_);
+    notify_clients();
+}
+
+void Net_server::run()
+{
+    L4_ThreadId_t to = L4_nilthread, from;
+    tern::Message reply;
+    for (;;) {
+        u32_t sleep_ms = sys_timeouts_sleeptime();
+        L4_Time_t timeout = sleep_ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? L4_Never
+                            : sleep_ms == 0                            ? L4_ZeroTime
+                                                                       : L4_TimePeriod(uint64_t{sleep_ms} * 1000);
+        if (!L4_IsNilThread(to))
+            reply.load();
+        L4_Accept(L4_UntypedWordsAcceptor);
+        L4_MsgTag_t tag = L4_Ipc(to, L4_anythread, L4_Timeouts(L4_ZeroTime, timeout), &from);
+        to = L4_nilthread;
+        if (L4_IpcFailed(tag)) {
+            service(false);  // a timer is due (or a reply went nowhere)
+            continue;
+        }
+        tern::Message request = tern::Message::received(tag);
+        if (request.label() == TERN_NIC_FRAMES && from.raw == link_.driver().raw) {
+            link_.take(request, interface_);
+            service(true);
+            reply = link_.reply();
+            to = from;
+            continue;
+        }
+        if (handle(from, request, reply))
+            to = from;
+        service(false);
+    }
+}

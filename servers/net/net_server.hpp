@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// The network server's loop and socket protocol (<l4/tern/net.h>, docs/network.md): one
+// thread, lwIP without an operating system (NO_SYS), so nothing in it waits but the loop's
+// receive. It answers clients' socket calls at once, takes the driver's frames, runs lwIP's
+// timers from the kernel clock and its loopback interface, and answers each client's
+// waiting EVENTS call when one of its sockets changed.
+#ifndef NET_NET_SERVER_HPP
+#define NET_NET_SERVER_HPP
+
+#include <l4/tern/message.hpp>
+#include <l4/tern/net.h>
+
+#include "nic_link.hpp"
+#include "socket_table.hpp"
+
+struct netif;
+
+class Net_server {
+public:
+    static constexpr unsigned max_clients = 4;
+    static constexpr L4_Word_t window_bytes = 1UL << TERN_NET_WINDOW_LOG2;
+
+    Net_server(Nic_link &link, netif *interface) : link_(link), interface_(interface) {}
+    [[noreturn]] void run();
+
+private:
+    struct Client {
+        L4_ThreadId_t thread = L4_nilthread;  // the one that attached, which alone calls
+        L4_Word_t key = 0;                    // what its EVENTS caller shows
+        L4_ThreadId_t waiter = L4_nilthread;  // its EVENTS call, unanswered
+        L4_Word_t changes = 0;                // since the last EVENTS answer
+    };
+
+    // A request: its reply in reply; false when the caller waits (EVENTS).
+    bool handle(L4_ThreadId_t from, const tern::Message &request, tern::Message &reply);
+    void attach(L4_ThreadId_t from, tern::Message &reply);
+    void socket_call(unsigned client, const tern::Message &request, tern::Message &reply);
+    // lwIP's timers, the loopback interface, the driver's queue, the clients' events.
+    void service(bool replying_to_driver);
+    void notify_clients();
+    int client_of(L4_ThreadId_t thread) const;
+    L4_Word_t new_key();
+
+    Nic_link &link_;
+    netif *interface_;
+    Socket_table sockets_;
+    Client clients_[max_clients];
+    uint64_t key_state_ = 0;
+};
+
+#endif

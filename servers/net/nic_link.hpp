@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+// The network server's side of the driver's protocol (<l4/tern/nic.h>): the driver's
+// buffers mapped into the server, frames received handed to lwIP (copied once, into a pbuf,
+// so that the buffer goes back to the card at once), frames lwIP sends copied into a free
+// transmit buffer and queued until a message to the driver carries them.
+// Invariants: the server owns a receive buffer from the message that named it until the
+// release goes out; it owns a transmit buffer while tx_owned_ says so. Whatever the driver
+// names that breaks these is dropped and counted, never trusted.
+#ifndef NET_NIC_LINK_HPP
+#define NET_NIC_LINK_HPP
+
+#include <l4/tern/message.hpp>
+#include <l4/tern/nic.h>
+#include <stdint.h>
+
+struct netif;
+struct pbuf;
+
+class Nic_link {
+public:
+    // Where the driver's areas are mapped in the server: receive, then transmit.
+    static constexpr L4_Word_t area_base = 0x0000100000000000UL;
+
+    // Attaches to the driver: its buffers mapped, its MAC learnt.
+    bool attach(L4_ThreadId_t driver);
+    L4_ThreadId_t driver() const { return driver_; }
+    const uint8_t *mac() const { return mac_; }
+
+    // lwIP's linkoutput: the frame into a free transmit buffer, queued for the driver.
+    bool transmit(const pbuf *p);
+    // A FRAMES message from the driver, or an EXCHANGE reply: received frames go to lwIP
+    // (through netif->input), finished transmit buffers are free again.
+    void take(const tern::Message &message, netif *interface);
+    // The reply to a FRAMES call: what is queued (releases, frames to send).
+    tern::Message reply();
+    // Hands what is queued to the driver by EXCHANGE, without waiting for it (zero send
+    // timeout); what it answers is taken. Left queued when the driver is busy (it is then
+    // calling the server, whose reply carries it).
+    void flush(netif *interface);
+    bool pending() const { return releases_ > 0 || sends_ > 0; }
+
+    uint64_t frames_in = 0, frames_out = 0, dropped_in = 0, dropped_out = 0, bad_messages = 0;
+
+private:
+    void load(tern::Message &message, unsigned &releases, unsigned &sends) const;
+    void consume(unsigned releases, unsigned sends);
+
+    L4_ThreadId_t driver_ = L4_nilthread;
+    uint8_t mac_[6] = {};
+    unsigned receive_count_ = 0, transmit_count_ = 0;
+    bool rx_owned_[TERN_NIC_BUFFERS] = {}, tx_owned_[TERN_NIC_BUFFERS] = {};
+    uint16_t release_queue_[TERN_NIC_BUFFERS];
+    L4_Word_t send_queue_[TERN_NIC_BUFFERS];  // buffer | length << 16
+    unsigned releases_ = 0, sends_ = 0;
+};
+
+#endif
