@@ -3,7 +3,7 @@
 """./tern linux: runs one Linux program under Tern's Linux personality and behaves like it.
 
     ./tern linux [--add HOSTPATH:GUESTPATH]... [--cwd DIR] [--env NAME=VALUE]... [--stdin FILE]
-                 [--trace] [--kernel-mode] -- PROGRAM [ARGS]...
+                 [--trace] [--kernel-mode] [--network] -- PROGRAM [ARGS]...
 
 It packs a root file system (Debian's busybox-static as /bin/busybox with its applet links,
 Debian's bash-static as /bin/bash,
@@ -150,6 +150,8 @@ def main() -> int:
                         "task (co-location, docs/linux.md)")
     parser.add_argument("--build", default=str(ROOT / "build"), help=argparse.SUPPRESS)
     parser.add_argument("--timeout", type=int, default=300, help="seconds before QEMU is stopped")
+    parser.add_argument("--network", action="store_true", help="a virtio network card on QEMU's user network "
+                        "(restrict=on: nothing leaves the emulator), its driver and the network server: AF_INET sockets")
     parser.add_argument("--icount", action="store_true", help="QEMU with -icount shift=0 (rdtsc counts guest "
                         "instructions), for ./tern bench")
     parser.add_argument("--pack", metavar="OUTPUT", help="only write the root file system cpio (the build's LINUX0001 "
@@ -172,7 +174,8 @@ def main() -> int:
     trace = " trace" if args.trace else ""
     mode = "kernel" if args.kernel_mode else "user"
     (work / "linux-run.conf").write_text(
-        "server console priority=200 irq=4 ports=0x3f8/8\n"
+        "server console priority=200 irq=4 ports=0x3f8/8\n" +
+        ("server nic priority=180 pci=1af4:1000\nserver net priority=170 args=dhcp\n" if args.network else "") +
         f"server linux priority=150 spaces shutdown ports=0x2f8/8 mode={mode} args=host{trace} epoch={now} "
         "rootfs=rootfs.cpio "
         "command=/.tern/command\n")
@@ -180,8 +183,12 @@ def main() -> int:
     modules = [(build / "sigma0" / "sigma0", ""), (build / "servers" / "root" / "roottask", "config=linux-run.conf"),
                (work / "linux-run.conf", ""), (build / "servers" / "console" / "console", ""),
                (build / "servers" / "linux" / "linux", ""), (work / "rootfs.cpio", "")]
+    if args.network:
+        modules += [(build / "servers" / "nic" / "nic", ""), (build / "servers" / "net" / "net", "")]
     com1, com2 = work / "com1.log", work / "com2.bin"
-    command = ["qemu-system-x86_64", "-display", "none", "-nic", "none", "-no-reboot", "-m", "512",
+    card = (["-netdev", "user,id=net0,restrict=on", "-device", "virtio-net-pci,netdev=net0"] if args.network
+            else ["-nic", "none"])
+    command = ["qemu-system-x86_64", "-display", "none"] + card + ["-no-reboot", "-m", "512",
                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                "-kernel", relative(build / "arch" / "x86" / "tern.elf32"), "-append", "",
                "-initrd", ",".join(f"{relative(path)} {extra}".replace(",", ",,") for path, extra in modules),

@@ -17,6 +17,8 @@ enum class Errno : long {
     again = 11, nomem = 12, acces = 13, fault = 14, busy = 16, exist = 17, xdev = 18, nodev = 19, notdir = 20,
     isdir = 21, inval = 22, nfile = 23, mfile = 24, notty = 25, fbig = 27, nospc = 28, spipe = 29, rofs = 30,
     mlink = 31, pipe = 32, range = 34, nametoolong = 36, nosys = 38, notempty = 39, loop = 40, timedout = 110,
+    notsock = 88, destaddrreq = 89, msgsize = 90, noprotoopt = 92, protonosupport = 93, opnotsupp = 95,
+    afnosupport = 97, addrinuse = 98, netdown = 100, isconn = 106, notconn = 107, connrefused = 111, inprogress = 115,
 };
 
 // System-call numbers (x86-64).
@@ -25,6 +27,9 @@ enum class Syscall : uint64_t {
     mprotect = 10, munmap = 11, brk = 12, rt_sigaction = 13, rt_sigprocmask = 14, rt_sigreturn = 15, ioctl = 16,
     pread64 = 17, pwrite64 = 18, readv = 19, writev = 20, access = 21, pipe = 22, select = 23, sched_yield = 24,
     mremap = 25, madvise = 28, dup = 32, dup2 = 33, pause = 34, nanosleep = 35, getpid = 39, sendfile = 40, clone = 56,
+    socket = 41, connect = 42, accept = 43, sendto = 44, recvfrom = 45, sendmsg = 46, recvmsg = 47, shutdown = 48,
+    bind = 49, listen = 50, getsockname = 51, getpeername = 52, socketpair = 53, setsockopt = 54, getsockopt = 55,
+    accept4 = 288,
     fork = 57, vfork = 58, execve = 59, exit = 60, wait4 = 61, kill = 62, uname = 63, fcntl = 72,
     truncate = 76, ftruncate = 77, getcwd = 79, chdir = 80, fchdir = 81, rename = 82, mkdir = 83, rmdir = 84,
     creat = 85, link = 86, unlink = 87,

@@ -332,6 +332,9 @@ int64_t Linux_server::stat_of(Process &process, Open_file *file, uint32_t ino, V
     case Open_file::Kind::proc_directory:
         proc_directory_stat(file->proc_pid, file->proc_fds, stat);
         break;
+    case Open_file::Kind::inet_socket:
+        stat.mode = Vfs::type_socket | 0777;
+        break;
     case Open_file::Kind::console:
         stat.mode = Vfs::type_char_device | 0620;
         stat.rdev = Vfs::make_device(5, 1);
@@ -927,6 +930,10 @@ uint32_t Linux_server::ready_events(Process &process, uint64_t fd, uint32_t even
         if (file->pipe->readers == 0)
             return pollerr;
         return file->pipe->room() > 0 ? events & pollout : 0;
+    case Open_file::Kind::inet_socket: {
+        uint32_t ready = socket_events(*file);  // poll's bits, as the network server reports them
+        return ready & (events | pollerr | pollhup);
+    }
     case Open_file::Kind::console:
         if (console_reader_active_ && !console_input_.readable())
             return events & pollout;  // typed lines not finished yet

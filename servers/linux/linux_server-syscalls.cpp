@@ -31,6 +31,36 @@ int64_t Linux_server::system_call(Thread &thread, Linux_registers &registers, bo
         return sys_readv_writev(thread, arg(0), arg(1), arg(2), false);
     case Syscall::writev:
         return sys_readv_writev(thread, arg(0), arg(1), arg(2), true);
+    case Syscall::socket:
+        return sys_socket(process, arg(0), arg(1), arg(2));
+    case Syscall::bind:
+        return sys_bind_connect(thread, arg(0), arg(1), arg(2), false);
+    case Syscall::connect:
+        return sys_bind_connect(thread, arg(0), arg(1), arg(2), true);
+    case Syscall::listen:
+        return sys_listen(process, arg(0), arg(1));
+    case Syscall::accept:
+        return sys_accept(thread, arg(0), arg(1), arg(2), 0);
+    case Syscall::accept4:
+        return sys_accept(thread, arg(0), arg(1), arg(2), arg(3));
+    case Syscall::sendto:
+        return sys_sendto(thread, arg(0), arg(1), arg(2), arg(3), arg(4), arg(5));
+    case Syscall::recvfrom:
+        return sys_recvfrom(thread, arg(0), arg(1), arg(2), arg(3), arg(4), arg(5));
+    case Syscall::sendmsg:
+        return sys_sendmsg_recvmsg(thread, arg(0), arg(1), arg(2), true);
+    case Syscall::recvmsg:
+        return sys_sendmsg_recvmsg(thread, arg(0), arg(1), arg(2), false);
+    case Syscall::shutdown:
+        return sys_shutdown(process, arg(0), arg(1));
+    case Syscall::getsockname:
+        return sys_socket_name(process, arg(0), arg(1), arg(2), false);
+    case Syscall::getpeername:
+        return sys_socket_name(process, arg(0), arg(1), arg(2), true);
+    case Syscall::setsockopt:
+        return sys_socket_option(process, arg(0), arg(1), arg(2), arg(3), arg(4), true);
+    case Syscall::getsockopt:
+        return sys_socket_option(process, arg(0), arg(1), arg(2), arg(3), arg(4), false);
     case Syscall::pipe:
         return sys_pipe(process, arg(0), 0);
     case Syscall::pipe2:
@@ -401,6 +431,8 @@ int64_t Linux_server::sys_read(Thread &thread, uint64_t fd, uint64_t buffer, uin
     }
     case Open_file::Kind::proc_directory:
         return error(Errno::isdir);
+    case Open_file::Kind::inet_socket:
+        return socket_receive(thread, *file, buffer, count, 0, 0, 0, nullptr, 0, nullptr);
     default:
         return error(Errno::badf);
     }
@@ -470,6 +502,8 @@ int64_t Linux_server::sys_write(Thread &thread, uint64_t fd, uint64_t buffer, ui
         wake_blocked();  // a reader waiting for bytes
         return static_cast<int64_t>(put);
     }
+    case Open_file::Kind::inet_socket:
+        return socket_send(thread, *file, buffer, count, 0, 0, 0, nullptr, 0);
     default:
         return error(Errno::badf);
     }

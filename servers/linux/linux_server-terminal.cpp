@@ -84,6 +84,8 @@ int64_t Linux_server::sys_ioctl(Thread &thread, uint64_t fd, uint64_t request, u
         if (vfs_.stat(file->inode, stat) != Errno::none || (stat.mode & Vfs::type_mask) != Vfs::type_regular)
             return error(Errno::notty);
         available = stat.size > file->offset ? static_cast<int32_t>(stat.size - file->offset) : 0;
+    } else if (file->kind == Open_file::Kind::inet_socket) {
+        available = static_cast<int32_t>(socket_available(*file));
     } else {
         return error(Errno::notty);
     }

@@ -823,6 +823,8 @@ void Linux_server::drop_file(Open_file *file)
     }
     if (file->kind == Open_file::Kind::inode)
         vfs_.drop(file->inode);
+    if (file->kind == Open_file::Kind::inet_socket)
+        close_socket(*file);
     file->kind = Open_file::Kind::none;
 }
 
@@ -938,6 +940,11 @@ tern::Reply Linux_server::handle(L4_ThreadId_t from, const tern::Message &reques
     if (console_reader_active_ && (from.raw == reader_global || from.raw == reader_local) &&
         request.label() == console_input_label) {
         take_console_input(request);
+        reply = tern::Message(tern::Status::ok);
+        return tern::Reply::now;
+    }
+    if (is_net_events(from, request)) {
+        wake_blocked();  // a socket changed: the calls waiting for sockets run again
         reply = tern::Message(tern::Status::ok);
         return tern::Reply::now;
     }

@@ -406,6 +406,38 @@ private:
     linux_abi::Window_size window_size_ = {24, 80, 0, 0};
     bool start_console_reader();
     void take_console_input(const tern::Message &request);
+    // AF_INET sockets (linux_server-sockets.cpp): the network server, attached at the first
+    // socket() call; its event thread's messages wake the calls that wait for sockets.
+    bool net_tried_ = false, net_attached_ = false;
+    bool attach_net();
+    bool is_net_events(L4_ThreadId_t from, const tern::Message &request) const;
+    // A call to the network server: MR1 as the result (a negated errno), MR2 in *second.
+    int64_t net_call(tern::Message &request, L4_Word_t *second = nullptr);
+    Open_file *socket_of(Process &process, uint64_t fd, int64_t &failure);
+    int64_t read_address(Process &process, uint64_t address, uint64_t length, uint32_t &ip, uint16_t &port,
+                         bool &unspecified);
+    int64_t write_address(Process &process, uint64_t address, uint64_t length_address, uint32_t ip, uint16_t port);
+    int64_t socket_send(Thread &thread, Open_file &file, uint64_t buffer, uint64_t count, uint64_t flags, uint32_t ip,
+                        uint16_t port, const uint64_t *vectors, uint64_t vector_count);
+    int64_t socket_receive(Thread &thread, Open_file &file, uint64_t buffer, uint64_t count, uint64_t flags,
+                           uint64_t address, uint64_t length_address, const uint64_t *vectors, uint64_t vector_count,
+                           uint64_t *message_flags);
+    void close_socket(Open_file &file);
+    uint32_t socket_events(Open_file &file);
+    int64_t socket_available(Open_file &file);
+    int64_t sys_socket(Process &process, uint64_t domain, uint64_t type, uint64_t protocol);
+    int64_t sys_bind_connect(Thread &thread, uint64_t fd, uint64_t address, uint64_t length, bool connect);
+    int64_t sys_listen(Process &process, uint64_t fd, uint64_t backlog);
+    int64_t sys_accept(Thread &thread, uint64_t fd, uint64_t address, uint64_t length_address, uint64_t flags);
+    int64_t sys_sendto(Thread &thread, uint64_t fd, uint64_t buffer, uint64_t count, uint64_t flags, uint64_t address,
+                       uint64_t length);
+    int64_t sys_recvfrom(Thread &thread, uint64_t fd, uint64_t buffer, uint64_t count, uint64_t flags,
+                         uint64_t address, uint64_t length_address);
+    int64_t sys_sendmsg_recvmsg(Thread &thread, uint64_t fd, uint64_t header, uint64_t flags, bool send);
+    int64_t sys_shutdown(Process &process, uint64_t fd, uint64_t how);
+    int64_t sys_socket_name(Process &process, uint64_t fd, uint64_t address, uint64_t length_address, bool peer);
+    int64_t sys_socket_option(Process &process, uint64_t fd, uint64_t level, uint64_t name, uint64_t value,
+                              uint64_t length, bool set);
     Open_file files_[max_open_files];
     Pipe pipes_[max_pipes];
     Process *processes_[max_processes] = {};

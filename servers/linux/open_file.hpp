@@ -9,7 +9,7 @@
 class Pipe;
 
 struct Open_file {
-    enum class Kind : uint8_t { none, console, null, zero, urandom, pipe_read, pipe_write, inode, proc_directory };
+    enum class Kind : uint8_t { none, console, null, zero, urandom, pipe_read, pipe_write, inode, proc_directory, inet_socket };
 
     Kind kind = Kind::none;
     unsigned references = 0;   // descriptors naming it, in every process
@@ -19,6 +19,8 @@ struct Open_file {
     uint32_t inode = 0;        // inode (Vfs), held while the description lives
     int proc_pid = 0;          // proc_directory: /proc/PID, or /proc/PID/fd if proc_fds
     bool proc_fds = false;
+    uint32_t socket = 0;         // inet_socket: the network server's number for it
+    bool connecting = false;     // inet_socket: a blocking connect waits for it
     char stream = 'O';         // console: 'O' standard output, 'E' error (./tern linux keeps them apart)
 };
 

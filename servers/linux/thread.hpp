@@ -20,7 +20,7 @@ public:
     // What a thread blocked in a system call waits for; the call is retried when that may
     // have changed (Linux_server::wake_blocked). A futex waiter is not retried: a wake or
     // its deadline ends its call (Linux_server::wake_futex).
-    enum class Wait { none, pipe, child, sleep, poll, signal, console, futex };
+    enum class Wait { none, pipe, child, sleep, poll, signal, console, futex, socket };
 
     Thread() = default;
     Thread(const Thread &) = delete;

@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: MIT
+// Sockets for Linux processes (docs/network.md, docs/linux.md): AF_INET stream and datagram
+// sockets are the network server's (<l4/tern/net.h>), reached through its protocol. Its
+// calls never wait; a call that would block here waits (Thread::Wait::socket) until the
+// network server says a socket of ours changed (the event thread's NET_EVENTS), and runs again.
+// Data goes through the window the network server maps at ATTACH: a process's bytes are
+// copied into it (one copy), the server copies them on into lwIP.
+#include <l4/ipc.h>
+#include <l4/kip.h>
+#include <l4/tern/names.hpp>
+#include <l4/tern/net.h>
+#include <l4/tern/system.hpp>
+#include <stdio.h>
+#include <string.h>
+
+#include "linux_abi.hpp"
+#include "linux_server.hpp"
+#include "task.hpp"
+
+using namespace linux_abi;
+
+namespace {
+
+constexpr uint64_t net_window = 0x0000300000000000;  // where the network server's window is mapped
+constexpr uint64_t window_bytes = uint64_t{1} << TERN_NET_WINDOW_LOG2;
+uint8_t *const window = reinterpret_cast<uint8_t *>(net_window);
+
+constexpr uint64_t af_unix = 1, af_inet = 2, sock_stream = 1, sock_dgram = 2, sock_type_mask = 0xf;
+constexpr uint64_t sock_nonblock = 04000, sock_cloexec = 02000000;
+constexpr uint64_t ipproto_tcp = 6, ipproto_udp = 17;
+constexpr uint64_t msg_peek = 0x2, msg_trunc = 0x20, msg_dontwait = 0x40, msg_waitall = 0x100, msg_nosignal = 0x4000,
+                   msg_more = 0x8000;
+constexpr uint32_t o_nonblock_flag = 04000;
+
+// The event thread (Linux_server::start_net_events): it waits in NET_EVENTS and tells the
+// main thread, which runs the calls that wait for sockets again.
+constexpr L4_Word_t net_events_label = 0x4c4e;  // "LN", a request of the server's own thread
+constexpr unsigned events_stack_words = 512;
+L4_Word_t events_stack[events_stack_words] __attribute__((aligned(16)));
+L4_ThreadId_t main_thread, net_server;
+L4_Word_t event_key;
+volatile L4_Word_t events_global, events_local;
+
+void net_events()
+{
+    task::start_thread();
+    events_global = L4_Myself().raw;
+    events_local = L4_MyLocalId().raw;
+    for (;;) {
+        tern::Message wait(TERN_NET_EVENTS);
+        (void)wait.add(event_key);
+        if (wait.call(net_server) != tern::Status::ok) {
+            L4_Sleep(L4_TimePeriod(100000));  // refused (another waiter, or no server): do not spin
+            continue;
+        }
+        tern::Message tell(net_events_label);
+        (void)tell.call(main_thread);
+    }
+}
+
+struct Inet_address {
+    uint16_t family, port;  // port in network byte order
+    uint32_t address;
+    uint8_t zero[8];
+};
+static_assert(sizeof(Inet_address) == 16);
+
+uint16_t swap16(uint16_t value) { return static_cast<uint16_t>(value << 8 | value >> 8); }
+
+}  // namespace
+
+bool Linux_server::is_net_events(L4_ThreadId_t from, const tern::Message &request) const
+{
+    return net_attached_ && (from.raw == events_global || from.raw == events_local) &&
+           request.label() == net_events_label;
+}
+
+bool Linux_server::attach_net()
+{
+    if (net_attached_)
+        return true;
+    if (net_tried_)
+        return false;
+    net_tried_ = true;
+    if (tern::names::lookup("net", 0, &net_server) != tern::Status::ok)
+        return false;
+    L4_Accept(L4_MapGrantItems(L4_FpageLog2(net_window, TERN_NET_WINDOW_LOG2)));
+    tern::Message attach(TERN_NET_ATTACH);
+    tern::Status status = attach.call(net_server);
+    L4_Accept(L4_UntypedWordsAcceptor);
+    if (status != tern::Status::ok || attach.untyped() != 1 || attach.typed() != 2) {
+        printf("linux: the network server refused (status %lu): no AF_INET sockets\n", tern::raw(status));
+        return false;
+    }
+    event_key = attach.word(0);
+    main_thread = L4_Myself();
+    if (tern::system::start_thread(net_events, &events_stack[events_stack_words - 1]) != tern::Status::ok) {
+        printf("linux: no thread for network events: no AF_INET sockets\n");
+        return false;
+    }
+    net_attached_ = true;
+    return true;
+}
+
+int64_t Linux_server::net_call(tern::Message &request, L4_Word_t *second)
+{
+    if (request.call(net_server) != tern::Status::ok || request.untyped() < 1)
+        return error(Errno::netdown);  // (the server went away, or refused a request of ours: a bug)
+    if (second != nullptr)
+        *second = request.word(1);
+    return static_cast<int64_t>(request.word(0));
+}
+
+Open_file *Linux_server::socket_of(Process &process, uint64_t fd, int64_t &failure)
+{
+    Open_file *file = file_of(process, fd);
+    failure = file == nullptr ? error(Errno::badf) : error(Errno::notsock);
+    return file != nullptr && file->kind == Open_file::Kind::inet_socket ? file : nullptr;
+}
+
+int64_t Linux_server::read_address(Process &process, uint64_t address, uint64_t length, uint32_t &ip, uint16_t &port,
+                                   bool &unspecified)
+{
+    Inet_address in{};
+    if (length < sizeof(uint16_t) || length > 128)
+        return error(Errno::inval);
+    Process_memory::Error copied =
+        process.memory.copy_in(&in, address, length < sizeof in ? length : sizeof in);
+    if (copied != Process_memory::Error::none)
+        return memory_error(copied);
+    unspecified = in.family == 0;  // AF_UNSPEC: connect's "no peer"
+    if (unspecified)
+        return 0;
+    if (in.family != af_inet)
+        return error(Errno::afnosupport);
+    if (length < sizeof in)
+        return error(Errno::inval);
+    ip = in.address;
+    port = swap16(in.port);
+    return 0;
+}
+
+int64_t Linux_server::write_address(Process &process, uint64_t address, uint64_t length_address, uint32_t ip,
+                                    uint16_t port)
+{
+    if (address == 0)
+        return 0;
+    uint32_t length;
+    Process_memory::Error copied = process.memory.copy_in(&length, length_address, sizeof length);
+    if (copied != Process_memory::Error::none)
+        return memory_error(copied);
+    if (static_cast<int32_t>(length) < 0)
+        return error(Errno::inval);
+    Inet_address out{};
+    out.family = af_inet;
+    out.port = swap16(port);
+    out.address = ip;
+    copied = process.memory.copy_out(address, &out, length < sizeof out ? length : sizeof out);
+    uint32_t whole = sizeof out;
+    if (copied == Process_memory::Error::none)
+        copied = process.memory.copy_out(length_address, &whole, sizeof whole);
+    return copied == Process_memory::Error::none ? 0 : memory_error(copied);
+}
+
+int64_t Linux_server::sys_socket(Process &process, uint64_t domain, uint64_t type, uint64_t protocol)
+{
+    uint64_t kind = type & sock_type_mask;
+    if ((type & ~(sock_type_mask | sock_nonblock | sock_cloexec)) != 0)
+        return error(Errno::inval);
+    if (domain != af_inet)
+        return error(Errno::afnosupport);  // AF_UNIX, AF_INET6, AF_NETLINK...: docs/linux.md
+    if (kind != sock_stream && kind != sock_dgram)
+        return error(Errno::protonosupport);  // SOCK_RAW and the rest
+    if (protocol != 0 && protocol != (kind == sock_stream ? ipproto_tcp : ipproto_udp))
+        return error(Errno::protonosupport);
+    if (!attach_net())
+        return error(Errno::afnosupport);  // no network server: no AF_INET
+    Open_file *file = new_file(Open_file::Kind::inet_socket, 2 /* O_RDWR */ | ((type & sock_nonblock) != 0 ? o_nonblock_flag : 0));
+    if (file == nullptr)
+        return error(Errno::nfile);
+    tern::Message request(TERN_NET_SOCKET);
+    (void)request.add(kind == sock_stream ? TERN_NET_STREAM : TERN_NET_DATAGRAM);
+    int64_t s = net_call(request);
+    if (s < 0) {
+        file->kind = Open_file::Kind::none;  // (no socket to close)
+        drop_file(file);
+        return s == -static_cast<int64_t>(105) ? error(Errno::nfile) : s;  // ENOBUFS: the server's table is full
+    }
+    file->socket = static_cast<uint32_t>(s);
+    int fd = install(process, file, 0, (type & sock_cloexec) != 0);
+    if (fd < 0)
+        drop_file(file);
+    return fd;
+}
+
+void Linux_server::close_socket(Open_file &file)
+{
+    tern::Message request(TERN_NET_CLOSE);
+    (void)request.add(file.socket);
+    (void)net_call(request);
+}
+
+int64_t Linux_server::sys_bind_connect(Thread &thread, uint64_t fd, uint64_t address, uint64_t length, bool connect)
+{
+    Process &process = *thread.process;
+    int64_t failure;
+    Open_file *file = socket_of(process, fd, failure);
+    if (file == nullptr)
+        return failure;
+    if (connect && file->connecting) {
+        // A blocking connect that waited: done when the socket is writable or failed.
+        tern::Message status(TERN_NET_STATUS);
+        (void)status.add(file->socket);
+        int64_t events = net_call(status);
+        if (events >= 0 && (static_cast<uint64_t>(events) & (TERN_NET_WRITABLE | TERN_NET_ERROR | TERN_NET_HANGUP)) == 0) {
+            thread.waiting = Thread::Wait::socket;
+            return blocked;
+        }
+        file->connecting = false;
+        tern::Message option(TERN_NET_OPTION);
+        const L4_Word_t words[] = {file->socket, 1 /* SOL_SOCKET */, 4 /* SO_ERROR */, 0, 0};
+        for (L4_Word_t word : words)
+            (void)option.add(word);
+        L4_Word_t value = 0;
+        int64_t got = net_call(option, &value);
+        return got < 0 ? got : value != 0 ? -static_cast<int64_t>(value) : 0;
+    }
+    uint32_t ip = 0;
+    uint16_t port = 0;
+    bool unspecified = false;
+    if (int64_t r = read_address(process, address, length, ip, port, unspecified); r < 0)
+        return r;
+    if (unspecified && !connect)
+        return error(Errno::afnosupport);
+    tern::Message request(connect ? TERN_NET_CONNECT : TERN_NET_BIND);
+    (void)request.add(file->socket);
+    (void)request.add(ip);
+    (void)request.add(port);
+    int64_t result = net_call(request);
+    if (connect && result == error(Errno::inprogress) && (file->flags & o_nonblock_flag) == 0) {
+        file->connecting = true;
+        thread.waiting = Thread::Wait::socket;
+        return blocked;
+    }
+    return result;
+}
+
+int64_t Linux_server::sys_listen(Process &process, uint64_t fd, uint64_t backlog)
+{
+    int64_t failure;
+    Open_file *file = socket_of(process, fd, failure);
+    if (file == nullptr)
+        return failure;
+    tern::Message request(TERN_NET_LISTEN);
+    (void)request.add(file->socket);
+    (void)request.add(static_cast<int32_t>(backlog) < 0 ? 0 : backlog & 0xffff);
+    return net_call(request);
+}
+
+int64_t Linux_server::sys_accept(Thread &thread, uint64_t fd, uint64_t address, uint64_t length_address,
+                                 uint64_t flags)
+{
+    Process &process = *thread.process;
+    if ((flags & ~(sock_nonblock | sock_cloexec)) != 0)
+        return error(Errno::inval);
+    int64_t failure;
+    Open_file *file = socket_of(process, fd, failure);
+    if (file == nullptr)
+        return failure;
+    Open_file *accepted = new_file(Open_file::Kind::inet_socket, 2 | ((flags & sock_nonblock) != 0 ? o_nonblock_flag : 0));
+    if (accepted == nullptr)
+        return error(Errno::nfile);
+    tern::Message request(TERN_NET_ACCEPT);
+    (void)request.add(file->socket);
+    int64_t s = net_call(request);
+    if (s < 0) {
+        accepted->kind = Open_file::Kind::none;
+        drop_file(accepted);
+        if (s == error(Errno::again) && (file->flags & o_nonblock_flag) == 0) {
+            thread.waiting = Thread::Wait::socket;
+            return blocked;
+        }
+        return s;
+    }
+    accepted->socket = static_cast<uint32_t>(s);
+    int new_fd = install(process, accepted, 0, (flags & sock_cloexec) != 0);
+    if (new_fd < 0) {
+        drop_file(accepted);
+        return new_fd;
+    }
+    if (int64_t written = write_address(process, address, length_address, static_cast<uint32_t>(request.word(1)),
+                                        static_cast<uint16_t>(request.word(2)));
+        written < 0)
+        return written;  // (Linux too keeps the connection and fails the call)
+    return new_fd;
+}
+
+int64_t Linux_server::socket_send(Thread &thread, Open_file &file, uint64_t buffer, uint64_t count, uint64_t flags,
+                                  uint32_t ip, uint16_t port, const uint64_t *vectors, uint64_t vector_count)
+{
+    Process &process = *thread.process;
+    uint64_t n = 0;
+    if (vectors == nullptr) {
+        n = count < window_bytes ? count : window_bytes;
+        if (n > 0)
+            if (Process_memory::Error copied = process.memory.copy_in(window, buffer, n); copied != Process_memory::Error::none)
+                return memory_error(copied);
+    } else {
+        for (uint64_t i = 0; i < vector_count && n < window_bytes; ++i) {
+            uint64_t base = vectors[2 * i], length = vectors[2 * i + 1];
+            uint64_t take = length < window_bytes - n ? length : window_bytes - n;
+            if (take > 0)
+                if (Process_memory::Error copied = process.memory.copy_in(window + n, base, take);
+                    copied != Process_memory::Error::none)
+                    return memory_error(copied);
+            n += take;
+        }
+    }
+    tern::Message request(TERN_NET_SEND);
+    (void)request.add(file.socket);
+    (void)request.add(n);
+    (void)request.add(ip);
+    (void)request.add(port);
+    (void)request.add((flags & msg_more) != 0 ? TERN_NET_MORE : 0);
+    int64_t result = net_call(request);
+    if (result == error(Errno::again) && (file.flags & o_nonblock_flag) == 0 && (flags & msg_dontwait) == 0) {
+        thread.waiting = Thread::Wait::socket;
+        return blocked;
+    }
+    if (result == error(Errno::pipe) && (flags & msg_nosignal) == 0)
+        send_thread_signal(thread, 13 /* SIGPIPE */, 0x80 /* SI_KERNEL */, 0);
+    return result;
+}
+
+int64_t Linux_server::socket_receive(Thread &thread, Open_file &file, uint64_t buffer, uint64_t count, uint64_t flags,
+                                     uint64_t address, uint64_t length_address, const uint64_t *vectors,
+                                     uint64_t vector_count, uint64_t *message_flags)
+{
+    Process &process = *thread.process;
+    uint64_t want = count;
+    if (vectors != nullptr) {
+        want = 0;
+        for (uint64_t i = 0; i < vector_count; ++i)
+            want += vectors[2 * i + 1];
+    }
+    tern::Message request(TERN_NET_RECV);
+    (void)request.add(file.socket);
+    (void)request.add(want < window_bytes ? want : window_bytes);
+    (void)request.add((flags & msg_peek) != 0 ? TERN_NET_PEEK : 0);
+    int64_t got = net_call(request);
+    if (got == error(Errno::again) && (file.flags & o_nonblock_flag) == 0 && (flags & msg_dontwait) == 0) {
+        thread.waiting = Thread::Wait::socket;
+        return blocked;
+    }
+    if (got < 0)
+        return got;
+    uint64_t whole = request.word(3);
+    uint64_t copied = static_cast<uint64_t>(got);
+    if (vectors == nullptr) {
+        if (copied > 0)
+            if (Process_memory::Error e = process.memory.copy_out(buffer, window, copied); e != Process_memory::Error::none)
+                return memory_error(e);
+    } else {
+        uint64_t done = 0;
+        for (uint64_t i = 0; i < vector_count && done < copied; ++i) {
+            uint64_t length = vectors[2 * i + 1], put = length < copied - done ? length : copied - done;
+            if (put > 0)
+                if (Process_memory::Error e = process.memory.copy_out(vectors[2 * i], window + done, put);
+                    e != Process_memory::Error::none)
+                    return memory_error(e);
+            done += put;
+        }
+    }
+    if (int64_t written = write_address(process, address, length_address, static_cast<uint32_t>(request.word(1)),
+                                        static_cast<uint16_t>(request.word(2)));
+        written < 0)
+        return written;
+    bool cut = whole > copied;
+    if (message_flags != nullptr)
+        *message_flags = cut ? msg_trunc : 0;
+    return cut && (flags & msg_trunc) != 0 ? static_cast<int64_t>(whole) : got;
+}
+
+int64_t Linux_server::sys_sendto(Thread &thread, uint64_t fd, uint64_t buffer, uint64_t count, uint64_t flags,
+                                 uint64_t address, uint64_t length)
+{
+    int64_t failure;
+    Open_file *file = socket_of(*thread.process, fd, failure);
+    if (file == nullptr)
+        return failure;
+    uint32_t ip = 0;
+    uint16_t port = 0;
+    bool unspecified = false;
+    if (address != 0)
+        if (int64_t r = read_address(*thread.process, address, length, ip, port, unspecified); r < 0)
+            return r;
+    return socket_send(thread, *file, buffer, count, flags, ip, port, nullptr, 0);
+}
+
+int64_t Linux_server::sys_recvfrom(Thread &thread, uint64_t fd, uint64_t buffer, uint64_t count, uint64_t flags,
+                                   uint64_t address, uint64_t length_address)
+{
+    int64_t failure;
+    Open_file *file = socket_of(*thread.process, fd, failure);
+    if (file == nullptr)
+        return failure;
+    return socket_receive(thread, *file, buffer, count, flags, address, length_address, nullptr, 0, nullptr);
+}
+
+// struct msghdr (x86-64): name, namelen, iov, iovlen, control, controllen, flags.
+struct Message_header {
+    uint64_t name;
+    uint32_t name_length, pad;
+    uint64_t vectors, vector_count, control, control_length;
+    int32_t flags, pad2;
+};
+static_assert(sizeof(Message_header) == 56);
+
+int64_t Linux_server::sys_sendmsg_recvmsg(Thread &thread, uint64_t fd, uint64_t header_address, uint64_t flags,
+                                          bool send)
+{
+    Process &process = *thread.process;
+    int64_t failure;
+    Open_file *file = socket_of(process, fd, failure);
+    if (file == nullptr)
+        return failure;
+    Message_header header;
+    if (Process_memory::Error e = process.memory.copy_in(&header, header_address, sizeof header);
+        e != Process_memory::Error::none)
+        return memory_error(e);
+    constexpr uint64_t max_vectors = 64;
+    if (header.vector_count > 1024)
+        return error(Errno::msgsize);
+    static uint64_t vectors[2 * max_vectors];
+    uint64_t count = header.vector_count < max_vectors ? header.vector_count : max_vectors;
+    if (count > 0)
+        if (Process_memory::Error e = process.memory.copy_in(vectors, header.vectors, count * 16);
+            e != Process_memory::Error::none)
+            return memory_error(e);
+    if (send) {
+        uint32_t ip = 0;
+        uint16_t port = 0;
+        bool unspecified = false;
+        if (header.name != 0)
+            if (int64_t r = read_address(process, header.name, header.name_length, ip, port, unspecified); r < 0)
+                return r;
+        return socket_send(thread, *file, 0, 0, flags, ip, port, vectors, count);
+    }
+    uint64_t message_flags = 0;
+    // msg_namelen is in the header: a length word of the process's, as recvfrom's.
+    int64_t got = socket_receive(thread, *file, 0, 0, flags, header.name,
+                                 header.name != 0 ? header_address + 8 : 0, vectors, count, &message_flags);
+    if (got < 0)
+        return got;
+    Message_header out = header;
+    out.control_length = 0;  // no ancillary data
+    out.flags = static_cast<int32_t>(message_flags);
+    if (Process_memory::Error e = process.memory.copy_out(header_address + 40, &out.control_length, 12);
+        e != Process_memory::Error::none)
+        return memory_error(e);
+    return got;
+}
+
+int64_t Linux_server::sys_shutdown(Process &process, uint64_t fd, uint64_t how)
+{
+    int64_t failure;
+    Open_file *file = socket_of(process, fd, failure);
+    if (file == nullptr)
+        return failure;
+    if (how > 2)
+        return error(Errno::inval);
+    tern::Message request(TERN_NET_SHUTDOWN);
+    (void)request.add(file->socket);
+    (void)request.add(how);
+    return net_call(request);
+}
+
+int64_t Linux_server::sys_socket_name(Process &process, uint64_t fd, uint64_t address, uint64_t length_address,
+                                      bool peer)
+{
+    int64_t failure;
+    Open_file *file = socket_of(process, fd, failure);
+    if (file == nullptr)
+        return failure;
+    tern::Message request(TERN_NET_NAME);
+    (void)request.add(file->socket);
+    (void)request.add(peer ? 1 : 0);
+    int64_t result = net_call(request);
+    if (result < 0)
+        return result;
+    if (address == 0)
+        return error(Errno::fault);
+    return write_address(process, address, length_address, static_cast<uint32_t>(request.word(1)),
+                         static_cast<uint16_t>(request.word(2)));
+}
+
+int64_t Linux_server::sys_socket_option(Process &process, uint64_t fd, uint64_t level, uint64_t name,
+                                        uint64_t value_address, uint64_t length, bool set)
+{
+    int64_t failure;
+    Open_file *file = socket_of(process, fd, failure);
+    if (file == nullptr)
+        return failure;
+    uint32_t value_length = 0;
+    int32_t value = 0;
+    if (set) {
+        if (static_cast<int32_t>(length) < 0 || length < sizeof value)
+            return error(Errno::inval);
+        if (Process_memory::Error e = process.memory.copy_in(&value, value_address, sizeof value);
+            e != Process_memory::Error::none)
+            return memory_error(e);
+    } else {
+        if (Process_memory::Error e = process.memory.copy_in(&value_length, length, sizeof value_length);
+            e != Process_memory::Error::none)
+            return memory_error(e);
+        if (static_cast<int32_t>(value_length) < 0)
+            return error(Errno::inval);
+    }
+    tern::Message request(TERN_NET_OPTION);
+    (void)request.add(file->socket);
+    (void)request.add(level);
+    (void)request.add(name);
+    (void)request.add(set ? 1 : 0);
+    (void)request.add(static_cast<uint64_t>(static_cast<int64_t>(value)));
+    L4_Word_t out = 0;
+    int64_t result = net_call(request, &out);
+    if (result < 0 || set)
+        return result;
+    int32_t out_value = static_cast<int32_t>(out);
+    uint32_t written = value_length < sizeof out_value ? value_length : sizeof out_value;
+    if (Process_memory::Error e = process.memory.copy_out(value_address, &out_value, written);
+        e != Process_memory::Error::none)
+        return memory_error(e);
+    (void)process.memory.copy_out(length, &written, sizeof written);
+    return 0;
+}
+
+uint32_t Linux_server::socket_events(Open_file &file)
+{
+    tern::Message request(TERN_NET_STATUS);
+    (void)request.add(file.socket);
+    int64_t events = net_call(request);
+    return events < 0 ? 8 /* POLLERR */ : static_cast<uint32_t>(events);
+}
+
+int64_t Linux_server::socket_available(Open_file &file)
+{
+    tern::Message request(TERN_NET_RECV);
+    (void)request.add(file.socket);
+    (void)request.add(window_bytes);
+    (void)request.add(TERN_NET_PEEK);
+    int64_t got = net_call(request);
+    return got < 0 ? 0 : got;
+}
