@@ -37,6 +37,12 @@ struct Socket_table::Callbacks {
     static err_t received(void *arg, tcp_pcb *pcb, pbuf *p, err_t)
     {
         auto *socket = static_cast<Socket *>(arg);
+        if (socket == nullptr && p != nullptr) {
+            // Bytes for a socket that was closed: as in Linux, the sender is reset.
+            pbuf_free(p);
+            tcp_abort(pcb);
+            return ERR_ABRT;
+        }
         if (socket == nullptr || (p != nullptr && socket->read_shut))
             return discard(nullptr, pcb, p, ERR_OK);
         if (p == nullptr) {
@@ -74,7 +80,10 @@ struct Socket_table::Callbacks {
         auto *socket = static_cast<Socket *>(arg);
         if (socket == nullptr)
             return;
-        Error reason = error == ERR_RST ? (socket->connecting ? Error::connection_refused : Error::connection_reset)
+        // As Linux's tcp_reset: refused while connecting, EPIPE once the peer had sent its FIN.
+        Error reason = error == ERR_RST ? (socket->connecting  ? Error::connection_refused
+                                           : socket->peer_shut ? Error::pipe
+                                                               : Error::connection_reset)
                        : error == ERR_ABRT ? Error::timed_out
                                            : Error::connection_aborted;
         if (error != ERR_CLSD)
@@ -507,7 +516,7 @@ void Socket_table::end_stream(Socket &socket, bool reset)
         tcp_close(pcb);  // (a listening pcb always closes)
         return;
     }
-    tcp_recv(pcb, Callbacks::discard);
+    tcp_recv(pcb, Callbacks::received);  // (with no socket: bytes that still come reset the sender)
     tcp_sent(pcb, nullptr);
     tcp_err(pcb, nullptr);
     if (reset || tcp_close(pcb) != ERR_OK)

@@ -89,6 +89,8 @@ def c_program(test_id: str, source: str, build: Path, log_dir: Path, min_checks:
     (tests/linux/meson.build) and run under Tern only: its "not ok" lines are the problems,
     and so are a non-zero exit status and fewer than min_checks "ok" lines."""
     program = build / "tests" / "linux" / Path(source).stem
+    # Programs that use AF_INET sockets boot with a network card, its driver and the network server.
+    network = ["--network"] if source in NETWORK_PROGRAMS else []
     if not program.is_file():
         return [f"{program} is not built (tests/linux/meson.build lists the programs)"]
     guest = f"/{program.name}"
@@ -97,7 +99,7 @@ def c_program(test_id: str, source: str, build: Path, log_dir: Path, min_checks:
     problems = []
     for name, mode in MODES:
         run = subprocess.run(["python3", str(ROOT / "tools" / "linux_run.py"), "--build", str(build), "--timeout",
-                              "120", "--add", f"{program}:{guest}"] + mode + ["--", guest], capture_output=True,
+                              "120", "--add", f"{program}:{guest}"] + mode + network + ["--", guest], capture_output=True,
                              timeout=180)
         with log.open("ab") as out:
             out.write(f"--- ({name})\n".encode() + run.stdout + b"--- stderr\n" + run.stderr)
@@ -135,4 +137,8 @@ C_PROGRAMS = [
     ("LXH0003", "thread_signals.c", 32, "signals and threads: masks of their own and inherited, pthread_kill, tgkill "
      "and tkill to a thread, a process's signal to the thread not blocking it, sigwait, EINTR in one thread's "
      "read, faults in a thread, fatal signals end every thread"),
+    ("LXN0001", "sockets.c", 64, "sockets: TCP and UDP over 127.0.0.1 through the network server (connect, accept4's "
+     "flags, names, 1 MiB each way, shutdown, EPIPE, ECONNREFUSED, non-blocking calls, options, backlog, datagram "
+     "boundaries and MSG_TRUNC), AF_UNIX streams, poll and select over sockets and pipes, Linux's errors"),
 ]
+NETWORK_PROGRAMS = {"sockets.c"}

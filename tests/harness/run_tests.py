@@ -276,7 +276,7 @@ def in_system_selection(tests: list, prefixes: list) -> tuple:
     """Prefixes that select no test of the harness's own levels select in-system tests: the
     suite's boot test runs with them as its root task's filter (only=...). Returns that
     boot test (or None) and those prefixes."""
-    own = ("DOC", "ELF", "LNX", "LXS", "LXB", "LXBASH", "LXF", "LXM", "LXP", "LXT", "LXJ", "LXH", "STACK", "UNIT",
+    own = ("DOC", "ELF", "LNX", "LXS", "LXB", "LXBASH", "LXF", "LXM", "LXP", "LXT", "LXJ", "LXH", "LXN", "STACK", "UNIT",
            "LEVEL", "TOOL", "BENCH")
     inner = [p for p in prefixes
              if not any(p.startswith(o) or o.startswith(p) for o in own)

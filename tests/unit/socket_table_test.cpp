@@ -155,6 +155,21 @@ TEST_F(SocketTable, ShutdownAndCloseEndTheStream)
     pump();
     EXPECT_EQ(receive(client, buffer, sizeof buffer), 0);
     EXPECT_EQ(table_.status(client) & hangup, hangup);
+    // Bytes to the closed socket reset the sender, which had the peer's FIN: EPIPE (Linux's).
+    EXPECT_EQ(table_.send(server, buffer, 1, 0, 0, false), einval);  // (closed: no such socket)
+}
+
+TEST_F(SocketTable, WritingToAPeerThatClosedEndsInEpipe)
+{
+    unsigned client, server;
+    connected_pair(client, server);
+    EXPECT_EQ(table_.close(server), 0);
+    pump();
+    uint8_t buffer[8] = {};
+    EXPECT_EQ(receive(client, buffer, sizeof buffer), 0);
+    EXPECT_EQ(table_.send(client, buffer, 1, 0, 0, false), 1);  // (the first write goes out)
+    pump();
+    EXPECT_EQ(table_.send(client, buffer, 1, 0, 0, false), epipe);
 }
 
 TEST_F(SocketTable, ClosingWithUnreadBytesResetsThePeer)
