@@ -80,6 +80,10 @@ DESCRIPTIONS = [
     (r"personality\.futex_threads", "Linux personality: futex ping-pong between two threads of one process (two wakes, "
      "two waits)"),
     (r"personality\.page_fault", "Linux personality: first touch of an anonymous page, per page"),
+    (r"personality\.tcp_processes", "Linux personality: one-byte TCP round trip over 127.0.0.1 between two processes "
+                                    "(TCP_NODELAY; the Linux server and the network server, lwIP's loopback)"),
+    (r"personality\.tcp_stream_64k", "Linux personality: TCP over 127.0.0.1 from one process to another, per 64 KiB "
+                                     "(4 MiB in 64 KiB writes)"),
     (r"personality\.fork_exit_wait", "Linux personality: fork, the child exits, the parent waits"),
     (r"personality\.fork_exec_wait", "Linux personality: fork, execve of the same static program, which exits, wait"),
     (r"personality\.shell_script", "Linux personality: busybox sh runs tools/linux_bench/macro.sh (200 small commands "
@@ -98,6 +102,9 @@ EQUIVALENTS = [(("shell_script",), "personality.shell_script"), (("fork_exec",),
                (("getpid",), "personality.getpid"), (("pipe_processes",), "personality.pipe_processes"),
                (("page_fault",), "personality.page_fault"), (("pipe_threads",), "personality.pipe_threads"),
                (("futex_threads",), "personality.futex_threads"),
+               (("tcp_processes",), "personality.tcp_processes"), (("tcp_stream_64k",), "personality.tcp_stream_64k"),
+               (("tcp_processes",), "personality_ring0.tcp_processes"),
+               (("tcp_stream_64k",), "personality_ring0.tcp_stream_64k"),
                (("pipe_threads",), "personality_ring0.pipe_threads"), (("futex_threads",), "personality_ring0.futex_threads"),
                (("shell_script",), "personality_ring0.shell_script"), (("fork_exec",), "personality_ring0.fork_exec_wait"),
                (("fork_exit",), "personality_ring0.fork_exit_wait"), (("getpid",), "personality_ring0.getpid"),
@@ -196,13 +203,14 @@ def run_linux(build: Path, out: Path) -> list:
 def run_personality(build: Path, mode: str, work: Path, kernel_mode: bool = False) -> dict:
     """Tern's Linux personality running tools/linux_bench/bench.c (the same static program as
     Linux's /init, in its "personality" mode) under ./tern linux; figures personality.<name>,
-    or personality_ring0.<name> with the server a kernel-mode task (--kernel-mode)."""
+    or personality_ring0.<name> with the server a kernel-mode task (--kernel-mode). It boots with
+    the network card, its driver and the network server (--network), for the TCP figures."""
     program = work / "linux-bench"
     if not program.exists():
         subprocess.run(["musl-gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread", "-o", str(program),
                         str(ROOT / "tools/linux_bench/bench.c")], check=True)
     command = [sys.executable, str(ROOT / "tools/linux_run.py"), "--build", str(build), "--timeout", "1200",
-               "--add", f"{program}:/bench", "--add", f"{ROOT / 'tools/linux_bench/macro.sh'}:/macro.sh"] + (["--icount"] if mode == "icount" else []) + (["--kernel-mode"] if kernel_mode else []) + ["--", "/bench", "personality"]
+               "--add", f"{program}:/bench", "--add", f"{ROOT / 'tools/linux_bench/macro.sh'}:/macro.sh"] + (["--icount"] if mode == "icount" else []) + (["--kernel-mode"] if kernel_mode else []) + ["--network", "--", "/bench", "personality", "network"]
     output = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=1500).stdout
     if "BENCH done" not in output:
         sys.exit(f"bench: the Linux personality's benchmark did not finish under {mode}:\n{output[-2000:]}")

@@ -17,7 +17,7 @@ enum class Errno : long {
     again = 11, nomem = 12, acces = 13, fault = 14, busy = 16, exist = 17, xdev = 18, nodev = 19, notdir = 20,
     isdir = 21, inval = 22, nfile = 23, mfile = 24, notty = 25, fbig = 27, nospc = 28, spipe = 29, rofs = 30,
     mlink = 31, pipe = 32, range = 34, nametoolong = 36, nosys = 38, notempty = 39, loop = 40, timedout = 110,
-    notsock = 88, destaddrreq = 89, msgsize = 90, noprotoopt = 92, protonosupport = 93, opnotsupp = 95,
+    notsock = 88, destaddrreq = 89, msgsize = 90, noprotoopt = 92, protonosupport = 93, socktnosupport = 94, opnotsupp = 95,
     afnosupport = 97, addrinuse = 98, netdown = 100, isconn = 106, notconn = 107, connrefused = 111, inprogress = 115,
 };
 

@@ -263,7 +263,8 @@ int64_t Linux_server::sys_lseek(Process &process, uint64_t fd, int64_t offset, u
     Open_file *file = file_of(process, fd);
     if (file == nullptr)
         return error(Errno::badf);
-    if (file->kind == Open_file::Kind::pipe_read || file->kind == Open_file::Kind::pipe_write)
+    if (file->kind == Open_file::Kind::pipe_read || file->kind == Open_file::Kind::pipe_write ||
+        file->kind == Open_file::Kind::unix_socket)
         return error(Errno::spipe);
     if (file->kind == Open_file::Kind::proc_directory) {
         if (whence != 0 /* SEEK_SET */ || offset < 0)
@@ -300,7 +301,8 @@ int64_t Linux_server::sys_pread_pwrite(Thread &thread, uint64_t fd, uint64_t buf
         return error(Errno::badf);
     if (offset < 0)
         return error(Errno::inval);
-    if (file->kind == Open_file::Kind::pipe_read || file->kind == Open_file::Kind::pipe_write)
+    if (file->kind == Open_file::Kind::pipe_read || file->kind == Open_file::Kind::pipe_write ||
+        file->kind == Open_file::Kind::unix_socket)
         return error(Errno::spipe);
     if (file->kind != Open_file::Kind::inode)
         return write ? sys_write(thread, fd, buffer, count) : sys_read(thread, fd, buffer, count);
@@ -333,6 +335,7 @@ int64_t Linux_server::stat_of(Process &process, Open_file *file, uint32_t ino, V
         proc_directory_stat(file->proc_pid, file->proc_fds, stat);
         break;
     case Open_file::Kind::inet_socket:
+    case Open_file::Kind::unix_socket:
         stat.mode = Vfs::type_socket | 0777;
         break;
     case Open_file::Kind::console:
@@ -934,6 +937,8 @@ uint32_t Linux_server::ready_events(Process &process, uint64_t fd, uint32_t even
         uint32_t ready = socket_events(*file);  // poll's bits, as the network server reports them
         return ready & (events | pollerr | pollhup);
     }
+    case Open_file::Kind::unix_socket:
+        return unix_events(*file) & (events | pollhup);
     case Open_file::Kind::console:
         if (console_reader_active_ && !console_input_.readable())
             return events & pollout;  // typed lines not finished yet

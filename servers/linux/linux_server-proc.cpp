@@ -517,6 +517,10 @@ bool Linux_server::proc_open(Process &caller, uint64_t dirfd, const char *path, 
     Open_file::Kind kind = target->kind;
     if (kind == Open_file::Kind::pipe_read || kind == Open_file::Kind::pipe_write)
         kind = (flags & o_accmode) == 1 ? Open_file::Kind::pipe_write : Open_file::Kind::pipe_read;
+    if (kind == Open_file::Kind::inet_socket || kind == Open_file::Kind::unix_socket) {
+        result = error(Errno::nxio);  // a socket is not opened again by name, as in Linux
+        return true;
+    }
     if (kind == Open_file::Kind::proc_directory && (flags & o_accmode) != 0) {
         result = error(Errno::isdir);
         return true;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Sockets for Linux processes (docs/network.md, docs/linux.md): AF_INET stream and datagram
-// sockets are the network server's (<l4/tern/net.h>), reached through its protocol. Its
-// calls never wait; a call that would block here waits (Thread::Wait::socket) until the
-// network server says a socket of ours changed (the event thread's NET_EVENTS), and runs again.
+// Sockets for Linux processes (docs/network.md, docs/linux.md): AF_UNIX stream sockets are
+// this server's (linux_server-unix_sockets.cpp); AF_INET stream and datagram sockets are the
+// network server's (<l4/tern/net.h>), reached through its protocol. Its calls never wait; a
+// call that would block here waits (Thread::Wait::socket) until the network server says a
+// socket of ours changed (the event thread's NET_EVENTS), and runs again.
 // Data goes through the window the network server maps at ATTACH: a process's bytes are
 // copied into it (one copy), the server copies them on into lwIP.
 #include <l4/ipc.h>
@@ -115,7 +116,9 @@ Open_file *Linux_server::socket_of(Process &process, uint64_t fd, int64_t &failu
 {
     Open_file *file = file_of(process, fd);
     failure = file == nullptr ? error(Errno::badf) : error(Errno::notsock);
-    return file != nullptr && file->kind == Open_file::Kind::inet_socket ? file : nullptr;
+    bool socket =
+        file != nullptr && (file->kind == Open_file::Kind::inet_socket || file->kind == Open_file::Kind::unix_socket);
+    return socket ? file : nullptr;
 }
 
 int64_t Linux_server::read_address(Process &process, uint64_t address, uint64_t length, uint32_t &ip, uint16_t &port,
@@ -167,8 +170,10 @@ int64_t Linux_server::sys_socket(Process &process, uint64_t domain, uint64_t typ
     uint64_t kind = type & sock_type_mask;
     if ((type & ~(sock_type_mask | sock_nonblock | sock_cloexec)) != 0)
         return error(Errno::inval);
+    if (domain == af_unix)
+        return unix_socket(process, type, protocol);
     if (domain != af_inet)
-        return error(Errno::afnosupport);  // AF_UNIX, AF_INET6, AF_NETLINK...: docs/linux.md
+        return error(Errno::afnosupport);  // AF_INET6, AF_NETLINK...: docs/linux.md
     if (kind != sock_stream && kind != sock_dgram)
         return error(Errno::protonosupport);  // SOCK_RAW and the rest
     if (protocol != 0 && protocol != (kind == sock_stream ? ipproto_tcp : ipproto_udp))
@@ -207,6 +212,8 @@ int64_t Linux_server::sys_bind_connect(Thread &thread, uint64_t fd, uint64_t add
     Open_file *file = socket_of(process, fd, failure);
     if (file == nullptr)
         return failure;
+    if (file->kind == Open_file::Kind::unix_socket)
+        return connect ? unix_connect(thread, *file, address, length) : unix_bind(process, *file, address, length);
     if (connect && file->connecting) {
         // A blocking connect that waited: done when the socket is writable or failed.
         tern::Message status(TERN_NET_STATUS);
@@ -251,6 +258,8 @@ int64_t Linux_server::sys_listen(Process &process, uint64_t fd, uint64_t backlog
     Open_file *file = socket_of(process, fd, failure);
     if (file == nullptr)
         return failure;
+    if (file->kind == Open_file::Kind::unix_socket)
+        return unix_listen(*file);
     tern::Message request(TERN_NET_LISTEN);
     (void)request.add(file->socket);
     (void)request.add(static_cast<int32_t>(backlog) < 0 ? 0 : backlog & 0xffff);
@@ -267,6 +276,8 @@ int64_t Linux_server::sys_accept(Thread &thread, uint64_t fd, uint64_t address, 
     Open_file *file = socket_of(process, fd, failure);
     if (file == nullptr)
         return failure;
+    if (file->kind == Open_file::Kind::unix_socket)
+        return unix_accept(thread, *file, address, length_address, flags);
     Open_file *accepted = new_file(Open_file::Kind::inet_socket, 2 | ((flags & sock_nonblock) != 0 ? o_nonblock_flag : 0));
     if (accepted == nullptr)
         return error(Errno::nfile);
@@ -388,6 +399,10 @@ int64_t Linux_server::sys_sendto(Thread &thread, uint64_t fd, uint64_t buffer, u
     Open_file *file = socket_of(*thread.process, fd, failure);
     if (file == nullptr)
         return failure;
+    if (file->kind == Open_file::Kind::unix_socket) {
+        const uint64_t one[2] = {buffer, count};
+        return unix_send(thread, *file, one, 1, flags, address != 0 && length != 0);
+    }
     uint32_t ip = 0;
     uint16_t port = 0;
     bool unspecified = false;
@@ -404,6 +419,10 @@ int64_t Linux_server::sys_recvfrom(Thread &thread, uint64_t fd, uint64_t buffer,
     Open_file *file = socket_of(*thread.process, fd, failure);
     if (file == nullptr)
         return failure;
+    if (file->kind == Open_file::Kind::unix_socket) {
+        const uint64_t one[2] = {buffer, count};
+        return unix_receive(thread, *file, one, 1, flags, address, length_address);
+    }
     return socket_receive(thread, *file, buffer, count, flags, address, length_address, nullptr, 0, nullptr);
 }
 
@@ -437,6 +456,9 @@ int64_t Linux_server::sys_sendmsg_recvmsg(Thread &thread, uint64_t fd, uint64_t 
         if (Process_memory::Error e = process.memory.copy_in(vectors, header.vectors, count * 16);
             e != Process_memory::Error::none)
             return memory_error(e);
+    bool unix_socket = file->kind == Open_file::Kind::unix_socket;
+    if (send && unix_socket)
+        return unix_send(thread, *file, vectors, count, flags, header.name != 0 && header.name_length != 0);
     if (send) {
         uint32_t ip = 0;
         uint16_t port = 0;
@@ -448,8 +470,10 @@ int64_t Linux_server::sys_sendmsg_recvmsg(Thread &thread, uint64_t fd, uint64_t 
     }
     uint64_t message_flags = 0;
     // msg_namelen is in the header: a length word of the process's, as recvfrom's.
-    int64_t got = socket_receive(thread, *file, 0, 0, flags, header.name,
-                                 header.name != 0 ? header_address + 8 : 0, vectors, count, &message_flags);
+    uint64_t name_length_address = header.name != 0 ? header_address + 8 : 0;
+    int64_t got = unix_socket ? unix_receive(thread, *file, vectors, count, flags, header.name, name_length_address)
+                              : socket_receive(thread, *file, 0, 0, flags, header.name, name_length_address, vectors,
+                                               count, &message_flags);
     if (got < 0)
         return got;
     Message_header out = header;
@@ -469,6 +493,8 @@ int64_t Linux_server::sys_shutdown(Process &process, uint64_t fd, uint64_t how)
         return failure;
     if (how > 2)
         return error(Errno::inval);
+    if (file->kind == Open_file::Kind::unix_socket)
+        return unix_shutdown(*file, how);
     tern::Message request(TERN_NET_SHUTDOWN);
     (void)request.add(file->socket);
     (void)request.add(how);
@@ -482,6 +508,13 @@ int64_t Linux_server::sys_socket_name(Process &process, uint64_t fd, uint64_t ad
     Open_file *file = socket_of(process, fd, failure);
     if (file == nullptr)
         return failure;
+    if (file->kind == Open_file::Kind::unix_socket) {
+        if (peer && !file->connected)
+            return error(Errno::notconn);
+        if (address == 0)
+            return error(Errno::fault);
+        return write_unix_address(process, address, length_address, peer ? file->peer_name : file->name);
+    }
     tern::Message request(TERN_NET_NAME);
     (void)request.add(file->socket);
     (void)request.add(peer ? 1 : 0);
@@ -516,14 +549,19 @@ int64_t Linux_server::sys_socket_option(Process &process, uint64_t fd, uint64_t 
         if (static_cast<int32_t>(value_length) < 0)
             return error(Errno::inval);
     }
-    tern::Message request(TERN_NET_OPTION);
-    (void)request.add(file->socket);
-    (void)request.add(level);
-    (void)request.add(name);
-    (void)request.add(set ? 1 : 0);
-    (void)request.add(static_cast<uint64_t>(static_cast<int64_t>(value)));
     L4_Word_t out = 0;
-    int64_t result = net_call(request, &out);
+    int64_t result;
+    if (file->kind == Open_file::Kind::unix_socket) {
+        result = unix_option(*file, level, name, set, out);
+    } else {
+        tern::Message request(TERN_NET_OPTION);
+        (void)request.add(file->socket);
+        (void)request.add(level);
+        (void)request.add(name);
+        (void)request.add(set ? 1 : 0);
+        (void)request.add(static_cast<uint64_t>(static_cast<int64_t>(value)));
+        result = net_call(request, &out);
+    }
     if (result < 0 || set)
         return result;
     int32_t out_value = static_cast<int32_t>(out);

@@ -61,6 +61,8 @@ int64_t Linux_server::system_call(Thread &thread, Linux_registers &registers, bo
         return sys_socket_option(process, arg(0), arg(1), arg(2), arg(3), arg(4), true);
     case Syscall::getsockopt:
         return sys_socket_option(process, arg(0), arg(1), arg(2), arg(3), arg(4), false);
+    case Syscall::socketpair:
+        return sys_socketpair(process, arg(0), arg(1), arg(2), arg(3));
     case Syscall::pipe:
         return sys_pipe(process, arg(0), 0);
     case Syscall::pipe2:
@@ -408,31 +410,17 @@ int64_t Linux_server::sys_read(Thread &thread, uint64_t fd, uint64_t buffer, uin
     case Open_file::Kind::inode:
         return inode_read(process, *file, buffer, count, nullptr);
     case Open_file::Kind::pipe_read: {
-        Pipe &pipe = *file->pipe;
-        if (pipe.used() == 0) {
-            if (pipe.writers == 0)
-                return 0;
-            if ((file->flags & 04000) != 0)  // O_NONBLOCK
-                return error(Errno::again);
-            thread.waiting = Thread::Wait::pipe;
-            return blocked;
-        }
-        static uint8_t chunk[Pipe::capacity];  // (one server thread: the buffers can be static)
-        uint64_t n = count < pipe.used() ? count : pipe.used();
-        // Check the destination before taking the bytes out of the pipe.
-        Process_memory::Error error_before;
-        for (uint64_t page = buffer & ~uint64_t{4095}; page < buffer + n; page += 4096)
-            if (process.memory.page(page, prot_write, error_before) == nullptr)
-                return memory_error(error_before);
-        size_t got = pipe.take(chunk, n);
-        (void)process.memory.copy_out(buffer, chunk, got);
-        wake_blocked();  // a writer waiting for room
-        return static_cast<int64_t>(got);
+        const uint64_t one[2] = {buffer, count};
+        return pipe_read(thread, *file->pipe, one, 1, (file->flags & 04000) != 0 /* O_NONBLOCK */, false);
     }
     case Open_file::Kind::proc_directory:
         return error(Errno::isdir);
     case Open_file::Kind::inet_socket:
         return socket_receive(thread, *file, buffer, count, 0, 0, 0, nullptr, 0, nullptr);
+    case Open_file::Kind::unix_socket: {
+        const uint64_t one[2] = {buffer, count};
+        return unix_receive(thread, *file, one, 1, 0, 0, 0);
+    }
     default:
         return error(Errno::badf);
     }
@@ -473,37 +461,19 @@ int64_t Linux_server::sys_write(Thread &thread, uint64_t fd, uint64_t buffer, ui
     case Open_file::Kind::inode:
         return inode_write(process, *file, buffer, count, nullptr);
     case Open_file::Kind::pipe_write: {
-        Pipe &pipe = *file->pipe;
-        if (pipe.readers == 0) {
-            // SIGPIPE, whose default action ends the process, unless it is ignored.
-            if (process.actions[13 - 1].handler != 1 /* SIG_IGN */) {
-                terminate(process, 13);
-                return error(Errno::pipe);
-            }
-            return error(Errno::pipe);
-        }
-        if (count == 0)
-            return 0;
-        // A write of at most PIPE_BUF bytes goes in whole; a larger one takes what room
-        // there is (a short write: docs/linux.md).
-        uint64_t needed = count <= Pipe::capacity ? count : 1;
-        if (pipe.room() < needed) {
-            if ((file->flags & 04000) != 0)
-                return error(Errno::again);
-            thread.waiting = Thread::Wait::pipe;
-            return blocked;
-        }
-        static uint8_t chunk[Pipe::capacity];
-        uint64_t n = count < pipe.room() ? count : pipe.room();
-        Process_memory::Error copied = process.memory.copy_in(chunk, buffer, n);
-        if (copied != Process_memory::Error::none)
-            return memory_error(copied);
-        size_t put = pipe.put(chunk, n);
-        wake_blocked();  // a reader waiting for bytes
-        return static_cast<int64_t>(put);
+        const uint64_t one[2] = {buffer, count};
+        int64_t put = pipe_write(thread, *file->pipe, one, 1, (file->flags & 04000) != 0);
+        // SIGPIPE, whose default action ends the process, unless it is ignored.
+        if (put == error(Errno::pipe) && process.actions[13 - 1].handler != 1 /* SIG_IGN */)
+            terminate(process, 13);
+        return put;
     }
     case Open_file::Kind::inet_socket:
         return socket_send(thread, *file, buffer, count, 0, 0, 0, nullptr, 0);
+    case Open_file::Kind::unix_socket: {
+        const uint64_t one[2] = {buffer, count};
+        return unix_send(thread, *file, one, 1, 0, false);
+    }
     default:
         return error(Errno::badf);
     }
@@ -523,8 +493,10 @@ int64_t Linux_server::sys_readv_writev(Thread &thread, uint64_t fd, uint64_t vec
         if (vector[1] == 0)
             continue;
         int64_t done = write ? sys_write(thread, fd, vector[0], vector[1]) : sys_read(thread, fd, vector[0], vector[1]);
-        if (done == blocked && total > 0)
+        if (done == blocked && total > 0) {
+            thread.waiting = Thread::Wait::none;
             return total;  // what went through; the caller asks again for the rest
+        }
         if (done < 0)
             return total > 0 ? total : done;
         total += done;
@@ -534,12 +506,85 @@ int64_t Linux_server::sys_readv_writev(Thread &thread, uint64_t fd, uint64_t vec
     return total;
 }
 
-int64_t Linux_server::sys_pipe(Process &process, uint64_t fds, uint64_t flags)
+// The process's buffers as (address, length) pairs: n bytes copied between them and chunk.
+int64_t Linux_server::copy_vectors(Process &process, uint8_t *chunk, uint64_t n, const uint64_t *vectors, bool out)
 {
-    constexpr uint64_t o_nonblock = 04000, o_cloexec = 02000000;
-    if ((flags & ~(o_nonblock | o_cloexec)) != 0)
-        return error(Errno::inval);
-    Pipe *pipe = nullptr;
+    for (uint64_t done = 0; done < n; vectors += 2) {
+        uint64_t piece = vectors[1] < n - done ? vectors[1] : n - done;
+        Process_memory::Error copied = out ? process.memory.copy_out(vectors[0], chunk + done, piece)
+                                           : process.memory.copy_in(chunk + done, vectors[0], piece);
+        if (piece > 0 && copied != Process_memory::Error::none)
+            return memory_error(copied);
+        done += piece;
+    }
+    return 0;
+}
+
+// The most that count vectors ask for, up to limit.
+static uint64_t vectors_length(const uint64_t *vectors, uint64_t count, uint64_t limit)
+{
+    uint64_t total = 0;
+    for (uint64_t i = 0; i < count && total < limit; ++i)
+        total += vectors[2 * i + 1] < limit - total ? vectors[2 * i + 1] : limit - total;
+    return total;
+}
+
+int64_t Linux_server::pipe_read(Thread &thread, Pipe &pipe, const uint64_t *vectors, uint64_t count,
+                                bool nonblocking, bool peek)
+{
+    uint64_t want = vectors_length(vectors, count, Pipe::capacity);
+    if (want == 0)
+        return 0;
+    if (pipe.used() == 0) {
+        if (pipe.writers == 0)
+            return 0;
+        if (nonblocking)
+            return error(Errno::again);
+        thread.waiting = Thread::Wait::pipe;
+        return blocked;
+    }
+    static uint8_t chunk[Pipe::capacity];  // (one server thread: the buffers can be static)
+    size_t got = pipe.peek(chunk, want);
+    // The bytes leave the pipe only once the process has them.
+    if (int64_t copied = copy_vectors(*thread.process, chunk, got, vectors, true); copied < 0)
+        return copied;
+    if (!peek) {
+        pipe.discard(got);
+        wake_blocked();  // a writer waiting for room
+    }
+    return static_cast<int64_t>(got);
+}
+
+int64_t Linux_server::pipe_write(Thread &thread, Pipe &pipe, const uint64_t *vectors, uint64_t count,
+                                 bool nonblocking)
+{
+    if (pipe.readers == 0)
+        return error(Errno::pipe);  // (the caller sends SIGPIPE)
+    uint64_t want = vectors_length(vectors, count, Pipe::capacity + 1);
+    if (want == 0)
+        return 0;
+    // A write of at most PIPE_BUF bytes goes in whole; a larger one takes what room
+    // there is (a short write: docs/linux.md).
+    uint64_t needed = want <= Pipe::capacity ? want : 1;
+    if (pipe.room() < needed) {
+        if (nonblocking)
+            return error(Errno::again);
+        thread.waiting = Thread::Wait::pipe;
+        return blocked;
+    }
+    static uint8_t chunk[Pipe::capacity];
+    uint64_t n = want < pipe.room() ? want : pipe.room();
+    if (int64_t copied = copy_vectors(*thread.process, chunk, n, vectors, false); copied < 0)
+        return copied;
+    size_t put = pipe.put(chunk, n);
+    wake_blocked();  // a reader waiting for bytes
+    return static_cast<int64_t>(put);
+}
+
+// A free pipe with a buffer, one reader and one writer; ENFILE or ENOMEM if none.
+int64_t Linux_server::new_pipe(Pipe *&pipe)
+{
+    pipe = nullptr;
     for (Pipe &candidate : pipes_)
         if (candidate.buffer() == nullptr) {
             pipe = &candidate;
@@ -550,17 +595,40 @@ int64_t Linux_server::sys_pipe(Process &process, uint64_t fds, uint64_t flags)
     auto *buffer = static_cast<uint8_t *>(frames_.allocate());
     if (buffer == nullptr)
         return error(Errno::nomem);
+    pipe->reset(buffer);
+    return 0;
+}
+
+// A reader or writer of pipe goes; the last frees it.
+void Linux_server::leave_pipe(Pipe *pipe, bool reader)
+{
+    if (pipe == nullptr)
+        return;
+    (reader ? pipe->readers : pipe->writers) -= 1;
+    if (pipe->readers == 0 && pipe->writers == 0) {
+        frames_.release(pipe->buffer());
+        pipe->reset(nullptr);
+    }
+}
+
+int64_t Linux_server::sys_pipe(Process &process, uint64_t fds, uint64_t flags)
+{
+    constexpr uint64_t o_nonblock = 04000, o_cloexec = 02000000;
+    if ((flags & ~(o_nonblock | o_cloexec)) != 0)
+        return error(Errno::inval);
     Open_file *read_end = new_file(Open_file::Kind::pipe_read, static_cast<uint32_t>(flags & o_nonblock));
     Open_file *write_end = read_end == nullptr ? nullptr
                                                : new_file(Open_file::Kind::pipe_write,
                                                           1 | static_cast<uint32_t>(flags & o_nonblock));
-    if (write_end == nullptr) {
+    Pipe *pipe = nullptr;
+    int64_t made = write_end == nullptr ? error(Errno::nfile) : new_pipe(pipe);
+    if (made < 0) {
         if (read_end != nullptr)
             read_end->references = 0;
-        frames_.release(buffer);
-        return error(Errno::nfile);
+        if (write_end != nullptr)
+            write_end->references = 0;
+        return made;
     }
-    pipe->reset(buffer);
     read_end->pipe = write_end->pipe = pipe;
     int read_fd = install(process, read_end, 0, (flags & o_cloexec) != 0);
     int write_fd = read_fd < 0 ? read_fd : install(process, write_end, 0, (flags & o_cloexec) != 0);

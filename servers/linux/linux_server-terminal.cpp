@@ -86,6 +86,8 @@ int64_t Linux_server::sys_ioctl(Thread &thread, uint64_t fd, uint64_t request, u
         available = stat.size > file->offset ? static_cast<int32_t>(stat.size - file->offset) : 0;
     } else if (file->kind == Open_file::Kind::inet_socket) {
         available = static_cast<int32_t>(socket_available(*file));
+    } else if (file->kind == Open_file::Kind::unix_socket) {
+        available = file->pipe != nullptr ? static_cast<int32_t>(file->pipe->used()) : 0;
     } else {
         return error(Errno::notty);
     }

@@ -813,18 +813,14 @@ void Linux_server::drop_file(Open_file *file)
 {
     if (--file->references != 0)
         return;
-    if (file->kind == Open_file::Kind::pipe_read || file->kind == Open_file::Kind::pipe_write) {
-        Pipe &pipe = *file->pipe;
-        (file->kind == Open_file::Kind::pipe_read ? pipe.readers : pipe.writers) -= 1;
-        if (pipe.readers == 0 && pipe.writers == 0) {
-            frames_.release(pipe.buffer());
-            pipe.reset(nullptr);
-        }
-    }
+    if (file->kind == Open_file::Kind::pipe_read || file->kind == Open_file::Kind::pipe_write)
+        leave_pipe(file->pipe, file->kind == Open_file::Kind::pipe_read);
     if (file->kind == Open_file::Kind::inode)
         vfs_.drop(file->inode);
     if (file->kind == Open_file::Kind::inet_socket)
         close_socket(*file);
+    if (file->kind == Open_file::Kind::unix_socket)
+        close_unix_socket(*file);
     file->kind = Open_file::Kind::none;
 }
 

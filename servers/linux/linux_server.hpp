@@ -54,6 +54,15 @@ inline int64_t memory_error(Process_memory::Error e)
     return linux_abi::error(e == Process_memory::Error::no_memory ? linux_abi::Errno::nomem : linux_abi::Errno::fault);
 }
 
+// An AF_UNIX socket's name: the path bind was given and the socket file it made there.
+// The listener and every socket connected through it name it; the last one frees it.
+struct Unix_name {
+    unsigned users = 0;  // 0: free
+    uint32_t inode = 0;  // the socket file (Vfs), held while the name is in use
+    uint8_t length = 0;
+    char path[108];      // sun_path, not NUL-terminated
+};
+
 class Linux_server final : public tern::Server {
 public:
     static constexpr unsigned max_processes = 32;
@@ -139,6 +148,14 @@ private:
     int64_t sys_write(Thread &thread, uint64_t fd, uint64_t buffer, uint64_t count);
     int64_t sys_readv_writev(Thread &thread, uint64_t fd, uint64_t vectors, uint64_t count, bool write);
     int64_t sys_pipe(Process &process, uint64_t fds, uint64_t flags);
+    // Pipes, and the AF_UNIX sockets made of them: the process's buffer is count (address,
+    // length) pairs; a read ends at end of file, a write fails with EPIPE without readers.
+    int64_t new_pipe(Pipe *&pipe);
+    void leave_pipe(Pipe *pipe, bool reader);
+    int64_t pipe_read(Thread &thread, Pipe &pipe, const uint64_t *vectors, uint64_t count, bool nonblocking,
+                      bool peek);
+    int64_t pipe_write(Thread &thread, Pipe &pipe, const uint64_t *vectors, uint64_t count, bool nonblocking);
+    int64_t copy_vectors(Process &process, uint8_t *chunk, uint64_t n, const uint64_t *vectors, bool out);
     int64_t sys_dup(Process &process, uint64_t fd, uint64_t lowest, bool exact, uint64_t flags);
     int64_t sys_fcntl(Process &process, uint64_t fd, uint64_t command, uint64_t argument);
     int64_t sys_close(Process &process, uint64_t fd);
@@ -438,6 +455,31 @@ private:
     int64_t sys_socket_name(Process &process, uint64_t fd, uint64_t address, uint64_t length_address, bool peer);
     int64_t sys_socket_option(Process &process, uint64_t fd, uint64_t level, uint64_t name, uint64_t value,
                               uint64_t length, bool set);
+    // AF_UNIX stream sockets (linux_server-unix_sockets.cpp), this server's alone: a connected
+    // pair is two pipes; a bound name is a socket file in the Vfs and an entry of unix_names_.
+    static constexpr unsigned max_unix_names = 32;
+    Unix_name unix_names_[max_unix_names];
+    void release_name(Unix_name *name);
+    int64_t connect_pair(Open_file &a, Open_file &b);
+    int64_t unix_socket(Process &process, uint64_t type, uint64_t protocol);
+    int64_t sys_socketpair(Process &process, uint64_t domain, uint64_t type, uint64_t protocol, uint64_t fds);
+    int64_t unix_path(Process &process, uint64_t address, uint64_t length, char *path, uint32_t &start);
+    int64_t unix_bind(Process &process, Open_file &file, uint64_t address, uint64_t length);
+    int64_t unix_connect(Thread &thread, Open_file &file, uint64_t address, uint64_t length);
+    int64_t unix_listen(Open_file &file);
+    int64_t unix_accept(Thread &thread, Open_file &listener, uint64_t address, uint64_t length_address,
+                        uint64_t flags);
+    int64_t unix_send(Thread &thread, Open_file &file, const uint64_t *vectors, uint64_t count, uint64_t flags,
+                      bool addressed);
+    int64_t unix_receive(Thread &thread, Open_file &file, const uint64_t *vectors, uint64_t count, uint64_t flags,
+                         uint64_t address, uint64_t length_address);
+    int64_t unix_shutdown(Open_file &file, uint64_t how);
+    // sockaddr_un of name (only the family if it is nullptr, or nothing with unnamed_empty).
+    int64_t write_unix_address(Process &process, uint64_t address, uint64_t length_address, const Unix_name *name,
+                               bool unnamed_empty = false);
+    int64_t unix_option(const Open_file &file, uint64_t level, uint64_t name, bool set, L4_Word_t &value);
+    uint32_t unix_events(const Open_file &file) const;
+    void close_unix_socket(Open_file &file);
     Open_file files_[max_open_files];
     Pipe pipes_[max_pipes];
     Process *processes_[max_processes] = {};

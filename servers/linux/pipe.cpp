@@ -15,13 +15,20 @@ size_t Pipe::put(const uint8_t *bytes, size_t n)
     return n;
 }
 
-size_t Pipe::take(uint8_t *bytes, size_t n)
+size_t Pipe::peek(uint8_t *bytes, size_t n) const
 {
     if (n > used_)
         n = used_;
     size_t first = capacity - head_ < n ? capacity - head_ : n;
     memcpy(bytes, buffer_ + head_, first);
     memcpy(bytes + first, buffer_, n - first);
+    return n;
+}
+
+size_t Pipe::discard(size_t n)
+{
+    if (n > used_)
+        n = used_;
     head_ = (head_ + n) % capacity;
     used_ -= n;
     return n;

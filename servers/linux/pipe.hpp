@@ -23,9 +23,11 @@ public:
 
     size_t used() const { return used_; }
     size_t room() const { return capacity - used_; }
-    // Copies up to n bytes in (out); returns how many.
+    // Copies up to n bytes in; returns how many.
     size_t put(const uint8_t *bytes, size_t n);
-    size_t take(uint8_t *bytes, size_t n);
+    // Taking bytes out is two steps: a copy of up to n bytes (all a MSG_PEEK does), then their removal.
+    size_t peek(uint8_t *bytes, size_t n) const;
+    size_t discard(size_t n);
 
     unsigned readers = 1, writers = 1;
 

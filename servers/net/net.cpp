@@ -168,6 +168,8 @@ int main()
         return 1;
     }
     lwip_init();
+    if (struct netif *loopback = netif_find("lo0"); loopback != nullptr)
+        NETIF_SET_CHECKSUM_CTRL(loopback, NETIF_CHECKSUM_DISABLE_ALL);
     ip4_addr_t none{};
     if (netif_add(&interface, settings.dhcp ? &none : &settings.address, settings.dhcp ? &none : &settings.mask,
                   settings.dhcp ? &none : &settings.gateway, nullptr, interface_init, ethernet_input) == nullptr) {

@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: MIT
 """The boot-level tests: each boots the kernel once and checks its serial log and how it
 ended. Ids are stable; add new tests at the end of their group."""
+import hashlib
+import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Optional
 
+import network_host
 from emulators import Step
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +35,10 @@ class Boot_test:
     iso_name: str = "tern-test.iso"               # the ISO an iso-image test boots
     script: list = field(default_factory=list)   # Steps typed into the serial port (interactive QEMU)
     long_paths: bool = False                     # modules reached through paths of over 255 characters
+    # An interactive test's host side: a context manager entered before QEMU starts and left after it
+    # ended (a server the guest reaches through guestfwd), yielding {NAME: port} for {port:NAME} in
+    # qemu_args; every other {port:NAME} is a free port on 127.0.0.1 chosen when the test runs.
+    host_services: Optional[Callable] = None
 
 
 def fault(test_id, kind, description, *expect):
@@ -285,6 +293,49 @@ NETWORK_STEPS = [
     Step("NIC0003", "shutdown stops the machine", "shutdown\r", [r"^root: shutdown asked by shell$"]),
 ]
 
+# The network with the Linux personality (tests/data/linux-network.conf): busybox's sh of the
+# run command's first entry, with the card's driver and the network server, on QEMU's user
+# network with restrict=on, so that only the forwards below connect anything, and only on the
+# host's 127.0.0.1: hostfwd from free ports chosen at run time ({port:http}, {port:nc}) to the
+# guest's ports 80 and 7777, and guestfwd from 10.0.2.100 to an HTTP server the harness runs
+# ({port:files}; each guestfwd carries one connection, so one rule per file fetched).
+LINUX_NETWORK_MODULES = ([(path, "config=linux-network.conf" if path.endswith("roottask") else args)
+                          for path, args in NORMAL_MODULES if not path.endswith(".conf")] +
+                         [("tests/data/linux-network.conf", ""), ("{build}/servers/nic/nic", ""),
+                          ("{build}/servers/net/net", "")])
+LINUX_NETWORK_CARD = ("-netdev", "user,id=net0,restrict=on,"
+                      "hostfwd=tcp:127.0.0.1:{port:http}-:80,hostfwd=tcp:127.0.0.1:{port:nc}-:7777,"
+                      "guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:{port:files},"
+                      "guestfwd=tcp:10.0.2.100:81-tcp:127.0.0.1:{port:files}",
+                      "-device", "virtio-net-pci,netdev=net0")
+HOST_LINE = b"tern-net-test: a line the host serves\n"
+HOST_MEGABYTE = random.Random(16).randbytes(1 << 20)
+HOST_FILES = {"/file.txt": HOST_LINE, "/big.bin": HOST_MEGABYTE}
+LINUX_NETWORK_STEPS = [
+    Step("NET0001", "busybox's sh on the Linux personality with the network: the driver started the card, the "
+         "network server got its address by DHCP and the DHCP server's MAC by ARP, and the shell prompts (the "
+         "network server's lines may come after the prompt, on its line)", "",
+         [r"^nic: virtio-net at ports 0x[0-9a-f]+, interrupt \d+, MAC 52:54:00:12:34:56$",
+          r"net: DHCP, address 10\.0\.2\.15 mask 255\.255\.255\.0 gateway none$",
+          r"net: 10\.0\.2\.2 is at 52:55:0a:00:02:02 \(ARP", r"^BusyBox v1\.\d+", r"~ # "], timeout=60),
+    Step("NET0002", "busybox's httpd on Tern serves a page to the host's curl (hostfwd 127.0.0.1 to the guest's "
+         "port 80; httpd listens before it goes to the background)",
+         "mkdir -p /tmp/www && echo hello-from-tern > /tmp/www/index.html && httpd -p 80 -h /tmp/www\r",
+         [LX_PROMPT], timeout=60, host=network_host.curl_fetch("http", "/index.html", b"hello-from-tern\n")),
+    Step("NET0003", "busybox's wget on Tern fetches a file from an HTTP server on the host's 127.0.0.1 (guestfwd "
+         "from 10.0.2.100)", "wget -O /tmp/got http://10.0.2.100/file.txt && cat /tmp/got\r",
+         [r"^tern-net-test: a line the host serves$", LX_PROMPT], timeout=90),
+    Step("NET0006", "... and 1 MiB from it whose MD5 is the host's",
+         "wget -O /tmp/big http://10.0.2.100:81/big.bin && md5sum /tmp/big\r",
+         [rf"^{hashlib.md5(HOST_MEGABYTE).hexdigest()}  /tmp/big$", LX_PROMPT], timeout=120),
+    Step("NET0004", "busybox's nc on Tern listens (hostfwd to its port 7777): a line the host sends comes out on the "
+         "console, a line typed into it reaches the host, and nc ends when the host closes", "nc -l -p 7777\r",
+         [r"nc -l -p 7777$"], timeout=60,
+         host=network_host.line_exchange("nc", "line-from-host", "reply-from-tern", LX_PROMPT)),
+    Step("NET0005", "exit ends the login shell and stops the machine", "exit\r",
+         [r"^linux: sh \(pid 1\) ended, exit status 0$", r"^root: shutdown asked by linux$"], timeout=60),
+]
+
 POLLED_STEPS = [
     Step("SHELL0021", "with a polled console the shell lands at the prompt; systest maps single granted ports",
          "", [r"^Tern shell; type help", r"TEST ok IOP0101 ", r"TEST done 4 passed, 0 failed$", PROMPT]),
@@ -472,6 +523,12 @@ BOOT_TESTS = [
     Boot_test("NIC0000", "the network card's driver: root hands it a virtio network card, it sends and receives",
               command_line="", modules=NETWORK_MODULES, timeout=180, script=NETWORK_STEPS, qemu_args=NETWORK_CARD,
               expect=[r"^root: system-network\.conf names 4 servers$", r"^exit: success$"]),
+    Boot_test("NET0000", "the network with the Linux personality: busybox's httpd, wget and nc on Tern talk to the "
+              "host's curl, an HTTP server and a socket on 127.0.0.1 through QEMU's forwards",
+              command_line="", modules=LINUX_NETWORK_MODULES, timeout=180, script=LINUX_NETWORK_STEPS,
+              qemu_args=LINUX_NETWORK_CARD,
+              host_services=lambda: network_host.http_files("files", HOST_FILES),
+              expect=[r"^root: linux-network\.conf names 4 servers$", r"^exit: success$"]),
     Boot_test("SHELL0020", "without its interrupt the console polls COM1, and the shell still answers",
               command_line="", modules=POLLED_MODULES, timeout=180, script=POLLED_STEPS,
               expect=[r"^console: IRQ 4 not available: fallback, polling COM1 every 10 ms$",

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Starting Tern under QEMU, Bochs and GDB, and classifying how a run ended."""
+import contextlib
 import os
 import re
 import socket
@@ -8,6 +9,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +37,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def qemu_command(test, build: Path, serial: Path) -> list:
+PORT_PLACEHOLDER = re.compile(r"\{port:(\w+)\}")
+
+
+def forwarded_ports(arguments, ports: dict) -> list:
+    """QEMU's arguments with each {port:NAME} replaced by a port on 127.0.0.1: the one `ports`
+    has for NAME (a host service the test started there), else a free one chosen now and added
+    to `ports` (QEMU's hostfwd binds it). Never a fixed port: tests run side by side."""
+    return [PORT_PLACEHOLDER.sub(lambda match: str(ports.setdefault(match.group(1), free_port())), argument)
+            for argument in arguments]
+
+
+def qemu_command(test, build: Path, serial: Path, ports: Optional[dict] = None) -> list:
     command = ["qemu-system-x86_64", "-display", "none", "-nic", "none", "-no-reboot",
                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-m", test.memory,
                "-serial", f"file:{serial}"]
@@ -48,7 +61,7 @@ def qemu_command(test, build: Path, serial: Path) -> list:
             # QEMU separates modules with commas; a literal comma is written twice.
             modules = [(module_path(path, test, build), args) for path, args in test.modules]
             command += ["-initrd", ",".join(f"{path} {args}".replace(",", ",,") for path, args in modules)]
-    return command + list(test.qemu_args)
+    return command + forwarded_ports(test.qemu_args, {} if ports is None else ports)
 
 
 # Over 255 characters in all: three directory names of 100 characters each.
@@ -176,14 +189,44 @@ class Step:
     send: str
     expect: list
     timeout: float = 20.0
+    # A host-side action, run once every regex of `expect` matched: host(guest) with the running
+    # system's Guest, returning its problems (none: it passed). It may take up to its own timeouts.
+    host: Optional[Callable] = None
+
+
+class Guest:
+    """What a step's host action gets: `ports`, the ports on 127.0.0.1 that QEMU forwards to the
+    guest or the guest reaches through QEMU (by the names of the test's {port:NAME}), and the
+    serial port, to type into and to wait for lines as a step does."""
+
+    def __init__(self, ports: dict, type_text: Callable, output: Callable, wait_for: Callable):
+        self.ports = ports
+        self._type, self._output, self._wait_for = type_text, output, wait_for
+
+    def position(self) -> int:
+        """Where the output is now: wait_for(since=position()) sees only what comes after."""
+        return len(self._output())
+
+    def type(self, text: str) -> None:
+        self._type(text)
+
+    def wait_for(self, patterns: list, since: int, timeout: float) -> list:
+        """The regexes that matched no line of the output after `since` within `timeout` seconds."""
+        return self._wait_for(patterns, since, timeout)
 
 
 def run_qemu_interactive(test, build: Path, log_file: Path):
     """Boots with the serial port on QEMU's stdin and stdout and types each step's text
     into it, a character at a time, as a person at the serial console would. Returns the
-    Run and one (step, problems) pair per step; a step after a failed one is not tried."""
+    Run and one (step, problems) pair per step; a step after a failed one is not tried.
+    A test's host_services run on the host from before QEMU starts until after it ended."""
+    with test.host_services() if test.host_services else contextlib.nullcontext({}) as ports:
+        return interact(test, build, log_file, dict(ports))
+
+
+def interact(test, build: Path, log_file: Path, ports: dict):
     import threading
-    command = qemu_command(test, build, Path("/dev/null"))
+    command = qemu_command(test, build, Path("/dev/null"), ports)
     command[command.index("-serial") + 1] = "stdio"
     proc = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
@@ -211,6 +254,13 @@ def run_qemu_interactive(test, build: Path, log_file: Path):
                 return missing
             time.sleep(0.05)
 
+    def type_text(text: str) -> None:
+        for character in text:
+            proc.stdin.write(character.encode("latin-1"))
+            proc.stdin.flush()
+            time.sleep(0.01)
+
+    guest = Guest(ports, type_text, output, wait_for)
     results = []
     failed = False
     for step in test.script:
@@ -219,16 +269,18 @@ def run_qemu_interactive(test, build: Path, log_file: Path):
             continue
         since = len(output())
         try:
-            for character in step.send:
-                proc.stdin.write(character.encode("latin-1"))
-                proc.stdin.flush()
-                time.sleep(0.01)
+            type_text(step.send)
         except OSError as error:
             results.append((step, [f"cannot type into QEMU: {error}"]))
             failed = True
             continue
         missing = wait_for(step.expect, since, step.timeout)
         problems = [f"no line matching /{p}/ within {step.timeout} s" for p in missing]
+        if not problems and step.host is not None:
+            try:
+                problems = [f"host: {problem}" for problem in step.host(guest)]
+            except Exception as error:  # a host action's bug or a socket error is the step's failure
+                problems = [f"host: {type(error).__name__}: {error}"]
         if problems:
             problems += ["output of the step:"] + ["  " + line for line in output()[since:].splitlines()[-12:]]
             failed = True

@@ -27,6 +27,11 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -164,6 +169,124 @@ static uint64_t time_pipe_threads(long iterations)
     uint64_t elapsed = ping_pipes(&pipes, iterations);
     pthread_join(thread, NULL);
     close_pipes(&pipes);
+    return elapsed;
+}
+
+// TCP over 127.0.0.1 between two processes: a one-byte round trip (TCP_NODELAY on both
+// sides), and a one-way stream in 64 KiB writes. On Tern the bytes go through the Linux server
+// and the network server (lwIP's loopback interface); on Linux through its own stack.
+static void bring_up_loopback(void)
+{
+    // A bare Linux guest's lo is down (no init scripts); Tern's is always up (ENOTTY here).
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    strcpy(request.ifr_name, "lo");
+    if (s >= 0 && ioctl(s, SIOCGIFFLAGS, &request) == 0 && (request.ifr_flags & IFF_UP) == 0) {
+        request.ifr_flags |= IFF_UP;
+        (void)ioctl(s, SIOCSIFFLAGS, &request);
+    }
+    if (s >= 0) {
+        close(s);
+    }
+}
+
+// A connected pair over 127.0.0.1: *parent_side for this process, the child runs partner on
+// its side and exits.
+static pid_t tcp_pair(int *parent_side, void (*partner)(int, long), long iterations)
+{
+    int listener = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t length = sizeof address;
+    if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address) != 0 || listen(listener, 1) != 0 ||
+        getsockname(listener, (struct sockaddr *)&address, &length) != 0) {
+        fail("a TCP listener on 127.0.0.1");
+    }
+    pid_t child = fork();
+    if (child < 0) {
+        fail("fork");
+    }
+    if (child == 0) {
+        close(listener);
+        int s = socket(AF_INET, SOCK_STREAM, 0);
+        if (s < 0 || connect(s, (struct sockaddr *)&address, sizeof address) != 0) {
+            _exit(1);
+        }
+        setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        partner(s, iterations);
+        close(s);
+        _exit(0);
+    }
+    *parent_side = accept(listener, NULL, NULL);
+    if (*parent_side < 0) {
+        fail("accept");
+    }
+    setsockopt(*parent_side, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    close(listener);
+    return child;
+}
+
+static void echo_tcp(int s, long iterations)
+{
+    char byte;
+    for (long i = 0; i < iterations; ++i) {
+        if (read(s, &byte, 1) != 1 || write(s, &byte, 1) != 1) {
+            _exit(1);
+        }
+    }
+}
+
+static uint64_t time_tcp_processes(long iterations)
+{
+    int s;
+    pid_t child = tcp_pair(&s, echo_tcp, iterations);
+    char byte = 'x';
+    uint64_t start = ticks();
+    for (long i = 0; i < iterations; ++i) {
+        if (write(s, &byte, 1) != 1 || read(s, &byte, 1) != 1) {
+            fail("a TCP round trip");
+        }
+    }
+    uint64_t elapsed = ticks() - start;
+    close(s);
+    wait_for(child);
+    return elapsed;
+}
+
+enum { stream_chunk = 64 * 1024 };
+
+static void send_stream(int s, long chunks)
+{
+    static char chunk[stream_chunk];
+    for (long i = 0; i < chunks; ++i) {
+        for (size_t done = 0; done < sizeof chunk;) {
+            ssize_t n = write(s, chunk + done, sizeof chunk - done);
+            if (n <= 0) {
+                _exit(1);
+            }
+            done += (size_t)n;
+        }
+    }
+}
+
+// Ticks for all the chunks, from the first byte asked for to the last byte read.
+static uint64_t time_tcp_stream(long chunks)
+{
+    int s;
+    pid_t child = tcp_pair(&s, send_stream, chunks);
+    static char buffer[stream_chunk];
+    long long wanted = (long long)chunks * stream_chunk, got = 0;
+    uint64_t start = ticks();
+    while (got < wanted) {
+        ssize_t n = read(s, buffer, sizeof buffer);
+        if (n <= 0) {
+            fail("the TCP stream ended early");
+        }
+        got += n;
+    }
+    uint64_t elapsed = ticks() - start;
+    close(s);
+    wait_for(child);
     return elapsed;
 }
 
@@ -431,6 +554,10 @@ int main(int argc, char **argv)
         measure("page_fault", time_page_faults, 2000);
         measure("fork_exit_wait", time_fork_exit_wait, 50);
         measure("fork_exec_wait", time_fork_exec_wait, 20);
+        if (argc > 2 && strcmp(argv[2], "network") == 0) {
+            measure("tcp_processes", time_tcp_processes, 1000);
+            measure_in("tcp_stream_64k", time_tcp_stream, 64, 3);  // 4 MiB a batch
+        }
         measure_shell();
         printf("BENCH done\n");
         return 0;
@@ -456,6 +583,9 @@ int main(int argc, char **argv)
     measure("page_fault", time_page_faults, 2000);
     measure("fork_exit_wait", time_fork_exit_wait, 50);
     measure("fork_exec_wait", time_fork_exec_wait, 20);
+    bring_up_loopback();
+    measure("tcp_processes", time_tcp_processes, 1000);
+    measure_in("tcp_stream_64k", time_tcp_stream, 64, 3);  // 4 MiB a batch
     measure_shell();
     report_system();
     printf("BENCH done\n");

@@ -30,6 +30,9 @@
 #define LWIP_NETIF_LOOPBACK 1
 /* SO_REUSEADDR (servers bind again at once over connections in TIME_WAIT). */
 #define SO_REUSE 1
+/* Checksums per interface: none on the loopback interface (as Linux's lo, whose packets
+ * never leave memory), all of them on the card's. */
+#define LWIP_CHECKSUM_CTRL_PER_NETIF 1
 
 /* Memory: lwIP's own heap and pools (no malloc). */
 #define MEM_LIBC_MALLOC 0
@@ -50,7 +53,7 @@
  * chain, whose length is 16 bits: the window stays below 64 KiB (socket_table.hpp). */
 #define TCP_MSS 1460
 #define TCP_WND (32 * TCP_MSS)
-#define TCP_SND_BUF (16 * TCP_MSS)
+#define TCP_SND_BUF (32 * TCP_MSS)
 #define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
 #define LWIP_TCP_KEEPALIVE 1
 
