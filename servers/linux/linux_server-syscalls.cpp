@@ -190,6 +190,12 @@ int64_t Linux_server::system_call(Thread &thread, Linux_registers &registers, bo
         return sys_select(thread, arg(0), arg(1), arg(2), arg(3), arg(4), true);
     case Syscall::nanosleep:
         return sys_nanosleep(thread, 1 /* CLOCK_MONOTONIC */, 0, arg(0));
+    case Syscall::alarm:
+        return sys_alarm(process, arg(0));
+    case Syscall::setitimer:
+        return sys_itimer(process, arg(0), arg(1), arg(2), true);
+    case Syscall::getitimer:
+        return sys_itimer(process, arg(0), 0, arg(1), false);
     case Syscall::clock_nanosleep:
         return sys_nanosleep(thread, arg(0), arg(1), arg(2));
     case Syscall::ioctl:
@@ -1407,6 +1413,67 @@ int64_t Linux_server::sys_rt_sigprocmask(Thread &thread, uint64_t how, uint64_t 
         Process_memory::Error copied = process.memory.copy_out(old_set, &previous, sizeof previous);
         if (copied != Process_memory::Error::none)
             return memory_error(copied);
+    }
+    return 0;
+}
+
+void Linux_server::arm_alarm(Process &process, uint64_t at_us, uint64_t interval_us)
+{
+    process.alarm_us = at_us;
+    process.alarm_interval_us = at_us == 0 ? 0 : interval_us;
+    if (at_us != 0 && (next_wake_us_ == 0 || at_us < next_wake_us_))
+        next_wake_us_ = at_us;
+}
+
+int64_t Linux_server::sys_alarm(Process &process, uint64_t seconds)
+{
+    uint64_t now = L4_SystemClock().raw;
+    // The seconds that were left, rounded to the nearest (at least 1 while one is set), as Linux.
+    uint64_t left_us = process.alarm_us > now ? process.alarm_us - now : 0;
+    int64_t left = process.alarm_us == 0 ? 0 : static_cast<int64_t>((left_us + 500000) / 1000000);
+    if (process.alarm_us != 0 && left == 0)
+        left = 1;
+    uint32_t asked = static_cast<uint32_t>(seconds);  // Linux takes an unsigned int
+    arm_alarm(process, asked == 0 ? 0 : now + uint64_t{asked} * 1000000, 0);
+    return left;
+}
+
+int64_t Linux_server::sys_itimer(Process &process, uint64_t which, uint64_t new_value, uint64_t old_value, bool set)
+{
+    struct Timeval {
+        int64_t seconds, microseconds;
+    };
+    struct Itimerval {
+        Timeval interval, value;
+    };
+    if (which != 0 /* ITIMER_REAL */)
+        return error(Errno::inval);  // ITIMER_VIRTUAL and ITIMER_PROF: docs/linux.md
+    Itimerval wanted{};
+    if (set && new_value != 0) {
+        if (Process_memory::Error e = process.memory.copy_in(&wanted, new_value, sizeof wanted);
+            e != Process_memory::Error::none)
+            return memory_error(e);
+        const Timeval asked[] = {wanted.interval, wanted.value};
+        for (const Timeval &t : asked)
+            if (t.seconds < 0 || t.microseconds < 0 || t.microseconds >= 1000000 || t.seconds > 100000000)
+                return error(Errno::inval);
+    }
+    uint64_t now = L4_SystemClock().raw;
+    Itimerval old{};
+    if (process.alarm_us != 0) {
+        uint64_t left = process.alarm_us > now ? process.alarm_us - now : 1;
+        old.value = {static_cast<int64_t>(left / 1000000), static_cast<int64_t>(left % 1000000)};
+        old.interval = {static_cast<int64_t>(process.alarm_interval_us / 1000000),
+                        static_cast<int64_t>(process.alarm_interval_us % 1000000)};
+    }
+    if (old_value != 0)
+        if (Process_memory::Error e = process.memory.copy_out(old_value, &old, sizeof old);
+            e != Process_memory::Error::none)
+            return memory_error(e);
+    if (set) {
+        auto us = [](const Timeval &t) { return static_cast<uint64_t>(t.seconds) * 1000000 + static_cast<uint64_t>(t.microseconds); };
+        uint64_t value = us(wanted.value);
+        arm_alarm(process, value == 0 ? 0 : now + value, us(wanted.interval));
     }
     return 0;
 }

@@ -351,6 +351,19 @@ void Linux_server::wake_sleepers()
 {
     wake_blocked();
     next_wake_us_ = 0;
+    uint64_t now = L4_SystemClock().raw;
+    for (Process *process : processes_) {
+        if (process == nullptr || process->state != Process::State::running || process->alarm_us == 0)
+            continue;
+        if (now >= process->alarm_us) {
+            // Linux's it_real_fn: SIGALRM from the kernel; an interval timer goes on from its
+            // last expiry (runs it missed are not made up).
+            process->alarm_us = process->alarm_interval_us == 0 ? 0 : now + process->alarm_interval_us;
+            send_signal(*process, 14 /* SIGALRM */, 0x80 /* SI_KERNEL */, 0);
+        }
+        if (process->alarm_us != 0 && (next_wake_us_ == 0 || process->alarm_us < next_wake_us_))
+            next_wake_us_ = process->alarm_us;
+    }
     // (A stopped process's deadlines wait for SIGCONT: continue_process looks again.)
     for (const Thread &thread : live_threads())
         if (thread.state == Thread::State::running && thread.waiting != Thread::Wait::none && thread.wake_us != 0 &&
@@ -405,6 +418,7 @@ Process *Linux_server::new_process(int parent)
         file = nullptr;
     process.close_on_exec = 0;
     process.pending = 0;
+    process.alarm_us = process.alarm_interval_us = 0;
     process.group = process.session = process.pid;  // fork gives the parent's
     process.umask = 022;
     process.cwd = vfs_.hold(vfs_.root()) == Errno::none ? vfs_.root() : 0;

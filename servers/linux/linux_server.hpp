@@ -293,6 +293,10 @@ private:
     // nanosleep and clock_nanosleep (flags: TIMER_ABSTIME). A signal ends the sleep with
     // EINTR, the time left written to rem (write_time_left).
     int64_t sys_nanosleep(Thread &thread, uint64_t clock, uint64_t flags, uint64_t request);
+    // ITIMER_REAL only; which is ITIMER_REAL for alarm.
+    int64_t sys_alarm(Process &process, uint64_t seconds);
+    int64_t sys_itimer(Process &process, uint64_t which, uint64_t new_value, uint64_t old_value, bool set);
+    void arm_alarm(Process &process, uint64_t at_us, uint64_t interval_us);
     // False if rem is a bad pointer (the call then ends with EFAULT, as in Linux).
     bool write_time_left(Thread &thread, const Linux_registers &registers);
     // Whether fd would not block for events (POLLIN 1, POLLOUT 4): the events that are ready.

@@ -54,6 +54,9 @@ public:
     static constexpr unsigned signals = 64;
     Signal_action actions[signals] = {};
     uint64_t pending = 0;        // bit n - 1: signal n waits for delivery to a thread
+    // ITIMER_REAL (alarm, setitimer): SIGALRM at alarm_us on the system clock (0: none), then
+    // every alarm_interval_us if that is not 0. Kept by execve, not given to a fork's child.
+    uint64_t alarm_us = 0, alarm_interval_us = 0;
     // What a pending signal's siginfo says: si_code, the sender's pid, a child's status, or
     // a fault's address (si_addr, in place of the pid and uid).
     struct Signal_info {

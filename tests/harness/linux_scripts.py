@@ -124,8 +124,8 @@ C_PROGRAMS = [
      "and environ, asleep and as a zombie; /proc's listing and relative paths; sysinfo and statfs agree"),
     ("LXM0001", "mmap_files.c", 9, "mmap of a file of the boot archive and of one written at run time, whole and from "
      "an offset, private copies, MAP_SHARED for reading, Linux's errors, 64 MiB touched page by page"),
-    ("LXT0001", "timed_waits.c", 21, "sleeps, poll and select time out by themselves and not early; a signal ends a "
-     "sleep with EINTR and the time left; ioctl on pipes and files"),
+    ("LXT0001", "timed_waits.c", 31, "sleeps, poll and select time out by themselves and not early; a signal ends a "
+     "sleep with EINTR and the time left; ioctl on pipes and files; alarm and setitimer signal on time"),
     ("LXJ0001", "job_control.c", 11, "stop signals stop a process until SIGCONT; wait4 and SIGCHLD report both; a "
      "stopped call goes on, a sleep with its deadline; SIGKILL ends a stopped process"),
     ("LXH0001", "threads.c", 51, "pthreads: create and join, 40 threads four at a time, thread ids, __thread "

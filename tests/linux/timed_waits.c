@@ -4,7 +4,7 @@
 // clocks, a signal cuts a sleep short with EINTR and the time left (even under
 // SA_RESTART), poll and select time out, bad arguments get Linux's errors; FIONREAD,
 // FIOCLEX, FIONCLEX and FIONBIO work on pipes and files, terminal requests are ENOTTY
-// there. One TAP line per check; the exit status is the number that failed. It passes on
+// there; alarm and setitimer (ITIMER_REAL) signal on time. One TAP line per check; the exit status is the number that failed. It passes on
 // Linux too (musl-gcc -static).
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -172,6 +173,70 @@ static void file_ioctl(void)
     unlink("/tmp/lxt-file");
 }
 
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int signal)
+{
+    (void)signal;
+    ++alarms;
+}
+
+// alarm and setitimer (ITIMER_REAL): SIGALRM comes on time, once or at each interval; what is
+// left reads back; a blocking read ends with EINTR; a fork's child has no timer of its parent's.
+static void timers(void)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_alarm;
+    sigaction(SIGALRM, &action, NULL);
+    check(alarm(0) == 0, "alarm(0) with none set returns 0");
+    check(alarm(5) == 0 && alarm(0) == 5, "alarm(5) then alarm(0) returns the 5 seconds left");
+    long long before = now_us(CLOCK_MONOTONIC);
+    alarms = 0;
+    alarm(1);
+    int ends[2];
+    char byte;
+    if (pipe(ends) != 0) {
+        check(0, "pipe");
+        return;
+    }
+    ssize_t got = read(ends[0], &byte, 1);  // nothing comes: only the alarm ends it
+    int saved = errno;
+    long long waited = now_us(CLOCK_MONOTONIC) - before;
+    check(got == -1 && saved == EINTR && alarms == 1 && waited >= 900000 && waited < 3000000,
+          "alarm(1): SIGALRM after a second ends a blocking read with EINTR");
+    struct itimerval every = {{0, 50000}, {0, 50000}}, left;
+    alarms = 0;
+    before = now_us(CLOCK_MONOTONIC);
+    check(setitimer(ITIMER_REAL, &every, NULL) == 0, "setitimer(ITIMER_REAL) every 50 ms");
+    check(getitimer(ITIMER_REAL, &left) == 0 && left.it_interval.tv_usec == 50000 && left.it_value.tv_sec == 0 &&
+              left.it_value.tv_usec <= 50000,
+          "getitimer reads back the interval and what is left");
+    pid_t child = fork();
+    if (child == 0) {
+        struct itimerval none;
+        _exit(getitimer(ITIMER_REAL, &none) == 0 && none.it_value.tv_sec == 0 && none.it_value.tv_usec == 0 ? 0 : 1);
+    }
+    int status = -1;
+    while (waitpid(child, &status, 0) == -1 && errno == EINTR) {
+    }
+    check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "a fork's child has no timer");
+    while (alarms < 3 && now_us(CLOCK_MONOTONIC) - before < 3000000)
+        pause();
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, NULL);
+    check(alarms >= 3 && now_us(CLOCK_MONOTONIC) - before >= 140000, "three SIGALRMs, 50 ms apart at least");
+    int count = alarms;
+    struct timespec pause_time = {0, 200000000};
+    nanosleep(&pause_time, NULL);
+    check(alarms == count, "setitimer with zero stops the timer");
+    check(setitimer(ITIMER_REAL, &(struct itimerval){{0, 0}, {0, 1000000}}, NULL) == -1 && errno == EINVAL,
+          "setitimer with a million microseconds is EINVAL");
+    check(getitimer(ITIMER_REAL, (void *)8) == -1 && errno == EFAULT, "getitimer to a bad pointer is EFAULT");
+    close(ends[0]);
+    close(ends[1]);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -179,5 +244,6 @@ int main(void)
     interrupted_sleep();
     polls();
     file_ioctl();
+    timers();
     return failures;
 }
