@@ -80,9 +80,8 @@ bool Linux_server::attach_net()
 {
     if (net_attached_)
         return true;
-    if (net_tried_)
-        return false;
-    net_tried_ = true;
+    // Looked up again at each socket() until found: the network server registers its name
+    // only once its card's driver is there.
     if (tern::names::lookup("net", 0, &net_server) != tern::Status::ok)
         return false;
     L4_Accept(L4_MapGrantItems(L4_FpageLog2(net_window, TERN_NET_WINDOW_LOG2)));
@@ -301,8 +300,10 @@ int64_t Linux_server::sys_accept(Thread &thread, uint64_t fd, uint64_t address, 
     }
     if (int64_t written = write_address(process, address, length_address, static_cast<uint32_t>(request.word(1)),
                                         static_cast<uint16_t>(request.word(2)));
-        written < 0)
-        return written;  // (Linux too keeps the connection and fails the call)
+        written < 0) {
+        (void)sys_close(process, static_cast<uint64_t>(new_fd));  // as Linux: the connection is dropped
+        return written;
+    }
     return new_fd;
 }
 
@@ -354,9 +355,21 @@ int64_t Linux_server::socket_receive(Thread &thread, Open_file &file, uint64_t b
         for (uint64_t i = 0; i < vector_count; ++i)
             want += vectors[2 * i + 1];
     }
+    // The destination is checked before the network server hands over (and forgets) the bytes.
+    uint64_t most = want < window_bytes ? want : window_bytes;
+    for (uint64_t i = 0, checked = 0; checked < most && (vectors == nullptr ? i < 1 : i < vector_count); ++i) {
+        uint64_t base = vectors == nullptr ? buffer : vectors[2 * i];
+        uint64_t length = vectors == nullptr ? most : vectors[2 * i + 1];
+        length = length < most - checked ? length : most - checked;
+        Process_memory::Error failed;
+        for (uint64_t page = base & ~uint64_t{4095}; length > 0 && page < base + length; page += 4096)
+            if (process.memory.page(page, prot_write, failed) == nullptr)
+                return memory_error(failed);
+        checked += length;
+    }
     tern::Message request(TERN_NET_RECV);
     (void)request.add(file.socket);
-    (void)request.add(want < window_bytes ? want : window_bytes);
+    (void)request.add(most);
     (void)request.add((flags & msg_peek) != 0 ? TERN_NET_PEEK : 0);
     int64_t got = net_call(request);
     if (got == error(Errno::again) && (file.flags & o_nonblock_flag) == 0 && (flags & msg_dontwait) == 0) {
@@ -448,8 +461,8 @@ int64_t Linux_server::sys_sendmsg_recvmsg(Thread &thread, uint64_t fd, uint64_t 
         e != Process_memory::Error::none)
         return memory_error(e);
     constexpr uint64_t max_vectors = 64;
-    if (header.vector_count > 1024)
-        return error(Errno::msgsize);
+    if (header.vector_count > max_vectors)
+        return error(Errno::msgsize);  // (Linux takes 1024: docs/network.md)
     static uint64_t vectors[2 * max_vectors];
     uint64_t count = header.vector_count < max_vectors ? header.vector_count : max_vectors;
     if (count > 0)

@@ -490,6 +490,19 @@ int64_t Linux_server::sys_readv_writev(Thread &thread, uint64_t fd, uint64_t vec
     Process &process = *thread.process;
     if (count > 1024)
         return error(Errno::inval);
+    if (Open_file *file = file_of(process, fd); file != nullptr && file->kind == Open_file::Kind::inet_socket) {
+        // One send or receive for all the vectors: a datagram is one, not one per vector.
+        constexpr uint64_t most = 64;
+        static uint64_t pairs[2 * most];
+        if (count > most)
+            return error(Errno::msgsize);
+        if (Process_memory::Error e = process.memory.copy_in(pairs, vectors, count * 16); count > 0 && e != Process_memory::Error::none)
+            return memory_error(e);
+        if ((file->flags & 3) == (write ? 0u : 1u))
+            return error(Errno::badf);
+        return write ? socket_send(thread, *file, 0, 0, 0, 0, 0, pairs, count)
+                     : socket_receive(thread, *file, 0, 0, 0, 0, 0, pairs, count, nullptr);
+    }
     int64_t total = 0;
     for (uint64_t i = 0; i < count; ++i) {
         uint64_t vector[2];

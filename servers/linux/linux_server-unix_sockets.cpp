@@ -240,7 +240,11 @@ int64_t Linux_server::unix_accept(Thread &thread, Open_file &listener, uint64_t 
         accepted->flags |= o_nonblock;
     wake_blocked();  // a connect waiting for room in the queue
     int64_t written = write_unix_address(*thread.process, address, length_address, accepted->peer_name);
-    return written < 0 ? written : fd;  // (Linux too keeps the connection and fails the call)
+    if (written < 0) {
+        (void)sys_close(*thread.process, static_cast<uint64_t>(fd));  // as Linux: the connection is dropped
+        return written;
+    }
+    return fd;
 }
 
 int64_t Linux_server::unix_send(Thread &thread, Open_file &file, const uint64_t *vectors, uint64_t count,

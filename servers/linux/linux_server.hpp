@@ -429,7 +429,7 @@ private:
     void take_console_input(const tern::Message &request);
     // AF_INET sockets (linux_server-sockets.cpp): the network server, attached at the first
     // socket() call; its event thread's messages wake the calls that wait for sockets.
-    bool net_tried_ = false, net_attached_ = false;
+    bool net_attached_ = false;
     bool attach_net();
     bool is_net_events(L4_ThreadId_t from, const tern::Message &request) const;
     // A call to the network server: MR1 as the result (a negated errno), MR2 in *second.

@@ -257,6 +257,9 @@ void Net_server::run()
 {
     L4_ThreadId_t to = L4_nilthread, from;
     tern::Message reply;
+    // A reply to the driver's FRAMES call: what it carries counts as handed over once sent.
+    bool replying_to_driver = false;
+    unsigned reply_releases = 0, reply_sends = 0;
     for (;;) {
         u32_t sleep_ms = sys_timeouts_sleeptime();
         L4_Time_t timeout = sleep_ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? L4_Never
@@ -266,17 +269,30 @@ void Net_server::run()
             reply.load();
         L4_Accept(L4_UntypedWordsAcceptor);
         L4_MsgTag_t tag = L4_Ipc(to, L4_anythread, L4_Timeouts(L4_ZeroTime, timeout), &from);
+        bool sent = !L4_IpcFailed(tag) || (L4_ErrorCode() & 1) != 0;  // (bit 0: failed receiving)
+        if (replying_to_driver && sent)
+            link_.consume(reply_releases, reply_sends);
+        replying_to_driver = false;
         to = L4_nilthread;
         if (L4_IpcFailed(tag)) {
             service(false);  // a timer is due (or a reply went nowhere)
             continue;
         }
         tern::Message request = tern::Message::received(tag);
-        if (request.label() == TERN_NIC_FRAMES && from.raw == link_.driver().raw) {
+        if (from.raw == link_.driver().raw && request.label() == TERN_NIC_FRAMES) {
             link_.take(request, interface_);
             service(true);
-            reply = link_.reply();
+            reply = link_.reply(reply_releases, reply_sends);
+            replying_to_driver = true;
             to = from;
+            continue;
+        }
+        if (request.label() < TERN_STATUS_LABELS) {
+            // A late reply, never answered; from the driver, an EXCHANGE answer whose call
+            // gave up: what it hands over is taken.
+            if (from.raw == link_.driver().raw && request.status() == tern::Status::ok)
+                link_.take(request, interface_);
+            service(false);
             continue;
         }
         if (handle(from, request, reply))

@@ -126,12 +126,10 @@ void Nic_link::consume(unsigned releases, unsigned sends)
     sends_ -= sends;
 }
 
-tern::Message Nic_link::reply()
+tern::Message Nic_link::reply(unsigned &releases, unsigned &sends) const
 {
     tern::Message message(tern::Status::ok);
-    unsigned releases, sends;
     load(message, releases, sends);
-    consume(releases, sends);  // (the driver waits for this reply: it gets it)
     return message;
 }
 
@@ -146,7 +144,7 @@ void Nic_link::flush(netif *interface)
         if (L4_IpcFailed(tag)) {
             if ((L4_ErrorCode() & 1) == 0)
                 return;  // not sent: the driver is busy, calling us; its reply will carry them
-            consume(releases, sends);  // sent, but no answer: the driver has them
+            consume(releases, sends);  // sent, but no answer yet: it comes as a late reply (Net_server::run)
             return;
         }
         consume(releases, sends);

@@ -31,8 +31,10 @@ public:
     // A FRAMES message from the driver, or an EXCHANGE reply: received frames go to lwIP
     // (through netif->input), finished transmit buffers are free again.
     void take(const tern::Message &message, netif *interface);
-    // The reply to a FRAMES call: what is queued (releases, frames to send).
-    tern::Message reply();
+    // The reply to a FRAMES call: what is queued (releases, frames to send); consume() them
+    // once the reply went out.
+    tern::Message reply(unsigned &releases, unsigned &sends) const;
+    void consume(unsigned releases, unsigned sends);
     // Hands what is queued to the driver by EXCHANGE, without waiting for it (zero send
     // timeout); what it answers is taken. Left queued when the driver is busy (it is then
     // calling the server, whose reply carries it).
@@ -43,7 +45,6 @@ public:
 
 private:
     void load(tern::Message &message, unsigned &releases, unsigned &sends) const;
-    void consume(unsigned releases, unsigned sends);
 
     L4_ThreadId_t driver_ = L4_nilthread;
     uint8_t mac_[6] = {};

@@ -47,6 +47,14 @@ struct Socket_table::Callbacks {
             return discard(nullptr, pcb, p, ERR_OK);
         if (p == nullptr) {
             socket->peer_shut = true;
+            if (socket->write_shut) {
+                // Both ways are shut: lwIP ends the pcb by itself (TIME_WAIT), and frees it
+                // without a word to us. It is lwIP's from now on.
+                tcp_arg(pcb, nullptr);
+                tcp_sent(pcb, nullptr);
+                tcp_err(pcb, nullptr);
+                socket->tcp = nullptr;
+            }
         } else if (socket->received == nullptr) {
             socket->received = p;
         } else {

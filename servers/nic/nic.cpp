@@ -73,6 +73,7 @@ private:
     Virtio_net &card_;
     L4_ThreadId_t client_ = L4_nilthread;
     bool client_has_rx_[Virtio_net::receive_buffers] = {}, client_has_tx_[Virtio_net::transmit_buffers] = {};
+    bool tx_on_card_[Virtio_net::transmit_buffers] = {};  // given to the card, not yet back
     L4_Word_t received_[Virtio_net::receive_buffers];  // buffer | length << 16
     uint16_t finished_[Virtio_net::transmit_buffers];
     unsigned received_count_ = 0, finished_count_ = 0;
@@ -93,11 +94,9 @@ void Driver::attach(L4_ThreadId_t from, tern::Message &reply)
             (void)card_.give_back(buffer);
         }
     card_.kick_receive();
-    for (unsigned i = 0; i < finished_count_; ++i)
-        client_has_tx_[finished_[i]] = true;
-    finished_count_ = 0;
-    for (bool &has : client_has_tx_)
-        has = true;
+    finished_count_ = 0;  // (finished: no longer on the card)
+    for (unsigned buffer = 0; buffer < Virtio_net::transmit_buffers; ++buffer)
+        client_has_tx_[buffer] = !tx_on_card_[buffer];
     const uint8_t *mac = card_.mac();
     L4_Word_t mac_word = 0;
     for (unsigned i = 0; i < 6; ++i)
@@ -117,8 +116,8 @@ void Driver::attach(L4_ThreadId_t from, tern::Message &reply)
 void Driver::take(const tern::Message &message)
 {
     L4_Word_t releases = message.word(0), sends = message.word(1);
-    if (message.untyped() < 2 || message.typed() != 0 || releases + sends > TERN_NIC_MAX_ITEMS ||
-        message.untyped() != 2 + releases + sends) {
+    if (message.untyped() < 2 || message.typed() != 0 || releases > TERN_NIC_MAX_ITEMS ||
+        sends > TERN_NIC_MAX_ITEMS - releases || message.untyped() != 2 + releases + sends) {
         ++bad_items;
         return;
     }
@@ -143,6 +142,7 @@ void Driver::take(const tern::Message &message)
             continue;
         }
         client_has_tx_[buffer] = false;
+        tx_on_card_[buffer] = true;
         sent = true;
     }
     if (sent)
@@ -152,8 +152,10 @@ void Driver::take(const tern::Message &message)
 void Driver::collect()
 {
     unsigned buffer;
-    while (finished_count_ < Virtio_net::transmit_buffers && card_.next_sent(buffer))
+    while (finished_count_ < Virtio_net::transmit_buffers && card_.next_sent(buffer)) {
+        tx_on_card_[buffer] = false;
         finished_[finished_count_++] = static_cast<uint16_t>(buffer);
+    }
     size_t length;
     while (received_count_ < Virtio_net::receive_buffers && card_.next_received(buffer, length))
         received_[received_count_++] = buffer | L4_Word_t{length} << 16;
@@ -280,6 +282,12 @@ int main()
             continue;
         }
         tern::Message request = tern::Message::received(tag);
+        if (request.label() == TERN_OK && from.raw == driver.client().raw) {
+            driver.take(request);  // a FRAMES reply that came after the call gave up: taken, not answered
+            continue;
+        }
+        if (request.label() < TERN_STATUS_LABELS)
+            continue;  // some other late reply: never answered
         if (request.label() == TERN_NIC_ATTACH && request.untyped() == 0 && request.typed() == 0) {
             driver.attach(from, reply);
         } else if (request.label() == TERN_NIC_EXCHANGE && from.raw == driver.client().raw) {

@@ -28,6 +28,10 @@
 #define TERN_ERROR_BUSY 8        // someone else already waits for this
 #define TERN_ERROR_INTERRUPTED 9 // ended by Ctrl-C
 #define TERN_ERROR_KILLED 10     // ended because it faulted
+// Labels below this are statuses: a message with one is a reply (perhaps one that came after
+// its call gave up), which a server never answers, so that two servers' loops cannot answer
+// each other's errors for ever.
+#define TERN_STATUS_LABELS 0x100UL
 
 // The root task: the third user thread (X.2: sigma0, sigma1, root server).
 L4_INLINE L4_ThreadId_t tern_root_thread(void)
