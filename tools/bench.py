@@ -18,7 +18,11 @@ Linux's figures as reference lines).
 
 It also runs the same Linux program under Tern's Linux personality (`personality.<name>`).
 
-Usage: bench.py [BUILD] [--runs N] [--modes icount,tcg] [--only PROGRAM,...|personality|realtime] [--no-linux]
+It times the network through the card against Linux's (tools/net_bench.py, plain TCG only:
+`net.<name>` and `linux.net.<name>`, a 16 MiB download from busybox httpd in MiB/s and a TCP
+round trip in microseconds, both timed by the host).
+
+Usage: bench.py [BUILD] [--runs N] [--modes icount,tcg] [--only PROGRAM,...|personality|realtime|network] [--no-linux]
                 [--no-console] [--no-plots] [--out DIR]"""
 import argparse
 import json
@@ -80,6 +84,9 @@ DESCRIPTIONS = [
     (r"personality\.futex_threads", "Linux personality: futex ping-pong between two threads of one process (two wakes, "
      "two waits)"),
     (r"personality\.page_fault", "Linux personality: first touch of an anonymous page, per page"),
+    (r"net\.download_16mib", "a 16 MiB file from busybox httpd on Tern's Linux personality to the host's curl, "
+                            "through the virtio card, its driver and the network server (QEMU's user network)"),
+    (r"net\.tcp_round_trip", "a one-byte TCP round trip from the host to busybox nc -e cat on Tern and back"),
     (r"personality\.tcp_processes", "Linux personality: one-byte TCP round trip over 127.0.0.1 between two processes "
                                     "(TCP_NODELAY; the Linux server and the network server, lwIP's loopback)"),
     (r"personality\.tcp_stream_64k", "Linux personality: TCP over 127.0.0.1 from one process to another, per 64 KiB "
@@ -102,6 +109,7 @@ EQUIVALENTS = [(("shell_script",), "personality.shell_script"), (("fork_exec",),
                (("getpid",), "personality.getpid"), (("pipe_processes",), "personality.pipe_processes"),
                (("page_fault",), "personality.page_fault"), (("pipe_threads",), "personality.pipe_threads"),
                (("futex_threads",), "personality.futex_threads"),
+               (("net.download_16mib",), "net.download_16mib"), (("net.tcp_round_trip",), "net.tcp_round_trip"),
                (("tcp_processes",), "personality.tcp_processes"), (("tcp_stream_64k",), "personality.tcp_stream_64k"),
                (("tcp_processes",), "personality_ring0.tcp_processes"),
                (("tcp_stream_64k",), "personality_ring0.tcp_stream_64k"),
@@ -319,7 +327,7 @@ def main() -> int:
     modes = [m for m in args.modes.split(",") if m]
     programs = [p for p in (args.only or ",".join(PROGRAMS)).split(",") if p]
     for name in modes + programs:
-        if name not in MODES and name not in PROGRAMS and name not in ("personality", "realtime"):
+        if name not in MODES and name not in PROGRAMS and name not in ("personality", "realtime", "network"):
             parser.error(f"unknown mode or program {name}")
 
     figures = []
@@ -365,6 +373,17 @@ def main() -> int:
                         figure["runs"] = values
                     figures.append(figure)
                     print(f"BENCH {name} {figure['value']} us {mode}", flush=True)
+        if "tcg" in modes and (not args.only or "network" in programs):
+            # Through the card, timed by the host (tools/net_bench.py): plain TCG only.
+            import net_bench
+            systems = ["tern"] + ([] if args.no_linux else ["linux"])
+            for system in systems:
+                measured = net_bench.run_tern(build, 3) if system == "tern" else net_bench.run_linux(build, 3)
+                for name, (value, unit) in measured.items():
+                    figure = {"name": ("net." if system == "tern" else "linux.net.") + name, "value": round(value, 1),
+                              "unit": unit, "mode": "tcg"}
+                    figures.append(figure)
+                    print(f"BENCH {figure['name']} {figure['value']} {unit} tcg", flush=True)
         if "tcg" in modes and not args.no_console and not args.only:
             value = run_console(build, Path(work))
             figures.append({"name": "console.throughput", "value": value, "unit": "bytes/s", "mode": "tcg"})

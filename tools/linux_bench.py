@@ -194,17 +194,10 @@ def cpio_entry(name: str, mode: int, data: bytes = b"", rdev: tuple = (0, 0), in
     return record + b"\0" * (-len(record) % 4)
 
 
-def write_initramfs(program: Path, output: Path) -> Path:
-    """/init is the benchmark; /dev/console is where the kernel opens init's standard streams; /sys
-    is where the program mounts sysfs after measuring. The shell macrobenchmark's script and
-    Debian's busybox-static with its applet links (as Tern's personality has them, from
-    tools/linux_run.py), /dev/null and /tmp are there for its script."""
-    entries = [("dev", 0o040755, b"", (0, 0)), ("dev/console", 0o020600, b"", (5, 1)),
-               ("dev/null", 0o020666, b"", (1, 3)), ("tmp", 0o041777, b"", (0, 0)),
-               ("sys", 0o040755, b"", (0, 0)), ("proc", 0o040755, b"", (0, 0)),
-               ("init", 0o100755, program.read_bytes(), (0, 0)),
-               ("macro.sh", 0o100644, MACRO_SCRIPT.read_bytes(), (0, 0)),
-               ("bin", 0o040755, b"", (0, 0)), ("bin/busybox", 0o100755, BUSYBOX.read_bytes(), (0, 0))]
+def busybox_entries() -> list:
+    """Debian's busybox-static as /bin/busybox and its applet links, with their folders, as
+    (name, mode, data, rdev) records for write_cpio."""
+    entries = [("bin", 0o040755, b"", (0, 0)), ("bin/busybox", 0o100755, BUSYBOX.read_bytes(), (0, 0))]
     applets = subprocess.run([str(BUSYBOX), "--list-full"], capture_output=True, text=True, check=True).stdout
     directories = {"bin"}
     for path in applets.split():
@@ -217,11 +210,30 @@ def write_initramfs(program: Path, output: Path) -> Path:
                 directories.add(directory)
                 entries.append((directory, 0o040755, b"", (0, 0)))
         entries.append((path, 0o120777, b"/bin/busybox", (0, 0)))
+    return entries
+
+
+def write_cpio(entries: list, output: Path) -> Path:
+    """An initramfs of (name, mode, data, rdev) records."""
     archive = b"".join(cpio_entry(name, mode, data, rdev, inode)
                        for inode, (name, mode, data, rdev) in enumerate(entries, 1))
     archive += cpio_entry("TRAILER!!!", 0)
     output.write_bytes(archive + b"\0" * (-len(archive) % 512))
     return output
+
+
+def write_initramfs(program: Path, output: Path) -> Path:
+    """/init is the benchmark; /dev/console is where the kernel opens init's standard streams; /sys
+    is where the program mounts sysfs after measuring. The shell macrobenchmark's script and
+    Debian's busybox-static with its applet links (as Tern's personality has them, from
+    tools/linux_run.py), /dev/null and /tmp are there for its script."""
+    entries = [("dev", 0o040755, b"", (0, 0)), ("dev/console", 0o020600, b"", (5, 1)),
+               ("dev/null", 0o020666, b"", (1, 3)), ("tmp", 0o041777, b"", (0, 0)),
+               ("sys", 0o040755, b"", (0, 0)), ("proc", 0o040755, b"", (0, 0)),
+               ("init", 0o100755, program.read_bytes(), (0, 0)),
+               ("macro.sh", 0o100644, MACRO_SCRIPT.read_bytes(), (0, 0)),
+               ] + busybox_entries()
+    return write_cpio(entries, output)
 
 
 def boot(kernel: Kernel, initramfs: Path, mode: str) -> Run:

@@ -152,6 +152,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=int, default=300, help="seconds before QEMU is stopped")
     parser.add_argument("--network", action="store_true", help="a virtio network card on QEMU's user network "
                         "(restrict=on: nothing leaves the emulator), its driver and the network server: AF_INET sockets")
+    parser.add_argument("--forward", action="append", default=[], metavar="HOSTPORT:GUESTPORT",
+                        help="with --network: QEMU forwards the host's 127.0.0.1:HOSTPORT to the guest's TCP GUESTPORT")
     parser.add_argument("--icount", action="store_true", help="QEMU with -icount shift=0 (rdtsc counts guest "
                         "instructions), for ./tern bench")
     parser.add_argument("--pack", metavar="OUTPUT", help="only write the root file system cpio (the build's LINUX0001 "
@@ -186,8 +188,10 @@ def main() -> int:
     if args.network:
         modules += [(build / "servers" / "nic" / "nic", ""), (build / "servers" / "net" / "net", "")]
     com1, com2 = work / "com1.log", work / "com2.bin"
-    card = (["-netdev", "user,id=net0,restrict=on", "-device", "virtio-net-pci,netdev=net0"] if args.network
-            else ["-nic", "none"])
+    forwards = "".join(f",hostfwd=tcp:127.0.0.1:{host}-:{guest}"
+                       for host, _, guest in (spec.partition(":") for spec in args.forward))
+    card = (["-netdev", "user,id=net0,restrict=on" + forwards, "-device", "virtio-net-pci,netdev=net0"]
+            if args.network else ["-nic", "none"])
     command = ["qemu-system-x86_64", "-display", "none"] + card + ["-no-reboot", "-m", "512",
                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                "-kernel", relative(build / "arch" / "x86" / "tern.elf32"), "-append", "",

@@ -142,26 +142,34 @@ int64_t Linux_server::read_address(Process &process, uint64_t address, uint64_t 
     return 0;
 }
 
-int64_t Linux_server::write_address(Process &process, uint64_t address, uint64_t length_address, uint32_t ip,
-                                    uint16_t port)
+int64_t Linux_server::copy_out_address(Process &process, uint64_t address, uint64_t length_address, const void *bytes,
+                                       uint32_t whole)
 {
     if (address == 0)
         return 0;
+    // As Linux's move_addr_to_user: at most the caller's length, which then says the whole.
     uint32_t length;
     Process_memory::Error copied = process.memory.copy_in(&length, length_address, sizeof length);
     if (copied != Process_memory::Error::none)
         return memory_error(copied);
     if (static_cast<int32_t>(length) < 0)
         return error(Errno::inval);
+    uint32_t n = length < whole ? length : whole;
+    if (n > 0)
+        copied = process.memory.copy_out(address, bytes, n);
+    if (copied == Process_memory::Error::none)
+        copied = process.memory.copy_out(length_address, &whole, sizeof whole);
+    return copied == Process_memory::Error::none ? 0 : memory_error(copied);
+}
+
+int64_t Linux_server::write_address(Process &process, uint64_t address, uint64_t length_address, uint32_t ip,
+                                    uint16_t port)
+{
     Inet_address out{};
     out.family = af_inet;
     out.port = swap16(port);
     out.address = ip;
-    copied = process.memory.copy_out(address, &out, length < sizeof out ? length : sizeof out);
-    uint32_t whole = sizeof out;
-    if (copied == Process_memory::Error::none)
-        copied = process.memory.copy_out(length_address, &whole, sizeof whole);
-    return copied == Process_memory::Error::none ? 0 : memory_error(copied);
+    return copy_out_address(process, address, length_address, &out, sizeof out);
 }
 
 int64_t Linux_server::sys_socket(Process &process, uint64_t domain, uint64_t type, uint64_t protocol)

@@ -296,14 +296,6 @@ int64_t Linux_server::unix_shutdown(Open_file &file, uint64_t how)
 int64_t Linux_server::write_unix_address(Process &process, uint64_t address, uint64_t length_address,
                                          const Unix_name *name, bool unnamed_empty)
 {
-    if (address == 0)
-        return 0;
-    uint32_t length;
-    Process_memory::Error copied = process.memory.copy_in(&length, length_address, sizeof length);
-    if (copied != Process_memory::Error::none)
-        return memory_error(copied);
-    if (static_cast<int32_t>(length) < 0)
-        return error(Errno::inval);
     Unix_address out{};
     out.family = af_unix;
     uint32_t whole = unnamed_empty ? 0 : sizeof out.family;
@@ -313,12 +305,7 @@ int64_t Linux_server::write_unix_address(Process &process, uint64_t address, uin
         if (whole > sizeof out)
             whole = sizeof out;
     }
-    uint32_t n = length < whole ? length : whole;
-    if (n > 0)
-        copied = process.memory.copy_out(address, &out, n);
-    if (copied == Process_memory::Error::none)
-        copied = process.memory.copy_out(length_address, &whole, sizeof whole);
-    return copied == Process_memory::Error::none ? 0 : memory_error(copied);
+    return copy_out_address(process, address, length_address, &out, whole);
 }
 
 // getsockopt's few answers; setsockopt of SOL_SOCKET is accepted and changes nothing.

@@ -438,6 +438,9 @@ private:
     int64_t read_address(Process &process, uint64_t address, uint64_t length, uint32_t &ip, uint16_t &port,
                          bool &unspecified);
     int64_t write_address(Process &process, uint64_t address, uint64_t length_address, uint32_t ip, uint16_t port);
+    // A socket address of whole bytes to the process (address 0: none wanted).
+    int64_t copy_out_address(Process &process, uint64_t address, uint64_t length_address, const void *bytes,
+                             uint32_t whole);
     int64_t socket_send(Thread &thread, Open_file &file, uint64_t buffer, uint64_t count, uint64_t flags, uint32_t ip,
                         uint16_t port, const uint64_t *vectors, uint64_t vector_count);
     int64_t socket_receive(Thread &thread, Open_file &file, uint64_t buffer, uint64_t count, uint64_t flags,

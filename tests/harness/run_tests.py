@@ -178,7 +178,7 @@ def ipc_profile_result(build: Path, log_dir: Path) -> Result:
 
 
 LINUX_FIGURES = ["getpid", "pipe_processes", "pipe_threads", "futex_threads", "sched_yield_processes",
-                 "page_fault", "fork_exit_wait"]
+                 "page_fault", "fork_exit_wait", "tcp_processes", "tcp_stream_64k"]
 
 
 def linux_bench_results(build: Path) -> list:
