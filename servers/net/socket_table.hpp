@@ -80,6 +80,7 @@ private:
         bool listening = false, connecting = false, connected = false;
         bool peer_shut = false, read_shut = false, write_shut = false;
         bool reuse_address = false, keepalive = false, no_delay = false;
+        bool told_writable = false;  // the owner heard it may send (changed) since it last filled the buffer
         int error = 0;           // pending (SO_ERROR), positive
         int listener = -1;       // a connection not yet accepted: its listening socket
         tcp_pcb *tcp = nullptr;  // stream (a listening one's is lwIP's listening pcb)

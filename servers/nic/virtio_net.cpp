@@ -81,6 +81,9 @@ Virtio_net::Error Virtio_net::start(uint16_t base, uint8_t *dma, uint64_t physic
         out8(device_status, status_failed);
         return Error::queue_size;
     }
+    // Sent buffers come back without an interrupt each: the driver collects them on the next
+    // receive interrupt or client message (Driver::collect), which is when the client needs them.
+    transmit_queue_.quiet();
     if ((offered & feature_mac) != 0)
         for (unsigned i = 0; i < 6; ++i)
             mac_[i] = in8(device_config + i);

@@ -27,6 +27,9 @@ public:
 
     // Makes a buffer available to the device: its descriptor's index, or -1 when none is free.
     int add(uint64_t physical, uint32_t length, uint16_t flags);
+    // Asks the device not to interrupt when it uses this queue's buffers (VRING_AVAIL_F_NO_INTERRUPT,
+    // a hint the device may ignore): the driver takes them back when it looks anyway.
+    void quiet() { available_[0] = 1; }
     // Whether the device used a buffer since the last take; then its descriptor and the
     // bytes the device wrote, and its descriptor is free again.
     bool take_used(uint16_t &descriptor, uint32_t &length);

@@ -46,14 +46,18 @@
 #define MEMP_NUM_UDP_PCB 64
 #define MEMP_NUM_TCP_PCB 192
 #define MEMP_NUM_TCP_PCB_LISTEN 16
-#define MEMP_NUM_TCP_SEG 256
+#define MEMP_NUM_TCP_SEG 512
 #define MEMP_NUM_SYS_TIMEOUT 16
 
 /* TCP: a window and send buffer for a fast local link. A socket's unread bytes are one pbuf
  * chain, whose length is 16 bits: the window stays below 64 KiB (socket_table.hpp). */
 #define TCP_MSS 1460
 #define TCP_WND (32 * TCP_MSS)
-#define TCP_SND_BUF (32 * TCP_MSS)
+/* Window scaling lets more than 64 KiB be in flight to a peer that scales (any Linux); the
+ * server's own receive window stays unscaled, below 64 KiB. */
+#define LWIP_WND_SCALE 1
+#define TCP_RCV_SCALE 0
+#define TCP_SND_BUF (64 * TCP_MSS)
 #define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
 #define LWIP_TCP_KEEPALIVE 1
 
