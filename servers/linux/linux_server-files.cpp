@@ -868,9 +868,10 @@ int64_t Linux_server::sys_faccessat(Process &process, uint64_t dirfd, uint64_t p
     return 0;
 }
 
-int64_t Linux_server::sys_sendfile(Process &process, uint64_t out_fd, uint64_t in_fd, uint64_t offset_address,
+int64_t Linux_server::sys_sendfile(Thread &thread, uint64_t out_fd, uint64_t in_fd, uint64_t offset_address,
                                    uint64_t count)
 {
+    Process &process = *thread.process;
     Open_file *in = file_of(process, in_fd);
     Open_file *out = file_of(process, out_fd);
     if (in == nullptr || out == nullptr)
@@ -881,6 +882,15 @@ int64_t Linux_server::sys_sendfile(Process &process, uint64_t out_fd, uint64_t i
     if (offset_address != 0 &&
         process.memory.copy_in(&offset, offset_address, sizeof offset) != Process_memory::Error::none)
         return error(Errno::fault);
+    if (out->kind == Open_file::Kind::inet_socket) {
+        // Straight from the file into the network server's window: one copy, one request.
+        int64_t sent = socket_sendfile(thread, *out, in->inode, offset, count);
+        if (sent > 0 && offset_address != 0)
+            (void)process.memory.copy_out(offset_address, &offset, sizeof offset);
+        else if (sent > 0)
+            in->offset = offset;
+        return sent;
+    }
     // Through a buffer in the process's own stack would need one; the server copies itself.
     static uint8_t chunk[4096];
     uint64_t done = 0;

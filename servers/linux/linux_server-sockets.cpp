@@ -352,6 +352,29 @@ int64_t Linux_server::socket_send(Thread &thread, Open_file &file, uint64_t buff
     return result;
 }
 
+int64_t Linux_server::socket_sendfile(Thread &thread, Open_file &out, uint32_t inode, uint64_t &offset, uint64_t count)
+{
+    size_t got = 0;
+    if (vfs_.read(inode, offset, window, count < window_bytes ? count : window_bytes, got) != Errno::none)
+        return error(Errno::io);
+    if (got == 0)
+        return 0;  // the file's end
+    tern::Message request(TERN_NET_SEND);
+    const L4_Word_t words[] = {out.socket, got, 0, 0, 0};  // socket, bytes, the connected peer, no flags
+    for (L4_Word_t word : words)
+        (void)request.add(word);
+    int64_t result = net_call(request);
+    if (result == error(Errno::again) && (out.flags & o_nonblock_flag) == 0) {
+        thread.waiting = Thread::Wait::socket;
+        return blocked;
+    }
+    if (result == error(Errno::pipe))
+        send_thread_signal(thread, 13 /* SIGPIPE */, 0x80 /* SI_KERNEL */, 0);
+    if (result > 0)
+        offset += static_cast<uint64_t>(result);
+    return result;
+}
+
 int64_t Linux_server::socket_receive(Thread &thread, Open_file &file, uint64_t buffer, uint64_t count, uint64_t flags,
                                      uint64_t address, uint64_t length_address, const uint64_t *vectors,
                                      uint64_t vector_count, uint64_t *message_flags)

@@ -171,7 +171,7 @@ int64_t Linux_server::system_call(Thread &thread, Linux_registers &registers, bo
     case Syscall::faccessat2:
         return sys_faccessat(process, arg(0), arg(1), arg(2), arg(3));
     case Syscall::sendfile:
-        return sys_sendfile(process, arg(0), arg(1), arg(2), arg(3));
+        return sys_sendfile(thread, arg(0), arg(1), arg(2), arg(3));
     case Syscall::poll:
         return sys_poll(thread, arg(0), arg(1), static_cast<int32_t>(arg(2)));
     case Syscall::ppoll: {

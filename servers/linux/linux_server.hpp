@@ -210,7 +210,7 @@ private:
     int64_t sys_getcwd(Process &process, uint64_t buffer, uint64_t size);
     int64_t sys_chdir(Process &process, uint64_t path, uint64_t fd);
     int64_t sys_faccessat(Process &process, uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t flags);
-    int64_t sys_sendfile(Process &process, uint64_t out_fd, uint64_t in_fd, uint64_t offset, uint64_t count);
+    int64_t sys_sendfile(Thread &thread, uint64_t out_fd, uint64_t in_fd, uint64_t offset, uint64_t count);
     int64_t sys_poll(Thread &thread, uint64_t fds, uint64_t count, int64_t timeout_ms);
     int64_t sys_select(Thread &thread, uint64_t count, uint64_t read_set, uint64_t write_set,
                        uint64_t except_set, uint64_t timeout, bool pselect);
@@ -447,6 +447,8 @@ private:
                            uint64_t address, uint64_t length_address, const uint64_t *vectors, uint64_t vector_count,
                            uint64_t *message_flags);
     void close_socket(Open_file &file);
+    // sendfile to an AF_INET socket: up to a window of the file at offset, which advances.
+    int64_t socket_sendfile(Thread &thread, Open_file &out, uint32_t inode, uint64_t &offset, uint64_t count);
     uint32_t socket_events(Open_file &file);
     int64_t socket_available(Open_file &file);
     int64_t sys_socket(Process &process, uint64_t domain, uint64_t type, uint64_t protocol);
