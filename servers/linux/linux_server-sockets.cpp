@@ -55,6 +55,8 @@ void net_events()
             continue;
         }
         tern::Message tell(net_events_label);
+        for (unsigned w = 0; w < TERN_NET_MAX_SOCKETS / 64; ++w)
+            (void)tell.add(wait.word(1 + w));  // which sockets changed
         (void)tell.call(main_thread);
     }
 }
@@ -69,6 +71,31 @@ static_assert(sizeof(Inet_address) == 16);
 uint16_t swap16(uint16_t value) { return static_cast<uint16_t>(value << 8 | value >> 8); }
 
 }  // namespace
+
+int64_t Linux_server::wait_for_socket(Thread &thread, uint32_t socket)
+{
+    thread.waiting = Thread::Wait::socket;
+    thread.wait_inet_socket = static_cast<int32_t>(socket);
+    return blocked;
+}
+
+bool Linux_server::inet_waiter_stays(const Thread &thread) const
+{
+    if (thread.waiting != Thread::Wait::socket || thread.wait_inet_socket < 0)
+        return false;
+    unsigned s = static_cast<unsigned>(thread.wait_inet_socket);
+    return s >= TERN_NET_MAX_SOCKETS || (inet_changed_[s / 64] & (uint64_t{1} << (s % 64))) == 0;
+}
+
+void Linux_server::take_net_events(const tern::Message &request)
+{
+    // The sockets that changed: only the calls waiting for those run again.
+    for (unsigned w = 0; w < TERN_NET_MAX_SOCKETS / 64; ++w)
+        inet_changed_[w] |= request.word(w);
+    wake_blocked();
+    for (uint64_t &word : inet_changed_)
+        word = 0;
+}
 
 bool Linux_server::is_net_events(L4_ThreadId_t from, const tern::Message &request) const
 {
@@ -226,10 +253,8 @@ int64_t Linux_server::sys_bind_connect(Thread &thread, uint64_t fd, uint64_t add
         tern::Message status(TERN_NET_STATUS);
         (void)status.add(file->socket);
         int64_t events = net_call(status);
-        if (events >= 0 && (static_cast<uint64_t>(events) & (TERN_NET_WRITABLE | TERN_NET_ERROR | TERN_NET_HANGUP)) == 0) {
-            thread.waiting = Thread::Wait::socket;
-            return blocked;
-        }
+        if (events >= 0 && (static_cast<uint64_t>(events) & (TERN_NET_WRITABLE | TERN_NET_ERROR | TERN_NET_HANGUP)) == 0)
+            return wait_for_socket(thread, file->socket);
         file->connecting = false;
         tern::Message option(TERN_NET_OPTION);
         const L4_Word_t words[] = {file->socket, 1 /* SOL_SOCKET */, 4 /* SO_ERROR */, 0, 0};
@@ -253,8 +278,7 @@ int64_t Linux_server::sys_bind_connect(Thread &thread, uint64_t fd, uint64_t add
     int64_t result = net_call(request);
     if (connect && result == error(Errno::inprogress) && (file->flags & o_nonblock_flag) == 0) {
         file->connecting = true;
-        thread.waiting = Thread::Wait::socket;
-        return blocked;
+        return wait_for_socket(thread, file->socket);
     }
     return result;
 }
@@ -294,10 +318,8 @@ int64_t Linux_server::sys_accept(Thread &thread, uint64_t fd, uint64_t address, 
     if (s < 0) {
         accepted->kind = Open_file::Kind::none;
         drop_file(accepted);
-        if (s == error(Errno::again) && (file->flags & o_nonblock_flag) == 0) {
-            thread.waiting = Thread::Wait::socket;
-            return blocked;
-        }
+        if (s == error(Errno::again) && (file->flags & o_nonblock_flag) == 0)
+            return wait_for_socket(thread, file->socket);
         return s;
     }
     accepted->socket = static_cast<uint32_t>(s);
@@ -343,10 +365,8 @@ int64_t Linux_server::socket_send(Thread &thread, Open_file &file, uint64_t buff
     (void)request.add(port);
     (void)request.add((flags & msg_more) != 0 ? TERN_NET_MORE : 0);
     int64_t result = net_call(request);
-    if (result == error(Errno::again) && (file.flags & o_nonblock_flag) == 0 && (flags & msg_dontwait) == 0) {
-        thread.waiting = Thread::Wait::socket;
-        return blocked;
-    }
+    if (result == error(Errno::again) && (file.flags & o_nonblock_flag) == 0 && (flags & msg_dontwait) == 0)
+        return wait_for_socket(thread, file.socket);
     if (result == error(Errno::pipe) && (flags & msg_nosignal) == 0)
         send_thread_signal(thread, 13 /* SIGPIPE */, 0x80 /* SI_KERNEL */, 0);
     return result;
@@ -364,10 +384,8 @@ int64_t Linux_server::socket_sendfile(Thread &thread, Open_file &out, uint32_t i
     for (L4_Word_t word : words)
         (void)request.add(word);
     int64_t result = net_call(request);
-    if (result == error(Errno::again) && (out.flags & o_nonblock_flag) == 0) {
-        thread.waiting = Thread::Wait::socket;
-        return blocked;
-    }
+    if (result == error(Errno::again) && (out.flags & o_nonblock_flag) == 0)
+        return wait_for_socket(thread, out.socket);
     if (result == error(Errno::pipe))
         send_thread_signal(thread, 13 /* SIGPIPE */, 0x80 /* SI_KERNEL */, 0);
     if (result > 0)
@@ -403,10 +421,8 @@ int64_t Linux_server::socket_receive(Thread &thread, Open_file &file, uint64_t b
     (void)request.add(most);
     (void)request.add((flags & msg_peek) != 0 ? TERN_NET_PEEK : 0);
     int64_t got = net_call(request);
-    if (got == error(Errno::again) && (file.flags & o_nonblock_flag) == 0 && (flags & msg_dontwait) == 0) {
-        thread.waiting = Thread::Wait::socket;
-        return blocked;
-    }
+    if (got == error(Errno::again) && (file.flags & o_nonblock_flag) == 0 && (flags & msg_dontwait) == 0)
+        return wait_for_socket(thread, file.socket);
     if (got < 0)
         return got;
     uint64_t whole = request.word(3);

@@ -202,6 +202,7 @@ int64_t Linux_server::unix_connect(Thread &thread, Open_file &file, uint64_t add
         if ((file.flags & o_nonblock) != 0)
             return error(Errno::again);
         thread.waiting = Thread::Wait::socket;
+        thread.wait_inet_socket = -1;
         return blocked;
     }
     Open_file *accepted = new_file(Open_file::Kind::unix_socket, o_rdwr);
@@ -229,6 +230,7 @@ int64_t Linux_server::unix_accept(Thread &thread, Open_file &listener, uint64_t 
         if ((listener.flags & o_nonblock) != 0)
             return error(Errno::again);
         thread.waiting = Thread::Wait::socket;
+        thread.wait_inet_socket = -1;
         return blocked;
     }
     int fd = install(*thread.process, accepted, 0, (flags & sock_cloexec) != 0);

@@ -780,7 +780,8 @@ void Linux_server::wake_blocked()
         progress = wake_again_ = false;
         for (Thread &thread : live_threads()) {
             if (thread.state != Thread::State::running || thread.waiting == Thread::Wait::none ||
-                thread.process->state != Process::State::running || thread.process->stopped)
+                thread.process->state != Process::State::running || thread.process->stopped ||
+                inet_waiter_stays(thread))
                 continue;
             Linux_registers registers = thread.saved;
             int64_t result;
@@ -954,7 +955,7 @@ tern::Reply Linux_server::handle(L4_ThreadId_t from, const tern::Message &reques
         return tern::Reply::now;
     }
     if (is_net_events(from, request)) {
-        wake_blocked();  // a socket changed: the calls waiting for sockets run again
+        take_net_events(request);  // sockets changed: the calls waiting for them run again
         reply = tern::Message(tern::Status::ok);
         return tern::Reply::now;
     }

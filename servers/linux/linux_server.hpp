@@ -7,6 +7,7 @@
 #ifndef LINUX_LINUX_SERVER_HPP
 #define LINUX_LINUX_SERVER_HPP
 
+#include <l4/tern/net.h>
 #include <l4/tern/server.hpp>
 
 #include "frame_pool.hpp"
@@ -431,6 +432,11 @@ private:
     // socket() call; its event thread's messages wake the calls that wait for sockets.
     bool net_attached_ = false;
     bool attach_net();
+    // The AF_INET sockets the last events named (bit s: socket s); only their waiters run again.
+    uint64_t inet_changed_[TERN_NET_MAX_SOCKETS / 64] = {};
+    int64_t wait_for_socket(Thread &thread, uint32_t socket);
+    bool inet_waiter_stays(const Thread &thread) const;
+    void take_net_events(const tern::Message &request);
     bool is_net_events(L4_ThreadId_t from, const tern::Message &request) const;
     // A call to the network server: MR1 as the result (a negated errno), MR2 in *second.
     int64_t net_call(tern::Message &request, L4_Word_t *second = nullptr);

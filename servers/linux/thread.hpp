@@ -42,6 +42,9 @@ public:
     // A futex wait: the word's address (in the process's memory) and the bits a wake must
     // share; futex_order: when it began waiting (wakes go first come, first served).
     uint64_t futex_address = 0;
+    // Wait::socket on an AF_INET socket: its number in the network server, whose events say
+    // when to try again (-1: an AF_UNIX socket, woken as pipes are).
+    int32_t wait_inet_socket = -1;
     uint32_t futex_bits = 0;
     uint64_t futex_order = 0;
     // rt_sigtimedwait: the set waited for.

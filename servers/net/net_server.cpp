@@ -11,6 +11,8 @@ extern "C" {
 #include "lwip/timeouts.h"
 }
 
+static_assert(Socket_table::capacity == TERN_NET_MAX_SOCKETS, "EVENTS names every socket");
+
 namespace {
 
 // Each client's window: the server's own memory, mapped into the client at ATTACH.
@@ -236,8 +238,12 @@ void Net_server::notify_clients()
             ++client.changes;
         if (client.changes == 0 || L4_IsNilThread(client.waiter))
             continue;
+        uint64_t sockets[Socket_table::capacity / 64];
+        sockets_.take_changed_sockets(i, sockets);
         tern::Message answer(tern::Status::ok);
         (void)answer.add(client.changes);
+        for (uint64_t word : sockets)
+            (void)answer.add(word);
         (void)answer.send_now(client.waiter);  // (a waiter that went away is forgotten)
         client.waiter = L4_nilthread;
         client.changes = 0;

@@ -721,6 +721,26 @@ uint32_t Socket_table::take_changes()
     return changes;
 }
 
+void Socket_table::take_changed_sockets(unsigned owner, uint64_t (&words)[capacity / 64])
+{
+    for (unsigned w = 0; w < capacity / 64; ++w) {
+        words[w] = 0;
+        for (uint64_t bits = changed_sockets_[w]; bits != 0; bits &= bits - 1) {
+            unsigned s = w * 64 + static_cast<unsigned>(__builtin_ctzll(bits));
+            if (sockets_[s].type != Type::none && sockets_[s].owner == owner)
+                words[w] |= uint64_t{1} << (s % 64);
+        }
+        // (another owner's bits stay for it; a closed socket's go)
+        uint64_t others = 0;
+        for (uint64_t bits = changed_sockets_[w] & ~words[w]; bits != 0; bits &= bits - 1) {
+            unsigned s = w * 64 + static_cast<unsigned>(__builtin_ctzll(bits));
+            if (sockets_[s].type != Type::none)
+                others |= uint64_t{1} << (s % 64);
+        }
+        changed_sockets_[w] = others;
+    }
+}
+
 unsigned Socket_table::open_sockets() const
 {
     unsigned open = 0;

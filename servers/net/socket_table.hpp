@@ -23,7 +23,7 @@ struct pbuf;
 
 class Socket_table {
 public:
-    static constexpr unsigned capacity = 128;
+    static constexpr unsigned capacity = 128;  // TERN_NET_MAX_SOCKETS
     static constexpr unsigned max_owners = 32;
     static constexpr unsigned datagram_queue = 32;  // a datagram socket's unread datagrams
     static constexpr unsigned max_backlog = 16;
@@ -64,6 +64,8 @@ public:
 
     // The owners whose sockets changed since the last call (bit n: owner n).
     uint32_t take_changes();
+    // Which of owner's sockets changed since the last call: bit s of words[s / 64].
+    void take_changed_sockets(unsigned owner, uint64_t (&words)[capacity / 64]);
     unsigned open_sockets() const;
     uint64_t dropped() const { return dropped_; }  // datagrams and connections refused for want of room
 
@@ -107,11 +109,18 @@ private:
     void learn_names(Socket &socket);
     void release(Socket &socket);
     void end_stream(Socket &socket, bool reset);
-    void changed(const Socket &socket) { changes_ |= 1u << socket.owner; }
+    void changed(const Socket &socket)
+    {
+        changes_ |= 1u << socket.owner;
+        // (a connection not yet accepted counts as its listener, which its owner waits on)
+        unsigned s = static_cast<unsigned>(socket.listener >= 0 ? socket.listener : &socket - sockets_);
+        changed_sockets_[s / 64] |= uint64_t{1} << (s % 64);
+    }
     bool local_address(uint32_t address) const;
 
     Socket sockets_[capacity];
     uint32_t changes_ = 0;
+    uint64_t changed_sockets_[capacity / 64] = {};
     uint64_t dropped_ = 0;
 };
 

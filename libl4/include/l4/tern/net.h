@@ -16,7 +16,9 @@
 //                                                             of its window (accept it where it goes)
 //   TERN_NET_EVENTS     MR1 event key (from any thread of     answered when one of the client's
 //                       the client, which waits)              sockets changed: MR1 changes since the
-//                                                             last answer
+//                                                             last answer, MR2-3 which sockets (bit
+//                                                             s of MR2 + s / 64; a listening socket
+//                                                             for its connections)
 //   TERN_NET_SOCKET     MR1 TERN_NET_STREAM or _DATAGRAM      the socket's number
 //   TERN_NET_BIND       MR1 s, MR2 address, MR3 port          0
 //   TERN_NET_LISTEN     MR1 s, MR2 backlog                    0
@@ -59,6 +61,7 @@
 #define TERN_NET_OPTION 0x7e6cUL
 #define TERN_NET_STATUS 0x7e6dUL
 #define TERN_NET_STATISTICS 0x7e6eUL
+#define TERN_NET_MAX_SOCKETS 128 // socket numbers are below this (EVENTS' bits)
 
 #define TERN_NET_WINDOW_LOG2 17 // 128 KiB: the most one SEND or RECV moves
 #define TERN_NET_STREAM 1UL
