@@ -718,9 +718,17 @@ void Linux_server::terminate(Process &process, int status)
     } else {
         for (Process *parent : processes_)
             if (parent != nullptr && parent->state == Process::State::running && parent->pid == process.parent) {
+                const Process::Signal_action &action = parent->actions[17 - 1];
+                // Linux's do_notify_parent: a parent that ignores SIGCHLD, or asks SA_NOCLDWAIT,
+                // leaves no zombie to reap (busybox httpd's children); an ignored signal is not sent.
+                bool reap_now = action.handler == 1 /* SIG_IGN */ || (action.flags & 2 /* SA_NOCLDWAIT */) != 0;
                 bool killed = (status & 0x7f) != 0;
-                send_signal(*parent, 17 /* SIGCHLD */, killed ? 2 /* CLD_KILLED */ : 1 /* CLD_EXITED */, process.pid,
-                            killed ? status & 0x7f : (status >> 8) & 0xff);
+                if (action.handler != 1)
+                    send_signal(*parent, 17 /* SIGCHLD */, killed ? 2 /* CLD_KILLED */ : 1 /* CLD_EXITED */,
+                                process.pid, killed ? status & 0x7f : (status >> 8) & 0xff);
+                if (reap_now)
+                    free_process(process);  // (its times are not the parent's: nobody waited for it)
+                break;
             }
     }
     // Last, for the signals may end other processes (and so reap this one).

@@ -305,6 +305,7 @@ LINUX_NETWORK_MODULES = ([(path, "config=linux-network.conf" if path.endswith("r
                           ("{build}/servers/net/net", "")])
 LINUX_NETWORK_CARD = ("-netdev", "user,id=net0,restrict=on,"
                       "hostfwd=tcp:127.0.0.1:{port:http}-:80,hostfwd=tcp:127.0.0.1:{port:nc}-:7777,"
+                      "hostfwd=udp:127.0.0.1:{port:udp}-:9999,"
                       "guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:{port:files},"
                       "guestfwd=tcp:10.0.2.100:81-tcp:127.0.0.1:{port:files}",
                       "-device", "virtio-net-pci,netdev=net0")
@@ -332,6 +333,11 @@ LINUX_NETWORK_STEPS = [
          "console, a line typed into it reaches the host, and nc ends when the host closes", "nc -l -p 7777\r",
          [r"nc -l -p 7777$"], timeout=60,
          host=network_host.line_exchange("nc", "line-from-host", "reply-from-tern", LX_PROMPT)),
+    Step("NET0007", "clients that reset their connections mid-download, others that connect and close at once, and "
+         "3,000 datagrams to a port nobody listens on: then httpd still serves the page and all of a 4 MiB file",
+         "dd if=/dev/zero of=/tmp/www/big bs=65536 count=64 2>/dev/null && echo made-big\r",
+         [r"^made-big$", LX_PROMPT], timeout=120,
+         host=network_host.abuse_then_fetch("http", "udp", "/index.html", b"hello-from-tern\n", 4 << 20)),
     Step("NET0005", "exit ends the login shell and stops the machine", "exit\r",
          [r"^linux: sh \(pid 1\) ended, exit status 0$", r"^root: shutdown asked by linux$"], timeout=60),
 ]

@@ -126,8 +126,9 @@ C_PROGRAMS = [
      "an offset, private copies, MAP_SHARED for reading, Linux's errors, 64 MiB touched page by page"),
     ("LXT0001", "timed_waits.c", 31, "sleeps, poll and select time out by themselves and not early; a signal ends a "
      "sleep with EINTR and the time left; ioctl on pipes and files; alarm and setitimer signal on time"),
-    ("LXJ0001", "job_control.c", 11, "stop signals stop a process until SIGCONT; wait4 and SIGCHLD report both; a "
-     "stopped call goes on, a sleep with its deadline; SIGKILL ends a stopped process"),
+    ("LXJ0001", "job_control.c", 14, "stop signals stop a process until SIGCONT; wait4 and SIGCHLD report both; a "
+     "stopped call goes on, a sleep with its deadline; SIGKILL ends a stopped process; SIGCHLD ignored or "
+     "SA_NOCLDWAIT leaves no zombies"),
     ("LXH0001", "threads.c", 51, "pthreads: create and join, 40 threads four at a time, thread ids, __thread "
      "variables, mutexes, condition variables, barriers, detached threads, once, rwlocks, semaphores; the main "
      "thread's pthread_exit, a thread's exit of the process, fork from a thread"),

@@ -130,3 +130,40 @@ def _delivered(guest, connection: socket.socket, pattern: str, since: int, deadl
                 return "closed"
         if time.monotonic() > deadline:
             return "timeout"
+
+
+def abuse_then_fetch(http_name: str, udp_name: str, path: str, body: bytes, size: int):
+    """A host action: clients that vanish mid-connection and a flood of datagrams, then a fetch
+    that must still work. 20 clients ask httpd for `size` bytes, read a little and reset the
+    connection (SO_LINGER 0: an RST, as a client that dies); 20 more connect and close without a
+    word; 3,000 datagrams go to a forwarded UDP port nobody listens on. Then curl must get `body`
+    from `path`, and a whole download of the big file must be `size` bytes."""
+
+    def action(guest) -> list:
+        port, udp = guest.ports[http_name], guest.ports[udp_name]
+        linger = (1).to_bytes(4, "little") + (0).to_bytes(4, "little")
+        for i in range(20):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+                    client.sendall(b"GET /big HTTP/1.0\r\n\r\n")
+                    client.recv(8192)
+                    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+            except OSError:
+                pass  # (a reset or refusal here is the guest's right; what follows must work)
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=10):
+                pass
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as flood:
+            for i in range(3000):
+                flood.sendto(i.to_bytes(4, "little") * 64, ("127.0.0.1", udp))
+        problems = curl_fetch(http_name, path, body)(guest)
+        curl = shutil.which("curl")
+        if curl is not None and not problems:
+            url = f"http://127.0.0.1:{port}/big"
+            run = subprocess.run([curl, "-s", "-S", "--noproxy", "*", "--max-time", "60", "-o", "/dev/null", "-w",
+                                  "%{size_download}", url], capture_output=True, text=True, timeout=90)
+            if run.returncode != 0 or run.stdout != str(size):
+                problems.append(f"after the abuse, curl {url} got {run.stdout} bytes (exit {run.returncode}: "
+                                f"{run.stderr.strip()}), expected {size}")
+        return problems
+
+    return action

@@ -3,7 +3,7 @@
 // SIGCONT, its parent hears of both through wait4 (WUNTRACED, WCONTINUED) and SIGCHLD
 // (CLD_STOPPED, CLD_CONTINUED, none with SA_NOCLDSTOP), a call the stop interrupted goes on
 // after SIGCONT, a signal with a handler that arrives while stopped runs after it, and
-// SIGKILL ends a stopped process. One TAP line per check; the exit status is the number
+// SIGKILL ends a stopped process; a parent ignoring SIGCHLD leaves no zombies. One TAP line per check; the exit status is the number
 // that failed. It passes on Linux too (musl-gcc -static).
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,6 +43,36 @@ static void pause_ms(long ms)
     struct timespec t = {ms / 1000, (ms % 1000) * 1000000};
     while (nanosleep(&t, &t) != 0 && errno == EINTR)
         ;
+}
+
+// A parent that ignores SIGCHLD, or sets SA_NOCLDWAIT, leaves no zombies: wait finds no child
+// (busybox httpd's children, which it never waits for).
+static void no_zombies(void)
+{
+    signal(SIGCHLD, SIG_IGN);
+    pid_t child = fork();
+    if (child == 0)
+        _exit(3);
+    pause_ms(200);
+    char path[32];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)child);
+    check(access(path, F_OK) != 0, "with SIGCHLD ignored an ended child leaves no zombie in /proc");
+    errno = 0;
+    check(waitpid(child, NULL, 0) == -1 && errno == ECHILD, "... and waitpid finds no child (ECHILD)");
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = on_chld;
+    action.sa_flags = SA_SIGINFO | SA_NOCLDWAIT;
+    sigaction(SIGCHLD, &action, NULL);
+    chld_count = 0;
+    child = fork();
+    if (child == 0)
+        _exit(4);
+    pause_ms(200);
+    errno = 0;
+    check(chld_count == 1 && waitpid(child, NULL, WNOHANG) == -1 && errno == ECHILD,
+          "with SA_NOCLDWAIT the handler runs and no zombie is left");
+    signal(SIGCHLD, SIG_DFL);
 }
 
 int main(void)
@@ -132,5 +162,6 @@ int main(void)
     kill(child, SIGKILL);
     got = waitpid(child, &status, 0);
     check(got == child && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "SIGKILL ends a stopped process");
+    no_zombies();
     return failures;
 }
