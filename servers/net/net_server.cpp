@@ -8,6 +8,7 @@
 
 extern "C" {
 #include "lwip/netif.h"
+#include "lwip/stats.h"
 #include "lwip/timeouts.h"
 }
 
@@ -211,7 +212,14 @@ bool Net_server::handle(L4_ThreadId_t from, const tern::Message &request, tern::
         reply = tern::Message(tern::Status::ok);
         (void)reply.add(link_.frames_in);
         (void)reply.add(link_.frames_out);
-        (void)reply.add(link_.dropped_in + link_.dropped_out + link_.bad_messages + sockets_.dropped());
+        // What lwIP dropped (bad checksums and lengths, no route, no buffer), what the link
+        // did (no pbuf, no transmit buffer, bad buffer numbers), what the sockets did (full queues).
+        const stats_proto *layers[] = {&lwip_stats.link, &lwip_stats.etharp, &lwip_stats.ip, &lwip_stats.icmp,
+                                       &lwip_stats.udp, &lwip_stats.tcp};
+        L4_Word_t dropped = link_.dropped_in + link_.dropped_out + link_.bad_messages + sockets_.dropped();
+        for (const stats_proto *layer : layers)
+            dropped += layer->drop;
+        (void)reply.add(dropped);
         (void)reply.add(sockets_.open_sockets());
         return true;
     }

@@ -69,6 +69,15 @@ void Nic_link::take(const tern::Message &message, netif *interface)
         ++bad_messages;
         return;
     }
+    // Finished transmit buffers first: the frames received next may be answered at once.
+    for (unsigned i = 0; i < finished; ++i) {
+        L4_Word_t buffer = message.word(2 + static_cast<unsigned>(received) + i);
+        if (buffer >= transmit_count_ || tx_owned_[buffer]) {
+            ++bad_messages;
+            continue;
+        }
+        tx_owned_[buffer] = true;
+    }
     for (unsigned i = 0; i < received; ++i) {
         L4_Word_t item = message.word(2 + i);
         unsigned buffer = static_cast<unsigned>(item & 0xffff), length = static_cast<unsigned>(item >> 16);
@@ -93,14 +102,6 @@ void Nic_link::take(const tern::Message &message, netif *interface)
             pbuf_free(p);
             ++dropped_in;
         }
-    }
-    for (unsigned i = 0; i < finished; ++i) {
-        L4_Word_t buffer = message.word(2 + static_cast<unsigned>(received) + i);
-        if (buffer >= transmit_count_ || tx_owned_[buffer]) {
-            ++bad_messages;
-            continue;
-        }
-        tx_owned_[buffer] = true;
     }
 }
 

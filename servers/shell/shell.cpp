@@ -14,6 +14,7 @@
 #include <l4/thread.h>
 #include <l4/tern/console.hpp>
 #include <l4/tern/names.hpp>
+#include <l4/tern/net.h>
 #include <l4/tern/system.hpp>
 #include <l4io.h>
 #include <string.h>
@@ -61,6 +62,7 @@ void help()
            "  ps                threads and tasks: sigma0, root and what root started\n"
            "  mem               memory: the KIP's memory descriptors and what root handed out\n"
            "  lspci             the PCI functions the root task found at boot, with their BARs\n"
+           "  netstat           the network server's counters: frames in and out, dropped, sockets\n"
            "  run MODULE [ARGS] start a boot module as a task and wait for its end (Ctrl-C ends it)\n"
            "  test              run the system test module (systest)\n"
            "  bench             run the console throughput benchmark (conbench)\n"
@@ -162,6 +164,22 @@ void lspci()
         }
     }
     printf("%lu PCI functions\n", index);
+}
+
+void netstat()
+{
+    L4_ThreadId_t net;
+    if (tern::names::lookup("net", 0, &net) != tern::Status::ok) {
+        printf("netstat: no network server\n");
+        return;
+    }
+    tern::Message request(TERN_NET_STATISTICS);
+    if (request.call(net) != tern::Status::ok || request.untyped() != 4) {
+        printf("netstat: the network server did not answer\n");
+        return;
+    }
+    printf("frames in %lu, out %lu; dropped %lu; sockets open %lu\n", request.word(0), request.word(1),
+           request.word(2), request.word(3));
 }
 
 void mem()
@@ -269,6 +287,8 @@ void execute(char *line)
         mem();
     else if (same(line, "lspci"))
         lspci();
+    else if (same(line, "netstat"))
+        netstat();
     else if (same(line, "run") && rest[0] != '\0')
         run(rest);
     else if (same(line, "run"))

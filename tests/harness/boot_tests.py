@@ -342,6 +342,24 @@ LINUX_NETWORK_STEPS = [
          [r"^linux: sh \(pid 1\) ended, exit status 0$", r"^root: shutdown asked by linux$"], timeout=60),
 ]
 
+# The card on a wire whose other end is the test (tests/data/system-wire.conf): QEMU's socket
+# netdev on a free port of 127.0.0.1, frames over TCP; the host plays the Ethernet peer.
+WIRE_MODULES = ([(path, "config=system-wire.conf" if path.endswith("roottask") else args)
+                 for path, args in NORMAL_MODULES if not path.endswith(".conf")] +
+                [("tests/data/system-wire.conf", ""), ("{build}/servers/nic/nic", ""), ("{build}/servers/net/net", "")])
+WIRE_CARD = ("-netdev", "socket,id=net0,listen=127.0.0.1:{port:wire}", "-device", "virtio-net-pci,netdev=net0")
+WIRE_STEPS = [
+    Step("NIC0011", "the network server takes its static address from its arguments", "",
+         [r"net: static, address 10\.0\.3\.2 mask 255\.255\.255\.0 gateway 10\.0\.3\.1$"], timeout=60),
+    Step("NIC0012", "the host on the guest's Ethernet: ARP finds it, ten pings come back with their payloads, "
+         "malformed frames (a runt, bad IP and ICMP checksums, an IP length beyond the frame, 200 frames of random "
+         "bytes) are not answered, and after a flood of 3,000 pings five more are answered", "",
+         [], timeout=120, host=network_host.ethernet_peer("wire", "10.0.3.2")),
+    Step("NIC0013", "netstat: the network server counted frames in and out and what it dropped", "netstat\r",
+         [r"^frames in \d{3,}, out \d{2,}; dropped [1-9]\d*; sockets open 0$", PROMPT]),
+    Step("NIC0014", "shutdown stops the machine", "shutdown\r", [r"^root: shutdown asked by shell$"]),
+]
+
 POLLED_STEPS = [
     Step("SHELL0021", "with a polled console the shell lands at the prompt; systest maps single granted ports",
          "", [r"^Tern shell; type help", r"TEST ok IOP0101 ", r"TEST done 4 passed, 0 failed$", PROMPT]),
@@ -529,6 +547,9 @@ BOOT_TESTS = [
     Boot_test("NIC0000", "the network card's driver: root hands it a virtio network card, it sends and receives",
               command_line="", modules=NETWORK_MODULES, timeout=180, script=NETWORK_STEPS, qemu_args=NETWORK_CARD,
               expect=[r"^root: system-network\.conf names 4 servers$", r"^exit: success$"]),
+    Boot_test("NIC0010", "the network on a wire of its own: the host is the guest's Ethernet peer (QEMU's socket "
+              "netdev on 127.0.0.1)", command_line="", modules=WIRE_MODULES, timeout=240, script=WIRE_STEPS,
+              qemu_args=WIRE_CARD, expect=[r"^root: system-wire\.conf names 4 servers$", r"^exit: success$"]),
     Boot_test("NET0000", "the network with the Linux personality: busybox's httpd, wget and nc on Tern talk to the "
               "host's curl, an HTTP server and a socket on 127.0.0.1 through QEMU's forwards",
               command_line="", modules=LINUX_NETWORK_MODULES, timeout=180, script=LINUX_NETWORK_STEPS,

@@ -5,6 +5,7 @@ reach the guest through QEMU's hostfwd on 127.0.0.1. Nothing here contacts any o
 and every wait is bounded."""
 import contextlib
 import http.server
+import random
 import select
 import shutil
 import socket
@@ -164,6 +165,143 @@ def abuse_then_fetch(http_name: str, udp_name: str, path: str, body: bytes, size
             if run.returncode != 0 or run.stdout != str(size):
                 problems.append(f"after the abuse, curl {url} got {run.stdout} bytes (exit {run.returncode}: "
                                 f"{run.stderr.strip()}), expected {size}")
+        return problems
+
+    return action
+
+
+def _checksum(data: bytes) -> int:
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+
+
+class Wire:
+    """The host as a peer on the guest's Ethernet: QEMU's `-netdev socket,listen=127.0.0.1:PORT`
+    carries each frame over TCP after its length (4 bytes, big-endian)."""
+
+    def __init__(self, port: int, deadline: float):
+        while True:
+            try:
+                self.connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        self.buffer = b""
+
+    def send(self, frame: bytes):
+        frame = frame + b"\0" * max(0, 60 - len(frame)) if len(frame) >= 14 else frame
+        self.connection.sendall(len(frame).to_bytes(4, "big") + frame)
+
+    def frames(self, seconds: float):
+        """The frames the guest sends within `seconds`."""
+        end = time.monotonic() + seconds
+        while True:
+            while len(self.buffer) >= 4 and len(self.buffer) >= 4 + int.from_bytes(self.buffer[:4], "big"):
+                n = int.from_bytes(self.buffer[:4], "big")
+                frame, self.buffer = self.buffer[4:4 + n], self.buffer[4 + n:]
+                yield frame
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            readable, _, _ = select.select([self.connection], [], [], left)
+            if not readable:
+                return
+            chunk = self.connection.recv(65536)
+            if not chunk:
+                return
+            self.buffer += chunk
+
+
+HOST_MAC = bytes.fromhex("525400aabbcc")
+
+
+def _arp_request(own_ip: bytes, target_ip: bytes) -> bytes:
+    return (b"\xff" * 6 + HOST_MAC + b"\x08\x06" + bytes.fromhex("0001080006040001") + HOST_MAC + own_ip +
+            b"\0" * 6 + target_ip)
+
+
+def _echo_request(guest_mac: bytes, own_ip: bytes, guest_ip: bytes, ident: int, sequence: int, payload: bytes,
+                  corrupt: str = "") -> bytes:
+    icmp = bytes([8, 0, 0, 0]) + ident.to_bytes(2, "big") + sequence.to_bytes(2, "big") + payload
+    icmp = icmp[:2] + _checksum(icmp).to_bytes(2, "big") + icmp[4:]
+    if corrupt == "icmp":
+        icmp = icmp[:2] + (int.from_bytes(icmp[2:4], "big") ^ 0x0101).to_bytes(2, "big") + icmp[4:]
+    header = bytes([0x45, 0]) + (20 + len(icmp)).to_bytes(2, "big") + b"\0\0\x40\0\x40\x01\0\0" + own_ip + guest_ip
+    header = header[:10] + _checksum(header).to_bytes(2, "big") + header[12:]
+    if corrupt == "ip":
+        header = header[:10] + (int.from_bytes(header[10:12], "big") ^ 0x0101).to_bytes(2, "big") + header[12:]
+    if corrupt == "length":
+        header = header[:2] + (1400).to_bytes(2, "big") + header[4:]  # longer than the frame
+    return guest_mac + HOST_MAC + b"\x08\x00" + header + icmp
+
+
+def _echo_replies(frames, own_ip: bytes, ident: int) -> dict:
+    """sequence -> payload of the valid echo replies to `ident` among frames."""
+    replies = {}
+    for frame in frames:
+        if len(frame) < 42 or frame[12:14] != b"\x08\x00" or frame[23] != 1 or frame[30:34] != own_ip:
+            continue
+        header_length = (frame[14] & 0xf) * 4
+        total = int.from_bytes(frame[16:18], "big")
+        icmp = frame[14 + header_length:14 + total]
+        if _checksum(frame[14:14 + header_length]) != 0 or _checksum(icmp) != 0 or icmp[0] != 0:
+            continue
+        if int.from_bytes(icmp[4:6], "big") == ident:
+            replies[int.from_bytes(icmp[6:8], "big")] = icmp[8:]
+    return replies
+
+
+def ethernet_peer(port_name: str, guest_ip: str, own_ip: str = "10.0.3.1"):
+    """A host action: the host on the guest's Ethernet (Wire). ARP finds the guest; ten pings are
+    answered with their payloads; malformed frames (a runt, a bad IP and a bad ICMP checksum, an
+    IP length beyond the frame, 200 frames of random bytes) are not answered and do no harm; a
+    flood of 3,000 pings sent without reading (more than the card's receive ring holds) leaves
+    the guest answering five more."""
+
+    def action(guest) -> list:
+        guest_address, own = socket.inet_aton(guest_ip), socket.inet_aton(own_ip)
+        wire = Wire(guest.ports[port_name], time.monotonic() + 30)
+        guest_mac = None
+        for attempt in range(20):
+            wire.send(_arp_request(own, guest_address))
+            for frame in wire.frames(0.5):
+                if frame[12:14] == b"\x08\x06" and frame[20:22] == b"\x00\x02" and frame[28:32] == guest_address:
+                    guest_mac = frame[22:28]
+                    break
+            if guest_mac is not None:
+                break
+        if guest_mac is None:
+            return [f"no ARP reply for {guest_ip} within 10 s"]
+        problems = []
+        payloads = {sequence: bytes(random.Random(sequence).randbytes(56)) for sequence in range(10)}
+        for sequence, payload in payloads.items():
+            wire.send(_echo_request(guest_mac, own, guest_address, 0x7e01, sequence, payload))
+        replies = _echo_replies(wire.frames(5), own, 0x7e01)
+        if replies != payloads:
+            problems.append(f"{len(replies)} of 10 pings answered with their payloads")
+        wire.send(b"\x01" * 10)  # a runt
+        for corrupt in ("ip", "icmp", "length"):
+            wire.send(_echo_request(guest_mac, own, guest_address, 0x7e02, 1, b"bad " + corrupt.encode(), corrupt))
+        noise = random.Random(7)
+        for _ in range(200):
+            wire.send(guest_mac + HOST_MAC + noise.randbytes(noise.randrange(2, 1500)))
+        if _echo_replies(wire.frames(2), own, 0x7e02):
+            problems.append("a malformed echo request was answered")
+        for sequence in range(3000):
+            wire.send(_echo_request(guest_mac, own, guest_address, 0x7e03, sequence, b"flood"))
+        flood = _echo_replies(wire.frames(10), own, 0x7e03)
+        for sequence in range(5):
+            wire.send(_echo_request(guest_mac, own, guest_address, 0x7e04, sequence, b"after the flood"))
+        after = _echo_replies(wire.frames(5), own, 0x7e04)
+        if len(after) != 5:
+            problems.append(f"after the flood ({len(flood)} of 3,000 answered) {len(after)} of 5 pings were answered")
+        wire.connection.close()
         return problems
 
     return action
