@@ -90,6 +90,7 @@ constexpr Proc_entry system_entries[] = {
     {"mounts", Node::Kind::text, Node::Text::mounts, 85},
     {"cpuinfo", Node::Kind::text, Node::Text::cpuinfo, 86},
     {"filesystems", Node::Kind::text, Node::Text::filesystems, 87},
+    {"pci", Node::Kind::text, Node::Text::pci, 88},
 };
 
 // A process's directory.

@@ -8,6 +8,7 @@
 // idle, and everything else (the kernel, this server, the other servers) is system time.
 #include <l4/kip.h>
 #include <l4/tern/processor_time.h>
+#include <l4/tern/system.hpp>
 #include <l4io.h>
 #include <stdarg.h>
 #include <string.h>
@@ -233,6 +234,33 @@ size_t Linux_server::proc_text(Process &caller, const Proc_node &node, char *out
         break;
     case Proc_node::Text::filesystems:
         text.add("nodev\ttmpfs\nnodev\tproc\n");
+        break;
+    case Proc_node::Text::pci:
+        // Linux 2.4's /proc/pci (the format its successor /proc/bus/pci replaced), from the
+        // functions the root task found at boot (TERN_SYSTEM_PCI).
+        text.add("PCI devices found:\n");
+        for (L4_Word_t index = 0;; ++index) {
+            tern::Message reply;
+            if (tern::system::call(TERN_SYSTEM_PCI, index, &reply) != tern::Status::ok ||
+                reply.untyped() != TERN_PCI_WORDS)
+                break;
+            L4_Word_t location = reply.word(0), ids = reply.word(1), classes = reply.word(2), line = reply.word(3);
+            text.add("  Bus %3lu, device %3lu, function %2lu:\n    Class %04lx: PCI device %04lx:%04lx (rev %lu).\n",
+                     location >> 8, (location >> 3) & 0x1f, location & 7, (classes >> 8) & 0xffff, ids & 0xffff,
+                     ids >> 16, classes >> 24);
+            if ((line >> 8 & 0xff) != 0)
+                text.add("      IRQ %lu.\n", line & 0xff);
+            for (unsigned bar = 0; bar < 6; ++bar) {
+                L4_Word_t base = reply.word(4 + 2 * bar), bytes = reply.word(5 + 2 * bar);
+                L4_Word_t kind = base & TERN_PCI_BAR_KIND_MASK;
+                if (kind == TERN_PCI_BAR_IO)
+                    text.add("      I/O at 0x%lx [0x%lx].\n", base & ~L4_Word_t{3}, (base & ~L4_Word_t{3}) + bytes - 1);
+                else if (kind != TERN_PCI_BAR_NONE)
+                    text.add("      %sMemory at 0x%lx [0x%lx].\n",
+                             (base & TERN_PCI_BAR_PREFETCHABLE) != 0 ? "Prefetchable " : "Non-prefetchable ",
+                             base & ~L4_Word_t{0xf}, (base & ~L4_Word_t{0xf}) + bytes - 1);
+            }
+        }
         break;
     case Proc_node::Text::cpuinfo: {
         uint32_t words[12] = {}, eax, ebx, ecx, edx;

@@ -220,7 +220,7 @@ public:  // (its tables of entries name the kinds)
     struct Proc_node {
         enum class Kind { none, proc_root, process_directory, self_link, exe, cwd, root, fd_directory, fd_link, text };
         // A file whose text is made when it is opened (linux_server-proc_text.cpp).
-        enum class Text : uint8_t { meminfo, uptime, loadavg, stat, version, mounts, cpuinfo, filesystems,
+        enum class Text : uint8_t { meminfo, uptime, loadavg, stat, version, mounts, cpuinfo, filesystems, pci,
                                     process_stat, process_status, process_statm, process_cmdline, process_environ,
                                     process_comm };
         Kind kind = Kind::none;

@@ -319,6 +319,10 @@ LINUX_NETWORK_STEPS = [
          [r"^nic: virtio-net at ports 0x[0-9a-f]+, interrupt \d+, MAC 52:54:00:12:34:56$",
           r"net: DHCP, address 10\.0\.2\.15 mask 255\.255\.255\.0 gateway none$",
           r"net: 10\.0\.2\.2 is at 52:55:0a:00:02:02 \(ARP", r"^BusyBox v1\.\d+", r"~ # "], timeout=60),
+    Step("NET0008", "/proc/pci (Linux 2.4's format) lists the PCI functions root found, the virtio card with its "
+         "interrupt and ports", "cat /proc/pci\r",
+         [r"^PCI devices found:$", r"^    Class 0200: PCI device 1af4:1000 \(rev 0\)\.$", r"^      IRQ 11\.$",
+          r"^      I/O at 0x[0-9a-f]+ \[0x[0-9a-f]+\]\.$", LX_PROMPT], timeout=30),
     Step("NET0002", "busybox's httpd on Tern serves a page to the host's curl (hostfwd 127.0.0.1 to the guest's "
          "port 80; httpd listens before it goes to the background)",
          "mkdir -p /tmp/www && echo hello-from-tern > /tmp/www/index.html && httpd -p 80 -h /tmp/www\r",
