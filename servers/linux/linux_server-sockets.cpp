@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "helper_thread.hpp"
 #include "linux_abi.hpp"
 #include "linux_server.hpp"
 #include "task.hpp"
@@ -38,15 +39,14 @@ constexpr uint32_t o_nonblock_flag = 04000;
 constexpr L4_Word_t net_events_label = 0x4c4e;  // "LN", a request of the server's own thread
 constexpr unsigned events_stack_words = 512;
 L4_Word_t events_stack[events_stack_words] __attribute__((aligned(16)));
-L4_ThreadId_t main_thread, net_server;
+L4_ThreadId_t net_server;
 L4_Word_t event_key;
-volatile L4_Word_t events_global, events_local;
+Helper_thread event_thread;
 
 void net_events()
 {
     task::start_thread();
-    events_global = L4_Myself().raw;
-    events_local = L4_MyLocalId().raw;
+    event_thread.record();
     for (;;) {
         tern::Message wait(TERN_NET_EVENTS);
         (void)wait.add(event_key);
@@ -57,7 +57,7 @@ void net_events()
         tern::Message tell(net_events_label);
         for (unsigned w = 0; w < TERN_NET_MAX_SOCKETS / 64; ++w)
             (void)tell.add(wait.word(1 + w));  // which sockets changed
-        (void)tell.call(main_thread);
+        (void)tell.call(Helper_thread::main);
     }
 }
 
@@ -99,7 +99,7 @@ void Linux_server::take_net_events(const tern::Message &request)
 
 bool Linux_server::is_net_events(L4_ThreadId_t from, const tern::Message &request) const
 {
-    return net_attached_ && (from.raw == events_global || from.raw == events_local) &&
+    return net_attached_ && event_thread.is(from) &&
            request.label() == net_events_label;
 }
 
@@ -120,7 +120,7 @@ bool Linux_server::attach_net()
         return false;
     }
     event_key = attach.word(0);
-    main_thread = L4_Myself();
+    Helper_thread::main = L4_Myself();
     if (tern::system::start_thread(net_events, &events_stack[events_stack_words - 1]) != tern::Status::ok) {
         printf("linux: no thread for network events: no AF_INET sockets\n");
         return false;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cmos_clock.hpp"
+#include "helper_thread.hpp"
 #include "initial_stack.hpp"
 #include "linux_abi.hpp"
 #include "linux_elf.hpp"
@@ -886,16 +887,12 @@ namespace {
 constexpr L4_Word_t console_input_label = 0x4c49;  // "LI", a request of the server's own thread
 constexpr unsigned reader_stack_words = 1024;
 L4_Word_t reader_stack[reader_stack_words] __attribute__((aligned(16)));
-L4_ThreadId_t server_thread;
-// The reader's ids, set by the reader itself before its first request: the server learns a
-// thread of its own space by its local id (X.2), and compares both.
-volatile L4_Word_t reader_global, reader_local;
+Helper_thread reader_thread;
 
 void console_reader()
 {
     task::start_thread();
-    reader_global = L4_Myself().raw;
-    reader_local = L4_MyLocalId().raw;
+    reader_thread.record();
     char bytes[TERN_CONSOLE_MAX_BYTES];
     for (;;) {
         unsigned n = tern::console::read(task::console(), bytes, sizeof bytes);
@@ -906,7 +903,7 @@ void console_reader()
         tern::Message request(console_input_label);
         request.add(n);
         request.add_bytes(bytes, n);
-        (void)request.call(server_thread);
+        (void)request.call(Helper_thread::main);
     }
 }
 
@@ -928,7 +925,7 @@ void terminal_output(const char *bytes, size_t n)
 
 bool Linux_server::start_console_reader()
 {
-    server_thread = L4_Myself();
+    Helper_thread::main = L4_Myself();
     // Starts with the stack pointer 8 below a 16-byte boundary, as after a call.
     if (tern::system::start_thread(console_reader, &reader_stack[reader_stack_words - 1]) != tern::Status::ok) {
         printf("linux: no second thread for console input: standard input is empty\n");
@@ -956,7 +953,7 @@ void Linux_server::take_console_input(const tern::Message &request)
 
 tern::Reply Linux_server::handle(L4_ThreadId_t from, const tern::Message &request, tern::Message &reply)
 {
-    if (console_reader_active_ && (from.raw == reader_global || from.raw == reader_local) &&
+    if (console_reader_active_ && reader_thread.is(from) &&
         request.label() == console_input_label) {
         take_console_input(request);
         reply = tern::Message(tern::Status::ok);
