@@ -87,20 +87,26 @@ bool Linux_server::inet_waiter_stays(const Thread &thread) const
     return s >= TERN_NET_MAX_SOCKETS || (inet_changed_[s / 64] & (uint64_t{1} << (s % 64))) == 0;
 }
 
-void Linux_server::take_net_events(const tern::Message &request)
+void Linux_server::take_net_events(const tern::Message &request, unsigned first)
 {
     // The sockets that changed: only the calls waiting for those run again.
     for (unsigned w = 0; w < TERN_NET_MAX_SOCKETS / 64; ++w)
-        inet_changed_[w] |= request.word(w);
+        inet_changed_[w] |= request.word(first + w);
     wake_blocked();
     for (uint64_t &word : inet_changed_)
         word = 0;
 }
 
-bool Linux_server::is_net_events(L4_ThreadId_t from, const tern::Message &request) const
+int Linux_server::net_events_at(L4_ThreadId_t from, const tern::Message &request) const
 {
-    return net_attached_ && event_thread.is(from) &&
-           request.label() == net_events_label;
+    if (!net_attached_)
+        return -1;
+    if (event_thread.is(from) && request.label() == net_events_label)
+        return 0;
+    if (from.raw == net_server.raw && request.label() == TERN_NET_CHANGED &&
+        request.untyped() == 1 + TERN_NET_MAX_SOCKETS / 64 && request.typed() == 0)
+        return 1;  // (MR1: how many changes)
+    return -1;
 }
 
 bool Linux_server::attach_net()
@@ -113,6 +119,7 @@ bool Linux_server::attach_net()
         return false;
     L4_Accept(L4_MapGrantItems(L4_FpageLog2(net_window, TERN_NET_WINDOW_LOG2)));
     tern::Message attach(TERN_NET_ATTACH);
+    (void)attach.add(TERN_NET_NOTICES);  // this thread hears of changes itself when it waits
     tern::Status status = attach.call(net_server);
     L4_Accept(L4_UntypedWordsAcceptor);
     if (status != tern::Status::ok || attach.untyped() != 1 || attach.typed() != 2) {

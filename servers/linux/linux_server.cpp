@@ -959,8 +959,10 @@ tern::Reply Linux_server::handle(L4_ThreadId_t from, const tern::Message &reques
         reply = tern::Message(tern::Status::ok);
         return tern::Reply::now;
     }
-    if (is_net_events(from, request)) {
-        take_net_events(request);  // sockets changed: the calls waiting for them run again
+    if (int at = net_events_at(from, request); at >= 0) {
+        take_net_events(request, static_cast<unsigned>(at));  // the calls waiting for them run again
+        if (at > 0)
+            return tern::Reply::later;  // (a notice: the network server waits for no answer)
         reply = tern::Message(tern::Status::ok);
         return tern::Reply::now;
     }

@@ -429,15 +429,19 @@ private:
     bool start_console_reader();
     void take_console_input(const tern::Message &request);
     // AF_INET sockets (linux_server-sockets.cpp): the network server, attached at the first
-    // socket() call; its event thread's messages wake the calls that wait for sockets.
+    // socket() call; the server's notices (TERN_NET_CHANGED, when this thread waits) and
+    // the event thread's messages (else) wake the calls that wait for sockets.
     bool net_attached_ = false;
     bool attach_net();
     // The AF_INET sockets the last events named (bit s: socket s); only their waiters run again.
     uint64_t inet_changed_[TERN_NET_MAX_SOCKETS / 64] = {};
     int64_t wait_for_socket(Thread &thread, uint32_t socket);
     bool inet_waiter_stays(const Thread &thread) const;
-    void take_net_events(const tern::Message &request);
-    bool is_net_events(L4_ThreadId_t from, const tern::Message &request) const;
+    // Sockets changed: first word at request.word(first), as many as TERN_NET_MAX_SOCKETS / 64.
+    void take_net_events(const tern::Message &request, unsigned first);
+    // The event thread's message (0), the server's notice (1), or neither (-1): where the
+    // socket words start.
+    int net_events_at(L4_ThreadId_t from, const tern::Message &request) const;
     // A call to the network server: MR1 as the result (a negated errno), MR2 in *second.
     int64_t net_call(tern::Message &request, L4_Word_t *second = nullptr);
     Open_file *socket_of(Process &process, uint64_t fd, int64_t &failure);

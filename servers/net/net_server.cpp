@@ -61,7 +61,7 @@ L4_Word_t Net_server::new_key()
     return z == 0 ? 1 : z;
 }
 
-void Net_server::attach(L4_ThreadId_t from, tern::Message &reply)
+void Net_server::attach(L4_ThreadId_t from, bool notices, tern::Message &reply)
 {
     int index = client_of(from);
     if (index < 0) {
@@ -83,6 +83,9 @@ void Net_server::attach(L4_ThreadId_t from, tern::Message &reply)
     client.thread = from;
     client.key = new_key();
     client.changes = 0;
+    for (uint64_t &word : client.changed)
+        word = 0;
+    client.notices = notices;
     // The window's pages exist before they are mapped (they come from root on first touch).
     for (L4_Word_t offset = 0; offset < window_bytes; offset += 4096)
         windows[index][offset] = 0;
@@ -189,10 +192,10 @@ bool Net_server::handle(L4_ThreadId_t from, const tern::Message &request, tern::
         return true;
     }
     if (label == TERN_NET_ATTACH) {
-        if (request.untyped() != 0)
+        if (request.untyped() > 1 || (request.untyped() == 1 && (request.word(0) & ~TERN_NET_NOTICES) != 0))
             reply = tern::Message(tern::Status::malformed);
         else
-            attach(from, reply);
+            attach(from, request.untyped() == 1 && request.word(0) == TERN_NET_NOTICES, reply);
         return true;
     }
     if (label == TERN_NET_EVENTS) {
@@ -237,34 +240,51 @@ bool Net_server::handle(L4_ThreadId_t from, const tern::Message &request, tern::
     return true;
 }
 
-void Net_server::notify_clients()
+void Net_server::notify_clients(L4_ThreadId_t replying_to)
 {
     uint32_t changes = sockets_.take_changes();
     for (unsigned i = 0; i < max_clients; ++i) {
         Client &client = clients_[i];
-        if ((changes & (1u << i)) != 0)
+        if ((changes & (1u << i)) != 0) {
             ++client.changes;
-        if (client.changes == 0 || L4_IsNilThread(client.waiter))
+            uint64_t sockets[Socket_table::capacity / 64];
+            sockets_.take_changed_sockets(i, sockets);
+            for (unsigned w = 0; w < Socket_table::capacity / 64; ++w)
+                client.changed[w] |= sockets[w];
+        }
+        if (client.changes == 0)
             continue;
-        uint64_t sockets[Socket_table::capacity / 64];
-        sockets_.take_changed_sockets(i, sockets);
         tern::Message answer(tern::Status::ok);
         (void)answer.add(client.changes);
-        for (uint64_t word : sockets)
+        for (uint64_t word : client.changed)
             (void)answer.add(word);
-        (void)answer.send_now(client.waiter);  // (a waiter that went away is forgotten)
-        client.waiter = L4_nilthread;
-        client.changes = 0;
+        bool told = false;
+        if (client.notices && client.thread.raw != replying_to.raw) {
+            tern::Message notice(TERN_NET_CHANGED);
+            for (unsigned w = 0; w < answer.untyped(); ++w)
+                (void)notice.add(answer.word(w));
+            told = notice.send_now(client.thread);  // (fails unless it waits)
+        }
+        if (!told && !L4_IsNilThread(client.waiter)) {
+            (void)answer.send_now(client.waiter);  // (a waiter that went away is forgotten)
+            client.waiter = L4_nilthread;
+            told = true;
+        }
+        if (told) {
+            client.changes = 0;
+            for (uint64_t &word : client.changed)
+                word = 0;
+        }
     }
 }
 
-void Net_server::service(bool replying_to_driver)
+void Net_server::service(bool replying_to_driver, L4_ThreadId_t replying_to)
 {
     sys_check_timeouts();
     netif_poll_all();  // 127.0.0.1: what lwIP sent itself
     if (!replying_to_driver && !L4_IsNilThread(link_.driver()) && link_.pending())
         link_.flush(interface_);
-    notify_clients();
+    notify_clients(replying_to);
 }
 
 void Net_server::run()
@@ -289,13 +309,13 @@ void Net_server::run()
         replying_to_driver = false;
         to = L4_nilthread;
         if (L4_IpcFailed(tag)) {
-            service(false);  // a timer is due (or a reply went nowhere)
+            service(false, L4_nilthread);  // a timer is due (or a reply went nowhere)
             continue;
         }
         tern::Message request = tern::Message::received(tag);
         if (from.raw == link_.driver().raw && request.label() == TERN_NIC_FRAMES) {
             link_.take(request, interface_);
-            service(true);
+            service(true, L4_nilthread);
             reply = link_.reply(reply_releases, reply_sends);
             replying_to_driver = true;
             to = from;
@@ -306,11 +326,11 @@ void Net_server::run()
             // gave up: what it hands over is taken.
             if (from.raw == link_.driver().raw && request.status() == tern::Status::ok)
                 link_.take(request, interface_);
-            service(false);
+            service(false, L4_nilthread);
             continue;
         }
         if (handle(from, request, reply))
             to = from;
-        service(false);
+        service(false, to);
     }
 }

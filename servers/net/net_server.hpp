@@ -28,16 +28,21 @@ private:
         L4_ThreadId_t thread = L4_nilthread;  // the one that attached, which alone calls
         L4_Word_t key = 0;                    // what its EVENTS caller shows
         L4_ThreadId_t waiter = L4_nilthread;  // its EVENTS call, unanswered
-        L4_Word_t changes = 0;                // since the last EVENTS answer
+        L4_Word_t changes = 0;                // since the last answer or notice
+        uint64_t changed[Socket_table::capacity / 64] = {};  // which sockets, likewise
+        bool notices = false;                 // TERN_NET_NOTICES: try thread first
     };
 
     // A request: its reply in reply; false when the caller waits (EVENTS).
     bool handle(L4_ThreadId_t from, const tern::Message &request, tern::Message &reply);
-    void attach(L4_ThreadId_t from, tern::Message &reply);
+    void attach(L4_ThreadId_t from, bool notices, tern::Message &reply);
     void socket_call(unsigned client, const tern::Message &request, tern::Message &reply);
     // lwIP's timers, the loopback interface, the driver's queue, the clients' events.
-    void service(bool replying_to_driver);
-    void notify_clients();
+    // replying_to: the thread the loop answers next (no notice may go to it now), or nil.
+    void service(bool replying_to_driver, L4_ThreadId_t replying_to);
+    // Each client whose sockets changed hears of it: a notice when it takes them and its
+    // thread waits, else the answer to its EVENTS call; else the changes wait for either.
+    void notify_clients(L4_ThreadId_t replying_to);
     int client_of(L4_ThreadId_t thread) const;
     L4_Word_t new_key();
 

@@ -108,7 +108,11 @@ Virtio_net::Error Virtio_net::give_back(unsigned buffer)
     return Error::none;
 }
 
-void Virtio_net::kick_receive() { out16(queue_notify, receive_queue); }
+void Virtio_net::kick_receive()
+{
+    if (receive_queue_.device_wants_notification())  // (QEMU asks only when it ran out of buffers)
+        out16(queue_notify, receive_queue);
+}
 
 Virtio_net::Error Virtio_net::send(unsigned buffer, size_t length)
 {
@@ -127,7 +131,11 @@ Virtio_net::Error Virtio_net::send(unsigned buffer, size_t length)
     return Error::none;
 }
 
-void Virtio_net::kick_transmit() { out16(queue_notify, transmit_queue); }
+void Virtio_net::kick_transmit()
+{
+    if (transmit_queue_.device_wants_notification())  // (QEMU asks except while it sends)
+        out16(queue_notify, transmit_queue);
+}
 
 bool Virtio_net::next_sent(unsigned &buffer)
 {

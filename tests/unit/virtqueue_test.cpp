@@ -2,7 +2,8 @@
 // The network driver's virtqueue (servers/nic/virtqueue.cpp) against a model of the device's
 // side: buffers made available appear in the available ring in order, with their address,
 // length and flags; the used ones come back with the bytes written and free their
-// descriptors; the 16-bit ring indices wrap; a bad id from the device is passed over.
+// descriptors; the 16-bit ring indices wrap; a bad id from the device is passed over; the
+// driver notifies only while the device has not asked it not to (VRING_USED_F_NO_NOTIFY).
 #include "../../servers/nic/virtqueue.hpp"
 
 #include <gtest/gtest.h>
@@ -94,6 +95,23 @@ TEST(Virtqueue, AddTakeAndRun)
     EXPECT_EQ(descriptor, ids[0]);
     EXPECT_FALSE(queue.take_used(descriptor, length));
     EXPECT_EQ(queue.free_descriptors(), 2u);
+    std::free(memory);
+}
+
+TEST(Virtqueue, NotifiesOnlyWhenTheDeviceAsks)
+{
+    Virtqueue queue;
+    uint8_t *memory = aligned_memory(Virtqueue::bytes(8));
+    ASSERT_TRUE(queue.init(memory, 8));
+    Device_view device{memory, 8};
+    EXPECT_TRUE(queue.device_wants_notification());  // a new queue: the device has said nothing
+    device.used()[0] = Virtqueue::no_notify;
+    ASSERT_GE(queue.add(0x1000, 100, 0), 0);
+    EXPECT_FALSE(queue.device_wants_notification());
+    device.used()[0] = 0;  // (QEMU clears it when it runs out of buffers)
+    EXPECT_TRUE(queue.device_wants_notification());
+    device.used()[0] = 2;  // other bits are not the flag
+    EXPECT_TRUE(queue.device_wants_notification());
     std::free(memory);
 }
 

@@ -12,7 +12,7 @@
 // attach, a socket of another client) is an error label instead, as in every Tern protocol.
 //
 //   request (label)     words in                              reply MR1 (and more)
-//   TERN_NET_ATTACH     -                                     MR1 the client's event key; a map item
+//   TERN_NET_ATTACH     - or MR1 TERN_NET_NOTICES             MR1 the client's event key; a map item
 //                                                             of its window (accept it where it goes)
 //   TERN_NET_EVENTS     MR1 event key (from any thread of     answered when one of the client's
 //                       the client, which waits)              sockets changed: MR1 changes since the
@@ -41,6 +41,14 @@
 //   TERN_NET_STATUS     MR1 s                                 poll's events (TERN_NET_READABLE ...)
 //   TERN_NET_STATISTICS -                                     MR1 frames in, MR2 out, MR3 dropped,
 //                                                             MR4 sockets open
+//
+// Notices (ATTACH with TERN_NET_NOTICES): when sockets change and the thread that attached
+// waits for a message from anyone, the server sends it TERN_NET_CHANGED, with MR1-3 as an
+// EVENTS answer, and no answer is expected. It is sent with a zero timeout, and never while
+// that thread waits for the server's reply, so it cannot stand in for one. A notice that
+// cannot be sent goes to the EVENTS caller as its answer, as without notices: a client that
+// takes notices keeps its EVENTS call waiting as well, and hears of every change one way or
+// the other. Notices save the event thread's hop and its new EVENTS call (docs/network.md).
 #ifndef L4_TERN_NET_H
 #define L4_TERN_NET_H
 
@@ -61,6 +69,8 @@
 #define TERN_NET_OPTION 0x7e6cUL
 #define TERN_NET_STATUS 0x7e6dUL
 #define TERN_NET_STATISTICS 0x7e6eUL
+#define TERN_NET_CHANGED 0x7e6fUL // a notice of the server, not a request
+#define TERN_NET_NOTICES 1UL      // ATTACH's MR1: send TERN_NET_CHANGED notices
 #define TERN_NET_MAX_SOCKETS 128 // socket numbers are below this (EVENTS' bits)
 
 #define TERN_NET_WINDOW_LOG2 17 // 128 KiB: the most one SEND or RECV moves
