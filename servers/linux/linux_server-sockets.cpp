@@ -87,11 +87,39 @@ bool Linux_server::inet_waiter_stays(const Thread &thread) const
     return s >= TERN_NET_MAX_SOCKETS || (inet_changed_[s / 64] & (uint64_t{1} << (s % 64))) == 0;
 }
 
+void Linux_server::set_inet_drained(uint32_t socket, bool drained)
+{
+    if (socket >= TERN_NET_MAX_SOCKETS)
+        return;
+    uint64_t bit = uint64_t{1} << (socket % 64);
+    inet_drained_[socket / 64] = drained ? inet_drained_[socket / 64] | bit : inet_drained_[socket / 64] & ~bit;
+}
+
+bool Linux_server::take_pending_net_events()
+{
+    bool any = false;
+    for (unsigned w = 0; w < TERN_NET_MAX_SOCKETS / 64; ++w) {
+        inet_changed_[w] |= inet_pending_[w];
+        inet_drained_[w] &= ~inet_pending_[w];
+        any = any || inet_pending_[w] != 0;
+        inet_pending_[w] = 0;
+    }
+    if (!any)
+        return false;
+    wake_blocked();
+    for (uint64_t &word : inet_changed_)
+        word = 0;
+    return true;
+}
+
 void Linux_server::take_net_events(const tern::Message &request, unsigned first)
 {
     // The sockets that changed: only the calls waiting for those run again.
-    for (unsigned w = 0; w < TERN_NET_MAX_SOCKETS / 64; ++w)
-        inet_changed_[w] |= request.word(first + w);
+    for (unsigned w = 0; w < TERN_NET_MAX_SOCKETS / 64; ++w) {
+        inet_changed_[w] |= request.word(first + w) | inet_pending_[w];
+        inet_drained_[w] &= ~inet_changed_[w];
+        inet_pending_[w] = 0;
+    }
     wake_blocked();
     for (uint64_t &word : inet_changed_)
         word = 0;
@@ -119,7 +147,7 @@ bool Linux_server::attach_net()
         return false;
     L4_Accept(L4_MapGrantItems(L4_FpageLog2(net_window, TERN_NET_WINDOW_LOG2)));
     tern::Message attach(TERN_NET_ATTACH);
-    (void)attach.add(TERN_NET_NOTICES);  // this thread hears of changes itself when it waits
+    (void)attach.add(TERN_NET_NOTICES);  // this thread hears of changes itself (notices, replies)
     tern::Status status = attach.call(net_server);
     L4_Accept(L4_UntypedWordsAcceptor);
     if (status != tern::Status::ok || attach.untyped() != 1 || attach.typed() != 2) {
@@ -140,6 +168,9 @@ int64_t Linux_server::net_call(tern::Message &request, L4_Word_t *second)
 {
     if (request.call(net_server) != tern::Status::ok || request.untyped() < 1)
         return error(Errno::netdown);  // (the server went away, or refused a request of ours: a bug)
+    if (request.untyped() == TERN_NET_REPLY_WORDS_WITH_CHANGES)
+        for (unsigned w = 0; w < TERN_NET_MAX_SOCKETS / 64; ++w)
+            inet_pending_[w] |= request.word(TERN_NET_REPLY_CHANGES_AT + w);
     if (second != nullptr)
         *second = request.word(1);
     return static_cast<int64_t>(request.word(0));
@@ -233,6 +264,8 @@ int64_t Linux_server::sys_socket(Process &process, uint64_t domain, uint64_t typ
         return s == -static_cast<int64_t>(105) ? error(Errno::nfile) : s;  // ENOBUFS: the server's table is full
     }
     file->socket = static_cast<uint32_t>(s);
+    file->datagram = kind == sock_dgram;
+    set_inet_drained(file->socket, false);  // (a number used before)
     int fd = install(process, file, 0, (type & sock_cloexec) != 0);
     if (fd < 0)
         drop_file(file);
@@ -330,6 +363,7 @@ int64_t Linux_server::sys_accept(Thread &thread, uint64_t fd, uint64_t address, 
         return s;
     }
     accepted->socket = static_cast<uint32_t>(s);
+    set_inet_drained(accepted->socket, false);
     int new_fd = install(process, accepted, 0, (flags & sock_cloexec) != 0);
     if (new_fd < 0) {
         drop_file(accepted);
@@ -423,12 +457,20 @@ int64_t Linux_server::socket_receive(Thread &thread, Open_file &file, uint64_t b
                 return memory_error(failed);
         checked += length;
     }
+    bool blocking = (file.flags & o_nonblock_flag) == 0 && (flags & msg_dontwait) == 0;
+    if (inet_drained(file.socket) && most > 0)  // (the server could only say EAGAIN)
+        return blocking ? wait_for_socket(thread, file.socket) : error(Errno::again);
     tern::Message request(TERN_NET_RECV);
     (void)request.add(file.socket);
     (void)request.add(most);
     (void)request.add((flags & msg_peek) != 0 ? TERN_NET_PEEK : 0);
     int64_t got = net_call(request);
-    if (got == error(Errno::again) && (file.flags & o_nonblock_flag) == 0 && (flags & msg_dontwait) == 0)
+    // A stream that gave less than asked (or nothing yet) is empty until the server tells of
+    // a change; a change during this very call came on its reply (inet_pending_), and the
+    // drained mark goes when that is taken.
+    if (!file.datagram && (got == error(Errno::again) || (got > 0 && static_cast<uint64_t>(got) < most)))
+        set_inet_drained(file.socket, (inet_pending_[file.socket / 64] >> (file.socket % 64) & 1) == 0);
+    if (got == error(Errno::again) && blocking)
         return wait_for_socket(thread, file.socket);
     if (got < 0)
         return got;

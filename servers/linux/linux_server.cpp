@@ -1064,6 +1064,7 @@ void Linux_server::run()
                 registers.load_reply();
                 to = from;
             }
+            after_request(to);
             continue;
         }
         tern::Message reply;
@@ -1071,6 +1072,26 @@ void Linux_server::run()
             reply.load();
             to = from;
         }
+        after_request(to);
+    }
+}
+
+void Linux_server::after_request(L4_ThreadId_t &to)
+{
+    // Sockets that changed during this request's calls to the network server (their
+    // replies said so): the reply goes first, then their waiters run again.
+    // Their calls may bring more (each change is a step of lwIP's, so this ends); the cap
+    // only bounds a round, what is left is taken after the next request.
+    for (unsigned round = 0; round < 16; ++round) {
+        bool pending = false;
+        for (uint64_t word : inet_pending_)
+            pending = pending || word != 0;
+        if (!pending)
+            return;
+        if (!L4_IsNilThread(to))
+            (void)L4_Send_Timeout(to, L4_ZeroTime);  // the reply loaded for to
+        to = L4_nilthread;
+        (void)take_pending_net_events();
     }
 }
 

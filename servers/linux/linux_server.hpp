@@ -435,6 +435,20 @@ private:
     bool attach_net();
     // The AF_INET sockets the last events named (bit s: socket s); only their waiters run again.
     uint64_t inet_changed_[TERN_NET_MAX_SOCKETS / 64] = {};
+    // Changes the network server put on its replies to our calls (MR5-6), taken after the
+    // reply to the system call that made those calls is sent (run()).
+    uint64_t inet_pending_[TERN_NET_MAX_SOCKETS / 64] = {};
+    // Stream sockets whose last RECV emptied them, with no change heard of since: a read
+    // waits for the change without asking the server (which could only say EAGAIN).
+    uint64_t inet_drained_[TERN_NET_MAX_SOCKETS / 64] = {};
+    bool inet_drained(uint32_t socket) const
+    {
+        return socket < TERN_NET_MAX_SOCKETS && (inet_drained_[socket / 64] >> (socket % 64) & 1) != 0;
+    }
+    void set_inet_drained(uint32_t socket, bool drained);
+    bool take_pending_net_events();
+    // After a request: what inet_pending_ holds (the reply to `to` is sent first).
+    void after_request(L4_ThreadId_t &to);
     int64_t wait_for_socket(Thread &thread, uint32_t socket);
     bool inet_waiter_stays(const Thread &thread) const;
     // Sockets changed: first word at request.word(first), as many as TERN_NET_MAX_SOCKETS / 64.

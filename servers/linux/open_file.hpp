@@ -24,6 +24,7 @@ struct Open_file {
     bool proc_fds = false;
     uint32_t socket = 0;         // inet_socket: the network server's number for it
     bool connecting = false;     // inet_socket: a blocking connect waits for it
+    bool datagram = false;       // inet_socket: UDP (else TCP)
     // unix_socket (linux_server-unix_sockets.cpp): a connected socket reads pipe and writes
     // send_pipe, which its peer reads; a listener's connections wait for accept in pending,
     // each linking to the next through its own pending.

@@ -240,7 +240,7 @@ bool Net_server::handle(L4_ThreadId_t from, const tern::Message &request, tern::
     return true;
 }
 
-void Net_server::notify_clients(L4_ThreadId_t replying_to)
+void Net_server::notify_clients(L4_ThreadId_t replying_to, tern::Message *reply)
 {
     uint32_t changes = sockets_.take_changes();
     for (unsigned i = 0; i < max_clients; ++i) {
@@ -254,12 +254,21 @@ void Net_server::notify_clients(L4_ThreadId_t replying_to)
         }
         if (client.changes == 0)
             continue;
+        bool told = false;
+        if (client.notices && client.thread.raw == replying_to.raw && reply != nullptr &&
+            reply->status() == tern::Status::ok && reply->typed() == 0 &&
+            reply->untyped() <= TERN_NET_REPLY_CHANGES_AT) {
+            while (reply->untyped() < TERN_NET_REPLY_CHANGES_AT)
+                (void)reply->add(0);
+            for (uint64_t word : client.changed)
+                (void)reply->add(word);
+            told = true;
+        }
         tern::Message answer(tern::Status::ok);
         (void)answer.add(client.changes);
         for (uint64_t word : client.changed)
             (void)answer.add(word);
-        bool told = false;
-        if (client.notices && client.thread.raw != replying_to.raw) {
+        if (!told && client.notices && client.thread.raw != replying_to.raw) {
             tern::Message notice(TERN_NET_CHANGED);
             for (unsigned w = 0; w < answer.untyped(); ++w)
                 (void)notice.add(answer.word(w));
@@ -278,13 +287,13 @@ void Net_server::notify_clients(L4_ThreadId_t replying_to)
     }
 }
 
-void Net_server::service(bool replying_to_driver, L4_ThreadId_t replying_to)
+void Net_server::service(bool replying_to_driver, L4_ThreadId_t replying_to, tern::Message *reply)
 {
     sys_check_timeouts();
     netif_poll_all();  // 127.0.0.1: what lwIP sent itself
     if (!replying_to_driver && !L4_IsNilThread(link_.driver()) && link_.pending())
         link_.flush(interface_);
-    notify_clients(replying_to);
+    notify_clients(replying_to, reply);
 }
 
 void Net_server::run()
@@ -309,13 +318,13 @@ void Net_server::run()
         replying_to_driver = false;
         to = L4_nilthread;
         if (L4_IpcFailed(tag)) {
-            service(false, L4_nilthread);  // a timer is due (or a reply went nowhere)
+            service(false, L4_nilthread, nullptr);  // a timer is due (or a reply went nowhere)
             continue;
         }
         tern::Message request = tern::Message::received(tag);
         if (from.raw == link_.driver().raw && request.label() == TERN_NIC_FRAMES) {
             link_.take(request, interface_);
-            service(true, L4_nilthread);
+            service(true, L4_nilthread, nullptr);
             reply = link_.reply(reply_releases, reply_sends);
             replying_to_driver = true;
             to = from;
@@ -326,11 +335,11 @@ void Net_server::run()
             // gave up: what it hands over is taken.
             if (from.raw == link_.driver().raw && request.status() == tern::Status::ok)
                 link_.take(request, interface_);
-            service(false, L4_nilthread);
+            service(false, L4_nilthread, nullptr);
             continue;
         }
         if (handle(from, request, reply))
             to = from;
-        service(false, to);
+        service(false, to, &reply);
     }
 }

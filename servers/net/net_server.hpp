@@ -39,10 +39,11 @@ private:
     void socket_call(unsigned client, const tern::Message &request, tern::Message &reply);
     // lwIP's timers, the loopback interface, the driver's queue, the clients' events.
     // replying_to: the thread the loop answers next (no notice may go to it now), or nil.
-    void service(bool replying_to_driver, L4_ThreadId_t replying_to);
-    // Each client whose sockets changed hears of it: a notice when it takes them and its
-    // thread waits, else the answer to its EVENTS call; else the changes wait for either.
-    void notify_clients(L4_ThreadId_t replying_to);
+    void service(bool replying_to_driver, L4_ThreadId_t replying_to, tern::Message *reply);
+    // Each client whose sockets changed hears of it, if it takes notices, on reply (the
+    // answer the loop sends next, to replying_to) or by a notice when its thread waits;
+    // else by the answer to its EVENTS call; else the changes wait for one of them.
+    void notify_clients(L4_ThreadId_t replying_to, tern::Message *reply);
     int client_of(L4_ThreadId_t thread) const;
     L4_Word_t new_key();
 

@@ -45,10 +45,13 @@
 // Notices (ATTACH with TERN_NET_NOTICES): when sockets change and the thread that attached
 // waits for a message from anyone, the server sends it TERN_NET_CHANGED, with MR1-3 as an
 // EVENTS answer, and no answer is expected. It is sent with a zero timeout, and never while
-// that thread waits for the server's reply, so it cannot stand in for one. A notice that
-// cannot be sent goes to the EVENTS caller as its answer, as without notices: a client that
-// takes notices keeps its EVENTS call waiting as well, and hears of every change one way or
-// the other. Notices save the event thread's hop and its new EVENTS call (docs/network.md).
+// that thread waits for the server's reply, so it cannot stand in for one. Changes that come
+// while the server handles that thread's own socket call ride on the reply instead: its
+// MR1-4 as in the table (unused ones 0), MR5-6 which sockets changed (the reply then has
+// TERN_NET_REPLY_WORDS_WITH_CHANGES words). A notice that cannot be sent goes to the EVENTS
+// caller as its answer, as without notices: a client that takes notices keeps its EVENTS
+// call waiting as well, and hears of every change one way or another. Notices save the
+// event thread's hop and its new EVENTS call (docs/network.md).
 #ifndef L4_TERN_NET_H
 #define L4_TERN_NET_H
 
@@ -71,6 +74,8 @@
 #define TERN_NET_STATISTICS 0x7e6eUL
 #define TERN_NET_CHANGED 0x7e6fUL // a notice of the server, not a request
 #define TERN_NET_NOTICES 1UL      // ATTACH's MR1: send TERN_NET_CHANGED notices
+#define TERN_NET_REPLY_WORDS_WITH_CHANGES 6UL // a reply that carries changes (notices)
+#define TERN_NET_REPLY_CHANGES_AT 4UL         // their first word's index (MR5)
 #define TERN_NET_MAX_SOCKETS 128 // socket numbers are below this (EVENTS' bits)
 
 #define TERN_NET_WINDOW_LOG2 17 // 128 KiB: the most one SEND or RECV moves
