@@ -287,11 +287,11 @@ void Net_server::notify_clients(L4_ThreadId_t replying_to, tern::Message *reply)
     }
 }
 
-void Net_server::service(bool replying_to_driver, L4_ThreadId_t replying_to, tern::Message *reply)
+void Net_server::service(L4_ThreadId_t replying_to, tern::Message *reply)
 {
     sys_check_timeouts();
     netif_poll_all();  // 127.0.0.1: what lwIP sent itself
-    if (!replying_to_driver && !L4_IsNilThread(link_.driver()) && link_.pending())
+    if (!L4_IsNilThread(link_.driver()) && link_.should_flush())
         link_.flush(interface_);
     notify_clients(replying_to, reply);
 }
@@ -300,9 +300,6 @@ void Net_server::run()
 {
     L4_ThreadId_t to = L4_nilthread, from;
     tern::Message reply;
-    // A reply to the driver's FRAMES call: what it carries counts as handed over once sent.
-    bool replying_to_driver = false;
-    unsigned reply_releases = 0, reply_sends = 0;
     for (;;) {
         u32_t sleep_ms = sys_timeouts_sleeptime();
         L4_Time_t timeout = sleep_ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? L4_Never
@@ -312,22 +309,15 @@ void Net_server::run()
             reply.load();
         L4_Accept(L4_UntypedWordsAcceptor);
         L4_MsgTag_t tag = L4_Ipc(to, L4_anythread, L4_Timeouts(L4_ZeroTime, timeout), &from);
-        bool sent = !L4_IpcFailed(tag) || (L4_ErrorCode() & 1) != 0;  // (bit 0: failed receiving)
-        if (replying_to_driver && sent)
-            link_.consume(reply_releases, reply_sends);
-        replying_to_driver = false;
         to = L4_nilthread;
         if (L4_IpcFailed(tag)) {
-            service(false, L4_nilthread, nullptr);  // a timer is due (or a reply went nowhere)
+            service(L4_nilthread, nullptr);  // a timer is due (or a reply went nowhere)
             continue;
         }
         tern::Message request = tern::Message::received(tag);
         if (from.raw == link_.driver().raw && request.label() == TERN_NIC_FRAMES) {
-            link_.take(request, interface_);
-            service(true, L4_nilthread, nullptr);
-            reply = link_.reply(reply_releases, reply_sends);
-            replying_to_driver = true;
-            to = from;
+            link_.take(request, interface_);  // (not answered: the driver waits for no reply)
+            service(L4_nilthread, nullptr);
             continue;
         }
         if (request.label() < TERN_STATUS_LABELS) {
@@ -335,11 +325,11 @@ void Net_server::run()
             // gave up: what it hands over is taken.
             if (from.raw == link_.driver().raw && request.status() == tern::Status::ok)
                 link_.take(request, interface_);
-            service(false, L4_nilthread, nullptr);
+            service(L4_nilthread, nullptr);
             continue;
         }
         if (handle(from, request, reply))
             to = from;
-        service(false, to, &reply);
+        service(to, &reply);
     }
 }

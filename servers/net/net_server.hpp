@@ -39,7 +39,7 @@ private:
     void socket_call(unsigned client, const tern::Message &request, tern::Message &reply);
     // lwIP's timers, the loopback interface, the driver's queue, the clients' events.
     // replying_to: the thread the loop answers next (no notice may go to it now), or nil.
-    void service(bool replying_to_driver, L4_ThreadId_t replying_to, tern::Message *reply);
+    void service(L4_ThreadId_t replying_to, tern::Message *reply);
     // Each client whose sockets changed hears of it, if it takes notices, on reply (the
     // answer the loop sends next, to replying_to) or by a notice when its thread waits;
     // else by the answer to its EVENTS call; else the changes wait for one of them.

@@ -127,16 +127,9 @@ void Nic_link::consume(unsigned releases, unsigned sends)
     sends_ -= sends;
 }
 
-tern::Message Nic_link::reply(unsigned &releases, unsigned &sends) const
-{
-    tern::Message message(tern::Status::ok);
-    load(message, releases, sends);
-    return message;
-}
-
 void Nic_link::flush(netif *interface)
 {
-    for (unsigned rounds = 0; pending() && rounds < 4; ++rounds) {
+    for (unsigned rounds = 0; (releases_ > 0 || sends_ > 0) && rounds < 4; ++rounds) {
         tern::Message request(TERN_NIC_EXCHANGE);
         unsigned releases, sends;
         load(request, releases, sends);
@@ -144,7 +137,7 @@ void Nic_link::flush(netif *interface)
         L4_MsgTag_t tag = L4_Call_Timeouts(driver_, L4_ZeroTime, L4_TimePeriod(1000000));
         if (L4_IpcFailed(tag)) {
             if ((L4_ErrorCode() & 1) == 0)
-                return;  // not sent: the driver is busy, calling us; its reply will carry them
+                return;  // not sent: the driver is busy (sending us FRAMES); flushed after those
             consume(releases, sends);  // sent, but no answer yet: it comes as a late reply (Net_server::run)
             return;
         }

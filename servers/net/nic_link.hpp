@@ -31,20 +31,20 @@ public:
     // A FRAMES message from the driver, or an EXCHANGE reply: received frames go to lwIP
     // (through netif->input), finished transmit buffers are free again.
     void take(const tern::Message &message, netif *interface);
-    // The reply to a FRAMES call: what is queued (releases, frames to send); consume() them
-    // once the reply went out.
-    tern::Message reply(unsigned &releases, unsigned &sends) const;
-    void consume(unsigned releases, unsigned sends);
     // Hands what is queued to the driver by EXCHANGE, without waiting for it (zero send
-    // timeout); what it answers is taken. Left queued when the driver is busy (it is then
-    // calling the server, whose reply carries it).
+    // timeout); what it answers is taken. Left queued when the driver is busy (then sending
+    // FRAMES: the server's loop flushes again after taking them).
     void flush(netif *interface);
-    bool pending() const { return releases_ > 0 || sends_ > 0; }
+    // Whether to flush now: frames to send, or a batch of receive buffers to give back.
+    // Releases alone wait for a frame to send or for a quarter of the buffers: the card
+    // keeps the rest, and a received frame's way to its reader has no call to the driver.
+    bool should_flush() const { return sends_ > 0 || releases_ >= TERN_NIC_BUFFERS / 4; }
 
     uint64_t frames_in = 0, frames_out = 0, dropped_in = 0, dropped_out = 0, bad_messages = 0;
 
 private:
     void load(tern::Message &message, unsigned &releases, unsigned &sends) const;
+    void consume(unsigned releases, unsigned sends);
 
     L4_ThreadId_t driver_ = L4_nilthread;
     uint8_t mac_[6] = {};

@@ -56,10 +56,10 @@ public:
     explicit Driver(Virtio_net &card) : card_(card) {}
 
     void attach(L4_ThreadId_t from, tern::Message &reply);
-    // An EXCHANGE request or a FRAMES reply: releases and frames to send.
+    // An EXCHANGE request: releases and frames to send.
     void take(const tern::Message &message);
     // What the client has not heard of yet into message (an EXCHANGE reply or a FRAMES
-    // request); the items put in are the client's from now.
+    // message); the items put in are the client's from now.
     void give(tern::Message &message);
     // A FRAMES message that never reached the client: its items are queued again.
     void take_back(const tern::Message &message);
@@ -259,38 +259,29 @@ int main()
             // (false: the line is shared, and this was another device's)
             if (card_driver.interrupted())
                 driver.collect();
-            // Frames for the client: it gets them in a FRAMES call, and answers with what it
-            // is done with and what it sends. It may be busy (lower priority): the call waits,
-            // but not for ever (a client that hangs loses the card, not the driver).
+            // Frames for the client, in FRAMES messages it does not answer: what it is done
+            // with and what it sends come in its EXCHANGE calls. It may be busy: the send
+            // waits, but not for ever (a client that hangs loses frames, not the driver).
             for (unsigned rounds = 0; rounds < 4 && !L4_IsNilThread(driver.client()) && driver.owes_client(); ++rounds) {
                 tern::Message frames(TERN_NIC_FRAMES);
                 driver.give(frames);
                 frames.load();
-                L4_MsgTag_t answer = L4_Call_Timeouts(driver.client(), L4_TimePeriod(1000000), L4_TimePeriod(1000000));
-                if (L4_IpcFailed(answer)) {
-                    if ((L4_ErrorCode() & 1) == 0)
-                        driver.take_back(frames);  // not sent: the client never had them
+                if (L4_IpcFailed(L4_Send_Timeout(driver.client(), L4_TimePeriod(1000000)))) {
+                    driver.take_back(frames);  // not sent: the client never had them
                     break;
                 }
-                tern::Message taken = tern::Message::received(answer);
-                if (taken.status() == tern::Status::ok)
-                    driver.take(taken);
             }
-            // Acknowledged (the line unmasked) only now, after the frames' hand-over: the
-            // kernel's unmask costs the frame's way to its reader about 5 us under QEMU. The
-            // interrupt status read above lowered the line, so a frame that came meanwhile
-            // raises it again and interrupts as soon as it is unmasked.
+            // Acknowledged (the line unmasked) after the frames went: the client, of the same
+            // priority, runs once this thread waits. The interrupt status read above lowered
+            // the line, so a frame that came meanwhile raises it again and interrupts as soon
+            // as it is unmasked.
             L4_LoadMR(0, 0);
             (void)L4_Send_Timeout(interrupt, L4_ZeroTime);
             continue;
         }
         tern::Message request = tern::Message::received(tag);
-        if (request.label() == TERN_OK && from.raw == driver.client().raw) {
-            driver.take(request);  // a FRAMES reply that came after the call gave up: taken, not answered
-            continue;
-        }
         if (request.label() < TERN_STATUS_LABELS)
-            continue;  // some other late reply: never answered
+            continue;  // a late reply (this driver calls no one): never answered
         if (request.label() == TERN_NIC_ATTACH && request.untyped() == 0 && request.typed() == 0) {
             driver.attach(from, reply);
         } else if (request.label() == TERN_NIC_EXCHANGE && from.raw == driver.client().raw) {

@@ -15,15 +15,17 @@
 //   (client -> driver)   buffers the client is done       (buffer | length << 16), then f
 //                        with, then t frames to send      transmit buffers the card is done with
 //                        (buffer | length << 16)
-//   TERN_NIC_FRAMES      as EXCHANGE's reply              as EXCHANGE's request
+//   TERN_NIC_FRAMES      as EXCHANGE's reply              none: a message, not a call
 //   (driver -> client)
 //
 // The client owns a receive buffer from the message that names it until it releases it,
 // and a transmit buffer from when it is done (ATTACH: all) until it sends it. The driver
-// calls FRAMES when the card received or sent something; the client sends EXCHANGE with a
-// zero send timeout (it never waits for the driver, which may be calling it) and hands
-// what did not go over in its next FRAMES reply. Bad numbers (a buffer the client does
-// not own, a length over TERN_NIC_MAX_FRAME or below 14) are dropped and counted.
+// sends FRAMES when the card received or sent something (waiting at most a second for the
+// client to take it); the client sends EXCHANGE with a zero send timeout (it never waits
+// for the driver, which may be sending it FRAMES) and tries again after it took the
+// FRAMES. Releases alone may wait for a batch: FRAMES has no reply, so a received frame's
+// way to its reader passes the driver only once. Bad numbers (a buffer the client does not
+// own, a length over TERN_NIC_MAX_FRAME or below 14) are dropped and counted.
 #ifndef L4_TERN_NIC_H
 #define L4_TERN_NIC_H
 
