@@ -364,6 +364,17 @@ WIRE_STEPS = [
     Step("NIC0014", "shutdown stops the machine", "shutdown\r", [r"^root: shutdown asked by shell$"]),
 ]
 
+# The network server's socket protocol from a native client (tests/data/network-protocol.conf):
+# servers/programs/nettest.cpp attaches with notices and checks the protocol over 127.0.0.1,
+# one SYSTEST line a check (NETP0001-NETP0017, each one result), then stops the machine. The
+# card is there because the network server needs its driver; no frame has to leave the guest.
+NETWORK_PROTOCOL_MODULES = [("{build}/sigma0/sigma0", ""),
+                            ("{build}/servers/root/roottask", "config=network-protocol.conf"),
+                            ("tests/data/network-protocol.conf", ""), ("{build}/servers/console/console", ""),
+                            ("{build}/servers/nic/nic", ""), ("{build}/servers/net/net", ""),
+                            ("{build}/servers/programs/nettest", "")]
+NETWORK_PROTOCOL_CHECKS = 17
+
 POLLED_STEPS = [
     Step("SHELL0021", "with a polled console the shell lands at the prompt; systest maps single granted ports",
          "", [r"^Tern shell; type help", r"TEST ok IOP0101 ", r"TEST done 4 passed, 0 failed$", PROMPT]),
@@ -560,6 +571,15 @@ BOOT_TESTS = [
               qemu_args=LINUX_NETWORK_CARD,
               host_services=lambda: network_host.http_files("files", HOST_FILES),
               expect=[r"^root: linux-network\.conf names 4 servers$", r"^exit: success$"]),
+    Boot_test("NETP0000", "the network server's socket protocol from a native client (servers/programs/nettest.cpp): "
+              "ATTACH's errors, notices (changes on the replies' MR5-6, TERN_NET_CHANGED to the waiting attaching "
+              "thread, else the EVENTS caller), keys, other threads, CLOSE; each SYSTEST line is one result",
+              command_line="", modules=NETWORK_PROTOCOL_MODULES, suite=True, timeout=120, qemu_args=NETWORK_CARD,
+              expect=[r"^root: network-protocol\.conf names 4 servers$",
+                      r"net: static, address 10\.0\.2\.15 mask 255\.255\.255\.0 gateway none$"] +
+                     [rf"^SYSTEST ok NETP{n:04d} " for n in range(1, NETWORK_PROTOCOL_CHECKS + 1)] +
+                     [rf"^SYSTEST done {NETWORK_PROTOCOL_CHECKS} passed, 0 failed$", r"^root: shutdown asked by nettest$",
+                      r"^exit: success$"]),
     Boot_test("SHELL0020", "without its interrupt the console polls COM1, and the shell still answers",
               command_line="", modules=POLLED_MODULES, timeout=180, script=POLLED_STEPS,
               expect=[r"^console: IRQ 4 not available: fallback, polling COM1 every 10 ms$",
