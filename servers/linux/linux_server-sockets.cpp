@@ -24,8 +24,27 @@ using namespace linux_abi;
 namespace {
 
 constexpr uint64_t net_window = 0x0000300000000000;  // where the network server's window is mapped
-constexpr uint64_t window_bytes = uint64_t{1} << TERN_NET_WINDOW_LOG2;
+constexpr uint64_t window_bytes = TERN_NET_DATA_BYTES;  // what one SEND or RECV moves
 uint8_t *const window = reinterpret_cast<uint8_t *>(net_window);
+// The window's last page: bytes the network server pushed with a notice (<l4/tern/net.h>).
+tern_net_push *const pushed = reinterpret_cast<tern_net_push *>(net_window + TERN_NET_PUSH_OFFSET);
+
+// The bytes of socket pushed and not yet taken (none before ATTACH mapped the window).
+uint64_t pushed_bytes(bool attached, uint32_t socket)
+{
+    if (!attached || __atomic_load_n(&pushed->full, __ATOMIC_ACQUIRE) == 0 || pushed->socket != socket ||
+        pushed->taken >= pushed->length || pushed->length > TERN_NET_PUSH_BYTES)
+        return 0;
+    return pushed->length - pushed->taken;
+}
+
+// Takes n of them (at most pushed_bytes); the page is the server's again once all are.
+void take_pushed(uint64_t n)
+{
+    pushed->taken += static_cast<uint32_t>(n);
+    if (pushed->taken >= pushed->length)
+        __atomic_store_n(&pushed->full, 0u, __ATOMIC_RELEASE);
+}
 
 constexpr uint64_t af_unix = 1, af_inet = 2, sock_stream = 1, sock_dgram = 2, sock_type_mask = 0xf;
 constexpr uint64_t sock_nonblock = 04000, sock_cloexec = 02000000;
@@ -274,6 +293,8 @@ int64_t Linux_server::sys_socket(Process &process, uint64_t domain, uint64_t typ
 
 void Linux_server::close_socket(Open_file &file)
 {
+    if (uint64_t left = pushed_bytes(net_attached_, file.socket); left > 0)
+        take_pushed(left);  // (dropped with the socket, as the server drops what it holds)
     tern::Message request(TERN_NET_CLOSE);
     (void)request.add(file.socket);
     (void)net_call(request);
@@ -458,17 +479,33 @@ int64_t Linux_server::socket_receive(Thread &thread, Open_file &file, uint64_t b
         checked += length;
     }
     bool blocking = (file.flags & o_nonblock_flag) == 0 && (flags & msg_dontwait) == 0;
-    if (inet_drained(file.socket) && most > 0)  // (the server could only say EAGAIN)
+    uint64_t from_push = most > 0 ? pushed_bytes(net_attached_, file.socket) : 0;
+    if (from_push == 0 && inet_drained(file.socket) && most > 0)  // (the server could only say EAGAIN)
         return blocking ? wait_for_socket(thread, file.socket) : error(Errno::again);
     tern::Message request(TERN_NET_RECV);
-    (void)request.add(file.socket);
-    (void)request.add(most);
-    (void)request.add((flags & msg_peek) != 0 ? TERN_NET_PEEK : 0);
-    int64_t got = net_call(request);
+    int64_t got;
+    const uint8_t *source = window;
+    if (from_push > 0) {
+        // Bytes the server pushed with its notice come first, without a call (they are older
+        // than any the server still holds).
+        got = static_cast<int64_t>(from_push < most ? from_push : most);
+        source = pushed->data + pushed->taken;
+        request = tern::Message(tern::Status::ok);
+        (void)request.add(static_cast<L4_Word_t>(got));
+        (void)request.add(pushed->address);
+        (void)request.add(pushed->port);
+        (void)request.add(static_cast<L4_Word_t>(got));
+    } else {
+        (void)request.add(file.socket);
+        (void)request.add(most);
+        (void)request.add((flags & msg_peek) != 0 ? TERN_NET_PEEK : 0);
+        got = net_call(request);
+    }
     // A stream that gave less than asked (or nothing yet) is empty until the server tells of
     // a change; a change during this very call came on its reply (inet_pending_), and the
     // drained mark goes when that is taken.
-    if (!file.datagram && (got == error(Errno::again) || (got > 0 && static_cast<uint64_t>(got) < most)))
+    if (from_push == 0 && !file.datagram &&
+        (got == error(Errno::again) || (got > 0 && static_cast<uint64_t>(got) < most)))
         set_inet_drained(file.socket, (inet_pending_[file.socket / 64] >> (file.socket % 64) & 1) == 0);
     if (got == error(Errno::again) && blocking)
         return wait_for_socket(thread, file.socket);
@@ -478,19 +515,21 @@ int64_t Linux_server::socket_receive(Thread &thread, Open_file &file, uint64_t b
     uint64_t copied = static_cast<uint64_t>(got);
     if (vectors == nullptr) {
         if (copied > 0)
-            if (Process_memory::Error e = process.memory.copy_out(buffer, window, copied); e != Process_memory::Error::none)
+            if (Process_memory::Error e = process.memory.copy_out(buffer, source, copied); e != Process_memory::Error::none)
                 return memory_error(e);
     } else {
         uint64_t done = 0;
         for (uint64_t i = 0; i < vector_count && done < copied; ++i) {
             uint64_t length = vectors[2 * i + 1], put = length < copied - done ? length : copied - done;
             if (put > 0)
-                if (Process_memory::Error e = process.memory.copy_out(vectors[2 * i], window + done, put);
+                if (Process_memory::Error e = process.memory.copy_out(vectors[2 * i], source + done, put);
                     e != Process_memory::Error::none)
                     return memory_error(e);
             done += put;
         }
     }
+    if (from_push > 0 && (flags & msg_peek) == 0)
+        take_pushed(copied);  // (checked memory above: a fault leaves the bytes there)
     if (int64_t written = write_address(process, address, length_address, static_cast<uint32_t>(request.word(1)),
                                         static_cast<uint16_t>(request.word(2)));
         written < 0)
@@ -687,7 +726,9 @@ uint32_t Linux_server::socket_events(Open_file &file)
     tern::Message request(TERN_NET_STATUS);
     (void)request.add(file.socket);
     int64_t events = net_call(request);
-    return events < 0 ? 8 /* POLLERR */ : static_cast<uint32_t>(events);
+    if (events < 0)
+        return 8;  // POLLERR
+    return static_cast<uint32_t>(events) | (pushed_bytes(net_attached_, file.socket) > 0 ? TERN_NET_READABLE : 0);
 }
 
 int64_t Linux_server::socket_available(Open_file &file)
@@ -697,5 +738,5 @@ int64_t Linux_server::socket_available(Open_file &file)
     (void)request.add(window_bytes);
     (void)request.add(TERN_NET_PEEK);
     int64_t got = net_call(request);
-    return got < 0 ? 0 : got;
+    return static_cast<int64_t>(pushed_bytes(net_attached_, file.socket)) + (got < 0 ? 0 : got);
 }

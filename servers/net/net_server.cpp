@@ -139,14 +139,14 @@ void Net_server::socket_call(unsigned client, const tern::Message &request, tern
                                                              static_cast<uint16_t>(request.word(2)));
         break;
     case TERN_NET_SEND:
-        result = request.word(1) > window_bytes || request.word(3) > 0xffff
+        result = request.word(1) > TERN_NET_DATA_BYTES || request.word(3) > 0xffff
                      ? -22
                      : sockets_.send(s, window, request.word(1), static_cast<uint32_t>(request.word(2)),
                                      static_cast<uint16_t>(request.word(3)), (request.word(4) & TERN_NET_MORE) != 0);
         break;
     case TERN_NET_RECV: {
         size_t whole = 0;
-        L4_Word_t most = request.word(1) > window_bytes ? window_bytes : request.word(1);
+        L4_Word_t most = request.word(1) > TERN_NET_DATA_BYTES ? TERN_NET_DATA_BYTES : request.word(1);
         result = sockets_.receive(s, window, most, (request.word(2) & TERN_NET_PEEK) != 0, address, port, whole);
         (void)reply.add(result_word(result));
         (void)reply.add(address);
@@ -269,6 +269,7 @@ void Net_server::notify_clients(L4_ThreadId_t replying_to, tern::Message *reply)
         for (uint64_t word : client.changed)
             (void)answer.add(word);
         if (!told && client.notices && client.thread.raw != replying_to.raw) {
+            push(i);
             tern::Message notice(TERN_NET_CHANGED);
             for (unsigned w = 0; w < answer.untyped(); ++w)
                 (void)notice.add(answer.word(w));
@@ -285,6 +286,35 @@ void Net_server::notify_clients(L4_ThreadId_t replying_to, tern::Message *reply)
                 word = 0;
         }
     }
+}
+
+void Net_server::push(unsigned index)
+{
+    // The client's part of the page is taken, full, and its fields are not read, before it
+    // sets full to 0; the server writes them only then, and sets full last.
+    auto *page = reinterpret_cast<tern_net_push *>(windows[index] + TERN_NET_PUSH_OFFSET);
+    if (__atomic_load_n(&page->full, __ATOMIC_ACQUIRE) != 0)
+        return;
+    const Client &client = clients_[index];
+    for (unsigned w = 0; w < Socket_table::capacity / 64; ++w)
+        for (uint64_t bits = client.changed[w]; bits != 0; bits &= bits - 1) {
+            unsigned s = w * 64 + static_cast<unsigned>(__builtin_ctzll(bits));
+            if (!sockets_.owns(index, s) || !sockets_.has_stream_bytes(s))
+                continue;
+            uint32_t address = 0;
+            uint16_t port = 0;
+            size_t whole = 0;
+            int64_t got = sockets_.receive(s, page->data, TERN_NET_PUSH_BYTES, false, address, port, whole);
+            if (got <= 0)
+                continue;
+            page->socket = s;
+            page->length = static_cast<uint32_t>(got);
+            page->taken = 0;
+            page->address = address;
+            page->port = port;
+            __atomic_store_n(&page->full, 1u, __ATOMIC_RELEASE);
+            return;
+        }
 }
 
 void Net_server::service(L4_ThreadId_t replying_to, tern::Message *reply)

@@ -714,6 +714,12 @@ uint32_t Socket_table::status(unsigned s) const
     return events;
 }
 
+bool Socket_table::has_stream_bytes(unsigned s) const
+{
+    return s < capacity && sockets_[s].type == Type::stream && !sockets_[s].listening &&
+           sockets_[s].received != nullptr;
+}
+
 uint32_t Socket_table::take_changes()
 {
     uint32_t changes = changes_;

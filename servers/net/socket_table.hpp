@@ -59,6 +59,8 @@ public:
     int64_t option(unsigned s, int level, int name, bool set, uint64_t &value);
     // poll's events (TERN_NET_READABLE ...).
     uint32_t status(unsigned s) const;
+    // Whether s is a connected stream socket with received bytes (what a push may take).
+    bool has_stream_bytes(unsigned s) const;
     // Closes every socket of owner (a client that went away).
     void close_all(unsigned owner);
 

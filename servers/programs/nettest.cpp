@@ -328,15 +328,39 @@ bool send_held_byte(tern::Message &first, tern::Message &second)
     return !reply_names(second, accepted);
 }
 
-// After a round: both bytes read, and the acknowledgements done (lwIP's fast timer).
-L4_Word_t read_bytes(char *out)
+// After a round: both bytes read, and the acknowledgements done (lwIP's fast timer). The
+// bytes the server pushed with a notice come first (the push page), RECV gives the rest;
+// *pushed says how many were pushed.
+L4_Word_t read_bytes(char *out, L4_Word_t *pushed = nullptr)
 {
-    memset(window, 0, 8);
-    tern::Message recv = ask(TERN_NET_RECV, 3, accepted, 8, 0);
-    memcpy(out, window, 2);
+    auto *page = reinterpret_cast<tern_net_push *>(window + TERN_NET_PUSH_OFFSET);
+    L4_Word_t from_page = 0;
+    if (__atomic_load_n(&page->full, __ATOMIC_ACQUIRE) != 0 && page->socket == accepted &&
+        page->taken <= page->length && page->length <= TERN_NET_PUSH_BYTES) {
+        from_page = page->length - page->taken;
+        if (from_page > 2)
+            from_page = 2;
+        memcpy(out, page->data + page->taken, from_page);
+        page->taken += static_cast<L4_Word32_t>(from_page);
+        if (page->taken == page->length)
+            __atomic_store_n(&page->full, 0u, __ATOMIC_RELEASE);  // the page is the server's again
+    }
+    if (pushed != nullptr)
+        *pushed = from_page;
     out[2] = '\0';
-    return recv.status() == tern::Status::ok ? recv.word(0) : ~0UL;
+    if (from_page == 2)
+        return 2;
+    memset(window, 0, 8);
+    tern::Message recv = ask(TERN_NET_RECV, 3, accepted, 2 - from_page, 0);
+    memcpy(out + from_page, window, 2 - from_page);
+    if (recv.status() != tern::Status::ok || static_cast<long>(recv.word(0)) < 0)
+        return from_page > 0 ? from_page : ~0UL;
+    return from_page + recv.word(0);
 }
+
+// NETP0018's findings, checked last (the harness reads the checks in order).
+L4_Word_t pushed_with_notice = ~0UL;
+bool notice_named_accepted = false;
 
 void notice_test()
 {
@@ -357,15 +381,16 @@ void notice_test()
         L4_Sleep(L4_TimePeriod(600000));
     }
     char got[3];
-    L4_Word_t read = read_bytes(got);
+    L4_Word_t read = read_bytes(got, &pushed_with_notice);
     bool named = notices.naming(accepted) >= 1;
+    notice_named_accepted = named;
     printf("nettest: C's first byte %s on SEND's reply, the second held; %u notices (MR1 %lu, MR2-3 %lx %lx), "
            "attempt %u\n",
            reply_names(first, accepted) ? "named A" : "did not name A", notices.count,
            notices.count > 0 ? notices.notice[0].word(0) : 0UL, notices.count > 0 ? notices.notice[0].word(1) : 0UL,
            notices.count > 0 ? notices.notice[0].word(2) : 0UL, attempt + 1);
     check("NETP0011", "a change while the attaching thread waits for any message (C's second byte, held by Nagle "
-          "until A's delayed acknowledgement) comes as a TERN_NET_CHANGED notice naming A, and RECV gives both bytes",
+          "until A's delayed acknowledgement) comes as a TERN_NET_CHANGED notice naming A, and A's reads give both bytes",
           attempt < 3 && first.word(0) == 1 && second.word(0) == 1 && named && notices.strays == 0 && read == 2 &&
               strcmp(got, "xy") == 0,
           say("attempts %u, SEND results %ld %ld, %u notices (%u naming A), %u other messages (label %lx), RECV %ld "
@@ -481,6 +506,11 @@ int main()
         notice_test();
         events_tests();
         close_tests();
+        check("NETP0018", "the notice came with A's bytes pushed: the window's last page held both (socket A, "
+              "length 2), and no RECV was needed",
+              notice_named_accepted && pushed_with_notice == 2,
+              say("notice named A: %d, bytes on the push page: %ld", notice_named_accepted,
+                  static_cast<long>(pushed_with_notice)));
     }
     printf("SYSTEST done %d passed, %d failed\n", passed, failed);
     (void)tern::system::call(TERN_SYSTEM_SHUTDOWN, static_cast<L4_Word_t>(failed));

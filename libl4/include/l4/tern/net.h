@@ -52,6 +52,14 @@
 // caller as its answer, as without notices: a client that takes notices keeps its EVENTS
 // call waiting as well, and hears of every change one way or another. Notices save the
 // event thread's hop and its new EVENTS call (docs/network.md).
+//
+// Pushed bytes (notices only): the window's last page is a struct tern_net_push. When the
+// server sends a notice and the page is free (full == 0), it may move the bytes a changed
+// stream socket received into it (at most TERN_NET_PUSH_BYTES; they are the client's from
+// then, as if RECV had taken them) and set full. The client takes them before any RECV of
+// that socket (reads, MSG_PEEK, FIONREAD and poll count them) and sets full to 0 once it
+// took them all (or closed the socket). A read woken by the notice thus needs no RECV call.
+// SEND and RECV move at most TERN_NET_DATA_BYTES, the window below that page.
 #ifndef L4_TERN_NET_H
 #define L4_TERN_NET_H
 
@@ -78,7 +86,23 @@
 #define TERN_NET_REPLY_CHANGES_AT 4UL         // their first word's index (MR5)
 #define TERN_NET_MAX_SOCKETS 128 // socket numbers are below this (EVENTS' bits)
 
-#define TERN_NET_WINDOW_LOG2 17 // 128 KiB: the most one SEND or RECV moves
+#define TERN_NET_WINDOW_LOG2 17 // 128 KiB
+#define TERN_NET_PUSH_OFFSET ((1UL << TERN_NET_WINDOW_LOG2) - 4096UL)
+#define TERN_NET_DATA_BYTES TERN_NET_PUSH_OFFSET // the most one SEND or RECV moves
+#define TERN_NET_PUSH_HEADER 24UL
+#define TERN_NET_PUSH_BYTES (4096UL - TERN_NET_PUSH_HEADER)
+
+// The window's last page (TERN_NET_PUSH_OFFSET), shared by the server and its client.
+struct tern_net_push {
+    volatile L4_Word32_t full; // 1: the server put bytes here; 0: the client took them all
+    L4_Word32_t socket;        // whose bytes
+    L4_Word32_t length;        // how many, at data
+    L4_Word32_t taken;         // the client's: how many it took so far
+    L4_Word32_t address;       // the peer's, as RECV's MR2 and MR3
+    L4_Word16_t port;
+    L4_Word16_t unused;
+    L4_Word8_t data[TERN_NET_PUSH_BYTES];
+};
 #define TERN_NET_STREAM 1UL
 #define TERN_NET_DATAGRAM 2UL
 #define TERN_NET_MORE 1UL
