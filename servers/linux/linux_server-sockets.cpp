@@ -125,6 +125,9 @@ bool Linux_server::take_pending_net_events()
     }
     if (!any)
         return false;
+    if (inet_push_complete_ >= 0 &&
+        (inet_changed_[inet_push_complete_ / 64] >> (inet_push_complete_ % 64) & 1) != 0)
+        inet_push_complete_ = -1;  // (it changed since: the server may hold more)
     wake_blocked();
     for (uint64_t &word : inet_changed_)
         word = 0;
@@ -139,6 +142,14 @@ void Linux_server::take_net_events(const tern::Message &request, unsigned first)
         inet_drained_[w] &= ~inet_changed_[w];
         inet_pending_[w] = 0;
     }
+    if (inet_push_complete_ >= 0 &&
+        (inet_changed_[inet_push_complete_ / 64] >> (inet_push_complete_ % 64) & 1) != 0)
+        inet_push_complete_ = -1;  // (it changed since: the server may hold more)
+    // A notice that pushed bytes: were they all the socket had?
+    constexpr unsigned pushed_at = 1 + TERN_NET_MAX_SOCKETS / 64;
+    if (first == 1 && request.untyped() == TERN_NET_NOTICE_WORDS && request.word(pushed_at) != 0 &&
+        request.word(pushed_at) <= TERN_NET_MAX_SOCKETS && request.word(pushed_at + 1) == 1)
+        inet_push_complete_ = static_cast<int64_t>(request.word(pushed_at) - 1);
     wake_blocked();
     for (uint64_t &word : inet_changed_)
         word = 0;
@@ -151,7 +162,7 @@ int Linux_server::net_events_at(L4_ThreadId_t from, const tern::Message &request
     if (event_thread.is(from) && request.label() == net_events_label)
         return 0;
     if (from.raw == net_server.raw && request.label() == TERN_NET_CHANGED &&
-        request.untyped() == 1 + TERN_NET_MAX_SOCKETS / 64 && request.typed() == 0)
+        request.untyped() == TERN_NET_NOTICE_WORDS && request.typed() == 0)
         return 1;  // (MR1: how many changes)
     return -1;
 }
@@ -528,8 +539,15 @@ int64_t Linux_server::socket_receive(Thread &thread, Open_file &file, uint64_t b
             done += put;
         }
     }
-    if (from_push > 0 && (flags & msg_peek) == 0)
+    if (from_push > 0 && (flags & msg_peek) == 0) {
         take_pushed(copied);  // (checked memory above: a fault leaves the bytes there)
+        // All the socket had, and nothing heard of it since: the next read waits at once.
+        if (pushed_bytes(net_attached_, file.socket) == 0 && inet_push_complete_ == file.socket &&
+            (inet_pending_[file.socket / 64] >> (file.socket % 64) & 1) == 0) {
+            set_inet_drained(file.socket, true);
+            inet_push_complete_ = -1;
+        }
+    }
     if (int64_t written = write_address(process, address, length_address, static_cast<uint32_t>(request.word(1)),
                                         static_cast<uint16_t>(request.word(2)));
         written < 0)

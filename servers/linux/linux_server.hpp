@@ -446,6 +446,10 @@ private:
         return socket < TERN_NET_MAX_SOCKETS && (inet_drained_[socket / 64] >> (socket % 64) & 1) != 0;
     }
     void set_inet_drained(uint32_t socket, bool drained);
+    // The socket whose pushed bytes (on the window's last page) are all it had, as the
+    // notice that pushed them said, with no change of it heard of since (-1: none): once a
+    // read took them all, it is drained.
+    int64_t inet_push_complete_ = -1;
     bool take_pending_net_events();
     // After a request: what inet_pending_ holds (the reply to `to` is sent first).
     void after_request(L4_ThreadId_t &to);

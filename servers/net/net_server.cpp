@@ -269,10 +269,12 @@ void Net_server::notify_clients(L4_ThreadId_t replying_to, tern::Message *reply)
         for (uint64_t word : client.changed)
             (void)answer.add(word);
         if (!told && client.notices && client.thread.raw != replying_to.raw) {
-            push(i);
+            int pushed = push(i);
             tern::Message notice(TERN_NET_CHANGED);
             for (unsigned w = 0; w < answer.untyped(); ++w)
                 (void)notice.add(answer.word(w));
+            (void)notice.add(pushed < 0 ? 0 : static_cast<L4_Word_t>(pushed) + 1);
+            (void)notice.add(pushed >= 0 && sockets_.stream_would_wait(static_cast<unsigned>(pushed)) ? 1 : 0);
             told = notice.send_now(client.thread);  // (fails unless it waits)
         }
         if (!told && !L4_IsNilThread(client.waiter)) {
@@ -288,13 +290,13 @@ void Net_server::notify_clients(L4_ThreadId_t replying_to, tern::Message *reply)
     }
 }
 
-void Net_server::push(unsigned index)
+int Net_server::push(unsigned index)
 {
     // The client's part of the page is taken, full, and its fields are not read, before it
     // sets full to 0; the server writes them only then, and sets full last.
     auto *page = reinterpret_cast<tern_net_push *>(windows[index] + TERN_NET_PUSH_OFFSET);
     if (__atomic_load_n(&page->full, __ATOMIC_ACQUIRE) != 0)
-        return;
+        return -1;
     const Client &client = clients_[index];
     for (unsigned w = 0; w < Socket_table::capacity / 64; ++w)
         for (uint64_t bits = client.changed[w]; bits != 0; bits &= bits - 1) {
@@ -313,8 +315,9 @@ void Net_server::push(unsigned index)
             page->address = address;
             page->port = port;
             __atomic_store_n(&page->full, 1u, __ATOMIC_RELEASE);
-            return;
+            return static_cast<int>(s);
         }
+    return -1;
 }
 
 void Net_server::service(L4_ThreadId_t replying_to, tern::Message *reply)

@@ -44,8 +44,9 @@ private:
     // answer the loop sends next, to replying_to) or by a notice when its thread waits;
     // else by the answer to its EVENTS call; else the changes wait for one of them.
     void notify_clients(L4_ThreadId_t replying_to, tern::Message *reply);
-    // Before a notice: a changed stream socket's bytes into the client's push page, if free.
-    void push(unsigned index);
+    // Before a notice: a changed stream socket's bytes into the client's push page, if free;
+    // which socket (-1: none).
+    int push(unsigned index);
     int client_of(L4_ThreadId_t thread) const;
     L4_Word_t new_key();
 

@@ -720,6 +720,15 @@ bool Socket_table::has_stream_bytes(unsigned s) const
            sockets_[s].received != nullptr;
 }
 
+bool Socket_table::stream_would_wait(unsigned s) const
+{
+    if (s >= capacity || sockets_[s].type != Type::stream)
+        return false;
+    const Socket &socket = sockets_[s];
+    return !socket.listening && socket.received == nullptr && socket.error == 0 && !socket.read_shut &&
+           !socket.peer_shut && socket.connected && !socket.connecting;
+}
+
 uint32_t Socket_table::take_changes()
 {
     uint32_t changes = changes_;

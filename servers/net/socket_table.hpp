@@ -61,6 +61,8 @@ public:
     uint32_t status(unsigned s) const;
     // Whether s is a connected stream socket with received bytes (what a push may take).
     bool has_stream_bytes(unsigned s) const;
+    // Whether a receive of stream socket s would say EAGAIN now: no bytes, open, no error.
+    bool stream_would_wait(unsigned s) const;
     // Closes every socket of owner (a client that went away).
     void close_all(unsigned owner);
 

@@ -130,7 +130,7 @@ void wait_for_notices(L4_Word_t micros, Notices &notices, L4_Word_t until_socket
             continue;  // (the timeout: the loop ends)
         tern::Message message = tern::Message::received(tag);
         bool notice = from.raw == net.raw && message.label() == TERN_NET_CHANGED && message.typed() == 0 &&
-                      message.untyped() == 1 + TERN_NET_MAX_SOCKETS / 64 && message.word(0) >= 1;
+                      message.untyped() == TERN_NET_NOTICE_WORDS && message.word(0) >= 1;
         if (!notice) {
             ++notices.strays;
             notices.stray_label = message.label();
@@ -361,6 +361,7 @@ L4_Word_t read_bytes(char *out, L4_Word_t *pushed = nullptr)
 // NETP0018's findings, checked last (the harness reads the checks in order).
 L4_Word_t pushed_with_notice = ~0UL;
 bool notice_named_accepted = false;
+L4_Word_t notice_push_words[2] = {~0UL, ~0UL};  // the notice's MR4 (socket + 1) and MR5 (emptied)
 
 void notice_test()
 {
@@ -384,6 +385,11 @@ void notice_test()
     L4_Word_t read = read_bytes(got, &pushed_with_notice);
     bool named = notices.naming(accepted) >= 1;
     notice_named_accepted = named;
+    for (unsigned i = 0; i < notices.count; ++i)
+        if (has_bit(notices.notice[i], 1, accepted)) {
+            notice_push_words[0] = notices.notice[i].word(3);
+            notice_push_words[1] = notices.notice[i].word(4);
+        }
     printf("nettest: C's first byte %s on SEND's reply, the second held; %u notices (MR1 %lu, MR2-3 %lx %lx), "
            "attempt %u\n",
            reply_names(first, accepted) ? "named A" : "did not name A", notices.count,
@@ -507,10 +513,12 @@ int main()
         events_tests();
         close_tests();
         check("NETP0018", "the notice came with A's bytes pushed: the window's last page held both (socket A, "
-              "length 2), and no RECV was needed",
-              notice_named_accepted && pushed_with_notice == 2,
-              say("notice named A: %d, bytes on the push page: %ld", notice_named_accepted,
-                  static_cast<long>(pushed_with_notice)));
+              "length 2), no RECV was needed, and the notice's MR4-5 said A (+1) and that A was left empty",
+              notice_named_accepted && pushed_with_notice == 2 && notice_push_words[0] == accepted + 1 &&
+                  notice_push_words[1] == 1,
+              say("notice named A: %d, bytes on the push page: %ld, MR4 %lu MR5 %lu (A is %lu)",
+                  notice_named_accepted, static_cast<long>(pushed_with_notice), notice_push_words[0],
+                  notice_push_words[1], accepted));
     }
     printf("SYSTEST done %d passed, %d failed\n", passed, failed);
     (void)tern::system::call(TERN_SYSTEM_SHUTDOWN, static_cast<L4_Word_t>(failed));

@@ -44,7 +44,7 @@
 //
 // Notices (ATTACH with TERN_NET_NOTICES): when sockets change and the thread that attached
 // waits for a message from anyone, the server sends it TERN_NET_CHANGED, with MR1-3 as an
-// EVENTS answer, and no answer is expected. It is sent with a zero timeout, and never while
+// EVENTS answer and MR4-5 about its push (below), and no answer is expected. It is sent with a zero timeout, and never while
 // that thread waits for the server's reply, so it cannot stand in for one. Changes that come
 // while the server handles that thread's own socket call ride on the reply instead: its
 // MR1-4 as in the table (unused ones 0), MR5-6 which sockets changed (the reply then has
@@ -59,6 +59,9 @@
 // then, as if RECV had taken them) and set full. The client takes them before any RECV of
 // that socket (reads, MSG_PEEK, FIONREAD and poll count them) and sets full to 0 once it
 // took them all (or closed the socket). A read woken by the notice thus needs no RECV call.
+// The notice that came with a push says so: MR4 the socket + 1 (0: no push), MR5 1 when the
+// push left the socket empty, open and without an error (a read after the pushed bytes
+// would say EAGAIN, until a later change).
 // SEND and RECV move at most TERN_NET_DATA_BYTES, the window below that page.
 #ifndef L4_TERN_NET_H
 #define L4_TERN_NET_H
@@ -84,6 +87,7 @@
 #define TERN_NET_NOTICES 1UL      // ATTACH's MR1: send TERN_NET_CHANGED notices
 #define TERN_NET_REPLY_WORDS_WITH_CHANGES 6UL // a reply that carries changes (notices)
 #define TERN_NET_REPLY_CHANGES_AT 4UL         // their first word's index (MR5)
+#define TERN_NET_NOTICE_WORDS 5UL             // a TERN_NET_CHANGED notice's untyped words
 #define TERN_NET_MAX_SOCKETS 128 // socket numbers are below this (EVENTS' bits)
 
 #define TERN_NET_WINDOW_LOG2 17 // 128 KiB
