@@ -3,7 +3,8 @@
 // this server's (linux_server-unix_sockets.cpp); AF_INET stream and datagram sockets are the
 // network server's (<l4/tern/net.h>), reached through its protocol. Its calls never wait; a
 // call that would block here waits (Thread::Wait::socket) until the network server says a
-// socket of ours changed (the event thread's NET_EVENTS), and runs again.
+// socket of ours changed (its notice to this thread, a reply's MR5-6, or the event thread's
+// NET_EVENTS), and runs again. A stream's bytes may come pushed on the window's last page.
 // Data goes through the window the network server maps at ATTACH: a process's bytes are
 // copied into it (one copy), the server copies them on into lwIP.
 #include <l4/ipc.h>
@@ -295,7 +296,7 @@ int64_t Linux_server::sys_socket(Process &process, uint64_t domain, uint64_t typ
     }
     file->socket = static_cast<uint32_t>(s);
     file->datagram = kind == sock_dgram;
-    set_inet_drained(file->socket, false);  // (a number used before)
+    forget_inet_socket(file->socket);  // (a number used before)
     int fd = install(process, file, 0, (type & sock_cloexec) != 0);
     if (fd < 0)
         drop_file(file);
@@ -304,11 +305,21 @@ int64_t Linux_server::sys_socket(Process &process, uint64_t domain, uint64_t typ
 
 void Linux_server::close_socket(Open_file &file)
 {
-    if (uint64_t left = pushed_bytes(net_attached_, file.socket); left > 0)
-        take_pushed(left);  // (dropped with the socket, as the server drops what it holds)
     tern::Message request(TERN_NET_CLOSE);
     (void)request.add(file.socket);
     (void)net_call(request);
+    // Only now, the socket closed (the server pushes only sockets that are open): its
+    // pushed bytes go with it, as the ones the server held.
+    if (uint64_t left = pushed_bytes(net_attached_, file.socket); left > 0)
+        take_pushed(left);
+    forget_inet_socket(file.socket);
+}
+
+void Linux_server::forget_inet_socket(uint32_t socket)
+{
+    set_inet_drained(socket, false);
+    if (inet_push_complete_ == static_cast<int64_t>(socket))
+        inet_push_complete_ = -1;
 }
 
 int64_t Linux_server::sys_bind_connect(Thread &thread, uint64_t fd, uint64_t address, uint64_t length, bool connect)
@@ -395,7 +406,7 @@ int64_t Linux_server::sys_accept(Thread &thread, uint64_t fd, uint64_t address, 
         return s;
     }
     accepted->socket = static_cast<uint32_t>(s);
-    set_inet_drained(accepted->socket, false);
+    forget_inet_socket(accepted->socket);
     int new_fd = install(process, accepted, 0, (flags & sock_cloexec) != 0);
     if (new_fd < 0) {
         drop_file(accepted);
@@ -490,39 +501,48 @@ int64_t Linux_server::socket_receive(Thread &thread, Open_file &file, uint64_t b
         checked += length;
     }
     bool blocking = (file.flags & o_nonblock_flag) == 0 && (flags & msg_dontwait) == 0;
-    uint64_t from_push = most > 0 ? pushed_bytes(net_attached_, file.socket) : 0;
-    if (from_push == 0 && inet_drained(file.socket) && most > 0)  // (the server could only say EAGAIN)
-        return blocking ? wait_for_socket(thread, file.socket) : error(Errno::again);
+    if (most > 0 && pushed_bytes(net_attached_, file.socket) == 0 && inet_drained(file.socket))
+        return blocking ? wait_for_socket(thread, file.socket) : error(Errno::again);  // (RECV would say EAGAIN)
     tern::Message request(TERN_NET_RECV);
-    int64_t got;
+    int64_t got = 0;
+    uint64_t from_push = 0;
     const uint8_t *source = window;
-    if (from_push > 0) {
-        // Bytes the server pushed with its notice come first, without a call (they are older
-        // than any the server still holds).
-        got = static_cast<int64_t>(from_push < most ? from_push : most);
-        source = pushed->data + pushed->taken;
-        request = tern::Message(tern::Status::ok);
-        (void)request.add(static_cast<L4_Word_t>(got));
-        (void)request.add(pushed->address);
-        (void)request.add(pushed->port);
-        (void)request.add(static_cast<L4_Word_t>(got));
-    } else {
+    // Twice at most: a RECV that found the socket's bytes on the push page (put there after
+    // the look below) says EAGAIN, and the page is read then.
+    for (unsigned attempt = 0; attempt < 2; ++attempt) {
+        from_push = most > 0 ? pushed_bytes(net_attached_, file.socket) : 0;
+        if (from_push > 0) {
+            // Bytes the server pushed with its notice come first, without a call (they are
+            // older than any the server still holds, which it keeps until these are taken).
+            got = static_cast<int64_t>(from_push < most ? from_push : most);
+            source = pushed->data + pushed->taken;
+            request = tern::Message(tern::Status::ok);
+            (void)request.add(static_cast<L4_Word_t>(got));
+            (void)request.add(pushed->address);
+            (void)request.add(pushed->port);
+            (void)request.add(0);
+            break;
+        }
+        request = tern::Message(TERN_NET_RECV);
         (void)request.add(file.socket);
         (void)request.add(most);
         (void)request.add((flags & msg_peek) != 0 ? TERN_NET_PEEK : 0);
         got = net_call(request);
+        if (got != error(Errno::again) || pushed_bytes(net_attached_, file.socket) == 0)
+            break;
     }
-    // A stream that gave less than asked (or nothing yet) is empty until the server tells of
-    // a change; a change during this very call came on its reply (inet_pending_), and the
-    // drained mark goes when that is taken.
-    if (from_push == 0 && !file.datagram &&
-        (got == error(Errno::again) || (got > 0 && static_cast<uint64_t>(got) < most)))
-        set_inet_drained(file.socket, (inet_pending_[file.socket / 64] >> (file.socket % 64) & 1) == 0);
+    // A stream the server says is empty (EAGAIN, or bytes and MR4 1: nothing left, open,
+    // no error) stays so until the server tells of a change; a change during this very call
+    // came on its reply (inet_pending_), and then it is not marked.
+    bool pending = (inet_pending_[file.socket / 64] >> (file.socket % 64) & 1) != 0;
+    if (from_push == 0 && !file.datagram && !pending &&
+        (got == error(Errno::again) || (got > 0 && (flags & msg_peek) == 0 && request.word(3) == 1)))
+        set_inet_drained(file.socket, true);
     if (got == error(Errno::again) && blocking)
         return wait_for_socket(thread, file.socket);
     if (got < 0)
         return got;
-    uint64_t whole = request.word(3);
+    uint64_t whole = file.datagram ? request.word(3) : static_cast<uint64_t>(got);
     uint64_t copied = static_cast<uint64_t>(got);
     if (vectors == nullptr) {
         if (copied > 0)

@@ -1031,6 +1031,9 @@ void Linux_server::run()
 {
     L4_ThreadId_t to = L4_nilthread, from = L4_nilthread;
     for (;;) {
+        // Changes that came on the network server's replies (during the last request, a
+        // sleeper's wake, a poll's timeout): their waiters run again before this waits.
+        after_request(to);
         // A sleeper's time may come while messages keep arriving: look at the clock each
         // round while anyone sleeps, and wait no longer than the earliest wake.
         L4_Time_t receive_timeout = L4_Never;
@@ -1041,11 +1044,15 @@ void Linux_server::run()
                     (void)L4_Send_Timeout(to, L4_ZeroTime);  // the reply loaded for to
                 to = L4_nilthread;
                 wake_sleepers();
+                after_request(to);  // (to is nil: the reply went above)
                 now = L4_SystemClock().raw;
             }
             if (next_wake_us_ != 0)
                 receive_timeout = now >= next_wake_us_ ? L4_ZeroTime : L4_TimePeriod(next_wake_us_ - now);
         }
+        for (uint64_t word : inet_pending_)
+            if (word != 0)
+                receive_timeout = L4_ZeroTime;  // (more than after_request's rounds: back soon)
         L4_Accept(L4_UntypedWordsAcceptor);
         L4_MsgTag_t tag = L4_Ipc(to, L4_anythread, L4_Timeouts(L4_ZeroTime, receive_timeout), &from);
         to = L4_nilthread;
@@ -1064,7 +1071,6 @@ void Linux_server::run()
                 registers.load_reply();
                 to = from;
             }
-            after_request(to);
             continue;
         }
         tern::Message reply;
@@ -1072,7 +1078,6 @@ void Linux_server::run()
             reply.load();
             to = from;
         }
-        after_request(to);
     }
 }
 
@@ -1081,7 +1086,7 @@ void Linux_server::after_request(L4_ThreadId_t &to)
     // Sockets that changed during this request's calls to the network server (their
     // replies said so): the reply goes first, then their waiters run again.
     // Their calls may bring more (each change is a step of lwIP's, so this ends); the cap
-    // only bounds a round, what is left is taken after the next request.
+    // only bounds one pass of the loop, which comes here again before it waits.
     for (unsigned round = 0; round < 16; ++round) {
         bool pending = false;
         for (uint64_t word : inet_pending_)

@@ -446,6 +446,8 @@ private:
         return socket < TERN_NET_MAX_SOCKETS && (inet_drained_[socket / 64] >> (socket % 64) & 1) != 0;
     }
     void set_inet_drained(uint32_t socket, bool drained);
+    // A socket number closed or new: nothing of its drained or push state is kept.
+    void forget_inet_socket(uint32_t socket);
     // The socket whose pushed bytes (on the window's last page) are all it had, as the
     // notice that pushed them said, with no change of it heard of since (-1: none): once a
     // read took them all, it is drained.

@@ -89,6 +89,9 @@ void Net_server::attach(L4_ThreadId_t from, bool notices, tern::Message &reply)
     // The window's pages exist before they are mapped (they come from root on first touch).
     for (L4_Word_t offset = 0; offset < window_bytes; offset += 4096)
         windows[index][offset] = 0;
+    __atomic_store_n(&reinterpret_cast<tern_net_push *>(windows[index] + TERN_NET_PUSH_OFFSET)->full, 0u,
+                     __ATOMIC_RELEASE);
+    client.pushed = -1;
     reply = tern::Message(tern::Status::ok);
     (void)reply.add(client.key);
     L4_Fpage_t window = L4_FpageLog2(reinterpret_cast<L4_Word_t>(windows[index]), TERN_NET_WINDOW_LOG2);
@@ -146,12 +149,22 @@ void Net_server::socket_call(unsigned client, const tern::Message &request, tern
         break;
     case TERN_NET_RECV: {
         size_t whole = 0;
+        if (pushed_unread(client, s)) {
+            // Its pushed bytes come first: the client takes them, then asks again.
+            sockets_.mark_changed(s);
+            (void)reply.add(result_word(-11));  // EAGAIN
+            (void)reply.add(0);
+            (void)reply.add(0);
+            (void)reply.add(0);
+            return;
+        }
         L4_Word_t most = request.word(1) > TERN_NET_DATA_BYTES ? TERN_NET_DATA_BYTES : request.word(1);
         result = sockets_.receive(s, window, most, (request.word(2) & TERN_NET_PEEK) != 0, address, port, whole);
         (void)reply.add(result_word(result));
         (void)reply.add(address);
         (void)reply.add(port);
-        (void)reply.add(whole);
+        // A datagram's whole length; for a stream, whether the next RECV would say EAGAIN.
+        (void)reply.add(sockets_.is_stream(s) ? (sockets_.stream_would_wait(s) ? 1 : 0) : whole);
         return;
     }
     case TERN_NET_SHUTDOWN:
@@ -203,6 +216,8 @@ bool Net_server::handle(L4_ThreadId_t from, const tern::Message &request, tern::
         for (Client &client : clients_) {
             if (L4_IsNilThread(client.thread) || request.untyped() != 1 || request.word(0) != client.key)
                 continue;
+            if (client.notices && client.thread.raw == from.raw)
+                break;  // (denied: a notice could answer its call)
             if (!L4_IsNilThread(client.waiter) && client.waiter.raw != from.raw)
                 tern::Message(tern::Status::busy).send_now(client.waiter);  // one waiter a client
             client.waiter = from;
@@ -240,8 +255,9 @@ bool Net_server::handle(L4_ThreadId_t from, const tern::Message &request, tern::
     return true;
 }
 
-void Net_server::notify_clients(L4_ThreadId_t replying_to, tern::Message *reply)
+bool Net_server::notify_clients(L4_ThreadId_t replying_to, tern::Message *reply)
 {
+    bool pushed_any = false;
     uint32_t changes = sockets_.take_changes();
     for (unsigned i = 0; i < max_clients; ++i) {
         Client &client = clients_[i];
@@ -270,6 +286,7 @@ void Net_server::notify_clients(L4_ThreadId_t replying_to, tern::Message *reply)
             (void)answer.add(word);
         if (!told && client.notices && client.thread.raw != replying_to.raw) {
             int pushed = push(i);
+            pushed_any = pushed_any || pushed >= 0;
             tern::Message notice(TERN_NET_CHANGED);
             for (unsigned w = 0; w < answer.untyped(); ++w)
                 (void)notice.add(answer.word(w));
@@ -288,16 +305,25 @@ void Net_server::notify_clients(L4_ThreadId_t replying_to, tern::Message *reply)
                 word = 0;
         }
     }
+    return pushed_any;
+}
+
+bool Net_server::pushed_unread(unsigned index, unsigned s) const
+{
+    const auto *page = reinterpret_cast<const tern_net_push *>(windows[index] + TERN_NET_PUSH_OFFSET);
+    return clients_[index].pushed == static_cast<int>(s) && __atomic_load_n(&page->full, __ATOMIC_ACQUIRE) != 0;
 }
 
 int Net_server::push(unsigned index)
 {
     // The client's part of the page is taken, full, and its fields are not read, before it
-    // sets full to 0; the server writes them only then, and sets full last.
+    // sets full to 0; the server writes them only then, and sets full last. (The page is
+    // the client's memory too: the server trusts nothing on it but full, and writes within it.)
     auto *page = reinterpret_cast<tern_net_push *>(windows[index] + TERN_NET_PUSH_OFFSET);
     if (__atomic_load_n(&page->full, __ATOMIC_ACQUIRE) != 0)
         return -1;
-    const Client &client = clients_[index];
+    Client &client = clients_[index];
+    client.pushed = -1;
     for (unsigned w = 0; w < Socket_table::capacity / 64; ++w)
         for (uint64_t bits = client.changed[w]; bits != 0; bits &= bits - 1) {
             unsigned s = w * 64 + static_cast<unsigned>(__builtin_ctzll(bits));
@@ -314,6 +340,7 @@ int Net_server::push(unsigned index)
             page->taken = 0;
             page->address = address;
             page->port = port;
+            client.pushed = static_cast<int>(s);
             __atomic_store_n(&page->full, 1u, __ATOMIC_RELEASE);
             return static_cast<int>(s);
         }
@@ -323,10 +350,15 @@ int Net_server::push(unsigned index)
 void Net_server::service(L4_ThreadId_t replying_to, tern::Message *reply)
 {
     sys_check_timeouts();
-    netif_poll_all();  // 127.0.0.1: what lwIP sent itself
-    if (!L4_IsNilThread(link_.driver()) && link_.should_flush())
-        link_.flush(interface_);
-    notify_clients(replying_to, reply);
+    // A push takes bytes from lwIP, which may then send a window update: a second round
+    // sends it and tells what it changed.
+    for (unsigned round = 0; round < 2; ++round) {
+        netif_poll_all();  // 127.0.0.1: what lwIP sent itself
+        if (!L4_IsNilThread(link_.driver()) && link_.should_flush())
+            link_.flush(interface_);
+        if (!notify_clients(replying_to, reply))
+            break;
+    }
 }
 
 void Net_server::run()

@@ -31,6 +31,7 @@ private:
         L4_Word_t changes = 0;                // since the last answer or notice
         uint64_t changed[Socket_table::capacity / 64] = {};  // which sockets, likewise
         bool notices = false;                 // TERN_NET_NOTICES: try thread first
+        int pushed = -1;                      // whose bytes the push page holds (while full)
     };
 
     // A request: its reply in reply; false when the caller waits (EVENTS).
@@ -43,7 +44,10 @@ private:
     // Each client whose sockets changed hears of it, if it takes notices, on reply (the
     // answer the loop sends next, to replying_to) or by a notice when its thread waits;
     // else by the answer to its EVENTS call; else the changes wait for one of them.
-    void notify_clients(L4_ThreadId_t replying_to, tern::Message *reply);
+    // True when it pushed bytes (lwIP may have a window update to send).
+    bool notify_clients(L4_ThreadId_t replying_to, tern::Message *reply);
+    // Whether client index's push page still holds bytes of socket s.
+    bool pushed_unread(unsigned index, unsigned s) const;
     // Before a notice: a changed stream socket's bytes into the client's push page, if free;
     // which socket (-1: none).
     int push(unsigned index);

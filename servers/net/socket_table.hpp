@@ -61,8 +61,15 @@ public:
     uint32_t status(unsigned s) const;
     // Whether s is a connected stream socket with received bytes (what a push may take).
     bool has_stream_bytes(unsigned s) const;
+    bool is_stream(unsigned s) const { return s < capacity && sockets_[s].type == Type::stream; }
     // Whether a receive of stream socket s would say EAGAIN now: no bytes, open, no error.
     bool stream_would_wait(unsigned s) const;
+    // Counts s as changed (its owner hears of it), as lwIP's callbacks do.
+    void mark_changed(unsigned s)
+    {
+        if (s < capacity && sockets_[s].type != Type::none)
+            changed(sockets_[s]);
+    }
     // Closes every socket of owner (a client that went away).
     void close_all(unsigned owner);
 

@@ -271,7 +271,7 @@ int main()
                     break;
                 }
             }
-            // Acknowledged (the line unmasked) after the frames went: the client, of the same
+            // Acknowledged (the line unmasked) after the frames went: the client, of a lower
             // priority, runs once this thread waits. The interrupt status read above lowered
             // the line, so a frame that came meanwhile raises it again and interrupts as soon
             // as it is unmasked.

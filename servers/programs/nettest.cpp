@@ -361,6 +361,7 @@ L4_Word_t read_bytes(char *out, L4_Word_t *pushed = nullptr)
 // NETP0018's findings, checked last (the harness reads the checks in order).
 L4_Word_t pushed_with_notice = ~0UL;
 bool notice_named_accepted = false;
+tern::Status own_events_status = tern::Status::ok;  // EVENTS from the attaching thread (NETP0019)
 L4_Word_t notice_push_words[2] = {~0UL, ~0UL};  // the notice's MR4 (socket + 1) and MR5 (emptied)
 
 void notice_test()
@@ -409,6 +410,9 @@ void events_tests()
 {
     tern::Message wrong = ask(TERN_NET_EVENTS, 1, key ^ 0x5a5a5a5a5a5a5a5aUL);
     tern::Message none = ask(TERN_NET_EVENTS, 0);
+    // The right key, but from the attaching thread of a client with notices (NETP0019).
+    tern::Message own = ask(TERN_NET_EVENTS, 1, key);
+    own_events_status = own.status();
     check("NETP0012", "EVENTS with a wrong key, and with no key, is denied",
           wrong.status() == tern::Status::denied && none.status() == tern::Status::denied,
           say("statuses %lu and %lu", tern::raw(wrong.status()), tern::raw(none.status())));
@@ -519,6 +523,9 @@ int main()
               say("notice named A: %d, bytes on the push page: %ld, MR4 %lu MR5 %lu (A is %lu)",
                   notice_named_accepted, static_cast<long>(pushed_with_notice), notice_push_words[0],
                   notice_push_words[1], accepted));
+        check("NETP0019", "EVENTS with the right key from the attaching thread of a client with notices is "
+              "denied at once (a notice could otherwise answer its call)",
+              own_events_status == tern::Status::denied, say("status %lu", tern::raw(own_events_status)));
     }
     printf("SYSTEST done %d passed, %d failed\n", passed, failed);
     (void)tern::system::call(TERN_SYSTEM_SHUTDOWN, static_cast<L4_Word_t>(failed));

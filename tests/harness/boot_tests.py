@@ -366,14 +366,14 @@ WIRE_STEPS = [
 
 # The network server's socket protocol from a native client (tests/data/network-protocol.conf):
 # servers/programs/nettest.cpp attaches with notices and checks the protocol over 127.0.0.1,
-# one SYSTEST line a check (NETP0001-NETP0018, each one result), then stops the machine. The
+# one SYSTEST line a check (NETP0001-NETP0019, each one result), then stops the machine. The
 # card is there because the network server needs its driver; no frame has to leave the guest.
 NETWORK_PROTOCOL_MODULES = [("{build}/sigma0/sigma0", ""),
                             ("{build}/servers/root/roottask", "config=network-protocol.conf"),
                             ("tests/data/network-protocol.conf", ""), ("{build}/servers/console/console", ""),
                             ("{build}/servers/nic/nic", ""), ("{build}/servers/net/net", ""),
                             ("{build}/servers/programs/nettest", "")]
-NETWORK_PROTOCOL_CHECKS = 18
+NETWORK_PROTOCOL_CHECKS = 19
 
 POLLED_STEPS = [
     Step("SHELL0021", "with a polled console the shell lands at the prompt; systest maps single granted ports",

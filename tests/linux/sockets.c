@@ -217,6 +217,42 @@ static int tcp_pair(int *client, int *server)
     return 1;
 }
 
+// --- TCP: reads after a short read never hide the end of the stream or peeked bytes (the
+// personality remembers which sockets are empty: docs/network.md)
+
+static void tcp_short_reads(void)
+{
+    int client, server;
+    char buffer[4096];
+    if (!tcp_pair(&client, &server)) {
+        check(0, "a connection for the short reads");
+        check(0, "a second connection for the short reads");
+        return;
+    }
+    int closed = write(client, "hello", 5) == 5 && close(client) == 0;
+    pause_ms(200);  // the bytes and the end of the stream both arrive before the reader looks
+    ssize_t first = read(server, buffer, sizeof buffer);
+    int flags = fcntl(server, F_GETFL);
+    ssize_t second = fcntl(server, F_SETFL, flags | O_NONBLOCK) == 0 ? read(server, buffer, sizeof buffer) : -3;
+    check(closed && first == 5 && second == 0,
+          "5 bytes and the peer's close before the first read: a 4 KiB read gives the 5, the next read 0 (end of file), "
+          "not EAGAIN");
+    close(server);
+    if (!tcp_pair(&client, &server)) {
+        check(0, "a second connection for the short reads");
+        return;
+    }
+    int sent = write(client, "peeked", 6) == 6;
+    pause_ms(100);
+    ssize_t peeked = recv(server, buffer, sizeof buffer, MSG_PEEK);
+    flags = fcntl(server, F_GETFL);
+    ssize_t taken = fcntl(server, F_SETFL, flags | O_NONBLOCK) == 0 ? read(server, buffer, sizeof buffer) : -3;
+    check(sent && peeked == 6 && taken == 6 && memcmp(buffer, "peeked", 6) == 0,
+          "MSG_PEEK of 6 bytes with room for 4 KiB leaves them: a non-blocking read then takes the 6");
+    close(client);
+    close(server);
+}
+
 // --- TCP: the calls of a connection
 
 static void tcp_calls(void)
@@ -756,6 +792,7 @@ int main(void)
     setvbuf(stdout, NULL, _IONBF, 0);
     signal(SIGPIPE, SIG_IGN);
     tcp_calls();
+    tcp_short_reads();
     tcp_transfer();
     tcp_peer_close();
     tcp_connects();

@@ -15,8 +15,8 @@
 //   TERN_NET_ATTACH     - or MR1 TERN_NET_NOTICES             MR1 the client's event key; a map item
 //                                                             of its window (accept it where it goes)
 //   TERN_NET_EVENTS     MR1 event key (from any thread of     answered when one of the client's
-//                       the client, which waits)              sockets changed: MR1 changes since the
-//                                                             last answer, MR2-3 which sockets (bit
+//                       the client but, with notices, the     sockets changed: MR1 changes since the
+//                       attaching one; it waits)              last answer, MR2-3 which sockets (bit
 //                                                             s of MR2 + s / 64; a listening socket
 //                                                             for its connections)
 //   TERN_NET_SOCKET     MR1 TERN_NET_STREAM or _DATAGRAM      the socket's number
@@ -31,7 +31,10 @@
 //                       more follows at once)
 //   TERN_NET_RECV       MR1 s, MR2 most bytes, MR3 flags      the bytes written to the window (0: the
 //                       (TERN_NET_PEEK)                       end of the stream), MR2 address, MR3
-//                                                             port, MR4 a datagram's whole length
+//                                                             port, MR4 a datagram's whole length;
+//                                                             a stream's: 1 when it is now empty,
+//                                                             open and without an error (the next
+//                                                             RECV would say EAGAIN), else 0
 //   TERN_NET_SHUTDOWN   MR1 s, MR2 how (0 read, 1 write, 2)   0
 //   TERN_NET_CLOSE      MR1 s                                 0 (a stream ends in the background)
 //   TERN_NET_NAME       MR1 s, MR2 0 own, 1 peer              0, MR2 address, MR3 port
@@ -59,6 +62,9 @@
 // then, as if RECV had taken them) and set full. The client takes them before any RECV of
 // that socket (reads, MSG_PEEK, FIONREAD and poll count them) and sets full to 0 once it
 // took them all (or closed the socket). A read woken by the notice thus needs no RECV call.
+// While the page holds a socket's bytes, RECV of that socket says EAGAIN and names it on the
+// reply (MR5-6), so that no newer bytes overtake them. One page serves all the client's
+// sockets: bytes left unread on it keep the others' bytes on the RECV path.
 // The notice that came with a push says so: MR4 the socket + 1 (0: no push), MR5 1 when the
 // push left the socket empty, open and without an error (a read after the pushed bytes
 // would say EAGAIN, until a later change).
