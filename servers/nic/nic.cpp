@@ -246,19 +246,27 @@ int main()
     L4_ThreadId_t interrupt = L4_GlobalId(line, 1);
     L4_ThreadId_t to = L4_nilthread;
     tern::Message reply;
+    bool frames_waiting = false;  // a FRAMES send timed out (send phase, reason 1): its frames wait here
     for (;;) {
         L4_ThreadId_t from;
         if (!L4_IsNilThread(to))
             reply.load();
         L4_Accept(L4_UntypedWordsAcceptor);
-        L4_MsgTag_t tag = L4_Ipc(to, L4_anythread, L4_Timeouts(L4_ZeroTime, L4_Never), &from);
+        // Frames a busy client did not take are offered again after 10 ms, not only at the
+        // next interrupt (with all receive buffers queued here, none would come).
+        L4_Time_t patience = frames_waiting ? L4_TimePeriod(10000) : L4_Never;
+        L4_MsgTag_t tag = L4_Ipc(to, L4_anythread, L4_Timeouts(L4_ZeroTime, patience), &from);
         to = L4_nilthread;
-        if (L4_IpcFailed(tag))
+        // (X.2's error code: bit 0 the receive phase, bits 3..1 the reason, 1 a timeout)
+        constexpr L4_Word_t receive_timed_out = 1 << 1 | 1;
+        bool retry = frames_waiting && L4_IpcFailed(tag) && (L4_ErrorCode() & 0xf) == receive_timed_out;
+        if (L4_IpcFailed(tag) && !retry)
             continue;  // (a reply that found no one waiting)
-        if (from.raw == interrupt.raw) {
+        if (retry || from.raw == interrupt.raw) {
             // (false: the line is shared, and this was another device's)
-            if (card_driver.interrupted())
+            if (!retry && card_driver.interrupted())
                 driver.collect();
+            frames_waiting = false;
             // Frames for the client, in FRAMES messages it does not answer: what it is done
             // with and what it sends come in its EXCHANGE calls. It may be busy: the send
             // waits, but not for ever (a client that hangs loses frames, not the driver).
@@ -268,9 +276,12 @@ int main()
                 frames.load();
                 if (L4_IpcFailed(L4_Send_Timeout(driver.client(), L4_TimePeriod(1000000)))) {
                     driver.take_back(frames);  // not sent: the client never had them
+                    frames_waiting = (L4_ErrorCode() & 0xf) == 1 << 1;  // it was busy (not gone)
                     break;
                 }
             }
+            if (retry)
+                continue;  // (the interrupt was acknowledged when it came)
             // Acknowledged (the line unmasked) after the frames went: the client, of a lower
             // priority, runs once this thread waits. The interrupt status read above lowered
             // the line, so a frame that came meanwhile raises it again and interrupts as soon
