@@ -115,45 +115,47 @@ void Linux_server::set_inet_drained(uint32_t socket, bool drained)
     inet_drained_[socket / 64] = drained ? inet_drained_[socket / 64] | bit : inet_drained_[socket / 64] & ~bit;
 }
 
-bool Linux_server::take_pending_net_events()
+void Linux_server::sockets_changed(const uint64_t (&changed)[TERN_NET_MAX_SOCKETS / 64], int64_t push_complete)
 {
-    bool any = false;
+    // The sockets that changed (and those the replies named): their drained marks go, and
+    // only the calls waiting for them run again.
     for (unsigned w = 0; w < TERN_NET_MAX_SOCKETS / 64; ++w) {
-        inet_changed_[w] |= inet_pending_[w];
-        inet_drained_[w] &= ~inet_pending_[w];
-        any = any || inet_pending_[w] != 0;
-        inet_pending_[w] = 0;
-    }
-    if (!any)
-        return false;
-    if (inet_push_complete_ >= 0 &&
-        (inet_changed_[inet_push_complete_ / 64] >> (inet_push_complete_ % 64) & 1) != 0)
-        inet_push_complete_ = -1;  // (it changed since: the server may hold more)
-    wake_blocked();
-    for (uint64_t &word : inet_changed_)
-        word = 0;
-    return true;
-}
-
-void Linux_server::take_net_events(const tern::Message &request, unsigned first)
-{
-    // The sockets that changed: only the calls waiting for those run again.
-    for (unsigned w = 0; w < TERN_NET_MAX_SOCKETS / 64; ++w) {
-        inet_changed_[w] |= request.word(first + w) | inet_pending_[w];
+        inet_changed_[w] |= changed[w] | inet_pending_[w];
         inet_drained_[w] &= ~inet_changed_[w];
         inet_pending_[w] = 0;
     }
     if (inet_push_complete_ >= 0 &&
         (inet_changed_[inet_push_complete_ / 64] >> (inet_push_complete_ % 64) & 1) != 0)
         inet_push_complete_ = -1;  // (it changed since: the server may hold more)
-    // A notice that pushed bytes: were they all the socket had?
-    constexpr unsigned pushed_at = 1 + TERN_NET_MAX_SOCKETS / 64;
-    if (first == 1 && request.untyped() == TERN_NET_NOTICE_WORDS && request.word(pushed_at) != 0 &&
-        request.word(pushed_at) <= TERN_NET_MAX_SOCKETS && request.word(pushed_at + 1) == 1)
-        inet_push_complete_ = static_cast<int64_t>(request.word(pushed_at) - 1);
+    if (push_complete >= 0)
+        inet_push_complete_ = push_complete;
     wake_blocked();
     for (uint64_t &word : inet_changed_)
         word = 0;
+}
+
+bool Linux_server::take_pending_net_events()
+{
+    bool any = false;
+    for (uint64_t word : inet_pending_)
+        any = any || word != 0;
+    if (any)
+        sockets_changed({}, -1);
+    return any;
+}
+
+void Linux_server::take_net_events(const tern::Message &request, unsigned first)
+{
+    uint64_t changed[TERN_NET_MAX_SOCKETS / 64];
+    for (unsigned w = 0; w < TERN_NET_MAX_SOCKETS / 64; ++w)
+        changed[w] = request.word(first + w);
+    // A notice that pushed bytes: were they all the socket had?
+    constexpr unsigned pushed_at = 1 + TERN_NET_MAX_SOCKETS / 64;
+    int64_t push_complete = -1;
+    if (first == 1 && request.untyped() == TERN_NET_NOTICE_WORDS && request.word(pushed_at) != 0 &&
+        request.word(pushed_at) <= TERN_NET_MAX_SOCKETS && request.word(pushed_at + 1) == 1)
+        push_complete = static_cast<int64_t>(request.word(pushed_at) - 1);
+    sockets_changed(changed, push_complete);
 }
 
 int Linux_server::net_events_at(L4_ThreadId_t from, const tern::Message &request) const

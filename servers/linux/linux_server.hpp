@@ -453,6 +453,9 @@ private:
     // read took them all, it is drained.
     int64_t inet_push_complete_ = -1;
     bool take_pending_net_events();
+    // Sockets changed (bit s: socket s), with inet_pending_'s; push_complete >= 0: a notice
+    // said the bytes it pushed were all that socket had.
+    void sockets_changed(const uint64_t (&changed)[TERN_NET_MAX_SOCKETS / 64], int64_t push_complete);
     // After a request: what inet_pending_ holds (the reply to `to` is sent first).
     void after_request(L4_ThreadId_t &to);
     int64_t wait_for_socket(Thread &thread, uint32_t socket);
