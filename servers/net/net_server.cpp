@@ -271,30 +271,13 @@ bool Net_server::notify_clients(L4_ThreadId_t replying_to, tern::Message *reply)
         if (client.changes == 0)
             continue;
         bool told = false;
-        if (client.notices && client.thread.raw == replying_to.raw && reply != nullptr &&
-            reply->status() == tern::Status::ok && reply->typed() == 0 &&
-            reply->untyped() <= TERN_NET_REPLY_CHANGES_AT) {
-            while (reply->untyped() < TERN_NET_REPLY_CHANGES_AT)
-                (void)reply->add(0);
-            for (uint64_t word : client.changed)
-                (void)reply->add(word);
-            told = true;
-        }
-        tern::Message answer(tern::Status::ok);
-        (void)answer.add(client.changes);
-        for (uint64_t word : client.changed)
-            (void)answer.add(word);
-        if (!told && client.notices && client.thread.raw != replying_to.raw) {
-            int pushed = push(i);
-            pushed_any = pushed_any || pushed >= 0;
-            tern::Message notice(TERN_NET_CHANGED);
-            for (unsigned w = 0; w < answer.untyped(); ++w)
-                (void)notice.add(answer.word(w));
-            (void)notice.add(pushed < 0 ? 0 : static_cast<L4_Word_t>(pushed) + 1);
-            (void)notice.add(pushed >= 0 && sockets_.stream_would_wait(static_cast<unsigned>(pushed)) ? 1 : 0);
-            told = notice.send_now(client.thread);  // (fails unless it waits)
-        }
+        if (client.notices && client.thread.raw == replying_to.raw)
+            told = tell_on_reply(client, reply);
+        else if (client.notices)
+            told = tell_by_notice(i, pushed_any);
         if (!told && !L4_IsNilThread(client.waiter)) {
+            tern::Message answer(tern::Status::ok);
+            add_changes(client, answer);
             (void)answer.send_now(client.waiter);  // (a waiter that went away is forgotten)
             client.waiter = L4_nilthread;
             told = true;
@@ -306,6 +289,37 @@ bool Net_server::notify_clients(L4_ThreadId_t replying_to, tern::Message *reply)
         }
     }
     return pushed_any;
+}
+
+void Net_server::add_changes(const Client &client, tern::Message &message)
+{
+    (void)message.add(client.changes);
+    for (uint64_t word : client.changed)
+        (void)message.add(word);
+}
+
+bool Net_server::tell_on_reply(const Client &client, tern::Message *reply)
+{
+    // Only a socket call's good reply of at most MR1-4 carries them (in MR5-6).
+    if (reply == nullptr || reply->status() != tern::Status::ok || reply->typed() != 0 ||
+        reply->untyped() > TERN_NET_REPLY_CHANGES_AT)
+        return false;
+    while (reply->untyped() < TERN_NET_REPLY_CHANGES_AT)
+        (void)reply->add(0);
+    for (uint64_t word : client.changed)
+        (void)reply->add(word);
+    return true;
+}
+
+bool Net_server::tell_by_notice(unsigned index, bool &pushed_any)
+{
+    int pushed = push(index);
+    pushed_any = pushed_any || pushed >= 0;
+    tern::Message notice(TERN_NET_CHANGED);
+    add_changes(clients_[index], notice);
+    (void)notice.add(pushed < 0 ? 0 : static_cast<L4_Word_t>(pushed) + 1);
+    (void)notice.add(pushed >= 0 && sockets_.stream_would_wait(static_cast<unsigned>(pushed)) ? 1 : 0);
+    return notice.send_now(clients_[index].thread);  // (fails unless it waits)
 }
 
 bool Net_server::pushed_unread(unsigned index, unsigned s) const

@@ -46,6 +46,12 @@ private:
     // else by the answer to its EVENTS call; else the changes wait for one of them.
     // True when it pushed bytes (lwIP may have a window update to send).
     bool notify_clients(L4_ThreadId_t replying_to, tern::Message *reply);
+    // The client's changes as an EVENTS answer's MR1-3 (count, then which sockets).
+    static void add_changes(const Client &client, tern::Message &message);
+    // Onto the reply about to go to the client's thread; false when that reply cannot carry them.
+    static bool tell_on_reply(const Client &client, tern::Message *reply);
+    // A notice (with a push, if the page is free) to the client's thread; false unless it waits.
+    bool tell_by_notice(unsigned index, bool &pushed_any);
     // Whether client index's push page still holds bytes of socket s.
     bool pushed_unread(unsigned index, unsigned s) const;
     // Before a notice: a changed stream socket's bytes into the client's push page, if free;
