@@ -18,23 +18,33 @@ constexpr uint32_t active_low_bit = 1u << 13;
 
 volatile uint32_t *Io_apic::registers_ = nullptr;
 unsigned Io_apic::pins_ = 0;
+uint32_t Io_apic::selected_ = Io_apic::none_selected;
 uint32_t Io_apic::low_words_[Io_apic::max_pins];
+
+void Io_apic::select(uint32_t reg)
+{
+    if (reg == selected_)
+        return;
+    registers_[select_offset] = reg;
+    selected_ = reg;
+}
 
 uint32_t Io_apic::read(uint32_t reg)
 {
-    registers_[select_offset] = reg;
+    select(reg);
     return registers_[window_offset];
 }
 
 void Io_apic::write(uint32_t reg, uint32_t value)
 {
-    registers_[select_offset] = reg;
+    select(reg);
     registers_[window_offset] = value;
 }
 
 unsigned Io_apic::init(uintptr_t mmio)
 {
     registers_ = reinterpret_cast<volatile uint32_t *>(mmio);
+    selected_ = none_selected;
     uint32_t version = read(version_register);
     // Bits 7..0: the version (0x1x or 0x20 for an integrated APIC); bits 23..16: the last pin.
     // Nothing behind the address reads as all ones.
