@@ -6,7 +6,8 @@
 //   them. Every bit of the bitmap is set (denied) unless its port has a node in its slot.
 // - port_count_ is the number of ports with a node; key_ == bitmap_ when it is not 0, else
 //   nullptr.
-// - extent_ is a multiple of 8 and more than the index of every bitmap byte with a clear bit.
+// - extent_begin_ and extent_end_ are multiples of 8; every bitmap byte with a clear bit lies
+//   in [extent_begin_, extent_end_), which is empty (both 0) until the first insert.
 
 Io_space::Error Io_space::reserve(Page_allocator &pages, unsigned first, unsigned end)
 {
@@ -51,8 +52,11 @@ void Io_space::insert(unsigned port, Mapping *node)
 {
     directory_[port / slots_per_page][port % slots_per_page] = node;
     bitmap_[port / 8] &= static_cast<uint8_t>(~(1u << (port % 8)));
-    if (port / 8 + 1 > extent_)
-        extent_ = static_cast<unsigned>(align_up(port / 8 + 1, 8));
+    auto begin = static_cast<unsigned>(align_down(port / 8, 8)), end = static_cast<unsigned>(align_up(port / 8 + 1, 8));
+    if (extent_end_ == 0 || begin < extent_begin_)
+        extent_begin_ = begin;
+    if (end > extent_end_)
+        extent_end_ = end;
     ++port_count_;
     key_ = bitmap_;
 }
@@ -78,5 +82,5 @@ void Io_space::release(Page_allocator &pages)
     directory_ = nullptr;
     key_ = nullptr;
     port_count_ = 0;
-    extent_ = 0;
+    extent_begin_ = extent_end_ = 0;
 }

@@ -29,7 +29,7 @@ void Tss::init()
     for (unsigned i = 0; i < io_bitmap_bytes; ++i)
         io_bitmap_[i] = 0xff;
     io_bitmap_end_ = 0xff;
-    io_dirty_ = 0;
+    io_dirty_begin_ = io_dirty_end_ = 0;
     // No space has ports yet: ring 3 gets none (IOPL stays 0).
     deny_all_ports();
 }

@@ -3,6 +3,7 @@
 // page allocator runs over a host buffer posing as physical memory at fake_base.
 #include "io_fpage.hpp"
 #include "io_space.hpp"
+#include "tss.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -145,7 +147,8 @@ TEST_F(Io_space_test, insert_permits_and_remove_denies_one_port_at_a_time)
     EXPECT_FALSE(io.permits(0x72));
     EXPECT_EQ(io.bitmap()[0x71 / 8], 0xff & ~(1u << 1));
     EXPECT_EQ(io.key(), io.bitmap());
-    EXPECT_EQ(io.extent(), 16u);  // byte 14, rounded up to whole words
+    EXPECT_EQ(io.extent_begin(), 8u);  // byte 14, in whole words
+    EXPECT_EQ(io.extent_end(), 16u);
     io.insert(0x70, node(2));
     EXPECT_EQ(io.port_count(), 2u);
     io.remove(0x71);
@@ -158,7 +161,8 @@ TEST_F(Io_space_test, insert_permits_and_remove_denies_one_port_at_a_time)
     for (unsigned i = 0; i < Io_space::bitmap_bytes; ++i)
         ASSERT_EQ(io.bitmap()[i], 0xff) << i;
     // The extent only grows: it says which bytes may ever have permitted a port.
-    EXPECT_EQ(io.extent(), 16u);
+    EXPECT_EQ(io.extent_begin(), 8u);
+    EXPECT_EQ(io.extent_end(), 16u);
 }
 
 TEST_F(Io_space_test, slot_pages_come_per_512_ports_when_reserved)
@@ -174,7 +178,11 @@ TEST_F(Io_space_test, slot_pages_come_per_512_ports_when_reserved)
     io.insert(Io_space::ports - 1, node(3));
     EXPECT_EQ(io.find(Io_space::ports - 1), node(3));
     EXPECT_TRUE(io.permits(Io_space::ports - 1));
-    EXPECT_EQ(io.extent(), Io_space::bitmap_bytes);
+    EXPECT_EQ(io.extent_begin(), Io_space::bitmap_bytes - 8);  // a high port alone: a word at the end
+    EXPECT_EQ(io.extent_end(), Io_space::bitmap_bytes);
+    io.insert(0x70, node(4));
+    EXPECT_EQ(io.extent_begin(), 8u);
+    EXPECT_EQ(io.extent_end(), Io_space::bitmap_bytes);
     EXPECT_EQ(io.find(Io_space::ports), nullptr);
     EXPECT_FALSE(io.permits(Io_space::ports));
 }
@@ -236,7 +244,7 @@ TEST_F(Io_space_test, matches_a_model_under_random_operations)
 {
     std::mt19937 random(5);
     std::vector<Mapping *> model(Io_space::ports, nullptr);
-    unsigned count = 0, extent = 0;
+    unsigned count = 0, extent_begin = 0, extent_end = 0;
     for (int step = 0; step < 20000; ++step) {
         unsigned port = random() % 4 == 0 ? static_cast<unsigned>(random() % Io_space::ports)
                                           : static_cast<unsigned>(random() % 256);
@@ -245,7 +253,9 @@ TEST_F(Io_space_test, matches_a_model_under_random_operations)
             io.insert(port, node(static_cast<uintptr_t>(step) + 1));
             model[port] = node(static_cast<uintptr_t>(step) + 1);
             ++count;
-            extent = std::max(extent, static_cast<unsigned>(align_up(port / 8 + 1, 8)));
+            auto begin = static_cast<unsigned>(align_down(port / 8, 8));
+            extent_begin = extent_end == 0 ? begin : std::min(extent_begin, begin);
+            extent_end = std::max(extent_end, static_cast<unsigned>(align_up(port / 8 + 1, 8)));
         } else {
             io.remove(port);
             model[port] = nullptr;
@@ -253,7 +263,8 @@ TEST_F(Io_space_test, matches_a_model_under_random_operations)
         }
         ASSERT_EQ(io.port_count(), count);
         ASSERT_EQ(io.key() != nullptr, count != 0);
-        ASSERT_EQ(io.extent(), extent);
+        ASSERT_EQ(io.extent_begin(), extent_begin);
+        ASSERT_EQ(io.extent_end(), extent_end);
         unsigned probe = static_cast<unsigned>(random() % Io_space::ports);
         ASSERT_EQ(io.find(probe), model[probe]);
         ASSERT_EQ(io.permits(probe), model[probe] != nullptr);
@@ -267,4 +278,41 @@ TEST_F(Io_space_test, matches_a_model_under_random_operations)
         ASSERT_EQ(io.find(port), model[port]) << port;
         ASSERT_EQ(io.permits(port), model[port] != nullptr) << port;
     }
+}
+
+// The TSS copies only each space's extent and sets the previous one's back to "denied":
+// whatever the order of switches between spaces whose ports lie low, high or far apart,
+// the CPU's bitmap is the running space's, byte for byte.
+TEST(Tss_io_bitmap, holds_the_last_loaded_space_s_bitmap_whatever_came_before)
+{
+    Memory memory{8u << 20};
+    ASSERT_TRUE(memory.ok());
+    auto tss = std::make_unique<Tss>();
+    tss->init();
+    EXPECT_TRUE(tss->denies_all_ports());
+    for (unsigned i = 0; i < Tss::io_bitmap_bytes; ++i)
+        ASSERT_EQ(tss->io_bitmap()[i], 0xff) << i;
+    const std::vector<std::vector<unsigned>> port_sets = {
+        {0x70, 0x71},                      // the CMOS: low
+        {0xc000, 0xc01f},                  // a PCI card's I/O BAR: high
+        {0x3f8, 0xc040, Io_space::ports - 1},  // far apart: the extent spans them
+        {0x2f8},
+    };
+    std::vector<std::unique_ptr<Io_space>> spaces;
+    for (const auto &ports : port_sets) {
+        spaces.push_back(std::make_unique<Io_space>());
+        for (unsigned port : ports) {
+            ASSERT_EQ(spaces.back()->reserve(memory.pages, port, port + 1), Io_space::Error::none);
+            spaces.back()->insert(port, node(port + 1));
+        }
+    }
+    std::mt19937 random(7);
+    for (int step = 0; step < 200; ++step) {
+        const Io_space &space = *spaces[random() % spaces.size()];
+        tss->load_io_bitmap(space.bitmap(), space.extent_begin(), space.extent_end());
+        EXPECT_FALSE(tss->denies_all_ports());
+        ASSERT_EQ(std::memcmp(tss->io_bitmap(), space.bitmap(), Tss::io_bitmap_bytes), 0) << "step " << step;
+    }
+    for (auto &space : spaces)
+        space->release(memory.pages);
 }

@@ -10,8 +10,9 @@
 // 12 KiB plus 4 KiB per 512-port range it has used.
 //
 // The bitmap is loaded into the CPU's TSS when the space runs (io_space-tss.cpp): only when
-// it differs from the one loaded, and only its first extent() bytes (everything beyond has
-// never permitted a port), so a space with a few low ports costs a copy of a few bytes.
+// it differs from the one loaded, and only the bytes [extent_begin(), extent_end()) (no
+// other byte has ever permitted a port), so a space with a few ports costs a copy of a few
+// bytes wherever they lie: a PCI card's ports at 0xc000 as little as the CMOS's at 0x70.
 // key() is what the TSS's loaded copy is compared with: nullptr while the space has no
 // port, so switching between spaces without ports costs one comparison and nothing else.
 //
@@ -57,14 +58,15 @@ public:
     // Forgets the node of port (which must have one) and denies the port.
     void remove(unsigned port);
     // The first port of [first, end) with a node, or end if none has one. It reads the
-    // bitmap a word (64 ports) at a time and only up to extent(), so its cost follows the
+    // bitmap a word (64 ports) at a time and only within the extent, so its cost follows the
     // ports the space may have, not the size of the range: an fpage of all 65536 ports costs
-    // little for a space with a few low ones.
+    // little for a space with a few.
     unsigned next_port(unsigned first, unsigned end) const
     {
-        // Beyond the extent no bit was ever cleared; a port has a node iff its bit is clear.
-        unsigned limit = end < extent_ * 8 ? end : extent_ * 8;
-        for (unsigned port = first; port < limit; port = (port / 64 + 1) * 64) {
+        // Outside the extent no bit was ever cleared; a port has a node iff its bit is clear.
+        unsigned limit = end < extent_end_ * 8 ? end : extent_end_ * 8;
+        unsigned start = first > extent_begin_ * 8 ? first : extent_begin_ * 8;
+        for (unsigned port = start; port < limit; port = (port / 64 + 1) * 64) {
             uint64_t word;
             __builtin_memcpy(&word, bitmap_ + port / 64 * 8, sizeof word);  // inside the extent
             if (uint64_t permitted = ~word >> (port % 64); permitted != 0) {
@@ -81,9 +83,10 @@ public:
     // The bitmap while the space has ports, else nullptr (see above).
     const uint8_t *key() const { return key_; }
     const uint8_t *bitmap() const { return bitmap_; }
-    // The bitmap's bytes that have ever permitted a port lie in [0, extent()); a multiple of
-    // 8, so that the TSS copy moves words.
-    unsigned extent() const { return extent_; }
+    // The bitmap's bytes that have ever permitted a port lie in [extent_begin(), extent_end());
+    // both multiples of 8, so that the TSS copy moves words; empty (0, 0) before any port.
+    unsigned extent_begin() const { return extent_begin_; }
+    unsigned extent_end() const { return extent_end_; }
     bool permits(unsigned port) const
     {
         return port < ports && bitmap_ != nullptr && (bitmap_[port / 8] >> (port % 8) & 1) == 0;
@@ -104,7 +107,7 @@ private:
     Mapping ***directory_ = nullptr;  // slot_pages pointers to slot pages (or nullptr)
     const uint8_t *key_ = nullptr;
     unsigned port_count_ = 0;
-    unsigned extent_ = 0;
+    unsigned extent_begin_ = 0, extent_end_ = 0;
 };
 
 // Inline, with load and the copy it makes: a call here would make the IPC direct path
@@ -124,7 +127,7 @@ private:
     } else if (local.io_cached == key_) {
         local.tss.use_io_bitmap();  // (a server's ports between calls of its clients)
     } else {
-        local.tss.load_io_bitmap(bitmap_, extent_);
+        local.tss.load_io_bitmap(bitmap_, extent_begin_, extent_end_);
         local.io_cached = key_;
     }
     local.io_loaded = key_;

@@ -7,8 +7,9 @@
 // always reads two bytes; the segment limit ends there. A space without ports gets "deny
 // all" with one store: the bitmap offset moves beyond the limit. Otherwise the running
 // space's bitmap is copied in (Io_space::load); only the bytes that may hold a clear bit
-// are copied, and io_dirty_ remembers how far that went, so the next copy knows how much
-// of the old one it must set back to 0xff.
+// are copied, and [io_dirty_begin_, io_dirty_end_) remembers where they went, so the next
+// copy knows which bytes of the old one it must set back to 0xff. Invariant: every byte of
+// the TSS's bitmap outside that range is 0xff.
 #pragma once
 
 #include <stdint.h>
@@ -40,25 +41,29 @@ public:
     static constexpr uint32_t limit();
     // Every port is denied (the bitmap offset lies beyond the limit); the bitmap's bytes stay.
     void deny_all_ports() { io_map_base_ = no_io_bitmap; }
+    // What the CPU reads: the bitmap, and whether the bitmap counts (host tests).
+    const uint8_t *io_bitmap() const { return io_bitmap_; }
+    bool denies_all_ports() const { return io_map_base_ == no_io_bitmap; }
     // The bitmap's bytes as they are decide again.
     void use_io_bitmap() { io_map_base_ = __builtin_offsetof(Tss, io_bitmap_); }
-    // Makes bitmap[0, extent) the I/O bitmap (ports beyond extent * 8 denied) and uses it;
-    // extent is a multiple of 8.
+    // Makes bitmap[begin, end) the I/O bitmap (every other port denied) and uses it; begin
+    // and end are multiples of 8, begin <= end.
     // Inline: it is part of a space switch (Io_space::load).
-    [[gnu::always_inline]] void load_io_bitmap(const uint8_t *bitmap, unsigned extent)
+    [[gnu::always_inline]] void load_io_bitmap(const uint8_t *bitmap, unsigned begin, unsigned end)
     {
-        // Eight bytes at a time: extents are multiples of 8 (Io_space::extent).
-        if (extent > io_bitmap_bytes)
-            extent = io_bitmap_bytes;
-        for (unsigned i = 0; i < extent; i += 8) {
+        // Eight bytes at a time: extents are multiples of 8 (Io_space::extent_begin).
+        if (end > io_bitmap_bytes)
+            end = io_bitmap_bytes;
+        constexpr uint64_t denied = ~uint64_t{0};
+        for (unsigned i = io_dirty_begin_; i < io_dirty_end_; i += 8)
+            __builtin_memcpy(io_bitmap_ + i, &denied, 8);
+        for (unsigned i = begin; i < end; i += 8) {
             uint64_t word;
             __builtin_memcpy(&word, bitmap + i, 8);
             __builtin_memcpy(io_bitmap_ + i, &word, 8);
         }
-        constexpr uint64_t denied = ~uint64_t{0};
-        for (unsigned i = extent; i < io_dirty_; i += 8)
-            __builtin_memcpy(io_bitmap_ + i, &denied, 8);
-        io_dirty_ = static_cast<uint16_t>(extent);
+        io_dirty_begin_ = static_cast<uint16_t>(begin);
+        io_dirty_end_ = static_cast<uint16_t>(end);
         io_map_base_ = __builtin_offsetof(Tss, io_bitmap_);
     }
 
@@ -75,7 +80,7 @@ private:
     uint8_t io_bitmap_[io_bitmap_bytes];
     uint8_t io_bitmap_end_;  // 0xff
     // Not the CPU's (beyond the limit): the bitmap bytes that may hold a clear bit.
-    uint16_t io_dirty_;
+    uint16_t io_dirty_begin_, io_dirty_end_;
 } __attribute__((packed));
 
 constexpr uint32_t Tss::limit() { return __builtin_offsetof(Tss, io_bitmap_end_); }
