@@ -13,9 +13,12 @@ PROGRAM with exactly the given environment (nothing else set), standard input fr
 empty, umask 022, no signal ignored or blocked. The program's standard output and standard
 error come back separately, byte for byte, through the second serial port (the server
 frames them there), and this command exits with the program's exit status (128+N if signal
-N ended it). docs/linux.md."""
+N ended it). docs/linux.md.
+TERN_QEMU_EXTRA in the environment adds arguments to QEMU's command line (e.g. a monitor
+socket or -d exec for profiling, docs/performance.md)."""
 import argparse
 import os
+import shlex
 import shutil
 import stat
 import subprocess
@@ -177,7 +180,7 @@ def main() -> int:
     mode = "kernel" if args.kernel_mode else "user"
     (work / "linux-run.conf").write_text(
         "server console priority=200 irq=4 ports=0x3f8/8\n" +
-        ("server nic priority=180 pci=1af4:1000\nserver net priority=170 args=dhcp\n" if args.network else "") +
+        ("server nic priority=160 pci=1af4:1000\nserver net priority=170 args=dhcp\n" if args.network else "") +
         f"server linux priority=150 spaces shutdown ports=0x2f8/8 mode={mode} args=host{trace} epoch={now} "
         "rootfs=rootfs.cpio "
         "command=/.tern/command\n")
@@ -199,6 +202,8 @@ def main() -> int:
                "-serial", f"file:{relative(com1)}", "-serial", f"file:{relative(com2)}"]
     if args.icount:
         command += ["-icount", "shift=0,sleep=off"]
+    if os.environ.get("TERN_QEMU_EXTRA"):
+        command += shlex.split(os.environ["TERN_QEMU_EXTRA"])
     try:
         subprocess.run(command, cwd=ROOT, timeout=args.timeout, check=False)
     except subprocess.TimeoutExpired:

@@ -369,7 +369,7 @@ void Net_server::service(L4_ThreadId_t replying_to, tern::Message *reply)
     for (unsigned round = 0; round < 2; ++round) {
         netif_poll_all();  // 127.0.0.1: what lwIP sent itself
         if (!L4_IsNilThread(link_.driver()) && link_.should_flush())
-            link_.flush(interface_);
+            link_.flush();
         if (!notify_clients(replying_to, reply))
             break;
     }
@@ -400,11 +400,7 @@ void Net_server::run()
             continue;
         }
         if (request.label() < TERN_STATUS_LABELS) {
-            // A late reply, never answered; from the driver, an EXCHANGE answer whose call
-            // gave up: what it hands over is taken.
-            if (from.raw == link_.driver().raw && request.status() == tern::Status::ok)
-                link_.take(request, interface_);
-            service(L4_nilthread, nullptr);
+            service(L4_nilthread, nullptr);  // a late reply: never answered
             continue;
         }
         if (handle(from, request, reply))

@@ -28,13 +28,16 @@ public:
 
     // lwIP's linkoutput: the frame into a free transmit buffer, queued for the driver.
     bool transmit(const pbuf *p);
-    // A FRAMES message from the driver, or an EXCHANGE reply: received frames go to lwIP
-    // (through netif->input), finished transmit buffers are free again.
+    // A FRAMES message from the driver: received frames go to lwIP (through netif->input),
+    // finished transmit buffers are free again.
     void take(const tern::Message &message, netif *interface);
-    // Hands what is queued to the driver by EXCHANGE, without waiting for it (zero send
-    // timeout); what it answers is taken. Left queued when the driver is busy (then sending
-    // FRAMES: the server's loop flushes again after taking them).
-    void flush(netif *interface);
+    // Hands what is queued to the driver in EXCHANGE messages, which it does not answer.
+    // The driver is of a lower priority and never waits for the server (its FRAMES have a
+    // zero send timeout), so a send that finds it busy waits only until it next receives;
+    // the driver then runs when the server waits, before the server's clients (one address
+    // space switch fewer than a call). A driver that takes nothing for a second leaves the
+    // rest queued.
+    void flush();
     // Whether to flush now: frames to send, or a batch of receive buffers to give back.
     // Releases alone wait for a frame to send or for a quarter of the buffers: the card
     // keeps the rest, and a received frame's way to its reader has no call to the driver.

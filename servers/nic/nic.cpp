@@ -56,10 +56,12 @@ public:
     explicit Driver(Virtio_net &card) : card_(card) {}
 
     void attach(L4_ThreadId_t from, tern::Message &reply);
-    // An EXCHANGE request: releases and frames to send.
+    // The client is gone: every receive buffer goes back to the card, a new client may attach.
+    void detach();
+    // An EXCHANGE message: releases and frames to send; then what the card is done with.
     void take(const tern::Message &message);
-    // What the client has not heard of yet into message (an EXCHANGE reply or a FRAMES
-    // message); the items put in are the client's from now.
+    // What the client has not heard of yet into a FRAMES message; the items put in are the
+    // client's from now.
     void give(tern::Message &message);
     // A FRAMES message that never reached the client: its items are queued again.
     void take_back(const tern::Message &message);
@@ -147,6 +149,21 @@ void Driver::take(const tern::Message &message)
     }
     if (sent)
         card_.kick_transmit();
+    collect();  // (the transmit queue does not interrupt: its finished buffers are found here)
+}
+
+void Driver::detach()
+{
+    for (unsigned buffer = 0; buffer < Virtio_net::receive_buffers; ++buffer)
+        if (client_has_rx_[buffer]) {
+            client_has_rx_[buffer] = false;
+            (void)card_.give_back(buffer);
+        }
+    for (unsigned i = 0; i < received_count_; ++i)
+        (void)card_.give_back(static_cast<unsigned>(received_[i] & 0xffff));
+    received_count_ = finished_count_ = 0;
+    client_ = L4_nilthread;
+    card_.kick_receive();
 }
 
 void Driver::collect()
@@ -244,48 +261,52 @@ int main()
     if (tern::names::register_name("nic", L4_Myself()) != tern::Status::ok)
         printf("nic: the name \"nic\" is taken: no client will find this driver\n");
     L4_ThreadId_t interrupt = L4_GlobalId(line, 1);
+    // Each pass sends what is due, a reply or FRAMES, and waits, in one IPC. FRAMES goes
+    // with a zero send timeout: the client, of a higher priority, is either waiting for
+    // messages or blocked sending EXCHANGE here (then it is received first, and FRAMES goes
+    // after it). A client busy elsewhere has its frames offered again after every message
+    // and every 10 ms; with all receive buffers queued here, no interrupt would come.
     L4_ThreadId_t to = L4_nilthread;
-    tern::Message reply;
-    bool frames_waiting = false;  // a FRAMES send timed out (send phase, reason 1): its frames wait here
+    tern::Message outgoing;
+    bool sending_frames = false, frames_waiting = false;
     for (;;) {
+        if (L4_IsNilThread(to) && !frames_waiting && !L4_IsNilThread(driver.client()) && driver.owes_client()) {
+            outgoing = tern::Message(TERN_NIC_FRAMES);
+            driver.give(outgoing);
+            to = driver.client();
+            sending_frames = true;
+        }
         L4_ThreadId_t from;
         if (!L4_IsNilThread(to))
-            reply.load();
+            outgoing.load();
         L4_Accept(L4_UntypedWordsAcceptor);
-        // Frames a busy client did not take are offered again after 10 ms, not only at the
-        // next interrupt (with all receive buffers queued here, none would come).
         L4_Time_t patience = frames_waiting ? L4_TimePeriod(10000) : L4_Never;
         L4_MsgTag_t tag = L4_Ipc(to, L4_anythread, L4_Timeouts(L4_ZeroTime, patience), &from);
         to = L4_nilthread;
-        // (X.2's error code: bit 0 the receive phase, bits 3..1 the reason, 1 a timeout)
-        constexpr L4_Word_t receive_timed_out = 1 << 1 | 1;
-        bool retry = frames_waiting && L4_IpcFailed(tag) && (L4_ErrorCode() & 0xf) == receive_timed_out;
-        if (L4_IpcFailed(tag) && !retry)
-            continue;  // (a reply that found no one waiting)
-        if (retry || from.raw == interrupt.raw) {
-            // (false: the line is shared, and this was another device's)
-            if (!retry && card_driver.interrupted())
-                driver.collect();
-            frames_waiting = false;
-            // Frames for the client, in FRAMES messages it does not answer: what it is done
-            // with and what it sends come in its EXCHANGE calls. It may be busy: the send
-            // waits, but not for ever (a client that hangs loses frames, not the driver).
-            for (unsigned rounds = 0; rounds < 4 && !L4_IsNilThread(driver.client()) && driver.owes_client(); ++rounds) {
-                tern::Message frames(TERN_NIC_FRAMES);
-                driver.give(frames);
-                frames.load();
-                if (L4_IpcFailed(L4_Send_Timeout(driver.client(), L4_TimePeriod(1000000)))) {
-                    driver.take_back(frames);  // not sent: the client never had them
-                    frames_waiting = (L4_ErrorCode() & 0xf) == 1 << 1;  // it was busy (not gone)
-                    break;
-                }
+        if (L4_IpcFailed(tag)) {
+            // (X.2's error code: bit 0 the receive phase, bits 3..1 the reason, 1 a timeout)
+            bool send_phase = (L4_ErrorCode() & 1) == 0;
+            if (send_phase && sending_frames) {
+                driver.take_back(outgoing);  // not sent: the client never had them
+                if ((L4_ErrorCode() & 0xe) != 1 << 1)
+                    driver.detach();  // the client is gone: its buffers go back to the card
+                else
+                    frames_waiting = true;
             }
-            if (retry)
-                continue;  // (the interrupt was acknowledged when it came)
-            // Acknowledged (the line unmasked) after the frames went: the client, of a lower
-            // priority, runs once this thread waits. The interrupt status read above lowered
-            // the line, so a frame that came meanwhile raises it again and interrupts as soon
-            // as it is unmasked.
+            sending_frames = false;
+            if (!send_phase)
+                frames_waiting = false;  // (a receive timeout: offered again)
+            continue;
+        }
+        sending_frames = frames_waiting = false;
+        if (from.raw == interrupt.raw) {
+            // (false: the line is shared, and this was another device's)
+            if (card_driver.interrupted())
+                driver.collect();
+            // Acknowledged (the line unmasked) before the frames go: the status read lowered
+            // the line, so a frame that came meanwhile raises it again, and its interrupt
+            // waits for this thread's next receive. Sending to the interrupt thread never
+            // waits.
             L4_LoadMR(0, 0);
             (void)L4_Send_Timeout(interrupt, L4_ZeroTime);
             continue;
@@ -293,15 +314,14 @@ int main()
         tern::Message request = tern::Message::received(tag);
         if (request.label() < TERN_STATUS_LABELS)
             continue;  // a late reply (this driver calls no one): never answered
-        if (request.label() == TERN_NIC_ATTACH && request.untyped() == 0 && request.typed() == 0) {
-            driver.attach(from, reply);
-        } else if (request.label() == TERN_NIC_EXCHANGE && from.raw == driver.client().raw) {
-            driver.take(request);
-            reply = tern::Message(tern::Status::ok);
-            driver.give(reply);
-        } else {
-            reply = tern::Message(request.label() == TERN_NIC_EXCHANGE ? tern::Status::denied : tern::Status::unknown);
+        if (request.label() == TERN_NIC_EXCHANGE && from.raw == driver.client().raw) {
+            driver.take(request);  // a message, never answered: what the driver owes goes in FRAMES
+            continue;
         }
+        if (request.label() == TERN_NIC_ATTACH && request.untyped() == 0 && request.typed() == 0)
+            driver.attach(from, outgoing);
+        else  // (a reply with a zero timeout: a sender that waits for none does not get it)
+            outgoing = tern::Message(request.label() == TERN_NIC_EXCHANGE ? tern::Status::denied : tern::Status::unknown);
         to = from;
     }
 }

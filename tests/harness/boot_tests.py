@@ -289,7 +289,7 @@ NETWORK_STEPS = [
           r"net: DHCP, address 10\.0\.2\.15 mask 255\.255\.255\.0 gateway none$",
           r"^net: 10\.0\.2\.2 is at 52:55:0a:00:02:02 \(ARP; \d+ frames in, \d+ out\)$"]),
     Step("NIC0002", "ps lists the driver's task and the interrupt thread attached for it", "ps\r",
-         [r"^  [0-9a-f]+ +180 +\S+ +server +ring3 .* nic$", r"^  [0-9a-f]+ .* irq .* nic \(line 11, handler", PROMPT]),
+         [r"^  [0-9a-f]+ +160 +\S+ +server +ring3 .* nic$", r"^  [0-9a-f]+ .* irq .* nic \(line 11, handler", PROMPT]),
     Step("NIC0003", "shutdown stops the machine", "shutdown\r", [r"^root: shutdown asked by shell$"]),
 ]
 
