@@ -5,27 +5,33 @@
 // then travel as buffer numbers and lengths. A buffer is TERN_NIC_BUFFER_BYTES; its frame
 // (Ethernet, without the FCS) starts TERN_NIC_FRAME_OFFSET bytes in.
 //
-//   request (label)      words in                         reply words (status in the label)
-//   TERN_NIC_ATTACH      -                                MR1 MAC (bytes 0-5, little-endian),
+//   message (label)      words                            answer
+//   TERN_NIC_ATTACH      -                                a reply (status in the label):
+//   (client -> driver)                                    MR1 MAC (bytes 0-5, little-endian),
 //                                                         MR2 receive buffers, MR3 transmit
 //                                                         buffers; map items of the receive
 //                                                         area, then the transmit area (the
 //                                                         client's acceptor says where)
-//   TERN_NIC_EXCHANGE    MR1 r, MR2 t, then r receive     MR1 n, MR2 f, then n received frames
-//   (client -> driver)   buffers the client is done       (buffer | length << 16), then f
-//                        with, then t frames to send      transmit buffers the card is done with
+//   TERN_NIC_EXCHANGE    MR1 r, MR2 t, then r receive     none: a message, not a call
+//   (client -> driver)   buffers the client is done
+//                        with, then t frames to send
 //                        (buffer | length << 16)
-//   TERN_NIC_FRAMES      as EXCHANGE's reply              none: a message, not a call
-//   (driver -> client)
+//   TERN_NIC_FRAMES      MR1 n, MR2 f, then n received    none: a message, not a call
+//   (driver -> client)   frames (buffer | length << 16),
+//                        then f transmit buffers the
+//                        card is done with
 //
 // The client owns a receive buffer from the message that names it until it releases it,
 // and a transmit buffer from when it is done (ATTACH: all) until it sends it. The driver
-// sends FRAMES when the card received or sent something (waiting at most a second for the
-// client to take it); the client sends EXCHANGE with a zero send timeout (it never waits
-// for the driver, which may be sending it FRAMES) and tries again after it took the
-// FRAMES. Releases alone may wait for a batch: FRAMES has no reply, so a received frame's
-// way to its reader passes the driver only once. Bad numbers (a buffer the client does not
-// own, a length over TERN_NIC_MAX_FRAME or below 14) are dropped and counted.
+// runs at a lower priority than its client and never waits for it: it sends FRAMES with a
+// zero send timeout, together with its own wait, when the card received frames or half of
+// the transmit buffers are done; a client that was busy is offered them again after the
+// driver's next message and every 10 ms, and a client that is gone is detached. The client
+// sends EXCHANGE with a send timeout (a second at most): a busy driver receives it as soon
+// as it waits, and, being of the lower priority, acts on it when the client waits, before
+// the client's own clients run. Releases alone may wait for a batch. Bad numbers (a buffer
+// the client does not own, a length over TERN_NIC_MAX_FRAME or below 14) are dropped and
+// counted; EXCHANGE from another thread is answered TERN_STATUS denied (zero timeout).
 #ifndef L4_TERN_NIC_H
 #define L4_TERN_NIC_H
 
