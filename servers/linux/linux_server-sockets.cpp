@@ -129,7 +129,7 @@ void Linux_server::sockets_changed(const uint64_t (&changed)[TERN_NET_MAX_SOCKET
         inet_push_complete_ = -1;  // (it changed since: the server may hold more)
     if (push_complete >= 0)
         inet_push_complete_ = push_complete;
-    wake_blocked();
+    wake_blocked(true);
     for (uint64_t &word : inet_changed_)
         word = 0;
 }
@@ -490,27 +490,34 @@ int64_t Linux_server::socket_receive(Thread &thread, Open_file &file, uint64_t b
         for (uint64_t i = 0; i < vector_count; ++i)
             want += vectors[2 * i + 1];
     }
-    // The destination is checked before the network server hands over (and forgets) the bytes.
     uint64_t most = want < window_bytes ? want : window_bytes;
-    for (uint64_t i = 0, checked = 0; checked < most && (vectors == nullptr ? i < 1 : i < vector_count); ++i) {
+    bool blocking = (file.flags & o_nonblock_flag) == 0 && (flags & msg_dontwait) == 0;
+    // (An empty socket waits before the destination is looked at, as Linux's does.)
+    uint64_t at_hand = most > 0 ? pushed_bytes(net_attached_, file.socket) : 0;
+    if (most > 0 && at_hand == 0 && inet_drained(file.socket))
+        return blocking ? wait_for_socket(thread, file.socket) : error(Errno::again);  // (RECV would say EAGAIN)
+    // The destination is checked before the network server hands over (and forgets) the
+    // bytes: all it may hand over, or only the pushed bytes when they are what is read
+    // (a read into a large buffer would otherwise fill every page of it each time).
+    uint64_t needed = at_hand > 0 && at_hand < most ? at_hand : most;
+    for (uint64_t i = 0, checked = 0; checked < needed && (vectors == nullptr ? i < 1 : i < vector_count); ++i) {
         uint64_t base = vectors == nullptr ? buffer : vectors[2 * i];
-        uint64_t length = vectors == nullptr ? most : vectors[2 * i + 1];
-        length = length < most - checked ? length : most - checked;
+        uint64_t length = vectors == nullptr ? needed : vectors[2 * i + 1];
+        length = length < needed - checked ? length : needed - checked;
         Process_memory::Error failed;
         for (uint64_t page = base & ~uint64_t{4095}; length > 0 && page < base + length; page += 4096)
             if (process.memory.page(page, prot_write, failed) == nullptr)
                 return memory_error(failed);
         checked += length;
     }
-    bool blocking = (file.flags & o_nonblock_flag) == 0 && (flags & msg_dontwait) == 0;
-    if (most > 0 && pushed_bytes(net_attached_, file.socket) == 0 && inet_drained(file.socket))
-        return blocking ? wait_for_socket(thread, file.socket) : error(Errno::again);  // (RECV would say EAGAIN)
     tern::Message request(TERN_NET_RECV);
     int64_t got = 0;
     uint64_t from_push = 0;
     const uint8_t *source = window;
     // Twice at most: a RECV that found the socket's bytes on the push page (put there after
-    // the look below) says EAGAIN, and the page is read then.
+    // the look below) says EAGAIN, and the page is read then. (What was checked covers the
+    // page: bytes on it stay until taken, and bytes put there after at_hand's look were
+    // not at hand, so all of most was checked.)
     for (unsigned attempt = 0; attempt < 2; ++attempt) {
         from_push = most > 0 ? pushed_bytes(net_attached_, file.socket) : 0;
         if (from_push > 0) {

@@ -776,21 +776,25 @@ void Linux_server::answer(Thread &thread, const Linux_registers &registers)
     (void)reply.send_now(thread.l4);
 }
 
-void Linux_server::wake_blocked()
+void Linux_server::wake_blocked(bool sockets_only)
 {
     // Not reentrant: a retried call that wakes others (a pipe write) only asks for another
     // round of the loop already running.
     if (waking_) {
         wake_again_ = true;
+        wake_all_again_ = wake_all_again_ || !sockets_only;
         return;
     }
     waking_ = true;
+    bool all = !sockets_only;
     for (bool progress = true; progress || wake_again_;) {
-        progress = wake_again_ = false;
+        all = all || wake_all_again_;
+        progress = wake_again_ = wake_all_again_ = false;
         for (Thread &thread : live_threads()) {
             if (thread.state != Thread::State::running || thread.waiting == Thread::Wait::none ||
                 thread.process->state != Process::State::running || thread.process->stopped ||
-                inet_waiter_stays(thread))
+                inet_waiter_stays(thread) ||
+                (!all && thread.waiting != Thread::Wait::socket && thread.waiting != Thread::Wait::poll))
                 continue;
             Linux_registers registers = thread.saved;
             int64_t result;

@@ -128,8 +128,11 @@ private:
     void free_process(Process &process);
     void hang_up(int ended_pid, const int *groups, unsigned count);
     void drop_space(Process &process);
-    // Retries the blocked system calls whose cause may have gone, answering those that end.
-    void wake_blocked();
+    // Retries the blocked system calls whose cause may have gone, answering those that end:
+    // after a change of inet sockets only (sockets_only), just the calls waiting for sockets
+    // and polls (inet_waiter_stays leaves those whose socket did not change); after any
+    // other change, all of them.
+    void wake_blocked(bool sockets_only = false);
     void answer(Thread &thread, const Linux_registers &registers);
 
     Open_file *new_file(Open_file::Kind kind, uint32_t flags);
@@ -556,6 +559,7 @@ private:
     // The earliest wake_us of a waiting process, 0 if none; early is harmless (one more round).
     uint64_t next_wake_us_ = 0;
     bool waking_ = false, wake_again_ = false;  // wake_blocked's loop runs, and must run again
+    bool wake_all_again_ = false;               // ... for every waiter, not only sockets'
     uint64_t reported_unknown_[8] = {};  // bit n: unknown call n already logged
 };
 

@@ -131,10 +131,19 @@ Process_memory::Error Process_memory::resize(uint64_t start, uint64_t end)
 
 const Process_memory::Area *Process_memory::find(uint64_t address) const
 {
-    for (unsigned i = 0; i < area_count_; ++i)
-        if (address >= areas_[i].start && address < areas_[i].end)
-            return &areas_[i];
-    return nullptr;
+    // Binary search for the last area starting at or below address (areas are sorted and
+    // disjoint): every system call that touches memory asks, and a stack lies last of dozens.
+    unsigned low = 0, high = area_count_;
+    while (low < high) {
+        unsigned middle = (low + high) / 2;
+        if (areas_[middle].start <= address)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    if (low == 0 || address >= areas_[low - 1].end)
+        return nullptr;
+    return &areas_[low - 1];
 }
 
 uint64_t Process_memory::free_range(uint64_t size, uint64_t limit) const
