@@ -9,7 +9,7 @@
 #include "thread.hpp"
 #include "timer.hpp"
 
-uint64_t Fault_ipc::tag(int64_t label, unsigned low_bits)
+[[gnu::hot]] uint64_t Fault_ipc::tag(int64_t label, unsigned low_bits)
 {
     return Abi::Message_tag::label.make(Abi::label_of(label, low_bits));
 }

@@ -60,7 +60,7 @@ void Interrupt_thread::handler_deleted(const Thread &handler)
             reset(number, Thread_id::nil());
 }
 
-void Interrupt_thread::answered(unsigned number)
+[[gnu::hot]] void Interrupt_thread::answered(unsigned number)
 {
     Line &line = lines_[number];
     ++line.delivered;
@@ -73,7 +73,7 @@ void Interrupt_thread::answered(unsigned number)
     }
 }
 
-bool Interrupt_thread::answer(const Thread &thread, const Thread &sender)
+[[gnu::hot]] bool Interrupt_thread::answer(const Thread &thread, const Thread &sender)
 {
     unsigned number = thread.id().number();
     Line &line = lines_[number];
@@ -92,7 +92,7 @@ void Interrupt_thread::wake(Line &line)
     Scheduler::make_ready(line.thread);
 }
 
-void Interrupt_thread::raise(unsigned number)
+[[gnu::hot]] void Interrupt_thread::raise(unsigned number)
 {
     if (number >= lines || lines_[number].handler.is_nil()) {
         ++unclaimed_;  // its line stays masked until a handler is associated

@@ -26,7 +26,7 @@ void Scheduler::mark_nonempty(unsigned priority)
         highest_ready_ = static_cast<int>(priority);
 }
 
-void Scheduler::mark_empty(unsigned priority)
+[[gnu::hot]] void Scheduler::mark_empty(unsigned priority)
 {
     nonempty_[priority / 64] &= ~(uint64_t{1} << (priority % 64));
     if (nonempty_[priority / 64] == 0)
@@ -46,7 +46,7 @@ void Scheduler::init(Thread *idle)
 
 void Scheduler::start() { started = true; }
 
-void Scheduler::make_ready(Thread *thread)
+[[gnu::hot]] void Scheduler::make_ready(Thread *thread)
 {
     // A halted thread does not run, unless it is copying strings: it finishes that first,
     // so that its partner is not held (Thread::take_message halts it afterwards).
@@ -80,7 +80,7 @@ Thread *Scheduler::highest_ready()
     return priority < priorities ? ready[priority].front() : nullptr;
 }
 
-void Scheduler::switch_to(Thread *next)
+[[gnu::hot]] void Scheduler::switch_to(Thread *next)
 {
     Thread *previous = current();
     previous->check_stack();  // it leaves its deepest point for now: catch an overflow here
@@ -106,13 +106,13 @@ void Scheduler::switch_to(Thread *next)
         context_switch(previous->saved_stack_pointer(), *next->saved_stack_pointer());
 }
 
-void Scheduler::schedule()
+[[gnu::hot]] void Scheduler::schedule()
 {
     Thread *next = highest_ready();
     switch_to(next != nullptr ? next : idle_thread);
 }
 
-void Scheduler::hand_off(Thread *partner)
+[[gnu::hot]] void Scheduler::hand_off(Thread *partner)
 {
     if (partner->state() == Thread::State::ready) {
         unsigned highest = highest_set();
@@ -136,7 +136,7 @@ void Scheduler::yield()
     switch_to(next);
 }
 
-void Scheduler::preempt_if_higher(Thread *woken)
+[[gnu::hot]] void Scheduler::preempt_if_higher(Thread *woken)
 {
     Thread *self = current();
     if (!self->is_idle() && woken->priority() <= self->priority())
@@ -180,7 +180,7 @@ void Scheduler::thread_switched(Thread *self)
     self->preemption_delay().restore();
 }
 
-void Scheduler::tick(uint64_t now_us, uint64_t elapsed_us)
+[[gnu::hot]] void Scheduler::tick(uint64_t now_us, uint64_t elapsed_us)
 {
     if (!started)
         return;

@@ -386,7 +386,7 @@ void Syscalls::dispatch(Thread &caller, Exception_frame &frame)
     dispatch_other(caller, frame);
 }
 
-void Syscalls::dispatch_other(Thread &caller, Exception_frame &frame)
+[[gnu::hot]] void Syscalls::dispatch_other(Thread &caller, Exception_frame &frame)
 {
     if (caller.space()->reflects_syscalls()) {
         User_exception::handle(caller, frame);  // frame.vector is Vectors::syscall
@@ -403,7 +403,7 @@ void Syscalls::dispatch_other(Thread &caller, Exception_frame &frame)
     entry(caller, frame);
 }
 
-extern "C" void syscall_dispatch(Exception_frame *frame)
+extern "C" [[gnu::hot]] void syscall_dispatch(Exception_frame *frame)
 {
     Syscalls::dispatch(*Scheduler::current(), *frame);
     Scheduler::current()->check_stack();  // on the way out of the kernel

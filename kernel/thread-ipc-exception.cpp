@@ -21,7 +21,7 @@ constexpr uint64_t untyped_only_mask = uint64_t{0xffc0};
 
 }  // namespace
 
-Thread *Thread::exception_handler_waiting(Thread_id handler_id)
+[[gnu::hot]] Thread *Thread::exception_handler_waiting(Thread_id handler_id)
 {
     Thread *handler = lookup(handler_id, this);
     // The handler waits in its final receive at its frame and takes us; nobody waits to
@@ -41,7 +41,7 @@ bool Thread::exception_call(Thread_id handler_id, unsigned words)
     return replied;
 }
 
-bool Thread::deliver_exception(Thread &handler, Thread_id handler_id, unsigned words)
+[[gnu::hot]] bool Thread::deliver_exception(Thread &handler, Thread_id handler_id, unsigned words)
 {
     // The message is in the handler's MRs from MR0 (its UTCB); the first three belong in
     // its frame's registers.
@@ -67,7 +67,7 @@ bool Thread::deliver_exception(Thread &handler, Thread_id handler_id, unsigned w
     return ipc_.error == no_error;
 }
 
-Thread *Thread::exception_caller(Thread_id to)
+[[gnu::hot]] Thread *Thread::exception_caller(Thread_id to)
 {
     Thread *caller = lookup(to, this);
     if (caller == nullptr || !caller->awaits_exception_reply_ || caller->state_ != State::waiting_receive ||
@@ -79,7 +79,7 @@ Thread *Thread::exception_caller(Thread_id to)
     return caller;
 }
 
-bool Thread::reply_to_exception(Thread &caller, Thread_id from_specifier, uint16_t receive_timeout)
+[[gnu::hot]] bool Thread::reply_to_exception(Thread &caller, Thread_id from_specifier, uint16_t receive_timeout)
 {
     // The reply's words as the general path's transfer would leave them in the caller's
     // kernel buffer, then applied to its frame (unless it refuses them: the general path

@@ -129,7 +129,7 @@ bool Thread::sends_strings()
     return false;
 }
 
-bool Thread::accepts_strings() { return !ipc_.kernel && Abi::Acceptor::strings.is_set(utcb_word(TERN_UTCB_BR)); }
+[[gnu::hot]] bool Thread::accepts_strings() { return !ipc_.kernel && Abi::Acceptor::strings.is_set(utcb_word(TERN_UTCB_BR)); }
 
 // A nested IPC (the page-fault call) reuses this thread's IPC state; the outer IPC's is
 // put back afterwards. The nested call leaves no queue links behind (it has either

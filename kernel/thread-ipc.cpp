@@ -94,7 +94,7 @@ void Thread::dequeue_sender(Thread &sender)
     sender.ipc_.send_target = nullptr;
 }
 
-Thread *Thread::take_sender(Thread_id from_specifier)
+[[gnu::hot]] Thread *Thread::take_sender(Thread_id from_specifier)
 {
     Thread *sender =
         senders_.find([this, from_specifier](const Thread &candidate) { return matches(from_specifier, candidate); });
@@ -105,7 +105,7 @@ Thread *Thread::take_sender(Thread_id from_specifier)
 
 // Copies the message from sender to receiver and acts on its typed items. Returns the
 // error code (without phase) or no_error; on error nothing beyond the tag is delivered.
-uint64_t Thread::transfer(Thread &sender, Thread &receiver)
+[[gnu::hot]] uint64_t Thread::transfer(Thread &sender, Thread &receiver)
 {
     Message_tag tag(sender.message_register(0));
     unsigned words = tag.untyped() + tag.typed();
@@ -232,7 +232,7 @@ void Thread::complete_user_ipc()
     }
 }
 
-void Thread::wake(uint64_t error, bool queue)
+[[gnu::hot]] void Thread::wake(uint64_t error, bool queue)
 {
     ipc_.error = error;
     if (resume_at_frame_)
@@ -244,13 +244,13 @@ void Thread::wake(uint64_t error, bool queue)
         state_ = State::ready;  // the waker hands the CPU over or queues it (Scheduler::hand_off)
 }
 
-void Thread::finish_receive(const Thread &sender, uint64_t error, bool queue)
+[[gnu::hot]] void Thread::finish_receive(const Thread &sender, uint64_t error, bool queue)
 {
     ipc_.from = sender_id(sender);
     wake(error, queue);
 }
 
-uint64_t Thread::block(State state, Thread_id partner, uint64_t wake_deadline)
+[[gnu::hot]] uint64_t Thread::block(State state, Thread_id partner, uint64_t wake_deadline)
 {
     state_ = state;
     ipc_.partner = partner;
@@ -280,7 +280,7 @@ void Thread::wait_for_line()
     (void)block(State::waiting_receive, Thread_id::nil(), Timeout::never);
 }
 
-bool Thread::take_interrupt(const Thread &sender, Message_tag tag)
+[[gnu::hot]] bool Thread::take_interrupt(const Thread &sender, Message_tag tag)
 {
     // As the IPC direct path delivers: the whole result goes into the frame it resumes at.
     if (state_ != State::waiting_receive || !resume_at_frame_ || halted_ || !matches(ipc_.partner, sender))
@@ -306,7 +306,7 @@ void Thread::fail(Ipc_phase phase, uint64_t code)
     ipc_.error = ipc_error(code, phase);
 }
 
-uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, Thread_id from_specifier,
+[[gnu::hot]] uint64_t Thread::send_phase(Thread_id to, uint16_t timeout, bool then_receive, Thread_id from_specifier,
                             uint16_t receive_timeout)
 {
     Thread *receiver = lookup(to, this);
@@ -387,7 +387,7 @@ void Thread::receive_phase(Thread_id from_specifier, uint16_t timeout, const Thr
     receive_until(from_specifier, deadline_us == expired ? expired : deadline_us, known_partner);
 }
 
-void Thread::receive_until(Thread_id from_specifier, uint64_t deadline_us, const Thread *known_partner)
+[[gnu::hot]] void Thread::receive_until(Thread_id from_specifier, uint64_t deadline_us, const Thread *known_partner)
 {
     for (;;) {
         if (Thread *sender = take_sender(from_specifier)) {
@@ -505,7 +505,7 @@ void Thread::take_message(Thread &sender)
     }
 }
 
-void Thread::ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts)
+[[gnu::hot]] void Thread::ipc(Thread_id to, Thread_id from_specifier, uint64_t timeouts)
 {
     ipc_.kernel = false;
     ipc_.error = no_error;

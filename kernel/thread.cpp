@@ -94,7 +94,7 @@ void Thread::init_table()
         slot = &nobody();
 }
 
-Thread *Thread::lookup(Thread_id id, const Thread *caller)
+[[gnu::hot]] Thread *Thread::lookup(Thread_id id, const Thread *caller)
 {
     if (id.is_global()) {
         Thread *thread = by_number(id.number());
@@ -243,7 +243,7 @@ void Thread::note_fpu_released()
     fpu_owner_ = false;
 }
 
-void Thread::note_frame_rip(bool fresh)
+[[gnu::hot]] void Thread::note_frame_rip(bool fresh)
 {
     bool own_bases = fs_base_ != 0 || (space_ != nullptr && gs_base_ != space_->user_gs_base());
     general_switch_ = own_bases || (!fresh && !User_mode::is_user_address(frame().rip));

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "timeout.hpp"
 
-uint64_t Timeout::deadline(uint16_t encoded, uint64_t now)
+[[gnu::hot]] uint64_t Timeout::deadline(uint16_t encoded, uint64_t now)
 {
     uint64_t mantissa = encoded & 0x3ff;
     if ((encoded & 0x8000) == 0) {

@@ -2,7 +2,7 @@
 // The sorted list of IPC timeouts (see timeout_list.hpp).
 #include "timeout_list.hpp"
 
-void Timeout_list::add(Entry &entry, uint64_t deadline)
+[[gnu::hot]] void Timeout_list::add(Entry &entry, uint64_t deadline)
 {
     entry.deadline_ = deadline;
     Entry *previous = &head_;
@@ -15,7 +15,7 @@ void Timeout_list::add(Entry &entry, uint64_t deadline)
     previous->next_ = &entry;
 }
 
-void Timeout_list::unlink(Entry &entry)
+[[gnu::hot]] void Timeout_list::unlink(Entry &entry)
 {
     entry.prev_->next_ = entry.next_;
     if (entry.next_ != nullptr)
@@ -23,7 +23,7 @@ void Timeout_list::unlink(Entry &entry)
     entry.next_ = entry.prev_ = nullptr;
 }
 
-Timeout_list::Entry *Timeout_list::take_expired(uint64_t now)
+[[gnu::hot]] Timeout_list::Entry *Timeout_list::take_expired(uint64_t now)
 {
     Entry *entry = head_.next_;
     if (entry == nullptr || entry->deadline_ > now)

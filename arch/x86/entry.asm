@@ -89,7 +89,10 @@ extern task_rip_not_allowed
     jz %2
 %endmacro
 
-section .text
+; The 256 stubs (4 KiB) apart from the common code, which the linker script puts among the
+; hot paths' pages (linker.ld, .text.hot): a switch between spaces refills only the stub
+; of the vector that came.
+section .text.interrupt_stubs progbits alloc exec nowrite align=16
 
 ; The vectors with a stack of their own in the TSS (Tss::Ist: double fault, NMI, machine
 ; check) stay on it; every other vector enters on the entry stack (Tss::entry) and moves.
@@ -110,6 +113,8 @@ interrupt_stub_ %+ vector:
 %endif
 %assign vector vector + 1
 %endrep
+
+section .text
 
 ; On the entry stack (interrupts off): the CPU switches to it whatever ran, because a
 ; kernel-mode task runs in ring 0, where the CPU would otherwise push the frame onto the

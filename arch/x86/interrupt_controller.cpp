@@ -36,23 +36,23 @@ bool Interrupt_controller::init(const Interrupt_routing &routing)
     return true;
 }
 
-void Interrupt_controller::mask(unsigned line)
+[[gnu::hot]] void Interrupt_controller::mask(unsigned line)
 {
     if (exists(line))
         Io_apic::set_masked(pin_of_line_[line], true);
 }
 
-void Interrupt_controller::unmask(unsigned line)
+[[gnu::hot]] void Interrupt_controller::unmask(unsigned line)
 {
     if (exists(line))
         Io_apic::set_masked(pin_of_line_[line], false);
 }
 
-unsigned Interrupt_controller::line_of_vector(uint64_t vector)
+[[gnu::hot]] unsigned Interrupt_controller::line_of_vector(uint64_t vector)
 {
     if (vector < Vectors::interrupt_lines_base || vector >= Vectors::interrupt_lines_base + lines)
         return lines;
     return static_cast<unsigned>(vector - Vectors::interrupt_lines_base);
 }
 
-void Interrupt_controller::end_of_interrupt() { Local_apic::end_of_interrupt(); }
+[[gnu::hot]] void Interrupt_controller::end_of_interrupt() { Local_apic::end_of_interrupt(); }

@@ -13,13 +13,13 @@
 uint64_t Interrupts::spurious_ = 0;
 uint64_t Interrupts::unexpected_ = 0;
 
-extern "C" void interrupt_dispatch(Exception_frame *frame)
+extern "C" [[gnu::hot]] void interrupt_dispatch(Exception_frame *frame)
 {
     Interrupts::dispatch(*frame);
     Scheduler::current()->check_stack();  // on the way out of the kernel
 }
 
-void Interrupts::dispatch(Exception_frame &frame)
+[[gnu::hot]] void Interrupts::dispatch(Exception_frame &frame)
 {
     if (frame.vector < Vectors::exceptions_end) {
         if (!frame.from_user())

@@ -71,7 +71,7 @@ void Io_apic::route(unsigned pin, uint8_t vector, Trigger trigger, Polarity pola
     write(redirection_base + 2 * pin + 1, uint32_t{destination} << 24);
 }
 
-void Io_apic::set_masked(unsigned pin, bool masked)
+[[gnu::hot]] void Io_apic::set_masked(unsigned pin, bool masked)
 {
     if (pin >= pins_)
         return;

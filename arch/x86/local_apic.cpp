@@ -45,7 +45,7 @@ void Local_apic::init(uintptr_t mmio, uint8_t spurious)
 
 uint8_t Local_apic::id() { return static_cast<uint8_t>(read(apic_id) >> 24); }
 
-void Local_apic::end_of_interrupt() { write(end_of_interrupt_register, 0); }
+[[gnu::hot]] void Local_apic::end_of_interrupt() { write(end_of_interrupt_register, 0); }
 
 void Local_apic::start_periodic_timer(uint8_t vector, uint32_t initial_count)
 {
@@ -53,7 +53,7 @@ void Local_apic::start_periodic_timer(uint8_t vector, uint32_t initial_count)
     write(timer_initial_count, initial_count);
 }
 
-void Local_apic::start_one_shot_timer(uint8_t vector, uint32_t initial_count)
+[[gnu::hot]] void Local_apic::start_one_shot_timer(uint8_t vector, uint32_t initial_count)
 {
     write(lvt_timer, vector);  // one-shot mode: bits 17-18 clear
     write(timer_initial_count, initial_count);

@@ -40,7 +40,7 @@ void Timer::init(uintptr_t apic_mmio)
     program(next_tick_us_);
 }
 
-void Timer::program(uint64_t deadline_us)
+[[gnu::hot]] void Timer::program(uint64_t deadline_us)
 {
     uint64_t now = now_us();
     // Never later than the next tick, so the wait is under a tick's counts (32 bits hold it).
@@ -52,14 +52,14 @@ void Timer::program(uint64_t deadline_us)
     Local_apic::start_one_shot_timer(Vectors::apic_timer, count == 0 ? 1 : static_cast<uint32_t>(count));
 }
 
-uint64_t Timer::now_us()
+[[gnu::hot]] uint64_t Timer::now_us()
 {
     uint64_t elapsed = Cpu::read_tsc() - tsc_start_;
     // Split to avoid overflowing elapsed * 10^6 after a few hours.
     return elapsed / tsc_hz_ * 1000000 + elapsed % tsc_hz_ * 1000000 / tsc_hz_;
 }
 
-void Timer::handle_interrupt()
+[[gnu::hot]] void Timer::handle_interrupt()
 {
     uint64_t now = now_us(), charged_us = 0;
     if (now >= next_tick_us_) {  // a tick (or more, if interrupts were off that long)

@@ -17,7 +17,7 @@
 #include "user_mode.hpp"
 #include "vectors.hpp"
 
-void User_exception::handle(Thread &thread, Exception_frame &frame)
+[[gnu::hot]] void User_exception::handle(Thread &thread, Exception_frame &frame)
 {
     // Lazy switching: the instruction is retried. Without memory for the thread's FPU
     // state the #NM is the thread's exception (its handler may retry later).
@@ -100,7 +100,7 @@ static_assert(sizeof general_registers / sizeof general_registers[0] + 6 == TERN
 
 }  // namespace
 
-void User_exception::exception_ipc(Thread &thread, Exception_frame &frame)
+[[gnu::hot]] void User_exception::exception_ipc(Thread &thread, Exception_frame &frame)
 {
     Thread_id handler(thread.utcb_word(TERN_UTCB_EXCEPTION_HANDLER));
     if (handler.is_nil()) {
@@ -135,7 +135,7 @@ void User_exception::exception_ipc(Thread &thread, Exception_frame &frame)
         Fault_ipc::halt(thread, refused);
 }
 
-const char *User_exception::apply_reply(Thread &thread, Exception_frame &frame, const uint64_t *m)
+[[gnu::hot]] const char *User_exception::apply_reply(Thread &thread, Exception_frame &frame, const uint64_t *m)
 {
     unsigned reply_words = static_cast<unsigned>(m[0] & 63);
     if (reply_words == result_words) {
