@@ -3,6 +3,7 @@
 
 #include "abi.h"
 #include "formatter.hpp"
+#include "interrupt_controller.hpp"
 #include "thread.hpp"
 #include "kernel.hpp"
 #include "memory_layout.hpp"
@@ -115,7 +116,10 @@ bool Kip::create(Page_allocator &pages, uint64_t read_precision_us, uint64_t sch
     // The version string, then X.2's feature strings, the list ended by an empty one:
     // "pagerexregs" (as Pistachio names it): the threads of the space of a thread's pager may
     // ExchangeRegisters it; "threadmemory=N" (Tern's): each thread costs N bytes of kernel
-    // memory, its control block with its kernel stack (what the shell's ps reports).
+    // memory, its control block with its kernel stack (what the shell's ps reports);
+    // "msi=FIRST,COUNT,ADDRESS,DATA" (Tern's, when the machine has them): interrupt lines
+    // FIRST to FIRST + COUNT - 1 are message-signalled, line FIRST + i raised by a device's
+    // write of DATA + i to ADDRESS (Interrupt_controller).
     auto *text = reinterpret_cast<char *>(&description[4]);
     constexpr size_t text_size = TERN_KIP_PROCESSOR_DESCRIPTOR_AREA - TERN_KIP_KERNEL_DESCRIPTION_AREA -
                                  4 * sizeof(uint64_t);
@@ -124,6 +128,13 @@ bool Kip::create(Page_allocator &pages, uint64_t read_precision_us, uint64_t sch
         text[i] = strings[i];
     size_t used = sizeof strings - 1;  // the next string replaces the list's end
     used += Formatter::to_buffer(text + used, text_size - used - 1, "threadmemory=%zu", Thread::object_size) + 1;
+    constexpr unsigned first_msi = Interrupt_controller::first_msi_line;
+    if (Interrupt_controller::exists(first_msi))
+        used += Formatter::to_buffer(text + used, text_size - used - 1, "msi=%u,%u,%#llx,%u", first_msi,
+                                     Interrupt_controller::msi_lines,
+                                     static_cast<unsigned long long>(Interrupt_controller::msi_address()),
+                                     Interrupt_controller::msi_data(first_msi)) +
+                1;
     text[used] = '\0';  // the empty string that ends the list (the page was cleared)
 
     for (const Link &link : links)

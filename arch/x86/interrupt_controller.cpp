@@ -6,8 +6,9 @@
 #include "local_apic.hpp"
 #include "vectors.hpp"
 
-uint8_t Interrupt_controller::pin_of_line_[Interrupt_controller::lines];
+uint8_t Interrupt_controller::pin_of_line_[Interrupt_controller::pin_lines];
 uint32_t Interrupt_controller::level_lines_ = 0;
+uint16_t Interrupt_controller::msi_destination_ = Interrupt_controller::no_destination;
 
 static_assert(Vectors::interrupt_lines_base + Interrupt_controller::lines <= Vectors::interrupt_lines_end,
               "every line has a vector");
@@ -21,7 +22,8 @@ bool Interrupt_controller::init(const Interrupt_routing &routing)
     if (pins == 0)
         return false;
     uint8_t destination = Local_apic::id();
-    for (unsigned line = 0; line < lines; ++line) {
+    msi_destination_ = destination;
+    for (unsigned line = 0; line < pin_lines; ++line) {
         unsigned pin = routing.pin[line];
         if (pin == Interrupt_routing::no_pin || pin >= pins)
             continue;
@@ -38,13 +40,13 @@ bool Interrupt_controller::init(const Interrupt_routing &routing)
 
 [[gnu::hot]] void Interrupt_controller::mask(unsigned line)
 {
-    if (exists(line))
+    if (line < pin_lines && exists(line))
         Io_apic::set_masked(pin_of_line_[line], true);
 }
 
 [[gnu::hot]] void Interrupt_controller::unmask(unsigned line)
 {
-    if (exists(line))
+    if (line < pin_lines && exists(line))
         Io_apic::set_masked(pin_of_line_[line], false);
 }
 
@@ -56,3 +58,8 @@ bool Interrupt_controller::init(const Interrupt_routing &routing)
 }
 
 [[gnu::hot]] void Interrupt_controller::end_of_interrupt() { Local_apic::end_of_interrupt(); }
+
+uint32_t Interrupt_controller::msi_data(unsigned line)
+{
+    return static_cast<uint32_t>(Vectors::interrupt_lines_base + line);  // fixed delivery, edge
+}

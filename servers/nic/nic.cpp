@@ -230,12 +230,13 @@ int main()
     tern::Message claimed;
     tern::Status status = tern::system::call(TERN_SYSTEM_PCI_CLAIM, card.index, &claimed);
     L4_Accept(L4_UntypedWordsAcceptor);
-    if (status != tern::Status::ok || claimed.untyped() != 1) {
+    if (status != tern::Status::ok || claimed.untyped() != 2) {
         printf("nic: root did not hand over the card (status %lu)\n", tern::raw(status));
         return 1;
     }
     L4_Word_t line = claimed.word(0);
-    if (line >= 16) {
+    bool msix = claimed.word(1) == TERN_PCI_INTERRUPT_MSIX;
+    if (line == ~L4_Word_t{0}) {
         printf("nic: the card has no interrupt line: not driven (no polling)\n");
         return 1;
     }
@@ -249,14 +250,14 @@ int main()
     }
     static Virtio_net card_driver;
     Virtio_net::Error started =
-        card_driver.start(card.ports, reinterpret_cast<uint8_t *>(dma_window), memory.word(0));
+        card_driver.start(card.ports, reinterpret_cast<uint8_t *>(dma_window), memory.word(0), msix);
     if (started != Virtio_net::Error::none) {
         printf("nic: the card did not start (error %d)\n", static_cast<int>(started));
         return 1;
     }
     const uint8_t *mac = card_driver.mac();
-    printf("nic: virtio-net at ports %#x, interrupt %lu, MAC %02x:%02x:%02x:%02x:%02x:%02x\n", card.ports, line,
-           mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+    printf("nic: virtio-net at ports %#x, interrupt %lu%s, MAC %02x:%02x:%02x:%02x:%02x:%02x\n", card.ports, line,
+           msix ? " (MSI-X)" : "", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
     static Driver driver(card_driver);
     if (tern::names::register_name("nic", L4_Myself()) != tern::Status::ok)
         printf("nic: the name \"nic\" is taken: no client will find this driver\n");

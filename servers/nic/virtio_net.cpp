@@ -5,10 +5,13 @@
 
 namespace {
 
-// The legacy interface's registers in the I/O BAR (virtio 0.9.5, 2.2.2; no MSI-X).
+// The legacy interface's registers in the I/O BAR (virtio 0.9.5, 2.2.2). With the
+// function's MSI-X on, two vector registers come first and the device's configuration
+// moves from 0x14 to 0x18.
 constexpr unsigned device_features = 0x00, driver_features = 0x04, queue_address = 0x08, queue_size = 0x0c,
                    queue_select = 0x0e, queue_notify = 0x10, device_status = 0x12, isr_status = 0x13,
-                   device_config = 0x14;
+                   config_vector = 0x14, queue_vector = 0x16, device_config = 0x14, device_config_msix = 0x18;
+constexpr uint16_t no_vector = 0xffff;
 constexpr uint8_t status_acknowledge = 1, status_driver = 2, status_driver_ok = 4, status_failed = 0x80;
 constexpr uint32_t feature_mac = 1u << 5;
 constexpr uint16_t receive_queue = 0, transmit_queue = 1;
@@ -55,28 +58,39 @@ void Virtio_net::out32(unsigned offset, uint32_t value) const
     __asm__ __volatile__("outl %0, %1" : : "a"(value), "Nd"(static_cast<uint16_t>(base_ + offset)) : "memory");
 }
 
-bool Virtio_net::setup_queue(uint16_t index, Virtqueue &queue, size_t offset)
+bool Virtio_net::setup_queue(uint16_t index, Virtqueue &queue, size_t offset, uint16_t vector)
 {
     out16(queue_select, index);
     uint16_t size = in16(queue_size);
     if (size == 0 || Virtqueue::bytes(size) > ring_bytes || !queue.init(dma_ + offset, size))
         return false;
+    if (msix_) {
+        out16(queue_vector, vector);
+        if (in16(queue_vector) != vector)  // (the card could not take it)
+            return false;
+    }
     out32(queue_address, static_cast<uint32_t>((physical_ + offset) >> 12));  // (4 KiB aligned, below 16 TiB)
     return true;
 }
 
-Virtio_net::Error Virtio_net::start(uint16_t base, uint8_t *dma, uint64_t physical)
+Virtio_net::Error Virtio_net::start(uint16_t base, uint8_t *dma, uint64_t physical, bool msix)
 {
     base_ = base;
     dma_ = dma;
     physical_ = physical;
+    msix_ = msix;
     out8(device_status, 0);  // reset
     out8(device_status, status_acknowledge);
     out8(device_status, status_acknowledge | status_driver);
     uint32_t offered = in32(device_features);
     out32(driver_features, offered & feature_mac);
     static_assert(2 * ring_bytes <= receive_area, "the rings fit before the buffers");
-    if (!setup_queue(receive_queue, receive_queue_, 0) || !setup_queue(transmit_queue, transmit_queue_, ring_bytes) ||
+    // With MSI-X: the receive queue raises the table's entry 0, the transmit queue and
+    // configuration changes nothing.
+    if (msix_)
+        out16(config_vector, no_vector);
+    if (!setup_queue(receive_queue, receive_queue_, 0, 0) ||
+        !setup_queue(transmit_queue, transmit_queue_, ring_bytes, no_vector) ||
         receive_queue_.size() < receive_buffers || transmit_queue_.size() < transmit_buffers) {
         out8(device_status, status_failed);
         return Error::queue_size;
@@ -86,7 +100,7 @@ Virtio_net::Error Virtio_net::start(uint16_t base, uint8_t *dma, uint64_t physic
     transmit_queue_.quiet();
     if ((offered & feature_mac) != 0)
         for (unsigned i = 0; i < 6; ++i)
-            mac_[i] = in8(device_config + i);
+            mac_[i] = in8((msix_ ? device_config_msix : device_config) + i);
     else  // a locally administered address of its own
         memcpy(mac_, "\x02\x00\x00\x00\x00\x01", 6);
     for (unsigned buffer = 0; buffer < receive_buffers; ++buffer)
@@ -149,7 +163,9 @@ bool Virtio_net::next_sent(unsigned &buffer)
 
 bool Virtio_net::interrupted()
 {
-    return (in8(isr_status) & 1) != 0;  // bit 0: a queue was used (reading clears it)
+    // A message says the receive queue was used, and the card has no status to lower; a
+    // pin's interrupt is the card's only if bit 0 of its status (which reading clears) says so.
+    return msix_ || (in8(isr_status) & 1) != 0;
 }
 
 bool Virtio_net::next_received(unsigned &buffer, size_t &length)

@@ -29,12 +29,14 @@ public:
 
     // Resets the card at ports base, negotiates (only the MAC feature), lays out its queues
     // and buffers in dma (dma_bytes, its physical address physical), gives the card every
-    // receive buffer and starts it.
-    Error start(uint16_t base, uint8_t *dma, uint64_t physical);
+    // receive buffer and starts it. msix: the function's MSI-X is on (the root task set it
+    // up, entry 0 raising the driver's line): the receive queue signals entry 0, the transmit
+    // queue nothing; queue_size when the card refuses the vector.
+    Error start(uint16_t base, uint8_t *dma, uint64_t physical, bool msix);
     const uint8_t *mac() const { return mac_; }
 
-    // Called on the card's interrupt: reads (and so acknowledges) its status; true if the
-    // card may have used buffers.
+    // Called on the card's interrupt: with a pin, reads (and so acknowledges) its status;
+    // true if the card may have used buffers.
     bool interrupted();
     // The next buffer the card filled with a frame of length bytes (at TERN_NIC_FRAME_OFFSET);
     // the caller has it until give_back. Buffers the card filled with no frame go back at once.
@@ -62,9 +64,10 @@ private:
     void out8(unsigned offset, uint8_t value) const;
     void out16(unsigned offset, uint16_t value) const;
     void out32(unsigned offset, uint32_t value) const;
-    bool setup_queue(uint16_t index, Virtqueue &queue, size_t offset);
+    bool setup_queue(uint16_t index, Virtqueue &queue, size_t offset, uint16_t vector);
 
     uint16_t base_ = 0;
+    bool msix_ = false;
     uint8_t *dma_ = nullptr;
     uint64_t physical_ = 0;
     Virtqueue receive_queue_, transmit_queue_;

@@ -5,7 +5,11 @@ namespace {
 
 // Configuration registers (PCI Local Bus Specification 3.0, 6.1).
 constexpr uint32_t id_register = 0x00, command_register = 0x04, class_register = 0x08, header_register = 0x0c,
-                   first_bar = 0x10, bridge_buses = 0x18, interrupt_register = 0x3c;
+                   first_bar = 0x10, bridge_buses = 0x18, capabilities_register = 0x34, interrupt_register = 0x3c;
+constexpr uint32_t has_capabilities = 1u << 20;  // the status register's (upper half of 0x04) bit 4
+constexpr uint8_t msix_capability_id = 0x11;
+// A capability list longer than configuration space can hold is a loop (or a lie).
+constexpr unsigned max_capabilities = 48;
 constexpr uint32_t decode_io_and_memory = 0x3;  // the command register's I/O and memory space bits
 constexpr uint8_t multi_function = 0x80;
 constexpr uint32_t bridge_class = 0x0604;  // class 06 (bridge), subclass 04 (PCI-to-PCI)
@@ -73,11 +77,40 @@ void Pci_bus::add_function(uint8_t bus, uint8_t device, uint8_t function, unsign
         found.interrupt_pin = static_cast<uint8_t>(interrupt >> 8);
         // A device has six BARs, a PCI-to-PCI bridge two; a CardBus bridge's are not read.
         size_bars(found, header == 0 ? 6 : header == 1 ? 2 : 0);
+        if (header == 0)
+            find_msix(found);
     }
     if (header == 1 && (classes >> 16) == bridge_class) {
         uint8_t secondary = static_cast<uint8_t>(read(bus, device, function, bridge_buses) >> 8);
         if (secondary != 0)
             scan_bus(secondary, depth + 1);
+    }
+}
+
+// The MSI-X capability, if the function lists one whose table lies in one of its memory
+// BARs (PCI Local Bus Specification 3.0, 6.8.2): where it is, how many entries, which BAR and
+// where in it. Pointers are masked to dwords and checked to lie past the header.
+void Pci_bus::find_msix(Pci_device &found)
+{
+    uint8_t bus = found.bus, device = found.device, function = found.function;
+    if ((read(bus, device, function, command_register) & has_capabilities) == 0)
+        return;
+    uint32_t at = read(bus, device, function, capabilities_register) & 0xfc;
+    for (unsigned n = 0; n < max_capabilities && at >= 0x40; ++n) {
+        uint32_t header = read(bus, device, function, at);
+        if ((header & 0xff) == msix_capability_id) {
+            uint32_t table = read(bus, device, function, at + 4);
+            unsigned bar = table & 7;
+            if (bar >= Pci_device::max_bars || (found.bars[bar].kind != Pci_bar::Kind::memory32 &&
+                                                found.bars[bar].kind != Pci_bar::Kind::memory64))
+                return;
+            found.msix.capability = static_cast<uint8_t>(at);
+            found.msix.entries = static_cast<uint16_t>(((header >> 16) & 0x7ff) + 1);
+            found.msix.table_bar = static_cast<uint8_t>(bar);
+            found.msix.table_offset = table & ~uint32_t{7};
+            return;
+        }
+        at = (header >> 8) & 0xfc;
     }
 }
 

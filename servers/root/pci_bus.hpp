@@ -29,6 +29,14 @@ struct Pci_bar {
     uint64_t size = 0;  // bytes (or ports)
 };
 
+// Where a function's MSI-X capability and table are (capability 0: it has none).
+struct Pci_msix {
+    uint8_t capability = 0;     // its offset in configuration space
+    uint16_t entries = 0;       // the table's size
+    uint8_t table_bar = 0;      // a memory BAR of the function
+    uint32_t table_offset = 0;  // in that BAR; 8-byte aligned
+};
+
 struct Pci_device {
     uint8_t bus = 0, device = 0, function = 0;
     uint8_t header_type = 0;  // 0 a device, 1 a PCI-to-PCI bridge (bit 7, multi-function, cleared)
@@ -38,6 +46,7 @@ struct Pci_device {
     uint8_t interrupt_line = 0xff, interrupt_pin = 0;  // line: the PIC's input (0xff none); pin 1-4 INTA-INTD
     static constexpr unsigned max_bars = 6;
     Pci_bar bars[max_bars];  // a 64-bit BAR takes two registers: the second reads Kind::none
+    Pci_msix msix;
 
     uint32_t location() const { return uint32_t{bus} << 8 | uint32_t{device} << 3 | function; }
 };
@@ -60,6 +69,7 @@ private:
     void scan_bus(uint8_t bus, unsigned depth);
     void add_function(uint8_t bus, uint8_t device, uint8_t function, unsigned depth);
     void size_bars(Pci_device &found, unsigned count);
+    void find_msix(Pci_device &found);
 
     Pci_config &config_;
     Pci_device devices_[max_devices];

@@ -27,6 +27,7 @@ unsigned Root::scan_pci()
         return 0;
     }
     unsigned found = pci_.scan();
+    msi_lines_ = read_msi_lines();
     printf("root: PCI: %u functions\n", found);
     return found;
 }

@@ -54,6 +54,7 @@ private:
     struct Device_claim {
         int task = -1;
         L4_Word_t generation = 0;
+        bool msix = false;  // root turned the function's MSI-X on for it
     };
     bool claim_alive(const Device_claim &claim) const;
     // A task that ends: the functions it claimed stop decoding and mastering the bus (no
@@ -61,6 +62,21 @@ private:
     void release_devices(int index);
     // Whether interrupt line is attached for a live task other than caller.
     bool line_held_by_other(long line, int caller) const;
+    // MSI-X for function index, whose claim caller makes: a message-signalled line no other
+    // task holds, entry 0 of the function's table set to raise it (root maps the table's
+    // page from sigma0); the line, or -1 (the function, the kernel or root's window cannot:
+    // the caller gets the function's pin). msix_on then turns the function's MSI-X on, once
+    // its memory decoding is.
+    long msix_line(unsigned index, int caller);
+    void msix_on(unsigned index, bool on);
+    // The kernel's message-signalled lines (the KIP's feature "msi="): count 0 if none.
+    struct Msi_lines {
+        L4_Word_t first = 0, count = 0, address = 0, data = 0;
+    };
+    static Msi_lines read_msi_lines();
+    Msi_lines msi_lines_;
+    bool msix_table_mapped_[Pci_bus::max_devices] = {};
+    static constexpr L4_Word_t msix_window_base = 0x0000005000000000UL;  // a page per function
     static constexpr L4_Word_t dma_quota = 4UL << 20;  // a task's DMA memory at most
     // Walks PCI configuration space (root keeps the ports it needs); how many functions.
     unsigned scan_pci();

@@ -285,12 +285,24 @@ NETWORK_CARD = ("-netdev", "user,id=net0,restrict=on", "-device", "virtio-net-pc
 NETWORK_STEPS = [
     Step("NIC0001", "the driver started the card (its ports, interrupt and QEMU's MAC address); the network server "
          "got its address by DHCP (restrict=on: no gateway) and the DHCP server's MAC by ARP, frames through driver and server both ways", "",
-         [r"^nic: virtio-net at ports 0x[0-9a-f]+, interrupt \d+, MAC 52:54:00:12:34:56$",
+         [r"^nic: virtio-net at ports 0x[0-9a-f]+, interrupt 24 \(MSI-X\), MAC 52:54:00:12:34:56$",
           r"net: DHCP, address 10\.0\.2\.15 mask 255\.255\.255\.0 gateway none$",
           r"^net: 10\.0\.2\.2 is at 52:55:0a:00:02:02 \(ARP; \d+ frames in, \d+ out\)$"]),
-    Step("NIC0002", "ps lists the driver's task and the interrupt thread attached for it", "ps\r",
-         [r"^  [0-9a-f]+ +160 +\S+ +server +ring3 .* nic$", r"^  [0-9a-f]+ .* irq .* nic \(line 11, handler", PROMPT]),
+    Step("NIC0002", "ps lists the driver's task and the interrupt thread attached for it: the first message-signalled "
+         "line, 24 (root turned the card's MSI-X on and pointed its entry 0 there)", "ps\r",
+         [r"^  [0-9a-f]+ +160 +\S+ +server +ring3 .* nic$", r"^  [0-9a-f]+ .* irq .* nic \(line 24, handler", PROMPT]),
     Step("NIC0003", "shutdown stops the machine", "shutdown\r", [r"^root: shutdown asked by shell$"]),
+]
+# The same card without MSI-X (vectors=0): the driver gets its pin, line 11, level-triggered.
+NETWORK_PIN_CARD = ("-netdev", "user,id=net0,restrict=on", "-device", "virtio-net-pci,netdev=net0,vectors=0")
+NETWORK_PIN_STEPS = [
+    Step("NIC0021", "without MSI-X the driver gets the card's pin, line 11, and DHCP and ARP work through it", "",
+         [r"^nic: virtio-net at ports 0x[0-9a-f]+, interrupt 11, MAC 52:54:00:12:34:56$",
+          r"net: DHCP, address 10\.0\.2\.15 mask 255\.255\.255\.0 gateway none$",
+          r"^net: 10\.0\.2\.2 is at 52:55:0a:00:02:02 \(ARP; \d+ frames in, \d+ out\)$"]),
+    Step("NIC0022", "ps lists the interrupt thread of line 11 attached for the driver", "ps\r",
+         [r"^  [0-9a-f]+ .* irq .* nic \(line 11, handler", PROMPT]),
+    Step("NIC0023", "shutdown stops the machine", "shutdown\r", [r"^root: shutdown asked by shell$"]),
 ]
 
 # The network with the Linux personality (tests/data/linux-network.conf): busybox's sh of the
@@ -316,7 +328,7 @@ LINUX_NETWORK_STEPS = [
     Step("NET0001", "busybox's sh on the Linux personality with the network: the driver started the card, the "
          "network server got its address by DHCP and the DHCP server's MAC by ARP, and the shell prompts (the "
          "network server's lines may come after the prompt, on its line)", "",
-         [r"^nic: virtio-net at ports 0x[0-9a-f]+, interrupt \d+, MAC 52:54:00:12:34:56$",
+         [r"^nic: virtio-net at ports 0x[0-9a-f]+, interrupt 24 \(MSI-X\), MAC 52:54:00:12:34:56$",
           r"net: DHCP, address 10\.0\.2\.15 mask 255\.255\.255\.0 gateway none$",
           r"net: 10\.0\.2\.2 is at 52:55:0a:00:02:02 \(ARP", r"^BusyBox v1\.\d+", r"~ # "], timeout=60),
     Step("NET0008", "/proc/pci (Linux 2.4's format) lists the PCI functions root found, the virtio card with its "
@@ -561,6 +573,10 @@ BOOT_TESTS = [
               expect=[r"^root: PCI: [5-9] functions$", r"^exit: success$"]),
     Boot_test("NIC0000", "the network card's driver: root hands it a virtio network card, it sends and receives",
               command_line="", modules=NETWORK_MODULES, timeout=180, script=NETWORK_STEPS, qemu_args=NETWORK_CARD,
+              expect=[r"^root: system-network\.conf names 4 servers$", r"^exit: success$"]),
+    Boot_test("NIC0020", "the network card's driver on a card without MSI-X: its pin's line, level-triggered",
+              command_line="", modules=NETWORK_MODULES, timeout=180, script=NETWORK_PIN_STEPS,
+              qemu_args=NETWORK_PIN_CARD,
               expect=[r"^root: system-network\.conf names 4 servers$", r"^exit: success$"]),
     Boot_test("NIC0010", "the network on a wire of its own: the host is the guest's Ethernet peer (QEMU's socket "
               "netdev on 127.0.0.1)", command_line="", modules=WIRE_MODULES, timeout=240, script=WIRE_STEPS,

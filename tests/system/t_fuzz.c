@@ -23,7 +23,7 @@
 #define PIT_CHANNEL0 0x40
 #define PIT_COMMAND 0x43
 #define PIT_HZ 1193182UL
-#define LINES 24
+#define LINES 32 /* the I/O APIC's 24 pins, then 8 message-signalled lines (KIP0020) */
 #define IRQ_LABEL (((L4_Word_t)-1 << 4) & LABEL_MASK)
 /* What a hostile task's port access returns when it raised #GP and its handler (the main
  * thread) resumed it after the instruction: more than any in or out gives. */
@@ -60,7 +60,8 @@ static int claim_ports(L4_Word_t base, int log2)
 
 static L4_ThreadId_t line_id(L4_Word_t line) { return L4_GlobalId(line, 1); }
 
-/* Whether tid names a line of this machine (the I/O APIC's 24 pins but the PIC cascade). */
+/* Whether tid names a line of this machine (the I/O APIC's 24 pins but the PIC cascade, and
+ * the 8 MSI lines). */
 static int is_line(L4_ThreadId_t tid)
 {
     return L4_IsGlobalId(tid) && L4_Version(tid) == 1 && L4_ThreadNo(tid) < LINES && L4_ThreadNo(tid) != 2;
@@ -200,12 +201,12 @@ static L4_Word_t next_random(void)
     return fuzz_state;
 }
 
-/* An interrupt thread's id: a line (0-23) of version 1 mostly, sometimes a nearby invalid
- * one: the PIC cascade (line 2), lines 24-31, versions 0 (a local id), 2 or 3. */
+/* An interrupt thread's id: a line (0-31) of version 1 mostly, sometimes a nearby invalid
+ * one: the PIC cascade (line 2), lines 32-39, versions 0 (a local id), 2 or 3. */
 static L4_Word_t interrupt_argument(void)
 {
     L4_Word_t r = next_random();
-    L4_Word_t line = r % 4 == 0 ? (r >> 8) % 32 : (r >> 8) % LINES;
+    L4_Word_t line = r % 4 == 0 ? (r >> 8) % 40 : (r >> 8) % LINES;
     L4_Word_t version = (r >> 16) % 8 == 0 ? (r >> 20) % 4 : 1;
     return L4_GlobalId(line, version).raw;
 }
@@ -833,11 +834,11 @@ static void local_handler(L4_Word_t unused)
 
 static void child_handler(void) { answer_interrupts(BY_CHILD); }
 
-/* A line id: mostly a line of this machine, sometimes line 2, 24-31 or another version. */
+/* A line id: mostly a line of this machine, sometimes line 2, 32-39 or another version. */
 static L4_ThreadId_t random_line_id(L4_Word_t *state)
 {
     L4_Word_t r = step(state);
-    L4_Word_t line = r % 8 == 0 ? (r >> 8) % 32 : (r >> 8) % LINES;
+    L4_Word_t line = r % 8 == 0 ? (r >> 8) % 40 : (r >> 8) % LINES;
     L4_Word_t version = (r >> 16) % 10 == 0 ? (r >> 20) % 4 : 1;
     return L4_GlobalId(line, line == 0 && version == 0 ? 2 : version); /* (0, 0) would be nilthread */
 }

@@ -302,7 +302,7 @@ static void bad_associations(void)
         const char *what;
     } cases[] = {
         {L4_GlobalId(2, 1), L4_GlobalId(2, 1), L4_nilthread, main_tid, ~0UL, 2, "line 2 (the PIC cascade)"},
-        {L4_GlobalId(24, 1), L4_GlobalId(24, 1), L4_nilthread, main_tid, ~0UL, 2, "line 24"},
+        {L4_GlobalId(32, 1), L4_GlobalId(32, 1), L4_nilthread, main_tid, ~0UL, 2, "line 32 (after the MSI lines)"},
         {L4_GlobalId(PIT_LINE, 2), L4_GlobalId(PIT_LINE, 2), L4_nilthread, main_tid, ~0UL, 2, "version 2"},
         {pit_irq(), pit_irq(), L4_nilthread, L4_GlobalId(3999, 1), ~0UL, 5, "a handler that does not exist"},
         {pit_irq(), pit_irq(), L4_nilthread, L4_GlobalId(4, 1), ~0UL, 5, "another interrupt thread as handler"},

@@ -205,14 +205,17 @@ static void kip_processor_frequencies(void)
 /* The feature strings after the version string: Pistachio's name for the one extension of
  * X.2's rules Tern has (EXR0022). */
 /* KIP0016 expected "pagerexregs" alone until the kernel listed its memory per thread
- * (KIP0017) as a second feature. */
+ * (KIP0017) as a second feature, and then those two until it listed its message-signalled
+ * interrupt lines (KIP0020) as a third. */
 static void kip_features(void)
 {
     CHECK(L4_Feature(kip, 0) != 0 && strcmp(L4_Feature(kip, 0), "pagerexregs") == 0,
           "feature 0 is \"%s\", expected \"pagerexregs\"", L4_Feature(kip, 0) != 0 ? L4_Feature(kip, 0) : "(none)");
     CHECK(L4_Feature(kip, 1) != 0 && strncmp(L4_Feature(kip, 1), "threadmemory=", 13) == 0,
           "feature 1 is \"%s\", expected \"threadmemory=N\"", L4_Feature(kip, 1) != 0 ? L4_Feature(kip, 1) : "(none)");
-    CHECK(L4_Feature(kip, 2) == 0, "a third feature \"%s\"", L4_Feature(kip, 2));
+    CHECK(L4_Feature(kip, 2) != 0 && strncmp(L4_Feature(kip, 2), "msi=", 4) == 0,
+          "feature 2 is \"%s\", expected \"msi=...\"", L4_Feature(kip, 2) != 0 ? L4_Feature(kip, 2) : "(none)");
+    CHECK(L4_Feature(kip, 3) == 0, "a fourth feature \"%s\"", L4_Feature(kip, 3));
     CHECK(L4_HasFeature("pagerexregs") && !L4_HasFeature("smallspaces"), "L4_HasFeature disagrees with the list");
 }
 
@@ -233,6 +236,22 @@ static void kip_thread_memory(void)
           "\"threadmemory=4096\"", feature != 0 ? feature : "(none)");
 }
 
+/* Lines 24-31 are message-signalled: a device raises line 24 + i by writing 88 + i (its
+ * vector) to the boot CPU's local APIC, 0xfee00000 with its id (0 on QEMU and Bochs) in
+ * bits 19..12. The lines exist: each can be associated (and detached again). */
+static void kip_msi_lines(void)
+{
+    const char *feature = L4_Feature(kip, 2);
+    CHECK(feature != 0 && strcmp(feature, "msi=24,8,0xfee00000,88") == 0,
+          "feature 2 is \"%s\", expected \"msi=24,8,0xfee00000,88\"", feature != 0 ? feature : "(none)");
+    for (L4_Word_t line = 24; line < 32; ++line) {
+        CHECK(L4_AssociateInterrupt(L4_GlobalId(line, 1), L4_Myself()) == 1,
+              "associating MSI line %lu failed (ErrorCode %lu)", line, L4_ErrorCode());
+        CHECK(L4_DeassociateInterrupt(L4_GlobalId(line, 1)) == 1, "detaching MSI line %lu failed (ErrorCode %lu)",
+              line, L4_ErrorCode());
+    }
+}
+
 static const struct systest kip_tests[] = {
     {"KIP0001", "KernelInterface returns the KIP at the root task's KIP area and it carries the magic", kip_magic},
     {"KIP0002", "API version is X.2 (0x84) in KernelInterface, the KIP and L4_ApiVersion", kip_api_version},
@@ -250,9 +269,10 @@ static const struct systest kip_tests[] = {
     {"KIP0014", "kernel description names the supplier and version string Tern", kip_description},
     {"KIP0015", "the processor descriptor gives the TSC's and the timer bus's frequencies in kHz",
      kip_processor_frequencies},
-    {"KIP0016", "the KIP lists the features \"pagerexregs\" and \"threadmemory=N\" and no other", kip_features},
+    {"KIP0016", "the KIP lists the features \"pagerexregs\", \"threadmemory=N\" and \"msi=...\" and no other", kip_features},
     {"KIP0017", "the feature \"threadmemory=4096\" says a thread costs 4 KiB of kernel memory", kip_thread_memory},
     {"KIP0018", "the KIP page faults when executed and holds the UTCB pointer; the stub page runs", kip_code_and_data_apart},
     {"KIP0019", "ClockInfo gives 1 us for reading the clock and for timeouts (the one-shot timer)", kip_clock_precision},
+    {"KIP0020", "the feature \"msi=24,8,0xfee00000,88\" names eight message-signalled lines (24-31), and each can be associated and detached", kip_msi_lines},
 };
 SYSTEST_GROUP(kip) = {"kip", kip_tests, SYSTEST_COUNT(kip_tests)};

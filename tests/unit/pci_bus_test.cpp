@@ -54,8 +54,8 @@ public:
                 f.decoding_seen_on_while_sizing = true;
             return;
         }
-        if (index == 1) {
-            f.registers[1] = value & 0xffff;
+        if (index == 1) {  // (the status half is not written: it reads what the function says)
+            f.registers[1] = (f.registers[1] & 0xffff0000) | (value & 0xffff);
             return;
         }
         f.registers[index] = value;
@@ -175,6 +175,52 @@ TEST(PciBus, EmptyBusAndAFullTable)
     Pci_bus bus(crowded);
     EXPECT_EQ(bus.scan(), Pci_bus::max_devices);  // 64 functions, the table keeps the first 32
     EXPECT_EQ(bus.scan(), Pci_bus::max_devices);  // a second walk starts again
+}
+
+// The MSI-X capability: found behind another capability, its table in a memory BAR; a
+// list that loops, one whose table names an I/O BAR and a function that lists no
+// capabilities give none.
+TEST(PciBus, FindsTheMsixCapabilityAndWhereItsTableIs)
+{
+    Model_config config;
+    constexpr uint32_t capabilities = 1u << 20;  // the status register's bit 4
+    Model_config::Function &card = config.add(0, 3, 0, 0x1af4, 0x1000, 0x020000, 0);
+    io_bar(card, 0, 0xc000, 32);
+    memory_bar(card, 1, 0xfebd1000, 0x1000);
+    card.registers[1] |= capabilities;
+    card.registers[0x34 / 4] = 0x40;
+    card.registers[0x40 / 4] = 0x50 << 8 | 0x09;            // vendor-specific, next at 0x50
+    card.registers[0x50 / 4] = 2u << 16 | 0x00 << 8 | 0x11;  // MSI-X, 3 entries, the list's end
+    card.registers[0x54 / 4] = 0x800 | 1;                    // table at 0x800 in BAR 1
+
+    Model_config::Function &looping = config.add(0, 4, 0, 0x1234, 0x0001, 0xff0000, 0);
+    looping.registers[1] |= capabilities;
+    looping.registers[0x34 / 4] = 0x40;
+    looping.registers[0x40 / 4] = 0x40 << 8 | 0x05;  // MSI, pointing at itself
+
+    Model_config::Function &io_table = config.add(0, 5, 0, 0x1234, 0x0002, 0xff0000, 0);
+    io_bar(io_table, 0, 0xc100, 32);
+    io_table.registers[1] |= capabilities;
+    io_table.registers[0x34 / 4] = 0x60;
+    io_table.registers[0x60 / 4] = 0x11;
+    io_table.registers[0x64 / 4] = 0;  // table in BAR 0, an I/O BAR
+
+    Model_config::Function &plain = config.add(0, 6, 0, 0x1234, 0x0003, 0xff0000, 0);
+    plain.registers[0x34 / 4] = 0x40;  // (a pointer, but the status says there is no list)
+    plain.registers[0x40 / 4] = 0x11;
+
+    Pci_bus bus(config);
+    ASSERT_EQ(bus.scan(), 4u);
+    const Pci_device *virtio = find(bus, 0, 3, 0);
+    ASSERT_NE(virtio, nullptr);
+    EXPECT_EQ(virtio->msix.capability, 0x50u);
+    EXPECT_EQ(virtio->msix.entries, 3u);
+    EXPECT_EQ(virtio->msix.table_bar, 1u);
+    EXPECT_EQ(virtio->msix.table_offset, 0x800u);
+    EXPECT_EQ(virtio->bars[1].base, 0xfebd1000u);
+    EXPECT_EQ(find(bus, 0, 4, 0)->msix.capability, 0u);
+    EXPECT_EQ(find(bus, 0, 5, 0)->msix.capability, 0u);
+    EXPECT_EQ(find(bus, 0, 6, 0)->msix.capability, 0u);
 }
 
 }  // namespace

@@ -39,8 +39,12 @@
 //                                                        header type << 16, MR5-16 six BARs as base |
 //                                                        TERN_PCI_BAR_* (low bits), then size
 //   TERN_SYSTEM_PCI_CLAIM     MR1 index (a function     MR1 its interrupt line, now attached to the
-//                             of the id the caller's     caller (~0: none); map items of its I/O BARs'
-//                             pci= grants)               ports; its decoding and bus mastering on
+//                             of the id the caller's     caller (~0: none), MR2 how it signals:
+//                             pci= grants)               TERN_PCI_INTERRUPT_PIN (its INTx pin,
+//                                                        level-triggered) or _MSIX (a message-
+//                                                        signalled line: entry 0 of its MSI-X table
+//                                                        raises it, MSI-X on); map items of its I/O
+//                                                        BARs' ports; its decoding and bus mastering on
 //   TERN_SYSTEM_DMA           MR1 log2 of the size       MR1 the physical address; a map item of the
 //                             (12-22; with a pci= grant) memory (accept it where it should go)
 //   TERN_SYSTEM_MODULE        MR1 first page, MR2-5 name MR1 size, MR2 offset of its first byte in its
@@ -79,6 +83,9 @@
 #define TERN_PCI_BAR_KIND_MASK 3UL
 #define TERN_PCI_BAR_PREFETCHABLE 8UL
 #define TERN_PCI_WORDS 16
+// TERN_SYSTEM_PCI_CLAIM: how the claimed function's interrupt line is raised (MR2).
+#define TERN_PCI_INTERRUPT_PIN 0UL
+#define TERN_PCI_INTERRUPT_MSIX 1UL
 #define TERN_SYSTEM_SPACE_REFLECT 1UL // TERN_SYSTEM_SPACE_NEW control: syscalls become exception IPC
 
 #define TERN_ARGS_WORDS 32 // arguments and run command lines: at most 255 bytes
