@@ -95,7 +95,7 @@ void Interrupt_thread::wake(Line &line)
 [[gnu::hot]] void Interrupt_thread::raise(unsigned number)
 {
     if (number >= lines || lines_[number].handler.is_nil()) {
-        ++unclaimed_;  // its line stays masked until a handler is associated
+        ++unclaimed_;  // a pin's line stays masked until a handler is associated
         return;
     }
     Line &line = lines_[number];

@@ -18,8 +18,10 @@
 // finds the interrupt queued like any sender. A level-triggered line is masked at the
 // interrupt controller until the answer; an edge-triggered one stays open (an I/O APIC
 // drops edges that arrive at a masked pin) and an edge that arrives before the answer is
-// remembered, and delivered once the answer has come (several such edges make one). A line is masked whenever it has no
-// handler, or its interrupt has not been answered. The handler's reply is any IPC to the
+// remembered, and delivered once the answer has come (several such edges make one). A pin's
+// line is masked whenever it has no handler, or its level-triggered interrupt has not been
+// answered; a message-signalled line (Interrupt_controller) is never masked here: its
+// messages without a handler are counted as unclaimed. The handler's reply is any IPC to the
 // interrupt thread; one that arrives when no interrupt is outstanding succeeds and does
 // nothing; other threads' messages to an interrupt thread fail (no partner).
 //

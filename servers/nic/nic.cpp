@@ -67,7 +67,17 @@ public:
     void take_back(const tern::Message &message);
     // After an interrupt: what the card used, queued for the client.
     void collect();
-    bool owes_client() const { return received_count_ > 0 || finished_count_ > Virtio_net::transmit_buffers / 2; }
+    // Frames received, half the transmit buffers done, or any done while the client is short
+    // of them (it sends no EXCHANGE without a buffer, and the transmit queue does not interrupt).
+    bool owes_client() const
+    {
+        return received_count_ > 0 || finished_count_ > Virtio_net::transmit_buffers / 2 ||
+               (finished_count_ > 0 && client_short_of_transmit_buffers());
+    }
+    // The client is short of transmit buffers and some are on the card: the driver looks at
+    // the card again after a while, since nothing else would make it.
+    bool awaits_card() const;
+    bool client_short_of_transmit_buffers() const;
     L4_ThreadId_t client() const { return client_; }
     uint64_t bad_items = 0;
 
@@ -76,6 +86,7 @@ private:
     L4_ThreadId_t client_ = L4_nilthread;
     bool client_has_rx_[Virtio_net::receive_buffers] = {}, client_has_tx_[Virtio_net::transmit_buffers] = {};
     bool tx_on_card_[Virtio_net::transmit_buffers] = {};  // given to the card, not yet back
+    unsigned client_tx_count_ = 0, tx_on_card_count_ = 0;  // how many of each flag are set
     L4_Word_t received_[Virtio_net::receive_buffers];  // buffer | length << 16
     uint16_t finished_[Virtio_net::transmit_buffers];
     unsigned received_count_ = 0, finished_count_ = 0;
@@ -99,6 +110,7 @@ void Driver::attach(L4_ThreadId_t from, tern::Message &reply)
     finished_count_ = 0;  // (finished: no longer on the card)
     for (unsigned buffer = 0; buffer < Virtio_net::transmit_buffers; ++buffer)
         client_has_tx_[buffer] = !tx_on_card_[buffer];
+    client_tx_count_ = Virtio_net::transmit_buffers - tx_on_card_count_;
     const uint8_t *mac = card_.mac();
     L4_Word_t mac_word = 0;
     for (unsigned i = 0; i < 6; ++i)
@@ -145,11 +157,20 @@ void Driver::take(const tern::Message &message)
         }
         client_has_tx_[buffer] = false;
         tx_on_card_[buffer] = true;
+        --client_tx_count_;
+        ++tx_on_card_count_;
         sent = true;
     }
     if (sent)
         card_.kick_transmit();
     collect();  // (the transmit queue does not interrupt: its finished buffers are found here)
+}
+
+bool Driver::client_short_of_transmit_buffers() const { return client_tx_count_ < Virtio_net::transmit_buffers / 4; }
+
+bool Driver::awaits_card() const
+{
+    return tx_on_card_count_ > 0 && !L4_IsNilThread(client_) && client_short_of_transmit_buffers();
 }
 
 void Driver::detach()
@@ -171,6 +192,7 @@ void Driver::collect()
     unsigned buffer;
     while (finished_count_ < Virtio_net::transmit_buffers && card_.next_sent(buffer)) {
         tx_on_card_[buffer] = false;
+        --tx_on_card_count_;
         finished_[finished_count_++] = static_cast<uint16_t>(buffer);
     }
     size_t length;
@@ -193,6 +215,7 @@ void Driver::give(tern::Message &message)
     for (unsigned i = 0; i < finished; ++i) {
         (void)message.add(finished_[i]);
         client_has_tx_[finished_[i]] = true;
+        ++client_tx_count_;
     }
     memmove(received_, received_ + received, (received_count_ - received) * sizeof received_[0]);
     received_count_ -= received;
@@ -212,6 +235,7 @@ void Driver::take_back(const tern::Message &message)
     for (unsigned i = 0; i < finished; ++i) {
         finished_[i] = static_cast<uint16_t>(message.word(2 + received + i));
         client_has_tx_[finished_[i]] = false;
+        --client_tx_count_;
     }
     received_count_ += received;
     finished_count_ += finished;
@@ -264,9 +288,11 @@ int main()
     L4_ThreadId_t interrupt = L4_GlobalId(line, 1);
     // Each pass sends what is due, a reply or FRAMES, and waits, in one IPC. FRAMES goes
     // with a zero send timeout: the client, of a higher priority, is either waiting for
-    // messages or blocked sending EXCHANGE here (then it is received first, and FRAMES goes
-    // after it). A client busy elsewhere has its frames offered again after every message
-    // and every 10 ms; with all receive buffers queued here, no interrupt would come.
+    // messages or blocked sending EXCHANGE here (then FRAMES fails, the next pass receives
+    // the EXCHANGE, and FRAMES goes after it). Frames owed but not sent in a pass (the
+    // client busy elsewhere, or a reply went instead) are offered again after the next
+    // message or 10 ms, whichever comes first: with all receive buffers queued here, no
+    // interrupt would come.
     L4_ThreadId_t to = L4_nilthread;
     tern::Message outgoing;
     bool sending_frames = false, frames_waiting = false;
@@ -281,7 +307,8 @@ int main()
         if (!L4_IsNilThread(to))
             outgoing.load();
         L4_Accept(L4_UntypedWordsAcceptor);
-        L4_Time_t patience = frames_waiting ? L4_TimePeriod(10000) : L4_Never;
+        bool owed = !L4_IsNilThread(driver.client()) && driver.owes_client();  // (beyond what goes now)
+        L4_Time_t patience = frames_waiting || owed || driver.awaits_card() ? L4_TimePeriod(10000) : L4_Never;
         L4_MsgTag_t tag = L4_Ipc(to, L4_anythread, L4_Timeouts(L4_ZeroTime, patience), &from);
         to = L4_nilthread;
         if (L4_IpcFailed(tag)) {
@@ -289,14 +316,16 @@ int main()
             bool send_phase = (L4_ErrorCode() & 1) == 0;
             if (send_phase && sending_frames) {
                 driver.take_back(outgoing);  // not sent: the client never had them
-                if ((L4_ErrorCode() & 0xe) != 1 << 1)
-                    driver.detach();  // the client is gone: its buffers go back to the card
+                if ((L4_ErrorCode() >> 1 & 7) == 2)
+                    driver.detach();  // no such thread: the client is gone, its buffers go back to the card
                 else
-                    frames_waiting = true;
+                    frames_waiting = true;  // busy (or the IPC was cancelled): offered again
             }
             sending_frames = false;
-            if (!send_phase)
-                frames_waiting = false;  // (a receive timeout: offered again)
+            if (!send_phase) {  // a receive timeout: the card is looked at, what is owed offered again
+                frames_waiting = false;
+                driver.collect();
+            }
             continue;
         }
         sending_frames = frames_waiting = false;

@@ -99,6 +99,8 @@ void Pci_bus::find_msix(Pci_device &found)
     for (unsigned n = 0; n < max_capabilities && at >= 0x40; ++n) {
         uint32_t header = read(bus, device, function, at);
         if ((header & 0xff) == msix_capability_id) {
+            if (at > 0x100 - 12)
+                return;  // (its 12 bytes would run past the function's configuration space)
             uint32_t table = read(bus, device, function, at + 4);
             unsigned bar = table & 7;
             if (bar >= Pci_device::max_bars || (found.bars[bar].kind != Pci_bar::Kind::memory32 &&

@@ -31,9 +31,9 @@ uint32_t config_address(const Pci_device &d, uint32_t reg)
     return uint32_t{d.bus} << 16 | uint32_t{d.device} << 11 | uint32_t{d.function} << 8 | reg;
 }
 
-// A number of the KIP's "msi=" feature: decimal, or hexadecimal after 0x; *text moves past
-// it and one separator. false if there is none.
-bool read_number(const char *&text, L4_Word_t &value)
+// A number of the KIP's "msi=" feature: decimal, or hexadecimal after 0x, then the
+// separator (a comma, or the end for the last); text moves past both. false if malformed.
+bool read_number(const char *&text, L4_Word_t &value, bool last)
 {
     unsigned base = 10;
     if (text[0] == '0' && text[1] == 'x') {
@@ -51,9 +51,9 @@ bool read_number(const char *&text, L4_Word_t &value)
             break;
         value = value * base + digit;
     }
-    if (text == start)
+    if (text == start || *text != (last ? '\0' : ','))
         return false;
-    if (*text == ',')
+    if (!last)
         ++text;
     return true;
 }
@@ -70,8 +70,8 @@ Root::Msi_lines Root::read_msi_lines()
             continue;
         const char *text = feature + 4;
         Msi_lines lines;
-        if (!read_number(text, lines.first) || !read_number(text, lines.count) || !read_number(text, lines.address) ||
-            !read_number(text, lines.data) || *text != '\0' || lines.count > 64)
+        if (!read_number(text, lines.first, false) || !read_number(text, lines.count, false) ||
+            !read_number(text, lines.address, false) || !read_number(text, lines.data, true) || lines.count > 64)
             return Msi_lines();
         return lines;
     }
@@ -157,18 +157,26 @@ tern::Reply Root::pci_claim_request(L4_ThreadId_t from, const tern::Message &mes
     for (unsigned other = 0; other < pci_.count(); ++other)
         if (other != index && claim_alive(claims_[other]) && claims_[other].task == caller)
             return answer(reply, tern::Status::full);  // one function a task
-    // A message-signalled line of its own when the function has MSI-X, else its pin's.
-    long msi_line = msix_line(static_cast<unsigned>(index), caller);
-    bool has_line = msi_line >= 0 || (d.interrupt_line < 16 && d.interrupt_pin != 0 && d.interrupt_line != 0 &&
-                                      d.interrupt_line != 2);
-    if (msi_line < 0 && has_line && line_held_by_other(d.interrupt_line, caller))
-        return answer(reply, tern::Status::busy);  // (a shared line has one handler: its first claimant)
     // Every I/O BAR must be root's to give before anything changes. One the firmware left
     // at port 0 (unassigned) or that does not fit the port space is not given at all.
     auto given = [](const Pci_bar &bar) {
         return bar.kind == Pci_bar::Kind::io && bar.size != 0 && bar.base != 0 && bar.base + bar.size <= 0x10000 &&
                (bar.base & (bar.size - 1)) == 0 && (bar.size & (bar.size - 1)) == 0;
     };
+    // Decoding of a kind only if the firmware assigned every BAR of that kind.
+    bool io_assigned = true, memory_assigned = true;
+    for (const Pci_bar &bar : d.bars) {
+        io_assigned = io_assigned && (bar.kind != Pci_bar::Kind::io || given(bar));
+        memory_assigned = memory_assigned && ((bar.kind != Pci_bar::Kind::memory32 &&
+                                               bar.kind != Pci_bar::Kind::memory64) || bar.base != 0);
+    }
+    // A message-signalled line of its own when the function has MSI-X (whose table needs the
+    // memory decoding), else its pin's.
+    long msi_line = memory_assigned ? msix_line(static_cast<unsigned>(index), caller) : -1;
+    bool has_line = msi_line >= 0 || (d.interrupt_line < 16 && d.interrupt_pin != 0 && d.interrupt_line != 0 &&
+                                      d.interrupt_line != 2);
+    if (msi_line < 0 && has_line && line_held_by_other(d.interrupt_line, caller))
+        return answer(reply, tern::Status::busy);  // (a shared line has one handler: its first claimant)
     for (const Pci_bar &bar : d.bars)
         if (given(bar) && port_range_held(bar.base, bar.size) < 0 && !get_port_range(bar.base, bar.size))
             return answer(reply, tern::Status::failed);
@@ -189,13 +197,6 @@ tern::Reply Root::pci_claim_request(L4_ThreadId_t from, const tern::Message &mes
     claim.generation = tasks_[caller].generation;
     claim.msix = msi_line >= 0;
     uint32_t address = config_address(d, command_register);
-    // Decoding of a kind only if the firmware assigned every BAR of that kind.
-    bool io_assigned = true, memory_assigned = true;
-    for (const Pci_bar &bar : d.bars) {
-        io_assigned = io_assigned && (bar.kind != Pci_bar::Kind::io || given(bar));
-        memory_assigned = memory_assigned && ((bar.kind != Pci_bar::Kind::memory32 &&
-                                               bar.kind != Pci_bar::Kind::memory64) || bar.base != 0);
-    }
     uint32_t command = pci_ports_.read(address) & 0xffff;
     command &= ~uint32_t{interrupt_disable};
     pci_ports_.write(address, command | (io_assigned ? decode_io : 0) | (memory_assigned ? decode_memory : 0) |
@@ -226,11 +227,13 @@ long Root::msix_line(unsigned index, int caller)
     const Pci_bar &bar = d.bars[d.msix.table_bar];
     if (bar.base == 0 || uint64_t{d.msix.table_offset} + 16 > bar.size)
         return -1;  // (the firmware left the BAR unassigned, or the table beyond it)
-    // The caller's line from an earlier claim, else the first no one holds.
+    // The caller's line from an earlier claim (a pin's stays its line), else the first no one holds.
     long line = -1;
     long own = tasks_[caller].device_irq;
     if (own >= static_cast<long>(msi_lines_.first) && own < static_cast<long>(msi_lines_.first + msi_lines_.count))
         line = own;
+    else if (own >= 0)
+        return -1;
     for (L4_Word_t l = msi_lines_.first; line < 0 && l < msi_lines_.first + msi_lines_.count; ++l)
         if (!line_held_by_other(static_cast<long>(l), caller))
             line = static_cast<long>(l);
@@ -264,6 +267,7 @@ void Root::msix_on(unsigned index, bool on)
     uint32_t control = pci_ports_.read(control_address);
     if (on) {
         long line = tasks_[claims_[index].task].device_irq;
+        entry[3] = 1;  // masked while it changes (a claim again by the same task finds it live)
         entry[0] = static_cast<uint32_t>(msi_lines_.address);
         entry[1] = static_cast<uint32_t>(msi_lines_.address >> 32);
         entry[2] = static_cast<uint32_t>(msi_lines_.data + (static_cast<L4_Word_t>(line) - msi_lines_.first));

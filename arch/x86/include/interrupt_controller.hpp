@@ -3,7 +3,7 @@
 // masked). Line n is interrupt thread n (kernel/include/interrupt_thread.hpp): lines 0-15
 // the ISA IRQs, 16-23 the I/O APIC's PCI pins, wired as Interrupt_routing says (from the
 // ACPI MADT, or the PC board defaults without one). Line n arrives at vector
-// Vectors::interrupt_lines_base + n. A line is masked while it has no handler.
+// Vectors::interrupt_lines_base + n. A pin's line is masked while it has no handler.
 //
 // Lines 24-31 are message-signalled (MSI, MSI-X): no pin, edge-triggered, raised by a
 // device's write of msi_data(line) to msi_address(), which whoever sets up the device reads

@@ -26,7 +26,8 @@
 // runs at a lower priority than its client and never waits for it: it sends FRAMES with a
 // zero send timeout, together with its own wait, when the card received frames or half of
 // the transmit buffers are done; a client that was busy is offered them again after the
-// driver's next message and every 10 ms, and a client that is gone is detached. The client
+// driver's next message and every 10 ms, and a client found gone when FRAMES is sent (no
+// such thread) is detached: its buffers go back to the card and another may attach. The client
 // sends EXCHANGE with a send timeout (a second at most): a busy driver receives it as soon
 // as it waits, and, being of the lower priority, acts on it when the client waits, before
 // the client's own clients run. Releases alone may wait for a batch. Bad numbers (a buffer
