@@ -424,6 +424,17 @@ static void call_answers_and_waits(void)
           L4_ErrorCode());
 }
 
+/* The message-signalled lines (KIP0020) exist: each can be associated and detached. */
+static void msi_lines_associate(void)
+{
+    for (L4_Word_t line = 24; line < 32; ++line) {
+        CHECK(L4_AssociateInterrupt(L4_GlobalId(line, 1), main_tid) == 1,
+              "associating MSI line %lu failed (ErrorCode %lu)", line, L4_ErrorCode());
+        CHECK(L4_DeassociateInterrupt(L4_GlobalId(line, 1)) == 1, "detaching MSI line %lu failed (ErrorCode %lu)",
+              line, L4_ErrorCode());
+    }
+}
+
 static const struct systest irq_tests[] = {
     {"IRQ0001", "interrupts reach their handler only after the association", delivered_only_after_association},
     {"IRQ0002", "an interrupt arrives from the interrupt thread with label -1 << 4 and no words",
@@ -444,5 +455,6 @@ static const struct systest irq_tests[] = {
     {"IRQ0012", "a thread that is not active cannot be a handler (ErrorCode 5)", inactive_handler_refused},
     {"IRQ0013", "after a send-only answer the interrupt thread preempts the handler to queue a remembered edge",
      remembered_edge_after_send_answer},
+    {"IRQ0014", "the message-signalled lines 24-31 can each be associated and detached", msi_lines_associate},
 };
 SYSTEST_GROUP(irq) = {"irq", irq_tests, SYSTEST_COUNT(irq_tests)};
