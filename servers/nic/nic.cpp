@@ -333,10 +333,10 @@ int main()
             // (false: the line is shared, and this was another device's)
             if (card_driver.interrupted())
                 driver.collect();
-            // Acknowledged (the line unmasked) before the frames go: the status read lowered
-            // the line, so a frame that came meanwhile raises it again, and its interrupt
-            // waits for this thread's next receive. Sending to the interrupt thread never
-            // waits.
+            // Acknowledged (a pin's line unmasked) before the frames go: the status read
+            // lowered the line, so a frame that came meanwhile raises it again (a message
+            // comes anyway), and its interrupt waits for this thread's next receive. Sending
+            // to the interrupt thread never waits.
             L4_LoadMR(0, 0);
             (void)L4_Send_Timeout(interrupt, L4_ZeroTime);
             continue;
