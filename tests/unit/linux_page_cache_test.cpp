@@ -7,28 +7,20 @@
 #include <cstring>
 #include <vector>
 
-#include "frame_pool.hpp"
+#include "frame_pool_fixture.hpp"
 #include "page_cache.hpp"
 
 namespace {
 
-bool window_present(uint64_t, unsigned) { return true; }
-
-class PageCache : public ::testing::Test {
+class PageCache : public Frame_pool_fixture {
 protected:
-    static constexpr uint64_t quota = uint64_t{8} << 20;
     void SetUp() override
     {
-        window = static_cast<uint8_t *>(std::aligned_alloc(uint64_t{1} << Frame_pool::block_log2, quota));
-        ASSERT_NE(window, nullptr);
-        pool.init(reinterpret_cast<uint64_t>(window), quota, window_present);
+        Frame_pool_fixture::SetUp();
         for (size_t i = 0; i < file.size(); ++i)
             file[i] = static_cast<uint8_t>(i * 7 + 1);
     }
-    void TearDown() override { std::free(window); }
 
-    uint8_t *window = nullptr;
-    Frame_pool pool;
     std::vector<uint8_t> file = std::vector<uint8_t>(5 * 4096 + 100);
 };
 

@@ -9,29 +9,15 @@
 #include <random>
 #include <vector>
 
-#include "frame_pool.hpp"
+#include "frame_pool_fixture.hpp"
 #include "linux_abi.hpp"
 #include "process_memory.hpp"
 
 namespace {
 
-bool window_present(uint64_t, unsigned) { return true; }
 constexpr uint64_t page = Process_memory::page_size;
 
-class ProcessMemory : public ::testing::Test {
-protected:
-    static constexpr uint64_t quota = uint64_t{8} << 20;
-    void SetUp() override
-    {
-        window = static_cast<uint8_t *>(std::aligned_alloc(uint64_t{1} << Frame_pool::block_log2, quota));
-        ASSERT_NE(window, nullptr);
-        pool.init(reinterpret_cast<uint64_t>(window), quota, window_present);
-    }
-    void TearDown() override { std::free(window); }
-
-    uint8_t *window = nullptr;
-    Frame_pool pool;
-};
+using ProcessMemory = Frame_pool_fixture;
 
 // find answers the area holding an address, or nullptr: at each area's first and last byte,
 // just outside them, and at random addresses, as the model (a page-by-page map) says.
