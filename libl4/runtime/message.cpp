@@ -35,14 +35,6 @@ Message Message::received(L4_MsgTag_t tag)
     return message;
 }
 
-bool Message::add(L4_Word_t word)
-{
-    if (typed_ != 0 || untyped_ == max_words)
-        return false;
-    words_[untyped_++] = word;
-    return true;
-}
-
 bool Message::add_string(const char *text, unsigned max_string_words, bool padded)
 {
     unsigned length = 0;

@@ -40,7 +40,14 @@ public:
     Status status() const { return static_cast<Status>(label_); }
 
     // Appends an untyped word; false (nothing added) when full or after typed items.
-    bool add(L4_Word_t word);
+    // (Inline: servers add words on every request and reply.)
+    bool add(L4_Word_t word)
+    {
+        if (typed_ != 0 || untyped_ == max_words)
+            return false;
+        words_[untyped_++] = word;
+        return true;
+    }
     // Appends text packed eight bytes a word, little-endian, NUL-padded: length / 8 + 1
     // words, or exactly max_words when padded. False (nothing added) when text does not
     // fit in max_words with its NUL, or the message is full.

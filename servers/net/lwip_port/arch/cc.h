@@ -50,5 +50,10 @@ unsigned int tern_lwip_random(void);
     } while (0)
 #define LWIP_PLATFORM_ASSERT(message) tern_lwip_assert_failed((message), __FILE__, __LINE__)
 #define LWIP_RAND() tern_lwip_random()
+/* Byte order by the compiler's builtins: lwIP's own are functions, a call and a return for
+ * each header field (a return is a jump QEMU must look up again after every address-space
+ * switch, docs/performance.md). */
+#define lwip_htons(x) ((u16_t)__builtin_bswap16((u16_t)(x)))
+#define lwip_htonl(x) ((u32_t)__builtin_bswap32((u32_t)(x)))
 
 #endif
