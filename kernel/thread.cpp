@@ -94,12 +94,8 @@ void Thread::init_table()
         slot = &nobody();
 }
 
-[[gnu::hot]] Thread *Thread::lookup(Thread_id id, const Thread *caller)
+Thread *Thread::lookup_local(Thread_id id, const Thread *caller)
 {
-    if (id.is_global()) {
-        Thread *thread = by_number(id.number());
-        return thread != nullptr && thread->id_ == id ? thread : nullptr;
-    }
     // Local ids name threads of the caller's own space by UTCB address.
     if (id.is_local() && caller != nullptr && caller->space_ != nullptr)
         return caller->space_->thread_at_utcb(id.raw());

@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "timeout.hpp"
 
-[[gnu::hot]] uint64_t Timeout::deadline(uint16_t encoded, uint64_t now)
+uint64_t Timeout::point_deadline(uint16_t encoded, uint64_t now)
 {
     uint64_t mantissa = encoded & 0x3ff;
-    if ((encoded & 0x8000) == 0) {
-        if (encoded == 0)
-            return never;
-        unsigned exponent = encoded >> 10 & 31;
-        uint64_t period = mantissa << exponent;
-        return now + period < now ? never : now + period;
-    }
     unsigned exponent = encoded >> 11 & 15;
     uint64_t c = encoded >> 10 & 1;
     uint64_t period_bit = uint64_t{1} << (exponent + 10);

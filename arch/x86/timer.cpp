@@ -35,6 +35,9 @@ void Timer::init(uintptr_t apic_mmio)
     tsc_hz_ = tsc_elapsed * (1000000 / interval_us);
     if (apic_hz_ < frequency_hz)
         panic("local APIC timer did not run during calibration");
+    if (tsc_hz_ < Tick_scale::min_hz)
+        panic("the TSC runs below 1 MHz");
+    tsc_scale_ = Tick_scale(tsc_hz_);
 
     next_tick_us_ = now_us() + tick_us;
     program(next_tick_us_);
@@ -50,13 +53,6 @@ void Timer::init(uintptr_t apic_mmio)
     uint64_t count = (wait_us * apic_hz_ + 999999) / 1000000;  // up: never early, one interrupt a tick
     programmed_us_ = deadline_us;
     Local_apic::start_one_shot_timer(Vectors::apic_timer, count == 0 ? 1 : static_cast<uint32_t>(count));
-}
-
-[[gnu::hot]] uint64_t Timer::now_us()
-{
-    uint64_t elapsed = Cpu::read_tsc() - tsc_start_;
-    // Split to avoid overflowing elapsed * 10^6 after a few hours.
-    return elapsed / tsc_hz_ * 1000000 + elapsed % tsc_hz_ * 1000000 / tsc_hz_;
 }
 
 [[gnu::hot]] void Timer::handle_interrupt()

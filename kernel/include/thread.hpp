@@ -47,8 +47,16 @@ public:
     }
     static const Slab_cache &cache();
     // The thread a caller names: a global id (version must match) or a local id in the
-    // caller's space.
-    static Thread *lookup(Thread_id id, const Thread *caller);
+    // caller's space. (A global id inline: every IPC looks its partner up.)
+    static Thread *lookup(Thread_id id, const Thread *caller)
+    {
+        if (id.is_global()) {
+            // (A free number holds nobody(), whose nil id matches no global id.)
+            Thread *thread = id.number() < max_threads ? table_[id.number()] : nullptr;
+            return thread != nullptr && thread->id_ == id ? thread : nullptr;
+        }
+        return lookup_local(id, caller);
+    }
 
     Thread_id id() const { return id_; }
     Thread_id local_id() const { return Thread_id(utcb_address_); }
@@ -237,6 +245,7 @@ public:
     bool copying() const { return copy_ == Copy_role::copying || copy_ == Copy_role::sender_gone; }
 
 private:
+    static Thread *lookup_local(Thread_id id, const Thread *caller);
     static constexpr uint64_t utcb_pager_offset = 0x20;
     static constexpr uint64_t utcb_mr_offset = 0x80;
     static constexpr uint64_t copied_mrs_offset = utcb_mr_offset + 3 * 8;  // MR3 (Sys_ipc::register_mrs)

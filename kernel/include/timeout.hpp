@@ -16,8 +16,16 @@ public:
     static constexpr uint64_t never = ~uint64_t{0};
 
     // The absolute deadline in microseconds of system clock, now being the current clock;
-    // never for "never", now for "zero".
-    static uint64_t deadline(uint16_t encoded, uint64_t now);
+    // never for "never", now for "zero". (A period inline: IPCs with timeouts ask each time.)
+    static uint64_t deadline(uint16_t encoded, uint64_t now)
+    {
+        if (!is_period(encoded))
+            return point_deadline(encoded, now);
+        if (encoded == 0)
+            return never;
+        uint64_t period = uint64_t{encoded & 0x3ffu} << (encoded >> 10 & 31);
+        return now + period < now ? never : now + period;
+    }
 
     // The X.2 relative period closest to microseconds from below (m * 2^e, m < 1024);
     // 0 microseconds is "zero" (0x0400), never is 0.
@@ -30,4 +38,7 @@ public:
 
     static uint16_t send_part(uint64_t timeouts) { return static_cast<uint16_t>(timeouts >> 16); }
     static uint16_t receive_part(uint64_t timeouts) { return static_cast<uint16_t>(timeouts); }
+
+private:
+    static uint64_t point_deadline(uint16_t encoded, uint64_t now);
 };
