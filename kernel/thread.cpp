@@ -94,7 +94,7 @@ void Thread::init_table()
         slot = &nobody();
 }
 
-Thread *Thread::lookup_local(Thread_id id, const Thread *caller)
+[[gnu::hot]] Thread *Thread::lookup_local(Thread_id id, const Thread *caller)
 {
     // Local ids name threads of the caller's own space by UTCB address.
     if (id.is_local() && caller != nullptr && caller->space_ != nullptr)
